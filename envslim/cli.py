@@ -1,0 +1,134 @@
+"""Command line: ``envslim SUBCOMMAND ...``; ``main(argv) -> int``. Each subcommand imports what it needs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from envslim import __version__
+from envslim.errors import EnvslimError
+
+EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, as every other error
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    p = _Parser(prog="envslim", description="Make conda-based Docker images small.")
+    p.add_argument("--version", action="version", version=f"envslim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    rw = sub.add_parser("rewrite", help="rewrite environment files in place (move bloated packages to pip:, add pins)")
+    rw.add_argument("paths", nargs="+", metavar="PATH", help="environment files; '-' reads stdin and writes stdout")
+    mode = rw.add_mutually_exclusive_group()
+    mode.add_argument("--diff", action="store_true", help="print a unified diff, write nothing (exit 1 if a change is due)")
+    mode.add_argument("--check", action="store_true", help="write nothing, list what is due (exit 1 if a change is due)")
+    rw.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change what gets installed")
+    rw.add_argument("--select", default="", metavar="IDS", help="comma-separated rule ids to run (default: all)")
+    rw.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids to skip")
+
+    ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")
+    ex.add_argument("target", metavar="NAME|RULE")
+    ex.add_argument("--json", action="store_true", help="machine-readable output")
+
+    # Subcommands whose options live with their code: only the one being run is imported.
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, module, text in (
+        ("dockerfile", "envslim.dockerfile", "a slim multi-stage Dockerfile for an environment file"),
+        ("prune", "envslim.prune", "delete what a deployed environment never needs"),
+    ):
+        sp = sub.add_parser(name, help=text)
+        sp.set_defaults(module=module)
+        if chosen == name:
+            import importlib
+
+            importlib.import_module(module).add_arguments(sp)
+    return p
+
+
+def _ids(text: str) -> frozenset[str]:
+    return frozenset(x.strip().upper() for x in text.split(",") if x.strip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser(argv).parse_args(argv)
+    try:
+        if args.command == "rewrite":
+            return _rewrite(args)
+        if args.command == "explain":
+            from envslim.explain import run
+
+            return run(args, sys.stdout)
+        if getattr(args, "module", None):
+            import importlib
+
+            return importlib.import_module(args.module).run(args, sys.stdout, sys.stderr)
+    except EnvslimError as e:
+        print(e, file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("envslim: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    raise AssertionError(args.command)  # pragma: no cover
+
+
+def _rewrite(args: argparse.Namespace) -> int:
+    from envslim.envfile import EnvFile, write_atomic
+    from envslim.plan import Options, make_plan
+    from envslim.report import diff, finding_line, redact
+
+    options = Options(unsafe_fixes=args.unsafe_fixes, select=_ids(args.select), ignore=_ids(args.ignore))
+    _check_rule_ids(options.select | options.ignore)
+    rc = EXIT_OK
+    for path in args.paths:
+        stdin = path == "-"
+        shown = "<stdin>" if stdin else path
+        try:
+            env = EnvFile.from_bytes(sys.stdin.buffer.read(), shown) if stdin else EnvFile.read(path)
+        except EnvslimError as e:
+            print(redact(str(e)), file=sys.stderr)
+            rc = EXIT_ERROR
+            continue
+        plan = make_plan(env, options)
+        notes = sys.stderr if (stdin or args.diff) else sys.stdout
+        for f in plan.findings:
+            print(finding_line(shown, f, dry=args.diff or args.check), file=notes)
+        if stdin:
+            sys.stdout.write(plan.new_text)
+            sys.stdout.flush()
+            continue
+        if not plan.changed:
+            continue
+        if args.diff:
+            sys.stdout.write(redact(diff(plan.old_text, plan.new_text, path)))
+            rc = max(rc, EXIT_DUE)
+        elif args.check:
+            print(f"would rewrite {path}", file=notes)
+            rc = max(rc, EXIT_DUE)
+        else:
+            try:
+                write_atomic(path, plan.new_text)
+            except OSError as e:
+                print(f"{path}: cannot write: {e.strerror or e}", file=sys.stderr)
+                rc = EXIT_ERROR
+                continue
+            print(f"rewrote {path}", file=notes)
+    return rc
+
+
+def _check_rule_ids(ids: frozenset[str]) -> None:
+    from envslim.rules import all_rules
+
+    known = {r.id for r in all_rules()}
+    unknown = sorted(ids - known)
+    if unknown:
+        raise EnvslimError(f"envslim: error: unknown rule id {unknown[0]} (known: {', '.join(sorted(known))})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

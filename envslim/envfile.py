@@ -1,0 +1,561 @@
+"""Locate the parts of a conda environment file in its text, and splice edits into that text.
+
+The YAML parser (ruamel.yaml) is used only to find nodes and their positions. Nothing is ever
+re-serialised: an edit is a span of the original text replaced by new text, and every byte outside the
+edits stays as it was (BOM, CRLF, missing final newline, comments, selectors, odd indentation, Jinja).
+
+This module imports nothing else from envslim but its error type.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from typing import Iterable, Union
+
+from envslim.errors import EnvslimError, InputError
+
+BOM = "\ufeff"
+# conda-lock's selector form: a trailing comment holding ``[expr]``.
+_SELECTOR_RE = re.compile(r"#.*\[([^\[\]]+)\]")
+_JINJA_BLOCK_RE = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
+_JINJA_EXPR_RE = re.compile(r"\{\{.*?\}\}")
+# Enough of a conda spec's name to sort by; the full grammar lives in condaspec.
+_CONDA_NAME_RE = re.compile(r"\s*(?:[^\s:]+::)?([A-Za-z0-9_*][A-Za-z0-9_.*+-]*)")
+_PIP_NAME_RE = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+MAX_NODES = 100_000  # an env file has a few hundred; more means an alias bomb
+
+
+class FixError(EnvslimError):
+    """An edit that cannot be made without risking the file; the finding is reported instead."""
+
+
+def conda_sort_key(value: str) -> str | None:
+    """The lower-cased package name of a conda dependency line, for ordering; None if there is none."""
+    m = _CONDA_NAME_RE.match(value)
+    return m.group(1).lower() if m else None
+
+
+def pip_sort_key(value: str) -> str | None:
+    """The normalised project name of a pip requirement line; None for options, paths and URLs."""
+    if value.lstrip().startswith("-") or "://" in value or value.lstrip().startswith((".", "/")):
+        return None
+    m = _PIP_NAME_RE.match(value)
+    return re.sub(r"[-_.]+", "-", m.group(1)).lower() if m else None
+
+
+@dataclass
+class Item:
+    """One entry of a block sequence, located in the text (offsets into the text without BOM)."""
+
+    value: object  # str for a scalar; the loaded mapping for a mapping item
+    line: int  # 0-based line of the value
+    col: int  # 0-based column of the value
+    dash_col: int
+    line_start: int
+    line_end: int  # just past the line's end of line (or the end of the text)
+    value_start: int
+    value_end: int
+    comment: str  # from the end of the value to the end of the line: spacing + ``# ...``, or ""
+    eol: str  # "\n", "\r\n" or "" on a last line without one
+    quote: str = ""  # the quote character around a quoted scalar
+    editable: bool = True
+    why_not: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.value if isinstance(self.value, str) else ""
+
+    @property
+    def selector(self) -> str | None:
+        m = _SELECTOR_RE.search(self.comment)
+        return m.group(1).strip() if m else None
+
+    @property
+    def gap(self) -> str:
+        """The spacing between the dash and the value."""
+        return " " * (self.col - self.dash_col - 1)
+
+
+@dataclass
+class Seq:
+    """A located block (or flow) sequence."""
+
+    items: list[Item]
+    flow: bool
+    line: int
+    col: int
+
+
+@dataclass
+class EnvFile:
+    path: str
+    text: str  # without BOM
+    bom: str
+    name: str | None = None
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)  # top-level key -> (line, col)
+    channels: Seq | None = None
+    dependencies: Seq | None = None
+    pip: Seq | None = None  # the items of the ``- pip:`` mapping's list
+    pip_item: Item | None = None  # the ``- pip:`` item itself
+    line_starts: list[int] = field(default_factory=list)
+
+    # -- reading ------------------------------------------------------------------------------
+    @classmethod
+    def read(cls, path: str) -> "EnvFile":
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise EnvslimError(f"{path}: {e.strerror or e}") from None
+        return cls.from_bytes(data, path)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str) -> "EnvFile":
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+            raise InputError(path, line, col, "not UTF-8 text") from None
+        return cls.from_text(text, path)
+
+    @classmethod
+    def from_text(cls, text: str, path: str) -> "EnvFile":
+        bom = BOM if text.startswith(BOM) else ""
+        body = text[len(bom):]
+        env = cls(path=path, text=body, bom=bom)
+        env.line_starts = _line_starts(body)
+        if "\x00" in body:
+            off = body.index("\x00")
+            line, col = env.position(off)
+            raise InputError(path, line + 1, col + 1, "binary data (NUL byte)")
+        if not body.strip():
+            raise InputError(path, 1, 1, "empty file: expected a mapping with 'dependencies'")
+        env._locate(_load(_mask_jinja(body), path))
+        return env
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """0-based (line, col) of an offset."""
+        import bisect
+
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line, offset - self.line_starts[line]
+
+    def _error(self, line: int, col: int, message: str) -> InputError:
+        return InputError(self.path, line + 1, col + 1, message)
+
+    def _locate(self, doc: object) -> None:
+        if doc is None:
+            raise self._error(0, 0, "empty file: expected a mapping with 'dependencies'")
+        if not hasattr(doc, "lc") or not isinstance(doc, dict):
+            kind = "nothing" if doc is None else ("a list" if isinstance(doc, list) else "a scalar")
+            line, col = _first_content(self.text, self)
+            raise self._error(line, col, f"expected a mapping at the top level, found {kind}")
+        _count_nodes(doc, self)
+        for key in doc:
+            self.keys[str(key)] = tuple(doc.lc.key(key))
+        if isinstance(doc.get("name"), str):
+            self.name = doc["name"]
+        if "channels" in doc and doc["channels"] is not None:
+            self.channels = self._seq(doc, "channels", scalar_only=True)
+        if "dependencies" not in doc:
+            line, col = _first_content(self.text, self)
+            raise self._error(line, col, "no 'dependencies' key")
+        if doc["dependencies"] is None:
+            line, col = doc.lc.key("dependencies")
+            self.dependencies = Seq([], flow=False, line=line, col=col)
+            return
+        self.dependencies = self._seq(doc, "dependencies", scalar_only=False)
+        for item in self.dependencies.items:
+            if isinstance(item.value, dict) and "pip" in item.value:
+                self.pip_item = item
+                pip = item.value["pip"]
+                if pip is None:
+                    line, col = item.value.lc.key("pip")
+                    self.pip = Seq([], flow=False, line=line, col=col)
+                else:
+                    self.pip = self._seq(item.value, "pip", scalar_only=True)
+
+    def _seq(self, parent: dict, key: str, *, scalar_only: bool) -> Seq:
+        node = parent[key]
+        line, col = parent.lc.value(key)
+        if not isinstance(node, list):
+            raise self._error(line, col, f"'{key}' must be a list")
+        flow = bool(node.fa.flow_style())
+        seq = Seq([], flow=flow, line=line, col=col)
+        for i, value in enumerate(node):
+            iline, icol = node.lc.item(i)
+            if isinstance(value, dict) and scalar_only:
+                raise self._error(iline, icol, f"'{key}' entries must be strings")
+            elif isinstance(value, list):
+                raise self._error(iline, icol, f"'{key}' entries must not be lists")
+            elif value is None:
+                raise self._error(iline, icol, f"empty entry in '{key}'")
+            seq.items.append(self._item(value, iline, icol, flow))
+        return seq
+
+    def _item(self, value: object, line: int, col: int, flow: bool) -> Item:
+        start = self.line_starts[line]
+        end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.text)
+        line_text = self.text[start:end]
+        eol = "\r\n" if line_text.endswith("\r\n") else ("\n" if line_text.endswith("\n") else "")
+        content = line_text[: len(line_text) - len(eol)]
+        dash = content.rfind("-", 0, col)
+        item = Item(value=value if isinstance(value, (str, dict)) else str(value), line=line, col=col,
+                    dash_col=dash, line_start=start, line_end=end, value_start=start + col,
+                    value_end=start + col, comment="", eol=eol)
+        if flow:
+            item.editable, item.why_not = False, "a flow-style list ([a, b]) cannot be edited line by line"
+            return item
+        if dash < 0 or content[:dash].strip() or content[dash + 1:col].strip():
+            item.editable, item.why_not = False, "the entry does not start its own '- ' line"
+            return item
+        if isinstance(value, dict):
+            return item
+        raw, quote = _scalar_extent(content, col)
+        item.quote = quote
+        item.value_end = start + col + len(raw)
+        item.comment = content[col + len(raw):]
+        if item.comment.strip() and not item.comment.lstrip().startswith("#"):
+            item.editable, item.why_not = False, "the entry continues past its line"
+        elif "{{" in raw or "{%" in raw:
+            item.editable, item.why_not = False, "the entry holds a Jinja expression"
+        elif not quote and raw != str(value):
+            item.editable, item.why_not = False, "the entry spans more than one line"
+        elif line + 1 < len(self.line_starts) and _continues(self.text, self.line_starts, line, dash):
+            item.editable, item.why_not = False, "the entry spans more than one line"
+        return item
+
+    # -- queries ------------------------------------------------------------------------------
+    @property
+    def deps(self) -> list[Item]:
+        """The conda dependencies (string entries of ``dependencies``)."""
+        return [i for i in (self.dependencies.items if self.dependencies else []) if isinstance(i.value, str)]
+
+    @property
+    def pip_items(self) -> list[Item]:
+        return list(self.pip.items) if self.pip else []
+
+    @property
+    def has_pip_section(self) -> bool:
+        return self.pip_item is not None
+
+    @property
+    def channel_names(self) -> list[str]:
+        return [i.text for i in self.channels.items] if self.channels else []
+
+    @property
+    def eol(self) -> str:
+        """The file's usual line ending."""
+        return "\r\n" if self.text.count("\r\n") * 2 > self.text.count("\n") else "\n"
+
+    # -- editing ------------------------------------------------------------------------------
+    def render(self, ops: Iterable["Op"]) -> str:
+        """The full new text (BOM included) after applying ``ops``; raises FixError if one cannot be made."""
+        new = splice(self.text, self.edits(ops))
+        if self.text and not self.text.endswith("\n") and new.endswith("\n"):
+            new = new[: -2 if new.endswith("\r\n") else -1]  # keep "no final newline"
+        return self.bom + new
+
+    def edits(self, ops: Iterable["Op"]) -> list["Edit"]:
+        ops = list(ops)
+        removed = {id(op.item) for op in ops if isinstance(op, RemoveItem)}
+        edits: list[Edit] = []
+        for op in ops:
+            if isinstance(op, RemoveItem):
+                edits.append(self._remove(op.item))
+            elif isinstance(op, ReplaceValue):
+                edits.append(self._replace(op.item, op.text))
+        conda_new = [op for op in ops if isinstance(op, InsertConda)]
+        pip_new = [op for op in ops if isinstance(op, InsertPip)]
+        chan_new = [op for op in ops if isinstance(op, InsertChannel)]
+        if conda_new:
+            edits += self._insert_into(self.deps, conda_new, removed, conda_sort_key, "dependencies")
+        if pip_new:
+            if self.pip_item is None:
+                edits.append(self._create_pip(pip_new, removed))
+            elif not self.pip or not self.pip.items:
+                edits.append(self._fill_pip(pip_new))
+            else:
+                edits += self._insert_into(self.pip.items, pip_new, removed, pip_sort_key, "pip")
+        if chan_new:
+            if not self.channels or not self.channels.items:
+                raise FixError("the file has no channel list to add to")
+            edits += self._insert_into(self.channels.items, chan_new, removed, None, "channels")
+        return edits
+
+    def _remove(self, item: Item) -> "Edit":
+        self._check_editable(item)
+        return Edit(item.line_start, item.line_end, "")
+
+    def _replace(self, item: Item, text: str) -> "Edit":
+        self._check_editable(item)
+        q = item.quote
+        return Edit(item.value_start, item.value_end, f"{q}{text}{q}")
+
+    @staticmethod
+    def _check_editable(item: Item) -> None:
+        if not item.editable:
+            raise FixError(f"line {item.line + 1}: {item.why_not}")
+
+    def _line_for(self, like: Item, op: "Op") -> str:
+        return f"{' ' * like.dash_col}-{like.gap}{op.text}{op.comment}"
+
+    def _insert_into(self, siblings: list[Item], new: list["Op"], removed: set[int], key, where: str) -> list["Edit"]:
+        live = [i for i in siblings if id(i) not in removed]
+        if not live:
+            raise FixError(f"no entry left in '{where}' to place a new line beside")
+        keys = [key(i.text) for i in live] if key else []
+        is_sorted = key is not None and len(live) >= 2 and None not in keys and keys == sorted(keys)
+        out: list[Edit] = []
+        ordered = sorted(new, key=lambda op: key(op.text) or "") if is_sorted else new
+        for seq, op in enumerate(ordered):
+            target = None
+            if is_sorted:
+                nk = key(op.text) or ""
+                target = next((i for i, k in zip(live, keys) if k > nk), None)
+            self._check_editable(target or live[-1])
+            if target is not None:
+                at = self._above_comments(target)
+                out.append(Edit(at, at, self._line_for(target, op) + (target.eol or self.eol), seq))
+            else:
+                last = live[-1]
+                line = self._line_for(last, op)
+                if last.eol:
+                    out.append(Edit(last.line_end, last.line_end, line + last.eol, seq))
+                else:
+                    out.append(Edit(last.line_end, last.line_end, self.eol + line, seq))
+        return out
+
+    def _above_comments(self, item: Item) -> int:
+        """The start of the run of full-line comments right above ``item`` (they usually describe it)."""
+        line = item.line
+        while line > 0:
+            prev = self.text[self.line_starts[line - 1]:self.line_starts[line]].strip()
+            if not prev.startswith("#"):
+                break
+            line -= 1
+        return self.line_starts[line]
+
+    def _pip_lines(self, ops: list["InsertPip"], dash_col: int, gap: str, eol: str) -> list[str]:
+        ops = sorted(ops, key=lambda op: pip_sort_key(op.text) or "")
+        return [f"{' ' * dash_col}-{gap}{op.text}{op.comment}" for op in ops]
+
+    def _create_pip(self, ops: list["InsertPip"], removed: set[int]) -> "Edit":
+        live = [i for i in (self.dependencies.items if self.dependencies else []) if id(i) not in removed]
+        if not live:
+            raise FixError("no entry left in 'dependencies' to place a pip section beside")
+        last = live[-1]
+        self._check_editable(last)
+        eol = last.eol or self.eol
+        lines = [f"{' ' * last.dash_col}-{last.gap}pip:"]
+        lines += self._pip_lines(ops, last.col, last.gap, eol)
+        block = eol.join(lines)
+        if last.eol:
+            return Edit(last.line_end, last.line_end, block + last.eol)
+        return Edit(last.line_end, last.line_end, self.eol + block)
+
+    def _fill_pip(self, ops: list["InsertPip"]) -> "Edit":
+        item = self.pip_item
+        self._check_editable(item)
+        if self.pip is not None and self.pip.flow:
+            raise FixError(f"line {item.line + 1}: a flow-style pip list cannot be edited line by line")
+        eol = item.eol or self.eol
+        block = eol.join(self._pip_lines(ops, item.col, item.gap, eol))
+        if item.eol:
+            return Edit(item.line_end, item.line_end, block + item.eol)
+        return Edit(item.line_end, item.line_end, self.eol + block)
+
+
+# -- operations (what a fix asks for) ----------------------------------------------------------
+@dataclass(frozen=True)
+class RemoveItem:
+    item: Item
+
+
+@dataclass(frozen=True)
+class ReplaceValue:
+    item: Item
+    text: str
+
+
+@dataclass(frozen=True)
+class InsertConda:
+    text: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class InsertPip:
+    text: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class InsertChannel:
+    text: str
+    comment: str = ""
+
+
+Op = Union[RemoveItem, ReplaceValue, InsertConda, InsertPip, InsertChannel]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace text[start:end] with ``text``; ``seq`` orders insertions at the same offset."""
+
+    start: int
+    end: int
+    text: str
+    seq: int = 0
+
+
+def splice(text: str, edits: Iterable[Edit]) -> str:
+    edits = sorted(edits, key=lambda e: (e.start, e.end, e.seq))
+    out: list[str] = []
+    pos = 0
+    for e in edits:
+        if e.start < pos:
+            raise FixError(f"overlapping edits at offset {e.start}")
+        out.append(text[pos:e.start])
+        out.append(e.text)
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, keeping the file mode."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".envslim-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    if starts[-1] == len(text) and len(starts) > 1:
+        starts.pop()
+    return starts
+
+
+def _mask_jinja(text: str) -> str:
+    """Blank out Jinja so the YAML parser sees the same positions: blocks become comments, expressions letters."""
+    def block(m: re.Match) -> str:
+        s = m.group(0)
+        return "#" + re.sub(r"[^\n]", " ", s[1:]) if "\n" not in s else re.sub(r"[^\n]", " ", s)
+
+    text = _JINJA_BLOCK_RE.sub(block, text)
+    return _JINJA_EXPR_RE.sub(lambda m: "J" * len(m.group(0)), text)
+
+
+def _load(text: str, path: str) -> object:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context or "invalid YAML"
+        problem = str(problem).split("\n")[0].strip()
+        line, col = (mark.line, mark.column) if mark else (0, 0)
+        raise InputError(path, line + 1, col + 1, f"invalid YAML: {problem}") from None
+    except YAMLError as e:
+        pos = getattr(e, "position", None)
+        line, col = 0, 0
+        if isinstance(pos, int):
+            line = text.count("\n", 0, pos)
+            col = pos - (text.rfind("\n", 0, pos) + 1)
+        reason = getattr(e, "reason", None) or str(e).split("\n")[0]
+        raise InputError(path, line + 1, col + 1, f"invalid YAML: {reason}") from None
+    except RecursionError:
+        raise InputError(path, 1, 1, "invalid YAML: nested too deeply") from None
+
+
+def _count_nodes(doc: object, env: EnvFile) -> None:
+    """Refuse documents whose aliases expand to more nodes than an env file can have."""
+    seen: dict[int, int] = {}
+
+    def size(node: object, depth: int) -> int:
+        if depth > 100:
+            raise env._error(0, 0, "invalid YAML: nested too deeply")
+        if isinstance(node, (dict, list)):
+            if id(node) in seen:
+                return seen[id(node)]
+            seen[id(node)] = 1
+            children = node.items() if isinstance(node, dict) else enumerate(node)
+            total = 1 + sum(size(v, depth + 1) for _, v in children)
+            seen[id(node)] = total
+            if total > MAX_NODES:
+                line, col = getattr(node, "lc").line, getattr(node, "lc").col
+                raise env._error(line, col, f"the document expands to more than {MAX_NODES} nodes (alias bomb?)")
+            return total
+        return 1
+
+    size(doc, 0)
+
+
+def _first_content(text: str, env: EnvFile) -> tuple[int, int]:
+    for m in re.finditer(r"^[ \t]*([^\s#])", text, re.M):
+        if not m.group(0).lstrip().startswith("---"):
+            return env.position(m.start(1))
+    return 0, 0
+
+
+def _scalar_extent(content: str, col: int) -> tuple[str, str]:
+    """The raw text of the scalar starting at ``col`` on this line, and its quote character."""
+    rest = content[col:]
+    if rest[:1] in ("'", '"'):
+        q = rest[0]
+        i = 1
+        while i < len(rest):
+            if q == "'" and rest[i] == "'" and rest[i + 1:i + 2] == "'":
+                i += 2
+                continue
+            if q == '"' and rest[i] == "\\":
+                i += 2
+                continue
+            if rest[i] == q:
+                return rest[: i + 1], q
+            i += 1
+        return rest, q
+    m = re.search(r"[ \t]#", rest)
+    raw = rest[: m.start()] if m else rest
+    return raw.rstrip(" \t"), ""
+
+
+def _continues(text: str, starts: list[int], line: int, dash: int) -> bool:
+    """True when the next non-blank, non-comment line is indented past the dash (a continuation)."""
+    for nxt in range(line + 1, len(starts)):
+        end = starts[nxt + 1] if nxt + 1 < len(starts) else len(text)
+        s = text[starts[nxt]:end]
+        stripped = s.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(s) - len(s.lstrip(" \t"))
+        return indent > dash and not stripped.startswith("- ") and stripped != "-"
+    return False

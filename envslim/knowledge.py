@@ -1,0 +1,107 @@
+"""The curated knowledge base: one TOML file per conda package, read on demand.
+
+Only the entries for the packages a command asks about are read (the hook path reads a handful of small
+files). The schema is documented in knowledge/README.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from envslim._paths import knowledge_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    side: str
+    kind: str
+    version: str
+    platform: str
+    archive_bytes: int | None
+    installed_bytes: int | None
+    packages: int | None
+    heavy: tuple[str, ...]
+    note: str
+    source: "Source"
+    date: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str
+    date: str
+
+    def cite(self) -> str:
+        return f"{self.title} <{self.url}> ({self.date})" if self.url else f"{self.title} ({self.date})"
+
+
+class Entry:
+    """One package's facts, as loaded from ``knowledge/packages/<name>.toml``."""
+
+    def __init__(self, data: dict, path: Path) -> None:
+        self.data = data
+        self.path = path
+        self.name: str = data["name"]
+        self.summary: str = data.get("summary", "")
+        self.pypi_name: str | None = data.get("pypi_name") or None
+        self.tags: frozenset[str] = frozenset(data.get("tags", ()))
+        self.pulled_by: tuple[str, ...] = tuple(data.get("pulled_by", ()))
+        self.links_native: tuple[str, ...] = tuple(data.get("links_native", ()))
+        self.sources: dict[str, Source] = {
+            s["id"]: Source(s["id"], s.get("title", ""), s.get("url", ""), str(s.get("date", "")))
+            for s in data.get("sources", ())
+        }
+        self.advice: dict = data.get("advice", {})
+        self.slim_variants: list[dict] = list(data.get("slim_variants", ()))
+        self.numpy_abi: dict = data.get("numpy_abi", {})
+        self.figures: list[Figure] = [
+            Figure(
+                id=f["id"], side=f.get("side", ""), kind=f.get("kind", ""), version=str(f.get("version", "")),
+                platform=f.get("platform", ""), archive_bytes=f.get("archive_bytes"),
+                installed_bytes=f.get("installed_bytes"), packages=f.get("packages"),
+                heavy=tuple(f.get("heavy", ())), note=f.get("note", ""),
+                source=self.sources.get(f.get("source", ""), Source(f.get("source", ""), "", "", "")),
+                date=str(f.get("date", "")),
+            )
+            for f in data.get("figures", ())
+        ]
+
+    @property
+    def action(self) -> str:
+        return self.advice.get("action", "none")
+
+    def cite(self, ids) -> list[Source]:
+        return [self.sources[i] for i in ids if i in self.sources]
+
+
+def packages_dir() -> Path:
+    return knowledge_dir() / "packages"
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Entry | None:
+    """The entry for conda package ``name``, or None. Reads that one file only."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    path = packages_dir() / f"{name.lower()}.toml"
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return None
+    return Entry(data, path)
+
+
+def all_names() -> list[str]:
+    return sorted(p.stem for p in packages_dir().glob("*.toml"))

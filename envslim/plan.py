@@ -1,0 +1,100 @@
+"""Findings -> edits: run the rules, apply suppressions, choose the fixes, render the new text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from envslim import knowledge
+from envslim.envfile import EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.rules import Context, Finding, all_rules
+
+_SUPPRESS_RE = re.compile(r"#\s*envslim:\s*(keep\b|ignore\[([A-Za-z0-9_,\s-]+)\])", re.I)
+
+
+@dataclass
+class Options:
+    unsafe_fixes: bool = False
+    select: frozenset[str] = frozenset()  # rule ids; empty: all
+    ignore: frozenset[str] = frozenset()
+    keep: frozenset[str] = frozenset()  # package names never touched
+
+
+@dataclass
+class Plan:
+    env: EnvFile
+    findings: list[Finding] = field(default_factory=list)
+    old_text: str = ""
+    new_text: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.new_text != self.old_text
+
+    @property
+    def applied(self) -> list[Finding]:
+        return [f for f in self.findings if f.applied]
+
+
+def suppressed(finding: Finding) -> bool:
+    """``# envslim: keep`` on a line silences every rule for it; ``# envslim: ignore[ES001,ES004]`` those."""
+    if finding.item is None:
+        return False
+    m = _SUPPRESS_RE.search(finding.item.comment)
+    if not m:
+        return False
+    if m.group(1).lower().startswith("keep"):
+        return True
+    ids = {x.strip().upper() for x in m.group(2).split(",")}
+    return finding.rule in ids
+
+
+def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load) -> Plan:
+    options = options or Options()
+    ctx = Context(env=env, load=load)
+    findings: list[Finding] = []
+    for rule in all_rules():
+        if options.select and rule.id not in options.select:
+            continue
+        if rule.id in options.ignore:
+            continue
+        for f in rule.check(ctx):
+            if suppressed(f) or f.package in options.keep:
+                continue
+            findings.append(f)
+    findings.sort(key=lambda f: (f.line, f.rule, f.package))
+    plan = Plan(env=env, findings=findings, old_text=env.bom + env.text)
+    ops: list = []
+    touched: dict[int, str] = {}
+    for f in findings:
+        if not f.ops:
+            continue
+        if f.safety == "unsafe" and not options.unsafe_fixes:
+            f.note = f.note or "an unsafe fix"
+            continue
+        if f.safety not in ("safe", "unsafe"):
+            continue
+        clash = [touched[id(op.item)] for op in f.ops if isinstance(op, (RemoveItem, ReplaceValue)) and id(op.item) in touched]
+        if clash:
+            f.note = f"not fixed: the line is already changed by {clash[0]}"
+            continue
+        new_ops = [op for op in f.ops if not _already(op, ops)]
+        try:
+            env.edits(ops + new_ops)
+        except FixError as e:
+            f.note = f"not fixed: {e}"
+            continue
+        ops += new_ops
+        for op in new_ops:
+            if isinstance(op, (RemoveItem, ReplaceValue)):
+                touched[id(op.item)] = f.rule
+        f.applied = True
+    plan.new_text = env.render(ops) if ops else plan.old_text
+    return plan
+
+
+def _already(op, ops: list) -> bool:
+    """An insertion that an earlier fix already makes (two moves both adding ``pip``)."""
+    if isinstance(op, (InsertConda, InsertPip, InsertChannel)):
+        return any(type(o) is type(op) and o.text == op.text for o in ops)
+    return False

@@ -1,0 +1,89 @@
+"""Rules: small pure checks over an EnvFile and the knowledge base, registered by decorator.
+
+A rule reads; it never writes, prints or touches the network. It returns Findings; a Finding's ``ops``
+say what text edit would fix it, and ``safety`` whether that fix is applied by default ("safe"), only with
+``--unsafe-fixes`` ("unsafe"), or not at all (None: reported only).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from envslim.envfile import EnvFile, Item, Op
+
+# The rule modules, in id order. Imported on first use so that startup stays cheap.
+RULE_MODULES = (
+    "move_to_pip",
+    "nomkl",
+    "pip_dependency",
+)
+
+
+@dataclass
+class Finding:
+    rule: str
+    package: str
+    message: str
+    item: Item | None = None  # the line it is about (None: the file as a whole)
+    ops: tuple[Op, ...] = ()
+    safety: str | None = None  # "safe" | "unsafe" | None (no fix)
+    saving_bytes: int | None = None
+    source: str = ""  # how the saving was worked out, with the figures' sources
+    note: str = ""  # why there is no fix, or what the fix loses
+    applied: bool = False
+
+    @property
+    def line(self) -> int:
+        return self.item.line + 1 if self.item else 1
+
+    @property
+    def col(self) -> int:
+        return self.item.dash_col + 1 if self.item and self.item.dash_col >= 0 else 1
+
+
+@dataclass
+class Context:
+    env: EnvFile
+    load: Callable  # knowledge.load
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    summary: str
+    safety: str  # the safety of the rule's fixes: "safe", "unsafe", or "none"
+    doc: str  # What it does / Why is this bad? / Example / Use instead / Fix safety
+    check: Callable[[Context], Iterable[Finding]]
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(id: str, name: str, summary: str, safety: str):
+    """Register ``check`` under ``id``; its docstring is the rule's documentation."""
+
+    def deco(check: Callable[[Context], Iterable[Finding]]):
+        if id in REGISTRY:
+            raise ValueError(f"duplicate rule id {id}")
+        REGISTRY[id] = Rule(id, name, summary, safety, (check.__doc__ or "").strip("\n"), check)
+        return check
+
+    return deco
+
+
+def all_rules() -> list[Rule]:
+    for mod in RULE_MODULES:
+        importlib.import_module(f"envslim.rules.{mod}")
+    return sorted(REGISTRY.values(), key=lambda r: r.id)
+
+
+def by_ref(ref: str) -> Rule | None:
+    """A rule by id (``ES001``) or name (``move-to-pip``)."""
+    for rule in all_rules():
+        if ref.upper() == rule.id or ref.lower() == rule.name:
+            return rule
+    return None

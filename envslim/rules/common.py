@@ -1,0 +1,40 @@
+"""What several rules need: the file's conda dependencies parsed once, by name."""
+
+from __future__ import annotations
+
+from envslim import condaspec
+from envslim.envfile import EnvFile, Item
+
+_LAST: list = [None, None]  # the last file parsed and its result: rules ask for the same file in turn
+
+
+def parsed_deps(env: EnvFile) -> dict[str, tuple[Item, "condaspec.MatchSpec"]]:
+    """Conda dependencies by lower-cased package name (the first line wins on duplicates). Lines that are
+    not conda specs (URLs, package files, Jinja, specs conda rejects) are left out: no rule acts on them."""
+    if _LAST[0] is env:
+        return _LAST[1]
+    out: dict[str, tuple[Item, object]] = {}
+    for item in env.deps:
+        if "{{" in item.text or "{%" in item.text:
+            continue
+        try:
+            spec = condaspec.parse(item.text)
+        except condaspec.CondaSpecError:
+            continue
+        if spec.name and "*" not in spec.name:
+            out.setdefault(spec.name.lower(), (item, spec))
+    _LAST[:] = [env, out]
+    return out
+
+
+def conda_names(env: EnvFile) -> set[str]:
+    return set(parsed_deps(env))
+
+
+def defaults_in_play(env: EnvFile) -> bool:
+    """True when the defaults channel can serve packages: listed, or no channel list at all (conda's
+    default configuration), and not switched off by ``nodefaults``."""
+    names = [c.strip().lower() for c in env.channel_names]
+    if "nodefaults" in names:
+        return False
+    return not names or "defaults" in names
