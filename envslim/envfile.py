@@ -186,8 +186,13 @@ class EnvFile:
             raise self._error(line, col, f"'{key}' must be a list")
         flow = bool(node.fa.flow_style())
         seq = Seq([], flow=flow, line=line, col=col)
+        scanned = None
         for i, value in enumerate(node):
-            iline, icol = node.lc.item(i)
+            pos = node.lc.item(i)
+            if pos is None:  # tagged sequences (``!!python/tuple``) carry no positions: find the dashes
+                scanned = scanned or self._scan_dashes(line, len(node))
+                pos = scanned[i] if i < len(scanned) else (line, col)
+            iline, icol = pos
             if isinstance(value, dict) and scalar_only:
                 raise self._error(iline, icol, f"'{key}' entries must be strings")
             elif isinstance(value, list):
@@ -196,6 +201,21 @@ class EnvFile:
                 raise self._error(iline, icol, f"empty entry in '{key}'")
             seq.items.append(self._item(value, iline, icol, flow))
         return seq
+
+    def _scan_dashes(self, line: int, count: int) -> list[tuple[int, int]]:
+        """(line, value col) of the first ``count`` block-sequence dashes after ``line``."""
+        out: list[tuple[int, int]] = []
+        dash_col = None
+        for n in range(line + 1, len(self.line_starts)):
+            end = self.line_starts[n + 1] if n + 1 < len(self.line_starts) else len(self.text)
+            s = self.text[self.line_starts[n]:end].rstrip("\r\n")
+            m = re.match(r"([ \t]*)-([ \t]+)\S", s)
+            if m and (dash_col is None or len(m.group(1)) == dash_col):
+                dash_col = len(m.group(1))
+                out.append((n, m.end() - 1))
+                if len(out) == count:
+                    break
+        return out
 
     def _item(self, value: object, line: int, col: int, flow: bool) -> Item:
         start = self.line_starts[line]
@@ -214,6 +234,8 @@ class EnvFile:
             item.editable, item.why_not = False, "the entry does not start its own '- ' line"
             return item
         if isinstance(value, dict):
+            m = re.search(r"[ \t]+#", content[col:])
+            item.comment = content[col + m.start():] if m else ""
             return item
         raw, quote = _scalar_extent(content, col)
         item.quote = quote
@@ -222,6 +244,7 @@ class EnvFile:
         if item.comment.strip() and not item.comment.lstrip().startswith("#"):
             item.editable, item.why_not = False, "the entry continues past its line"
         elif "{{" in raw or "{%" in raw:
+            item.value = raw  # the parser saw it masked
             item.editable, item.why_not = False, "the entry holds a Jinja expression"
         elif not quote and raw != str(value):
             item.editable, item.why_not = False, "the entry spans more than one line"
@@ -275,6 +298,11 @@ class EnvFile:
         if conda_new:
             edits += self._insert_into(self.deps, conda_new, removed, conda_sort_key, "dependencies")
         if pip_new:
+            if self.pip_item is not None and self.pip_item.selector:
+                raise FixError(
+                    f"line {self.pip_item.line + 1}: the pip: section is under a selector [{self.pip_item.selector}];"
+                    " adding to it would make the package conditional"
+                )
             if self.pip_item is None:
                 edits.append(self._create_pip(pip_new, removed))
             elif not self.pip or not self.pip.items:
@@ -305,9 +333,9 @@ class EnvFile:
         return f"{' ' * like.dash_col}-{like.gap}{op.text}{op.comment}"
 
     def _insert_into(self, siblings: list[Item], new: list["Op"], removed: set[int], key, where: str) -> list["Edit"]:
-        live = [i for i in siblings if id(i) not in removed]
+        live = [i for i in siblings if id(i) not in removed] or siblings[-1:]
         if not live:
-            raise FixError(f"no entry left in '{where}' to place a new line beside")
+            raise FixError(f"no entry in '{where}' to place a new line beside")
         keys = [key(i.text) for i in live] if key else []
         is_sorted = key is not None and len(live) >= 2 and None not in keys and keys == sorted(keys)
         out: list[Edit] = []
@@ -345,9 +373,10 @@ class EnvFile:
         return [f"{' ' * dash_col}-{gap}{op.text}{op.comment}" for op in ops]
 
     def _create_pip(self, ops: list["InsertPip"], removed: set[int]) -> "Edit":
-        live = [i for i in (self.dependencies.items if self.dependencies else []) if id(i) not in removed]
+        items = self.dependencies.items if self.dependencies else []
+        live = [i for i in items if id(i) not in removed] or items[-1:]
         if not live:
-            raise FixError("no entry left in 'dependencies' to place a pip section beside")
+            raise FixError("no entry in 'dependencies' to place a pip section beside")
         last = live[-1]
         self._check_editable(last)
         eol = last.eol or self.eol
