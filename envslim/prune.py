@@ -49,6 +49,7 @@ class Selector:
     kind: str  # "dir" | "file"
     path: str | None = None
     name: str | None = None
+    windows: bool = False  # only a Windows prefix has it (left out of the Dockerfile's find commands)
 
     def matches(self, rel: str, name: str) -> bool:
         return (self.path is None or fnmatchcase(rel, self.path)) and (
@@ -145,9 +146,9 @@ CATEGORIES: tuple[Category, ...] = (
             Selector("file", path="bin/pip"),
             Selector("file", path="bin/pip3"),
             Selector("file", path="bin/pip3.*"),
-            Selector("file", path="Scripts/pip.exe"),
-            Selector("file", path="Scripts/pip3.exe"),
-            Selector("file", path="Scripts/pip3.*.exe"),
+            Selector("file", path="Scripts/pip.exe", windows=True),
+            Selector("file", path="Scripts/pip3.exe", windows=True),
+            Selector("file", path="Scripts/pip3.*.exe", windows=True),
         ),
     ),
     Category(
@@ -514,49 +515,61 @@ def render(plan: Plan, outcome: Outcome, *, dry_run: bool) -> str:
 # -- the same categories as find commands, for the Dockerfile ----------------------------------------
 
 
+@dataclass(frozen=True)
+class FindCommand:
+    """``head \\( alternative -o alternative ... \\) -delete``; each alternative tagged with its category."""
+
+    head: list[str]
+    alternatives: list[tuple[str, list[str]]]  # (category id, find terms)
+
+    def words(self) -> list[str]:
+        out = list(self.head) + ["\\("]
+        for i, (_, terms) in enumerate(self.alternatives):
+            out += (["-o"] if i else []) + terms
+        return out + ["\\)", "-delete"]
+
+    def shell(self) -> str:
+        return " ".join(self.words())
+
+
 def _q(text: str) -> str:
     return shlex.quote(text)
 
 
-def find_script(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ()) -> list[str]:
-    """Shell commands (POSIX find) that remove what :func:`make_plan` selects in a conda prefix.
+def _not_under(p: str, globs) -> list[str]:
+    out: list[str] = []
+    for g in globs:
+        out += ["!", "-path", _q(f"{p}/{g}"), "!", "-path", _q(f"{p}/{g}/*")]
+    return out
 
-    Two commands: the first deletes the selected files and symbolic links (``find`` without ``-L``
-    never follows a link), the second the directories of selected trees once empty. Run-time import
-    checks of tests directories are not expressible here; the known ones are excluded.
+
+def find_commands(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ()) -> list[FindCommand]:
+    """POSIX ``find`` commands that remove what :func:`make_plan` selects in a conda prefix.
+
+    The first deletes the selected files and symbolic links (``find`` without ``-L`` never follows a
+    link); the second the directories of selected trees once empty. The run-time import check of the
+    tests category cannot be written as ``find``; the directories known to be imported are excluded.
     """
     p = prefix.rstrip("/")
-    cats = categories(aggressive=aggressive, conda=True)
-    stays: list[str] = []
-    for g in keep:
-        stays += ["!", "-path", _q(f"{p}/{g}"), "!", "-path", _q(f"{p}/{g}/*")]
-    file_terms: list[list[str]] = []
-    dir_terms: list[list[str]] = []
-    for c in cats:
-        guard: list[str] = []
-        for g, _ in c.guarded:
-            guard += ["!", "-path", _q(f"{p}/{g}"), "!", "-path", _q(f"{p}/{g}/*")]
+    stays = _not_under(p, keep)
+    files: list[tuple[str, list[str]]] = []
+    dirs: list[tuple[str, list[str]]] = []
+    for c in categories(aggressive=aggressive, conda=True):
+        guard = _not_under(p, (g for g, _ in c.guarded))
         spare = [t for g in c.spare for t in ("!", "-iname", _q(g))]
-        for s in c.selectors:
+        for s in (s for s in c.selectors if not s.windows):
             name = ["-name", _q(s.name)] if s.name else []
             if s.kind == "file":
-                path = ["-path", _q(f"{p}/{s.path}")] if s.path else []
-                file_terms.append(path + name + guard + spare)
-            else:
-                inside = ["-path", _q(f"{p}/{s.path}/*")] if s.path else ["-path", _q(f"*/{s.name}/*")]
-                file_terms.append(inside + guard + spare)
-                dir_terms.append((["-path", _q(f"{p}/{s.path}")] if s.path else []) + name + guard)
-                dir_terms.append(inside + guard)
-
-    def alternatives(terms: list[list[str]]) -> list[str]:
-        joined: list[str] = []
-        for t in terms:
-            joined += (["-o"] if joined else []) + t
-        return ["\\("] + joined + ["\\)"]
-
-    files = ["find", p, "\\(", "-type", "f", "-o", "-type", "l", "\\)"] + stays + alternatives(file_terms)
-    dirs = ["find", p, "-depth", "-type", "d", "-empty"] + stays + alternatives(dir_terms)
-    return [" ".join(files + ["-delete"]), " ".join(dirs + ["-delete"])]
+                files.append((c.id, (["-path", _q(f"{p}/{s.path}")] if s.path else []) + name + guard + spare))
+                continue
+            inside = ["-path", _q(f"{p}/{s.path}/*" if s.path else f"*/{s.name}/*")]
+            files.append((c.id, inside + guard + spare))
+            dirs.append((c.id, (["-path", _q(f"{p}/{s.path}")] if s.path else []) + name + guard))
+            dirs.append((c.id, inside + guard))
+    return [
+        FindCommand(["find", p, "\\(", "-type", "f", "-o", "-type", "l", "\\)"] + stays, files),
+        FindCommand(["find", p, "-depth", "-type", "d", "-empty"] + stays, dirs),
+    ]
 
 
 # -- command line --------------------------------------------------------------------------------------
