@@ -229,7 +229,15 @@ class RemoteFile:
         cached = self._cached(start, end)
         if cached is not None:
             return cached
-        got_start, data = await self._fetch(f"bytes={start}-{end - 1}", start)
+        # fetch only what is missing before a chunk that already holds the end of the range
+        fetch_end = end
+        for chunk_start, data in self._chunks:
+            if start < chunk_start < end <= chunk_start + len(data):
+                fetch_end = chunk_start
+        got_start, data = await self._fetch(f"bytes={start}-{fetch_end - 1}", start)
+        rest = self._cached(fetch_end, end) if fetch_end < end else None
+        if rest is not None and got_start == start and len(data) == fetch_end - start:
+            self._chunks.append((start, data + rest))
         cached = self._cached(start, end)
         if cached is None:
             self.session.warn(f"{self.what}: short range response ({self.url})")
