@@ -18,6 +18,10 @@ RULE_MODULES = (
     "move_to_pip",
     "nomkl",
     "pip_dependency",
+    "slim_variant",
+    "numpy_abi",
+    "duplicate",
+    "defaults_channel",
 )
 
 

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from envslim import names
+from envslim.envfile import RemoveItem, pip_sort_key
+from envslim.rules import Context, Finding, register
+from envslim.rules.common import parsed_deps
+
+
+@register("ES006", "duplicate", "The same package is both a conda dependency and a pip requirement", "unsafe")
+def check(ctx: Context):
+    """
+    ## What it does
+    Finds a package listed both among the conda dependencies and in the `pip:` section, and removes
+    the pip line.
+
+    ## Why is this bad?
+    pip installs over conda's copy: the environment then holds two builds of one package (pip's files
+    replace conda's, conda's metadata still says it owns them), the image carries both downloads'
+    worth of layers, and `conda list` no longer tells the truth. Native packages (numpy, pyarrow)
+    built against different libraries can crash at import.
+
+    ## Example
+    ```yaml
+    dependencies:
+      - requests
+      - pip:
+        - requests>=2.31
+    ```
+
+    ## Use instead
+    ```yaml
+    dependencies:
+      - requests>=2.31
+    ```
+
+    ## Fix safety
+    Unsafe: pip may have installed a different version than conda's spec allows, and the pip line may
+    carry a constraint the conda line lacks. Packages the knowledge base says belong on pip (rule
+    ES001) are left to that rule, which removes the conda line instead.
+    """
+    deps = parsed_deps(ctx.env)
+    for item in ctx.env.pip_items:
+        pname = pip_sort_key(item.text)
+        if not pname:
+            continue
+        conda = (names.conda_name(pname) or pname).lower()
+        if conda not in deps:
+            continue
+        entry = ctx.load(conda)
+        if entry is not None and entry.action == "move-to-pip":
+            continue
+        conda_line = deps[conda][0]
+        yield Finding("ES006", conda, f"also a conda dependency (line {conda_line.line + 1}: {conda_line.text}); "
+                      "pip installs a second copy over conda's", item=item, ops=(RemoveItem(item),), safety="unsafe")

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from envslim import condaspec
+from envslim.envfile import InsertConda, ReplaceValue
+from envslim.rules import Context, Finding, register
+from envslim.rules.common import parsed_deps
+
+PIN = "<2"
+
+
+def _only_below(spec, threshold: str) -> bool:
+    """True when the spec admits some release and none at or above ``threshold`` (probed at the
+    threshold, each next component, and far above)."""
+    parts = [int(p) for p in threshold.split(".") if p.isdigit()]
+    probes = [threshold]
+    for i in range(len(parts)):
+        bumped = parts[: i + 1]
+        bumped[-1] += 1
+        probes.append(".".join(map(str, bumped)))
+    probes += ["99", "99999"]
+    if spec.version is None:
+        return False
+    return not any(spec.matches_version(p) for p in probes)
+
+
+@register("ES005", "numpy-abi", "Pin numpy<2 when a package is held to releases built against numpy 1.x", "safe")
+def check(ctx: Context):
+    """
+    ## What it does
+    Adds `<2` to the numpy spec (or adds `numpy<2`) when another dependency is pinned to releases that
+    were compiled against numpy 1.x, such as `pandas<2.2.2`.
+
+    ## Why is this bad?
+    Extension modules built against numpy 1.x fail to import under numpy 2
+    (`ValueError: numpy.dtype size changed, may indicate binary incompatibility`). A solver that sees
+    no upper bound on numpy may pick 2.x; moving packages to pip makes this more likely, since pip
+    does not know what conda's builds were compiled against.
+
+    ## Example
+    ```yaml
+    dependencies:
+      - numpy
+      - pandas<2.0
+    ```
+
+    ## Use instead
+    ```yaml
+    dependencies:
+      - numpy<2
+      - pandas<2.0
+    ```
+
+    ## Fix safety
+    Safe: the pin only removes numpy releases that the pinned package cannot import with. When the
+    file already asks for numpy 2 (`numpy>=2`), the conflict is reported and nothing is written.
+    """
+    deps = parsed_deps(ctx.env)
+    held = []
+    for name, (item, spec) in deps.items():
+        entry = ctx.load(name)
+        below = entry.numpy_abi.get("numpy1_only_below") if entry else None
+        if below and _only_below(spec, below):
+            held.append((name, below, item))
+    if not held:
+        return
+    why = ", ".join(f"{n} is held below {b}" for n, b, _ in held)
+    if "numpy" not in deps:
+        yield Finding("ES005", "numpy", f"add numpy<2: {why}, built against numpy 1.x", item=held[0][2],
+                      ops=(InsertConda(f"numpy{PIN}"),), safety="safe")
+        return
+    item, spec = deps["numpy"]
+    merged = condaspec.merge_pin(item.text, PIN)
+    if merged.status == "redundant":
+        return
+    if merged.status == "conflict":
+        yield Finding("ES005", "numpy", f"{why}, built against numpy 1.x, but the file asks for {item.text}: "
+                      f"conflicting pin, not written ({merged.reason})", item=item, note="not fixed: conflicting pin")
+        return
+    if merged.merged is None:
+        yield Finding("ES005", "numpy", f"{why}, built against numpy 1.x; {merged.reason}", item=item,
+                      note=f"not fixed: {merged.reason}")
+        return
+    yield Finding("ES005", "numpy", f"pin numpy<2: {why}, built against numpy 1.x", item=item,
+                  ops=(ReplaceValue(item, merged.merged),), safety="safe")

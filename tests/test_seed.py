@@ -1,0 +1,46 @@
+"""The seed's own case, end to end: its env.yaml rewrites to its final env.yaml."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import SEED
+from envslim.cli import main
+
+
+def seed_blocks() -> tuple[str, str]:
+    if not SEED.is_file():
+        pytest.skip("../shared/seed is absent")
+    text = SEED.read_text(encoding="utf-8")
+    blocks = re.findall(r"^name: docker-example\n(?:.+\n)+?(?=\n)", text, re.M)
+    return blocks[0], blocks[-1]
+
+
+def test_seed_env_rewrites_to_the_seeds_final_file(tmp_path, capsys):
+    before, after = seed_blocks()
+    env = tmp_path / "env.yaml"
+    env.write_text(before)
+    assert main(["rewrite", str(env)]) == 0
+    assert env.read_text() == after
+    out = capsys.readouterr().out
+    assert f"{env}:12:3: ES001 pyarrow: move to pip:" in out
+    assert f"{env}:9:3: ES002 nomkl: add nomkl: the defaults channel builds numpy, pandas against MKL" in out
+    assert out.endswith(f"rewrote {env}\n")
+    # A second run changes nothing.
+    assert main(["rewrite", "--check", str(env)]) == 0
+    assert env.read_text() == after
+
+
+def test_seed_env_with_comments_keeps_every_comment(tmp_path):
+    before, after = seed_blocks()
+    commented = "# the seed's env\n" + before.replace("  - pyarrow\n", "  # parquet I/O\n  - pyarrow  # [linux] big\n")
+    commented = commented.replace("  - boto3\n", "  - boto3   # aws\n")
+    env = tmp_path / "env.yaml"
+    env.write_text(commented)
+    assert main(["rewrite", str(env)]) == 0
+    expected = "# the seed's env\n" + after.replace("  - boto3\n", "  - boto3   # aws\n")
+    expected = expected.replace("  - python=3.9\n", "  # parquet I/O\n  - python=3.9\n")
+    expected = expected.replace("    - pyarrow\n", "    - pyarrow  # [linux] big\n")
+    assert env.read_text() == expected
