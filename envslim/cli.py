@@ -30,6 +30,9 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     rw.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change what gets installed")
     rw.add_argument("--select", default="", metavar="IDS", help="comma-separated rule ids to run (default: all)")
     rw.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids to skip")
+    rw.add_argument("--annotate", action="store_true", help="leave a '# envslim: <why>' comment on moved and added lines")
+    rw.add_argument("--format", choices=("text", "markdown"), default="text", help="markdown: a summary sized for a PR comment")
+    rw.add_argument("--config", metavar="PATH", help="use this pyproject.toml or .envslim.toml instead of searching upward")
 
     ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")
     ex.add_argument("target", metavar="NAME|RULE")
@@ -78,26 +81,50 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _rewrite(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from envslim import config as configmod
     from envslim.envfile import EnvFile, write_atomic
     from envslim.plan import Options, make_plan
-    from envslim.report import diff, finding_line, redact
+    from envslim.report import color_enabled, finding_line, markdown_summary, redact, review_diff
+    from envslim.rules import all_rules
 
-    options = Options(unsafe_fixes=args.unsafe_fixes, select=_ids(args.select), ignore=_ids(args.ignore))
-    _check_rule_ids(options.select | options.ignore)
+    known = {r.id for r in all_rules()}
+    cli_select, cli_ignore = _ids(args.select), _ids(args.ignore)
+    for rid in sorted(cli_select | cli_ignore):
+        if rid not in known:
+            raise EnvslimError(f"envslim: error: unknown rule id {rid} (known: {', '.join(sorted(known))})")
+    color = color_enabled(sys.stdout)
     rc = EXIT_OK
     for path in args.paths:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:
+            where = Path(args.config) if args.config else (Path.cwd() if stdin else Path(path).parent)
+            cfg = configmod.load(where, known, explicit=bool(args.config))
             env = EnvFile.from_bytes(sys.stdin.buffer.read(), shown) if stdin else EnvFile.read(path)
         except EnvslimError as e:
             print(redact(str(e)), file=sys.stderr)
             rc = EXIT_ERROR
             continue
+        options = Options(
+            unsafe_fixes=args.unsafe_fixes or cfg.unsafe_fixes,
+            select=cli_select or cfg.select,
+            ignore=cli_ignore | cfg.ignore,
+            keep=cfg.keep,
+            per_package_ignores=cfg.per_package_ignores,
+            annotate=args.annotate,
+        )
         plan = make_plan(env, options)
+        dry = args.diff or args.check
         notes = sys.stderr if (stdin or args.diff) else sys.stdout
-        for f in plan.findings:
-            print(finding_line(shown, f, dry=args.diff or args.check), file=notes)
+        if args.format == "markdown":
+            if not stdin:
+                sys.stdout.write(markdown_summary(shown, plan, dry=dry))
+        else:
+            for f in plan.findings:
+                if not (args.diff and f.applied):  # under --diff, applied changes are explained after their hunk
+                    print(finding_line(shown, f, dry=dry), file=notes)
         if stdin:
             sys.stdout.write(plan.new_text)
             sys.stdout.flush()
@@ -105,10 +132,12 @@ def _rewrite(args: argparse.Namespace) -> int:
         if not plan.changed:
             continue
         if args.diff:
-            sys.stdout.write(redact(diff(plan.old_text, plan.new_text, path)))
+            if args.format == "text":
+                sys.stdout.write(review_diff(plan, path, color=color))
             rc = max(rc, EXIT_DUE)
         elif args.check:
-            print(f"would rewrite {path}", file=notes)
+            if args.format == "text":
+                print(f"would rewrite {path}", file=notes)
             rc = max(rc, EXIT_DUE)
         else:
             try:
@@ -117,17 +146,9 @@ def _rewrite(args: argparse.Namespace) -> int:
                 print(f"{path}: cannot write: {e.strerror or e}", file=sys.stderr)
                 rc = EXIT_ERROR
                 continue
-            print(f"rewrote {path}", file=notes)
+            if args.format == "text":
+                print(f"rewrote {path}", file=notes)
     return rc
-
-
-def _check_rule_ids(ids: frozenset[str]) -> None:
-    from envslim.rules import all_rules
-
-    known = {r.id for r in all_rules()}
-    unknown = sorted(ids - known)
-    if unknown:
-        raise EnvslimError(f"envslim: error: unknown rule id {unknown[0]} (known: {', '.join(sorted(known))})")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -292,6 +292,9 @@ class EnvFile:
                 edits.append(self._remove(op.item))
             elif isinstance(op, ReplaceValue):
                 edits.append(self._replace(op.item, op.text))
+                if op.comment:
+                    end = op.item.line_end - len(op.item.eol)
+                    edits.append(Edit(end, end, op.comment))
         conda_new = [op for op in ops if isinstance(op, InsertConda)]
         pip_new = [op for op in ops if isinstance(op, InsertPip)]
         chan_new = [op for op in ops if isinstance(op, InsertChannel)]
@@ -409,6 +412,7 @@ class RemoveItem:
 class ReplaceValue:
     item: Item
     text: str
+    comment: str = ""  # appended at the end of the line
 
 
 @dataclass(frozen=True)

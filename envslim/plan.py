@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ class Options:
     select: frozenset[str] = frozenset()  # rule ids; empty: all
     ignore: frozenset[str] = frozenset()
     keep: frozenset[str] = frozenset()  # package names never touched
+    per_package_ignores: dict[str, frozenset[str]] = field(default_factory=dict)
+    annotate: bool = False  # leave "# envslim: <why>" on the lines a fix adds
 
 
 @dataclass
@@ -59,7 +62,7 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load)
         if rule.id in options.ignore:
             continue
         for f in rule.check(ctx):
-            if suppressed(f) or f.package in options.keep:
+            if suppressed(f) or f.package in options.keep or f.rule in options.per_package_ignores.get(f.package, ()):
                 continue
             findings.append(f)
     findings.sort(key=lambda f: (f.line, f.rule, f.package))
@@ -78,7 +81,7 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load)
         if clash:
             f.note = f"not fixed: the line is already changed by {clash[0]}"
             continue
-        new_ops = [op for op in f.ops if not _already(op, ops)]
+        new_ops = [_annotated(op, f) if options.annotate else op for op in f.ops if not _already(op, ops)]
         try:
             env.edits(ops + new_ops)
         except FixError as e:
@@ -91,6 +94,14 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load)
         f.applied = True
     plan.new_text = env.render(ops) if ops else plan.old_text
     return plan
+
+
+def _annotated(op, f: Finding):
+    if isinstance(op, (InsertConda, InsertPip, InsertChannel)):
+        return dataclasses.replace(op, comment=f"{op.comment}  # envslim: {f.rule} {f.message}")
+    if isinstance(op, ReplaceValue):
+        return dataclasses.replace(op, comment=f"  # envslim: {f.rule} {f.message}")
+    return op
 
 
 def _already(op, ops: list) -> bool:

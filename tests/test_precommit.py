@@ -1,0 +1,97 @@
+"""A real pre-commit run against this checkout: the fixer rewrites, the second run passes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+ENV = """\
+name: svc
+channels:
+  - conda-forge
+  - defaults
+dependencies:
+  - numpy<2
+  - pandas<2.0.0
+  - pyarrow>=12  # parquet
+  - python=3.11
+"""
+
+FIXED = """\
+name: svc
+channels:
+  - conda-forge
+  - defaults
+dependencies:
+  - nomkl
+  - numpy<2
+  - pandas<2.0.0
+  - pip
+  - python=3.11
+  - pip:
+    - pyarrow>=12  # parquet
+"""
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    try:
+        rev = _git(ROOT, "rev-parse", "HEAD")
+    except subprocess.CalledProcessError:
+        pytest.skip("this checkout is not a git repository")
+    work = tmp_path / "work"
+    work.mkdir()
+    _git(work, "init", "-q")
+    _git(work, "config", "user.email", "t@example.com")
+    _git(work, "config", "user.name", "t")
+    (work / "environment.yml").write_text(ENV)
+    (work / "README.md").write_text("not an env file\n")
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {ROOT}\n    rev: {rev}\n    hooks:\n      - id: {{hook}}\n"
+    )
+    _git(work, "add", ".")
+    return work
+
+
+def _run(work: Path, hook: str, home: Path) -> subprocess.CompletedProcess:
+    cfg = work / ".pre-commit-config.yaml"
+    cfg.write_text(cfg.read_text().replace("{hook}", hook))
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home), NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"], cwd=work,
+                          env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def precommit_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def test_fixer_hook_rewrites_then_passes(repo, precommit_home):
+    first = _run(repo, "envslim", precommit_home)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    assert "environment.yml:8:3: ES001 pyarrow: move to pip:" in first.stdout
+    assert (repo / "environment.yml").read_text() == FIXED
+    second = _run(repo, "envslim", precommit_home)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert (repo / "environment.yml").read_text() == FIXED
+
+
+def test_check_hook_reports_and_changes_nothing(repo, precommit_home):
+    result = _run(repo, "envslim-check", precommit_home)
+    assert result.returncode == 1
+    assert "would rewrite environment.yml" in result.stdout
+    assert (repo / "environment.yml").read_text() == ENV
