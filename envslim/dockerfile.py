@@ -27,7 +27,7 @@ from typing import TextIO
 
 from envslim.envfile import EnvFile, conda_sort_key, write_atomic
 from envslim.errors import EnvslimError, InputError
-from envslim.prune import categories, find_commands
+from envslim.prune import add_selection_arguments, categories, find_commands
 
 PREFIX = "/opt/conda/envs/app"  # fixed: the final stage needs the same path (prefixes are compiled in)
 ENV_IN_IMAGE = "/tmp/environment.yml"
@@ -247,10 +247,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="mount",
         help="package cache: a BuildKit cache mount (default) or a clean step",
     )
-    parser.add_argument("--aggressive", action="store_true", help="prune as envslim prune --aggressive does")
-    parser.add_argument(
-        "--keep", action="append", default=[], metavar="GLOB", help="keep paths matching GLOB (as envslim prune)"
-    )
+    add_selection_arguments(parser)
     parser.add_argument(
         "--context", default=".", metavar="DIR", help="the build context ENVFILE is copied from (default: .)"
     )

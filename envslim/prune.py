@@ -575,9 +575,8 @@ def find_commands(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...
 # -- command line --------------------------------------------------------------------------------------
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("prefix", metavar="PREFIX", help="a conda environment, a venv or another Python prefix")
-    parser.add_argument("--dry-run", action="store_true", help="report what would go; change nothing")
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """--aggressive and --keep, shared with ``envslim dockerfile``."""
     parser.add_argument(
         "--aggressive",
         action="store_true",
@@ -588,8 +587,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="GLOB",
-        help="keep paths (relative to PREFIX) matching GLOB, or under a directory matching it; repeatable",
+        help="keep paths (relative to the prefix) matching GLOB, or under a directory matching it; repeatable",
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("prefix", metavar="PREFIX", help="a conda environment, a venv or another Python prefix")
+    parser.add_argument("--dry-run", action="store_true", help="report what would go; change nothing")
+    add_selection_arguments(parser)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
