@@ -27,7 +27,6 @@ the installed size when known, else the archive size.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from dataclasses import dataclass, replace
@@ -133,7 +132,7 @@ async def conda_files(
     if bad:
         session.warn(f"{what}: skipped {bad} file record(s) with unexpected JSON ({url})")
     if installed:
-        sizes = await asyncio.gather(*(conda_installed_bytes(f, session=session) for f in files))
+        sizes = await session.gather_ordered(conda_installed_bytes(f, session=session) for f in files)
         files = [replace(f, installed_bytes=s) for f, s in zip(files, sizes)]
     return files
 

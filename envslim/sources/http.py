@@ -31,6 +31,7 @@ Nothing here imports httpx at module import time; ``run(coro)`` is the synchrono
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import email.utils
 import json
 import re
@@ -48,6 +49,12 @@ CONDA_URL = "https://conda.anaconda.org"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 T = TypeVar("T")
+
+# While ``gather_ordered`` runs a job, that job's warnings are buffered here (per task), so that
+# the session's list comes out in job order whatever order the network answers in.
+_BUFFER: contextvars.ContextVar[list[tuple[Session, str]] | None] = contextvars.ContextVar(
+    "envslim_sources_warnings", default=None
+)
 
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 _CONDA_TOKEN = re.compile(r"/t/[^/\s]+/")
@@ -167,8 +174,25 @@ class Session:
     # -- warnings --------------------------------------------------------------------------------
     def warn(self, message: str) -> None:
         line = redact(" ".join(message.split()))
-        if line not in self.warnings:
+        buffer = _BUFFER.get()
+        if buffer is not None:
+            buffer.append((self, line))
+        elif line not in self.warnings:
             self.warnings.append(line)
+
+    async def gather_ordered(self, jobs: Iterable[Awaitable[T]]) -> list[T]:
+        """``asyncio.gather`` whose jobs' warnings reach ``warnings`` in job order."""
+
+        async def one(job: Awaitable[T]) -> tuple[T, list[tuple[Session, str]]]:
+            buffer: list[tuple[Session, str]] = []
+            _BUFFER.set(buffer)  # this task's context only
+            return await job, buffer
+
+        done = await asyncio.gather(*(one(job) for job in jobs))
+        for _, buffer in done:
+            for session, line in buffer:
+                session.warn(line)
+        return [result for result, _ in done]
 
     def _check_cache(self) -> None:
         if self.cache is not None and self.cache.error and not self._cache_warned:

@@ -38,7 +38,6 @@ here (``Version``, ``SpecifierSet``, ``target_tags``); nothing outside the stand
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
@@ -193,7 +192,8 @@ class SpecifierSet:
                 version = _parse_version(value)
             else:
                 version = _parse_version(value[:-2] if wildcard else value)
-                if version is None or (op == "~=" and len(version.release) < 2):
+                bad_local = version is not None and version.local and (op not in ("==", "!=") or wildcard)
+                if version is None or bad_local or (op == "~=" and len(version.release) < 2):
                     raise InvalidSpecifier(f"invalid specifier {part.strip()!r}")
             self.clauses.append((op, value, version, wildcard))
 
@@ -244,16 +244,17 @@ def _clause(op: str, value: str, spec: Version | None, wildcard: bool, v: Versio
         return v.public_key <= spec.public_key
     if op == ">=":
         return v.public_key >= spec.public_key
+    same_release = v.base == spec.base
     if op == "<":
-        if not v.public_key < spec.public_key:
-            return False
-        return spec.is_prerelease or not v.is_prerelease or v.base != spec.base
+        # <V excludes V's own pre- and dev releases unless V is one: below V.dev0 when V is final
+        if spec.pre is not None or spec.dev is not None or not same_release:
+            return v.public_key < spec.public_key
+        return spec.post is not None and v.public_key < spec._key[:4] + ((0, 0),)
     if op == ">":
-        if not v.public_key > spec.public_key:
-            return False
-        if spec.post is None and v.post is not None and v.base == spec.base:
-            return False
-        return not (v.local and v.public_key == spec.public_key)
+        # >V excludes V's post releases (and local versions of V) unless V is a post or dev release
+        if spec.dev is not None or spec.post is not None or not same_release:
+            return v.public_key > spec.public_key
+        return v.public_key > spec.public_key and v.pre != spec.pre
     raise AssertionError(op)
 
 
@@ -361,7 +362,7 @@ def _mac_formats(version: tuple[int, int], arch: str) -> list[str]:
     if arch == "x86_64":
         if version < (10, 4):
             return []
-        formats += ["intel", "fat64", "fat32"]
+        formats += ["intel", "fat64", "fat3"]
     formats.append("universal2")
     if arch == "x86_64":
         formats.append("universal")
@@ -504,7 +505,7 @@ async def lookup_wheels(
     for text in names_or_reqs:
         keys.append(normalize(_name_of(text)))
         jobs.append(_lookup_one(text, python, platform, session, installed))
-    results = await asyncio.gather(*jobs)
+    results = await session.gather_ordered(jobs)
     return dict(zip(keys, results))
 
 
