@@ -197,7 +197,7 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     ]
     if opts.aggressive:
         out.append("    PYTHONDONTWRITEBYTECODE=1")
-    if opts.user:
+    if opts.user is not None:
         uid, gid = _user(opts.user)
         if opts.distroless:
             out.append(f"USER {uid}:{gid}")
@@ -280,7 +280,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         aggressive=args.aggressive,
         keep=tuple(args.keep),
     )
-    if opts.user:
+    if opts.user is not None:
         _user(opts.user)
     source = _source(args.envfile, args.context)
     text = render(EnvFile.read(args.envfile), source, opts)
