@@ -116,8 +116,9 @@ CATEGORIES: tuple[Category, ...] = (
         id="docs",
         summary="man pages, info pages and documentation under share/ (licence texts stay)",
         evidence=(
-            "Read by man, info and people; a service image has no reader for them (Debian's slim images drop "
-            "/usr/share/man and /usr/share/doc for the same reason). Licence and notice files stay: "
+            "Read by man, info and people; a service image has no reader for them. Debian's -slim images "
+            "leave out /usr/share/man, /usr/share/info and /usr/share/doc the same way (dpkg path-exclude, "
+            "debuerreotype slimify) but keep copyright files; likewise licence and notice files stay here: "
             "redistributing an image may require them."
         ),
         cost="man pkg / info pkg show nothing inside the image",
@@ -259,10 +260,6 @@ class Removal:
     category: Category
     files: list[tuple[str, int]] = field(default_factory=list)
     dirs: list[str] = field(default_factory=list)  # every directory inside a selected tree, and the tree
-
-    @property
-    def bytes(self) -> int:
-        return sum(size for _, size in self.files)
 
 
 @dataclass
