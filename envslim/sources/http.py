@@ -118,7 +118,7 @@ class Session:
         retries: int = 2,
         backoff: float = 0.5,
         max_retry_after: float = 30.0,
-        concurrency: int = 10,
+        concurrency: int = 16,
         pypi_url: str = PYPI_URL,
         anaconda_url: str = ANACONDA_API_URL,
         conda_url: str = CONDA_URL,
@@ -144,7 +144,9 @@ class Session:
         self.warnings: list[str] = []
         self.requests = 0
         self.bytes_downloaded = 0
-        self._sem = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
+        self._sem: asyncio.Semaphore | None = None
+        self._sem_loop: asyncio.AbstractEventLoop | None = None
         self._cache_warned = False
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -248,6 +250,9 @@ class Session:
         import httpx
 
         client = self._http()
+        loop = asyncio.get_running_loop()
+        if self._sem is None or self._sem_loop is not loop:
+            self._sem, self._sem_loop = asyncio.Semaphore(self.concurrency), loop
         try:
             async with self._sem:
                 self.requests += 1

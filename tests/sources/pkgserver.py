@@ -52,6 +52,10 @@ class Fault:
 # -- the server ------------------------------------------------------------------------------------
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog of 5 drops connects when a client opens many
+
+
 class PackageServer:
     def __init__(self, *, latency: float = 0.0) -> None:
         self.latency = latency
@@ -62,7 +66,7 @@ class PackageServer:
         self.log: list[tuple[str, dict[str, str]]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = _Server(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self.port = self._httpd.server_address[1]
@@ -142,6 +146,7 @@ class PackageServer:
 def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in separate writes
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
