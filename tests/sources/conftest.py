@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from pkgserver import PackageServer
+
+# pkgserver.py (the local server and the archive builders) is shared with bench/: make it importable
+# as a top-level module whether or not tests/ is a package.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pkgserver import PackageServer  # noqa: E402
 
 from envslim.sources import Cache, Session, run
 

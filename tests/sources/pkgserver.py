@@ -162,13 +162,22 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 
-        def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        def _send(
+            self, status: int, body: bytes, headers: dict[str, str], *, drop: bool = False
+        ) -> None:
+            """Answer; with ``drop``, send half the body and close the connection."""
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not drop:
+                self.wfile.write(body)
+                return
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
 
         def _answer(self, path: str, fault: Fault | None) -> None:
             if fault is not None and fault.kind == "slow":
@@ -212,29 +221,12 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
                     start, end = span
                     headers["Content-Range"] = f"bytes {start}-{end - 1}/{len(body)}"
                     body = body[start:end]
-                    if fault is not None and fault.kind == "drop":
-                        self._drop(206, body, headers)
-                        return
-                    self._send(206, body, headers)
+                    self._send(206, body, headers, drop=fault is not None and fault.kind == "drop")
                     return
             else:
                 self._send(404, b"not found\n", {"Content-Type": "text/plain"})
                 return
-            if fault is not None and fault.kind == "drop":
-                self._drop(200, body, headers)
-                return
-            self._send(200, body, headers)
-
-        def _drop(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-            self.close_connection = True
+            self._send(200, body, headers, drop=fault is not None and fault.kind == "drop")
 
     return Handler
 
