@@ -221,9 +221,10 @@ class Session:
         while True:
             attempt += 1
             try:
-                return await asyncio.wait_for(
-                    self._attempt(url, headers or {}, ok, max_body), self.deadline
-                )
+                async with self._semaphore():  # waiting for a slot is not part of the deadline
+                    return await asyncio.wait_for(
+                        self._attempt(url, headers or {}, ok, max_body), self.deadline
+                    )
             except asyncio.TimeoutError:
                 failure = _Failure(f"did not finish within {self.deadline:g} s", True)
             except _Failure as exc:
@@ -244,39 +245,41 @@ class Session:
         self.warn(f"{what}: {failure.problem}{tries}{note} ({url})")
         return None
 
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._sem is None or self._sem_loop is not loop:
+            self._sem, self._sem_loop = asyncio.Semaphore(self.concurrency), loop
+        return self._sem
+
     async def _attempt(
         self, url: str, headers: Mapping[str, str], ok: frozenset[int], max_body: int | None
     ) -> Fetched:
         import httpx
 
         client = self._http()
-        loop = asyncio.get_running_loop()
-        if self._sem is None or self._sem_loop is not loop:
-            self._sem, self._sem_loop = asyncio.Semaphore(self.concurrency), loop
         try:
-            async with self._sem:
-                self.requests += 1
-                async with client.stream("GET", url, headers=headers) as resp:
-                    status = resp.status_code
-                    if status not in ok:
-                        retry_after = _retry_after(resp.headers.get("retry-after"), time.time())
-                        problem = f"HTTP {status} {resp.reason_phrase}".rstrip()
-                        if status == 404:
-                            problem = "not found (HTTP 404)"
-                        raise _Failure(problem, status in RETRY_STATUSES, retry_after)
-                    length = resp.headers.get("content-length")
-                    if max_body is not None and length and length.isdigit() and int(length) > max_body:
+            self.requests += 1
+            async with client.stream("GET", url, headers=headers) as resp:
+                status = resp.status_code
+                if status not in ok:
+                    retry_after = _retry_after(resp.headers.get("retry-after"), time.time())
+                    problem = f"HTTP {status} {resp.reason_phrase}".rstrip()
+                    if status == 404:
+                        problem = "not found (HTTP 404)"
+                    raise _Failure(problem, status in RETRY_STATUSES, retry_after)
+                length = resp.headers.get("content-length")
+                if max_body is not None and length and length.isdigit() and int(length) > max_body:
+                    return Fetched(status, resp.headers, b"", too_big=True)
+                chunks = []
+                size = 0
+                async for chunk in resp.aiter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if max_body is not None and size > max_body:
+                        self.bytes_downloaded += resp.num_bytes_downloaded
                         return Fetched(status, resp.headers, b"", too_big=True)
-                    chunks = []
-                    size = 0
-                    async for chunk in resp.aiter_bytes():
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if max_body is not None and size > max_body:
-                            self.bytes_downloaded += resp.num_bytes_downloaded
-                            return Fetched(status, resp.headers, b"", too_big=True)
-                    self.bytes_downloaded += resp.num_bytes_downloaded
-                    return Fetched(status, resp.headers, b"".join(chunks))
+                self.bytes_downloaded += resp.num_bytes_downloaded
+                return Fetched(status, resp.headers, b"".join(chunks))
         except httpx.TimeoutException:
             raise _Failure(f"timed out after {self.timeout:g} s", True) from None
         except httpx.ConnectError as exc:
@@ -347,7 +350,10 @@ class Session:
         if self.cache is None or (self.refresh and not self.offline):
             return None
         entry = self.cache.get(key)
-        return None if entry is None else json.loads(entry.body)
+        try:
+            return None if entry is None else json.loads(entry.body)
+        except ValueError:  # a cache file edited by hand: a miss
+            return None
 
     def remember(self, key: str, value: Any) -> None:
         if self.cache is not None:

@@ -10,6 +10,7 @@ import pytest
 from pkgserver import LAST_MODIFIED, Fault
 
 from envslim.sources import Cache, Session, redact
+from envslim.sources.http import _retry_after
 
 DOC = {"info": {"name": "demo", "version": "1.0"}, "releases": {}}
 PATH = "/pypi/demo/json"
@@ -251,3 +252,43 @@ def test_transport_injection(use):
 
     session = Session(cache=False, transport=httpx.MockTransport(handler))
     assert get(use, session, "https://example.test/doc") == {"via": "https://example.test/doc"}
+
+
+def test_retry_after_forms():
+    now = 1_445_412_480.0  # 2015-10-21 07:28:00 UTC
+    assert _retry_after("7", now) == 7.0
+    assert _retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now) == 30.0
+    assert _retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now) == 0.0
+    assert _retry_after("soon", now) is None
+    assert _retry_after(None, now) is None
+
+
+def test_corrupt_cache_files_are_misses(server, make_session, use, doc_url, cache):
+    assert get(use, make_session(), doc_url) == DOC
+    for path in cache.directory.iterdir():
+        path.write_text("{not json")
+    session = make_session()
+    assert get(use, session, doc_url) == DOC
+    assert session.requests == 1
+    assert session.warnings == []
+
+
+def test_deadline_bounds_the_whole_attempt(server, make_session, use, doc_url):
+    server.add_fault(PATH, Fault("slow", seconds=2))
+    session = make_session(timeout=5, deadline=0.3, retries=0)
+    assert get(use, session, doc_url) is None
+    assert session.warnings == [f"PyPI demo: did not finish within 0.3 s ({doc_url})"]
+
+
+def test_waiting_for_a_slot_is_not_part_of_the_deadline(server, make_session, use):
+    server.latency = 0.2
+    for i in range(4):
+        server.json_docs[f"/doc{i}"] = b"[]"
+    session = make_session(concurrency=1, deadline=0.5, retries=0)
+
+    async def job(s):
+        urls = [f"{server.url}/doc{i}" for i in range(4)]
+        return await s.gather_ordered(s.get_json(u, what="doc") for u in urls)
+
+    assert use(session, job) == [[], [], [], []]
+    assert session.warnings == []
