@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import corpus_files
+from tests.conftest import corpus_files
 from envslim.cli import main
 from envslim.envfile import EnvFile, FixError, conda_sort_key, InsertConda, InsertPip, RemoveItem
 from envslim.errors import InputError

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import SEED
+from tests.conftest import SEED
 from envslim.cli import main
 
 

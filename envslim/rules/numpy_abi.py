@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from envslim import condaspec
 from envslim.envfile import InsertConda, ReplaceValue
 from envslim.rules import Context, Finding, register
@@ -69,7 +71,7 @@ def check(ctx: Context):
                       ops=(InsertConda(f"numpy{PIN}"),), safety="safe")
         return
     item, spec = deps["numpy"]
-    merged = condaspec.merge_pin(item.text, PIN)
+    merged = condaspec.merge_pin(spec.raw_version, PIN)
     if merged.status == "redundant":
         return
     if merged.status == "conflict":
@@ -80,5 +82,11 @@ def check(ctx: Context):
         yield Finding("ES005", "numpy", f"{why}, built against numpy 1.x; {merged.reason}", item=item,
                       note=f"not fixed: {merged.reason}")
         return
+    m = re.match(r"(\s*(?:\S+::)?numpy)(\s*)(.*)$", item.text, re.I)
+    if spec.build is not None or "[" in item.text or m is None:
+        yield Finding("ES005", "numpy", f"{why}, built against numpy 1.x; add <2 to {item.text} by hand", item=item,
+                      note="not fixed: the spec has a build string or bracket keys")
+        return
+    new = f"{m.group(1)}{m.group(2)}{merged.merged}"
     yield Finding("ES005", "numpy", f"pin numpy<2: {why}, built against numpy 1.x", item=item,
-                  ops=(ReplaceValue(item, merged.merged),), safety="safe")
+                  ops=(ReplaceValue(item, new),), safety="safe")
