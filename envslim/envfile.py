@@ -299,7 +299,15 @@ class EnvFile:
         pip_new = [op for op in ops if isinstance(op, InsertPip)]
         chan_new = [op for op in ops if isinstance(op, InsertChannel)]
         if conda_new:
-            edits += self._insert_into(self.deps, conda_new, removed, conda_sort_key, "dependencies")
+            if self.deps:
+                edits += self._insert_into(self.deps, conda_new, removed, conda_sort_key, "dependencies")
+            elif self.pip_item is not None:  # only a pip: section: the conda lines go above it
+                anchor = self.pip_item
+                self._check_editable(anchor)
+                text = "".join(self._line_for(anchor, op) + (anchor.eol or self.eol) for op in conda_new)
+                edits.append(Edit(anchor.line_start, anchor.line_start, text))
+            else:
+                raise FixError("'dependencies' is empty: no entry to place a new line beside")
         if pip_new:
             if self.pip_item is not None and self.pip_item.selector:
                 raise FixError(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from envslim import condaspec
-from envslim.envfile import InsertConda, ReplaceValue
+from envslim.envfile import InsertConda, ReplaceValue, pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps
 
@@ -11,18 +11,13 @@ PIN = "<2"
 
 
 def _only_below(spec, threshold: str) -> bool:
-    """True when the spec admits some release and none at or above ``threshold`` (probed at the
-    threshold, each next component, and far above)."""
-    parts = [int(p) for p in threshold.split(".") if p.isdigit()]
-    probes = [threshold]
-    for i in range(len(parts)):
-        bumped = parts[: i + 1]
-        bumped[-1] += 1
-        probes.append(".".join(map(str, bumped)))
-    probes += ["99", "99999"]
+    """True when the spec admits no version at or above ``threshold`` (but some version)."""
     if spec.version is None:
         return False
-    return not any(spec.matches_version(p) for p in probes)
+    try:
+        return condaspec.merge_pin(spec.raw_version, f">={threshold}").status == "conflict"
+    except condaspec.CondaSpecError:
+        return False
 
 
 @register("ES005", "numpy-abi", "Pin numpy<2 when a package is held to releases built against numpy 1.x", "safe")
@@ -67,6 +62,8 @@ def check(ctx: Context):
         return
     why = ", ".join(f"{n} is held below {b}" for n, b, _ in held)
     if "numpy" not in deps:
+        if any(pip_sort_key(i.text) == "numpy" for i in ctx.env.pip_items):
+            return  # numpy comes from pip here; its pin is the pip line's business
         yield Finding("ES005", "numpy", f"add numpy<2: {why}, built against numpy 1.x", item=held[0][2],
                       ops=(InsertConda(f"numpy{PIN}"),), safety="safe")
         return
