@@ -98,7 +98,7 @@ def test_dockerfile_prune_step_is_prunes_find_commands(variant: str) -> None:
 
 def test_dockerfile_prune_step_runs_in_sh_and_matches_envslim_prune(tmp_path: Path, capsys) -> None:
     """The RUN text itself, on a prefix: it removes what `envslim prune` removes (bar the import check)."""
-    from test_prune import CONDA_FILES, SP, build, tree  # tests/ is on sys.path (pytest rootdir-relative import)
+    from tests.test_prune import CONDA_FILES, SP, build, tree
 
     a = build(tmp_path / "a", CONDA_FILES)
     b = build(tmp_path / "b", CONDA_FILES)
