@@ -1,11 +1,15 @@
-"""Where the shipped knowledge base lives (inside the wheel, or beside the package in a checkout)."""
+"""Where envslim's shipped data lives."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 
-def knowledge_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    shipped = here / "_knowledge"
-    return shipped if shipped.is_dir() else here.parent / "knowledge"
+def knowledge_dir():
+    """The knowledge base directory (a ``pathlib.Path``): ``envslim/_knowledge`` in an installed wheel
+    (pyproject force-includes ``knowledge/`` there), else the checkout's top-level ``knowledge/``."""
+    from pathlib import Path  # pathlib only when data is actually read
+
+    here = os.path.dirname(os.path.realpath(__file__))
+    bundled = os.path.join(here, "_knowledge")
+    return Path(bundled if os.path.isdir(bundled) else os.path.join(os.path.dirname(here), "knowledge"))
