@@ -348,7 +348,7 @@ class EnvFile:
         if not live:
             raise FixError(f"no entry in '{where}' to place a new line beside")
         keys = [key(i.text) for i in live] if key else []
-        is_sorted = key is not None and len(live) >= 2 and None not in keys and keys == sorted(keys)
+        is_sorted = key is not None and None not in keys and keys == sorted(keys)
         out: list[Edit] = []
         ordered = sorted(new, key=lambda op: key(op.text) or "") if is_sorted else new
         for seq, op in enumerate(ordered):
