@@ -526,9 +526,8 @@ def parse_version_spec(text: str):
 _BRACKET_KV = re.compile(r"""([a-zA-Z0-9_-]+?)=(["']?)([^'"]*?)\2(?:[, ]|$)""")
 _NAME_CEP26 = re.compile(r"(?:[a-z0-9]|[a-z0-9_](?!_))[._-]?(?:[a-z0-9]+(?:[._-]|\Z))*\Z")
 _NAME_VIRTUAL = re.compile(r"__[a-z0-9]+(?:[._-][a-z0-9]+)*\Z")
-_NAME_STOP = frozenset(" =<>!~")
-_BUILD_STOP = frozenset("-=,|<>~")
-_BUILD_AFTER_BAD = frozenset("=!|,<>~")
+_NAME_RUN = re.compile(r"[^ =<>!~]*")
+_BUILD_SPLIT = re.compile(r"(?<=[^=!|,<>~])[ =](?=[^-=,|<>~]+\Z)")
 _CREDENTIALS = re.compile(r"(://)[^/@\s]+@|(/t/)[^/\s]+")
 
 
@@ -550,12 +549,10 @@ def _outer(text: str, opening: str, closing: str) -> str | None:
 def _split_version_build(text: str) -> tuple[str, str | None]:
     """Split ``version build`` / ``version=build``: the build is the first tail after a space or ``=``
     that holds none of ``- = , | < > ~`` and does not follow an operator character."""
-    for p in range(1, len(text) - 1):
-        if text[p] in " =" and text[p - 1] not in _BUILD_AFTER_BAD:
-            tail = text[p + 1 :]
-            if not any(c in _BUILD_STOP for c in tail):
-                return text[:p].replace(" ", ""), tail.strip()
-    return text.replace(" ", ""), None
+    m = _BUILD_SPLIT.search(text)
+    if m is None:
+        return text.replace(" ", ""), None
+    return text[: m.start()].replace(" ", ""), text[m.end() :].strip()
 
 
 def _sanitize_version(version: str, build: str | None) -> str:
@@ -849,9 +846,7 @@ def _parse(original: str) -> MatchSpec:
     if "subdir" in brackets:
         subdir = brackets.pop("subdir")
 
-    cut = 0
-    while cut < len(s) and s[cut] not in _NAME_STOP:
-        cut += 1
+    cut = _NAME_RUN.match(s).end()
     name = s[:cut]
     if not name:
         raise CondaSpecError(f"no package name found in '{s.strip()}'")

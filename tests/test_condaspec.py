@@ -298,6 +298,19 @@ def test_fuzzy_and_exact_forms():
         ["1.2*", "1.2", "1.2", "1.2", "1.2.*", "1.2*"]
 
 
+def test_version_and_build_split_like_conda():
+    got = {s: (parse(s).raw_version, parse(s).build) for s in (
+        "x>=1.0 , < 2.0 py34_0", "x>=1.0 , < 2.0 =py34_0", "x =1.2 =b", "x 1  2", "x ==1.2 b c", "x= 1",
+        "x !=1.0 py", "x >1,<2 b|c", "x 1.2.3-0", "x=", "x>",
+    )}
+    assert got == {
+        "x>=1.0 , < 2.0 py34_0": (">=1.0,<2.0", "py34_0"), "x>=1.0 , < 2.0 =py34_0": (">=1.0,<2.0", "py34_0"),
+        "x =1.2 =b": ("1.2", "b"), "x 1  2": ("1", "2"), "x ==1.2 b c": ("1.2", "b c"), "x= 1": ("1*", None),
+        "x !=1.0 py": ("!=1.0", "py"), "x >1,<2 b|c": (">1,<2b|c", None), "x 1.2.3-0": ("1.2.3-0", None),
+        "x=": (None, None), "x>": (None, None),
+    }
+
+
 def test_merge_conflict_and_redundant_reasons():
     assert merge_pin(">=2", "<2").reason == "no version satisfies both '>=2' and '<2'"
     assert merge_pin("1.26.*", "<2").reason == "'1.26.*' already implies '<2'"
