@@ -849,7 +849,7 @@ def _parse(original: str) -> MatchSpec:
     cut = _NAME_RUN.match(s).end()
     name = s[:cut]
     if not name:
-        raise CondaSpecError(f"no package name found in '{s.strip()}'")
+        raise CondaSpecError(f"no package name found in '{s}'")
     rest = s[cut:].strip() if len(s) - cut >= 2 else ""
     sep = " " if rest and s[cut] == " " else ""
     version = build = None
