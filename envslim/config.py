@@ -19,12 +19,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from envslim.errors import InputError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from envslim.errors import EnvslimError, InputError
+from envslim.names import normalize  # package names compare PEP 503 normalised
 
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
 _KEYS = ("select", "ignore", "unsafe-fixes", "keep", "per-package-ignores", "platform", "python")
@@ -42,50 +38,104 @@ class Config:
     python: str = "3.11"
 
 
-def find(start: Path) -> tuple[Path, dict, str] | None:
-    """The nearest config at or above ``start``: (path, table, table header for error positions)."""
+def find(start: Path) -> tuple[Path, dict, tuple[str, ...]] | None:
+    """The nearest config at or above ``start``: (path, table, the table's key path for error positions).
+
+    A ``.envslim.toml`` wins over a ``pyproject.toml`` in the same folder; a ``pyproject.toml`` without
+    ``[tool.envslim]`` is passed over (the search goes on upward)."""
     folder = start.resolve()
     if not folder.is_dir():
         folder = folder.parent
     for d in (folder, *folder.parents):
         dot = d / ".envslim.toml"
         if dot.is_file():
-            return dot, _read(dot), ""
+            return dot, _read(dot), ()
         py = d / "pyproject.toml"
         if py.is_file():
-            data = _read(py)
-            table = data.get("tool", {}).get("envslim")
-            if table is not None:
-                return py, table, "tool.envslim"
+            tool = _read(py).get("tool")
+            if isinstance(tool, dict) and "envslim" in tool:
+                return py, tool["envslim"], _TABLE
     return None
 
 
+_TABLE = ("tool", "envslim")
+
+
 def _read(path: Path) -> dict:
-    text = path.read_text(encoding="utf-8")
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise EnvslimError(f"{path}: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise InputError(str(path), line, e.start - data.rfind(b"\n", 0, e.start), "not UTF-8 text") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-        raise InputError(str(path), line, col, f"invalid TOML: {msg}") from None
+        # tomllib ends its message with "(at line L, column C)" or "(at end of document)".
+        m = re.search(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$", str(e))
+        if m and m.group(1):
+            line, col = int(m.group(1)), int(m.group(2))
+        else:  # just past the last character that is not white space
+            body = text.rstrip()
+            line, col = body.count("\n") + 1, len(body) - body.rfind("\n")
+        raise InputError(str(path), line, col, f"invalid TOML: {str(e)[: m.start()] if m else e}") from None
 
 
-def _where(path: Path, header: str, key: str) -> tuple[int, int]:
-    """1-based line and column of ``key`` inside the ``header`` table (or the top level)."""
+# A (possibly dotted, possibly quoted) key at the start of a line, up to its ``=``.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_KEY_LINE = re.compile(rf"[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*=")
+_HEADER_LINE = re.compile(rf"[ \t]*\[\[?[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*\]")
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in re.findall(_KEY_PART, dotted))
+
+
+def _where(path: Path, keys: tuple[str, ...], value: str | None = None) -> tuple[int, int]:
+    """1-based line and column where the key path ``keys`` (e.g. tool, envslim, select) is written: its
+    ``key =`` line, a ``[table]`` header, or a key inside an inline table; with ``value``, that quoted
+    string inside the key's value."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    in_table = header == ""
-    for n, line in enumerate(lines, 1):
-        s = line.strip()
-        if s.startswith("["):
-            in_table = s.strip("[] ") == header or (header and s.strip("[] ").startswith(header + "."))
-            if header and s.strip("[] ") == f"{header}.{key}":
-                return n, line.index("[") + 1
-            continue
-        m = re.match(rf"\s*(\"?{re.escape(key)}\"?)\s*=", line)
-        if in_table and m:
-            return n, m.start(1) + 1
-    return 1, 1
+    table: tuple[str, ...] = ()
+    best = (-1, 0, 0)  # (how many parts of ``keys`` matched, line index, 0-based col)
+    for n, line in enumerate(lines):
+        header = _HEADER_LINE.match(line)
+        if header:
+            table = _parts(header.group(1))
+            full, col = table, line.index("[")
+        else:
+            m = _KEY_LINE.match(line)
+            if not m:
+                continue
+            full, col = table + _parts(m.group(1)), m.start(1)
+        if len(full) <= len(keys) and keys[: len(full)] == full and len(full) > best[0]:
+            best = (len(full), n, col)
+    matched, n, col = best
+    if matched < 0:
+        return 1, 1
+    for key in keys[matched:]:  # keys inside an inline table: ``per-package-ignores = { numpy = [...] }``
+        k = re.escape(key)
+        m = re.compile(rf"""(?<![\w"'-])("{k}"|'{k}'|{k})[ \t]*=""").search(lines[n], col)
+        if not m:
+            break
+        col = m.start(1)
+    if value is not None:
+        quoted = re.compile(rf"""("{re.escape(value)}"|'{re.escape(value)}')""")
+        for k in range(n, len(lines)):
+            if k > n and (_HEADER_LINE.match(lines[k]) or _KEY_LINE.match(lines[k])):
+                break
+            m = quoted.search(lines[k], col if k == n else 0)
+            if m:
+                return k + 1, m.start(1) + 1
+    return n + 1, col + 1
 
 
 def load(start: Path, known_rules: set[str], explicit: bool = False) -> Config:
@@ -94,57 +144,67 @@ def load(start: Path, known_rules: set[str], explicit: bool = False) -> Config:
         if not start.is_file():
             raise InputError(str(start), 1, 1, "no such config file")
         data = _read(start)
-        header = "tool.envslim" if start.name == "pyproject.toml" else ""
-        found = (start, data.get("tool", {}).get("envslim", {}) if header else data, header)
+        if start.name == "pyproject.toml":
+            tool = data.get("tool")
+            found = (start, tool.get("envslim", {}) if isinstance(tool, dict) else {}, _TABLE)
+        else:
+            found = (start, data, ())
     else:
         found = find(start)
     if found is None:
         return Config()
-    path, table, header = found
+    path, table, prefix = found
 
-    def fail(key: str, message: str):
-        line, col = _where(path, header, key)
+    def fail(keys: tuple[str, ...], message: str, value: str | None = None):
+        line, col = _where(path, prefix + keys, value)
         raise InputError(str(path), line, col, message)
 
     if not isinstance(table, dict):
-        fail("", f"[{header or 'envslim'}] must be a table")
+        fail((), "'tool.envslim' must be a table")
     cfg = Config(path=str(path))
     for key, value in table.items():
         if key not in _KEYS:
-            fail(key, f"unknown key {key!r} (known: {', '.join(_KEYS)})")
+            fail((key,), f"unknown key {key!r} (known: {', '.join(_KEYS)})")
         if key in ("select", "ignore"):
-            ids = _strings(value, key, fail)
+            ids = _strings(value, (key,), fail)
             for rid in ids:
                 if rid.upper() not in known_rules:
-                    fail(key, f"unknown rule id {rid!r} in {key!r}")
+                    fail((key,), f"unknown rule id {rid!r} in {key!r}", rid)
             setattr(cfg, key, frozenset(r.upper() for r in ids))
         elif key == "unsafe-fixes":
             if not isinstance(value, bool):
-                fail(key, "'unsafe-fixes' must be true or false")
+                fail((key,), f"'unsafe-fixes' must be true or false, not {value!r}")
             cfg.unsafe_fixes = value
         elif key == "keep":
-            cfg.keep = frozenset(s.lower() for s in _strings(value, key, fail))
+            cfg.keep = frozenset(normalize(s) for s in _strings(value, (key,), fail))
         elif key == "per-package-ignores":
             if not isinstance(value, dict):
-                fail(key, "'per-package-ignores' must be a table of package = [rule ids]")
+                fail((key,), "'per-package-ignores' must be a table of package = [rule ids]")
             for pkg, ids in value.items():
-                ids = _strings(ids, key, fail)
+                ids = _strings(ids, (key, pkg), fail, f"'per-package-ignores' entry {pkg!r}")
                 for rid in ids:
                     if rid.upper() not in known_rules:
-                        fail(key, f"unknown rule id {rid!r} for {pkg!r} in 'per-package-ignores'")
-                cfg.per_package_ignores[pkg.lower()] = frozenset(r.upper() for r in ids)
+                        fail((key, pkg), f"unknown rule id {rid!r} for {pkg!r} in 'per-package-ignores'", rid)
+                cfg.per_package_ignores[normalize(pkg)] = frozenset(r.upper() for r in ids)
         elif key == "platform":
             if value not in PLATFORMS:
-                fail(key, f"unknown platform {value!r} (known: {', '.join(PLATFORMS)})")
+                fail((key,), f"unknown platform {value!r} (known: {', '.join(PLATFORMS)})")
             cfg.platform = value
         elif key == "python":
             if not isinstance(value, str) or not re.fullmatch(r"3\.\d+", value):
-                fail(key, f"'python' must be a version like \"3.11\", not {value!r}")
+                fail((key,), f"'python' must be a version like \"3.11\", not {value!r}")
             cfg.python = value
     return cfg
 
 
-def _strings(value, key: str, fail) -> list[str]:
+def _strings(value, keys: tuple[str, ...], fail, what: str | None = None) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        fail(key, f"{key!r} must be a list of strings")
+        fail(keys, f"{what or repr(keys[-1])} must be a list of strings, not {_toml_type(value)}")
     return list(value)
+
+
+def _toml_type(value) -> str:
+    if isinstance(value, list):
+        return "a list holding " + ", ".join(sorted({_toml_type(v) for v in value if not isinstance(v, str)}))
+    return {bool: "a boolean", int: "an integer", float: "a float", str: "a string", dict: "a table"}.get(
+        type(value), "a date or time")
