@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from envslim import knowledge
 from envslim.envfile import EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.names import normalize
 from envslim.rules import Context, Finding, all_rules
 
 _SUPPRESS_RE = re.compile(r"#\s*envslim:\s*(keep\b|ignore\[([A-Za-z0-9_,\s-]+)\])", re.I)
@@ -43,26 +44,28 @@ def suppressed(finding: Finding) -> bool:
     """``# envslim: keep`` on a line silences every rule for it; ``# envslim: ignore[ES001,ES004]`` those."""
     if finding.item is None:
         return False
-    m = _SUPPRESS_RE.search(finding.item.comment)
-    if not m:
-        return False
-    if m.group(1).lower().startswith("keep"):
-        return True
-    ids = {x.strip().upper() for x in m.group(2).split(",")}
-    return finding.rule in ids
+    for m in _SUPPRESS_RE.finditer(finding.item.comment):
+        if m.group(2) is None:  # keep
+            return True
+        if finding.rule in {x.strip().upper() for x in m.group(2).split(",")}:
+            return True
+    return False
 
 
 def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load) -> Plan:
     options = options or Options()
     ctx = Context(env=env, load=load)
     findings: list[Finding] = []
+    keep = {normalize(k) for k in options.keep}
+    per_package = {normalize(k): v for k, v in options.per_package_ignores.items()}
     for rule in all_rules():
         if options.select and rule.id not in options.select:
             continue
         if rule.id in options.ignore:
             continue
         for f in rule.check(ctx):
-            if suppressed(f) or f.package in options.keep or f.rule in options.per_package_ignores.get(f.package, ()):
+            package = normalize(f.package)
+            if suppressed(f) or package in keep or f.rule in per_package.get(package, ()):
                 continue
             findings.append(f)
     findings.sort(key=lambda f: (f.line, f.rule, f.package))
