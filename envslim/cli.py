@@ -17,6 +17,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
+def _plan_arguments(sp: argparse.ArgumentParser, unsafe_help: str) -> None:
+    """The options that shape the plan (shared by rewrite and report)."""
+    sp.add_argument("--unsafe-fixes", action="store_true", help=unsafe_help)
+    sp.add_argument("--select", default="", metavar="IDS", help="comma-separated rule ids to run (default: all)")
+    sp.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids to skip")
+    sp.add_argument("--config", metavar="PATH", help="use this pyproject.toml or .envslim.toml instead of searching upward")
+
+
 def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     p = _Parser(prog="envslim", description="Make conda-based Docker images small.")
     p.add_argument("--version", action="version", version=f"envslim {__version__}")
@@ -27,16 +35,37 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     mode = rw.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print a unified diff, write nothing (exit 1 if a change is due)")
     mode.add_argument("--check", action="store_true", help="write nothing, list what is due (exit 1 if a change is due)")
-    rw.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change what gets installed")
-    rw.add_argument("--select", default="", metavar="IDS", help="comma-separated rule ids to run (default: all)")
-    rw.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids to skip")
+    _plan_arguments(rw, "also apply fixes that may change what gets installed")
     rw.add_argument("--annotate", action="store_true", help="leave a '# envslim: <why>' comment on moved and added lines")
     rw.add_argument("--format", choices=("text", "markdown"), default="text", help="markdown: a summary sized for a PR comment")
-    rw.add_argument("--config", metavar="PATH", help="use this pyproject.toml or .envslim.toml instead of searching upward")
 
     ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")
     ex.add_argument("target", metavar="NAME|RULE")
     ex.add_argument("--json", action="store_true", help="machine-readable output")
+    ex.add_argument("--online", action="store_true", help="also look up the wheel pip would pick on PyPI (NAME or NAME==VER)")
+    ex.add_argument("--python", metavar="X.Y", help="target Python for --online (default: 3.11)")
+    ex.add_argument("--platform", metavar="SUBDIR", help="target conda subdir for --online (default: linux-64)")
+
+    rp = sub.add_parser("report", help="per-package footprint before and after the rewrite, with sources and totals")
+    rp.add_argument("paths", nargs="+", metavar="PATH", help="environment files; '-' reads stdin")
+    rp.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="markdown: sized for a PR comment")
+    net = rp.add_mutually_exclusive_group()
+    net.add_argument("--online", action="store_true", help="look sizes up on PyPI and anaconda.org (cached)")
+    net.add_argument("--offline", action="store_true", help="use sizes cached by earlier --online runs; never touch the network")
+    rp.add_argument("--refresh", action="store_true", help="with --online: ignore the cache")
+    rp.add_argument("--python", metavar="X.Y", help="target Python (default: lockfile, config, the file's python pin, 3.11)")
+    rp.add_argument("--platform", metavar="SUBDIR", help="target conda subdir (default: config, else linux-64)")
+    rp.add_argument("--lockfile", metavar="PATH", help="a conda-lock.yml: its exact versions and URLs; warns when the rewrite makes it stale")
+    _plan_arguments(rp, "count the unsafe fixes as applied, as rewrite --unsafe-fixes would")
+
+    kn = sub.add_parser("knowledge", help="maintain the knowledge base")
+    ksub = kn.add_subparsers(dest="knowledge_command", required=True, parser_class=_Parser)
+    kr = ksub.add_parser("refresh", help="update figures in knowledge/packages/*.toml from live APIs, dated and sourced")
+    kr.add_argument("names", nargs="*", metavar="NAME", help="conda package names (default: every entry with a pypi_name)")
+    kr.add_argument("--pypi", action="store_true", help="refresh the PyPI wheel figures")
+    kr.add_argument("--python", default="3.11", metavar="X.Y", help="target Python of the wheel (default: 3.11)")
+    kr.add_argument("--platform", default="linux-64", metavar="SUBDIR", help="target conda subdir (default: linux-64)")
+    kr.add_argument("--knowledge-dir", metavar="DIR", help="the packages directory to edit (default: the shipped knowledge/packages)")
 
     # Subcommands whose options live with their code: only the one being run is imported.
     chosen = next((a for a in argv if not a.startswith("-")), None)
@@ -67,6 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from envslim.explain import run
 
             return run(args, sys.stdout)
+        if args.command == "report":
+            return _report(args)
+        if args.command == "knowledge":
+            from envslim import refresh
+
+            return refresh.run(args, sys.stdout, sys.stderr)
         if getattr(args, "module", None):
             import importlib
 
@@ -80,13 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise AssertionError(args.command)  # pragma: no cover
 
 
-def _rewrite(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from envslim import config as configmod
-    from envslim.envfile import EnvFile, write_atomic
-    from envslim.plan import Options, make_plan
-    from envslim.report import color_enabled, finding_line, markdown_summary, redact, review_diff
+def _rule_filters(args: argparse.Namespace) -> tuple[set[str], frozenset[str], frozenset[str]]:
+    """The known rule ids and the --select / --ignore ids (an unknown id is an error)."""
     from envslim.rules import all_rules
 
     known = {r.id for r in all_rules()}
@@ -94,27 +124,62 @@ def _rewrite(args: argparse.Namespace) -> int:
     for rid in sorted(cli_select | cli_ignore):
         if rid not in known:
             raise EnvslimError(f"envslim: error: unknown rule id {rid} (known: {', '.join(sorted(known))})")
+    return known, cli_select, cli_ignore
+
+
+def _read(args: argparse.Namespace, path: str, stdin: bool, filters):
+    """One environment file, its config, and the plan options the command line and the config give."""
+    from pathlib import Path
+
+    from envslim import config as configmod
+    from envslim.envfile import EnvFile
+    from envslim.plan import Options
+
+    known, cli_select, cli_ignore = filters
+    where = Path(args.config) if args.config else (Path.cwd() if stdin else Path(path).parent)
+    cfg = configmod.load(where, known, explicit=bool(args.config))
+    env = EnvFile.from_bytes(sys.stdin.buffer.read(), "<stdin>") if stdin else EnvFile.read(path)
+    options = Options(
+        unsafe_fixes=args.unsafe_fixes or cfg.unsafe_fixes,
+        select=cli_select or cfg.select,
+        ignore=cli_ignore | cfg.ignore,
+        keep=cfg.keep,
+        per_package_ignores=cfg.per_package_ignores,
+        annotate=getattr(args, "annotate", False),
+    )
+    return env, cfg, options
+
+
+def _report(args: argparse.Namespace) -> int:
+    from envslim import reportcmd
+    from envslim.plan import make_plan
+
+    filters = _rule_filters(args)
+
+    def plan_for(path: str, stdin: bool):
+        env, cfg, options = _read(args, path, stdin, filters)
+        return env, make_plan(env, options), cfg
+
+    return reportcmd.run(args, sys.stdout, sys.stderr, plan_for)
+
+
+def _rewrite(args: argparse.Namespace) -> int:
+    from envslim.envfile import write_atomic
+    from envslim.plan import make_plan
+    from envslim.report import color_enabled, finding_line, markdown_summary, redact, review_diff
+
+    filters = _rule_filters(args)
     color = color_enabled(sys.stdout)
     rc = EXIT_OK
     for path in args.paths:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:
-            where = Path(args.config) if args.config else (Path.cwd() if stdin else Path(path).parent)
-            cfg = configmod.load(where, known, explicit=bool(args.config))
-            env = EnvFile.from_bytes(sys.stdin.buffer.read(), shown) if stdin else EnvFile.read(path)
+            env, cfg, options = _read(args, path, stdin, filters)
         except EnvslimError as e:
             print(redact(str(e)), file=sys.stderr)
             rc = EXIT_ERROR
             continue
-        options = Options(
-            unsafe_fixes=args.unsafe_fixes or cfg.unsafe_fixes,
-            select=cli_select or cfg.select,
-            ignore=cli_ignore | cfg.ignore,
-            keep=cfg.keep,
-            per_package_ignores=cfg.per_package_ignores,
-            annotate=args.annotate,
-        )
         plan = make_plan(env, options)
         dry = args.diff or args.check
         notes = sys.stderr if (stdin or args.diff) else sys.stdout

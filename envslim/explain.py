@@ -96,16 +96,70 @@ def entry_text(entry: knowledge.Entry) -> str:
     return "\n".join(out) + "\n"
 
 
+def pypi_wheel(name: str, version: str, python: str, platform: str, err) -> dict | None:
+    """The wheel pip would pick for conda package ``name`` (at ``version`` if given) on PyPI; ``None`` with
+    one warning line on ``err`` when there is none or the lookup fails."""
+    from envslim import names
+    from envslim.reportcmd import check_target, session_options
+    from envslim.sources import Session, lookup_wheels, run as run_async
+
+    check_target(python, platform)
+    entry = knowledge.load(name.lower())
+    pypi = (entry.pypi_name if entry else None) or names.pypi_name(name)
+    if not pypi:
+        why = names.deny_reason(name) or "no PyPI project name"
+        print(f"envslim: warning: {name}: no PyPI counterpart ({why})", file=err)
+        return None
+    requirement = f"{pypi}=={version}" if version else pypi
+
+    async def look():
+        async with Session(**session_options()) as session:
+            found = await lookup_wheels([requirement], python=python, platform=platform, session=session)
+            return next(iter(found.values()), None), session.warnings
+
+    info, warnings = run_async(look())
+    for line in warnings:
+        print(f"envslim: warning: {line}", file=err)
+    if info is None:
+        return None
+    return {"name": info.name, "version": info.version, "wheel": info.filename, "wheel_bytes": info.wheel_bytes,
+            "installed_bytes": info.installed_bytes, "url": info.url, "python": python, "platform": platform}
+
+
+def pypi_text(pypi: dict | None) -> str:
+    if pypi is None:
+        return "PyPI: no wheel found (see the warning)\n"
+    return (f"PyPI wheel pip would pick (Python {pypi['python']}, {pypi['platform']}): {pypi['wheel']}\n"
+            f"  {_bytes(pypi['wheel_bytes'])} wheel, {_bytes(pypi['installed_bytes'])} installed <{pypi['url']}>\n")
+
+
 def run(args, out) -> int:
+    import sys
+
     target = args.target
-    rule = by_ref(target) if target[:2].upper() == "ES" or "-" in target else None
-    entry = None if rule else knowledge.load(target.lower())
-    if rule is None and entry is None:
+    name, pinned, version = target.partition("==")
+    online = getattr(args, "online", False)
+    rule = by_ref(target) if not pinned and (target[:2].upper() == "ES" or "-" in target) else None
+    entry = None if rule else knowledge.load(name.strip().lower())
+    if rule is None and entry is None and not pinned:
         rule = by_ref(target)
     if rule is not None:
         out.write(json.dumps(rule_dict(rule), indent=2) + "\n" if args.json else rule_text(rule))
         return 0
-    if entry is None:
+    if entry is None and not online:
         raise EnvslimError(f"envslim: error: no knowledge entry or rule named {target!r}")
-    out.write(json.dumps(entry_dict(entry), indent=2) + "\n" if args.json else entry_text(entry))
+    if not online:
+        out.write(json.dumps(entry_dict(entry), indent=2) + "\n" if args.json else entry_text(entry))
+        return 0
+    python, platform = getattr(args, "python", None) or "3.11", getattr(args, "platform", None) or "linux-64"
+    pypi = pypi_wheel(name.strip(), version.strip(), python, platform, sys.stderr)
+    if args.json:
+        from envslim import names
+
+        d = entry_dict(entry) if entry else {"name": name.strip().lower(), "pypi_name": names.pypi_name(name.strip())}
+        d["pypi"] = pypi
+        out.write(json.dumps(d, indent=2) + "\n")
+    else:
+        head = entry_text(entry) + "\n" if entry else f"{name.strip()}: no knowledge entry\n"
+        out.write(head + pypi_text(pypi))
     return 0

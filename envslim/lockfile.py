@@ -1,0 +1,214 @@
+"""conda-lock lockfiles (``conda-lock.yml``, format v1 or v2), read with conda-lock's own models.
+
+``read(path) -> Lock`` parses and validates the file with ``conda_lock.lockfile.parse_conda_lock_file``
+(conda-lock converts v1 files to its v2 model) and keeps what envslim needs: per platform, each locked
+package's manager (conda or pip), exact version, build, URL, hashes and dependencies. conda-lock is
+imported here only, when a lockfile is given (it is the ``envslim[lock]`` extra; importing it takes a
+couple of seconds). A file conda-lock rejects is an ``InputError`` (``path:line:col: message``, the
+position of the offending node when the YAML locates it).
+
+``Lock.closure(name, platform)`` walks the lock's dependency graph; ``stale(lock, plan)`` says, one
+line per change, where a rewrite would leave the lockfile out of date on the conda side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from envslim.errors import EnvslimError, InputError
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    name: str
+    version: str
+    manager: str  # "conda" | "pip"
+    platform: str
+    url: str
+    build: str | None = None
+    md5: str | None = None
+    sha256: str | None = None
+    dependencies: tuple[str, ...] = ()  # names of what it depends on (virtual packages left out)
+
+    @property
+    def filename(self) -> str:
+        return PurePosixPath(urlsplit(self.url).path).name
+
+    @property
+    def subdir(self) -> str:
+        """The conda subdir the URL points into (``noarch`` for noarch packages)."""
+        return PurePosixPath(urlsplit(self.url).path).parent.name
+
+    @property
+    def channel(self) -> str:
+        """The channel name: the path segment before the subdir (``conda-forge``)."""
+        return PurePosixPath(urlsplit(self.url).path).parent.parent.name
+
+    def record(self) -> dict:
+        """The package as a record for ``condaspec.MatchSpec.match``."""
+        return {"name": self.name, "version": self.version, "build": self.build or "", "subdir": self.subdir,
+                "channel": self.channel}
+
+
+@dataclass
+class Lock:
+    path: str
+    platforms: list[str]
+    packages: list[LockedPackage] = field(default_factory=list)
+
+    def get(self, manager: str, name: str, platform: str) -> LockedPackage | None:
+        for p in self.packages:
+            if p.manager == manager and p.platform == platform and p.name.lower() == name.lower():
+                return p
+        return None
+
+    def pins_conda(self, name: str) -> list[LockedPackage]:
+        """The conda packages called ``name``, one per platform that has it."""
+        return [p for p in self.packages if p.manager == "conda" and p.name.lower() == name.lower()]
+
+    def python_version(self, platform: str) -> str | None:
+        """``"3.11"`` for a lock that pins python 3.11.x on ``platform``."""
+        py = self.get("conda", "python", platform)
+        if py is None:
+            return None
+        parts = py.version.split(".")
+        return ".".join(parts[:2]) if len(parts) >= 2 and all(x.isdigit() for x in parts[:2]) else None
+
+    def closure(self, name: str, platform: str) -> list[LockedPackage]:
+        """``name`` and everything it pulls in on ``platform`` (conda packages), in walk order."""
+        conda = {p.name.lower(): p for p in self.packages if p.manager == "conda" and p.platform == platform}
+        start = conda.get(name.lower())
+        if start is None:
+            return []
+        seen = {start.name.lower()}
+        order = [start]
+        for pkg in order:  # grows while walking
+            for dep in pkg.dependencies:
+                target = conda.get(dep.lower())
+                if target is not None and target.name.lower() not in seen:
+                    seen.add(target.name.lower())
+                    order.append(target)
+        return order
+
+
+def read(path: str) -> Lock:
+    try:
+        import conda_lock  # noqa: F401  # conda-lock's package init must run before its submodules
+        from conda_lock.lockfile import MissingLockfileVersion, UnknownLockfileVersion, parse_conda_lock_file
+    except ImportError:
+        raise EnvslimError("envslim: error: --lockfile needs conda-lock: pip install 'envslim[lock]'") from None
+    import pydantic
+    import yaml
+    from pathlib import Path
+
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")
+    except OSError as e:
+        raise EnvslimError(f"{path}: {e.strerror or e}") from None
+    try:
+        model = parse_conda_lock_file(Path(path))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise InputError(path, line, col, f"invalid YAML: {problem}") from None
+    except MissingLockfileVersion:
+        raise InputError(path, 1, 1, "not a conda-lock lockfile: no 'version' key") from None
+    except UnknownLockfileVersion:
+        line, col = _locate(text, ("version",))
+        raise InputError(path, line, col, "unknown conda-lock lockfile version (envslim reads 1 and 2)") from None
+    except pydantic.ValidationError as e:
+        err = e.errors()[0]
+        line, col = _locate(text, tuple(err.get("loc", ())))
+        where = ".".join(str(x) for x in err.get("loc", ()))
+        raise InputError(path, line, col, f"not a valid conda-lock lockfile: {where}: {err.get('msg', '')}") from None
+    except (AttributeError, TypeError, ValueError, KeyError) as e:  # a document of the wrong shape
+        raise InputError(path, 1, 1, f"not a conda-lock lockfile: {type(e).__name__}: {e}") from None
+    packages = [
+        LockedPackage(
+            name=p.name, version=p.version, manager=p.manager, platform=p.platform, url=p.url, build=p.build,
+            md5=p.hash.md5, sha256=p.hash.sha256,
+            dependencies=tuple(d for d in p.dependencies if not d.startswith("__")),
+        )
+        for p in model.package
+    ]
+    return Lock(path=path, platforms=list(model.metadata.platforms), packages=packages)
+
+
+def _locate(text: str, loc: tuple) -> tuple[int, int]:
+    """1-based line and column of the node at ``loc`` (keys and list indexes), as deep as it exists."""
+    from ruamel.yaml import YAML
+
+    try:
+        node = YAML(typ="rt").load(text)
+    except Exception:  # noqa: BLE001  # conda-lock's YAML parser accepted it; ours is only for positions
+        return 1, 1
+    line, col = 0, 0
+    for key in loc:
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            break
+        try:
+            if isinstance(node, list) and isinstance(key, int) and key < len(node):
+                line, col = lc.item(key)
+                node = node[key]
+            elif isinstance(node, dict) and key in node:
+                line, col = lc.key(key)
+                node = node[key]
+            else:
+                break
+        except (KeyError, IndexError, TypeError):
+            break
+    return line + 1, col + 1
+
+
+def stale(lock: Lock, plan) -> list[str]:
+    """One line per applied change that leaves ``lock`` out of date on the conda side."""
+    from envslim import condaspec
+    from envslim.envfile import InsertConda, RemoveItem, ReplaceValue, conda_sort_key
+
+    conda_items = {id(i) for i in plan.env.deps}
+    out: list[str] = []
+
+    def pinned(name: str) -> str:
+        pins = lock.pins_conda(name)
+        versions = sorted({p.version for p in pins})
+        return f"{name} {', '.join(versions)}"
+
+    for f in plan.applied:
+        for op in f.ops:
+            if isinstance(op, (RemoveItem, ReplaceValue)) and id(op.item) not in conda_items:
+                continue
+            if isinstance(op, RemoveItem):
+                name = conda_sort_key(op.item.text) or ""
+                if lock.pins_conda(name):
+                    what = "moves it to pip" if f.rule == "ES001" else "removes it"
+                    out.append(f"{f.rule} {f.package} {what}, but the lockfile pins conda {pinned(name)}")
+            elif isinstance(op, ReplaceValue):
+                old = conda_sort_key(op.item.text) or ""
+                new_text = op.text
+                try:
+                    spec = condaspec.parse(new_text)
+                except condaspec.CondaSpecError:
+                    spec = None
+                pins = lock.pins_conda(old)
+                if not pins:
+                    continue
+                if spec is None or spec.name.lower() != old.lower():
+                    out.append(f"{f.rule} {f.package} replaces it by {new_text.strip()}, but the lockfile pins conda {pinned(old)}")
+                elif any(not spec.match(p.record()) for p in pins):
+                    out.append(f"{f.rule} {f.package} changes the spec to {new_text.strip()}, which the locked {pinned(old)} does not satisfy")
+            elif isinstance(op, InsertConda):
+                try:
+                    spec = condaspec.parse(op.text)
+                except condaspec.CondaSpecError:
+                    continue
+                pins = lock.pins_conda(spec.name)
+                if not pins:
+                    out.append(f"{f.rule} {f.package} adds conda {op.text.strip()}, which the lockfile does not have")
+                elif any(not spec.match(p.record()) for p in pins):
+                    out.append(f"{f.rule} {f.package} adds {op.text.strip()}, which the locked {pinned(spec.name)} does not satisfy")
+    return list(dict.fromkeys(out))
