@@ -107,10 +107,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return importlib.import_module(args.module).run(args, sys.stdout, sys.stderr)
     except EnvslimError as e:
-        print(e, file=sys.stderr)
+        from envslim.report import redact
+
+        print(redact(str(e)), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("envslim: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as e:  # a bug: one line instead of a traceback; ENVSLIM_DEBUG=1 shows the traceback
+        import os
+
+        if os.environ.get("ENVSLIM_DEBUG"):
+            raise
+        from envslim.report import redact
+
+        print(redact(f"envslim: internal error: {type(e).__name__}: {e} (please report it)"), file=sys.stderr)
         return EXIT_ERROR
     raise AssertionError(args.command)  # pragma: no cover
 
@@ -184,13 +195,13 @@ def _rewrite(args: argparse.Namespace) -> int:
         dry = args.diff or args.check
         notes = sys.stderr if (stdin or args.diff) else sys.stdout
         if args.format == "markdown":
-            if not stdin:
+            if dry or not stdin:  # (a filter's stdout is the new text)
                 sys.stdout.write(markdown_summary(shown, plan, dry=dry))
         else:
             for f in plan.findings:
                 if not (args.diff and f.applied):  # under --diff, applied changes are explained after their hunk
                     print(finding_line(shown, f, dry=dry), file=notes)
-        if stdin:
+        if stdin and not dry:  # a filter: the new text on stdout
             sys.stdout.write(plan.new_text)
             sys.stdout.flush()
             continue
@@ -198,11 +209,11 @@ def _rewrite(args: argparse.Namespace) -> int:
             continue
         if args.diff:
             if args.format == "text":
-                sys.stdout.write(review_diff(plan, path, color=color))
+                sys.stdout.write(review_diff(plan, shown, color=color))
             rc = max(rc, EXIT_DUE)
         elif args.check:
             if args.format == "text":
-                print(f"would rewrite {path}", file=notes)
+                print(f"would rewrite {shown}", file=notes)
             rc = max(rc, EXIT_DUE)
         else:
             try:

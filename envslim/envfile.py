@@ -221,7 +221,8 @@ class EnvFile:
         start = self.line_starts[line]
         end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.text)
         line_text = self.text[start:end]
-        eol = "\r\n" if line_text.endswith("\r\n") else ("\n" if line_text.endswith("\n") else "")
+        m = _EOL_RE.search(line_text)
+        eol = m.group(0) if m else ""
         content = line_text[: len(line_text) - len(eol)]
         dash = content.rfind("-", 0, col)
         item = Item(value=value if isinstance(value, (str, dict)) else str(value), line=line, col=col,
@@ -491,12 +492,13 @@ def write_atomic(path: str, text: str) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_EOL_RE = re.compile("(?:\r\n|[\r\n\x85\u2028\u2029])\\Z")
+
+
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    pos = text.find("\n")
-    while pos != -1:
-        starts.append(pos + 1)
-        pos = text.find("\n", pos + 1)
+    """Offsets where lines start, breaking lines where the YAML reader does (CRLF, CR, LF, NEL, LS, PS)."""
+    starts = [0] + [m.end() for m in _BREAK_RE.finditer(text)]
     if starts[-1] == len(text) and len(starts) > 1:
         starts.pop()
     return starts

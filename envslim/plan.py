@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 
 from envslim import knowledge
-from envslim.envfile import EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.errors import EnvslimError, InputError
+from envslim.envfile import _SELECTOR_RE, EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
 from envslim.names import normalize
 from envslim.rules import Context, Finding, all_rules
 
@@ -52,8 +53,31 @@ def suppressed(finding: Finding) -> bool:
     return False
 
 
+MAX_ROUNDS = 4
+
+
 def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load) -> Plan:
+    """Run the rules and apply their fixes. A fix can make another rule fire (adding ``numpy<2`` gives
+    nomkl a BLAS user), so the rules run again on the new text until nothing more is due; findings
+    fixed in a later round are added to the plan (their lines are those of the intermediate text)."""
     options = options or Options()
+    plan = current = _round(env, options, load)
+    for _ in range(MAX_ROUNDS - 1):
+        if not current.changed:
+            break
+        current = _round(EnvFile.from_text(current.new_text, env.path), options, load)
+        plan.findings += current.applied
+        plan.new_text = current.new_text
+    if plan.changed:
+        try:
+            EnvFile.from_text(plan.new_text, env.path)
+        except InputError as e:  # never write a file that no longer reads
+            raise EnvslimError(f"{env.path}: envslim: internal error: the rewrite would not parse ({e.message});"
+                               " nothing written") from None
+    return plan
+
+
+def _round(env: EnvFile, options: Options, load) -> Plan:
     ctx = Context(env=env, load=load)
     findings: list[Finding] = []
     keep = {normalize(k) for k in options.keep}
@@ -100,11 +124,24 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load)
 
 
 def _annotated(op, f: Finding):
+    """``op`` leaving ``# envslim: RULE why`` at the end of its line. The note never holds brackets (tools
+    would read ``[...]`` at the end of a line as a selector); after a selector comment (``# [linux]``) it
+    holds no parentheses either, so that conda-lock and conda-build still see the selector."""
     if isinstance(op, (InsertConda, InsertPip, InsertChannel)):
-        return dataclasses.replace(op, comment=f"{op.comment}  # envslim: {f.rule} {f.message}")
+        return dataclasses.replace(op, comment=op.comment + _note(f, op.comment))
     if isinstance(op, ReplaceValue):
-        return dataclasses.replace(op, comment=f"  # envslim: {f.rule} {f.message}")
+        return dataclasses.replace(op, comment=_note(f, op.item.comment))
     return op
+
+
+def _note(f: Finding, comment: str) -> str:
+    why = f.message.translate(_NO_BRACKETS)
+    if _SELECTOR_RE.search(comment):
+        why = re.sub(r"\s*[()]\s*", lambda m: " " if m.group(0).strip() == "(" else "", why).strip()
+    return f"  # envslim: {f.rule} {why}"
+
+
+_NO_BRACKETS = str.maketrans("[]", "()")
 
 
 def _already(op, ops: list) -> bool:

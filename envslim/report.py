@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from envslim.footprint import mb
 from envslim.rules import Finding
 
-_CRED_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/@\s]+)@")
+# ``scheme://user:token@host``: everything up to the last ``@`` before the path is credentials.
+_USERINFO_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/\s]+)@")
+# anaconda.org / conda tokens: ``https://conda.anaconda.org/t/<token>/channel``.
+_CONDA_TOKEN_RE = re.compile(r"(://[^/\s]+(?:/[^/\s]+)*?/t/)[^/\s]+")
 
 
 def redact(text: str) -> str:
-    """Hide ``user:token@`` in URLs; envslim never prints credentials."""
-    return _CRED_RE.sub(lambda m: f"{m.group('scheme')}***@", text)
+    """Hide ``user:token@`` and conda's ``/t/<token>/`` in URLs; envslim never prints credentials."""
+    text = _USERINFO_RE.sub(lambda m: f"{m.group('scheme')}***@", text)
+    return _CONDA_TOKEN_RE.sub(r"\1***", text)
+
+
+def status(f: Finding, *, dry: bool, due: str = "fix available") -> str:
+    """What happens to a finding: ``due`` (dry run) or "fixed", why there is no fix, or "report only"."""
+    if f.applied:
+        return due if dry else "fixed"
+    if f.ops and f.safety == "unsafe" and not f.note.startswith("not fixed"):
+        return "unsafe fix, use --unsafe-fixes" + (f": {f.note}" if f.note and f.note != "an unsafe fix" else "")
+    if f.note.startswith("not fixed"):
+        return f.note
+    return "report only"
+
+
+def _saving(f: Finding) -> str:
+    return f" (saves ~{mb(f.saving_bytes)}, estimate)" if f.saving_bytes else ""
 
 
 def finding_line(path: str, f: Finding, *, dry: bool) -> str:
-    saving = f" (saves ~{mb(f.saving_bytes)}, estimate)" if f.saving_bytes else ""
-    if f.applied:
-        status = "fix available" if dry else "fixed"
-    elif f.ops and f.safety == "unsafe" and not f.note.startswith("not fixed"):
-        status = f"unsafe fix, use --unsafe-fixes: {f.note}" if f.note != "an unsafe fix" else "unsafe fix, use --unsafe-fixes"
-    elif f.note.startswith("not fixed"):
-        status = f.note
-    else:
-        status = "report only"
-    return redact(f"{path}:{f.line}:{f.col}: {f.rule} {f.package}: {f.message}{saving} [{status}]")
+    return redact(f"{path}:{f.line}:{f.col}: {f.rule} {f.package}: {f.message}{_saving(f)} [{status(f, dry=dry)}]")
 
 
 def diff(old: str, new: str, path: str) -> str:
+    import difflib
+
     lines = difflib.unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"
     )
@@ -40,59 +51,71 @@ def diff(old: str, new: str, path: str) -> str:
 
 
 def color_enabled(stream) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    """Colour only on a terminal, and never when NO_COLOR is set and not empty (https://no-color.org) or
+    TERM is "dumb"."""
     import os
 
-    if os.environ.get("NO_COLOR"):
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
 
-_COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m", "#": "\x1b[33m"}
+_COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m", "#": "\x1b[33m", "\\": "\x1b[2m", "h": "\x1b[1m"}
 _RESET = "\x1b[0m"
 
 
-def _paint(line: str, color: bool) -> str:
-    if not color:
-        return line
-    key = "@" if line.startswith("@@") else line[:1]
-    if line.startswith(("+++", "---")):
-        return f"\x1b[1m{line.rstrip(chr(10))}{_RESET}\n"
-    code = _COLORS.get(key)
-    return f"{code}{line.rstrip(chr(10))}{_RESET}\n" if code else line
+def _paint(line: str, kind: str, color: bool) -> str:
+    """``line`` (ending in a newline) in the colour for ``kind``: h(eader), @, +, -, space, \\ or #."""
+    code = _COLORS.get(kind) if color else None
+    return f"{code}{line[:-1]}{_RESET}\n" if code else line
+
+
+def _touched_lines(plan, f: Finding) -> set[int]:
+    """The 1-based lines of the old text that ``f``'s fix changes, or that an insertion falls between."""
+    from envslim.envfile import FixError
+
+    try:
+        edits = plan.env.edits(f.ops)
+    except FixError:
+        return {f.line}
+    lines = {f.line}
+    for e in edits:
+        first = plan.env.position(e.start)[0] + 1
+        last = plan.env.position(max(e.start, e.end - 1))[0] + 1
+        lines.update(range(first, last + 1))
+        if e.start == e.end:  # an insertion before line ``first``: it sits between first - 1 and first
+            lines.add(first - 1)
+    return lines
 
 
 def review_diff(plan, path: str, *, color: bool = False) -> str:
-    """The unified diff, each hunk followed by ``# RULE package: why (saving)`` for the changes in it."""
+    """The unified diff, each hunk followed by ``# RULE package: why (saving)`` for the changes in it (a fix
+    that spans two hunks, such as a move, is explained after each)."""
     text = redact(diff(plan.old_text, plan.new_text, path))
-    hunks: list[list[str]] = []
     header: list[str] = []
+    hunks: list[tuple[range, list[str]]] = []
     for line in text.splitlines(keepends=True):
-        if line.startswith("@@"):
-            hunks.append([line])
+        m = re.match(r"@@ -(\d+)(?:,(\d+))? \+", line)
+        if m:
+            start, count = int(m.group(1)), int(m.group(2) or 1)
+            hunks.append((range(start, start + max(count, 1) + (count == 0)), [line]))
         elif hunks:
-            hunks[-1].append(line)
+            hunks[-1][1].append(line)
         else:
             header.append(line)
-    spans = []
-    for h in hunks:
-        m = re.match(r"@@ -(\d+)(?:,(\d+))? \+", h[0])
-        start = int(m.group(1))
-        spans.append((start, start + int(m.group(2) or 1)))
-    placed: list[list] = [[] for _ in hunks]
+    reasons: list[list[Finding]] = [[] for _ in hunks]
     for f in plan.applied:
-        line = f.line
-        best = min(range(len(hunks)), key=lambda i: 0 if spans[i][0] <= line < max(spans[i][1], spans[i][0] + 1)
-                   else min(abs(line - spans[i][0]), abs(line - spans[i][1])) + 1) if hunks else None
-        if best is not None:
-            placed[best].append(f)
-    out = [_paint(line, color) for line in header]
-    for h, fs in zip(hunks, placed):
-        out += [_paint(line, color) for line in h]
-        for f in fs:
-            saving = f" (saves ~{mb(f.saving_bytes)}, estimate)" if f.saving_bytes else ""
-            out.append(_paint(redact(f"# {f.rule} {f.package}: {f.message}{saving}") + "\n", color))
+        touched = _touched_lines(plan, f)
+        where = [i for i, (span, _) in enumerate(hunks) if touched.intersection(span)]
+        if not where and hunks:  # not expected: explain it after the nearest hunk
+            where = [min(range(len(hunks)), key=lambda i: min(abs(f.line - n) for n in hunks[i][0]))]
+        for i in where:
+            reasons[i].append(f)
+    out = [_paint(line, "h", color) for line in header]
+    for (_, lines), fs in zip(hunks, reasons):
+        out += [_paint(line, line[:1], color) for line in lines]
+        out += [_paint(redact(f"# {f.rule} {f.package}: {f.message}{_saving(f)}") + "\n", "#", color) for f in fs]
     return "".join(out)
 
 
@@ -104,11 +127,11 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
     rows = []
     total = 0
     for f in plan.findings:
-        status = ("due" if dry else "fixed") if f.applied else (f.note or "report only")
         saving = f"~{mb(f.saving_bytes)}" if f.saving_bytes else ""
         if f.applied and f.saving_bytes:
             total += f.saving_bytes
-        rows.append(f"| `{f.rule}` | `{cell(f.package)}` | {cell(f.message)} | {saving} | {cell(status)} |")
+        rows.append(f"| `{f.rule}` | `{cell(f.package)}` | {cell(f.message)} | {saving} |"
+                    f" {cell(status(f, dry=dry, due='due'))} |")
     out = [f"### envslim: `{cell(path)}`", ""]
     if not rows:
         return "\n".join(out + ["Nothing to change.", ""]) + "\n"
@@ -118,6 +141,7 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
                    "(estimates from the knowledge base; `envslim explain PACKAGE` shows each figure's source)")
         out.append("")
     if plan.changed:
-        out += ["<details><summary>diff</summary>", "", "```diff", redact(diff(plan.old_text, plan.new_text, path)).rstrip("\n"),
-                "```", "", "</details>", ""]
+        body = redact(diff(plan.old_text, plan.new_text, path)).rstrip("\n")
+        fence = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", body)), default=0))
+        out += ["<details><summary>diff</summary>", "", f"{fence}diff", body, fence, "", "</details>", ""]
     return "\n".join(out) + "\n"

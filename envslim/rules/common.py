@@ -8,12 +8,12 @@ from envslim.envfile import EnvFile, Item
 _LAST: list = [None, None]  # the last file parsed and its result: rules ask for the same file in turn
 
 
-def parsed_deps(env: EnvFile) -> dict[str, tuple[Item, "condaspec.MatchSpec"]]:
-    """Conda dependencies by lower-cased package name (the first line wins on duplicates). Lines that are
+def parsed_lines(env: EnvFile) -> list[tuple[str, Item, "condaspec.MatchSpec"]]:
+    """Every conda dependency line as (lower-cased name, item, spec), duplicates included. Lines that are
     not conda specs (URLs, package files, Jinja, specs conda rejects) are left out: no rule acts on them."""
     if _LAST[0] is env:
         return _LAST[1]
-    out: dict[str, tuple[Item, object]] = {}
+    out = []
     for item in env.deps:
         if "{{" in item.text or "{%" in item.text:
             continue
@@ -22,8 +22,16 @@ def parsed_deps(env: EnvFile) -> dict[str, tuple[Item, "condaspec.MatchSpec"]]:
         except condaspec.CondaSpecError:
             continue
         if spec.name and "*" not in spec.name:
-            out.setdefault(spec.name.lower(), (item, spec))
+            out.append((spec.name.lower(), item, spec))
     _LAST[:] = [env, out]
+    return out
+
+
+def parsed_deps(env: EnvFile) -> dict[str, tuple[Item, "condaspec.MatchSpec"]]:
+    """Conda dependencies by lower-cased package name; the first line wins on duplicates."""
+    out: dict[str, tuple[Item, object]] = {}
+    for name, item, spec in parsed_lines(env):
+        out.setdefault(name, (item, spec))
     return out
 
 

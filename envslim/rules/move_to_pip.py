@@ -4,7 +4,7 @@ from envslim import condaspec, footprint, names
 from envslim.envfile import InsertConda, InsertPip, RemoveItem
 from envslim.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import parsed_deps
+from envslim.rules.common import parsed_deps, parsed_lines
 
 
 @register("ES001", "move-to-pip", "Install a package whose conda-forge build is bloated from PyPI instead", "safe")
@@ -46,7 +46,7 @@ def check(ctx: Context):
     env = ctx.env
     deps = parsed_deps(env)
     pip_names = {pip_sort_key(i.text) for i in env.pip_items}
-    for name, (item, spec) in deps.items():
+    for name, item, spec in parsed_lines(env):  # every line: a duplicate moves too, so a second run is clean
         entry = ctx.load(name)
         if entry is None or entry.action != "move-to-pip":
             continue

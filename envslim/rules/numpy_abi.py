@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 from envslim import condaspec
 from envslim.envfile import InsertConda, ReplaceValue, pip_sort_key
 from envslim.rules import Context, Finding, register
@@ -68,22 +66,29 @@ def check(ctx: Context):
                       ops=(InsertConda(f"numpy{PIN}"),), safety="safe")
         return
     item, spec = deps["numpy"]
-    merged = condaspec.merge_pin(spec.raw_version, PIN)
+    try:
+        merged = condaspec.merge_pin(spec.raw_version, PIN)
+    except condaspec.CondaSpecError as e:
+        yield _by_hand(why, item, e.reason)
+        return
     if merged.status == "redundant":
         return
-    if merged.status == "conflict":
+    if merged.status in ("conflict", "prerelease_only"):
         yield Finding("ES005", "numpy", f"{why}, built against numpy 1.x, but the file asks for {item.text}: "
                       f"conflicting pin, not written ({merged.reason})", item=item, note="not fixed: conflicting pin")
         return
-    if merged.merged is None:
-        yield Finding("ES005", "numpy", f"{why}, built against numpy 1.x; {merged.reason}", item=item,
-                      note=f"not fixed: {merged.reason}")
+    if merged.merged is None:  # "unknown": regexes and globs keep envslim from deciding
+        yield _by_hand(why, item, merged.reason)
         return
-    m = re.match(r"(\s*(?:\S+::)?numpy)(\s*)(.*)$", item.text, re.I)
-    if spec.build is not None or "[" in item.text or m is None:
-        yield Finding("ES005", "numpy", f"{why}, built against numpy 1.x; add <2 to {item.text} by hand", item=item,
-                      note="not fixed: the spec has a build string or bracket keys")
+    try:
+        new = spec.with_version(merged.merged)
+    except condaspec.CondaSpecError as e:
+        yield _by_hand(why, item, e.reason)
         return
-    new = f"{m.group(1)}{m.group(2)}{merged.merged}"
     yield Finding("ES005", "numpy", f"pin numpy<2: {why}, built against numpy 1.x", item=item,
                   ops=(ReplaceValue(item, new),), safety="safe")
+
+
+def _by_hand(why: str, item, reason: str) -> Finding:
+    return Finding("ES005", "numpy", f"{why}, built against numpy 1.x; add <2 to {item.text} by hand ({reason})",
+                   item=item, note="not fixed: the pin cannot be merged into this spec")

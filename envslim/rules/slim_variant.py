@@ -5,7 +5,7 @@ import re
 from envslim import footprint, names
 from envslim.envfile import RemoveItem, ReplaceValue, pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import parsed_deps
+from envslim.rules.common import parsed_deps, parsed_lines
 
 
 def _rename(text: str, old: str, new: str) -> str:
@@ -44,7 +44,7 @@ def check(ctx: Context):
     """
     env = ctx.env
     deps = parsed_deps(env)
-    for name, (item, _spec) in deps.items():
+    for name, item, _spec in parsed_lines(env):  # every line: a duplicate is replaced too
         entry = ctx.load(name)
         for v in (entry.slim_variants if entry else ()):
             if v.get("side") != "conda":
