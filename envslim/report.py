@@ -75,8 +75,12 @@ def _touched_lines(plan, f: Finding) -> set[int]:
     """The 1-based lines of the old text that ``f``'s fix changes, or that an insertion falls between."""
     from envslim.envfile import FixError
 
+    own = {id(i) for seq in (plan.env.channels, plan.env.dependencies, plan.env.pip) if seq for i in seq.items}
+    # A fix from a later round (plan.make_plan runs the rules to a fixed point) edits the intermediate text:
+    # only its insertions, placed among the original lines, can be located here.
+    ops = [op for op in f.ops if getattr(op, "item", None) is None or id(op.item) in own]
     try:
-        edits = plan.env.edits(f.ops)
+        edits = plan.env.edits(ops)
     except FixError:
         return {f.line}
     lines = {f.line}
