@@ -572,7 +572,8 @@ async def _lookup(reports: list[FileReport], session_opts: dict, err) -> list[st
 
 def warning_lines(warnings: list[str], offline: bool) -> list[str]:
     misses = [w for w in warnings if w.endswith(_OFFLINE_MISS)]
-    lines = [f"envslim: warning: {w}; using the knowledge figure" for w in sorted(set(warnings) - set(misses))]
+    lines = [f"envslim: warning: {w}; using the knowledge base's figure, if any"
+             for w in sorted(set(warnings) - set(misses))]
     if offline and misses:
         lines.append(f"envslim: warning: --offline: {len(misses)} lookup(s) had no cached data;"
                      " using the knowledge figures")
@@ -693,7 +694,7 @@ def to_table(rep: FileReport) -> str:
     t = rep.target
     head = [f"{rep.path} (Python {t.python} from {t.python_from}, {t.platform})"]
     if not rep.rows:
-        return "\n".join(head + ["no packages", ""]) + "\n"
+        return "\n".join(head + ["no packages"]) + "\n"
     cells = [("package", "before", "after", "change")]
     cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
     est = _estimate(rep)
@@ -754,9 +755,8 @@ def to_markdown(rep: FileReport) -> str:
         out.append("")
     out += ["<details><summary>figures and sources</summary>", ""]
     out += [f"{i + 1}. {_md(_fig_line(i + 1, name, f).split('] ', 1)[1])}" for i, (name, f) in enumerate(refs.figs)]
-    for r in rep.rows:
-        if r.implied:
-            out.append(f"- `{_md(r.name)}` (implied): {_md(r.implied)}")
+    out.append("")
+    out += [f"`{_md(r.name)}` (implied): {_md(r.implied)}" for r in rep.rows if r.implied]
     out += ["", _md(CAVEAT), "", "</details>", ""]
     return "\n".join(out) + "\n"
 
