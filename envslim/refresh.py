@@ -166,7 +166,8 @@ def apply_wheel(text: str, wheel, today: str, python: str, platform: str) -> tup
         text = text[:b.start] + chunk + text[b.end:]
     else:
         src = {"id": source_id, "title": f"PyPI wheel {wheel.filename}", "url": wheel.url, "date": today}
-        text = _ensure_eol(text, eol).rstrip("\r\n") + eol + eol + source_text(src, eol)
+        text = _ensure_eol(text, eol)
+        text += ("" if text.endswith(eol + eol) or not text.strip() else eol) + source_text(src, eol)
     if old is not None and old.get("source") != source_id:  # the replaced figure's source may now be unused
         gone = old.get("source")
         if gone and gone not in _referenced(tomllib.loads(text)):
