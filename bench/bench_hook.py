@@ -1,0 +1,133 @@
+"""Benchmark the pre-commit hook path: ``envslim rewrite --check FILE`` against pre-commit-hooks' ``check-yaml``.
+
+    python bench/bench_hook.py [--runs 15] [FILE ...]
+
+``check-yaml`` (https://github.com/pre-commit/pre-commit-hooks) only loads the YAML; it is the floor for a
+hook that reads an environment file. Both run as their console scripts in fresh processes, the way
+pre-commit runs them, on the same file: by default the seed's example (examples/environment.yml) and the
+largest file of ../shared/corpus/files (skipped when ../shared is absent). Runs are interleaved (the order
+alternates each round) and the median of ``--runs`` runs of each is reported. Goal: ratio <= 1.3.
+
+Both get byte-code compiled once into a scratch ``pycache_prefix`` (a pip-installed package has its .pyc
+files; this checkout may run with PYTHONDONTWRITEBYTECODE=1), after two warm-up runs each.
+
+CPU time (user + system of the child) is printed beside the wall time: it moves less when the machine is
+busy. Also printed: the import cost of the hook path, from ``python -X importtime -m envslim.cli rewrite --check
+FILE`` (sum of the cumulative times of the top-level imports, median of the runs), and the modules it
+imports from envslim. Prints figures only; it asserts nothing. Needs the ``bench`` extra (pre-commit-hooks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "files"
+_IMPORT_LINE = re.compile(r"^import time:\s*(\d+)\s*\|\s*(\d+)\s*\|( *)(\S+)\s*$")
+
+
+def script(name: str) -> str | None:
+    """The console script ``name`` next to this interpreter, else on PATH."""
+    here = Path(sys.executable).parent / name
+    return str(here) if here.exists() else shutil.which(name)
+
+
+def default_files() -> list[Path]:
+    files = [ROOT / "examples" / "environment.yml"]
+    if CORPUS.is_dir():
+        files.append(max(sorted(CORPUS.iterdir()), key=lambda p: p.stat().st_size))
+    else:
+        print(f"note: {CORPUS} is absent; benchmarking the example only")
+    return files
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(cmd: list[str], env: dict) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one run."""
+    cpu = _children_cpu()
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    took = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()}")
+    return took, _children_cpu() - cpu
+
+
+def import_cost(path: Path, env: dict) -> tuple[float, list[str]]:
+    """Seconds spent importing (top-level cumulative times summed) and the envslim modules imported."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "envslim.cli", "rewrite", "--check", str(path)],
+                          env=env, capture_output=True, text=True, cwd=ROOT)
+    total = 0
+    mods = []
+    for line in proc.stderr.splitlines():
+        m = _IMPORT_LINE.match(line)
+        if not m:
+            continue
+        if m.group(3) == " ":  # depth 0 ("| name" has one space before the name)
+            total += int(m.group(2))
+        if m.group(4).startswith("envslim"):
+            mods.append(m.group(4))
+    return total / 1e6, mods
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("files", nargs="*", type=Path)
+    args = ap.parse_args()
+    envslim, check_yaml = script("envslim"), script("check-yaml")
+    if envslim is None:
+        raise SystemExit("the envslim console script is not installed (pip install -e .)")
+    if check_yaml is None:
+        raise SystemExit("check-yaml is not installed: pip install -e .[bench] (pre-commit-hooks)")
+    files = args.files or default_files()
+    with tempfile.TemporaryDirectory() as cache:
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "NO_COLOR")}
+        env.update(PYTHONPYCACHEPREFIX=cache, PYTHONPATH=str(ROOT))
+        print(f"python {sys.version.split()[0]}, {args.runs} interleaved runs each, median wall time")
+        for path in files:
+            ours = [envslim, "rewrite", "--check", str(path)]
+            theirs = [check_yaml, str(path)]
+            for _ in range(2):
+                timed(ours, env), timed(theirs, env)
+            a, b = [], []
+            for i in range(args.runs):
+                if i % 2:
+                    b.append(timed(theirs, env))
+                    a.append(timed(ours, env))
+                else:
+                    a.append(timed(ours, env))
+                    b.append(timed(theirs, env))
+            costs = [import_cost(path, env) for _ in range(5)]
+            imports = statistics.median(c[0] for c in costs)
+            size = path.stat().st_size
+            print(f"\n{path.name} ({size:,} bytes, {path.read_text(encoding='utf-8').count(chr(10))} lines)")
+            print("                           wall median (min-max)         CPU median")
+            for label, runs in (("envslim rewrite --check", a), ("check-yaml", b)):
+                wall = [w for w, _ in runs]
+                print(f"  {label:24s} {statistics.median(wall) * 1000:6.1f} ms ({min(wall) * 1000:.1f}-"
+                      f"{max(wall) * 1000:.1f})   {statistics.median(c for _, c in runs) * 1000:6.1f} ms")
+            ratio = statistics.median(w for w, _ in a) / statistics.median(w for w, _ in b)
+            cpu_ratio = statistics.median(c for _, c in a) / statistics.median(c for _, c in b)
+            print(f"  ratio                    {ratio:6.2f} wall, {cpu_ratio:.2f} CPU   (goal <= 1.3)")
+            print(f"  imports on the hook path {imports * 1000:7.1f} ms   ({len(costs[0][1])} envslim modules:"
+                  f" {', '.join(costs[0][1])})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
