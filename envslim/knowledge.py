@@ -6,6 +6,7 @@ files). The schema is documented in knowledge/README.md.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,8 +86,19 @@ class Entry:
         return [self.sources[i] for i in ids if i in self.sources]
 
 
+@lru_cache(maxsize=None)
 def packages_dir() -> Path:
     return knowledge_dir() / "packages"
+
+
+@lru_cache(maxsize=None)
+def _listing() -> frozenset[str]:
+    """The entries' file names, read once: a name without an entry (most of a file's packages) costs a
+    set lookup, not a failed open."""
+    try:
+        return frozenset(os.listdir(packages_dir()))
+    except OSError:
+        return frozenset()
 
 
 @lru_cache(maxsize=None)
@@ -94,7 +106,10 @@ def load(name: str) -> Entry | None:
     """The entry for conda package ``name``, or None. Reads that one file only."""
     if not name or "/" in name or "\\" in name or name.startswith("."):
         return None
-    path = packages_dir() / f"{name.lower()}.toml"
+    file = f"{name.lower()}.toml"
+    if file not in _listing():
+        return None
+    path = packages_dir() / file
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)

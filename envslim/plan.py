@@ -68,7 +68,7 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load)
         current = _round(EnvFile.from_text(current.new_text, env.path), options, load)
         plan.findings += current.applied
         plan.new_text = current.new_text
-    if plan.changed:
+    if plan.changed and current.changed:  # (an unchanged last round has read plan.new_text already)
         try:
             EnvFile.from_text(plan.new_text, env.path)
         except InputError as e:  # never write a file that no longer reads
