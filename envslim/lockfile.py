@@ -125,7 +125,10 @@ def read(path: str) -> Lock:
         line, col = _locate(text, tuple(err.get("loc", ())))
         where = ".".join(str(x) for x in err.get("loc", ()))
         raise InputError(path, line, col, f"not a valid conda-lock lockfile: {where}: {err.get('msg', '')}") from None
-    except (AttributeError, TypeError, ValueError, KeyError) as e:  # a document of the wrong shape
+    except (AttributeError, TypeError):  # conda-lock expects a mapping at the top
+        raise InputError(path, 1, 1, "not a conda-lock lockfile: expected a mapping with version, metadata and"
+                                     " package") from None
+    except (ValueError, KeyError) as e:  # e.g. a dependency graph conda-lock cannot sort
         raise InputError(path, 1, 1, f"not a conda-lock lockfile: {type(e).__name__}: {e}") from None
     packages = [
         LockedPackage(

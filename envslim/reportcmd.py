@@ -642,7 +642,7 @@ def _action(f, env: EnvFile) -> str:
     channel_items = {id(i) for i in (env.channels.items if env.channels else [])}
     if all(type(op).__name__ == "InsertChannel" or id(getattr(op, "item", None)) in channel_items for op in f.ops):
         return "edit-channels"
-    if RemoveItem in kinds and InsertPip in kinds or (f.rule == "ES001" and RemoveItem in kinds):
+    if RemoveItem in kinds and (InsertPip in kinds or f.rule == "ES001"):  # ES001 may find the pip line there
         return "move-to-pip"
     if ReplaceValue in kinds:
         return "replace"

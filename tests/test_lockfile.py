@@ -235,3 +235,15 @@ def test_missing_lockfile(capsys, tmp_path, monkeypatch):
 def test_json_output_is_valid_even_when_stale(capsys, locked):
     rc, out, err = run_cli(capsys, "report", "--format", "json", "--lockfile", "conda-lock.yml", "environment.yml")
     assert json.loads(out)["files"][0]["lockfile"]["stale"]
+
+
+@pytest.mark.parametrize("text", ["- a\n- b\n", ""])
+def test_not_a_mapping(tmp_path, text):
+    assert lock_error(tmp_path, text) == ("conda-lock.yml:1:1: not a conda-lock lockfile: expected a mapping with"
+                                          " version, metadata and package")
+
+
+def test_wrong_type_is_located(tmp_path):
+    assert lock_error(tmp_path, "version: 1\nmetadata: 3\npackage: []\n") == (
+        "conda-lock.yml:2:1: not a valid conda-lock lockfile: metadata: Input should be a valid dictionary or"
+        " instance of LockMeta")
