@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from envslim._record import dataclass, field
 from envslim.errors import EnvslimError, InputError
 from envslim.names import normalize  # package names compare PEP 503 normalised
 

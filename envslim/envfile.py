@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Iterable, Union
 
+from envslim._record import dataclass, field
 from envslim.errors import EnvslimError, InputError
 
 BOM = "\ufeff"

@@ -6,8 +6,7 @@ Every number returned here is a figure from knowledge/ with its source and date;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from envslim._record import dataclass
 from envslim.knowledge import Entry, Figure
 
 CONDA_SIDES = ("conda-forge", "defaults")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from envslim._paths import knowledge_dir
+from envslim._record import dataclass
 
 if sys.version_info >= (3, 11):
     import tomllib

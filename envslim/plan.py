@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass, field
 
 from envslim import knowledge
-from envslim.errors import EnvslimError, InputError
+from envslim._record import dataclass, field, replace
 from envslim.envfile import _SELECTOR_RE, EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.errors import EnvslimError, InputError
 from envslim.names import normalize
 from envslim.rules import Context, Finding, all_rules
 
@@ -128,9 +127,9 @@ def _annotated(op, f: Finding):
     would read ``[...]`` at the end of a line as a selector); after a selector comment (``# [linux]``) it
     holds no parentheses either, so that conda-lock and conda-build still see the selector."""
     if isinstance(op, (InsertConda, InsertPip, InsertChannel)):
-        return dataclasses.replace(op, comment=op.comment + _note(f, op.comment))
+        return replace(op, comment=op.comment + _note(f, op.comment))
     if isinstance(op, ReplaceValue):
-        return dataclasses.replace(op, comment=_note(f, op.item.comment))
+        return replace(op, comment=_note(f, op.item.comment))
     return op
 
 

@@ -8,9 +8,9 @@ say what text edit would fix it, and ``safety`` whether that fix is applied by d
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from envslim._record import dataclass, field
 from envslim.envfile import EnvFile, Item, Op
 
 # The rule modules, in id order. Imported on first use so that startup stays cheap.
