@@ -7,17 +7,12 @@ files). The schema is documented in knowledge/README.md.
 from __future__ import annotations
 
 import os
-import sys
 from functools import lru_cache
 from pathlib import Path
 
+from envslim import _tomlcache
 from envslim._paths import knowledge_dir
 from envslim._record import dataclass
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 @dataclass(frozen=True)
@@ -111,8 +106,7 @@ def load(name: str) -> Entry | None:
         return None
     path = packages_dir() / file
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        data = _tomlcache.load(path)
     except FileNotFoundError:
         return None
     return Entry(data, path)

@@ -25,12 +25,9 @@ def normalize(name: str) -> str:
 
 
 def _load_toml(path):
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
-    with open(path, "rb") as f:
-        return tomllib.load(f)
+    from envslim import _tomlcache
+
+    return _tomlcache.load(path)
 
 
 def _table() -> tuple[dict, dict, dict]:
