@@ -140,14 +140,14 @@ def _rule_filters(args: argparse.Namespace) -> tuple[set[str], frozenset[str], f
 
 def _read(args: argparse.Namespace, path: str, stdin: bool, filters):
     """One environment file, its config, and the plan options the command line and the config give."""
-    from pathlib import Path
+    import os
 
     from envslim import config as configmod
     from envslim.envfile import EnvFile
     from envslim.plan import Options
 
     known, cli_select, cli_ignore = filters
-    where = Path(args.config) if args.config else (Path.cwd() if stdin else Path(path).parent)
+    where = args.config or (os.getcwd() if stdin else os.path.dirname(path) or os.curdir)
     cfg = configmod.load(where, known, explicit=bool(args.config))
     env = EnvFile.from_bytes(sys.stdin.buffer.read(), "<stdin>") if stdin else EnvFile.read(path)
     options = Options(

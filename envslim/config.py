@@ -14,9 +14,9 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from pathlib import Path
 
 from envslim._record import dataclass, field
 from envslim.errors import EnvslimError, InputError
@@ -38,44 +38,54 @@ class Config:
     python: str = "3.11"
 
 
-def find(start: Path) -> tuple[Path, dict, tuple[str, ...]] | None:
-    """The nearest config at or above ``start``: (path, table, the table's key path for error positions).
+def find(start) -> tuple[str, dict, tuple[str, ...]] | None:
+    """The nearest config at or above ``start`` (a folder or a file in it): (path, table, the table's key
+    path for error positions).
 
     A ``.envslim.toml`` wins over a ``pyproject.toml`` in the same folder; a ``pyproject.toml`` without
-    ``[tool.envslim]`` is passed over (the search goes on upward)."""
-    folder = start.resolve()
-    if not folder.is_dir():
-        folder = folder.parent
-    for d in (folder, *folder.parents):
-        dot = d / ".envslim.toml"
-        if dot.is_file():
+    ``[tool.envslim]`` is passed over (the search goes on upward), and one that does not even mention
+    envslim is not parsed."""
+    folder = os.path.realpath(start)
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    while True:
+        dot = os.path.join(folder, ".envslim.toml")
+        if os.path.isfile(dot):
             return dot, _read(dot), ()
-        py = d / "pyproject.toml"
-        if py.is_file():
+        py = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(py) and b"envslim" in _bytes(py):
             tool = _read(py).get("tool")
             if isinstance(tool, dict) and "envslim" in tool:
                 return py, tool["envslim"], _TABLE
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 _TABLE = ("tool", "envslim")
 
 
-def _read(path: Path) -> dict:
+def _bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise EnvslimError(f"{path}: {e.strerror or e}") from None
+
+
+def _read(path: str) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
 
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise EnvslimError(f"{path}: {e.strerror or e}") from None
+    data = _bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        raise InputError(str(path), line, e.start - data.rfind(b"\n", 0, e.start), "not UTF-8 text") from None
+        raise InputError(path, line, e.start - data.rfind(b"\n", 0, e.start), "not UTF-8 text") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -86,7 +96,7 @@ def _read(path: Path) -> dict:
         else:  # just past the last character that is not white space
             body = text.rstrip()
             line, col = body.count("\n") + 1, len(body) - body.rfind("\n")
-        raise InputError(str(path), line, col, f"invalid TOML: {str(e)[: m.start()] if m else e}") from None
+        raise InputError(path, line, col, f"invalid TOML: {str(e)[: m.start()] if m else e}") from None
 
 
 # A (possibly dotted, possibly quoted) key at the start of a line, up to its ``=``.
@@ -99,11 +109,11 @@ def _parts(dotted: str) -> tuple[str, ...]:
     return tuple(p[1:-1] if p[:1] in "\"'" else p for p in re.findall(_KEY_PART, dotted))
 
 
-def _where(path: Path, keys: tuple[str, ...], value: str | None = None) -> tuple[int, int]:
+def _where(path: str, keys: tuple[str, ...], value: str | None = None) -> tuple[int, int]:
     """1-based line and column where the key path ``keys`` (e.g. tool, envslim, select) is written: its
     ``key =`` line, a ``[table]`` header, or a key inside an inline table; with ``value``, that quoted
     string inside the key's value."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = _bytes(path).decode("utf-8").splitlines()
     table: tuple[str, ...] = ()
     best = (-1, 0, 0)  # (how many parts of ``keys`` matched, line index, 0-based col)
     for n, line in enumerate(lines):
@@ -138,13 +148,14 @@ def _where(path: Path, keys: tuple[str, ...], value: str | None = None) -> tuple
     return n + 1, col + 1
 
 
-def load(start: Path, known_rules: set[str], explicit: bool = False) -> Config:
-    """The config for files under ``start`` (or, with ``explicit``, the config file ``start`` itself)."""
+def load(start, known_rules: set[str], explicit: bool = False) -> Config:
+    """The config for files under the folder ``start`` (or, with ``explicit``, the config file ``start``)."""
+    start = os.fspath(start)
     if explicit:
-        if not start.is_file():
-            raise InputError(str(start), 1, 1, "no such config file")
+        if not os.path.isfile(start):
+            raise InputError(start, 1, 1, "no such config file")
         data = _read(start)
-        if start.name == "pyproject.toml":
+        if os.path.basename(start) == "pyproject.toml":
             tool = data.get("tool")
             found = (start, tool.get("envslim", {}) if isinstance(tool, dict) else {}, _TABLE)
         else:
@@ -157,11 +168,11 @@ def load(start: Path, known_rules: set[str], explicit: bool = False) -> Config:
 
     def fail(keys: tuple[str, ...], message: str, value: str | None = None):
         line, col = _where(path, prefix + keys, value)
-        raise InputError(str(path), line, col, message)
+        raise InputError(path, line, col, message)
 
     if not isinstance(table, dict):
         fail((), "'tool.envslim' must be a table")
-    cfg = Config(path=str(path))
+    cfg = Config(path=path)
     for key, value in table.items():
         if key not in _KEYS:
             fail((key,), f"unknown key {key!r} (known: {', '.join(_KEYS)})")

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from envslim import _tomlcache
-from envslim._paths import knowledge_dir
+from envslim._paths import knowledge_dir, knowledge_root
 from envslim._record import dataclass
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,9 @@ class Source:
 class Entry:
     """One package's facts, as loaded from ``knowledge/packages/<name>.toml``."""
 
-    def __init__(self, data: dict, path: Path) -> None:
+    def __init__(self, data: dict, path: str | Path) -> None:
         self.data = data
-        self.path = path
+        self._path = os.fspath(path)
         self.name: str = data["name"]
         self.summary: str = data.get("summary", "")
         self.pypi_name: str | None = data.get("pypi_name") or None
@@ -74,6 +77,12 @@ class Entry:
         ]
 
     @property
+    def path(self) -> Path:
+        from pathlib import Path
+
+        return Path(self._path)
+
+    @property
     def action(self) -> str:
         return self.advice.get("action", "none")
 
@@ -81,7 +90,6 @@ class Entry:
         return [self.sources[i] for i in ids if i in self.sources]
 
 
-@lru_cache(maxsize=None)
 def packages_dir() -> Path:
     return knowledge_dir() / "packages"
 
@@ -91,7 +99,7 @@ def _listing() -> frozenset[str]:
     """The entries' file names, read once: a name without an entry (most of a file's packages) costs a
     set lookup, not a failed open."""
     try:
-        return frozenset(os.listdir(packages_dir()))
+        return frozenset(os.listdir(os.path.join(knowledge_root(), "packages")))
     except OSError:
         return frozenset()
 
@@ -104,7 +112,7 @@ def load(name: str) -> Entry | None:
     file = f"{name.lower()}.toml"
     if file not in _listing():
         return None
-    path = packages_dir() / file
+    path = os.path.join(knowledge_root(), "packages", file)
     try:
         data = _tomlcache.load(path)
     except FileNotFoundError:

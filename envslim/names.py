@@ -34,9 +34,11 @@ def _table() -> tuple[dict, dict, dict]:
     """(conda -> pypi, normalised pypi -> conda, conda -> deny reason), read from names.toml once."""
     global _TABLE
     if _TABLE is None:
-        from envslim._paths import knowledge_dir
+        import os
 
-        data = _load_toml(knowledge_dir() / "names.toml")
+        from envslim._paths import knowledge_root
+
+        data = _load_toml(os.path.join(knowledge_root(), "names.toml"))
         forward: dict[str, str] = {}
         reverse: dict[str, str] = {}
         for entry in data.get("map", ()):

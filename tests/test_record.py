@@ -115,8 +115,9 @@ def test_mistakes_are_refused_as_dataclasses_refuses_them():
         _record.field(default=1, default_factory=list)
 
 
-HEAVY = ("dataclasses", "inspect", "ast", "tempfile", "difflib", "httpx", "platformdirs", "conda_lock", "packaging",
-         "hashlib", "json", "email", "zipfile", "asyncio", "subprocess", "envslim.reportcmd", "envslim.sources")
+HEAVY = ("dataclasses", "inspect", "ast", "tempfile", "pathlib", "difflib", "httpx", "platformdirs", "conda_lock",
+         "packaging", "hashlib", "json", "email", "zipfile", "asyncio", "subprocess", "envslim.reportcmd",
+         "envslim.sources")
 
 
 @pytest.mark.parametrize("argv", [["rewrite", "--check"], ["rewrite", "--diff"]])
