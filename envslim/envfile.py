@@ -297,6 +297,8 @@ class EnvFile:
                     edits.append(Edit(end, end, op.comment))
         conda_new = [op for op in ops if isinstance(op, InsertConda)]
         pip_new = [op for op in ops if isinstance(op, InsertPip)]
+        if self.pip and self.pip.items and not pip_new and all(id(i) in removed for i in self.pip.items):
+            edits.append(self._remove(self.pip_item))  # an empty ``pip:`` would be null: drop the header too
         chan_new = [op for op in ops if isinstance(op, InsertChannel)]
         if conda_new:
             if self.deps:

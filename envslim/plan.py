@@ -11,7 +11,9 @@ from envslim.errors import EnvslimError, InputError
 from envslim.names import normalize
 from envslim.rules import Context, Finding, all_rules
 
-_SUPPRESS_RE = re.compile(r"#\s*envslim:\s*(keep\b|ignore\[([A-Za-z0-9_,\s-]+)\])", re.I)
+# ``ignore(ES001)`` is the same as ``ignore[ES001]``; conda-lock reads any ``[...]`` at the end of a
+# comment as a platform selector and drops the line, so files locked with conda-lock need the parentheses.
+_SUPPRESS_RE = re.compile(r"#\s*envslim:\s*(keep\b|ignore(?:\[([A-Za-z0-9_,\s-]+)\]|\(([A-Za-z0-9_,\s-]+)\)))", re.I)
 
 
 @dataclass
@@ -41,13 +43,15 @@ class Plan:
 
 
 def suppressed(finding: Finding) -> bool:
-    """``# envslim: keep`` on a line silences every rule for it; ``# envslim: ignore[ES001,ES004]`` those."""
+    """``# envslim: keep`` on a line silences every rule for it; ``# envslim: ignore[ES001,ES004]`` (or
+    ``ignore(ES001,ES004)``) those."""
     if finding.item is None:
         return False
     for m in _SUPPRESS_RE.finditer(finding.item.comment):
-        if m.group(2) is None:  # keep
+        ids = m.group(2) or m.group(3)
+        if ids is None:  # keep
             return True
-        if finding.rule in {x.strip().upper() for x in m.group(2).split(",")}:
+        if finding.rule in {x.strip().upper() for x in ids.split(",")}:
             return True
     return False
 

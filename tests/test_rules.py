@@ -116,13 +116,23 @@ def test_es005_conflicting_pin_is_reported_not_written(tmp_path, capsys):
 
 
 def test_es006_duplicate_removes_the_pip_copy_only_when_unsafe_allowed(tmp_path, capsys):
-    text = CF + "dependencies:\n  - pip\n  - requests\n  - pip:\n    - requests>=2.31\n    - flask\n"
+    text = CF + "dependencies:\n  - pip\n  - requests\n  - pip:\n    - Requests\n"
     rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES006")
     assert out == ("env.yml:8:5: ES006 requests: also a conda dependency (line 6: requests); pip installs a second"
                    " copy over conda's [unsafe fix, use --unsafe-fixes]\n")
     assert new == text
     run(tmp_path, capsys, text, "--select", "ES006", "--unsafe-fixes")
-    assert (tmp_path / "env.yml").read_text() == text.replace("    - requests>=2.31\n", "")
+    # The pip: list would be empty (null to conda): its header goes too.
+    assert (tmp_path / "env.yml").read_text() == CF + "dependencies:\n  - pip\n  - requests\n"
+
+
+def test_es006_keeps_a_pip_line_that_carries_a_constraint(tmp_path, capsys):
+    text = CF + "dependencies:\n  - pip\n  - requests\n  - pip:\n    - requests>=2.31\n    - flask\n"
+    rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES006", "--unsafe-fixes")
+    assert out == ("env.yml:8:5: ES006 requests: also a conda dependency (line 6: requests); pip installs a second"
+                   " copy over conda's; merge its constraint into the conda line by hand"
+                   " [not fixed: the pip line carries a constraint]\n")
+    assert new == text
 
 
 def test_es007_defaults_channel_is_an_unsafe_fix(tmp_path, capsys):

@@ -41,6 +41,8 @@ def rewrite(capsys, path, *options) -> tuple[int, str, str]:
     pytest.param("  # envslim: ignore[es005]", [ES002], "  - h5py=3.7\n  - nomkl\n  - numpy{comment}\n",
                  id="ignore-lower-case"),
     pytest.param("  # envslim: ignore[ES002, ES005]", [], None, id="ignore-both"),
+    pytest.param("  # envslim: ignore(ES002)", [ES005], "  - h5py=3.7\n  - numpy<2{comment}\n",
+                 id="ignore-parentheses-conda-lock-safe"),
     pytest.param("  # envslim: ignore[ES002]  # envslim: ignore[ES005]", [], None, id="two-markers"),
     pytest.param("  # envslim: ignore[ES001]", [ES002, ES005], "  - h5py=3.7\n  - nomkl\n  - numpy<2{comment}\n",
                  id="ignore-another-rule"),

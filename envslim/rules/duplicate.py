@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from envslim import names
 from envslim.envfile import RemoveItem, pip_sort_key
 from envslim.rules import Context, Finding, register
@@ -34,8 +36,9 @@ def check(ctx: Context):
     ```
 
     ## Fix safety
-    Unsafe: pip may have installed a different version than conda's spec allows, and the pip line may
-    carry a constraint the conda line lacks. Packages the knowledge base says belong on pip (rule
+    Unsafe: pip may have installed a different version than conda's spec allows. A pip line that
+    carries a version constraint, extras, a marker or a URL is reported and left alone: removing it
+    would drop what it says. Packages the knowledge base says belong on pip (rule
     ES001) are left to that rule, which removes the conda line instead.
     """
     deps = parsed_deps(ctx.env)
@@ -50,5 +53,15 @@ def check(ctx: Context):
         if entry is not None and entry.action == "move-to-pip":
             continue
         conda_line = deps[conda][0]
-        yield Finding("ES006", conda, f"also a conda dependency (line {conda_line.line + 1}: {conda_line.text}); "
-                      "pip installs a second copy over conda's", item=item, ops=(RemoveItem(item),), safety="unsafe")
+        why = f"also a conda dependency (line {conda_line.line + 1}: {conda_line.text}); pip installs a second copy over conda's"
+        if not _bare(item.text, pname):
+            # The pip line constrains the version (or adds extras, markers, a URL): removing it would lose that.
+            yield Finding("ES006", conda, f"{why}; merge its constraint into the conda line by hand", item=item,
+                          note="not fixed: the pip line carries a constraint")
+            continue
+        yield Finding("ES006", conda, why, item=item, ops=(RemoveItem(item),), safety="unsafe")
+
+
+def _bare(text: str, pname: str) -> bool:
+    """True when the pip line is the project name alone (any spelling PEP 503 normalises to it)."""
+    return re.sub(r"[-_.]+", "-", text.strip()).lower() == pname
