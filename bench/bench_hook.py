@@ -13,7 +13,7 @@ files; this checkout may run with PYTHONDONTWRITEBYTECODE=1), after two warm-up 
 
 CPU time (user + system of the child) is printed beside the wall time: it moves less when the machine is
 busy. Also printed: the CPU time of the imports that path makes (envslim.cli, the rules and what they
-import, ruamel.yaml) in a fresh interpreter, median of 5. The knowledge entries are read through their
+import, PyYAML) in a fresh interpreter, median of 5. The knowledge entries are read through their
 marshal cache once the warm-up runs have written it (envslim/_tomlcache.py), as in any installed copy.
 Prints figures only; it asserts nothing. Needs the ``bench`` extra (pre-commit-hooks).
 """
@@ -72,7 +72,7 @@ t = time.process_time()
 import envslim.cli, envslim.config, envslim.envfile, envslim.plan, envslim.report
 from envslim.rules import all_rules
 all_rules()
-import ruamel.yaml  # what envfile imports for its first parse
+import yaml  # what envfile imports for its first parse
 took = time.process_time() - t
 import sys
 print(took, " ".join(sorted(m for m in sys.modules if m.startswith("envslim"))))
@@ -80,7 +80,7 @@ print(took, " ".join(sorted(m for m in sys.modules if m.startswith("envslim"))))
 
 
 def import_cost(env: dict) -> tuple[float, list[str]]:
-    """CPU seconds to import what ``rewrite --check`` imports (envslim.cli, the rules, ruamel.yaml) in a
+    """CPU seconds to import what ``rewrite --check`` imports (envslim.cli, the rules, PyYAML) in a
     fresh interpreter, and the envslim modules that makes."""
     out = subprocess.run([sys.executable, "-c", IMPORTS], env=env, capture_output=True, text=True, check=True,
                          cwd=ROOT).stdout.split()
@@ -128,7 +128,7 @@ def main() -> int:
             cpu_ratio = statistics.median(c for _, c in a) / statistics.median(c for _, c in b)
             print(f"  ratio                    {ratio:6.2f} wall, {cpu_ratio:.2f} CPU   (goal <= 1.3)")
             print(f"  imports (CPU)            {imports * 1000:6.1f} ms   "
-                  f"({len(costs[0][1])} envslim modules, ruamel.yaml)")
+                  f"({len(costs[0][1])} envslim modules, PyYAML)")
     return 0
 
 

@@ -1,6 +1,6 @@
 """Locate the parts of a conda environment file in its text, and splice edits into that text.
 
-The YAML parser (ruamel.yaml) is used only to find nodes and their positions. Nothing is ever
+The YAML parser (libyaml's, through PyYAML) is used only to find nodes and their positions. Nothing is ever
 re-serialised: an edit is a span of the original text replaced by new text, and every byte outside the
 edits stays as it was (BOM, CRLF, missing final newline, comments, selectors, odd indentation, Jinja).
 
@@ -146,77 +146,57 @@ class EnvFile:
     def _error(self, line: int, col: int, message: str) -> InputError:
         return InputError(self.path, line + 1, col + 1, message)
 
-    def _locate(self, doc: object) -> None:
+    def _locate(self, doc: "_Node | None") -> None:
         if doc is None:
             raise self._error(0, 0, "empty file: expected a mapping with 'dependencies'")
-        if not hasattr(doc, "lc") or not isinstance(doc, dict):
-            kind = "nothing" if doc is None else ("a list" if isinstance(doc, list) else "a scalar")
-            line, col = _first_content(self.text, self)
-            raise self._error(line, col, f"expected a mapping at the top level, found {kind}")
+        if doc.kind != "map":
+            kind = "a list" if doc.kind == "seq" else "a scalar"
+            raise self._error(doc.line, doc.col, f"expected a mapping at the top level, found {kind}")
         _count_nodes(doc, self)
-        for key in doc:
-            self.keys[str(key)] = tuple(doc.lc.key(key))
-        if isinstance(doc.get("name"), str):
-            self.name = doc["name"]
-        if "channels" in doc and doc["channels"] is not None:
-            self.channels = self._seq(doc, "channels", scalar_only=True)
-        if "dependencies" not in doc:
-            line, col = _first_content(self.text, self)
-            raise self._error(line, col, "no 'dependencies' key")
-        if doc["dependencies"] is None:
-            line, col = doc.lc.key("dependencies")
+        top = {}
+        for key, value in doc.value:
+            if key.kind == "scalar" and isinstance(key.value, str):
+                self.keys[key.value] = (key.line, key.col)
+                top[key.value] = value
+        name = top.get("name")
+        if name is not None and name.kind == "scalar" and isinstance(name.value, str):
+            self.name = name.value
+        channels = top.get("channels")
+        if channels is not None and not channels.is_null:
+            self.channels = self._seq(channels, "channels", scalar_only=True)
+        if "dependencies" not in top:
+            raise self._error(doc.line, doc.col, "no 'dependencies' key")
+        deps = top["dependencies"]
+        if deps.is_null:
+            line, col = self.keys["dependencies"]
             self.dependencies = Seq([], flow=False, line=line, col=col)
             return
-        self.dependencies = self._seq(doc, "dependencies", scalar_only=False)
+        self.dependencies = self._seq(deps, "dependencies", scalar_only=False)
         for item in self.dependencies.items:
             if isinstance(item.value, dict) and "pip" in item.value:
                 self.pip_item = item
                 pip = item.value["pip"]
-                if pip is None:
-                    line, col = item.value.lc.key("pip")
-                    self.pip = Seq([], flow=False, line=line, col=col)
+                if pip.is_null:
+                    self.pip = Seq([], flow=False, line=pip.line, col=pip.col)
                 else:
-                    self.pip = self._seq(item.value, "pip", scalar_only=True)
+                    self.pip = self._seq(pip, "pip", scalar_only=True)
 
-    def _seq(self, parent: dict, key: str, *, scalar_only: bool) -> Seq:
-        node = parent[key]
-        line, col = parent.lc.value(key)
-        if not isinstance(node, list):
-            raise self._error(line, col, f"'{key}' must be a list")
-        flow = bool(node.fa.flow_style())
-        seq = Seq([], flow=flow, line=line, col=col)
-        scanned = None
-        for i, value in enumerate(node):
-            pos = node.lc.item(i)
-            if pos is None:  # tagged sequences (``!!python/tuple``) carry no positions: find the dashes
-                scanned = scanned or self._scan_dashes(line, len(node))
-                pos = scanned[i] if i < len(scanned) else (line, col)
-            iline, icol = pos
-            if isinstance(value, dict) and scalar_only:
-                raise self._error(iline, icol, f"'{key}' entries must be strings")
-            elif isinstance(value, list):
-                raise self._error(iline, icol, f"'{key}' entries must not be lists")
-            elif value is None:
-                raise self._error(iline, icol, f"empty entry in '{key}'")
-            seq.items.append(self._item(value, iline, icol, flow))
+    def _seq(self, node: "_Node", key: str, *, scalar_only: bool) -> Seq:
+        if node.kind != "seq":
+            raise self._error(node.line, node.col, f"'{key}' must be a list")
+        seq = Seq([], flow=node.flow, line=node.line, col=node.col)
+        for child in node.value:
+            if child.kind == "map" and scalar_only:
+                raise self._error(child.line, child.col, f"'{key}' entries must be strings")
+            if child.kind == "seq":
+                raise self._error(child.line, child.col, f"'{key}' entries must not be lists")
+            if child.is_null:
+                raise self._error(child.line, child.col, f"empty entry in '{key}'")
+            seq.items.append(self._item(child, node.flow))
         return seq
 
-    def _scan_dashes(self, line: int, count: int) -> list[tuple[int, int]]:
-        """(line, value col) of the first ``count`` block-sequence dashes after ``line``."""
-        out: list[tuple[int, int]] = []
-        dash_col = None
-        for n in range(line + 1, len(self.line_starts)):
-            end = self.line_starts[n + 1] if n + 1 < len(self.line_starts) else len(self.text)
-            s = self.text[self.line_starts[n]:end].rstrip("\r\n")
-            m = re.match(r"([ \t]*)-([ \t]+)\S", s)
-            if m and (dash_col is None or len(m.group(1)) == dash_col):
-                dash_col = len(m.group(1))
-                out.append((n, m.end() - 1))
-                if len(out) == count:
-                    break
-        return out
-
-    def _item(self, value: object, line: int, col: int, flow: bool) -> Item:
+    def _item(self, node: "_Node", flow: bool) -> Item:
+        line, col = node.line, node.col
         start = self.line_starts[line]
         end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.text)
         line_text = self.text[start:end]
@@ -224,32 +204,34 @@ class EnvFile:
         eol = m.group(0) if m else ""
         content = line_text[: len(line_text) - len(eol)]
         dash = content.rfind("-", 0, col)
-        item = Item(value=value if isinstance(value, (str, dict)) else str(value), line=line, col=col,
-                    dash_col=dash, line_start=start, line_end=end, value_start=start + col,
-                    value_end=start + col, comment="", eol=eol)
+        if node.kind == "map":
+            value: object = {k.value: v for k, v in node.value if k.kind == "scalar"}
+        else:
+            raw = self.text[node.start:node.end]
+            value = raw if ("{{" in raw or "{%" in raw) else node.value  # the parser saw Jinja masked
+        item = Item(value=value, line=line, col=col, dash_col=dash, line_start=start, line_end=end,
+                    value_start=node.start, value_end=node.end, comment="", eol=eol, quote=node.quote)
         if flow:
             item.editable, item.why_not = False, "a flow-style list ([a, b]) cannot be edited line by line"
             return item
         if dash < 0 or content[:dash].strip() or content[dash + 1:col].strip():
             item.editable, item.why_not = False, "the entry does not start its own '- ' line"
             return item
-        if isinstance(value, dict):
+        if node.kind == "map":
             m = re.search(r"[ \t]+#", content[col:])
             item.comment = content[col + m.start():] if m else ""
             return item
-        raw, quote = _scalar_extent(content, col)
-        item.quote = quote
-        item.value_end = start + col + len(raw)
-        item.comment = content[col + len(raw):]
+        if node.end > start + len(content):
+            item.editable, item.why_not = False, "the entry spans more than one line"
+            return item
+        item.comment = content[node.end - start:]
+        raw = self.text[node.start:node.end]
         if item.comment.strip() and not item.comment.lstrip().startswith("#"):
             item.editable, item.why_not = False, "the entry continues past its line"
         elif "{{" in raw or "{%" in raw:
-            item.value = raw  # the parser saw it masked
             item.editable, item.why_not = False, "the entry holds a Jinja expression"
-        elif not quote and raw != str(value):
-            item.editable, item.why_not = False, "the entry spans more than one line"
-        elif line + 1 < len(self.line_starts) and _continues(self.text, self.line_starts, line, dash):
-            item.editable, item.why_not = False, "the entry spans more than one line"
+        elif node.quote not in ("", "'", '"'):
+            item.editable, item.why_not = False, "a block scalar cannot be edited line by line"
         return item
 
     # -- queries ------------------------------------------------------------------------------
@@ -517,96 +499,125 @@ def _mask_jinja(text: str) -> str:
     return _JINJA_EXPR_RE.sub(lambda m: "J" * len(m.group(0)), text)
 
 
-def _load(text: str, path: str) -> object:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.parser import Parser
-    from ruamel.yaml.scanner import Scanner
+class _Node:
+    """A YAML node with its place in the text: ``kind`` "map" (value: [(key, value)]), "seq" (value:
+    [node]) or "scalar" (value: str, None for a plain null). ``start``/``end`` are offsets; ``line``/``col``
+    are 0-based; ``quote`` is the scalar's style ("'", '"', "|", ">" or "" for plain)."""
 
-    yaml = YAML(typ="rt")
-    # The round-trip loader for the positions (.lc), but the plain scanner and parser: comments are read
-    # from the text, and gathering them in the scanner is a fifth of the parse time.
-    yaml.Scanner, yaml.Parser = Scanner, Parser
+    __slots__ = ("kind", "value", "start", "end", "line", "col", "flow", "quote")
+
+    def __init__(self, kind, value, mark, flow=False, quote=""):
+        self.kind, self.value, self.flow, self.quote = kind, value, flow, quote
+        self.start, self.line, self.col = mark.index, mark.line, mark.column
+        self.end = mark.index
+
+    @property
+    def is_null(self) -> bool:
+        return self.kind == "scalar" and self.value is None
+
+
+_NULLS = ("", "~", "null", "Null", "NULL")
+
+
+def _load(text: str, path: str) -> "_Node | None":
+    """Compose the document from the parser's events, keeping every node's span. libyaml's parser (through
+    PyYAML) when it is there, PyYAML's own otherwise: both give the same events and marks."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    root = None
+    stack: list[tuple[_Node, list]] = []  # open collections, each with [pending key, seen keys] for maps
+    anchors: dict[str, _Node] = {}
+    documents = 0
+
+    def add(node: _Node) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        parent, state = stack[-1]
+        if parent.kind == "seq":
+            parent.value.append(node)
+        elif state[0] is None:
+            state[0] = node
+        else:
+            key = state[0]
+            state[0] = None
+            if key.kind == "scalar":
+                first = state[1].get(key.value)
+                if first is not None:
+                    raise InputError(path, key.line + 1, key.col + 1,
+                                     f"invalid YAML: duplicate key {key.value!r} (first at line {first.line + 1})")
+                state[1][key.value] = key
+            parent.value.append((key, node))
+
     try:
-        return yaml.load(text)
-    except MarkedYAMLError as e:
+        for ev in yaml.parse(text, Loader=loader):
+            kind = type(ev).__name__
+            if kind == "ScalarEvent":
+                value = ev.value
+                if ev.style is None and ev.implicit[0] and value in _NULLS:
+                    value = None
+                node = _Node("scalar", value, ev.start_mark, quote=ev.style or "")
+                node.end = ev.end_mark.index
+            elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+                node = _Node("map" if kind[0] == "M" else "seq", [], ev.start_mark, flow=bool(ev.flow_style))
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                stack.pop()[0].end = ev.end_mark.index
+                continue
+            elif kind == "AliasEvent":
+                if ev.anchor not in anchors:
+                    m = ev.start_mark
+                    raise InputError(path, m.line + 1, m.column + 1, f"invalid YAML: unknown alias {ev.anchor!r}")
+                add(anchors[ev.anchor])
+                continue
+            elif kind == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    m = ev.start_mark
+                    raise InputError(path, m.line + 1, m.column + 1, "invalid YAML: more than one document")
+                continue
+            else:
+                continue
+            if ev.anchor:
+                anchors[ev.anchor] = node
+            add(node)
+            if node.kind != "scalar":
+                stack.append((node, [None, {}]))
+    except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        problem = e.problem or e.context or "invalid YAML"
-        problem = str(problem).split("\n")[0].strip()
+        problem = " ".join(str(x) for x in (e.problem, f"({e.context})" if e.context else None) if x) or "invalid YAML"
         line, col = (mark.line, mark.column) if mark else (0, 0)
         raise InputError(path, line + 1, col + 1, f"invalid YAML: {problem}") from None
-    except YAMLError as e:
-        pos = getattr(e, "position", None)
-        line, col = 0, 0
-        if isinstance(pos, int):
-            line = text.count("\n", 0, pos)
-            col = pos - (text.rfind("\n", 0, pos) + 1)
-        reason = getattr(e, "reason", None) or str(e).split("\n")[0]
-        raise InputError(path, line + 1, col + 1, f"invalid YAML: {reason}") from None
+    except yaml.YAMLError as e:  # the reader: characters YAML does not allow
+        pos = getattr(e, "position", 0) or 0
+        line = len(_line_starts(text[:pos])) - 1 if pos else 0
+        col = pos - _line_starts(text[:pos])[-1] if pos else 0
+        char = getattr(e, "character", None)
+        what = f"character U+{char:04X}" if isinstance(char, int) else "a character"
+        raise InputError(path, line + 1, col + 1, f"invalid YAML: {what} is not allowed") from None
     except RecursionError:
         raise InputError(path, 1, 1, "invalid YAML: nested too deeply") from None
+    return root
 
 
-def _count_nodes(doc: object, env: EnvFile) -> None:
+def _count_nodes(doc: _Node, env: EnvFile) -> None:
     """Refuse documents whose aliases expand to more nodes than an env file can have."""
-    seen: dict[int, int] = {}
+    sizes: dict[int, int] = {}
 
-    def size(node: object, depth: int) -> int:
+    def size(node: _Node, depth: int) -> int:
         if depth > 100:
-            raise env._error(0, 0, "invalid YAML: nested too deeply")
-        if isinstance(node, (dict, list)):
-            if id(node) in seen:
-                return seen[id(node)]
-            seen[id(node)] = 1
-            children = node.items() if isinstance(node, dict) else enumerate(node)
-            total = 1 + sum(size(v, depth + 1) for _, v in children)
-            seen[id(node)] = total
-            if total > MAX_NODES:
-                line, col = getattr(node, "lc").line, getattr(node, "lc").col
-                raise env._error(line, col, f"the document expands to more than {MAX_NODES} nodes (alias bomb?)")
-            return total
-        return 1
+            raise env._error(node.line, node.col, "invalid YAML: nested too deeply")
+        if node.kind == "scalar":
+            return 1
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = 1
+        children = [v for kv in node.value for v in kv] if node.kind == "map" else node.value
+        total = 1 + sum(size(c, depth + 1) for c in children)
+        sizes[id(node)] = total
+        if total > MAX_NODES:
+            raise env._error(node.line, node.col, f"the document expands to more than {MAX_NODES} nodes (alias bomb?)")
+        return total
 
     size(doc, 0)
-
-
-def _first_content(text: str, env: EnvFile) -> tuple[int, int]:
-    for m in re.finditer(r"^[ \t]*([^\s#])", text, re.M):
-        if not m.group(0).lstrip().startswith("---"):
-            return env.position(m.start(1))
-    return 0, 0
-
-
-def _scalar_extent(content: str, col: int) -> tuple[str, str]:
-    """The raw text of the scalar starting at ``col`` on this line, and its quote character."""
-    rest = content[col:]
-    if rest[:1] in ("'", '"'):
-        q = rest[0]
-        i = 1
-        while i < len(rest):
-            if q == "'" and rest[i] == "'" and rest[i + 1:i + 2] == "'":
-                i += 2
-                continue
-            if q == '"' and rest[i] == "\\":
-                i += 2
-                continue
-            if rest[i] == q:
-                return rest[: i + 1], q
-            i += 1
-        return rest, q
-    m = re.search(r"[ \t]#", rest)
-    raw = rest[: m.start()] if m else rest
-    return raw.rstrip(" \t"), ""
-
-
-def _continues(text: str, starts: list[int], line: int, dash: int) -> bool:
-    """True when the next non-blank, non-comment line is indented past the dash (a continuation)."""
-    for nxt in range(line + 1, len(starts)):
-        end = starts[nxt + 1] if nxt + 1 < len(starts) else len(text)
-        s = text[starts[nxt]:end]
-        stripped = s.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = len(s) - len(s.lstrip(" \t"))
-        return indent > dash and not stripped.startswith("- ") and stripped != "-"
-    return False

@@ -22,7 +22,7 @@ dependencies:
 ES007 = "{p}:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix, use --unsafe-fixes]"
 ES003 = "{p}:8:3: ES003 pip: the file has a pip: section but pip is not a conda dependency; add it [fix available]"
 ES006 = ("{p}:9:5: ES006 requests: also a conda dependency (line 7: requests); pip installs a second copy over"
-         " conda's [unsafe fix, use --unsafe-fixes]")
+         " conda's; merge its constraint into the conda line by hand [not fixed: the pip line carries a constraint]")
 KNOWN_KEYS = "select, ignore, unsafe-fixes, keep, per-package-ignores, platform, python"
 
 

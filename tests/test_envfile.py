@@ -83,12 +83,12 @@ def test_jinja_is_masked_for_parsing_and_kept():
 
 
 BAD = [
-    ("dependencies:\n  - a\n - b\n", "env.yml:3:2: invalid YAML: expected <block end>, but found '<block sequence start>'"),
+    ("dependencies:\n  - a\n - b\n", "env.yml:3:2: invalid YAML: did not find expected key (while parsing a block mapping)"),
     ("just a string\n", "env.yml:1:1: expected a mapping at the top level, found a scalar"),
     ("dependencies: numpy\n", "env.yml:1:15: 'dependencies' must be a list"),
-    ("name: a\nname: b\ndependencies: []\n", 'env.yml:2:1: invalid YAML: found duplicate key "name" with value "b" (original value: "a")'),
+    ("name: a\nname: b\ndependencies: []\n", "env.yml:2:1: invalid YAML: duplicate key 'name' (first at line 1)"),
     ("dependencies:\n  - a\x00b\n", "env.yml:2:6: binary data (NUL byte)"),
-    ("dependencies: [a, b\n", "env.yml:2:1: invalid YAML: expected ',' or ']', but got '<stream end>'"),
+    ("dependencies: [a, b\n", "env.yml:2:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)"),
     ("", "env.yml:1:1: empty file: expected a mapping with 'dependencies'"),
     ("# only a comment\n", "env.yml:1:1: empty file: expected a mapping with 'dependencies'"),
     ("name: a\n", "env.yml:1:1: no 'dependencies' key"),
