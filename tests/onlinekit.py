@@ -98,27 +98,10 @@ def add_conda(server: PackageServer, *packages: Conda) -> None:
             CondaArtifact(p.name, p.version, p.build, p.subdir, p.data) for p in items])
 
 
-def quiet_disconnects(server: PackageServer) -> None:
-    """socketserver prints a traceback to sys.stderr when a client resets an idle keep-alive connection (after
-    a dropped response, httpx closes its pool); in-process tests capture sys.stderr to check envslim's own
-    lines, so the server keeps those to itself. Any other server error is still printed."""
-    httpd = server._httpd
-    original = httpd.handle_error
-
-    def handle_error(request, client_address):
-        import sys
-
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            original(request, client_address)
-
-    httpd.handle_error = handle_error
-
-
 @pytest.fixture
 def index(monkeypatch, tmp_path):
     """A started local index; envslim's sessions go to it and cache under tmp_path."""
     with PackageServer() as server:
-        quiet_disconnects(server)
         monkeypatch.setenv("ENVSLIM_PYPI_URL", server.url)
         monkeypatch.setenv("ENVSLIM_ANACONDA_URL", server.url)
         monkeypatch.setenv("ENVSLIM_CONDA_URL", server.url + "/conda")
