@@ -32,7 +32,6 @@ import datetime
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import Callable
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import shutil
 
@@ -12,7 +11,6 @@ import pytest
 from tests.conftest import corpus_files
 from envslim.cli import main
 from envslim.envfile import EnvFile, FixError, conda_sort_key, InsertConda, InsertPip, RemoveItem
-from envslim.errors import InputError
 
 FILES = corpus_files()
 PEP508_NAME = re.compile(r"[a-z0-9]([a-z0-9._-]*[a-z0-9])?")

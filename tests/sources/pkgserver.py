@@ -21,7 +21,6 @@ import socket
 import struct
 import tarfile
 import threading
-import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
