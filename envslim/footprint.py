@@ -62,9 +62,9 @@ def move_to_pip(entry: Entry) -> Estimate:
     return Estimate(saving, before, after)
 
 
-def removal(entry: Entry | None) -> Estimate:
-    """What dropping ``entry``'s conda package (and what only it pulls) saves."""
-    before = pick(entry, CONDA_SIDES, ("closure", "package"))
+def removal(entry: Entry | None, sides: tuple[str, ...] = CONDA_SIDES) -> Estimate:
+    """What dropping ``entry``'s conda package (and what only it pulls) from ``sides`` saves."""
+    before = pick(entry, sides, ("closure", "package"))
     return Estimate(before.installed_bytes if before else None, before, None)
 
 

@@ -16,6 +16,7 @@ SCHEMA_VERSION = 1
 KNOWN_TAGS = {
     "blas-user": "links BLAS/LAPACK: which BLAS (MKL or OpenBLAS) it pulls matters, nomkl applies",
     "numpy-abi": "compiled against numpy's C ABI: builds made against numpy 1.x break under numpy 2",
+    "pulls-mkl": "its default conda-forge builds depend on mkl (nomkl selects builds without it)",
 }
 ADVICE_ACTIONS = ("move-to-pip", "slim-variant", "none")
 SAFETY = ("safe", "unsafe")

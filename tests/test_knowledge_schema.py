@@ -116,7 +116,7 @@ def test_good_entry_is_valid():
         ({"summary": DELETE}, "summary: required"),
         ({"summary": "two\nlines"}, "summary: must be a non-empty single line"),
         ({"colour": "red"}, "colour: unknown field"),
-        ({"tags": ["gpu"]}, "tags: unknown tag 'gpu' (known: blas-user, numpy-abi)"),
+        ({"tags": ["gpu"]}, "tags: unknown tag 'gpu' (known: blas-user, numpy-abi, pulls-mkl)"),
         ({"pulled_by": ["demo"]}, "pulled_by: lists the package itself"),
         ({"pulled_by": ["Other Pkg"]}, "pulled_by: 'Other Pkg' is not a conda package name"),
         ({"advice__action": "delete"}, "advice.action: 'delete' is not one of move-to-pip, slim-variant, none"),

@@ -72,6 +72,14 @@ def test_es002_nomkl_only_where_defaults_is_in_play(tmp_path, capsys, channels, 
         assert (out, new) == ("", text)
 
 
+def test_es002_on_conda_forge_only_where_something_pulls_mkl(tmp_path, capsys):
+    text = "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pytorch\n"
+    rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES002")
+    # conda-forge's mkl has an archive size in the knowledge base but no installed size: no saving is claimed.
+    assert out == "env.yml:5:3: ES002 nomkl: add nomkl: pytorch pulls MKL in on conda-forge [fixed]\nrewrote env.yml\n"
+    assert new == "channels:\n  - conda-forge\ndependencies:\n  - nomkl\n  - python=3.11\n  - pytorch\n"
+
+
 def test_es003_adds_pip_above_a_lone_pip_section(tmp_path, capsys):
     rc, out, _, new = run(tmp_path, capsys, CF + "dependencies:\n- pip:\n  - requests\n")
     assert out == ("env.yml:5:1: ES003 pip: the file has a pip: section but pip is not a conda dependency; add it"

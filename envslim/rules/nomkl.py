@@ -60,11 +60,13 @@ def check(ctx: Context):
         return
     if defaults_in_play(env):
         why = f"the defaults channel builds {', '.join(sorted(users or pullers))} against MKL"
+        channel = "defaults"
     elif pullers:
         why = f"{', '.join(sorted(pullers))} pulls MKL in on conda-forge"
+        channel = "conda-forge"
     else:
         return
-    est = footprint.removal(ctx.load("mkl"))
+    est = footprint.removal(ctx.load("mkl"), (channel,))  # the figure of the channel MKL comes from
     first = deps[sorted(users or pullers)[0]][0]
     yield Finding(
         "ES002", "nomkl", f"add nomkl: {why}", item=first, ops=(InsertConda("nomkl"),), safety="safe",
