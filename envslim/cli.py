@@ -187,11 +187,11 @@ def _rewrite(args: argparse.Namespace) -> int:
         shown = "<stdin>" if stdin else path
         try:
             env, cfg, options = _read(args, path, stdin, filters)
-        except EnvslimError as e:
+            plan = make_plan(env, options)
+        except EnvslimError as e:  # this file is left alone; the others are still done
             print(redact(str(e)), file=sys.stderr)
             rc = EXIT_ERROR
             continue
-        plan = make_plan(env, options)
         dry = args.diff or args.check
         notes = sys.stderr if (stdin or args.diff) else sys.stdout
         if args.format == "markdown":
