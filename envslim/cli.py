@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence  # (not typing: it costs the hook ~6 ms to import)
 
 from envslim import __version__
 from envslim.errors import EnvslimError
@@ -15,6 +15,20 @@ EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, as every other error
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+    def _get_formatter(self):
+        # argparse sizes help from shutil.get_terminal_size, and importing shutil (bz2, lzma, ...) costs the
+        # hook path ~6 ms even when no help is printed; os gives the same width.
+        import os
+
+        try:
+            width = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            try:
+                width = os.get_terminal_size(sys.__stdout__.fileno()).columns
+            except (AttributeError, ValueError, OSError):
+                width = 80
+        return self.formatter_class(prog=self.prog, width=max(width - 2, 11))
 
 
 def _plan_arguments(sp: argparse.ArgumentParser, unsafe_help: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterable, Union
+from collections.abc import Iterable
 
 from envslim._record import dataclass, field
 from envslim.errors import EnvslimError, InputError
@@ -425,7 +425,7 @@ class InsertChannel:
     comment: str = ""
 
 
-Op = Union[RemoveItem, ReplaceValue, InsertConda, InsertPip, InsertChannel]
+Op = RemoveItem | ReplaceValue | InsertConda | InsertPip | InsertChannel
 
 
 @dataclass(frozen=True)

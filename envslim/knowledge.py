@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the hook path
 
 from envslim import _tomlcache
 from envslim._paths import knowledge_dir, knowledge_root

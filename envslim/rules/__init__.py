@@ -8,7 +8,7 @@ say what text edit would fix it, and ``safety`` whether that fix is applied by d
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from envslim._record import dataclass, field
 from envslim.envfile import EnvFile, Item, Op
