@@ -118,7 +118,3 @@ def load(name: str) -> Entry | None:
     except FileNotFoundError:
         return None
     return Entry(data, path)
-
-
-def all_names() -> list[str]:
-    return sorted(p.stem for p in packages_dir().glob("*.toml"))

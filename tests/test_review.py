@@ -116,9 +116,7 @@ def test_diff_explains_each_hunk_and_writes_nothing(folder, capsys):
     assert (folder / "r.yml").read_text() == LONG
 
 
-def test_diff_one_hunk_two_fixes_and_an_unapplied_finding_on_stderr(folder, capsys):
-    (folder / "env.yml").write_text(SEED)
-    assert run(capsys, "rewrite", "--diff", "env.yml") == (1, f"""\
+SEED_DIFF = """\
 --- a/env.yml
 +++ b/env.yml
 @@ -3,7 +3,9 @@
@@ -131,7 +129,13 @@ def test_diff_one_hunk_two_fixes_and_an_unapplied_finding_on_stderr(folder, caps
 -  - pyarrow
    - python=3.9
 +  - pip:
-+    - pyarrow
++    - pyarrow"""
+
+
+def test_diff_one_hunk_two_fixes_and_an_unapplied_finding_on_stderr(folder, capsys):
+    (folder / "env.yml").write_text(SEED)
+    assert run(capsys, "rewrite", "--diff", "env.yml") == (1, f"""\
+{SEED_DIFF}
 {WHY_NOMKL}
 {WHY_PYARROW}
 """, ES007_LINE.format(p="env.yml") + "\n")
@@ -314,20 +318,6 @@ def markdown(path: str, rows: list[str], total: str, word: str, body: str) -> st
     ]) + "\n"
 
 
-SEED_DIFF = """\
---- a/env.yml
-+++ b/env.yml
-@@ -3,7 +3,9 @@
-   - conda-forge
-   - defaults
- dependencies:
-+  - nomkl
-   - numpy<2.0.0
-   - pip
--  - pyarrow
-   - python=3.9
-+  - pip:
-+    - pyarrow"""
 
 
 def seed_rows(status: str) -> list[str]:
