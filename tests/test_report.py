@@ -296,29 +296,36 @@ def test_refresh_bypasses_the_cache(capsys, demo):
 
 
 def test_progress_line_on_a_terminal(demo, tmp_path):
+    """The server holds every response until the progress line has been drawn, then lets them finish: the
+    lookups outlast the line's delay on any machine, however fast or slow, and the test never sleeps."""
     server, _ = demo
-    server.latency = 0.4  # each request waits: the lookups take well over a second
+    server.hold()
     master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "envslim.cli", "report", "--online", "environment.yml"],
                             stdout=subprocess.PIPE, stderr=slave, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
     os.close(slave)
     seen = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-    out, _ = proc.communicate(timeout=60)
-    os.close(master)
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 120)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if b"\renvslim: looking up package sizes online: " in seen:
+                server.release()
+    finally:
+        server.release()
+        out, _ = proc.communicate(timeout=120)
+        os.close(master)
     assert proc.returncode == 0
     assert out.startswith(b"environment.yml (Python 3.11 from the file, linux-64)\n")
-    assert b"\renvslim: looking up package sizes online: " in seen
+    assert b"\renvslim: looking up package sizes online: 0/" in seen  # drawn while every lookup was held
     assert seen.endswith(b"\r\x1b[K")  # erased when done; nothing else went to stderr
 
 

@@ -73,6 +73,8 @@ class PackageServer:
         self.log: list[tuple[str, dict[str, str]]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self.released = threading.Event()  # hold(): requests wait for this, so a test decides when they finish
+        self.released.set()
         self._httpd = _Server(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
@@ -88,6 +90,7 @@ class PackageServer:
 
     def stop(self) -> None:
         self._stop.set()
+        self.released.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -149,6 +152,13 @@ class PackageServer:
     def wait(self, seconds: float) -> None:
         self._stop.wait(seconds)
 
+    def hold(self) -> None:
+        """Keep every request waiting, after it is logged, until :meth:`release` (or the server stops)."""
+        self.released.clear()
+
+    def release(self) -> None:
+        self.released.set()
+
 
 def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -161,6 +171,9 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802
             path = urlsplit(self.path).path
             server._record(path, {k.lower(): v for k, v in self.headers.items()})
+            while not server.released.wait(0.05):
+                if server._stop.is_set():
+                    return
             if server.latency:
                 server.wait(server.latency)
             fault = server._next_fault(path)
