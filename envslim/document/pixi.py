@@ -1,0 +1,831 @@
+"""Locate the dependencies of a pixi manifest in its text, and splice edits into that text.
+
+A pixi manifest is ``pixi.toml``, or ``pyproject.toml`` with its pixi tables under ``[tool.pixi]``.
+Conda packages sit in ``[dependencies]``, PyPI packages in ``[pypi-dependencies]``, each also under
+``[target.<platform>.…]``, ``[feature.<name>.…]`` and ``[feature.<name>.target.<platform>.…]``.
+
+tomllib reads the document but gives no positions, so a small scanner walks the text (tomllib having
+accepted it first) and records where every key, value, line, inline comment and table header is. The
+scanner's reading is checked against tomllib's (:meth:`PixiManifest.check`). Edits are spans of the
+original text; after splicing, the new text is read again with tomllib and the edit is kept only if the
+document now reads as intended, and nothing else in it changed (Renovate's replace-then-verify).
+
+This module imports nothing from envslim but the document layer's edit primitives and the error types.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+from collections.abc import Iterable
+
+from envslim._record import dataclass, field
+from envslim.envfile import BOM, Edit, FixError, splice
+from envslim.errors import EnvslimError, InputError
+
+CONDA = "conda"
+PYPI = "pypi"
+# The tables of a scope that hold packages, and what they hold.
+DEP_TABLES = {"dependencies": CONDA, "host-dependencies": CONDA, "build-dependencies": CONDA,
+              "pypi-dependencies": PYPI}
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
+_WS = " \t"
+
+
+def _tomllib():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
+def toml_error(path: str, text: str, exc: Exception) -> InputError:
+    """tomllib's error as ``path:line:col: invalid TOML: …``. tomllib ends its message with
+    "(at line L, column C)" or "(at end of document)"; the end of the document is placed just past
+    its last character that is not white space."""
+    msg = str(exc)
+    m = re.search(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$", msg)
+    if m and m.group(1):
+        line, col = int(m.group(1)), int(m.group(2))
+    else:
+        body = text.rstrip()
+        line, col = body.count("\n") + 1, len(body) - body.rfind("\n")
+    return InputError(path, line, col, f"invalid TOML: {msg[: m.start()] if m else msg}")
+
+
+# -- located nodes --------------------------------------------------------------------------------
+@dataclass
+class Key:
+    """A dotted key as written: each part decoded, with the span of the whole key."""
+
+    parts: tuple[str, ...]
+    start: int
+    end: int
+
+
+@dataclass
+class Header:
+    """A ``[table]`` or ``[[array]]`` header line."""
+
+    key: Key
+    array: bool
+    line: int  # 0-based
+    line_start: int
+    line_end: int  # past the end of line
+    comment: str
+    eol: str
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.key.parts
+
+
+@dataclass
+class Pair:
+    """A ``key = value`` (at the top of a table, or inside an inline table or array)."""
+
+    key: Key
+    path: tuple[str, ...]  # the full path of the table holding the last key part
+    value_start: int
+    value_end: int
+    line: int  # 0-based line of the key
+    col: int
+    line_start: int
+    line_end: int  # past the end of line (of the value's last line)
+    comment: str  # from the end of the value to the end of its line: spacing + ``# …``, or ""
+    eol: str
+    own_line: bool  # the pair is the only thing on its line(s)
+    header: Header | None  # the table header it sits under (None: before the first header)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a dependency applies: a feature (None: the default feature) and a target platform or
+    selector (None: every platform)."""
+
+    feature: str | None = None
+    target: str | None = None
+
+    def __str__(self) -> str:
+        parts = ([f"feature.{self.feature}"] if self.feature else []) + ([f"target.{self.target}"] if self.target else [])
+        return ".".join(parts) or "default"
+
+
+@dataclass
+class Dep:
+    """One dependency, located: ``name = value`` in a dependency table of a scope."""
+
+    name: str
+    kind: str  # CONDA or PYPI
+    table: str  # "dependencies", "pypi-dependencies", "host-dependencies", "build-dependencies"
+    scope: Scope
+    value: object  # as tomllib reads it: a str or a dict
+    pair: Pair
+    text: str  # the value as written
+    editable: bool = True
+    why_not: str = ""
+
+    @property
+    def line(self) -> int:
+        return self.pair.line
+
+    @property
+    def comment(self) -> str:
+        return self.pair.comment
+
+    @property
+    def quote(self) -> str:
+        return self.text[:1] if self.text[:1] in "\"'" else ""
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The full key path of the table holding it (``tool.pixi.…`` in a pyproject.toml)."""
+        return self.pair.path
+
+    def conda_spec(self) -> str | None:
+        """The conda MatchSpec this dependency means (None for a source dependency: path, git, url).
+        pixi reads a bare version (``"3.1.2"``) as
+        ``==3.1.2`` (pixi warns it is ambiguous and assumes ``==``: prefix-dev/pixi#2964, 2025-01-21)."""
+        value = self.value
+        fields: dict[str, str] = {}
+        if isinstance(value, str):
+            version = value.strip()
+        elif isinstance(value, dict):
+            if {"path", "git", "url"} & set(value):
+                return None
+            version = str(value.get("version", "*")).strip()
+            for k, v in value.items():
+                if k != "version":
+                    fields[k.replace("-", "_")] = str(v)
+        else:
+            version = "*"
+        if version and version[0].isdigit() and not re.search(r"[*,|<>=!~ ]", version):
+            version = "==" + version
+        if not fields:
+            return self.name if version in ("", "*") else f"{self.name} {version}"
+        items = ([f'version="{version}"'] if version not in ("", "*") else []) + [f'{k}="{v}"' for k, v in fields.items()]
+        return f"{self.name}[{','.join(items)}]"
+
+
+@dataclass
+class Channel:
+    value: object  # a str, or a dict ({ channel = …, priority = … })
+    start: int
+    end: int
+    line: int
+    path: tuple[str, ...]  # the key path of the ``channels`` array
+
+    @property
+    def name(self) -> str:
+        if isinstance(self.value, dict):
+            return str(self.value.get("channel", ""))
+        return str(self.value)
+
+
+# -- the scanner ----------------------------------------------------------------------------------
+class _Scanner:
+    """Walks a TOML text that tomllib has accepted, recording headers and pairs with their spans."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.pos = 0
+        self.headers: list[Header] = []
+        self.pairs: list[Pair] = []  # top-level pairs of tables (own-line or not), and inline-table members
+        self.arrays: dict[tuple[str, ...], list[tuple[int, int]]] = {}  # array path -> item spans
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+    def fail(self, message: str) -> InputError:
+        line = self.line_of(self.pos)
+        return InputError(self.path, line + 1, self.pos - self.line_starts[line] + 1, f"invalid TOML: {message}")
+
+    def peek(self, n: int = 1) -> str:
+        return self.text[self.pos:self.pos + n]
+
+    def skip_ws(self) -> None:
+        t, p = self.text, self.pos
+        while p < len(t) and t[p] in _WS:
+            p += 1
+        self.pos = p
+
+    def skip_ws_nl_comments(self) -> None:
+        t = self.text
+        while self.pos < len(t):
+            c = t[self.pos]
+            if c in " \t\r\n":
+                self.pos += 1
+            elif c == "#":
+                nl = t.find("\n", self.pos)
+                self.pos = len(t) if nl < 0 else nl
+            else:
+                break
+
+    def rest_of_line(self) -> tuple[str, str, int]:
+        """From pos: (trailing spacing + comment, end of line, offset past it)."""
+        t = self.text
+        nl = t.find("\n", self.pos)
+        end = len(t) if nl < 0 else nl + 1
+        content_end = end - (1 if nl >= 0 else 0)
+        eol = "\n" if nl >= 0 else ""
+        if eol and content_end > 0 and t[content_end - 1] == "\r":
+            content_end -= 1
+            eol = "\r\n"
+        rest = t[self.pos:content_end]
+        if rest.strip() and not rest.lstrip(_WS).startswith("#"):
+            raise self.fail("unexpected text after a value")
+        return rest, eol, end
+
+    def run(self) -> None:
+        t = self.text
+        table: tuple[str, ...] = ()
+        header: Header | None = None
+        while True:
+            self.skip_ws_nl_comments()
+            if self.pos >= len(t):
+                return
+            line = self.line_of(self.pos)
+            line_start = self.line_starts[line]
+            if t[self.pos] == "[":
+                array = t.startswith("[[", self.pos)
+                self.pos += 2 if array else 1
+                self.skip_ws()
+                key = self.key()
+                self.skip_ws()
+                close = "]]" if array else "]"
+                if not t.startswith(close, self.pos):
+                    raise self.fail(f"expected '{close}'")
+                self.pos += len(close)
+                comment, eol, end = self.rest_of_line()
+                header = Header(key, array, line, line_start, end, comment, eol)
+                self.headers.append(header)
+                table = key.parts
+                self.pos = end
+                continue
+            own = not t[line_start:self.pos].strip(_WS)
+            pair = self.pair(table, header, line, line_start)
+            comment, eol, end = self.rest_of_line()
+            pair.comment, pair.eol, pair.line_end = comment, eol, end
+            pair.own_line = own
+            self.pos = end
+
+    def pair(self, table: tuple[str, ...], header: Header | None, line: int, line_start: int) -> Pair:
+        key_col = self.pos - line_start
+        key = self.key()
+        self.skip_ws()
+        if self.peek() != "=":
+            raise self.fail("expected '='")
+        self.pos += 1
+        self.skip_ws()
+        path = table + key.parts[:-1]
+        full = table + key.parts
+        start = self.pos
+        self.value(full)
+        pair = Pair(key=key, path=path, value_start=start, value_end=self.pos, line=line, col=key_col,
+                    line_start=line_start, line_end=self.pos, comment="", eol="", own_line=False, header=header)
+        self.pairs.append(pair)
+        return pair
+
+    def key(self) -> Key:
+        start = self.pos
+        parts = [self.simple_key()]
+        while True:
+            save = self.pos
+            self.skip_ws()
+            if self.peek() != ".":
+                self.pos = save
+                break
+            self.pos += 1
+            self.skip_ws()
+            parts.append(self.simple_key())
+        return Key(tuple(parts), start, self.pos)
+
+    def simple_key(self) -> str:
+        t = self.text
+        c = self.peek()
+        if c == '"' or c == "'":
+            start = self.pos
+            self.string_end()
+            return _decode_string(t[start:self.pos])
+        m = re.compile(r"[A-Za-z0-9_-]+").match(t, self.pos)
+        if not m:
+            raise self.fail("expected a key")
+        self.pos = m.end()
+        return m.group(0)
+
+    def string_end(self) -> None:
+        """Move pos past the string starting at pos."""
+        t, p = self.text, self.pos
+        for q in ('"""', "'''"):
+            if t.startswith(q, p):
+                p += 3
+                while True:
+                    i = t.find(q, p)
+                    if i < 0:
+                        raise self.fail("unterminated string")
+                    if q == '"""':
+                        back = 0
+                        while t[i - 1 - back] == "\\" and i - 1 - back >= p:
+                            back += 1
+                        if back % 2:
+                            p = i + 1
+                            continue
+                    end = i + 3
+                    while end < len(t) and t[end] == q[0] and end - i < 5:  # up to two quotes of the content
+                        end += 1
+                    self.pos = end
+                    return
+        q = t[p]
+        p += 1
+        while p < len(t):
+            c = t[p]
+            if c == "\\" and q == '"':
+                p += 2
+                continue
+            if c == q:
+                self.pos = p + 1
+                return
+            if c == "\n":
+                break
+            p += 1
+        raise self.fail("unterminated string")
+
+    _SCALAR = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[Zz]|[+-]\d\d:\d\d)?|[^\s,\]\}#=]+")
+
+    def value(self, path: tuple[str, ...]) -> None:
+        t = self.text
+        c = self.peek()
+        if c in ('"', "'"):
+            self.string_end()
+        elif c == "[":
+            self.pos += 1
+            items = self.arrays.setdefault(path, [])
+            while True:
+                self.skip_ws_nl_comments()
+                if self.peek() == "]":
+                    self.pos += 1
+                    return
+                start = self.pos
+                self.value(path + ("[]",))
+                items.append((start, self.pos))
+                self.skip_ws_nl_comments()
+                if self.peek() == ",":
+                    self.pos += 1
+                elif self.peek() != "]":
+                    raise self.fail("expected ',' or ']' in an array")
+        elif c == "{":
+            self.pos += 1
+            while True:
+                self.skip_ws_nl_comments()
+                if self.peek() == "}":
+                    self.pos += 1
+                    return
+                line = self.line_of(self.pos)
+                pair = self.pair(path, None, line, self.line_starts[line])
+                pair.line_end = pair.value_end
+                self.skip_ws_nl_comments()
+                if self.peek() == ",":
+                    self.pos += 1
+                elif self.peek() != "}":
+                    raise self.fail("expected ',' or '}' in an inline table")
+        else:
+            m = self._SCALAR.match(t, self.pos)
+            if not m:
+                raise self.fail("expected a value")
+            self.pos = m.end()
+
+
+def _decode_string(raw: str):
+    """A TOML string (or any value) as written -> its value, read by tomllib."""
+    return _tomllib().loads("x = " + raw)["x"]
+
+
+# -- the manifest ---------------------------------------------------------------------------------
+@dataclass
+class PixiManifest:
+    path: str
+    text: str  # without BOM
+    bom: str
+    data: dict  # tomllib's reading
+    root: tuple[str, ...]  # () for pixi.toml, ("tool", "pixi") for pyproject.toml
+    headers: list[Header] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)
+    deps: list[Dep] = field(default_factory=list)
+    channels: list[Channel] = field(default_factory=list)
+    line_starts: list[int] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, path: str) -> "PixiManifest":
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise EnvslimError(f"{path}: {e.strerror or e}") from None
+        return cls.from_bytes(data, path)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str) -> "PixiManifest":
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+            raise InputError(path, line, col, "not UTF-8 text") from None
+        return cls.from_text(text, path)
+
+    @classmethod
+    def from_text(cls, text: str, path: str, root: tuple[str, ...] | None = None) -> "PixiManifest":
+        bom = BOM if text.startswith(BOM) else ""
+        body = text[len(bom):]
+        tomllib = _tomllib()
+        try:
+            data = tomllib.loads(body)
+        except tomllib.TOMLDecodeError as e:
+            raise toml_error(path, body, e) from None
+        if root is None:
+            root = manifest_root(path, data)
+        if root and not isinstance(_get(data, root), dict):
+            raise InputError(path, 1, 1, "no [tool.pixi] table: not a pixi manifest")
+        scanner = _Scanner(body, path)
+        scanner.run()
+        doc = cls(path=path, text=body, bom=bom, data=data, root=root, headers=scanner.headers,
+                  pairs=scanner.pairs, line_starts=scanner.line_starts)
+        doc._locate(scanner)
+        return doc
+
+    def _locate(self, scanner: _Scanner) -> None:
+        n = len(self.root)
+        for pair in self.pairs:
+            full = pair.path
+            if full[:n] != self.root:
+                continue
+            rel = full[n:]
+            where = _dep_table(rel)
+            if where is None:
+                continue
+            table, scope = where
+            value = _get(self.data, full + pair.key.parts[-1:])
+            dep = Dep(name=pair.key.parts[-1], kind=DEP_TABLES[table], table=table, scope=scope, value=value,
+                      pair=pair, text=self.text[pair.value_start:pair.value_end])
+            if not pair.own_line:
+                dep.editable, dep.why_not = False, "the entry is inside an inline table"
+            elif "\n" in self.text[pair.value_start:pair.value_end]:
+                dep.editable, dep.why_not = False, "the entry spans more than one line"
+            elif len(pair.key.parts) > 1:
+                dep.editable, dep.why_not = False, "the entry is a dotted key"
+            self.deps.append(dep)
+        for path, spans in scanner.arrays.items():
+            rel = path[n:] if path[:n] == self.root else None
+            if rel is None or rel[-1:] != ("channels",):
+                continue
+            if rel[:-1] not in (("project",), ("workspace",)) and not (len(rel) == 3 and rel[0] == "feature"):
+                continue
+            values = _get(self.data, path)
+            for (start, end), value in zip(spans, values):
+                self.channels.append(Channel(value, start, end, scanner.line_of(start), path))
+
+    # -- queries ----------------------------------------------------------------------------------
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line, offset - self.line_starts[line]
+
+    @property
+    def eol(self) -> str:
+        return "\r\n" if self.text.count("\r\n") * 2 > self.text.count("\n") else "\n"
+
+    @property
+    def conda_deps(self) -> list[Dep]:
+        return [d for d in self.deps if d.kind == CONDA]
+
+    @property
+    def pypi_deps(self) -> list[Dep]:
+        return [d for d in self.deps if d.kind == PYPI]
+
+    def channel_names(self, feature: str | None = None) -> list[str]:
+        n = len(self.root)
+        want = ("feature", feature, "channels") if feature else None
+        return [c.name for c in self.channels if (c.path[n:] == want if want else c.path[n:][0] != "feature")]
+
+    def table_path(self, scope: Scope, table: str) -> tuple[str, ...]:
+        path = self.root
+        if scope.feature is not None:
+            path += ("feature", scope.feature)
+        if scope.target is not None:
+            path += ("target", scope.target)
+        return path + (table,)
+
+    def header_of(self, scope: Scope, table: str) -> Header | None:
+        path = self.table_path(scope, table)
+        return next((h for h in self.headers if h.path == path and not h.array), None)
+
+    def deps_in(self, scope: Scope, table: str) -> list[Dep]:
+        return [d for d in self.deps if d.scope == scope and d.table == table]
+
+    @property
+    def features(self) -> list[str]:
+        feats = _get(self.data, self.root + ("feature",))
+        return list(feats) if isinstance(feats, dict) else []
+
+    def environments(self) -> dict[str, list[str | None]]:
+        """Each environment's features, the default feature (None) first unless it opts out."""
+        envs = _get(self.data, self.root + ("environments",))
+        out: dict[str, list[str | None]] = {"default": [None]}
+        if not isinstance(envs, dict):
+            return out
+        for name, spec in envs.items():
+            if isinstance(spec, list):
+                feats, no_default = spec, False
+            elif isinstance(spec, dict):
+                feats, no_default = spec.get("features", []), bool(spec.get("no-default-feature", False))
+            else:
+                continue
+            out[name] = ([] if no_default else [None]) + [f for f in feats if isinstance(f, str)]
+        return out
+
+    def project_dependencies(self) -> list[str]:
+        """The normalised names in a pyproject.toml's ``[project].dependencies`` (the published package's
+        metadata: read, never edited)."""
+        if not self.root:
+            return []
+        reqs = _get(self.data, ("project", "dependencies"))
+        out = []
+        for req in reqs if isinstance(reqs, list) else []:
+            m = re.match(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)", str(req))
+            if m:
+                out.append(re.sub(r"[-_.]+", "-", m.group(1)).lower())
+        return out
+
+    def check(self) -> None:
+        """Raise AssertionError unless the scanner's dependencies are exactly tomllib's."""
+        mine: dict[tuple[str, ...], dict] = {}
+        for d in self.deps:
+            mine.setdefault(d.path, {})[d.name] = _decode_string(d.text)
+        theirs = {}
+        for path in _dep_paths(self.data, self.root):
+            table = _get(self.data, path)
+            if isinstance(table, dict) and table:
+                theirs[path] = table
+        assert mine == theirs, (mine, theirs)
+
+    # -- editing ----------------------------------------------------------------------------------
+    def render(self, ops: Iterable["Op"]) -> str:
+        """The new text (BOM included) after ``ops``, read back and verified; FixError if it cannot be made."""
+        ops = list(ops)
+        new = splice(self.text, self.edits(ops))
+        if self.text and not self.text.endswith("\n") and new.endswith("\n"):
+            new = new[: -2 if new.endswith("\r\n") else -1]
+        self.verify(new, ops)
+        return self.bom + new
+
+    def edits(self, ops: Iterable["Op"]) -> list[Edit]:
+        ops = list(ops)
+        removed = {id(op.dep) for op in ops if isinstance(op, RemoveDep)}
+        edits: list[Edit] = []
+        adds: dict[tuple[Scope, str], list[AddDep]] = {}
+        for op in ops:
+            if isinstance(op, RemoveDep):
+                self._check(op.dep)
+                edits.append(Edit(op.dep.pair.line_start, op.dep.pair.line_end, ""))
+            elif isinstance(op, Rename):
+                self._check(op.dep)
+                edits.append(Edit(op.dep.pair.key.start, op.dep.pair.key.end, _key(op.name)))
+            elif isinstance(op, SetValue):
+                self._check(op.dep)
+                edits.append(Edit(op.dep.pair.value_start, op.dep.pair.value_end, op.text))
+                if op.comment:
+                    end = op.dep.pair.line_end - len(op.dep.pair.eol)
+                    edits.append(Edit(end, end, op.comment))
+            elif isinstance(op, AddDep):
+                adds.setdefault((op.scope, op.table), []).append(op)
+            else:
+                raise TypeError(op)
+        for (scope, table), new in adds.items():
+            edits += self._add(scope, table, new, removed)
+        return edits
+
+    @staticmethod
+    def _check(dep: Dep) -> None:
+        if not dep.editable:
+            raise FixError(f"line {dep.line + 1}: {dep.why_not}")
+
+    def _add(self, scope: Scope, table: str, new: list["AddDep"], removed: set[int]) -> list[Edit]:
+        siblings = [d for d in self.deps_in(scope, table) if d.editable]
+        live = [d for d in siblings if id(d) not in removed]
+        existing = {d.name.lower() for d in self.deps_in(scope, table)}
+        for op in new:
+            if op.name.lower() in existing:
+                raise FixError(f"'{op.name}' is already in [{'.'.join(self.table_path(scope, table))}]")
+        header = self.header_of(scope, table)
+        if self.deps_in(scope, table) and header is None:
+            raise FixError(f"[{'.'.join(self.table_path(scope, table))}] is written as dotted keys or an inline table")
+        like = (live or siblings or [None])[0]
+        quote = like.quote if like is not None and like.quote else '"'
+        sep = _common_sep(self, live or siblings)
+        out: list[Edit] = []
+        if header is not None:
+            anchor_end = (live[-1].pair.line_end if live else header.line_end)
+            keys = [d.name.lower() for d in live]
+            is_sorted = len(keys) > 1 and keys == sorted(keys)
+            ordered = sorted(new, key=lambda op: op.name.lower()) if is_sorted else new
+            eol = (live[-1].pair.eol if live else header.eol) or self.eol
+            for seq, op in enumerate(ordered):
+                line = _key(op.name) + sep + _string(op.value, quote) + op.comment
+                target = next((d for d in live if d.name.lower() > op.name.lower()), None) if is_sorted else None
+                if target is not None:
+                    at = self._above_comments(target.pair.line)
+                    out.append(Edit(at, at, line + (target.pair.eol or self.eol), seq))
+                elif self.text[anchor_end - 1:anchor_end] == "\n" or anchor_end == 0:
+                    out.append(Edit(anchor_end, anchor_end, line + eol, seq))
+                else:
+                    out.append(Edit(anchor_end, anchor_end, self.eol + line, seq))
+            return out
+        # no such table: create it after the scope's conda table (or, for a conda pin, its PyPI table)
+        other = "dependencies" if table != "dependencies" else "pypi-dependencies"
+        base = self.header_of(scope, other)
+        if base is None:
+            raise FixError(f"no [{'.'.join(self.table_path(scope, other))}] table to place "
+                           f"[{'.'.join(self.table_path(scope, table))}] beside")
+        base_deps = [d for d in self.deps_in(scope, other) if d.pair.header is base]
+        live_base = [d for d in base_deps if id(d) not in removed]
+        anchor = live_base[-1].pair if live_base else None
+        anchor_end = anchor.line_end if anchor else base.line_end
+        eol = (anchor.eol if anchor else base.eol) or self.eol
+        raw = self.text[base.key.start:base.key.end]
+        last = raw.rfind(".")
+        head = raw[: last + 1] if last >= 0 else ""
+        if last >= 0 and _raw_last_part(raw) != _key(other):
+            raise FixError(f"line {base.line + 1}: the table header is written in a form envslim does not extend")
+        lines = [f"[{head}{_key(table)}]"]
+        for op in sorted(new, key=lambda op: op.name.lower()):
+            lines.append(_key(op.name) + sep + _string(op.value, quote) + op.comment)
+        block = eol + eol.join(lines)
+        if self.text[anchor_end - 1:anchor_end] == "\n":
+            return [Edit(anchor_end, anchor_end, block + eol)]
+        return [Edit(anchor_end, anchor_end, eol + block)]
+
+    def _above_comments(self, line: int) -> int:
+        while line > 0:
+            prev = self.text[self.line_starts[line - 1]:self.line_starts[line]].strip()
+            if not prev.startswith("#"):
+                break
+            line -= 1
+        return self.line_starts[line]
+
+    def verify(self, new_text: str, ops: list["Op"]) -> None:
+        """Renovate's rule: read the new text with tomllib; it must equal the old reading with exactly
+        the changes the ops ask for, and locate again."""
+        tomllib = _tomllib()
+        try:
+            got = tomllib.loads(new_text)
+        except tomllib.TOMLDecodeError as e:
+            raise FixError(f"the edit would not read as TOML ({toml_error(self.path, new_text, e).message})") from None
+        want = _copy(self.data)
+        for op in ops:
+            if isinstance(op, RemoveDep):
+                del _get(want, op.dep.path)[op.dep.name]
+            elif isinstance(op, Rename):
+                table = _get(want, op.dep.path)
+                table[op.name] = table.pop(op.dep.name)
+            elif isinstance(op, SetValue):
+                _get(want, op.dep.path)[op.dep.name] = _decode_string(op.text)
+            elif isinstance(op, AddDep):
+                table = want
+                for part in self.table_path(op.scope, op.table):
+                    table = table.setdefault(part, {})
+                table[op.name] = op.value
+        if got != want:
+            raise FixError("the edit does not read back as intended; nothing changed")
+        try:
+            PixiManifest.from_text(new_text, self.path, root=self.root)
+        except InputError as e:
+            raise FixError(f"the edited manifest would not read ({e.message})") from None
+
+
+# -- operations -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RemoveDep:
+    dep: Dep
+
+
+@dataclass(frozen=True)
+class Rename:
+    """Swap the package name in place; the value (version, channel, …) stays."""
+
+    dep: Dep
+    name: str
+
+
+@dataclass(frozen=True)
+class SetValue:
+    dep: Dep
+    text: str  # the new value as TOML text
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class AddDep:
+    """Add ``name = "value"`` to the ``table`` of ``scope`` (created after its sibling table if absent)."""
+
+    scope: Scope
+    table: str
+    name: str
+    value: str
+    comment: str = ""
+
+
+Op = RemoveDep | Rename | SetValue | AddDep
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def manifest_root(path: str, data: dict) -> tuple[str, ...]:
+    """``("tool", "pixi")`` for a pyproject.toml (by name, or a document with [tool.pixi] and no
+    top-level pixi tables), ``()`` for a pixi.toml."""
+    import os
+
+    if os.path.basename(path) == "pyproject.toml":
+        return ("tool", "pixi")
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "pixi" in tool and not ({"workspace", "dependencies"} & set(data)):
+        return ("tool", "pixi")
+    return ()
+
+
+def is_pixi_pyproject(text: str) -> bool:
+    """True when a pyproject.toml text has a ``[tool.pixi…]`` table (a cheap test, for file selection)."""
+    return re.search(r"(?m)^[ \t]*\[\[?[ \t]*tool[ \t]*\.[ \t]*[\"']?pixi\b", text) is not None
+
+
+def _dep_table(rel: tuple[str, ...]) -> tuple[str, Scope] | None:
+    """(table name, scope) when ``rel`` (a path under the manifest root) is a dependency table."""
+    feature = target = None
+    if len(rel) >= 3 and rel[0] == "feature":
+        feature, rel = rel[1], rel[2:]
+    if len(rel) >= 3 and rel[0] == "target":
+        target, rel = rel[1], rel[2:]
+    if len(rel) == 1 and rel[0] in DEP_TABLES:
+        return rel[0], Scope(feature, target)
+    return None
+
+
+def _dep_paths(data: dict, root: tuple[str, ...]):
+    base = _get(data, root)
+    if not isinstance(base, dict):
+        return
+    scopes = [(root, base)]
+    feats = base.get("feature")
+    if isinstance(feats, dict):
+        scopes += [(root + ("feature", f), v) for f, v in feats.items() if isinstance(v, dict)]
+    for path, node in scopes:
+        for name in DEP_TABLES:
+            if name in node:
+                yield path + (name,)
+        targets = node.get("target")
+        if isinstance(targets, dict):
+            for t, v in targets.items():
+                if isinstance(v, dict):
+                    for name in DEP_TABLES:
+                        if name in v:
+                            yield path + ("target", t, name)
+
+
+def _get(data, path: tuple[str, ...]):
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _copy(data):
+    if isinstance(data, dict):
+        return {k: _copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copy(v) for v in data]
+    return data
+
+
+def _key(name: str) -> str:
+    return name if _BARE_KEY.match(name) else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _raw_last_part(raw: str) -> str:
+    last = raw.rfind(".")
+    return raw[last + 1:].strip(_WS)
+
+
+def _string(value: str, quote: str) -> str:
+    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
+        raise FixError(f"'{value!r}' holds control characters")
+    if quote == "'" and "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _common_sep(doc: PixiManifest, deps: list[Dep]) -> str:
+    """The spacing around ``=`` that the table's entries share (`` = `` when they differ)."""
+    seps = {doc.text[d.pair.key.end:d.pair.value_start] for d in deps}
+    return seps.pop() if len(seps) == 1 else " = "
