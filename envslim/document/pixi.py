@@ -622,9 +622,10 @@ class PixiManifest:
         header = self.header_of(scope, table)
         if self.deps_in(scope, table) and header is None:
             raise FixError(f"[{'.'.join(self.table_path(scope, table))}] is written as dotted keys or an inline table")
-        like = (live or siblings or [None])[0]
-        quote = like.quote if like is not None and like.quote else '"'
-        sep = _common_sep(self, live or siblings)
+        other = "dependencies" if table != "dependencies" else "pypi-dependencies"
+        models = live or siblings or [d for d in self.deps_in(scope, other) if d.editable]
+        quote = next((d.quote for d in models if d.quote), '"')
+        sep = _common_sep(self, models)
         out: list[Edit] = []
         if header is not None:
             anchor_end = (live[-1].pair.line_end if live else header.line_end)
@@ -644,7 +645,6 @@ class PixiManifest:
                     out.append(Edit(anchor_end, anchor_end, self.eol + line, seq))
             return out
         # no such table: create it after the scope's conda table (or, for a conda pin, its PyPI table)
-        other = "dependencies" if table != "dependencies" else "pypi-dependencies"
         base = self.header_of(scope, other)
         if base is None:
             raise FixError(f"no [{'.'.join(self.table_path(scope, other))}] table to place "
