@@ -163,7 +163,12 @@ def _read(args: argparse.Namespace, path: str, stdin: bool, filters):
     known, cli_select, cli_ignore = filters
     where = args.config or (os.getcwd() if stdin else os.path.dirname(path) or os.curdir)
     cfg = configmod.load(where, known, explicit=bool(args.config))
-    env = EnvFile.from_bytes(sys.stdin.buffer.read(), "<stdin>") if stdin else EnvFile.read(path)
+    if not stdin and path.endswith(".toml"):  # a pixi manifest: pixi.toml, or pyproject.toml with [tool.pixi]
+        from envslim.document.pixi import PixiManifest
+
+        env = PixiManifest.read(path)
+    else:
+        env = EnvFile.from_bytes(sys.stdin.buffer.read(), "<stdin>") if stdin else EnvFile.read(path)
     options = Options(
         unsafe_fixes=args.unsafe_fixes or cfg.unsafe_fixes,
         select=cli_select or cfg.select,
@@ -183,14 +188,26 @@ def _report(args: argparse.Namespace) -> int:
 
     def plan_for(path: str, stdin: bool):
         env, cfg, options = _read(args, path, stdin, filters)
+        if type(env).__name__ == "PixiManifest":
+            raise EnvslimError(f"{path}: envslim report does not read pixi manifests yet")
         return env, make_plan(env, options), cfg
 
     return reportcmd.run(args, sys.stdout, sys.stderr, plan_for)
 
 
+def _plan(env, options):
+    """The plan for an environment file, or for a pixi manifest (envslim.pixiplan)."""
+    if type(env).__name__ == "PixiManifest":
+        from envslim.pixiplan import make_pixi_plan
+
+        return make_pixi_plan(env, options)
+    from envslim.plan import make_plan
+
+    return make_plan(env, options)
+
+
 def _rewrite(args: argparse.Namespace) -> int:
     from envslim.envfile import write_atomic
-    from envslim.plan import make_plan
     from envslim.report import color_enabled, finding_line, markdown_summary, redact, review_diff
 
     filters = _rule_filters(args)
@@ -201,8 +218,10 @@ def _rewrite(args: argparse.Namespace) -> int:
         shown = "<stdin>" if stdin else path
         try:
             env, cfg, options = _read(args, path, stdin, filters)
-            plan = make_plan(env, options)
-        except EnvslimError as e:  # this file is left alone; the others are still done
+            plan = _plan(env, options)
+        except EnvslimError as e:
+            if type(e).__name__ == "NotPixiManifest":  # a pyproject.toml without [tool.pixi]: nothing to do
+                continue  # this file is left alone; the others are still done
             print(redact(str(e)), file=sys.stderr)
             rc = EXIT_ERROR
             continue

@@ -68,16 +68,22 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load)
     for _ in range(MAX_ROUNDS - 1):
         if not current.changed:
             break
-        current = _round(EnvFile.from_text(current.new_text, env.path), options, load)
+        current = _round(_reread(env, current.new_text), options, load)
         plan.findings += current.applied
         plan.new_text = current.new_text
     if plan.changed and current.changed:  # (an unchanged last round has read plan.new_text already)
         try:
-            EnvFile.from_text(plan.new_text, env.path)
+            _reread(env, plan.new_text)
         except InputError as e:  # never write a file that no longer reads
             raise EnvslimError(f"{env.path}: envslim: internal error: the rewrite would not parse ({e.message});"
                                " nothing written") from None
     return plan
+
+
+def _reread(env, text: str):
+    """``text`` read in the format of ``env``: an EnvFile, or a document with its own ``reread`` (a pixi scope)."""
+    reread = getattr(env, "reread", None)
+    return reread(text) if reread is not None else EnvFile.from_text(text, env.path)
 
 
 def _round(env: EnvFile, options: Options, load) -> Plan:

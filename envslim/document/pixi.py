@@ -31,6 +31,7 @@ DEP_TABLES = {"dependencies": CONDA, "host-dependencies": CONDA, "build-dependen
               "pypi-dependencies": PYPI}
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 _WS = " \t"
+_AFTER = 1 << 20  # the order of a new table among insertions at one offset: after the lines
 
 
 def _tomllib():
@@ -449,7 +450,7 @@ class PixiManifest:
         if root is None:
             root = manifest_root(path, data)
         if root and not isinstance(_get(data, root), dict):
-            raise InputError(path, 1, 1, "no [tool.pixi] table: not a pixi manifest")
+            raise NotPixiManifest(path, 1, 1, "no [tool.pixi] table: not a pixi manifest")
         scanner = _Scanner(body, path)
         scanner.run()
         doc = cls(path=path, text=body, bom=bom, data=data, root=root, headers=scanner.headers,
@@ -524,6 +525,17 @@ class PixiManifest:
 
     def deps_in(self, scope: Scope, table: str) -> list[Dep]:
         return [d for d in self.deps if d.scope == scope and d.table == table]
+
+    def neighbours(self, scope: Scope) -> list[Dep]:
+        """The conda dependencies of the other scopes that can be installed together with ``scope``: those of
+        every feature sharing an environment with its feature, for any target (more packages seen means
+        fewer moves, never a wrong one)."""
+        together = {scope.feature}
+        for feats in self.environments().values():
+            if scope.feature in feats:
+                together.update(feats)
+        return [d for d in self.deps if d.kind == CONDA and d.table == "dependencies" and d.scope != scope
+                and d.scope.feature in together]
 
     @property
     def features(self) -> list[str]:
@@ -663,9 +675,10 @@ class PixiManifest:
         for op in sorted(new, key=lambda op: op.name.lower()):
             lines.append(_key(op.name) + sep + _string(op.value, quote) + op.comment)
         block = eol + eol.join(lines)
+        # (after any line added to the table it follows, at the same offset)
         if self.text[anchor_end - 1:anchor_end] == "\n":
-            return [Edit(anchor_end, anchor_end, block + eol)]
-        return [Edit(anchor_end, anchor_end, eol + block)]
+            return [Edit(anchor_end, anchor_end, block + eol, _AFTER)]
+        return [Edit(anchor_end, anchor_end, eol + block, _AFTER)]
 
     def _above_comments(self, line: int) -> int:
         while line > 0:
@@ -754,6 +767,10 @@ def manifest_root(path: str, data: dict) -> tuple[str, ...]:
     return ()
 
 
+class NotPixiManifest(InputError):
+    """A pyproject.toml without pixi tables: nothing for envslim to do in it."""
+
+
 def is_pixi_pyproject(text: str) -> bool:
     """True when a pyproject.toml text has a ``[tool.pixi…]`` table (a cheap test, for file selection)."""
     return re.search(r"(?m)^[ \t]*\[\[?[ \t]*tool[ \t]*\.[ \t]*[\"']?pixi\b", text) is not None
@@ -829,3 +846,222 @@ def _common_sep(doc: PixiManifest, deps: list[Dep]) -> str:
     """The spacing around ``=`` that the table's entries share (`` = `` when they differ)."""
     seps = {doc.text[d.pair.key.end:d.pair.value_start] for d in deps}
     return seps.pop() if len(seps) == 1 else " = "
+
+
+# -- the rules' view of one scope -------------------------------------------------------------------
+# The rules read an environment file's shape: conda lines (``deps``), pip lines (``pip_items``), channels,
+# and ask for edits as envfile ops. A ScopeView presents one scope of a manifest that way: its conda
+# table's entries as conda spec lines, its PyPI table's entries as PEP 508 lines, and it turns the
+# envfile ops the rules return into edits of the pixi tables of that scope.
+_NAME_RE = re.compile(r"\s*([A-Za-z0-9_][A-Za-z0-9_.+-]*)\s*(.*?)\s*\Z", re.S)
+_BARE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")
+
+
+@dataclass
+class PixiItem:
+    """A dependency (or channel) as the rules see an environment file's line."""
+
+    value: str  # a conda spec (conda table), a PEP 508 requirement (PyPI table), or a channel name
+    line: int
+    col: int
+    dash_col: int
+    comment: str
+    eol: str
+    editable: bool
+    why_not: str
+    dep: Dep | None = None
+    quote: str = ""
+    context: bool = False  # a package of another scope of the same environment, shown read-only
+
+    @property
+    def text(self) -> str:
+        return self.value
+
+    @property
+    def selector(self) -> str | None:
+        return None  # pixi has no line selectors: a target table is a scope of its own
+
+
+@dataclass
+class ItemSeq:
+    items: list[PixiItem]
+    flow: bool = False
+
+
+def _pep508(dep: Dep) -> str | None:
+    """A PyPI table entry as a PEP 508 requirement (None for path, git and url entries)."""
+    value = dep.value
+    extras = ""
+    if isinstance(value, dict):
+        if {"path", "git", "url"} & set(value):
+            return None
+        if value.get("extras"):
+            extras = "[" + ",".join(str(e) for e in value["extras"]) + "]"
+        value = value.get("version", "*")
+    spec = str(value).strip()
+    return dep.name + extras + ("" if spec in ("", "*") else spec)
+
+
+class ScopeView:
+    """One scope of a pixi manifest in the shape of :class:`envslim.envfile.EnvFile`."""
+
+    def __init__(self, manifest: PixiManifest, scope: Scope, published: set[str] = frozenset(),
+                 context: bool = True) -> None:
+        self.manifest = manifest
+        self.scope = scope
+        self.published = published  # normalised names in a pyproject's [project].dependencies
+        self.has_context = context
+        self.path = manifest.path
+        self.text = manifest.text
+        self.bom = manifest.bom
+        self.line_starts = manifest.line_starts
+        self.name = None
+        self.pip_item = None
+        conda = []
+        for d in manifest.deps_in(scope, "dependencies"):
+            spec = d.conda_spec()
+            if spec is None:
+                continue
+            item = self._item(d, spec)
+            if re.sub(r"[-_.]+", "-", d.name).lower() in published:
+                item.editable = False
+                item.why_not = "also in [project].dependencies (the published package's metadata): move it by hand"
+            conda.append(item)
+        # The conda packages of the scopes this one shares an environment with, read-only: a package there
+        # that pulls one of ours back blocks its move (rules see them; their findings are not this scope's).
+        for d in (manifest.neighbours(scope) if context else []):
+            spec = d.conda_spec()
+            if spec is not None:
+                item = self._item(d, spec)
+                item.editable, item.why_not, item.context = False, f"in the [{'.'.join(d.path)}] table", True
+                conda.append(item)
+        pip = []
+        for d in manifest.deps_in(scope, "pypi-dependencies"):
+            req = _pep508(d)
+            if req is not None:
+                pip.append(self._item(d, req))
+        self.dependencies = ItemSeq(conda)
+        self.pip = ItemSeq(pip) if pip else None
+        chans = manifest.channel_names(scope.feature) if scope.feature else []
+        chans = chans + [c for c in manifest.channel_names() if c not in chans]
+        self.channels = ItemSeq([PixiItem(c, 0, 0, -1, "", "", False, "channels of a pixi manifest are not edited")
+                                 for c in chans])
+
+    @staticmethod
+    def _item(d: Dep, value: str) -> PixiItem:
+        return PixiItem(value, d.line, d.pair.col, d.pair.col - 1, d.comment, d.pair.eol, d.editable, d.why_not, d,
+                        d.quote)
+
+    def reread(self, text: str) -> "ScopeView":
+        return ScopeView(PixiManifest.from_text(text, self.path, root=self.manifest.root), self.scope, self.published,
+                         self.has_context)
+
+    # the EnvFile queries the rules use
+    @property
+    def deps(self) -> list[PixiItem]:
+        return list(self.dependencies.items)
+
+    @property
+    def pip_items(self) -> list[PixiItem]:
+        return list(self.pip.items) if self.pip else []
+
+    @property
+    def has_pip_section(self) -> bool:
+        return False  # PyPI packages are installed by pixi (with uv): no pip package needed
+
+    @property
+    def channel_names(self) -> list[str]:
+        return [i.text for i in self.channels.items]
+
+    @property
+    def eol(self) -> str:
+        return self.manifest.eol
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self.manifest.position(offset)
+
+    def pixi_ops(self, ops: Iterable) -> list[Op]:
+        """The envfile ops of a fix as edits of this scope's tables (FixError when one has no pixi form)."""
+        from envslim.envfile import InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
+
+        out: list[Op] = []
+        for op in ops:
+            if isinstance(op, RemoveItem):
+                out.append(RemoveDep(self._dep(op.item)))
+            elif isinstance(op, ReplaceValue):
+                dep = self._dep(op.item)
+                if dep.kind == PYPI:
+                    raise FixError(f"line {dep.line + 1}: PyPI entries of a pixi manifest are not rewritten")
+                rest = op.item.value[len(dep.name):]
+                head = op.text[: len(op.text) - len(rest)] if op.text.endswith(rest) else ""
+                if head and _BARE_NAME.fullmatch(head):  # the name changes, the rest of the spec stays
+                    name, version = head, None
+                else:
+                    name, version = _split(op.text)
+                if name != dep.name:
+                    if isinstance(dep.value, dict) and "channel" in dep.value:
+                        raise FixError(f"line {dep.line + 1}: the entry names its own channel; not renamed")
+                    out.append(Rename(dep, name))
+                if version is not None and version != (_split(op.item.value)[1] or "*"):
+                    if not isinstance(dep.value, str):
+                        raise FixError(f"line {dep.line + 1}: the entry is an inline table; its version is not rewritten")
+                    out.append(SetValue(dep, _string(version or "*", dep.quote or '"'), op.comment))
+                elif op.comment:
+                    out.append(SetValue(dep, dep.text, op.comment))
+            elif isinstance(op, InsertConda):
+                name, version = _split(op.text)
+                if name == "pip":
+                    continue  # pixi installs PyPI packages itself
+                out.append(AddDep(self.scope, "dependencies", name, version or "*", op.comment))
+            elif isinstance(op, InsertPip):
+                name, version = _split(op.text)
+                if re.search(r"[\[;@]", op.text):
+                    raise FixError(f"'{op.text}' has extras, markers or a URL: not written as a pixi entry")
+                out.append(AddDep(self.scope, "pypi-dependencies", name, version or "*", op.comment))
+            elif isinstance(op, InsertChannel):
+                raise FixError("channels of a pixi manifest are not edited")
+            else:
+                raise TypeError(op)
+        return out
+
+    @staticmethod
+    def _dep(item) -> Dep:
+        if not isinstance(item, PixiItem) or item.dep is None:
+            raise FixError("the entry is not a dependency of this manifest")
+        if not item.editable:
+            raise FixError(f"line {item.line + 1}: {item.why_not}")
+        return item.dep
+
+    def edits(self, ops: Iterable) -> list[Edit]:
+        """The edits of ``ops``, spliced and read back first: FixError if they would not read as intended."""
+        pixi = self.pixi_ops(ops)
+        edits = self.manifest.edits(pixi)
+        self.manifest.verify(splice(self.text, edits), pixi)
+        return edits
+
+    def render(self, ops: Iterable) -> str:
+        return self.manifest.render(self.pixi_ops(ops))
+
+
+def _split(text: str) -> tuple[str, str]:
+    """``"numpy >=1,<2"`` -> ``("numpy", ">=1,<2")``; a build string or channel has no pixi string form."""
+    if "::" in text or "[" in text:
+        raise FixError(f"'{text}' has a channel or bracket fields: not written as a pixi entry")
+    m = _NAME_RE.match(text)
+    if not m:
+        raise FixError(f"'{text}' is not a package name with a version")
+    version = m.group(2).replace(" ", "")
+    if re.search(r"\s", m.group(2).strip()) and not re.fullmatch(r"[<>=!~]=?\s*\S+", m.group(2).strip()):
+        raise FixError(f"'{text}' has a build string: not written as a pixi entry")
+    if version.startswith("=") and not version.startswith("=="):
+        version = version[1:] + ("" if version.endswith("*") else ".*")  # conda's name=1.2 means 1.2.*
+    return m.group(1), version
+
+
+def scopes(manifest: PixiManifest) -> list[Scope]:
+    """The scopes that have a conda or PyPI table, in the order they first appear."""
+    seen: list[Scope] = []
+    for d in manifest.deps:
+        if d.table in ("dependencies", "pypi-dependencies") and d.scope not in seen:
+            seen.append(d.scope)
+    return seen
