@@ -21,9 +21,9 @@ def selected(path: str, hook: dict) -> bool:
 
 def test_the_two_hooks():
     found = hooks()
-    assert sorted(found) == ["envslim", "envslim-check"]
+    assert sorted(found) == ["envslim", "envslim-check", "envslim-pixi"]
     assert [(h["entry"], h["language"]) for h in found.values()] == [
-        ("envslim rewrite", "python"), ("envslim rewrite --check", "python")]
+        ("envslim rewrite", "python"), ("envslim rewrite --check", "python"), ("envslim rewrite", "python")]
     assert found["envslim"]["files"] == found["envslim-check"]["files"]
     assert found["envslim"]["exclude"] == found["envslim-check"]["exclude"]
 

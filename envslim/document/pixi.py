@@ -636,7 +636,7 @@ class PixiManifest:
             raise FixError(f"[{'.'.join(self.table_path(scope, table))}] is written as dotted keys or an inline table")
         other = "dependencies" if table != "dependencies" else "pypi-dependencies"
         models = live or siblings or [d for d in self.deps_in(scope, other) if d.editable]
-        quote = next((d.quote for d in models if d.quote), '"')
+        quote = next((d.quote for d in siblings + self.deps_in(scope, other) if d.quote), '"')
         sep = _common_sep(self, models)
         out: list[Edit] = []
         if header is not None:

@@ -1,0 +1,231 @@
+"""`envslim rewrite` on pixi manifests: main() on real files, exact bytes and output; the envslim-pixi hook
+run for real by pre-commit."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from envslim.cli import main
+from tests.conftest import ROOT
+
+PIXI = """\
+[workspace]
+name = "svc"
+channels = ["conda-forge"]
+platforms = ["linux-64", "osx-arm64"]
+
+[tasks]
+serve = "python -m svc"
+
+[dependencies]
+python = "3.11.*"
+pandas = ">=2"
+pyarrow = ">=12"  # parquet
+
+[feature.etl.target.linux-64.dependencies]
+pyarrow = "16.*"
+duckdb = "*"
+
+[environments]
+etl = ["etl"]
+"""
+
+PIXI_FIXED = """\
+[workspace]
+name = "svc"
+channels = ["conda-forge"]
+platforms = ["linux-64", "osx-arm64"]
+
+[tasks]
+serve = "python -m svc"
+
+[dependencies]
+python = "3.11.*"
+pandas = ">=2"
+
+[pypi-dependencies]
+pyarrow = ">=12"  # parquet
+
+[feature.etl.target.linux-64.dependencies]
+duckdb = "*"
+
+[feature.etl.target.linux-64.pypi-dependencies]
+pyarrow = "==16.*"
+
+[environments]
+etl = ["etl"]
+"""
+
+PYPROJECT = """\
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[project]
+name = "svc"
+version = "0.1.0"
+dependencies = ["pandas>=2"]
+
+[tool.pixi.workspace]
+channels = ["conda-forge"]
+platforms = ["linux-64"]
+
+[tool.pixi.pypi-dependencies]
+svc = { path = ".", editable = true }
+
+[tool.pixi.dependencies]
+pandas = ">=2"
+pyarrow = '>=14'  # parquet
+"""
+
+
+def lines(text: str) -> list[str]:
+    return [re.sub(r": (move to pip|[^:]*?):.*", r": \1", line) for line in text.splitlines()]
+
+
+def test_rewrite_moves_per_scope_and_is_idempotent(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_bytes(PIXI.encode())
+    assert main(["rewrite", str(p)]) == 0
+    assert p.read_bytes() == PIXI_FIXED.encode()
+    out = capsys.readouterr().out
+    assert lines(out) == [f"{p}:12:1: ES001 pyarrow: move to pip", f"{p}:15:1: ES001 pyarrow: move to pip", f"rewrote {p}"]
+    assert main(["rewrite", "--check", str(p)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_check_and_diff_touch_nothing(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_bytes(PIXI.replace("\n", "\r\n").encode())
+    assert main(["rewrite", "--check", str(p)]) == 1
+    assert lines(capsys.readouterr().out)[-1] == f"would rewrite {p}"
+    assert main(["rewrite", "--diff", str(p)]) == 1
+    out = capsys.readouterr().out
+    assert "+[feature.etl.target.linux-64.pypi-dependencies]\r\n" in out
+    assert p.read_bytes() == PIXI.replace("\n", "\r\n").encode()
+    assert main(["rewrite", str(p)]) == 0
+    assert p.read_bytes() == PIXI_FIXED.replace("\n", "\r\n").encode()
+
+
+def test_pyproject_goes_to_tool_pixi_and_a_published_dependency_stays(tmp_path, capsys):
+    p = tmp_path / "pyproject.toml"
+    text = PYPROJECT.replace("pandas>=2", "pyarrow>=14")
+    p.write_text(text)
+    assert main(["rewrite", str(p)]) == 0
+    assert p.read_text() == text  # pyarrow is in [project].dependencies too: reported, not moved
+    assert lines(capsys.readouterr().out) == [f"{p}:20:1: ES001 pyarrow: move to pip"]
+    p.write_text(PYPROJECT)
+    assert main(["rewrite", str(p)]) == 0
+    assert p.read_text() == PYPROJECT.replace("pyarrow = '>=14'  # parquet\n", "").replace(
+        'svc = { path = ".", editable = true }\n', 'svc = { path = ".", editable = true }\npyarrow = ">=14"  # parquet\n')
+
+
+def test_published_dependency_note(tmp_path, capsys):
+    p = tmp_path / "pyproject.toml"
+    p.write_text(PYPROJECT.replace("pandas>=2", "pyarrow>=14"))
+    main(["rewrite", "--check", str(p)])
+    out = capsys.readouterr().out
+    assert "not fixed: line 20: also in [project].dependencies (the published package's metadata): move it by hand" in out
+
+
+def test_pyproject_without_tool_pixi_is_left_alone(tmp_path, capsys):
+    p = tmp_path / "pyproject.toml"
+    p.write_text('[project]\nname = "x"\ndependencies = ["pyarrow"]\n')
+    assert main(["rewrite", "--check", str(p)]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_bad_toml_exit_2_nothing_written(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_text('[dependencies]\npyarrow = ">=12\n')
+    assert main(["rewrite", str(p)]) == 2
+    assert capsys.readouterr().err == f"{p}:2:16: invalid TOML: Illegal character '\\n'\n"
+    assert p.read_text() == '[dependencies]\npyarrow = ">=12\n'
+
+
+def test_suppression_comment_and_config(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_text(PIXI.replace('pyarrow = ">=12"  # parquet', 'pyarrow = ">=12"  # envslim: ignore[ES001]'))
+    (tmp_path / ".envslim.toml").write_text('keep = ["duckdb"]\n')
+    assert main(["rewrite", "--check", str(p)]) == 1
+    assert lines(capsys.readouterr().out) == [f"{p}:15:1: ES001 pyarrow: move to pip", f"would rewrite {p}"]
+    (tmp_path / ".envslim.toml").write_text('ignore = ["ES001"]\n')
+    assert main(["rewrite", "--check", str(p)]) == 0
+
+
+def test_annotate_leaves_the_reason_on_the_added_line(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_text('[dependencies]\npython = "3.12.*"\npyarrow = "*"\n')
+    assert main(["rewrite", "--annotate", str(p)]) == 0
+    new = p.read_text()
+    assert new.startswith('[dependencies]\npython = "3.12.*"\n\n[pypi-dependencies]\npyarrow = "*"  # envslim: ES001 move to pip: ')
+    assert new.endswith("\n") and new.count("\n") == 5
+
+
+def test_markdown_summary(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_text(PIXI)
+    assert main(["rewrite", "--check", "--format", "markdown", str(p)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"### envslim: `{p}`\n\n| rule | package | finding | est. saving | status |\n")
+    assert "+[feature.etl.target.linux-64.pypi-dependencies]\n" in out
+
+
+def test_report_says_it_does_not_read_pixi_yet(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_text(PIXI)
+    assert main(["report", str(p)]) == 2
+    assert capsys.readouterr().err == f"{p}: envslim report does not read pixi manifests yet\n"
+
+
+# -- the hook ---------------------------------------------------------------------------------------
+def hook() -> dict:
+    return {h["id"]: h for h in YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())}["envslim-pixi"]
+
+
+@pytest.mark.parametrize(("path", "runs"), [
+    ("pixi.toml", True), ("sub/pixi.toml", True), ("pyproject.toml", True), ("pkg/pyproject.toml", True),
+    ("environment.yml", False), ("pixi.lock", False), ("mypixi.toml", False), ("Cargo.toml", False),
+])
+def test_files_the_pixi_hook_runs_on(path, runs):
+    assert bool(re.search(hook()["files"], path)) is runs
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_precommit_runs_the_pixi_hook_for_real(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    try:
+        rev = _git(ROOT, "rev-parse", "HEAD")
+    except subprocess.CalledProcessError:
+        pytest.skip("this checkout is not a git repository")
+    work = tmp_path / "work"
+    work.mkdir()
+    _git(work, "init", "-q")
+    _git(work, "config", "user.email", "t@example.com")
+    _git(work, "config", "user.name", "t")
+    (work / "pixi.toml").write_text(PIXI)
+    (work / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["pyarrow"]\n')
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {ROOT}\n    rev: {rev}\n    hooks:\n      - id: envslim-pixi\n")
+    _git(work, "add", ".")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "home"), NO_COLOR="1")
+    cmd = [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"]
+    first = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    assert (work / "pixi.toml").read_text() == PIXI_FIXED
+    assert (work / "pyproject.toml").read_text() == '[project]\nname = "x"\ndependencies = ["pyarrow"]\n'
+    second = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    assert second.returncode == 0, second.stdout + second.stderr
