@@ -230,3 +230,45 @@ def test_precommit_runs_the_pixi_hook_for_real(tmp_path):
     assert (work / "pyproject.toml").read_text() == '[project]\nname = "x"\ndependencies = ["pyarrow"]\n'
     second = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=900)
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+# -- real manifests (tests/data/pixi/SOURCES.md) ------------------------------------------------------
+DATA = Path(__file__).parent / "data" / "pixi"
+
+
+def test_real_manifest_pin_and_unsafe_pypi_rename(tmp_path, capsys):
+    original = (DATA / "pixi-pypi.toml").read_text()
+    p = tmp_path / "pixi.toml"
+    p.write_text(original)
+    assert main(["rewrite", str(p)]) == 0
+    assert p.read_text() == original.replace('numpy = "*"\n', 'numpy = "<2"\n')
+    assert lines(capsys.readouterr().out) == [
+        f"{p}:19:1: ES005 numpy: pin numpy<2", f"{p}:25:1: ES004 tensorflow: use tensorflow-cpu", f"rewrote {p}"]
+    assert main(["rewrite", "--unsafe-fixes", str(p)]) == 0
+    assert p.read_text() == original.replace('numpy = "*"\n', 'numpy = "<2"\n').replace(
+        'tensorflow = "==2.14.0"', 'tensorflow-cpu = "==2.14.0"')
+
+
+def test_real_manifest_with_inline_dependency_tables_is_reported_not_changed(tmp_path, capsys):
+    original = (DATA / "pixi-pytorch.toml").read_text()
+    p = tmp_path / "pixi.toml"
+    p.write_text(original)
+    assert main(["rewrite", "--unsafe-fixes", str(p)]) == 0
+    assert p.read_text() == original
+    out = capsys.readouterr().out.splitlines()
+    assert [re.sub(r" ES\d+ .*? (\[not fixed: .*\])$", r" \1", line) for line in out] == [
+        f"{p}:17:18: [not fixed: [feature.pytorch-conda-forge.dependencies] is written as dotted keys or an inline table]",
+        f"{p}:17:18: [not fixed: line 17: the entry is inside an inline table]",
+        f"{p}:23:53: [not fixed: [feature.pytorch-from-pytorch.dependencies] is written as dotted keys or an inline table]",
+        f"{p}:23:18: [not fixed: line 23: the entry is inside an inline table]",
+        f"{p}:30:53: [not fixed: [feature.pytorch-with-cuda-11.dependencies] is written as dotted keys or an inline table]",
+        f"{p}:30:18: [not fixed: line 30: the entry is inside an inline table]",
+    ]
+
+
+@pytest.mark.parametrize("name", ["3dtk-robostack.toml", "pixi-solve-groups.toml", "docker/pyproject.toml"])
+def test_real_manifests_with_nothing_due(tmp_path, capsys, name):
+    p = tmp_path / Path(name).name
+    p.write_bytes((DATA / name).read_bytes())
+    assert main(["rewrite", "--check", str(p)]) == 0
+    assert capsys.readouterr() == ("", "")

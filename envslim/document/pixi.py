@@ -949,8 +949,8 @@ class ScopeView:
 
     @staticmethod
     def _item(d: Dep, value: str) -> PixiItem:
-        return PixiItem(value, d.line, d.pair.col, d.pair.col - 1, d.comment, d.pair.eol, d.editable, d.why_not, d,
-                        d.quote)
+        # (dash_col is where a finding's column points: the key)
+        return PixiItem(value, d.line, d.pair.col, d.pair.col, d.comment, d.pair.eol, d.editable, d.why_not, d, d.quote)
 
     def reread(self, text: str) -> "ScopeView":
         return ScopeView(PixiManifest.from_text(text, self.path, root=self.manifest.root), self.scope, self.published,
@@ -990,12 +990,12 @@ class ScopeView:
                 out.append(RemoveDep(self._dep(op.item)))
             elif isinstance(op, ReplaceValue):
                 dep = self._dep(op.item)
-                if dep.kind == PYPI:
-                    raise FixError(f"line {dep.line + 1}: PyPI entries of a pixi manifest are not rewritten")
                 rest = op.item.value[len(dep.name):]
                 head = op.text[: len(op.text) - len(rest)] if op.text.endswith(rest) else ""
                 if head and _BARE_NAME.fullmatch(head):  # the name changes, the rest of the spec stays
                     name, version = head, None
+                elif dep.kind == PYPI:
+                    raise FixError(f"line {dep.line + 1}: only the name of a PyPI entry is rewritten")
                 else:
                     name, version = _split(op.text)
                 if name != dep.name:
