@@ -206,6 +206,13 @@ def _plan(env, options):
     return make_plan(env, options)
 
 
+def _lock_beside(env, path: str) -> bool:
+    """A pixi manifest with a pixi.lock in its folder (which a rewrite makes stale)."""
+    import os
+
+    return type(env).__name__ == "PixiManifest" and os.path.isfile(os.path.join(os.path.dirname(path), "pixi.lock"))
+
+
 def _rewrite(args: argparse.Namespace) -> int:
     from envslim.envfile import write_atomic
     from envslim.report import color_enabled, finding_line, markdown_summary, redact, review_diff
@@ -247,6 +254,8 @@ def _rewrite(args: argparse.Namespace) -> int:
         elif args.check:
             if args.format == "text":
                 print(f"would rewrite {shown}", file=notes)
+            if _lock_beside(env, path):
+                print(f"{shown}: the rewrite would make pixi.lock stale: run `pixi lock` after it", file=notes)
             rc = max(rc, EXIT_DUE)
         else:
             try:
@@ -257,6 +266,8 @@ def _rewrite(args: argparse.Namespace) -> int:
                 continue
             if args.format == "text":
                 print(f"rewrote {path}", file=notes)
+            if _lock_beside(env, path):
+                print(f"{path}: pixi.lock is now stale: run `pixi lock`", file=notes)
     return rc
 
 

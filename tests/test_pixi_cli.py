@@ -272,3 +272,15 @@ def test_real_manifests_with_nothing_due(tmp_path, capsys, name):
     p.write_bytes((DATA / name).read_bytes())
     assert main(["rewrite", "--check", str(p)]) == 0
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_lock_beside_the_manifest_is_said_to_be_stale(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_text(PIXI)
+    (tmp_path / "pixi.lock").write_text("version: 6\n")
+    assert main(["rewrite", "--check", str(p)]) == 1
+    assert lines(capsys.readouterr().out)[-2:] == [
+        f"would rewrite {p}", f"{p}: the rewrite would make pixi.lock stale: run `pixi lock` after it"]
+    assert main(["rewrite", str(p)]) == 0
+    assert lines(capsys.readouterr().out)[-2:] == [f"rewrote {p}", f"{p}: pixi.lock is now stale: run `pixi lock`"]
+    assert (tmp_path / "pixi.lock").read_text() == "version: 6\n"
