@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 
 from envslim._record import dataclass, field
-from envslim.errors import EnvslimError, InputError
+from envslim.envfile import read_bytes as _bytes
+from envslim.errors import InputError
 from envslim.names import normalize  # package names compare PEP 503 normalised
 
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
@@ -66,37 +66,12 @@ def find(start) -> tuple[str, dict, tuple[str, ...]] | None:
 _TABLE = ("tool", "envslim")
 
 
-def _bytes(path: str) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError as e:
-        raise EnvslimError(f"{path}: {e.strerror or e}") from None
-
 
 def _read(path: str) -> dict:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    from envslim.document.pixi import load_toml
+    from envslim.envfile import decode_utf8
 
-    data = _bytes(path)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise InputError(path, line, e.start - data.rfind(b"\n", 0, e.start), "not UTF-8 text") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        # tomllib ends its message with "(at line L, column C)" or "(at end of document)".
-        m = re.search(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$", str(e))
-        if m and m.group(1):
-            line, col = int(m.group(1)), int(m.group(2))
-        else:  # just past the last character that is not white space
-            body = text.rstrip()
-            line, col = body.count("\n") + 1, len(body) - body.rfind("\n")
-        raise InputError(path, line, col, f"invalid TOML: {str(e)[: m.start()] if m else e}") from None
+    return load_toml(decode_utf8(_bytes(path), path), path)
 
 
 # A (possibly dotted, possibly quoted) key at the start of a line, up to its ``=``.

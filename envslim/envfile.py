@@ -31,6 +31,25 @@ class FixError(EnvslimError):
     """An edit that cannot be made without risking the file; the finding is reported instead."""
 
 
+def read_bytes(path: str) -> bytes:
+    """A file's bytes; a file that cannot be read is one line, ``path: why``."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise EnvslimError(f"{path}: {e.strerror or e}") from None
+
+
+def decode_utf8(data: bytes, path: str) -> str:
+    """``data`` as UTF-8 text; otherwise ``path:line:col: not UTF-8 text`` at the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise InputError(path, line, col, "not UTF-8 text") from None
+
+
 def conda_sort_key(value: str) -> str | None:
     """The lower-cased package name of a conda dependency line, for ordering; None if there is none."""
     m = _CONDA_NAME_RE.match(value)
@@ -104,22 +123,11 @@ class EnvFile:
     # -- reading ------------------------------------------------------------------------------
     @classmethod
     def read(cls, path: str) -> "EnvFile":
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise EnvslimError(f"{path}: {e.strerror or e}") from None
-        return cls.from_bytes(data, path)
+        return cls.from_bytes(read_bytes(path), path)
 
     @classmethod
     def from_bytes(cls, data: bytes, path: str) -> "EnvFile":
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line = data.count(b"\n", 0, e.start) + 1
-            col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-            raise InputError(path, line, col, "not UTF-8 text") from None
-        return cls.from_text(text, path)
+        return cls.from_text(decode_utf8(data, path), path)
 
     @classmethod
     def from_text(cls, text: str, path: str) -> "EnvFile":

@@ -3,11 +3,7 @@ run for real by pre-commit."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +11,7 @@ from ruamel.yaml import YAML
 
 from envslim.cli import main
 from tests.conftest import ROOT
+from tests.test_precommit import ENV, _git, _run, precommit_home, repo  # noqa: F401 (fixtures)
 
 PIXI = """\
 [workspace]
@@ -200,35 +197,17 @@ def test_files_the_pixi_hook_runs_on(path, runs):
     assert bool(re.search(hook()["files"], path)) is runs
 
 
-def _git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def test_precommit_runs_the_pixi_hook_for_real(tmp_path):
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    try:
-        rev = _git(ROOT, "rev-parse", "HEAD")
-    except subprocess.CalledProcessError:
-        pytest.skip("this checkout is not a git repository")
-    work = tmp_path / "work"
-    work.mkdir()
-    _git(work, "init", "-q")
-    _git(work, "config", "user.email", "t@example.com")
-    _git(work, "config", "user.name", "t")
-    (work / "pixi.toml").write_text(PIXI)
-    (work / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["pyarrow"]\n')
-    (work / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {ROOT}\n    rev: {rev}\n    hooks:\n      - id: envslim-pixi\n")
-    _git(work, "add", ".")
-    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "home"), NO_COLOR="1")
-    cmd = [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"]
-    first = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=900)
+def test_precommit_runs_the_pixi_hook_for_real(repo, precommit_home):
+    (repo / "pixi.toml").write_text(PIXI)
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["pyarrow"]\n')
+    _git(repo, "add", ".")
+    first = _run(repo, "envslim-pixi", precommit_home)
     assert first.returncode == 1, first.stdout + first.stderr
     assert "files were modified by this hook" in first.stdout
-    assert (work / "pixi.toml").read_text() == PIXI_FIXED
-    assert (work / "pyproject.toml").read_text() == '[project]\nname = "x"\ndependencies = ["pyarrow"]\n'
-    second = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    assert (repo / "pixi.toml").read_text() == PIXI_FIXED
+    assert (repo / "pyproject.toml").read_text() == '[project]\nname = "x"\ndependencies = ["pyarrow"]\n'
+    assert (repo / "environment.yml").read_text() == ENV  # not a pixi manifest: the pixi hook leaves it
+    second = _run(repo, "envslim-pixi", precommit_home)
     assert second.returncode == 0, second.stdout + second.stderr
 
 

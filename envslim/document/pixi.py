@@ -21,8 +21,8 @@ import sys
 from collections.abc import Iterable
 
 from envslim._record import dataclass, field
-from envslim.envfile import BOM, Edit, FixError, splice
-from envslim.errors import EnvslimError, InputError
+from envslim.envfile import BOM, Edit, FixError, decode_utf8, read_bytes, splice
+from envslim.errors import InputError
 
 CONDA = "conda"
 PYPI = "pypi"
@@ -54,6 +54,15 @@ def toml_error(path: str, text: str, exc: Exception) -> InputError:
         body = text.rstrip()
         line, col = body.count("\n") + 1, len(body) - body.rfind("\n")
     return InputError(path, line, col, f"invalid TOML: {msg[: m.start()] if m else msg}")
+
+
+def load_toml(text: str, path: str) -> dict:
+    """tomllib's reading of ``text``; bad TOML is ``path:line:col: invalid TOML: …``."""
+    tomllib = _tomllib()
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise toml_error(path, text, e) from None
 
 
 # -- located nodes --------------------------------------------------------------------------------
@@ -421,32 +430,17 @@ class PixiManifest:
 
     @classmethod
     def read(cls, path: str) -> "PixiManifest":
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise EnvslimError(f"{path}: {e.strerror or e}") from None
-        return cls.from_bytes(data, path)
+        return cls.from_bytes(read_bytes(path), path)
 
     @classmethod
     def from_bytes(cls, data: bytes, path: str) -> "PixiManifest":
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line = data.count(b"\n", 0, e.start) + 1
-            col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-            raise InputError(path, line, col, "not UTF-8 text") from None
-        return cls.from_text(text, path)
+        return cls.from_text(decode_utf8(data, path), path)
 
     @classmethod
     def from_text(cls, text: str, path: str, root: tuple[str, ...] | None = None) -> "PixiManifest":
         bom = BOM if text.startswith(BOM) else ""
         body = text[len(bom):]
-        tomllib = _tomllib()
-        try:
-            data = tomllib.loads(body)
-        except tomllib.TOMLDecodeError as e:
-            raise toml_error(path, body, e) from None
+        data = load_toml(body, path)
         if root is None:
             root = manifest_root(path, data)
         if root and not isinstance(_get(data, root), dict):
