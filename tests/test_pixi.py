@@ -101,11 +101,29 @@ def test_conda_spec_of_pixi_values():
     assert [x.conda_spec() for x in bare.deps] == ["pyspark ==3.1.2", None]
 
 
-@pytest.mark.parametrize("name", ["pixi-pypi.toml", "pixi-solve-groups.toml", "pixi-pytorch.toml", "docker/pyproject.toml"])
-def test_real_manifests_read_as_tomllib_reads_them(name):
+REAL = ["pixi-pypi.toml", "pixi-solve-groups.toml", "pixi-pytorch.toml", "docker/pyproject.toml", "3dtk-robostack.toml",
+        "partseg-toml11.toml", "pixi-pypi-source-deps.toml", "pixi-own.toml"]
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_manifests_read_as_tomllib_reads_them_and_every_move_reads_back(name):
     d = PixiManifest.read(os.path.join(DATA, name))
     d.check()
     assert d.deps
+    for x in d.conda_deps:
+        if not x.editable or x.table != "dependencies":
+            continue
+        if any(y.name == x.name and y.scope == x.scope for y in d.pypi_deps):
+            continue
+        new = d.render([RemoveDep(x), AddDep(x.scope, "pypi-dependencies", x.name, ">=1", x.comment)])
+        after = PixiManifest.from_text(new, d.path, root=d.root)
+        after.check()
+        assert [y.value for y in after.pypi_deps if (y.name, y.scope) == (x.name, x.scope)] == [">=1"]
+
+
+def test_pixis_own_manifest():
+    d = PixiManifest.read(os.path.join(DATA, "pixi-own.toml"))
+    assert (len(d.deps), len({x.scope for x in d.deps})) == (35, 6)
 
 
 def test_real_pyproject_scopes_and_project_table():
@@ -133,7 +151,8 @@ def test_pyproject_without_tool_pixi_is_not_a_manifest():
     ('[dependencies]\nnumpy = ">=1\n', r"pixi.toml:2:13: invalid TOML: Illegal character '\n'"),
     ("[dependencies]\nnumpy = '*'\nnumpy = '*'\n", "pixi.toml:3:12: invalid TOML: Cannot overwrite a value"),
     ('[dependencies\n', "pixi.toml:1:14: invalid TOML: Expected ']' at the end of a table declaration"),
-    ('[dependencies]\nnumpy = {version = "1",\n}\n', "pixi.toml:2:24: invalid TOML: Invalid initial character for a key part"),
+    ('[dependencies]\nnumpy = *\n', "pixi.toml:2:9: invalid TOML: Invalid value"),
+    ('[dependencies]\nnumpy = {version = "1",,}\n', "pixi.toml:2:24: invalid TOML: Invalid initial character for a key part"),
 ])
 def test_bad_toml_is_one_line_with_its_place(text, error):
     with pytest.raises(InputError) as e:
@@ -141,10 +160,27 @@ def test_bad_toml_is_one_line_with_its_place(text, error):
     assert str(e.value) == error
 
 
-def test_toml_1_1_multiline_inline_table_of_a_real_manifest_is_reported():
-    with pytest.raises(InputError) as e:
-        PixiManifest.read(os.path.join(DATA, "partseg-toml11.toml"))
-    assert str(e.value).endswith("partseg-toml11.toml:9:10: invalid TOML: Invalid initial character for a key part")
+def test_toml_1_1_inline_tables_over_several_lines_read_as_pixi_reads_them():
+    d = PixiManifest.read(os.path.join(DATA, "partseg-toml11.toml"))  # [package] build = { ... } over 4 lines
+    d.check()
+    assert [(x.name, x.text, str(x.scope)) for x in d.deps] == [
+        ("napari", '">=0.7.0"', "default"), ("python", '"3.11.*"', "feature.py311")]
+    text = '[pypi-dependencies]\nflask = {\n  version = ">=3", # web\n  extras = ["async"],\n}\nrich = "*"\n'
+    d = doc(text)
+    assert [(x.name, x.editable, x.why_not) for x in d.deps] == [
+        ("flask", False, "the entry spans more than one line"), ("rich", True, "")]
+
+
+def test_dependencies_spread_over_keys_of_their_own():
+    text = ('[dependencies]\nnumpy.version = ">=1"\nnumpy.build = "py*"\n\n'
+            '[dependencies.mypkg]\npath = "."\n\n[feature.x.dependencies.other]\nversion = "2.*"\n')
+    d = doc(text)
+    assert [(x.name, x.value, x.path, x.editable) for x in d.deps] == [
+        ("numpy", {"version": ">=1", "build": "py*"}, ("dependencies",), False),
+        ("mypkg", {"path": "."}, ("dependencies",), False),
+        ("other", {"version": "2.*"}, ("feature", "x", "dependencies"), False)]
+    assert [x.conda_spec() for x in d.deps] == ['numpy[version=">=1",build="py*"]', None, "other 2.*"]
+    assert d.deps[0].why_not == "the entry is written as a table or dotted keys of its own"
 
 
 def test_not_utf8():

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import sys
 from collections.abc import Iterable
 
 from envslim._record import dataclass, field
@@ -35,11 +34,13 @@ _AFTER = 1 << 20  # the order of a new table among insertions at one offset: aft
 
 
 def _tomllib():
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    return tomllib
+    """The TOML reader for pixi manifests: tomli (from 2.4 on it reads TOML 1.1, whose inline tables over
+    several lines pixi accepts and its own manifests use), else the standard library's tomllib (TOML 1.0)."""
+    try:
+        import tomli
+    except ImportError:  # pragma: no cover - tomli is a dependency
+        import tomllib as tomli
+    return tomli
 
 
 def toml_error(path: str, text: str, exc: Exception) -> InputError:
@@ -108,6 +109,7 @@ class Pair:
     eol: str
     own_line: bool  # the pair is the only thing on its line(s)
     header: Header | None  # the table header it sits under (None: before the first header)
+    inline: bool = False  # a member of an inline table
 
 
 @dataclass(frozen=True)
@@ -133,9 +135,10 @@ class Dep:
     scope: Scope
     value: object  # as tomllib reads it: a str or a dict
     pair: Pair
-    text: str  # the value as written
+    text: str  # the value as written ("" for a dependency spread over keys of its own)
     editable: bool = True
     why_not: str = ""
+    table_path: tuple[str, ...] = ()  # the full key path of its table (``tool.pixi.…`` in a pyproject.toml)
 
     @property
     def line(self) -> int:
@@ -151,8 +154,7 @@ class Dep:
 
     @property
     def path(self) -> tuple[str, ...]:
-        """The full key path of the table holding it (``tool.pixi.…`` in a pyproject.toml)."""
-        return self.pair.path
+        return self.table_path
 
     def conda_spec(self) -> str | None:
         """The conda MatchSpec this dependency means (None for a source dependency: path, git, url).
@@ -396,7 +398,7 @@ class _Scanner:
                     return
                 line = self.line_of(self.pos)
                 pair = self.pair(path, None, line, self.line_starts[line])
-                pair.line_end = pair.value_end
+                pair.line_end, pair.inline = pair.value_end, True
                 self.skip_ws_nl_comments()
                 if self.peek() == ",":
                     self.pos += 1
@@ -454,18 +456,31 @@ class PixiManifest:
 
     def _locate(self, scanner: _Scanner) -> None:
         n = len(self.root)
+        spread: set[tuple[str, ...]] = set()
         for pair in self.pairs:
-            full = pair.path
+            full = pair.path + pair.key.parts[-1:]
             if full[:n] != self.root:
                 continue
             rel = full[n:]
-            where = _dep_table(rel)
-            if where is None:
+            k = next((k for k in range(1, len(rel)) if _dep_table(rel[:k]) is not None), None)
+            if k is None:
                 continue
-            table, scope = where
-            value = _get(self.data, full + pair.key.parts[-1:])
-            dep = Dep(name=pair.key.parts[-1], kind=DEP_TABLES[table], table=table, scope=scope, value=value,
-                      pair=pair, text=self.text[pair.value_start:pair.value_end])
+            table, scope = _dep_table(rel[:k])
+            name = rel[k]
+            if k + 1 < len(rel):  # a key inside a dependency's value
+                if pair.inline or full[:n + k + 1] in spread:
+                    continue  # (part of a value located with its dependency, or already seen)
+                # the dependency is spread over keys of its own: [dependencies.NAME] or NAME.version = …
+                spread.add(full[:n + k + 1])
+                dep = Dep(name=name, kind=DEP_TABLES[table], table=table, scope=scope,
+                          value=_get(self.data, full[:n + k + 1]), pair=pair, text="", editable=False,
+                          why_not="the entry is written as a table or dotted keys of its own",
+                          table_path=full[:n + k])
+                self.deps.append(dep)
+                continue
+            value = _get(self.data, full)
+            dep = Dep(name=name, kind=DEP_TABLES[table], table=table, scope=scope, value=value,
+                      pair=pair, text=self.text[pair.value_start:pair.value_end], table_path=full[:n + k])
             if not pair.own_line:
                 dep.editable, dep.why_not = False, "the entry is inside an inline table"
             elif "\n" in self.text[pair.value_start:pair.value_end]:
@@ -569,7 +584,7 @@ class PixiManifest:
         """Raise AssertionError unless the scanner's dependencies are exactly tomllib's."""
         mine: dict[tuple[str, ...], dict] = {}
         for d in self.deps:
-            mine.setdefault(d.path, {})[d.name] = _decode_string(d.text)
+            mine.setdefault(d.path, {})[d.name] = _decode_string(d.text) if d.text else d.value
         theirs = {}
         for path in _dep_paths(self.data, self.root):
             table = _get(self.data, path)
