@@ -10,9 +10,10 @@ from envslim.document.pixi import PixiManifest, ScopeView, scopes
 from envslim.envfile import FixError
 from envslim.plan import Options, Plan, make_plan
 
-# pixi resolves from the channels it lists and nothing else (no .condarc, no implicit defaults): the
-# rule about the defaults channel sneaking in does not apply.
-NOT_FOR_PIXI = frozenset({"ES007"})
+# Rules whose premise pixi does not share. ES007: pixi resolves from the channels it lists and nothing
+# else (no .condarc, no implicit defaults). ES006: pixi installs a PyPI requirement with uv after the conda
+# packages and leaves it out when a conda package already satisfies it, so no second copy is installed.
+NOT_FOR_PIXI = frozenset({"ES006", "ES007"})
 
 
 class _Whole:

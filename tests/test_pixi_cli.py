@@ -263,3 +263,11 @@ def test_a_lock_beside_the_manifest_is_said_to_be_stale(tmp_path, capsys):
     assert main(["rewrite", str(p)]) == 0
     assert lines(capsys.readouterr().out)[-2:] == [f"rewrote {p}", f"{p}: pixi.lock is now stale: run `pixi lock`"]
     assert (tmp_path / "pixi.lock").read_text() == "version: 6\n"
+
+
+def test_rules_whose_premise_pixi_does_not_share_stay_quiet(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_text('[workspace]\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n'
+                 '[dependencies]\nruff = "*"\n\n[pypi-dependencies]\nruff = "*"\n')
+    assert main(["rewrite", "--check", "--unsafe-fixes", str(p)]) == 0
+    assert capsys.readouterr() == ("", "")
