@@ -271,3 +271,13 @@ def test_rules_whose_premise_pixi_does_not_share_stay_quiet(tmp_path, capsys):
                  '[dependencies]\nruff = "*"\n\n[pypi-dependencies]\nruff = "*"\n')
     assert main(["rewrite", "--check", "--unsafe-fixes", str(p)]) == 0
     assert capsys.readouterr() == ("", "")
+
+
+def test_tool_envslim_config_in_the_manifest_itself(tmp_path, capsys):
+    p = tmp_path / "pyproject.toml"
+    p.write_text(PYPROJECT + '\n[tool.envslim]\nignore = ["ES001"]\n')
+    assert main(["rewrite", "--check", str(p)]) == 0
+    assert capsys.readouterr() == ("", "")
+    p.write_text(PYPROJECT + '\n[tool.envslim]\nignore = ["ES001"\n')
+    assert main(["rewrite", "--check", str(p)]) == 2
+    assert capsys.readouterr().err == f"{p}:22:18: invalid TOML: Unclosed array\n"
