@@ -284,8 +284,8 @@ def test_refused_edits_leave_a_reason():
     d = doc()
     with pytest.raises(FixError, match="line 22: the entry is inside an inline table"):
         d.edits([RemoveDep(dep(d, "ruff", Scope("lint")))])
-    with pytest.raises(FixError, match=r"'requests' is already in \[pypi-dependencies\]"):
-        d.edits([AddDep(Scope(), "pypi-dependencies", "requests", "*")])
+    with pytest.raises(FixError, match=r"'Requests' is already in \[pypi-dependencies\]"):
+        d.edits([AddDep(Scope(), "pypi-dependencies", "Requests", "*")])
     with pytest.raises(FixError, match=r"\[feature.lint.dependencies\] is written as dotted keys or an inline table"):
         d.edits([AddDep(Scope("lint"), "dependencies", "numpy", "*")])
     with pytest.raises(FixError, match=r"no \[feature.nope.dependencies\] table"):

@@ -577,7 +577,7 @@ class PixiManifest:
         for req in reqs if isinstance(reqs, list) else []:
             m = re.match(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)", str(req))
             if m:
-                out.append(re.sub(r"[-_.]+", "-", m.group(1)).lower())
+                out.append(_norm(m.group(1)))
         return out
 
     def check(self) -> None:
@@ -636,9 +636,9 @@ class PixiManifest:
     def _add(self, scope: Scope, table: str, new: list["AddDep"], removed: set[int]) -> list[Edit]:
         siblings = [d for d in self.deps_in(scope, table) if d.editable]
         live = [d for d in siblings if id(d) not in removed]
-        existing = {d.name.lower() for d in self.deps_in(scope, table)}
+        existing = {_norm(d.name) for d in self.deps_in(scope, table)}
         for op in new:
-            if op.name.lower() in existing:
+            if _norm(op.name) in existing:
                 raise FixError(f"'{op.name}' is already in [{'.'.join(self.table_path(scope, table))}]")
         header = self.header_of(scope, table)
         if self.deps_in(scope, table) and header is None:
@@ -834,6 +834,11 @@ def _copy(data):
     return data
 
 
+def _norm(name: str) -> str:
+    """A package name as both ecosystems compare it (PEP 503; conda names are lower case)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _key(name: str) -> str:
     return name if _BARE_KEY.match(name) else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -932,7 +937,7 @@ class ScopeView:
             if spec is None:
                 continue
             item = self._item(d, spec)
-            if re.sub(r"[-_.]+", "-", d.name).lower() in published:
+            if _norm(d.name) in published:
                 item.editable = False
                 item.why_not = "also in [project].dependencies (the published package's metadata): move it by hand"
             conda.append(item)
