@@ -307,3 +307,15 @@ def test_idempotent_second_pass_finds_the_moved_line():
     d2 = doc(once)
     assert [x.name for x in d2.conda_deps if x.scope == Scope()] == ["python", "ruamel.yaml", "pytorch"]
     assert dep(d2, "pyarrow").text == '">=12"' and dep(d2, "pyarrow").comment == "   # the big one"
+
+
+def test_toml_1_1_is_read_even_when_a_vendored_old_tomli_comes_first(tmp_path):
+    """conda-lock's vendored poetry-core puts an old tomli (TOML 1.0) first on sys.path."""
+    import subprocess
+
+    code = ("import sys, conda_lock.conda_lock, tomli; from envslim.document.pixi import PixiManifest, _tomllib;"
+            "d = PixiManifest.read(sys.argv[1]); import tomli as again;"
+            "print(len(d.deps), _tomllib() is not tomli, again is tomli)")
+    out = subprocess.run([sys.executable, "-c", code, os.path.join(DATA, "partseg-toml11.toml")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout == "2 True True\n", out.stderr

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Iterable
 
 from envslim._record import dataclass, field
@@ -33,14 +34,59 @@ _WS = " \t"
 _AFTER = 1 << 20  # the order of a new table among insertions at one offset: after the lines
 
 
+_READER: list = []  # the TOML reader, found once
+
+
 def _tomllib():
-    """The TOML reader for pixi manifests: tomli (from 2.4 on it reads TOML 1.1, whose inline tables over
-    several lines pixi accepts and its own manifests use), else the standard library's tomllib (TOML 1.0)."""
+    """The TOML reader for pixi manifests: tomli, which from 2.4 on reads TOML 1.1 (inline tables over several
+    lines, which pixi accepts and its own manifests use); the standard library's tomllib (TOML 1.0) if no
+    tomli that reads TOML 1.1 can be imported."""
+    if not _READER:
+        _READER.append(_toml11() or _stdlib_toml())
+    return _READER[0]
+
+
+def _reads_toml11(module) -> bool:
+    try:
+        module.loads("a = {\n}\n")
+    except Exception:
+        return False
+    return True
+
+
+def _toml11():
+    import importlib
+
     try:
         import tomli
-    except ImportError:  # pragma: no cover - tomli is a dependency
-        import tomllib as tomli
-    return tomli
+    except ImportError:
+        return None
+    if _reads_toml11(tomli):
+        return tomli
+    # An old copy that a library vendors and puts first on sys.path (conda-lock's poetry-core does) hides
+    # the installed tomli: import that one, leaving sys.path and sys.modules as they were.
+    names = [k for k in sys.modules if k == "tomli" or k.startswith("tomli.")]
+    hidden = {k: sys.modules.pop(k) for k in names}
+    path = sys.path[:]
+    try:
+        sys.path[:] = [p for p in path if "_vendor" not in p.replace("\\", "/").split("/")]
+        found = importlib.import_module("tomli")
+        return found if _reads_toml11(found) else None
+    except ImportError:
+        return None
+    finally:
+        sys.path[:] = path
+        for k in [k for k in sys.modules if k == "tomli" or k.startswith("tomli.")]:
+            del sys.modules[k]
+        sys.modules.update(hidden)
+
+
+def _stdlib_toml():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
 
 
 def toml_error(path: str, text: str, exc: Exception) -> InputError:
