@@ -69,7 +69,7 @@ def timed(cmd: list[str], env: dict) -> tuple[float, float]:
 IMPORTS = """
 import time
 t = time.process_time()
-import envslim.cli, envslim.config, envslim.envfile, envslim.plan, envslim.report
+import envslim.cli, envslim.config, envslim.document.envfile, envslim.plan, envslim.output.rewrite
 from envslim.rules import all_rules
 all_rules()
 import yaml  # what envfile imports for its first parse

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from envslim.prune import carry_out, make_plan  # noqa: E402
+from envslim.image.prune import carry_out, make_plan  # noqa: E402
 
 
 def build(venv: Path) -> None:

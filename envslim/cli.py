@@ -84,8 +84,8 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     # Subcommands whose options live with their code: only the one being run is imported.
     chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, module, text in (
-        ("dockerfile", "envslim.dockerfile", "a slim multi-stage Dockerfile for an environment file"),
-        ("prune", "envslim.prune", "delete what a deployed environment never needs"),
+        ("dockerfile", "envslim.image.dockerfile", "a slim multi-stage Dockerfile for an environment file"),
+        ("prune", "envslim.image.prune", "delete what a deployed environment never needs"),
     ):
         sp = sub.add_parser(name, help=text)
         sp.set_defaults(module=module)
@@ -107,13 +107,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rewrite":
             return _rewrite(args)
         if args.command == "explain":
-            from envslim.explain import run
+            from envslim.commands.explain import run
 
             return run(args, sys.stdout)
         if args.command == "report":
             return _report(args)
         if args.command == "knowledge":
-            from envslim import refresh
+            from envslim.commands import refresh
 
             return refresh.run(args, sys.stdout, sys.stderr)
         if getattr(args, "module", None):
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return importlib.import_module(args.module).run(args, sys.stdout, sys.stderr)
     except EnvslimError as e:
-        from envslim.report import redact
+        from envslim.output.rewrite import redact
 
         print(redact(str(e)), file=sys.stderr)
         return EXIT_ERROR
@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if os.environ.get("ENVSLIM_DEBUG"):
             raise
-        from envslim.report import redact
+        from envslim.output.rewrite import redact
 
         print(redact(f"envslim: internal error: {type(e).__name__}: {e} (please report it)"), file=sys.stderr)
         return EXIT_ERROR
@@ -157,7 +157,7 @@ def _read(args: argparse.Namespace, path: str, stdin: bool, filters):
     import os
 
     from envslim import config as configmod
-    from envslim.envfile import EnvFile
+    from envslim.document.envfile import EnvFile
     from envslim.plan import Options
 
     known, cli_select, cli_ignore = filters
@@ -176,7 +176,7 @@ def _read(args: argparse.Namespace, path: str, stdin: bool, filters):
 
 
 def _report(args: argparse.Namespace) -> int:
-    from envslim import reportcmd
+    from envslim.commands import report as reportcmd
     from envslim.plan import make_plan
 
     filters = _rule_filters(args)
@@ -189,9 +189,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _rewrite(args: argparse.Namespace) -> int:
-    from envslim.envfile import write_atomic
+    from envslim.document.envfile import write_atomic
     from envslim.plan import make_plan
-    from envslim.report import color_enabled, finding_line, markdown_summary, redact, review_diff
+    from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, redact, review_diff
 
     filters = _rule_filters(args)
     color = color_enabled(sys.stdout)

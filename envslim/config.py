@@ -20,7 +20,7 @@ import sys
 
 from envslim._record import dataclass, field
 from envslim.errors import EnvslimError, InputError
-from envslim.names import normalize  # package names compare PEP 503 normalised
+from envslim.knowledge.names import normalize  # package names compare PEP 503 normalised
 
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
 _KEYS = ("select", "ignore", "unsafe-fixes", "keep", "per-package-ignores", "platform", "python")

@@ -6,9 +6,9 @@ import re
 
 from envslim import knowledge
 from envslim._record import dataclass, field, replace
-from envslim.envfile import _SELECTOR_RE, EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.document.envfile import _SELECTOR_RE, EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
 from envslim.errors import EnvslimError, InputError
-from envslim.names import normalize
+from envslim.knowledge.names import normalize
 from envslim.rules import Context, Finding, all_rules
 
 # ``ignore(ES001)`` is the same as ``ignore[ES001]``; conda-lock reads any ``[...]`` at the end of a

@@ -1,4 +1,4 @@
-"""envslim.condaspec against conda's own vectors, the translation and merge vectors, and properties."""
+"""envslim.conda.spec against conda's own vectors, the translation and merge vectors, and properties."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
-from envslim.condaspec import (
+from envslim.conda.spec import (
     CondaSpecError,
     VersionOrder,
     merge_pin,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from envslim.cli import main
-from envslim.dockerfile import PREFIX
-from envslim.prune import find_commands
+from envslim.image.dockerfile import PREFIX
+from envslim.image.prune import find_commands
 
 GOLDEN = Path(__file__).parent / "golden"
 SEED_DIR = GOLDEN / "seed"  # env.yaml: the seed's final environment file (after "install pyarrow from pip")

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from envslim.envfile import (
+from envslim.document.envfile import (
     EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue, write_atomic,
 )
 from envslim.errors import InputError

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from envslim import knowledge
 from envslim.cli import main
-from envslim.explain import entry_text
+from envslim.commands.explain import entry_text
 
 ENTRY = {
     "name": "demo",

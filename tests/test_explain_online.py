@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from envslim import explain, knowledge
+from envslim import knowledge
+from envslim.commands import explain
 from tests.onlinekit import add_wheels, index, run_cli, run_json  # noqa: F401
-from tests.sources.pkgserver import Fault
+from tests.online.pkgserver import Fault
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from envslim.knowledge import Entry
-from envslim.knowledge_schema import validate_entry
+from envslim.knowledge.schema import validate_entry
 from tests.onlinekit import add_wheels, index, run_cli  # noqa: F401
-from tests.sources.pkgserver import Fault
+from tests.online.pkgserver import Fault
 
 if sys.version_info >= (3, 11):
     import tomllib

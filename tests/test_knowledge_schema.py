@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from envslim.knowledge_schema import KNOWN_TAGS, validate_entry
+from envslim.knowledge.schema import KNOWN_TAGS, validate_entry
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,7 +42,7 @@ def test_entry_names_are_unique_and_lower_case():
 
 @pytest.mark.parametrize("path", ENTRY_FILES, ids=lambda p: p.stem)
 def test_pypi_name_agrees_with_name_map(path):
-    names = pytest.importorskip("envslim.names")
+    names = pytest.importorskip("envslim.knowledge.names")
     data = load(path)
     if "pypi_name" not in data:
         pytest.skip("no pypi_name")

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from envslim.cli import main
-from envslim.envfile import EnvFile
+from envslim.document.envfile import EnvFile
 from tests.conftest import ROOT, corpus_files
 
 BASES = [p.read_bytes() for p in corpus_files()[::5]] or [(ROOT / "examples" / "environment.yml").read_bytes()]

@@ -1,4 +1,4 @@
-"""envslim.names: curated conda <-> PyPI exceptions, the deny-list, PEP 503 fallback."""
+"""envslim.knowledge.names: curated conda <-> PyPI exceptions, the deny-list, PEP 503 fallback."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from tests.conftest import ROOT
-from envslim import names
+from envslim.knowledge import names
 from envslim._paths import knowledge_dir
 
 TOML = tomllib.loads((ROOT / "knowledge" / "names.toml").read_text(encoding="utf-8"))
@@ -118,7 +118,7 @@ def test_knowledge_dir_prefers_the_bundled_copy(tmp_path):
 
 def test_the_table_is_read_lazily_and_once():
     code = (
-        "import sys, envslim.names as n; print('tomllib' in sys.modules, n._TABLE is None); "
+        "import sys, envslim.knowledge.names as n; print('tomllib' in sys.modules, n._TABLE is None); "
         "n.pypi_name('pytorch'); t = n._TABLE; n.conda_name('torch'); print(n._TABLE is t)"
     )
     out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)),

@@ -116,8 +116,8 @@ def test_mistakes_are_refused_as_dataclasses_refuses_them():
 
 
 HEAVY = ("dataclasses", "inspect", "ast", "tempfile", "pathlib", "difflib", "httpx", "platformdirs", "conda_lock",
-         "packaging", "hashlib", "json", "email", "zipfile", "asyncio", "subprocess", "envslim.reportcmd",
-         "envslim.sources")
+         "packaging", "hashlib", "json", "email", "zipfile", "asyncio", "subprocess", "envslim.commands.report",
+         "envslim.online")
 
 
 @pytest.mark.parametrize("argv", [["rewrite", "--check"], ["rewrite", "--diff"]])

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from envslim import footprint, knowledge
+from envslim import knowledge
+from envslim.knowledge import footprint
 from tests.onlinekit import add_conda, add_wheels, conda_pkg, index, run_cli, run_json  # noqa: F401
-from tests.sources.pkgserver import Fault
+from tests.online.pkgserver import Fault
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "report"
@@ -383,7 +384,7 @@ def test_rewrite_imports_no_network_or_lock_modules(tmp_path):
     env = tmp_path / "env.yml"
     env.write_text("dependencies:\n  - pyarrow\n")
     code = ("import sys, envslim.cli; envslim.cli.main(['rewrite', '--check', sys.argv[1]]); "
-            "print([m for m in ('httpx', 'platformdirs', 'conda_lock', 'envslim.reportcmd') if m in sys.modules])")
+            "print([m for m in ('httpx', 'platformdirs', 'conda_lock', 'envslim.commands.report') if m in sys.modules])")
     proc = subprocess.run([sys.executable, "-c", code, str(env)], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.splitlines()[-1] == "[]"
     proc = subprocess.run([sys.executable, "-c", "import envslim.cli, sys; print([m for m in ('httpx','platformdirs',"

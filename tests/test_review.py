@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from envslim.cli import main
-from envslim.report import redact
+from envslim.output.rewrite import redact
 from tests.conftest import ROOT
 
 PYARROW = ("move to pip: conda-forge pyarrow pulls ~65 native packages (AWS/Azure/GCS SDKs, gRPC, protobuf;"

@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable, Iterable
 
 from envslim._record import dataclass, field
-from envslim.envfile import EnvFile, Item, Op
+from envslim.document.envfile import EnvFile, Item, Op
 
 # The rule modules, in id order. Imported on first use so that startup stays cheap.
 RULE_MODULES = (

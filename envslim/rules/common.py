@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from envslim import condaspec
-from envslim.envfile import EnvFile, Item
+from envslim.conda import spec as condaspec
+from envslim.document.envfile import EnvFile, Item
 
 _LAST: list = [None, None]  # the last file parsed and its result: rules ask for the same file in turn
 

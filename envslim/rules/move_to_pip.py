@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from envslim import condaspec, footprint, names
-from envslim.envfile import InsertConda, InsertPip, RemoveItem
-from envslim.envfile import pip_sort_key
+from envslim.conda import spec as condaspec
+from envslim.knowledge import footprint, names
+from envslim.document.envfile import InsertConda, InsertPip, RemoveItem
+from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps, parsed_lines
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from envslim import condaspec
-from envslim.envfile import InsertConda, ReplaceValue, pip_sort_key
+from envslim.conda import spec as condaspec
+from envslim.document.envfile import InsertConda, ReplaceValue, pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 
-from envslim import footprint, names
-from envslim.envfile import RemoveItem, ReplaceValue, pip_sort_key
+from envslim.knowledge import footprint, names
+from envslim.document.envfile import RemoveItem, ReplaceValue, pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps, parsed_lines
 

@@ -10,8 +10,8 @@ import sys
 import pytest
 from pkgserver import CondaArtifact, Fault, build_conda
 
-from envslim.sources import CondaFile, conda_files, conda_installed_bytes
-from envslim.sources.anaconda import NO_ZSTD
+from envslim.online import CondaFile, conda_files, conda_installed_bytes
+from envslim.online.anaconda import NO_ZSTD
 
 pytest.importorskip("zstandard")
 

@@ -35,10 +35,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from envslim import condaspec, footprint, knowledge, names
-from envslim.envfile import EnvFile, InsertConda, InsertPip, Item, RemoveItem, ReplaceValue, pip_sort_key
+from envslim import knowledge
+from envslim.conda import spec as condaspec
+from envslim.knowledge import footprint, names
+from envslim.document.envfile import EnvFile, InsertConda, InsertPip, Item, RemoveItem, ReplaceValue, pip_sort_key
 from envslim.errors import EnvslimError
-from envslim.report import finding_line, redact
+from envslim.output.rewrite import finding_line, redact
 
 # Packages a fix drops without the file naming them: rule id -> (package, why it was there).
 IMPLIED = {"ES002": ("mkl", "not in the file: the defaults channel builds BLAS users against MKL")}
@@ -288,7 +290,7 @@ def target_for(args, cfg, sides: list[Side], lock) -> Target:
 
 def check_target(python: str | None, platform: str | None) -> None:
     """Reject a --python or --platform the wheel chooser cannot target (exit 2)."""
-    from envslim.sources.pypi import UnknownTarget, target_tags
+    from envslim.online.pypi import UnknownTarget, target_tags
 
     try:
         target_tags(python or "3.11", platform or "linux-64")
@@ -320,7 +322,7 @@ def build(path: str, env: EnvFile, plan, args, cfg, lock=None) -> FileReport:
 
 
 def session_options(*, offline: bool = False, refresh: bool = False) -> dict:
-    """Keyword arguments for ``envslim.sources.Session``: the modes, plus base URLs and a cache directory from
+    """Keyword arguments for ``envslim.online.Session``: the modes, plus base URLs and a cache directory from
     the environment (``ENVSLIM_PYPI_URL``, ``ENVSLIM_ANACONDA_URL``, ``ENVSLIM_CONDA_URL``,
     ``ENVSLIM_CACHE_DIR``), for mirrors and for the tests' local server."""
     opts: dict = {"offline": offline, "refresh": refresh}
@@ -328,7 +330,7 @@ def session_options(*, offline: bool = False, refresh: bool = False) -> dict:
         if os.environ.get(var):
             opts[key] = os.environ[var]
     if os.environ.get("ENVSLIM_CACHE_DIR"):
-        from envslim.sources import Cache
+        from envslim.online import Cache
 
         opts["cache"] = Cache(os.environ["ENVSLIM_CACHE_DIR"])
     return opts
@@ -398,7 +400,7 @@ class Online:
         return task
 
     async def wheel(self, requirement: str, python: str, platform: str) -> Fig | None:
-        from envslim.sources import lookup_wheels
+        from envslim.online import lookup_wheels
 
         found = await lookup_wheels([requirement], python=python, platform=platform, session=self.session)
         info = next(iter(found.values()), None)
@@ -413,13 +415,13 @@ class Online:
         )
 
     async def locked_wheel(self, pkg, lock_path: str) -> Fig | None:
-        from envslim.sources import wheelzip
+        from envslim.online import remotezip
 
         if not pkg.filename.endswith(".whl"):
             self.session.warn(f"{lock_path}: {pkg.name} {pkg.version} is locked as {pkg.filename}, not a wheel;"
                               " no installed size")
             return None
-        size = await wheelzip.installed_bytes(self.session, pkg.url, what=f"PyPI {pkg.filename}")
+        size = await remotezip.installed_bytes(self.session, pkg.url, what=f"PyPI {pkg.filename}")
         if size is None:
             return None
         return Fig(
@@ -429,7 +431,7 @@ class Online:
         )
 
     async def conda_installed(self, pkg) -> int | None:
-        from envslim.sources import CondaFile, conda_installed_bytes
+        from envslim.online import CondaFile, conda_installed_bytes
 
         file = CondaFile(
             channel=pkg.channel, name=pkg.name, version=pkg.version, build=pkg.build or "", build_number=0,
@@ -465,7 +467,7 @@ class Online:
         )
 
     async def conda_package(self, channel: str, spec, subdir: str, python: str) -> Fig | None:
-        from envslim.sources import conda_files, conda_installed_bytes
+        from envslim.online import conda_files, conda_installed_bytes
 
         files = await conda_files(channel, spec.name, subdir=subdir, session=self.session)
         if files is None:
@@ -549,7 +551,7 @@ def _jobs(rep: FileReport, online: Online) -> list[tuple[Side, str, object]]:
 
 
 async def _lookup(reports: list[FileReport], session_opts: dict, err) -> list[str]:
-    from envslim.sources import Session
+    from envslim.online import Session
 
     today = datetime.date.today().isoformat()
     progress = Progress(err)
@@ -792,7 +794,7 @@ def run(args, out, err, plan_for: Callable) -> int:
         reports.append(rep)
     if reports and (args.online or args.offline):
         opts = session_options(offline=bool(args.offline), refresh=bool(args.refresh))
-        from envslim.sources import run as run_async
+        from envslim.online import run as run_async
 
         for line in warning_lines(run_async(_lookup(reports, opts, err)), bool(args.offline)):
             print(line, file=err)

@@ -1402,7 +1402,7 @@ def to_pep440(spec, pypi_name: str | None = None) -> Translation:
     """Translate a conda spec (string or :class:`MatchSpec`) to a PEP 440 requirement for ``pip:``.
 
     ``pypi_name`` names the requirement (default: the conda name as it is; mapping names is
-    :mod:`envslim.names`' job). An ``exact`` or ``lossy`` translation never admits a release
+    :mod:`envslim.knowledge.names`' job). An ``exact`` or ``lossy`` translation never admits a release
     (``N(.N)*``) that the conda spec rejects, and agrees with conda on every release. On
     pre-releases, dev builds and local versions PEP 440 is stricter: ``<2`` excludes ``2.0rc1`` (conda
     includes it), ``==1.26`` does not match ``1.26+local`` in conda, and conda sorts ``2.0.dev0`` after

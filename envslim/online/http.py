@@ -10,7 +10,7 @@
   a longer wait gives up at once. A status outside ``ok`` (and not retried) or a network failure gives
   ``None`` and one warning.
 - ``await session.get_json(url, what=...) -> object | None``: the same, through the on-disk cache
-  (``envslim.sources.cache.Cache``): a fresh entry (younger than the cache's TTL) is used as is, a stale
+  (``envslim.online.cache.Cache``): a fresh entry (younger than the cache's TTL) is used as is, a stale
   one is revalidated with ``If-None-Match``/``If-Modified-Since`` (HTTP 304 keeps it), and when the
   network fails a stale entry is used with a warning saying so. Bodies that are not JSON give ``None``
   and a warning, and are not cached.
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Iterable, Mapping, TypeVar
 
 from envslim import __version__
-from envslim.sources.cache import Cache, CacheEntry
+from envslim.online.cache import Cache, CacheEntry
 
 PYPI_URL = "https://pypi.org"
 ANACONDA_API_URL = "https://api.anaconda.org"

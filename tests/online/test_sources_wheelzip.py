@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from pkgserver import Fault, build_wheel, build_zip64, unzip_sum
 
-from envslim.sources import wheelzip
-from envslim.sources.wheelzip import ZipFormatError, parse_central_directory, parse_eocd
+from envslim.online import remotezip
+from envslim.online.remotezip import ZipFormatError, parse_central_directory, parse_eocd
 
 SMALL = {
     "demo/__init__.py": b"VALUE = 1\n" * 40,
@@ -36,7 +36,7 @@ def reference(data: bytes) -> list[tuple[str, int, int]]:
 def parse_whole(data: bytes) -> list[tuple[str, int, int]]:
     eocd = parse_eocd(data, 0)
     if eocd.zip64_at is not None:
-        eocd = wheelzip.parse_eocd64(data[eocd.zip64_at :])
+        eocd = remotezip.parse_eocd64(data[eocd.zip64_at :])
     members = parse_central_directory(data[eocd.cd_offset : eocd.cd_offset + eocd.cd_size], eocd.count)
     return [(m.name, m.file_size, m.compressed_size) for m in members]
 
@@ -63,7 +63,7 @@ def test_zip64_member_offsets_come_from_the_extra_field():
     data = build_zip64({"a.txt": b"aaaa", "b/c.bin": bytes(range(256))})
     members = parse_whole(data)
     assert members == [("a.txt", 4, 4), ("b/c.bin", 256, 256)]
-    eocd = wheelzip.parse_eocd64(data[parse_eocd(data, 0).zip64_at :])
+    eocd = remotezip.parse_eocd64(data[parse_eocd(data, 0).zip64_at :])
     raw = parse_central_directory(data[eocd.cd_offset : eocd.cd_offset + eocd.cd_size], 2)
     assert [m.header_offset for m in raw] == [0, 30 + 5 + 20 + 4]
 
@@ -81,7 +81,7 @@ def test_truncated_directory():
 
 
 def installed(use, session, url, size=None, what="wheel"):
-    return use(session, lambda s: wheelzip.installed_bytes(s, url, what=what, size=size))
+    return use(session, lambda s: remotezip.installed_bytes(s, url, what=what, size=size))
 
 
 def test_small_wheel_is_one_range_request(server, make_session, use):
@@ -99,7 +99,7 @@ def test_big_wheel_reads_only_the_tail_and_directory(server, make_session, use):
     session = make_session()
     assert installed(use, session, url, size=len(data)) == unzip_sum(data)
     eocd = parse_eocd(data[-22:], len(data) - 22)
-    tail_start = len(data) - wheelzip.TAIL_BYTES
+    tail_start = len(data) - remotezip.TAIL_BYTES
     assert [h["range"] for h in server.requests_to("/files/big.whl")] == [
         f"bytes={tail_start}-{len(data) - 1}",
         f"bytes={eocd.cd_offset}-{tail_start - 1}",  # the rest of the directory
@@ -115,7 +115,7 @@ def test_zip64_wheel_over_http_without_a_known_size(server, make_session, use):
     session = make_session()
     assert installed(use, session, url) == unzip_sum(data)
     ranges = [h["range"] for h in server.requests_to("/files/z64.whl")]
-    assert ranges[0] == f"bytes=-{wheelzip.TAIL_BYTES}"
+    assert ranges[0] == f"bytes=-{remotezip.TAIL_BYTES}"
     assert len(ranges) == 2
     assert session.warnings == []
 

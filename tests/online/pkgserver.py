@@ -1,7 +1,7 @@
 """A real HTTP server on 127.0.0.1 serving the PyPI JSON API, the anaconda.org files API and package
 files (with Range support), with injectable faults; plus builders for real wheels and .conda files.
 
-Used by tests/sources and bench/bench_lookup.py. Formats follow the documented APIs:
+Used by tests/online and bench/bench_lookup.py. Formats follow the documented APIs:
 - PyPI JSON API, ``/pypi/<name>/json``: ``info``, ``releases`` (version -> list of files),
   ``urls`` (files of the latest version); each file has ``filename``, ``packagetype``,
   ``python_version``, ``requires_python``, ``size``, ``url``, ``yanked``, ``digests``...

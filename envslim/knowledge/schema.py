@@ -51,7 +51,7 @@ def validate_entry(
 ) -> list[str]:
     """Problems with one entry; ``[]`` when it is valid.
 
-    ``pypi_name_of`` (e.g. ``envslim.names.pypi_name``) makes a given ``pypi_name`` be checked
+    ``pypi_name_of`` (e.g. ``envslim.knowledge.names.pypi_name``) makes a given ``pypi_name`` be checked
     against the name map too.
     """
     problems: list[str] = []

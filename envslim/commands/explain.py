@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import textwrap
 
-from envslim import footprint, knowledge
+from envslim import knowledge
+from envslim.knowledge import footprint
 from envslim.errors import EnvslimError
 from envslim.rules import Rule, by_ref
 
@@ -99,9 +100,9 @@ def entry_text(entry: knowledge.Entry) -> str:
 def pypi_wheel(name: str, version: str, python: str, platform: str, err) -> dict | None:
     """The wheel pip would pick for conda package ``name`` (at ``version`` if given) on PyPI; ``None`` with
     one warning line on ``err`` when there is none or the lookup fails."""
-    from envslim import names
-    from envslim.reportcmd import check_target, session_options
-    from envslim.sources import Session, lookup_wheels, run as run_async
+    from envslim.knowledge import names
+    from envslim.commands.report import check_target, session_options
+    from envslim.online import Session, lookup_wheels, run as run_async
 
     check_target(python, platform)
     entry = knowledge.load(name.lower())
@@ -154,7 +155,7 @@ def run(args, out) -> int:
     python, platform = getattr(args, "python", None) or "3.11", getattr(args, "platform", None) or "linux-64"
     pypi = pypi_wheel(name.strip(), version.strip(), python, platform, sys.stderr)
     if args.json:
-        from envslim import names
+        from envslim.knowledge import names
 
         d = entry_dict(entry) if entry else {"name": name.strip().lower(), "pypi_name": names.pypi_name(name.strip())}
         d["pypi"] = pypi

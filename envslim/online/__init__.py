@@ -3,7 +3,7 @@
 Importing this package is cheap (standard library only); httpx is imported when the first request
 goes out and platformdirs when the default cache directory is first needed. Use it like this::
 
-    from envslim.sources import Session, lookup_wheels, conda_files, run
+    from envslim.online import Session, lookup_wheels, conda_files, run
 
     async def fetch():
         async with Session(offline=False, refresh=False) as session:
@@ -22,11 +22,11 @@ goes out and platformdirs when the default cache directory is first needed. Use 
   (platformdirs user cache dir of "envslim", TTL one day) or ``False``. ``session.warnings`` collects
   one line per problem; ``session.requests`` / ``session.bytes_downloaded`` count the traffic.
 - ``lookup_wheels(names_or_reqs, *, python="3.11", platform="linux-64", session, installed=True)
-  -> dict[str, WheelInfo | None]`` (``envslim.sources.pypi``); ``WheelInfo(name, version, filename,
+  -> dict[str, WheelInfo | None]`` (``envslim.online.pypi``); ``WheelInfo(name, version, filename,
   url, wheel_bytes, installed_bytes)``.
 - ``conda_files(channel, name, version=None, subdir=None, *, session, installed=False)
   -> list[CondaFile] | None`` and ``conda_installed_bytes(file, *, session) -> int | None``
-  (``envslim.sources.anaconda``).
+  (``envslim.online.anaconda``).
 - ``run(coro)``: run a coroutine from synchronous code.
 
 No function here raises for a network or data problem: the result is ``None`` and the reason is a
@@ -35,10 +35,10 @@ warning in ``session.warnings``, for the caller to show (credentials in URLs are
 
 from __future__ import annotations
 
-from envslim.sources.anaconda import CondaFile, conda_files, conda_installed_bytes
-from envslim.sources.cache import Cache
-from envslim.sources.http import Session, redact, run
-from envslim.sources.pypi import WheelInfo, lookup_wheels
+from envslim.online.anaconda import CondaFile, conda_files, conda_installed_bytes
+from envslim.online.cache import Cache
+from envslim.online.http import Session, redact, run
+from envslim.online.pypi import WheelInfo, lookup_wheels
 
 __all__ = [
     "Cache",

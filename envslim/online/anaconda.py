@@ -33,10 +33,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urljoin
 
-from envslim.sources import wheelzip
+from envslim.online import remotezip
 
 if TYPE_CHECKING:
-    from envslim.sources.http import Session
+    from envslim.online.http import Session
 
 
 @dataclass(frozen=True)
@@ -179,15 +179,15 @@ async def conda_installed_bytes(file: CondaFile, *, session: Session) -> int | N
     if decompress is None:
         session.warn(NO_ZSTD)
         return None
-    remote = wheelzip.RemoteFile(session, file.url, what=what, size=file.size)
-    members = await wheelzip.zip_members(remote)
+    remote = remotezip.RemoteFile(session, file.url, what=what, size=file.size)
+    members = await remotezip.zip_members(remote)
     if members is None:
         return None
     info = [m for m in members if m.name.startswith("info-") and m.name.endswith(".tar.zst")]
     if len(info) != 1:
         session.warn(f"{what}: no info-*.tar.zst member in the .conda archive ({file.url})")
         return None
-    packed = await wheelzip.read_member(remote, info[0])
+    packed = await remotezip.read_member(remote, info[0])
     if packed is None:
         return None
     import tarfile  # lazy: it imports bz2, lzma and gzip support

@@ -14,7 +14,7 @@ matching release, no wheel for the target, or a failure: one warning each in ``s
 Data: the JSON API, ``{pypi_url}/pypi/{name}/json`` (``releases``: version -> files with ``filename``,
 ``size``, ``url``, ``requires_python``, ``yanked``, ``packagetype``). ``installed_bytes`` is the sum of
 the uncompressed sizes in the wheel's zip central directory, read with HTTP range requests
-(``envslim.sources.wheelzip``): what ``pip install`` unpacks, before byte-compilation.
+(``envslim.online.remotezip``): what ``pip install`` unpacks, before byte-compilation.
 
 Choice, as pip makes it for ``pip install --python-version X.Y --platform ...``: the highest version
 that satisfies the specifier (pre-releases only when the specifier names one or nothing else matches;
@@ -43,10 +43,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import urljoin
 
-from envslim.sources import wheelzip
+from envslim.online import remotezip
 
 if TYPE_CHECKING:
-    from envslim.sources.http import Session
+    from envslim.online.http import Session
 
 
 @dataclass(frozen=True)
@@ -549,7 +549,7 @@ async def _lookup_one(
     wheel_url = urljoin(url, wheel_url)  # some indexes and mirrors give relative URLs
     installed_size = None
     if installed:
-        installed_size = await wheelzip.installed_bytes(
+        installed_size = await remotezip.installed_bytes(
             session, wheel_url, what=f"PyPI {f['filename']}", size=size
         )
     return WheelInfo(name, choice.version, f["filename"], wheel_url, size, installed_size)

@@ -2,14 +2,14 @@
 
 For each entry (by default every one with a ``pypi_name``), the wheel pip would pick for the target
 (``--python``, ``--platform``) is looked up on the live PyPI JSON API, and its installed size read from the
-wheel's zip central directory with HTTP range requests (``envslim.sources``; the cache is bypassed). The
+wheel's zip central directory with HTTP range requests (``envslim.online``; the cache is bypassed). The
 figure goes into the entry as a ``[[figures]]`` table with ``side = "pypi"``, ``kind = "wheel"``, id
 ``pypi-wheel-<version>-<python tag>``, today's date, and a ``[[sources]]`` entry citing the wheel's URL.
 
 The TOML text is edited in place, never re-serialised: a figure with the same id is replaced (its table's
 text only), a new one goes after the last ``[[figures]]`` table, a new source at the end of the file; every
 other byte, comments included, stays. A figure whose numbers did not change is left alone. The edited entry
-is validated (``knowledge_schema.validate_entry``) before it is written (atomically); an edit that would make
+is validated (``envslim.knowledge.schema.validate_entry``) before it is written (atomically); an edit that would make
 it invalid is an error and nothing is written. A failed lookup is one warning line; that entry keeps its
 figures.
 """
@@ -181,11 +181,12 @@ def apply_wheel(text: str, wheel, today: str, python: str, platform: str) -> tup
 
 
 def run(args, out, err) -> int:
-    from envslim import knowledge, names
-    from envslim.envfile import write_atomic
-    from envslim.knowledge_schema import validate_entry
-    from envslim.reportcmd import check_target, session_options
-    from envslim.sources import Session, lookup_wheels, run as run_async
+    from envslim import knowledge
+    from envslim.knowledge import names
+    from envslim.document.envfile import write_atomic
+    from envslim.knowledge.schema import validate_entry
+    from envslim.commands.report import check_target, session_options
+    from envslim.online import Session, lookup_wheels, run as run_async
 
     if not args.pypi:
         raise EnvslimError("envslim: error: nothing to refresh: pass --pypi")

@@ -7,7 +7,7 @@ The seed's three tricks, written out:
    package cache, no compilers or apt build tools. The prefix keeps its path (conda packages have it
    compiled in, Korn 2021), and goes on PATH because ``conda activate`` does not work in a Dockerfile.
 2. **Delete what the service never needs,** inside the build stage: the categories of
-   ``envslim prune`` (envslim/prune.py, which holds their evidence), as ``find`` commands generated
+   ``envslim prune`` (envslim/image/prune.py, which holds their evidence), as ``find`` commands generated
    from the same definitions.
 3. **pip for packages with bloated conda closures** is the job of ``envslim rewrite``; here the
    ``pip:`` section is installed by the environment's own pip with no pip cache.
@@ -25,9 +25,9 @@ import shlex
 from dataclasses import dataclass
 from typing import TextIO
 
-from envslim.envfile import EnvFile, conda_sort_key, write_atomic
+from envslim.document.envfile import EnvFile, conda_sort_key, write_atomic
 from envslim.errors import EnvslimError, InputError
-from envslim.prune import add_selection_arguments, categories, find_commands
+from envslim.image.prune import add_selection_arguments, categories, find_commands
 
 PREFIX = "/opt/conda/envs/app"  # fixed: the final stage needs the same path (prefixes are compiled in)
 ENV_IN_IMAGE = "/tmp/environment.yml"
@@ -155,7 +155,7 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     out += [
         "# Prune: the categories of `envslim prune"
         + (" --aggressive" if opts.aggressive else "")
-        + "` (their evidence is in envslim/prune.py):",
+        + "` (their evidence is in envslim/image/prune.py):",
         "#   " + ", ".join(c.id for c in cats) + ".",
         "# find never follows a symbolic link here. Unlike envslim prune it cannot read Python: a tests",
         "# directory that its package imports at run time is kept only when envslim knows of it (astropy).",

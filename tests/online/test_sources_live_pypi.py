@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from envslim.sources import Session, lookup_wheels, run
+from envslim.online import Session, lookup_wheels, run
 
 NAMES = ["six", "packaging", "idna"]
 
@@ -44,10 +44,10 @@ def test_range_read_sizes_equal_unzip_sums(capsys):
         assert info.filename.endswith("-none-any.whl")
 
         async def ranged(url=info.url, size=info.wheel_bytes):
-            from envslim.sources import wheelzip
+            from envslim.online import remotezip
 
             async with Session(cache=False, timeout=15) as session:
-                got = await wheelzip.installed_bytes(session, url, what=name, size=size)
+                got = await remotezip.installed_bytes(session, url, what=name, size=size)
                 return got, session.bytes_downloaded, session.warnings
 
         installed, transferred, more = run(ranged())

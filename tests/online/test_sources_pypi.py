@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pkgserver import PypiFile, build_wheel, unzip_sum
 
-from envslim.sources import WheelInfo, lookup_wheels
-from envslim.sources.pypi import (
+from envslim.online import WheelInfo, lookup_wheels
+from envslim.online.pypi import (
     SpecifierSet,
     Version,
     choose,

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pkgserver import PackageServer  # noqa: E402
 
-from envslim.sources import Cache, Session, run
+from envslim.online import Cache, Session, run
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from envslim.sources.http import Session
+    from envslim.online.http import Session
 
 TAIL_BYTES = 16 * 1024
 

@@ -6,7 +6,7 @@ inside the file has its credentials removed. An entry holds the response body (t
 the server sent (``ETag``, ``Last-Modified``) and when it was stored or last revalidated.
 
 Freshness: an entry younger than ``ttl`` seconds is used without asking the server; an older one is
-revalidated with ``If-None-Match`` / ``If-Modified-Since`` (see ``envslim.sources.http.Session``).
+revalidated with ``If-None-Match`` / ``If-Modified-Since`` (see ``envslim.online.http.Session``).
 Derived facts about immutable files (a wheel's installed size) are stored with ``immutable=True`` and
 never expire.
 

@@ -9,8 +9,8 @@ import time
 import pytest
 from pkgserver import LAST_MODIFIED, Fault
 
-from envslim.sources import Cache, Session, redact
-from envslim.sources.http import _retry_after
+from envslim.online import Cache, Session, redact
+from envslim.online.http import _retry_after
 
 DOC = {"info": {"name": "demo", "version": "1.0"}, "releases": {}}
 PATH = "/pypi/demo/json"

@@ -1,0 +1,6 @@
+"""Conda's version and spec language: version order, MatchSpec, ranges and pin merging, PEP 440.
+
+Takes the text of a conda version, version spec or MatchSpec and gives parsed values with conda's
+semantics (tested against conda's own vectors in tests/data/spec), the merge of a pin into an existing
+spec, and the PEP 440 translation of a spec for pip. Pure and offline; imports nothing else from envslim.
+"""
