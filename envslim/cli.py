@@ -189,7 +189,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _rewrite(args: argparse.Namespace) -> int:
-    from envslim.document.envfile import write_atomic
+    from envslim.document.atomic import write_atomic
     from envslim.plan import make_plan
     from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, redact, review_diff
 

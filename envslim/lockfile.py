@@ -170,8 +170,9 @@ def _locate(text: str, loc: tuple) -> tuple[int, int]:
 
 def stale(lock: Lock, plan) -> list[str]:
     """One line per applied change that leaves ``lock`` out of date on the conda side."""
-    from envslim.conda import spec as condaspec
-    from envslim.document.envfile import InsertConda, RemoveItem, ReplaceValue, conda_sort_key
+    from envslim import conda as condaspec
+    from envslim.document.edits import InsertConda, RemoveItem, ReplaceValue
+    from envslim.document.envfile import conda_sort_key
 
     conda_items = {id(i) for i in plan.env.deps}
     out: list[str] = []

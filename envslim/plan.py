@@ -6,7 +6,8 @@ import re
 
 from envslim import knowledge
 from envslim._record import dataclass, field, replace
-from envslim.document.envfile import _SELECTOR_RE, EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.document.edits import FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.document.envfile import _SELECTOR_RE, EnvFile
 from envslim.errors import EnvslimError, InputError
 from envslim.knowledge.names import normalize
 from envslim.rules import Context, Finding, all_rules

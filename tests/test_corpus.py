@@ -10,7 +10,8 @@ import pytest
 
 from tests.conftest import corpus_files
 from envslim.cli import main
-from envslim.document.envfile import EnvFile, FixError, conda_sort_key, InsertConda, InsertPip, RemoveItem
+from envslim.document.edits import FixError, InsertConda, InsertPip, RemoveItem
+from envslim.document.envfile import EnvFile, conda_sort_key
 
 FILES = corpus_files()
 PEP508_NAME = re.compile(r"[a-z0-9]([a-z0-9._-]*[a-z0-9])?")

@@ -101,7 +101,7 @@ def pypi_wheel(name: str, version: str, python: str, platform: str, err) -> dict
     """The wheel pip would pick for conda package ``name`` (at ``version`` if given) on PyPI; ``None`` with
     one warning line on ``err`` when there is none or the lookup fails."""
     from envslim.knowledge import names
-    from envslim.commands.report import check_target, session_options
+    from envslim.online.settings import check_target, session_options
     from envslim.online import Session, lookup_wheels, run as run_async
 
     check_target(python, platform)

@@ -183,9 +183,9 @@ def apply_wheel(text: str, wheel, today: str, python: str, platform: str) -> tup
 def run(args, out, err) -> int:
     from envslim import knowledge
     from envslim.knowledge import names
-    from envslim.document.envfile import write_atomic
+    from envslim.document.atomic import write_atomic
     from envslim.knowledge.schema import validate_entry
-    from envslim.commands.report import check_target, session_options
+    from envslim.online.settings import check_target, session_options
     from envslim.online import Session, lookup_wheels, run as run_async
 
     if not args.pypi:

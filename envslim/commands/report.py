@@ -27,27 +27,22 @@ figure is for the version and platform it names.
 
 from __future__ import annotations
 
-import asyncio
-import datetime
-import json
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 from envslim import knowledge
-from envslim.conda import spec as condaspec
+from envslim import conda as condaspec
 from envslim.knowledge import footprint, names
-from envslim.document.envfile import EnvFile, InsertConda, InsertPip, Item, RemoveItem, ReplaceValue, pip_sort_key
+from envslim.document.edits import InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.document.envfile import EnvFile, Item, pip_sort_key
 from envslim.errors import EnvslimError
-from envslim.output.rewrite import finding_line, redact
+from envslim.online.settings import check_target, session_options
+from envslim.output.rewrite import redact
 
 # Packages a fix drops without the file naming them: rule id -> (package, why it was there).
 IMPLIED = {"ES002": ("mkl", "not in the file: the defaults channel builds BLAS users against MKL")}
 
-_ENV_SESSION = (("ENVSLIM_PYPI_URL", "pypi_url"), ("ENVSLIM_ANACONDA_URL", "anaconda_url"),
-                ("ENVSLIM_CONDA_URL", "conda_url"))
-_OFFLINE_MISS = "no cached data (offline)"
 
 
 # -- figures, sides, rows -------------------------------------------------------------------------------------
@@ -288,16 +283,6 @@ def target_for(args, cfg, sides: list[Side], lock) -> Target:
     return Target(cfg.python, "default", platform)
 
 
-def check_target(python: str | None, platform: str | None) -> None:
-    """Reject a --python or --platform the wheel chooser cannot target (exit 2)."""
-    from envslim.online.pypi import UnknownTarget, target_tags
-
-    try:
-        target_tags(python or "3.11", platform or "linux-64")
-    except UnknownTarget as e:
-        raise EnvslimError(f"envslim: error: {e}") from None
-
-
 def build(path: str, env: EnvFile, plan, args, cfg, lock=None) -> FileReport:
     before = sides_of(env)
     after_env = EnvFile.from_bytes(plan.new_text.encode("utf-8"), path)
@@ -316,450 +301,6 @@ def build(path: str, env: EnvFile, plan, args, cfg, lock=None) -> FileReport:
 
         stale = lockfile.stale(lock, plan)
     return FileReport(path, plan, rows, target, lock, stale)
-
-
-# -- online lookups -------------------------------------------------------------------------------------------
-
-
-def session_options(*, offline: bool = False, refresh: bool = False) -> dict:
-    """Keyword arguments for ``envslim.online.Session``: the modes, plus base URLs and a cache directory from
-    the environment (``ENVSLIM_PYPI_URL``, ``ENVSLIM_ANACONDA_URL``, ``ENVSLIM_CONDA_URL``,
-    ``ENVSLIM_CACHE_DIR``), for mirrors and for the tests' local server."""
-    opts: dict = {"offline": offline, "refresh": refresh}
-    for var, key in _ENV_SESSION:
-        if os.environ.get(var):
-            opts[key] = os.environ[var]
-    if os.environ.get("ENVSLIM_CACHE_DIR"):
-        from envslim.online import Cache
-
-        opts["cache"] = Cache(os.environ["ENVSLIM_CACHE_DIR"])
-    return opts
-
-
-class Progress:
-    """``envslim: looking up ... k/n`` on stderr, redrawn in place, once lookups have taken over ``delay``
-    seconds and only when stderr is a terminal; erased when they finish."""
-
-    def __init__(self, stream, delay: float = 1.0) -> None:
-        self.stream = stream
-        self.delay = delay
-        self.total = 0
-        self.done = 0
-        self.shown = False
-        isatty = getattr(stream, "isatty", None)
-        self.enabled = bool(isatty and isatty())
-
-    def step(self, _task=None) -> None:
-        self.done += 1
-
-    async def tick(self) -> None:
-        await asyncio.sleep(self.delay)
-        while True:
-            self.stream.write(f"\renvslim: looking up package sizes online: {self.done}/{self.total} done")
-            self.stream.flush()
-            self.shown = True
-            await asyncio.sleep(0.2)
-
-    def start(self):
-        return asyncio.ensure_future(self.tick()) if self.enabled else None
-
-    async def stop(self, task) -> None:
-        if task is None:
-            return
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-        if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-
-
-def _wheel_platform(filename: str) -> str:
-    parts = filename[: -len(".whl")].split("-") if filename.endswith(".whl") else [filename]
-    return "-".join(parts[-3:])
-
-
-class Online:
-    """The lookups of one run, each made once (keyed), counted for the progress line."""
-
-    def __init__(self, session, today: str, progress: Progress) -> None:
-        self.session = session
-        self.today = today
-        self.progress = progress
-        self._jobs: dict = {}
-
-    def once(self, key, make: Callable):
-        task = self._jobs.get(key)
-        if task is None:
-            task = asyncio.ensure_future(make())
-            task.add_done_callback(self.progress.step)
-            self.progress.total += 1
-            self._jobs[key] = task
-        return task
-
-    async def wheel(self, requirement: str, python: str, platform: str) -> Fig | None:
-        from envslim.online import lookup_wheels
-
-        found = await lookup_wheels([requirement], python=python, platform=platform, session=self.session)
-        info = next(iter(found.values()), None)
-        if info is None or info.installed_bytes is None:
-            return None
-        return Fig(
-            bytes=info.installed_bytes, kind="wheel", origin="pypi", version=info.version,
-            platform=_wheel_platform(info.filename),
-            source=f"PyPI {info.filename} (pip's pick for Python {python} on {platform}): installed = sum of the "
-                   "file sizes in its zip central directory",
-            url=info.url, date=self.today, archive_bytes=info.wheel_bytes, channel="pypi",
-        )
-
-    async def locked_wheel(self, pkg, lock_path: str) -> Fig | None:
-        from envslim.online import remotezip
-
-        if not pkg.filename.endswith(".whl"):
-            self.session.warn(f"{lock_path}: {pkg.name} {pkg.version} is locked as {pkg.filename}, not a wheel;"
-                              " no installed size")
-            return None
-        size = await remotezip.installed_bytes(self.session, pkg.url, what=f"PyPI {pkg.filename}")
-        if size is None:
-            return None
-        return Fig(
-            bytes=size, kind="wheel", origin="lockfile", version=pkg.version, platform=_wheel_platform(pkg.filename),
-            source=f"{lock_path}: {pkg.filename}: installed = sum of the file sizes in its zip central directory",
-            url=pkg.url, date=self.today, channel="pypi",
-        )
-
-    async def conda_installed(self, pkg) -> int | None:
-        from envslim.online import CondaFile, conda_installed_bytes
-
-        file = CondaFile(
-            channel=pkg.channel, name=pkg.name, version=pkg.version, build=pkg.build or "", build_number=0,
-            subdir=pkg.subdir, basename=f"{pkg.subdir}/{pkg.filename}",
-            size=None,  # type: ignore[arg-type]  # the lockfile does not record it; range reads find the end
-            md5=pkg.md5, sha256=pkg.sha256, depends=(), upload_time=None, distribution_type="conda", labels=(),
-            download_url=pkg.url, url=pkg.url,
-        )
-        return await conda_installed_bytes(file, session=self.session)
-
-    async def lock_closure(self, lock, name: str, platform: str) -> Fig | None:
-        members = lock.closure(name, platform)
-        if name.lower() != "python":
-            python = {p.name for p in lock.closure("python", platform)}
-            members = [p for p in members if p.name not in python]
-        if not members:
-            return None
-        sizes = await asyncio.gather(*(self.once(("conda-url", p.url), lambda p=p: self.conda_installed(p))
-                                       for p in members))
-        unreadable = [p.filename for p, s in zip(members, sizes) if s is None and not p.filename.endswith(".conda")]
-        if unreadable:
-            self.session.warn(f"{lock.path}: closure of {name} on {platform}: no installed size for {len(unreadable)}"
-                              f" .tar.bz2 package(s), which cannot be range-read ({', '.join(unreadable[:3])})")
-        if any(s is None for s in sizes):
-            return None
-        top = members[0]
-        beyond = "" if name.lower() == "python" else " beyond python's closure"
-        return Fig(
-            bytes=sum(sizes), kind="closure", origin="lockfile", version=top.version, platform=platform,
-            source=f"{lock.path}: {top.filename} and the {len(members) - 1} packages it pulls in{beyond};"
-                   " installed = sum of each .conda's info/paths.json sizes",
-            url=top.url, date=self.today, packages=len(members), channel=top.channel,
-        )
-
-    async def conda_package(self, channel: str, spec, subdir: str, python: str) -> Fig | None:
-        from envslim.online import conda_files, conda_installed_bytes
-
-        files = await conda_files(channel, spec.name, subdir=subdir, session=self.session)
-        if files is None:
-            return None
-        fits = [f for f in files if spec.match({"name": f.name, "version": f.version, "build": f.build,
-                                                "build_number": f.build_number, "subdir": f.subdir,
-                                                "channel": channel})]
-        want = "py" + python.replace(".", "")[:3].rstrip("t")
-
-        def python_fit(build: str) -> int:
-            tags = re.findall(r"py(\d+)", build)
-            return 2 if want[2:] in tags else 1 if not tags else 0
-
-        if any(python_fit(f.build) for f in fits):
-            fits = [f for f in fits if python_fit(f.build)]
-        if not fits:
-            self.session.warn(f"anaconda.org {channel}/{spec.name}: no {subdir} file matches {spec.original!r}")
-            return None
-        best = max(fits, key=lambda f: (_order(f.version), python_fit(f.build), f.filename.endswith(".conda"),
-                                        f.build_number, f.upload_time or ""))
-        size = await conda_installed_bytes(best, session=self.session)
-        if size is None:
-            return None
-        return Fig(
-            bytes=size, kind="package", origin="anaconda.org", version=best.version, platform=best.subdir,
-            source=f"anaconda.org {channel}/{best.basename}: installed = sum of its info/paths.json sizes",
-            url=best.url, date=self.today, archive_bytes=best.size, channel=channel,
-        )
-
-
-def _order(version: str):
-    try:
-        return (1, condaspec.VersionOrder(version))
-    except (ValueError, TypeError):
-        return (0, version)
-
-
-def _channel(side: Side, env_channels: list[str]) -> str | None:
-    """The anaconda.org channel to look a conda package up in (``defaults`` is the ``anaconda`` channel)."""
-    chosen = getattr(side.parsed, "channel", None)
-    if not chosen:
-        usable = [c.strip() for c in env_channels if c.strip().lower() != "nodefaults"]
-        chosen = usable[0] if usable else "defaults"
-    if chosen in ("defaults", "pkgs/main", "main"):
-        return "anaconda"
-    return None if "/" in chosen or ":" in chosen else chosen
-
-
-def _jobs(rep: FileReport, online: Online) -> list[tuple[Side, str, object]]:
-    """(side, how the figure is used, awaitable) for every side a lookup can improve."""
-    out = []
-    t, lock = rep.target, rep.lock
-    channels = rep.plan.env.channel_names
-    for row in rep.rows:
-        for side in (row.before, row.after):
-            if side is None or row.implied:
-                continue
-            if side.manager == "pip":
-                locked = lock.get("pip", side.name, t.platform) if lock is not None else None
-                moved = lock.get("conda", row.key, t.platform) if lock is not None and row.before is not None \
-                    and row.before.manager == "conda" else None
-                if locked is not None:
-                    job = online.once(("wheel-url", locked.url), lambda p=locked: online.locked_wheel(p, lock.path))
-                else:
-                    req = f"{side.name}=={moved.version}" if moved is not None else side.spec
-                    job = online.once(("wheel", req, t.python, t.platform),
-                                      lambda r=req: online.wheel(r, t.python, t.platform))
-                out.append((side, "replace", job))
-            elif lock is not None and lock.get("conda", side.key, t.platform) is not None:
-                job = online.once(("lock-closure", lock.path, side.key, t.platform),
-                                  lambda k=side.key: online.lock_closure(lock, k, t.platform))
-                out.append((side, "replace", job))
-            elif side.parsed is not None and (side.figure is None or side.figure.kind != "closure"):
-                channel = _channel(side, channels)
-                if channel is None:
-                    continue
-                job = online.once(("conda", channel, side.spec, t.platform, t.python),
-                                  lambda s=side.parsed, c=channel: online.conda_package(c, s, t.platform, t.python))
-                out.append((side, "package", job))
-    return out
-
-
-async def _lookup(reports: list[FileReport], session_opts: dict, err) -> list[str]:
-    from envslim.online import Session
-
-    today = datetime.date.today().isoformat()
-    progress = Progress(err)
-    async with Session(**session_opts) as session:
-        online = Online(session, today, progress)
-        jobs = [j for rep in reports for j in _jobs(rep, online)]
-        ticker = progress.start()
-        try:
-            results = await asyncio.gather(*(job for _, _, job in jobs))
-        finally:
-            await progress.stop(ticker)
-        for (side, use, _), fig in zip(jobs, results):
-            if fig is None:
-                continue
-            if use == "replace" or side.figure is None or side.figure.kind != "closure":
-                side.figure = fig
-        return list(session.warnings)
-
-
-def warning_lines(warnings: list[str], offline: bool) -> list[str]:
-    misses = [w for w in warnings if w.endswith(_OFFLINE_MISS)]
-    lines = [f"envslim: warning: {w}; using the knowledge base's figure, if any"
-             for w in sorted(set(warnings) - set(misses))]
-    if offline and misses:
-        lines.append(f"envslim: warning: --offline: {len(misses)} lookup(s) had no cached data;"
-                     " using the knowledge figures")
-    return [redact(line) for line in lines]
-
-
-# -- rendering ------------------------------------------------------------------------------------------------
-
-
-def _mb(n: int | None) -> str:
-    return "unknown" if n is None else f"{n / 1e6:,.1f} MB"
-
-
-class _Refs:
-    """Numbers for the figures a report cites, in order of first use."""
-
-    def __init__(self) -> None:
-        self.figs: list[tuple[str, Fig]] = []
-
-    def ref(self, name: str, fig: Fig) -> int:
-        for i, (_, f) in enumerate(self.figs):
-            if f == fig:
-                return i + 1
-        self.figs.append((name, fig))
-        return len(self.figs)
-
-
-def _cell(side: Side | None, refs: _Refs) -> str:
-    if side is None:
-        return "-"
-    if side.figure is None:
-        return f"{side.manager} unknown"
-    f = side.figure
-    return f"{side.manager} {_mb(f.bytes)} {f.kind} [{refs.ref(side.name, f)}]"
-
-
-def _fig_line(n: int, name: str, f: Fig) -> str:
-    where = " ".join(x for x in (f.channel, f.kind, f.version, f.platform) if x)
-    extra = f", {f.packages} packages" if f.packages else ""
-    url = f" <{f.url}>" if f.url else ""
-    return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}); {f.source}{url} ({f.date})"
-
-
-def _estimate(rep: FileReport) -> dict:
-    t = rep.totals()
-    (b, b_unknown, b_count), (a, a_unknown, a_count) = t["before"], t["after"]
-    saving = b - a if b is not None and a is not None else None
-    return {"before_bytes": b, "after_bytes": a, "saving_bytes": saving,
-            "unknown_before": b_unknown, "unknown_after": a_unknown,
-            "packages_before": b_count, "packages_after": a_count}
-
-
-def _totals_sentence(est: dict) -> str:
-    return (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
-            f" {est['packages_after']} after have no figure and are not counted")
-
-
-CAVEAT = ("Totals add each package's figure: closures of different packages can share dependencies, and a"
-          " knowledge figure is for the version and platform it names.")
-
-
-def _action(f, env: EnvFile) -> str:
-    kinds = {type(op) for op in f.ops}
-    if not kinds:
-        return "report"
-    channel_items = {id(i) for i in (env.channels.items if env.channels else [])}
-    if all(type(op).__name__ == "InsertChannel" or id(getattr(op, "item", None)) in channel_items for op in f.ops):
-        return "edit-channels"
-    if RemoveItem in kinds and (InsertPip in kinds or f.rule == "ES001"):  # ES001 may find the pip line there
-        return "move-to-pip"
-    if ReplaceValue in kinds:
-        return "replace"
-    if RemoveItem in kinds:
-        return "remove"
-    if InsertConda in kinds or InsertPip in kinds:
-        return "add"
-    return "edit"
-
-
-def _status(f) -> str:
-    if f.applied:
-        return "applied by rewrite"
-    if f.ops and f.safety == "unsafe" and not f.note.startswith("not fixed"):
-        return "unsafe fix, needs --unsafe-fixes"
-    return f.note or "report only"
-
-
-def to_json(reports: list[FileReport]) -> str:
-    files = []
-    for rep in reports:
-        env = rep.plan.env
-        d: dict = {
-            "path": rep.path,
-            "findings": [{"rule": f.rule, "package": f.package, "action": _action(f, env),
-                          "saving_bytes": f.saving_bytes, "source": redact(f.source), "message": redact(f.message),
-                          "applied": f.applied, "status": _status(f), "line": f.line} for f in rep.plan.findings],
-            "estimate": {**_estimate(rep), "note": CAVEAT},
-            "target": {"python": rep.target.python, "python_from": rep.target.python_from,
-                       "platform": rep.target.platform},
-            "packages": [{"name": r.name, "before": r.before.as_dict() if r.before else None,
-                          "after": r.after.as_dict() if r.after else None, "change": r.change,
-                          "rules": r.rules, **({"implied": r.implied} if r.implied else {})} for r in rep.rows],
-            "unknown": {"before": [r.name for r in rep.rows if r.before and r.before.figure is None],
-                        "after": [r.name for r in rep.rows if r.after and r.after.figure is None]},
-        }
-        if rep.lock is not None:
-            d["lockfile"] = {"path": rep.lock.path, "stale": rep.stale}
-        files.append(d)
-    return json.dumps({"files": files}, indent=2) + "\n"
-
-
-def _label(r: Row) -> str:
-    return f"{r.name} (implied)" if r.implied else r.name
-
-
-def to_table(rep: FileReport) -> str:
-    refs = _Refs()
-    t = rep.target
-    head = [f"{rep.path} (Python {t.python} from {t.python_from}, {t.platform})"]
-    if not rep.rows:
-        return "\n".join(head + ["no packages"]) + "\n"
-    cells = [("package", "before", "after", "change")]
-    cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
-    est = _estimate(rep)
-    saving = est["saving_bytes"]
-    cells.append(("total", f"{_mb(est['before_bytes'])}, {est['unknown_before']} unknown",
-                  f"{_mb(est['after_bytes'])}, {est['unknown_after']} unknown",
-                  f"saves ~{_mb(saving)} (estimate)" if saving else ""))
-    widths = [max(len(c[i]) for c in cells) for i in range(3)]
-    lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
-    lines = [line.rstrip() for line in lines]
-    before, after = est["before_bytes"], est["after_bytes"]
-    lines.append(f"estimate: before {'unknown' if before is None else f'{before:,} B'}, after "
-                 f"{'unknown' if after is None else f'{after:,} B'}; {_totals_sentence(est)}")
-    lines.append(CAVEAT)
-    implied = [r for r in rep.rows if r.implied]
-    for r in implied:
-        lines.append(f"{r.name} (implied): {r.implied}")
-    if refs.figs:
-        lines.append("figures:")
-        lines += ["  " + _fig_line(i + 1, name, f) for i, (name, f) in enumerate(refs.figs)]
-    others = [f for f in rep.plan.findings if not f.applied]
-    if others:
-        lines.append("other findings:")
-        lines += ["  " + finding_line(rep.path, f, dry=True) for f in others]
-    return redact("\n".join(lines)) + "\n"
-
-
-def _md(text: str) -> str:
-    return redact(text).replace("|", "\\|").replace("\n", " ")
-
-
-def to_markdown(rep: FileReport) -> str:
-    refs = _Refs()
-    t = rep.target
-    est = _estimate(rep)
-    out = [f"### envslim report: `{_md(rep.path)}`", ""]
-    if not rep.rows:
-        return "\n".join(out + ["No packages.", ""]) + "\n"
-    saving = est["saving_bytes"]
-    headline = f"**Estimated footprint: {_mb(est['before_bytes'])} → {_mb(est['after_bytes'])}**"
-    if saving:
-        headline += f" (saves ~{_mb(saving)})"
-    out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
-    for line in rep.stale:
-        out += [f"> **Lockfile `{_md(rep.lock.path)}` is stale after the rewrite:** {_md(line)}", ""]
-    out += ["| package | before | after | change |", "|---|---|---|---|"]
-    for r in rep.rows:
-        name = f"`{_md(r.name)}` (implied)" if r.implied else f"`{_md(r.name)}`"
-        out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
-    out.append(f"| **total** | **{_mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
-               f"**{_mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
-               f"{'saves ~' + _mb(saving) if saving else ''} |")
-    out.append("")
-    others = [f for f in rep.plan.findings if not f.applied]
-    if others:
-        out += ["Not applied by `envslim rewrite`:", ""]
-        out += [f"- `{f.rule}` `{_md(f.package)}`: {_md(f.message)} ({_md(_status(f))})" for f in others]
-        out.append("")
-    out += ["<details><summary>figures and sources</summary>", ""]
-    out += [f"{i + 1}. {_md(_fig_line(i + 1, name, f).split('] ', 1)[1])}" for i, (name, f) in enumerate(refs.figs)]
-    out.append("")
-    out += [f"`{_md(r.name)}` (implied): {_md(r.implied)}" for r in rep.rows if r.implied]
-    out += ["", _md(CAVEAT), "", "</details>", ""]
-    return "\n".join(out) + "\n"
 
 
 # -- the command ----------------------------------------------------------------------------------------------
@@ -794,6 +335,7 @@ def run(args, out, err, plan_for: Callable) -> int:
         reports.append(rep)
     if reports and (args.online or args.offline):
         opts = session_options(offline=bool(args.offline), refresh=bool(args.refresh))
+        from envslim.commands.report_lookups import _lookup, warning_lines
         from envslim.online import run as run_async
 
         for line in warning_lines(run_async(_lookup(reports, opts, err)), bool(args.offline)):
@@ -802,6 +344,8 @@ def run(args, out, err, plan_for: Callable) -> int:
         for line in rep.stale:
             print(redact(f"envslim: warning: {rep.lock.path} is stale after the rewrite of {rep.path}: {line};"
                          " re-run conda-lock"), file=err)
+    from envslim.output.report import to_json, to_markdown, to_table
+
     if args.format == "json":
         out.write(to_json(reports))
     else:

@@ -9,11 +9,11 @@ This module imports nothing else from envslim but its error type.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 
 from envslim._record import dataclass, field
+from envslim.document.edits import Edit, FixError, InsertChannel, InsertConda, InsertPip, Op, RemoveItem, ReplaceValue, splice  # noqa: F401
 from envslim.errors import EnvslimError, InputError
 
 BOM = "\ufeff"
@@ -25,10 +25,6 @@ _JINJA_EXPR_RE = re.compile(r"\{\{.*?\}\}")
 _CONDA_NAME_RE = re.compile(r"\s*(?:[^\s:]+::)?([A-Za-z0-9_*][A-Za-z0-9_.*+-]*)")
 _PIP_NAME_RE = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 MAX_NODES = 100_000  # an env file has a few hundred; more means an alias bomb
-
-
-class FixError(EnvslimError):
-    """An edit that cannot be made without risking the file; the finding is reported instead."""
 
 
 def conda_sort_key(value: str) -> str | None:
@@ -392,88 +388,6 @@ class EnvFile:
         if item.eol:
             return Edit(item.line_end, item.line_end, block + item.eol)
         return Edit(item.line_end, item.line_end, self.eol + block)
-
-
-# -- operations (what a fix asks for) ----------------------------------------------------------
-@dataclass(frozen=True)
-class RemoveItem:
-    item: Item
-
-
-@dataclass(frozen=True)
-class ReplaceValue:
-    item: Item
-    text: str
-    comment: str = ""  # appended at the end of the line
-
-
-@dataclass(frozen=True)
-class InsertConda:
-    text: str
-    comment: str = ""
-
-
-@dataclass(frozen=True)
-class InsertPip:
-    text: str
-    comment: str = ""
-
-
-@dataclass(frozen=True)
-class InsertChannel:
-    text: str
-    comment: str = ""
-
-
-Op = RemoveItem | ReplaceValue | InsertConda | InsertPip | InsertChannel
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace text[start:end] with ``text``; ``seq`` orders insertions at the same offset."""
-
-    start: int
-    end: int
-    text: str
-    seq: int = 0
-
-
-def splice(text: str, edits: Iterable[Edit]) -> str:
-    edits = sorted(edits, key=lambda e: (e.start, e.end, e.seq))
-    out: list[str] = []
-    pos = 0
-    for e in edits:
-        if e.start < pos:
-            raise FixError(f"overlapping edits at offset {e.start}")
-        out.append(text[pos:e.start])
-        out.append(e.text)
-        pos = e.end
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, keeping the file mode."""
-    import tempfile  # only when writing: the --check and --diff path does without it
-
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".envslim-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -25,9 +25,12 @@ import shlex
 from dataclasses import dataclass
 from typing import TextIO
 
-from envslim.document.envfile import EnvFile, conda_sort_key, write_atomic
+from envslim.document.atomic import write_atomic
+
+from envslim.document.envfile import EnvFile, conda_sort_key
 from envslim.errors import EnvslimError, InputError
-from envslim.image.prune import add_selection_arguments, categories, find_commands
+from envslim.image.findcmd import find_commands
+from envslim.image.prune import add_selection_arguments, categories
 
 PREFIX = "/opt/conda/envs/app"  # fixed: the final stage needs the same path (prefixes are compiled in)
 ENV_IN_IMAGE = "/tmp/environment.yml"

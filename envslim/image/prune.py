@@ -24,17 +24,16 @@ not counted. A file with several hard links is counted at each path.
 from __future__ import annotations
 
 import argparse
-import ast
 import errno
 import os
 import re
-import shlex
 import stat
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TextIO
 
 from envslim.errors import EnvslimError
+from envslim.image.importscan import ImportScanner
 
 
 @dataclass(frozen=True)
@@ -286,7 +285,7 @@ def make_plan(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = 
     kind = prefix_kind(prefix)
     cats = categories(aggressive=aggressive, conda=kind == "conda")
     plan = Plan(prefix, kind, removals={c.id: Removal(c) for c in cats}, keep=keep)
-    scanner = _ImportScanner(prefix)
+    scanner = ImportScanner(prefix)
 
     def claim_dir(rel: str, name: str, guarded: frozenset[str]) -> tuple[Category | None, frozenset[str]]:
         for c in cats:
@@ -340,105 +339,6 @@ def make_plan(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = 
 
     walk("", None, frozenset())
     return plan
-
-
-# -- run-time imports of tests directories ------------------------------------------------------------
-
-
-class _ImportScanner:
-    """Which modules the non-test code of a top-level package imports (cached per package).
-
-    A tests directory ``a/b/tests`` (module ``a.b.tests``) is kept when any ``.py`` file of package ``a``
-    outside tests directories (``conftest.py`` excepted: only pytest loads it) imports ``a.b.tests`` or
-    something below it, by absolute or relative import, or names it in a string (importlib).
-    """
-
-    _IMPORTISH = re.compile(r"^\s*(?:from|import)\s.*\btests?\b", re.M)
-    ANY = "<any tests directory>"
-    # Files worth parsing: an import naming test(s), or a dotted string naming it (importlib).
-    _MAYBE = re.compile(
-        rb"^[ \t]*(?:from|import)[ \t][^\n]*\btests?\b"
-        rb"|^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\([^)]*\btests?\b"
-        rb"|[\"'][\w.]*\btests?\b[\w.]*[\"']",
-        re.M,
-    )
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.cache: dict[str, list[tuple[str, str, int]]] = {}
-
-    def imported(self, rel: str) -> str | None:
-        sp, _, inside = rel.rpartition("/site-packages/")
-        sp = f"{sp}/site-packages"
-        module = inside.replace("/", ".")
-        top = inside.split("/", 1)[0]
-        for name, where, line in self._imports(sp, top):
-            if name == module or name.startswith(module + ".") or name == self.ANY:
-                return f"imported at run time by {where}:{line}"
-        return None
-
-    def _imports(self, sp: str, top: str) -> list[tuple[str, str, int]]:
-        key = f"{sp}/{top}"
-        if key not in self.cache:
-            self.cache[key] = found = []
-            for rel_file in self._sources(sp, top):
-                found.extend(self._scan(sp, rel_file))
-        return self.cache[key]
-
-    def _sources(self, sp: str, top: str) -> list[str]:
-        out: list[str] = []
-        root = os.path.join(self.prefix, sp)
-        stack = [top]
-        while stack:
-            rel_dir = stack.pop()
-            try:
-                with os.scandir(os.path.join(root, rel_dir)) as it:
-                    entries = sorted(it, key=lambda e: e.name)
-            except OSError:
-                continue
-            for e in entries:
-                if e.is_dir(follow_symlinks=False):
-                    if e.name not in ("tests", "test", "__pycache__"):
-                        stack.append(f"{rel_dir}/{e.name}")
-                elif e.name.endswith(".py") and e.name != "conftest.py" and e.is_file(follow_symlinks=False):
-                    out.append(f"{rel_dir}/{e.name}")
-        return sorted(out)
-
-    def _scan(self, sp: str, rel_file: str) -> list[tuple[str, str, int]]:
-        where = f"{sp}/{rel_file}"
-        try:
-            with open(os.path.join(self.prefix, where), "rb") as f:
-                data = f.read()
-        except OSError:
-            return []
-        if not self._MAYBE.search(data):
-            return []
-        parts = rel_file[: -len(".py")].split("/")
-        package = parts[:-1]  # the package a relative import starts from
-        try:
-            tree = ast.parse(data, where)
-        except (SyntaxError, ValueError):
-            # Newer syntax than this Python reads: be conservative, a tests import keeps every tests dir.
-            text = data.decode("utf-8", "replace")
-            m = self._IMPORTISH.search(text)
-            if m is None:
-                return []
-            return [(self.ANY, where, text.count("\n", 0, m.start()) + 1)]
-        found: list[tuple[str, str, int]] = []
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found.extend((a.name, where, node.lineno) for a in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package[: len(package) - node.level + 1]
-                    mod = ".".join(base + ([node.module] if node.module else []))
-                else:
-                    mod = node.module or ""
-                found.append((mod, where, node.lineno))
-                found.extend((f"{mod}.{a.name}", where, node.lineno) for a in node.names if a.name != "*")
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "test" in node.value:
-                found.append((node.value, where, node.lineno))
-        return found
 
 
 # -- carrying it out ----------------------------------------------------------------------------------
@@ -507,66 +407,6 @@ def render(plan: Plan, outcome: Outcome, *, dry_run: bool) -> str:
     else:
         lines.append(f"removed {size:,} bytes, {left:,} left")
     return "\n".join(lines) + "\n"
-
-
-# -- the same categories as find commands, for the Dockerfile ----------------------------------------
-
-
-@dataclass(frozen=True)
-class FindCommand:
-    """``head \\( alternative -o alternative ... \\) -delete``; each alternative tagged with its category."""
-
-    head: list[str]
-    alternatives: list[tuple[str, list[str]]]  # (category id, find terms)
-
-    def words(self) -> list[str]:
-        out = list(self.head) + ["\\("]
-        for i, (_, terms) in enumerate(self.alternatives):
-            out += (["-o"] if i else []) + terms
-        return out + ["\\)", "-delete"]
-
-    def shell(self) -> str:
-        return " ".join(self.words())
-
-
-def _q(text: str) -> str:
-    return shlex.quote(text)
-
-
-def _not_under(p: str, globs) -> list[str]:
-    out: list[str] = []
-    for g in globs:
-        out += ["!", "-path", _q(f"{p}/{g}"), "!", "-path", _q(f"{p}/{g}/*")]
-    return out
-
-
-def find_commands(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ()) -> list[FindCommand]:
-    """POSIX ``find`` commands that remove what :func:`make_plan` selects in a conda prefix.
-
-    The first deletes the selected files and symbolic links (``find`` without ``-L`` never follows a
-    link); the second the directories of selected trees once empty. The run-time import check of the
-    tests category cannot be written as ``find``; the directories known to be imported are excluded.
-    """
-    p = prefix.rstrip("/")
-    stays = _not_under(p, keep)
-    files: list[tuple[str, list[str]]] = []
-    dirs: list[tuple[str, list[str]]] = []
-    for c in categories(aggressive=aggressive, conda=True):
-        guard = _not_under(p, (g for g, _ in c.guarded))
-        spare = [t for g in c.spare for t in ("!", "-iname", _q(g))]
-        for s in (s for s in c.selectors if not s.windows):
-            name = ["-name", _q(s.name)] if s.name else []
-            if s.kind == "file":
-                files.append((c.id, (["-path", _q(f"{p}/{s.path}")] if s.path else []) + name + guard + spare))
-                continue
-            inside = ["-path", _q(f"{p}/{s.path}/*" if s.path else f"*/{s.name}/*")]
-            files.append((c.id, inside + guard + spare))
-            dirs.append((c.id, (["-path", _q(f"{p}/{s.path}")] if s.path else []) + name + guard))
-            dirs.append((c.id, inside + guard))
-    return [
-        FindCommand(["find", p, "\\(", "-type", "f", "-o", "-type", "l", "\\)"] + stays, files),
-        FindCommand(["find", p, "-depth", "-type", "d", "-empty"] + stays, dirs),
-    ]
 
 
 # -- command line --------------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def _paint(line: str, kind: str, color: bool) -> str:
 
 def _touched_lines(plan, f: Finding) -> set[int]:
     """The 1-based lines of the old text that ``f``'s fix changes, or that an insertion falls between."""
-    from envslim.document.envfile import FixError
+    from envslim.document.edits import FixError
 
     own = {id(i) for seq in (plan.env.channels, plan.env.dependencies, plan.env.pip) if seq for i in seq.items}
     # A fix from a later round (plan.make_plan runs the rules to a fixed point) edits the intermediate text:

@@ -11,7 +11,8 @@ import importlib
 from collections.abc import Callable, Iterable
 
 from envslim._record import dataclass, field
-from envslim.document.envfile import EnvFile, Item, Op
+from envslim.document.edits import Op
+from envslim.document.envfile import EnvFile, Item
 
 # The rule modules, in id order. Imported on first use so that startup stays cheap.
 RULE_MODULES = (

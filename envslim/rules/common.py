@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envslim.conda import spec as condaspec
+from envslim import conda as condaspec
 from envslim.document.envfile import EnvFile, Item
 
 _LAST: list = [None, None]  # the last file parsed and its result: rules ask for the same file in turn

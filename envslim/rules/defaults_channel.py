@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from envslim.document.envfile import InsertChannel, ReplaceValue
+from envslim.document.edits import InsertChannel, ReplaceValue
 from envslim.rules import Context, Finding, register
 
 

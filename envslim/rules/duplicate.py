@@ -3,7 +3,8 @@ from __future__ import annotations
 import re
 
 from envslim.knowledge import names
-from envslim.document.envfile import RemoveItem, pip_sort_key
+from envslim.document.edits import RemoveItem
+from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps
 

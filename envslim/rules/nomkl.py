@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from envslim.knowledge import footprint
-from envslim.document.envfile import InsertConda
+from envslim.document.edits import InsertConda
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import defaults_in_play, parsed_deps
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from envslim.conda import spec as condaspec
-from envslim.document.envfile import InsertConda, ReplaceValue, pip_sort_key
+from envslim import conda as condaspec
+from envslim.document.edits import InsertConda, ReplaceValue
+from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps
 

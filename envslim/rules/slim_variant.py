@@ -3,7 +3,8 @@ from __future__ import annotations
 import re
 
 from envslim.knowledge import footprint, names
-from envslim.document.envfile import RemoveItem, ReplaceValue, pip_sort_key
+from envslim.document.edits import RemoveItem, ReplaceValue
+from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps, parsed_lines
 

@@ -20,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 TODAY = datetime.date.today().isoformat()
 TAG = "cp311-cp311-manylinux_2_28_x86_64"
 NOTE = ("installed = sum of the file sizes in its zip central directory (HTTP range reads), before byte-compilation;"

@@ -19,7 +19,7 @@ from envslim.knowledge import footprint
 from tests.onlinekit import add_conda, add_wheels, conda_pkg, index, run_cli, run_json  # noqa: F401
 from tests.online.pkgserver import Fault
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "report"
 TODAY = datetime.date.today().isoformat()
 

@@ -1,4 +1,4 @@
-"""envslim.conda.spec against conda's own vectors, the translation and merge vectors, and properties."""
+"""envslim.conda against conda's own vectors, the translation and merge vectors, and properties."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
-from envslim.conda.spec import (
+from envslim.conda import (
     CondaSpecError,
     VersionOrder,
     merge_pin,
@@ -20,7 +20,7 @@ from envslim.conda.spec import (
     to_pep440,
 )
 
-DATA = Path(__file__).parent / "data" / "spec"
+DATA = Path(__file__).parent.parent / "data" / "spec"
 CONDA = json.loads((DATA / "conda_vectors.json").read_text(encoding="utf-8"))
 TRANS = json.loads((DATA / "translation_vectors.json").read_text(encoding="utf-8"))
 

@@ -5,9 +5,9 @@ import stat
 
 import pytest
 
-from envslim.document.envfile import (
-    EnvFile, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue, write_atomic,
-)
+from envslim.document.atomic import write_atomic
+from envslim.document.edits import FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.document.envfile import EnvFile
 from envslim.errors import InputError
 
 

@@ -14,9 +14,9 @@ import pytest
 
 from envslim.cli import main
 from envslim.image.dockerfile import PREFIX
-from envslim.image.prune import find_commands
+from envslim.image.findcmd import find_commands
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "golden"
 SEED_DIR = GOLDEN / "seed"  # env.yaml: the seed's final environment file (after "install pyarrow from pip")
 
 VARIANTS = {
@@ -98,7 +98,7 @@ def test_dockerfile_prune_step_is_prunes_find_commands(variant: str) -> None:
 
 def test_dockerfile_prune_step_runs_in_sh_and_matches_envslim_prune(tmp_path: Path, capsys) -> None:
     """The RUN text itself, on a prefix: it removes what `envslim prune` removes (bar the import check)."""
-    from tests.test_prune import CONDA_FILES, SP, build, tree
+    from tests.image.test_prune import CONDA_FILES, SP, build, tree
 
     a = build(tmp_path / "a", CONDA_FILES)
     b = build(tmp_path / "b", CONDA_FILES)

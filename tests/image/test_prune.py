@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from envslim.cli import main
-from envslim.image.prune import find_commands
+from envslim.image.findcmd import find_commands
 
 SP = "lib/python3.11/site-packages"
 

@@ -1,0 +1,193 @@
+"""The renderings of ``envslim report``: a text table, markdown for a pull-request comment, and JSON."""
+
+from __future__ import annotations
+
+import json
+
+from envslim.document.edits import InsertConda, InsertPip, RemoveItem, ReplaceValue
+from envslim.output.rewrite import finding_line, redact
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from envslim.commands.report import Fig, FileReport, Row, Side
+    from envslim.document.envfile import EnvFile
+
+
+def _mb(n: int | None) -> str:
+    return "unknown" if n is None else f"{n / 1e6:,.1f} MB"
+
+
+class _Refs:
+    """Numbers for the figures a report cites, in order of first use."""
+
+    def __init__(self) -> None:
+        self.figs: list[tuple[str, Fig]] = []
+
+    def ref(self, name: str, fig: Fig) -> int:
+        for i, (_, f) in enumerate(self.figs):
+            if f == fig:
+                return i + 1
+        self.figs.append((name, fig))
+        return len(self.figs)
+
+
+def _cell(side: Side | None, refs: _Refs) -> str:
+    if side is None:
+        return "-"
+    if side.figure is None:
+        return f"{side.manager} unknown"
+    f = side.figure
+    return f"{side.manager} {_mb(f.bytes)} {f.kind} [{refs.ref(side.name, f)}]"
+
+
+def _fig_line(n: int, name: str, f: Fig) -> str:
+    where = " ".join(x for x in (f.channel, f.kind, f.version, f.platform) if x)
+    extra = f", {f.packages} packages" if f.packages else ""
+    url = f" <{f.url}>" if f.url else ""
+    return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}); {f.source}{url} ({f.date})"
+
+
+def _estimate(rep: FileReport) -> dict:
+    t = rep.totals()
+    (b, b_unknown, b_count), (a, a_unknown, a_count) = t["before"], t["after"]
+    saving = b - a if b is not None and a is not None else None
+    return {"before_bytes": b, "after_bytes": a, "saving_bytes": saving,
+            "unknown_before": b_unknown, "unknown_after": a_unknown,
+            "packages_before": b_count, "packages_after": a_count}
+
+
+def _totals_sentence(est: dict) -> str:
+    return (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
+            f" {est['packages_after']} after have no figure and are not counted")
+
+
+CAVEAT = ("Totals add each package's figure: closures of different packages can share dependencies, and a"
+          " knowledge figure is for the version and platform it names.")
+
+
+def _action(f, env: EnvFile) -> str:
+    kinds = {type(op) for op in f.ops}
+    if not kinds:
+        return "report"
+    channel_items = {id(i) for i in (env.channels.items if env.channels else [])}
+    if all(type(op).__name__ == "InsertChannel" or id(getattr(op, "item", None)) in channel_items for op in f.ops):
+        return "edit-channels"
+    if RemoveItem in kinds and (InsertPip in kinds or f.rule == "ES001"):  # ES001 may find the pip line there
+        return "move-to-pip"
+    if ReplaceValue in kinds:
+        return "replace"
+    if RemoveItem in kinds:
+        return "remove"
+    if InsertConda in kinds or InsertPip in kinds:
+        return "add"
+    return "edit"
+
+
+def _status(f) -> str:
+    if f.applied:
+        return "applied by rewrite"
+    if f.ops and f.safety == "unsafe" and not f.note.startswith("not fixed"):
+        return "unsafe fix, needs --unsafe-fixes"
+    return f.note or "report only"
+
+
+def to_json(reports: list[FileReport]) -> str:
+    files = []
+    for rep in reports:
+        env = rep.plan.env
+        d: dict = {
+            "path": rep.path,
+            "findings": [{"rule": f.rule, "package": f.package, "action": _action(f, env),
+                          "saving_bytes": f.saving_bytes, "source": redact(f.source), "message": redact(f.message),
+                          "applied": f.applied, "status": _status(f), "line": f.line} for f in rep.plan.findings],
+            "estimate": {**_estimate(rep), "note": CAVEAT},
+            "target": {"python": rep.target.python, "python_from": rep.target.python_from,
+                       "platform": rep.target.platform},
+            "packages": [{"name": r.name, "before": r.before.as_dict() if r.before else None,
+                          "after": r.after.as_dict() if r.after else None, "change": r.change,
+                          "rules": r.rules, **({"implied": r.implied} if r.implied else {})} for r in rep.rows],
+            "unknown": {"before": [r.name for r in rep.rows if r.before and r.before.figure is None],
+                        "after": [r.name for r in rep.rows if r.after and r.after.figure is None]},
+        }
+        if rep.lock is not None:
+            d["lockfile"] = {"path": rep.lock.path, "stale": rep.stale}
+        files.append(d)
+    return json.dumps({"files": files}, indent=2) + "\n"
+
+
+def _label(r: Row) -> str:
+    return f"{r.name} (implied)" if r.implied else r.name
+
+
+def to_table(rep: FileReport) -> str:
+    refs = _Refs()
+    t = rep.target
+    head = [f"{rep.path} (Python {t.python} from {t.python_from}, {t.platform})"]
+    if not rep.rows:
+        return "\n".join(head + ["no packages"]) + "\n"
+    cells = [("package", "before", "after", "change")]
+    cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
+    est = _estimate(rep)
+    saving = est["saving_bytes"]
+    cells.append(("total", f"{_mb(est['before_bytes'])}, {est['unknown_before']} unknown",
+                  f"{_mb(est['after_bytes'])}, {est['unknown_after']} unknown",
+                  f"saves ~{_mb(saving)} (estimate)" if saving else ""))
+    widths = [max(len(c[i]) for c in cells) for i in range(3)]
+    lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
+    lines = [line.rstrip() for line in lines]
+    before, after = est["before_bytes"], est["after_bytes"]
+    lines.append(f"estimate: before {'unknown' if before is None else f'{before:,} B'}, after "
+                 f"{'unknown' if after is None else f'{after:,} B'}; {_totals_sentence(est)}")
+    lines.append(CAVEAT)
+    implied = [r for r in rep.rows if r.implied]
+    for r in implied:
+        lines.append(f"{r.name} (implied): {r.implied}")
+    if refs.figs:
+        lines.append("figures:")
+        lines += ["  " + _fig_line(i + 1, name, f) for i, (name, f) in enumerate(refs.figs)]
+    others = [f for f in rep.plan.findings if not f.applied]
+    if others:
+        lines.append("other findings:")
+        lines += ["  " + finding_line(rep.path, f, dry=True) for f in others]
+    return redact("\n".join(lines)) + "\n"
+
+
+def _md(text: str) -> str:
+    return redact(text).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(rep: FileReport) -> str:
+    refs = _Refs()
+    t = rep.target
+    est = _estimate(rep)
+    out = [f"### envslim report: `{_md(rep.path)}`", ""]
+    if not rep.rows:
+        return "\n".join(out + ["No packages.", ""]) + "\n"
+    saving = est["saving_bytes"]
+    headline = f"**Estimated footprint: {_mb(est['before_bytes'])} → {_mb(est['after_bytes'])}**"
+    if saving:
+        headline += f" (saves ~{_mb(saving)})"
+    out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
+    for line in rep.stale:
+        out += [f"> **Lockfile `{_md(rep.lock.path)}` is stale after the rewrite:** {_md(line)}", ""]
+    out += ["| package | before | after | change |", "|---|---|---|---|"]
+    for r in rep.rows:
+        name = f"`{_md(r.name)}` (implied)" if r.implied else f"`{_md(r.name)}`"
+        out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
+    out.append(f"| **total** | **{_mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
+               f"**{_mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
+               f"{'saves ~' + _mb(saving) if saving else ''} |")
+    out.append("")
+    others = [f for f in rep.plan.findings if not f.applied]
+    if others:
+        out += ["Not applied by `envslim rewrite`:", ""]
+        out += [f"- `{f.rule}` `{_md(f.package)}`: {_md(f.message)} ({_md(_status(f))})" for f in others]
+        out.append("")
+    out += ["<details><summary>figures and sources</summary>", ""]
+    out += [f"{i + 1}. {_md(_fig_line(i + 1, name, f).split('] ', 1)[1])}" for i, (name, f) in enumerate(refs.figs)]
+    out.append("")
+    out += [f"`{_md(r.name)}` (implied): {_md(r.implied)}" for r in rep.rows if r.implied]
+    out += ["", _md(CAVEAT), "", "</details>", ""]
+    return "\n".join(out) + "\n"
+
+
