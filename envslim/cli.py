@@ -212,9 +212,9 @@ def _rewrite(args: argparse.Namespace) -> int:
             if dry or not stdin:  # (a filter's stdout is the new text)
                 sys.stdout.write(markdown_summary(shown, plan, dry=dry))
         else:
-            for f in plan.findings:
-                if not (args.diff and f.applied):  # under --diff, applied changes are explained after their hunk
-                    print(finding_line(shown, f, dry=dry), file=notes)
+            for o in plan.shown:
+                if not (args.diff and o.applied):  # under --diff, applied changes are explained after their hunk
+                    print(finding_line(shown, o, dry=dry), file=notes)
         if stdin and not dry:  # a filter: the new text on stdout
             sys.stdout.write(plan.new_text)
             sys.stdout.flush()

@@ -34,7 +34,6 @@ from typing import Callable
 from envslim import knowledge
 from envslim import conda as condaspec
 from envslim.knowledge import footprint, names
-from envslim.document.edits import InsertConda, InsertPip, RemoveItem, ReplaceValue
 from envslim.document.envfile import EnvFile, Item, pip_sort_key
 from envslim.errors import EnvslimError
 from envslim.online.settings import check_target, session_options
@@ -198,11 +197,11 @@ def pair(before: list[Side], after: list[Side], plan) -> list[Row]:
         b_left.remove(b)
         a_left.remove(a)
 
-    for f in plan.applied:  # a line a fix rewrote: the old text and the new one are one package
-        for op in f.ops:
-            if isinstance(op, ReplaceValue):
-                b = next((s for s in b_left if s.item is op.item), None)
-                a = next((s for s in a_left if b and s.manager == b.manager and s.spec == op.text.strip()), None)
+    for o in plan.applied:  # a line a fix rewrote: the old text and the new one are one package
+        for c in o.changes:
+            if c.kind == "replace":
+                b = next((s for s in b_left if s.item is not None and s.item.value_start == c.start), None)
+                a = next((s for s in a_left if b and s.manager == b.manager and s.spec == c.new.strip()), None)
                 if b and a:
                     take(b, a)
     for same_manager in (True, False):  # then the same package on the same side, then moved across
@@ -212,28 +211,30 @@ def pair(before: list[Side], after: list[Side], plan) -> list[Row]:
                 take(b, a)
     rows += [Row(b.key, b, None) for b in b_left] + [Row(a.key, None, a) for a in a_left]
     _attribute(rows, plan)
-    for f in plan.applied:
-        implied = IMPLIED.get(f.rule)
+    for o in plan.applied:
+        implied = IMPLIED.get(o.finding.rule)
         if implied and not any(r.key == implied[0] for r in rows):
             name, why = implied
-            rows.append(Row(name, Side(name, name, "conda", ""), None, rules=[f.rule], implied=why))
+            rows.append(Row(name, Side(name, name, "conda", ""), None, rules=[o.finding.rule], implied=why))
     rows.sort(key=lambda r: (r.key.lower(), r.before is None, r.before.manager if r.before else ""))
     return rows
 
 
 def _attribute(rows: list[Row], plan) -> None:
     """Name on each row the rules whose applied fixes touch it."""
-    for f in plan.applied:
-        for op in f.ops:
+    for o in plan.applied:
+        rule = o.finding.rule
+        for c in o.changes:
             row = None
-            if isinstance(op, (RemoveItem, ReplaceValue)):
-                row = next((r for r in rows if r.before and r.before.item is op.item), None)
-            elif isinstance(op, (InsertConda, InsertPip)):
-                manager = "conda" if isinstance(op, InsertConda) else "pip"
+            if c.kind in ("remove", "replace"):
+                row = next((r for r in rows if r.before and r.before.item is not None
+                            and r.before.item.value_start == c.start), None)
+            elif c.kind in ("insert-conda", "insert-pip"):
+                manager = "conda" if c.kind == "insert-conda" else "pip"
                 row = next((r for r in rows if r.after and r.after.manager == manager
-                            and r.after.spec == op.text.strip() and r.before != r.after), None)
-            if row is not None and f.rule not in row.rules:
-                row.rules.append(f.rule)
+                            and r.after.spec == c.new.strip() and r.before != r.after), None)
+            if row is not None and rule not in row.rules:
+                row.rules.append(rule)
 
 
 def knowledge_figure(side: Side) -> Fig | None:

@@ -27,6 +27,12 @@ _PIP_NAME_RE = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 MAX_NODES = 100_000  # an env file has a few hundred; more means an alias bomb
 
 
+def selector_of(comment: str) -> str | None:
+    """The selector of a line's comment (``# [linux]`` -> ``linux``), or None."""
+    m = _SELECTOR_RE.search(comment)
+    return m.group(1).strip() if m else None
+
+
 def conda_sort_key(value: str) -> str | None:
     """The lower-cased package name of a conda dependency line, for ordering; None if there is none."""
     m = _CONDA_NAME_RE.match(value)
@@ -65,8 +71,7 @@ class Item:
 
     @property
     def selector(self) -> str | None:
-        m = _SELECTOR_RE.search(self.comment)
-        return m.group(1).strip() if m else None
+        return selector_of(self.comment)
 
     @property
     def gap(self) -> str:
@@ -96,6 +101,7 @@ class EnvFile:
     pip: Seq | None = None  # the items of the ``- pip:`` mapping's list
     pip_item: Item | None = None  # the ``- pip:`` item itself
     line_starts: list[int] = field(default_factory=list)
+    memo: dict = field(default_factory=dict)  # what readers work out once per document (rules.common)
 
     # -- reading ------------------------------------------------------------------------------
     @classmethod
@@ -263,7 +269,7 @@ class EnvFile:
 
     def edits(self, ops: Iterable["Op"]) -> list["Edit"]:
         ops = list(ops)
-        removed = {id(op.item) for op in ops if isinstance(op, RemoveItem)}
+        removed = {op.item.value_start for op in ops if isinstance(op, RemoveItem)}
         edits: list[Edit] = []
         for op in ops:
             if isinstance(op, RemoveItem):
@@ -275,7 +281,7 @@ class EnvFile:
                     edits.append(Edit(end, end, op.comment))
         conda_new = [op for op in ops if isinstance(op, InsertConda)]
         pip_new = [op for op in ops if isinstance(op, InsertPip)]
-        if self.pip and self.pip.items and not pip_new and all(id(i) in removed for i in self.pip.items):
+        if self.pip and self.pip.items and not pip_new and all(i.value_start in removed for i in self.pip.items):
             edits.append(self._remove(self.pip_item))  # an empty ``pip:`` would be null: drop the header too
         chan_new = [op for op in ops if isinstance(op, InsertChannel)]
         if conda_new:
@@ -324,7 +330,7 @@ class EnvFile:
         return f"{' ' * like.dash_col}-{like.gap}{op.text}{op.comment}"
 
     def _insert_into(self, siblings: list[Item], new: list["Op"], removed: set[int], key, where: str) -> list["Edit"]:
-        live = [i for i in siblings if id(i) not in removed] or siblings[-1:]
+        live = [i for i in siblings if i.value_start not in removed] or siblings[-1:]
         if not live:
             raise FixError(f"no entry in '{where}' to place a new line beside")
         keys = [key(i.text) for i in live] if key else []
@@ -365,7 +371,7 @@ class EnvFile:
 
     def _create_pip(self, ops: list["InsertPip"], removed: set[int]) -> "Edit":
         items = self.dependencies.items if self.dependencies else []
-        live = [i for i in items if id(i) not in removed] or items[-1:]
+        live = [i for i in items if i.value_start not in removed] or items[-1:]
         if not live:
             raise FixError("no entry in 'dependencies' to place a pip section beside")
         last = live[-1]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 
-from envslim.document.edits import InsertConda, InsertPip, RemoveItem, ReplaceValue
-from envslim.output.rewrite import finding_line, redact
+from envslim.output.rewrite import finding_line, redact, status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from envslim.commands.report import Fig, FileReport, Row, Side
-    from envslim.document.envfile import EnvFile
 
 
 def _mb(n: int | None) -> str:
@@ -65,41 +63,22 @@ CAVEAT = ("Totals add each package's figure: closures of different packages can 
           " knowledge figure is for the version and platform it names.")
 
 
-def _action(f, env: EnvFile) -> str:
-    kinds = {type(op) for op in f.ops}
-    if not kinds:
-        return "report"
-    channel_items = {id(i) for i in (env.channels.items if env.channels else [])}
-    if all(type(op).__name__ == "InsertChannel" or id(getattr(op, "item", None)) in channel_items for op in f.ops):
-        return "edit-channels"
-    if RemoveItem in kinds and (InsertPip in kinds or f.rule == "ES001"):  # ES001 may find the pip line there
-        return "move-to-pip"
-    if ReplaceValue in kinds:
-        return "replace"
-    if RemoveItem in kinds:
-        return "remove"
-    if InsertConda in kinds or InsertPip in kinds:
-        return "add"
-    return "edit"
-
-
-def _status(f) -> str:
-    if f.applied:
-        return "applied by rewrite"
-    if f.ops and f.safety == "unsafe" and not f.note.startswith("not fixed"):
-        return "unsafe fix, needs --unsafe-fixes"
-    return f.note or "report only"
+def _status(o) -> str:
+    """The report's wording of an outcome: rewrite's (``output.rewrite.status``), with "applied by rewrite"
+    for a fix the rewrite makes."""
+    return "applied by rewrite" if o.applied else status(o, dry=True)
 
 
 def to_json(reports: list[FileReport]) -> str:
     files = []
     for rep in reports:
-        env = rep.plan.env
         d: dict = {
             "path": rep.path,
-            "findings": [{"rule": f.rule, "package": f.package, "action": _action(f, env),
-                          "saving_bytes": f.saving_bytes, "source": redact(f.source), "message": redact(f.message),
-                          "applied": f.applied, "status": _status(f), "line": f.line} for f in rep.plan.findings],
+            "findings": [{"rule": o.finding.rule, "package": o.finding.package, "action": o.action,
+                          "saving_bytes": o.finding.saving_bytes, "source": redact(o.finding.source),
+                          "message": redact(o.finding.message), "applied": o.applied, "outcome": o.state.value,
+                          "reason": redact(o.reason), "status": _status(o), "line": o.line}
+                         for o in rep.plan.shown],
             "estimate": {**_estimate(rep), "note": CAVEAT},
             "target": {"python": rep.target.python, "python_from": rep.target.python_from,
                        "platform": rep.target.platform},
@@ -145,10 +124,10 @@ def to_table(rep: FileReport) -> str:
     if refs.figs:
         lines.append("figures:")
         lines += ["  " + _fig_line(i + 1, name, f) for i, (name, f) in enumerate(refs.figs)]
-    others = [f for f in rep.plan.findings if not f.applied]
+    others = [o for o in rep.plan.shown if not o.applied]
     if others:
         lines.append("other findings:")
-        lines += ["  " + finding_line(rep.path, f, dry=True) for f in others]
+        lines += ["  " + finding_line(rep.path, o, dry=True) for o in others]
     return redact("\n".join(lines)) + "\n"
 
 
@@ -178,10 +157,11 @@ def to_markdown(rep: FileReport) -> str:
                f"**{_mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
                f"{'saves ~' + _mb(saving) if saving else ''} |")
     out.append("")
-    others = [f for f in rep.plan.findings if not f.applied]
+    others = [o for o in rep.plan.shown if not o.applied]
     if others:
         out += ["Not applied by `envslim rewrite`:", ""]
-        out += [f"- `{f.rule}` `{_md(f.package)}`: {_md(f.message)} ({_md(_status(f))})" for f in others]
+        out += [f"- `{o.finding.rule}` `{_md(o.finding.package)}`: {_md(o.finding.message)} ({_md(_status(o))})"
+                for o in others]
         out.append("")
     out += ["<details><summary>figures and sources</summary>", ""]
     out += [f"{i + 1}. {_md(_fig_line(i + 1, name, f).split('] ', 1)[1])}" for i, (name, f) in enumerate(refs.figs)]

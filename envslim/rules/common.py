@@ -5,14 +5,12 @@ from __future__ import annotations
 from envslim import conda as condaspec
 from envslim.document.envfile import EnvFile, Item
 
-_LAST: list = [None, None]  # the last file parsed and its result: rules ask for the same file in turn
-
-
 def parsed_lines(env: EnvFile) -> list[tuple[str, Item, "condaspec.MatchSpec"]]:
     """Every conda dependency line as (lower-cased name, item, spec), duplicates included. Lines that are
     not conda specs (URLs, package files, Jinja, specs conda rejects) are left out: no rule acts on them."""
-    if _LAST[0] is env:
-        return _LAST[1]
+    cached = env.memo.get("conda-lines")  # every rule asks, in turn, for the same document's lines
+    if cached is not None:
+        return cached
     out = []
     for item in env.deps:
         if "{{" in item.text or "{%" in item.text:
@@ -23,7 +21,7 @@ def parsed_lines(env: EnvFile) -> list[tuple[str, Item, "condaspec.MatchSpec"]]:
             continue
         if spec.name and "*" not in spec.name:
             out.append((spec.name.lower(), item, spec))
-    _LAST[:] = [env, out]
+    env.memo["conda-lines"] = out
     return out
 
 

@@ -58,7 +58,7 @@ def check(ctx: Context):
         if not _bare(item.text, pname):
             # The pip line constrains the version (or adds extras, markers, a URL): removing it would lose that.
             yield Finding("ES006", conda, f"{why}; merge its constraint into the conda line by hand", item=item,
-                          note="not fixed: the pip line carries a constraint")
+                          refused="the pip line carries a constraint")
             continue
         yield Finding("ES006", conda, why, item=item, ops=(RemoveItem(item),), safety="unsafe")
 

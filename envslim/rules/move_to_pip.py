@@ -75,4 +75,5 @@ def check(ctx: Context):
             ops.append(InsertConda("pip"))
         safety = entry.advice.get("safety", "safe") if tr.status == "exact" else "unsafe"
         note = "" if tr.status == "exact" else f"the PEP 440 requirement drops: {', '.join(tr.dropped)}"
-        yield Finding(message=f"move to pip: {reason}", ops=tuple(ops), safety=safety, note=note, **base)
+        yield Finding(message=f"move to pip: {reason}", ops=tuple(ops), safety=safety, note=note,
+                      action="move-to-pip", fix_title=f"move {name} to pip", **base)

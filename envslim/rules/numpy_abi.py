@@ -76,7 +76,7 @@ def check(ctx: Context):
         return
     if merged.status in ("conflict", "prerelease_only"):
         yield Finding("ES005", "numpy", f"{why}, built against numpy 1.x, but the file asks for {item.text}: "
-                      f"conflicting pin, not written ({merged.reason})", item=item, note="not fixed: conflicting pin")
+                      f"conflicting pin, not written ({merged.reason})", item=item, refused="conflicting pin")
         return
     if merged.merged is None:  # "unknown": regexes and globs keep envslim from deciding
         yield _by_hand(why, item, merged.reason)
@@ -92,4 +92,4 @@ def check(ctx: Context):
 
 def _by_hand(why: str, item, reason: str) -> Finding:
     return Finding("ES005", "numpy", f"{why}, built against numpy 1.x; add <2 to {item.text} by hand ({reason})",
-                   item=item, note="not fixed: the pin cannot be merged into this spec")
+                   item=item, refused="the pin cannot be merged into this spec")
