@@ -321,3 +321,34 @@ def _already(op, ops: list) -> bool:
     if isinstance(op, (InsertConda, InsertPip, InsertChannel)):
         return any(type(o) is type(op) and o.text == op.text for o in ops)
     return False
+
+
+def known_rules(select: frozenset[str], ignore: frozenset[str]) -> set[str]:
+    """The known rule ids; an unknown id in ``select`` or ``ignore`` is an error."""
+    known = {r.id for r in all_rules()}
+    for rid in sorted(select | ignore):
+        if rid not in known:
+            raise EnvslimError(f"envslim: error: unknown rule id {rid} (known: {', '.join(sorted(known))})")
+    return known
+
+
+def plan_file(path: str, opts, known: set[str], stdin=None):
+    """Read one environment file (``stdin``, a binary stream, for ``-``) with its config, and plan it.
+    ``opts`` carries ``config``, ``unsafe_fixes``, ``select``, ``ignore`` and ``annotate`` (a command's
+    options record); the config adds its own. Gives ``(env, cfg, plan)``."""
+    import os
+
+    from envslim import config as configmod
+
+    where = opts.config or (os.getcwd() if stdin is not None else os.path.dirname(path) or os.curdir)
+    cfg = configmod.load(where, known, explicit=bool(opts.config))
+    env = EnvFile.from_bytes(stdin.read(), "<stdin>") if stdin is not None else EnvFile.read(path)
+    options = Options(
+        unsafe_fixes=opts.unsafe_fixes or cfg.unsafe_fixes,
+        select=opts.select or cfg.select,
+        ignore=opts.ignore | cfg.ignore,
+        keep=cfg.keep,
+        per_package_ignores=cfg.per_package_ignores,
+        annotate=opts.annotate,
+    )
+    return env, cfg, make_plan(env, options)

@@ -134,27 +134,25 @@ def pypi_text(pypi: dict | None) -> str:
             f"  {_bytes(pypi['wheel_bytes'])} wheel, {_bytes(pypi['installed_bytes'])} installed <{pypi['url']}>\n")
 
 
-def run(args, out) -> int:
-    import sys
-
-    target = args.target
+def run(options, out, err) -> int:
+    target = options.target
     name, pinned, version = target.partition("==")
-    online = getattr(args, "online", False)
+    online = options.online
     rule = by_ref(target) if not pinned and (target[:2].upper() == "ES" or "-" in target) else None
     entry = None if rule else knowledge.load(name.strip().lower())
     if rule is None and entry is None and not pinned:
         rule = by_ref(target)
     if rule is not None:
-        out.write(json.dumps(rule_dict(rule), indent=2) + "\n" if args.json else rule_text(rule))
+        out.write(json.dumps(rule_dict(rule), indent=2) + "\n" if options.json else rule_text(rule))
         return 0
     if entry is None and not online:
         raise EnvslimError(f"envslim: error: no knowledge entry or rule named {target!r}")
     if not online:
-        out.write(json.dumps(entry_dict(entry), indent=2) + "\n" if args.json else entry_text(entry))
+        out.write(json.dumps(entry_dict(entry), indent=2) + "\n" if options.json else entry_text(entry))
         return 0
-    python, platform = getattr(args, "python", None) or "3.11", getattr(args, "platform", None) or "linux-64"
-    pypi = pypi_wheel(name.strip(), version.strip(), python, platform, sys.stderr)
-    if args.json:
+    python, platform = options.python or "3.11", options.platform or "linux-64"
+    pypi = pypi_wheel(name.strip(), version.strip(), python, platform, err)
+    if options.json:
         from envslim.knowledge import names
 
         d = entry_dict(entry) if entry else {"name": name.strip().lower(), "pypi_name": names.pypi_name(name.strip())}

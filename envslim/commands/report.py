@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable
 
 from envslim import knowledge
 from envslim import conda as condaspec
@@ -267,12 +266,12 @@ def _file_python(sides: list[Side]) -> str | None:
     return None
 
 
-def target_for(args, cfg, sides: list[Side], lock) -> Target:
+def target_for(options, cfg, sides: list[Side], lock) -> Target:
     from envslim.config import Config
 
-    platform = args.platform or cfg.platform
-    if args.python:
-        return Target(args.python, "--python", platform)
+    platform = options.platform or cfg.platform
+    if options.python:
+        return Target(options.python, "--python", platform)
     locked = lock.python_version(platform) if lock is not None else None
     if locked:
         return Target(locked, "the lockfile", platform)
@@ -284,11 +283,11 @@ def target_for(args, cfg, sides: list[Side], lock) -> Target:
     return Target(cfg.python, "default", platform)
 
 
-def build(path: str, env: EnvFile, plan, args, cfg, lock=None) -> FileReport:
+def build(path: str, env: EnvFile, plan, options, cfg, lock=None) -> FileReport:
     before = sides_of(env)
     after_env = EnvFile.from_bytes(plan.new_text.encode("utf-8"), path)
     rows = pair(before, sides_of(after_env), plan)
-    target = target_for(args, cfg, before, lock)
+    target = target_for(options, cfg, before, lock)
     for r in rows:
         for side in (r.before, r.after):
             if side is not None:
@@ -307,39 +306,44 @@ def build(path: str, env: EnvFile, plan, args, cfg, lock=None) -> FileReport:
 # -- the command ----------------------------------------------------------------------------------------------
 
 
-def run(args, out, err, plan_for: Callable) -> int:
-    """``plan_for(path, stdin) -> (env, plan, cfg)`` reads one file and plans it as ``envslim rewrite`` would;
-    it raises ``EnvslimError`` for bad input."""
-    if args.refresh and not args.online:
+def run(options, out, err) -> int:
+    """Plan each file as ``envslim rewrite`` would (same config and rule options), pair the packages before
+    and after, look figures up if asked, and render the reports."""
+    import sys
+
+    from envslim.plan import known_rules, plan_file
+
+    known = known_rules(options.select, options.ignore)
+    if options.refresh and not options.online:
         raise EnvslimError("envslim: error: --refresh needs --online")
-    check_target(args.python, args.platform)
+    check_target(options.python, options.platform)
     lock = None
-    if args.lockfile:
+    if options.lockfile:
         from envslim import lockfile
 
-        lock = lockfile.read(args.lockfile)
+        lock = lockfile.read(options.lockfile)
     rc = 0
     reports: list[FileReport] = []
-    for path in args.paths:
+    for path in options.paths:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:
-            env, plan, cfg = plan_for(path, stdin)
+            env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
         except EnvslimError as e:
             print(redact(str(e)), file=err)
             rc = 2
             continue
-        rep = build(shown, env, plan, args, cfg, lock)
+        rep = build(shown, env, plan, options, cfg, lock)
         if lock is not None and rep.target.platform not in lock.platforms:
             print(f"envslim: warning: {lock.path} has no packages for {rep.target.platform} "
                   f"(it locks {', '.join(lock.platforms)}); its versions are not used", file=err)
         reports.append(rep)
-    if reports and (args.online or args.offline):
-        opts = session_options(offline=bool(args.offline), refresh=bool(args.refresh))
+    if reports and (options.online or options.offline):
+        opts = session_options(offline=bool(options.offline), refresh=bool(options.refresh))
         from envslim.commands.report_lookups import _lookup, warning_lines
         from envslim.online import run as run_async
 
-        for line in warning_lines(run_async(_lookup(reports, opts, err)), bool(args.offline)):
+        for line in warning_lines(run_async(_lookup(reports, opts, err)), bool(options.offline)):
             print(line, file=err)
     for rep in reports:
         for line in rep.stale:
@@ -347,9 +351,9 @@ def run(args, out, err, plan_for: Callable) -> int:
                          " re-run conda-lock"), file=err)
     from envslim.output.report import to_json, to_markdown, to_table
 
-    if args.format == "json":
+    if options.format == "json":
         out.write(to_json(reports))
     else:
-        render = to_markdown if args.format == "markdown" else to_table
+        render = to_markdown if options.format == "markdown" else to_table
         out.write("\n".join(render(rep) for rep in reports))
     return rc
