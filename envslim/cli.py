@@ -35,6 +35,8 @@ def _plan_arguments(sp: argparse.ArgumentParser, unsafe_help: str) -> None:
     """The options that shape the plan (shared by rewrite and report)."""
     sp.add_argument("--unsafe-fixes", action="store_true", help=unsafe_help)
     sp.add_argument("--select", default="", metavar="IDS", help="comma-separated rule ids to run (default: all)")
+    sp.add_argument("--extend-select", default="", metavar="IDS",
+                    help="comma-separated rule ids to add to the selection (the opt-in rules ES008, ES009)")
     sp.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids to skip")
     sp.add_argument("--config", metavar="PATH", help="use this pyproject.toml or .envslim.toml instead of searching upward")
 
@@ -146,7 +148,8 @@ def _rule_filters(args: argparse.Namespace) -> tuple[set[str], frozenset[str], f
 
     known = {r.id for r in all_rules()}
     cli_select, cli_ignore = _ids(args.select), _ids(args.ignore)
-    for rid in sorted(cli_select | cli_ignore):
+    args.extend_select_ids = _ids(args.extend_select)
+    for rid in sorted(cli_select | cli_ignore | args.extend_select_ids):
         if rid not in known:
             raise EnvslimError(f"envslim: error: unknown rule id {rid} (known: {', '.join(sorted(known))})")
     return known, cli_select, cli_ignore
@@ -168,6 +171,7 @@ def _read(args: argparse.Namespace, path: str, stdin: bool, filters):
         unsafe_fixes=args.unsafe_fixes or cfg.unsafe_fixes,
         select=cli_select or cfg.select,
         ignore=cli_ignore | cfg.ignore,
+        extend_select=args.extend_select_ids | cfg.extend_select,
         keep=cfg.keep,
         per_package_ignores=cfg.per_package_ignores,
         annotate=getattr(args, "annotate", False),

@@ -21,6 +21,7 @@ class Options:
     unsafe_fixes: bool = False
     select: frozenset[str] = frozenset()  # rule ids; empty: all
     ignore: frozenset[str] = frozenset()
+    extend_select: frozenset[str] = frozenset()  # rule ids added to the selection (the opt-in rules)
     keep: frozenset[str] = frozenset()  # package names never touched
     per_package_ignores: dict[str, frozenset[str]] = field(default_factory=dict)
     annotate: bool = False  # leave "# envslim: <why>" on the lines a fix adds
@@ -57,6 +58,30 @@ def suppressed(finding: Finding) -> bool:
 
 
 MAX_ROUNDS = 4
+OPT_IN = frozenset({"ES008", "ES009"})  # like ruff's preview rules: only with --select / --extend-select
+
+
+def _channel_fix(env: EnvFile, f: Finding) -> bool:
+    ids = {id(i) for i in (env.channels.items if env.channels else ())}
+    return bool(f.ops) and all(isinstance(op, InsertChannel) or (isinstance(op, ReplaceValue) and id(op.item) in ids)
+                               for op in f.ops)
+
+
+def _final_channels(env: EnvFile, findings: list[Finding], options: Options) -> list[str] | None:
+    """The channel names after the channel fixes this round applies, or None when there are none."""
+    names = list(env.channel_names)
+    items = list(env.channels.items) if env.channels else []
+    changed = False
+    for f in findings:
+        if not _channel_fix(env, f) or (f.safety == "unsafe" and not options.unsafe_fixes) or f.safety is None:
+            continue
+        for op in f.ops:
+            if isinstance(op, InsertChannel):
+                names.append(op.text)
+            else:
+                names[next(i for i, it in enumerate(items) if it is op.item)] = op.text
+        changed = True
+    return names if changed else None
 
 
 def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load) -> Plan:
@@ -64,6 +89,28 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load)
     nomkl a BLAS user), so the rules run again on the new text until nothing more is due; findings
     fixed in a later round are added to the plan (their lines are those of the intermediate text)."""
     options = options or Options()
+    plan = _rounds(env, options, load)
+    if options.unsafe_fixes:
+        _label_enabled_fixes(plan, _rounds(env, replace(options, unsafe_fixes=False), load))
+    return plan
+
+
+def _label_enabled_fixes(plan: Plan, safe_plan: Plan) -> None:
+    """A fix made possible by an unsafe fix is unsafe: a fix labelled safe that the safe-only plan does
+    not make (an unsafe dask -> dask-core lifted the block on moving pyarrow) is relabelled."""
+    safe = {(f.rule, normalize(f.package)) for f in safe_plan.applied}
+    enablers = [f for f in plan.applied if f.safety == "unsafe"]
+    if not enablers:
+        return
+    by = ", ".join(f"{f.rule} {f.package}" for f in enablers)
+    for f in plan.applied:
+        if f.safety == "safe" and (f.rule, normalize(f.package)) not in safe:
+            f.safety = "unsafe"
+            f.note = f"made possible by an unsafe fix ({by})"
+            f.message += f"; an unsafe fix: made possible by {by}"
+
+
+def _rounds(env: EnvFile, options: Options, load) -> Plan:
     plan = current = _round(env, options, load)
     for _ in range(MAX_ROUNDS - 1):
         if not current.changed:
@@ -80,21 +127,41 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load)
     return plan
 
 
+def selected(rule, options: Options) -> bool:
+    """Whether ``rule`` runs: in ``select`` (or, when select is empty, in the default selection: every rule
+    but the opt-in ones) or in ``extend_select``, and not in ``ignore``."""
+    if rule.id in options.ignore:
+        return False
+    if rule.id in options.extend_select:
+        return True
+    if options.select:
+        return rule.id in options.select
+    return rule.id not in OPT_IN
+
+
 def _round(env: EnvFile, options: Options, load) -> Plan:
     ctx = Context(env=env, load=load)
-    findings: list[Finding] = []
     keep = {normalize(k) for k in options.keep}
     per_package = {normalize(k): v for k, v in options.per_package_ignores.items()}
-    for rule in all_rules():
-        if options.select and rule.id not in options.select:
-            continue
-        if rule.id in options.ignore:
-            continue
-        for f in rule.check(ctx):
-            package = normalize(f.package)
-            if suppressed(f) or package in keep or f.rule in per_package.get(package, ()):
-                continue
-            findings.append(f)
+    rules = [rule for rule in all_rules() if selected(rule, options)]
+
+    def run(rules) -> list[Finding]:
+        out = []
+        for rule in rules:
+            for f in rule.check(ctx):
+                package = normalize(f.package)
+                if suppressed(f) or package in keep or f.rule in per_package.get(package, ()):
+                    continue
+                out.append(f)
+        return out
+
+    findings = run(rules)
+    final = _final_channels(env, findings, options)
+    if final is not None:  # rules see the channel set the plan will write (ES002 after ES007's nodefaults)
+        channel_rules = {f.rule for f in findings if _channel_fix(env, f)}
+        ctx.channels = final
+        findings = [f for f in findings if f.rule in channel_rules] + run(
+            [r for r in rules if r.id not in channel_rules])
     findings.sort(key=lambda f: (f.line, f.rule, f.package))
     plan = Plan(env=env, findings=findings, old_text=env.bom + env.text)
     ops: list = []

@@ -217,7 +217,7 @@ def pair(before: list[Side], after: list[Side], plan) -> list[Row]:
     _attribute(rows, plan)
     for f in plan.applied:
         implied = IMPLIED.get(f.rule)
-        if implied and not any(r.key == implied[0] for r in rows):
+        if implied and not f.guard and not any(r.key == implied[0] for r in rows):
             name, why = implied
             rows.append(Row(name, Side(name, name, "conda", ""), None, rules=[f.rule], implied=why))
     rows.sort(key=lambda r: (r.key.lower(), r.before is None, r.before.manager if r.before else ""))

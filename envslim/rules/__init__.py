@@ -37,6 +37,7 @@ class Finding:
     source: str = ""  # how the saving was worked out, with the figures' sources
     note: str = ""  # why there is no fix, or what the fix loses
     applied: bool = False
+    guard: bool = False  # a fix that saves nothing where it is added (nomkl where MKL would not be installed)
 
     @property
     def line(self) -> int:
@@ -52,6 +53,7 @@ class Context:
     env: EnvFile
     load: Callable  # knowledge.load
     options: dict = field(default_factory=dict)
+    channels: list | None = None  # the channel list after the plan's channel fixes (None: as written)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,22 @@ import re
 from envslim import footprint, names
 from envslim.envfile import RemoveItem, ReplaceValue, pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import parsed_deps, parsed_lines
+from envslim.rules.common import cuda_intent, parsed_deps, parsed_lines, serving_channel, variant_exists
+
+# Variants that mean "no GPU": never suggested where the file targets CUDA.
+_CPU_VARIANTS = {"pytorch-cpu", "tensorflow-cpu", "xgboost-cpu", "py-xgboost-cpu"}
+# Qt bindings: with one of them listed, matplotlib -> matplotlib-base drops no Qt.
+_QT_NAMES = {"pyqt", "pyqt5", "pyqt6", "pyside2", "pyside6", "qt", "qt-main", "qt6-main", "pyqtgraph"}
+
+
+def _without_build(spec, repl: str) -> str:
+    """The spec renamed to ``repl``, its build string dropped (channel, subdir and version kept)."""
+    from envslim import condaspec
+
+    new = condaspec.parse(spec.original)
+    new.name = repl
+    new.build = None
+    return new.with_version(spec.raw_version)
 
 
 def _rename(text: str, old: str, new: str) -> str:
@@ -44,21 +59,54 @@ def check(ctx: Context):
     """
     env = ctx.env
     deps = parsed_deps(env)
-    for name, item, _spec in parsed_lines(env):  # every line: a duplicate is replaced too
+    cuda = None  # worked out on first need
+    for name, item, spec in parsed_lines(env):  # every line: a duplicate is replaced too
         entry = ctx.load(name)
         for v in (entry.slim_variants if entry else ()):
             if v.get("side") != "conda":
                 continue
             repl = v["replacement"]
             est = footprint.replacement(entry, ctx.load(repl))
+            base = dict(rule="ES004", package=name, item=item, saving_bytes=est.saving_bytes, source=est.how)
+            reason = v.get("reason", "")
+            if repl in _CPU_VARIANTS:
+                cuda = cuda_intent(ctx) if cuda is None else cuda
+                if cuda:
+                    yield Finding(message=f"{repl} not suggested: {cuda}, so the file targets a GPU",
+                                  note="not fixed: the file targets CUDA", **{**base, "saving_bytes": None})
+                    continue
             if repl.lower() in deps:
-                ops = (RemoveItem(item),)
-                msg = f"{repl} is already listed: drop {name} ({v.get('reason', '')})"
+                yield Finding(message=f"{repl} is already listed: drop {name} ({reason})", ops=(RemoveItem(item),),
+                              safety=v.get("safety", "safe"), **base)
+                continue
+            channel = serving_channel(ctx, name, spec)
+            if channel == "pytorch" and repl == "pytorch-cpu":
+                yield Finding(message="on the pytorch channel the CPU switch is the cpuonly metapackage, not "
+                              "pytorch-cpu (its packages stop at 1.1): add cpuonly and drop the CUDA packages by hand",
+                              note="not fixed: pytorch channel", **{**base, "saving_bytes": None})
+                continue
+            exists, why = variant_exists(repl, channel, spec)
+            if exists == "no":
+                yield Finding(message=f"use {repl}: {reason}; not renamed: {why}", note="not fixed: no such variant",
+                              **base)
+                continue
+            safety = v.get("safety", "safe")
+            notes = []
+            if spec.build is not None:
+                new_text = _without_build(spec, repl)
+                notes.append(f"drops the build string {spec.build} (a build of {name} is not a build of {repl})")
             else:
-                ops = (ReplaceValue(item, _rename(item.text, name, repl)),)
-                msg = f"use {repl}: {v.get('reason', '')}"
-            yield Finding("ES004", name, msg, item=item, ops=ops, safety=v.get("safety", "safe"),
-                          saving_bytes=est.saving_bytes, source=est.how)
+                new_text = _rename(item.text, name, repl)
+            if exists == "narrows":
+                notes.append(why)
+            if notes:
+                safety = "unsafe"
+            gui = sorted(n for n in deps if n in _QT_NAMES) if repl == "matplotlib-base" else []
+            if gui:
+                base["saving_bytes"] = None
+                reason += f"; no saving claimed: {', '.join(gui)} is listed anyway"
+            yield Finding(message=f"use {repl}: {reason}", ops=(ReplaceValue(item, new_text),), safety=safety,
+                          note="; ".join(notes), **base)
     pip_names = {pip_sort_key(i.text) for i in env.pip_items}
     for item in env.pip_items:
         pname = pip_sort_key(item.text)
@@ -68,6 +116,17 @@ def check(ctx: Context):
             if v.get("side") != "pip" or pip_sort_key(v["replacement"]) == pname:
                 continue
             repl = v["replacement"]
+            if repl in _CPU_VARIANTS:
+                cuda = cuda_intent(ctx) if cuda is None else cuda
+                if cuda:
+                    yield Finding("ES004", pname, f"{repl} not suggested: {cuda}, so the file targets a GPU",
+                                  item=item, note="not fixed: the file targets CUDA")
+                    continue
+            missing = _pip_below_first(item.text, repl)
+            if missing:
+                yield Finding("ES004", pname, f"use {repl}: {v.get('reason', '')}; not renamed: {missing}",
+                              item=item, note="not fixed: no such variant")
+                continue
             if pip_sort_key(repl) in pip_names:
                 ops = (RemoveItem(item),)
                 msg = f"{repl} is already listed: drop {pname} ({v.get('reason', '')})"
@@ -77,3 +136,43 @@ def check(ctx: Context):
             if isinstance(ops[0], ReplaceValue) and ops[0].text == item.text:
                 ops = ()  # the name is spelled differently from its normal form; report only
             yield Finding("ES004", pname, msg, item=item, ops=ops, safety=v.get("safety", "safe"))
+
+
+def _pip_below_first(text: str, repl: str) -> str:
+    """Why the PyPI variant ``repl`` has no release the pip requirement ``text`` admits (its first
+    release, from knowledge/variants.toml, is above every version the requirement allows), or ""."""
+    from envslim import knowledge
+
+    fact = knowledge.variants()["_by_package"].get(repl, {}).get("pypi")
+    if not fact or not fact.get("first") or not re.search(r"[<=~]", text.split(";")[0]):
+        return ""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import Version
+
+    try:
+        req = Requirement(text.split("#")[0].strip())
+    except InvalidRequirement:
+        return ""
+    first = Version(fact["first"])
+    for sp in req.specifier:
+        try:
+            v = Version(sp.version.rstrip(".*"))
+        except ValueError:
+            continue
+        if sp.operator == "~=":
+            parts = list(v.release[:-1]) or [v.release[0]]
+            parts[-1] += 1
+            upper, closed = Version(".".join(map(str, parts))), False
+        elif sp.operator in ("==", "===", "<=") and not sp.version.endswith(".*"):
+            upper, closed = v, True
+        elif sp.operator == "==" :  # ==2.0.*
+            parts = list(v.release)
+            parts[-1] += 1
+            upper, closed = Version(".".join(map(str, parts))), False
+        elif sp.operator == "<":
+            upper, closed = v, False
+        else:
+            continue
+        if upper < first or (upper == first and not closed):
+            return f"{repl}'s first release on PyPI is {fact['first']} ({fact['source']}); the file asks for {req.specifier}"
+    return ""
