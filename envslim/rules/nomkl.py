@@ -84,8 +84,8 @@ def check(ctx: Context):
     elif "defaults" in listed and "nodefaults" not in listed:
         motivating = sorted(users + pullers)
         first = next(c for c in listed if c != "nodefaults")
-        why = (f"a guard only: {first} is listed before defaults and serves {', '.join(motivating)} without MKL under"
-               " strict channel priority, so no MKL is installed; nomkl keeps it out if defaults ever serves them")
+        why = (f"a guard only, saves nothing: {first}, listed before defaults, serves {', '.join(motivating)}"
+               " without MKL (strict channel priority)")
         guard = True
     else:
         return
