@@ -22,6 +22,8 @@ RULE_MODULES = (
     "numpy_abi",
     "duplicate",
     "defaults_channel",
+    "runtime_only",
+    "export_builds",
 )
 
 

@@ -138,7 +138,7 @@ def variant_exists(repl: str, channel: str | None, spec) -> tuple[str, str]:
         except condaspec.CondaSpecError:
             return "no", f"{why}; the version spec cannot be compared"
         if merged == "conflict":
-            return "no", f"{why} ({fact['source']}); the file asks for {raw}"
+            return "no", f"{why}; the file asks for {raw}"
         if merged != "redundant":
             status = "narrows"
     return status, ("" if status == "yes" else f"{checks[0][1]}: the range {raw} is narrowed")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from envslim import condaspec, footprint, names
+from envslim import condaspec, footprint, knowledge, names
 from envslim.envfile import InsertConda, InsertPip, RemoveItem
 from envslim.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
@@ -56,7 +56,8 @@ def check(ctx: Context):
         reason = entry.advice.get("reason", "its conda-forge build is much larger than the PyPI wheel")
         est = footprint.move_to_pip(entry)
         base = dict(rule="ES001", package=name, item=item, saving_bytes=est.saving_bytes, source=est.how)
-        blockers = sorted(n for n in deps if n != name and (n in entry.pulled_by or n in entry.links_native))
+        seen = knowledge.reverse_deps(name)  # from the lock entries of public pixi.lock files, each with its source
+        blockers = sorted(n for n in deps if n != name and (n in entry.pulled_by or n in entry.links_native or n in seen))
         if blockers:
             why = ", ".join(
                 f"{b} {'links its native library' if b in entry.links_native else 'depends on it'}" for b in blockers

@@ -73,7 +73,7 @@ def check(ctx: Context):
                 cuda = cuda_intent(ctx) if cuda is None else cuda
                 if cuda:
                     yield Finding(message=f"{repl} not suggested: {cuda}, so the file targets a GPU",
-                                  note="not fixed: the file targets CUDA", **{**base, "saving_bytes": None})
+                                  note="not fixed: the file targets a GPU", **{**base, "saving_bytes": None})
                     continue
             if repl.lower() in deps:
                 yield Finding(message=f"{repl} is already listed: drop {name} ({reason})", ops=(RemoveItem(item),),
@@ -87,8 +87,7 @@ def check(ctx: Context):
                 continue
             exists, why = variant_exists(repl, channel, spec)
             if exists == "no":
-                yield Finding(message=f"use {repl}: {reason}; not renamed: {why}", note="not fixed: no such variant",
-                              **base)
+                yield Finding(message=f"{repl} not suggested: {why}", note="not fixed: no such variant", **base)
                 continue
             safety = v.get("safety", "safe")
             notes = []
@@ -120,12 +119,12 @@ def check(ctx: Context):
                 cuda = cuda_intent(ctx) if cuda is None else cuda
                 if cuda:
                     yield Finding("ES004", pname, f"{repl} not suggested: {cuda}, so the file targets a GPU",
-                                  item=item, note="not fixed: the file targets CUDA")
+                                  item=item, note="not fixed: the file targets a GPU")
                     continue
             missing = _pip_below_first(item.text, repl)
             if missing:
-                yield Finding("ES004", pname, f"use {repl}: {v.get('reason', '')}; not renamed: {missing}",
-                              item=item, note="not fixed: no such variant")
+                yield Finding("ES004", pname, f"{repl} not suggested: {missing}", item=item,
+                              note="not fixed: no such variant")
                 continue
             if pip_sort_key(repl) in pip_names:
                 ops = (RemoveItem(item),)
@@ -174,5 +173,5 @@ def _pip_below_first(text: str, repl: str) -> str:
         else:
             continue
         if upper < first or (upper == first and not closed):
-            return f"{repl}'s first release on PyPI is {fact['first']} ({fact['source']}); the file asks for {req.specifier}"
+            return f"{repl}'s first release on PyPI is {fact['first']}; the file asks for {req.specifier}"
     return ""
