@@ -3,7 +3,7 @@ from __future__ import annotations
 from envslim import footprint
 from envslim.envfile import InsertConda
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import channels, parsed_deps, serving_channel
+from envslim.rules.common import channels, cuda_intent, parsed_deps, serving_channel
 
 # Packages that ask for MKL by name: nomkl next to them makes the file unsolvable.
 EXPLICIT_MKL = ("mkl", "mkl-service", "mkl_fft", "mkl_random", "mkl-include", "mkl-devel", "intel-openmp",
@@ -44,6 +44,22 @@ def check(ctx: Context):
       - numpy
     ```
 
+    ## When it does not fire
+    Channels are judged as a strict-priority solve would (the first listed channel that has a package
+    wins; `pkg::` prefixes win outright; conda's default channels come last unless `nodefaults`), on
+    the channel list the plan will write (after ES007's `nodefaults`, with `--unsafe-fixes`).
+    - The file names its BLAS or asks for MKL: `blas`, `libblas`, `mkl`, `mkl-service`, `mkl_fft`,
+      `mkl_random`, `intel-openmp` (nomkl would conflict with them).
+    - pytorch (or torchvision, torchaudio) comes from the pytorch channel (`pytorch::pytorch`, or the
+      pytorch channel listed before conda-forge): its builds depend on `blas * mkl`, so nomkl makes the
+      file unsolvable (pytorch/pytorch#71022); and next to `pytorch-cuda`, for the same reason.
+    - conda-forge serves the BLAS users and nothing there pulls MKL, and `defaults` is not listed:
+      conda-forge's numpy links OpenBLAS on linux and macOS, so nomkl would change nothing.
+    - When conda-forge is listed before `defaults`, conda-forge serves the BLAS users and MKL is not
+      installed; nomkl is still added, as a guard (the seed's own file does the same), and says that
+      it saves nothing (no saving, and the report implies no `mkl` row).
+    - The added line carries the selector (`# [win]`) that every motivating line shares.
+
     ## Fix safety
     Safe: the OpenBLAS builds provide the same API. Code that calls MKL-specific functions
     (`mkl-service`, `numpy.__config__` checks) should keep MKL; say so with `# envslim: keep`.
@@ -79,6 +95,8 @@ def check(ctx: Context):
         why = f"the defaults channel builds {', '.join(from_defaults)} against MKL"
         channel = "defaults"
     elif cf_pullers:
+        if cuda_intent(ctx):
+            return  # conda-forge's CUDA builds of pytorch are not the cpu_generic ones nomkl selects
         why = f"{', '.join(cf_pullers)} pulls MKL in on conda-forge"
         channel = "conda-forge"
     elif "defaults" in listed and "nodefaults" not in listed:

@@ -45,6 +45,12 @@ def check(ctx: Context):
       - pandas<2.0
     ```
 
+    ## When it does not fire
+    - numpy comes from pip (a `pip:` line names it): the pin is the pip line's business.
+    - The held line carries a selector (`pandas<2.0  # [win]`): an added `numpy<2` carries the same
+      selector; an existing numpy line without it is not pinned (that would pin every platform), and
+      the finding says to add `numpy<2  # [win]` by hand.
+
     ## Fix safety
     Safe: the pin only removes numpy releases that the pinned package cannot import with. When the
     file already asks for numpy 2 (`numpy>=2`), the conflict is reported and nothing is written.

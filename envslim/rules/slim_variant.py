@@ -53,6 +53,26 @@ def check(ctx: Context):
       - matplotlib-base>=3.8
     ```
 
+    ## When it does not fire
+    - The variant does not exist at the version the file asks for, on the channel that serves the
+      package (strict channel priority; `pkg::` prefixes win): `knowledge/variants.toml` records, with
+      sources, from which version each variant exists per channel (`matplotlib-base` on conda-forge
+      from 3.0.0, `libgdal-core` from 3.9.1, `xgboost-cpu` on PyPI from 2.1.1, `tensorflow-cpu` from
+      2.1.0). A channel with no record (defaults, anaconda, a private channel) gets no rename; a range
+      the variant covers only in part is an unsafe fix.
+    - A CPU variant (`pytorch-cpu`, `tensorflow-cpu`, `xgboost-cpu`) where the file targets a GPU:
+      `pytorch-cuda`, `cudatoolkit`, `cudnn`, `cuda-*`, a `*cuda*` or `*gpu*` build, the nvidia
+      channel, `tensorflow[and-cuda]`, `tensorflow-gpu`, `nvidia-*` wheels. (conda-forge's CUDA builds
+      depend on the `__cuda` virtual package, so a Docker build on a host without a GPU gets CPU builds
+      anyway; the swap saves bytes only where CUDA is forced or the packages come from the pytorch or
+      nvidia channels.)
+    - pytorch from the pytorch channel: there the CPU switch is `cpuonly`, and its `pytorch-cpu`
+      packages stop at 1.1; reported, not rewritten.
+    - A build string is never carried across a rename (a metapackage's build is not its base's
+      build): the rename drops it, which makes the fix unsafe.
+    - `matplotlib` → `matplotlib-base` claims no saving when a Qt binding (`pyqt`, `pyside6`, `qt`) is
+      listed anyway.
+
     ## Fix safety
     As each variant's knowledge entry says: safe where the slim variant is the same library without
     optional extras; unsafe where code that uses the dropped parts (interactive backends, a GUI) breaks.
