@@ -116,6 +116,8 @@ def _rounds(env: EnvFile, options: Options, load) -> Plan:
         if not current.changed:
             break
         current = _round(EnvFile.from_text(current.new_text, env.path), options, load)
+        done = {(f.rule, f.package) for f in current.applied}  # a later round's fix replaces its earlier report
+        plan.findings = [f for f in plan.findings if f.applied or (f.rule, f.package) not in done]
         plan.findings += current.applied
         plan.new_text = current.new_text
     if plan.changed and current.changed:  # (an unchanged last round has read plan.new_text already)

@@ -14,13 +14,17 @@ _QT_NAMES = {"pyqt", "pyqt5", "pyqt6", "pyside2", "pyside6", "qt", "qt-main", "q
 
 
 def _without_build(spec, repl: str) -> str:
-    """The spec renamed to ``repl``, its build string dropped (channel, subdir and version kept)."""
+    """The spec renamed to ``repl``, its build string dropped (channel, subdir and version kept). A plain
+    version next to a build (``=3.3.4=py38h_0``) is exact in conda, so it becomes ``==3.3.4``."""
     from envslim import condaspec
 
-    new = condaspec.parse(spec.original)
-    new.name = repl
-    new.build = None
-    return new.with_version(spec.raw_version)
+    raw = spec.raw_version
+    if raw is not None and re.fullmatch(r"[0-9A-Za-z_.+!-]+", raw):
+        raw = f"=={raw}"
+    # A new spec: the parsed one is shared (condaspec caches parses) and must not change.
+    new = condaspec.MatchSpec(spec.original, repl, spec.channel, spec.subdir, spec.raw_version, None,
+                              spec.build_number, spec.fields, spec.version_sep)
+    return new.with_version(raw, sep="")
 
 
 def _rename(text: str, old: str, new: str) -> str:
