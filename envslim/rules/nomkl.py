@@ -58,6 +58,9 @@ def check(ctx: Context):
     - When conda-forge is listed before `defaults`, conda-forge serves the BLAS users and MKL is not
       installed; nomkl is still added, as a guard (the seed's own file does the same), and says that
       it saves nothing (no saving, and the report implies no `mkl` row).
+    - pytorch from conda-forge pinned below its newest releases (`pytorch==1.9.0`): conda-forge's
+      builds without MKL (`cpu_generic`, from conda-forge/pytorch-cpu-feedstock#175, 2023) may not
+      exist for it, and nomkl would make it unsolvable; reported. Not where the file targets CUDA.
     - The added line carries the selector (`# [win]`) that every motivating line shares.
 
     ## Fix safety
@@ -97,6 +100,15 @@ def check(ctx: Context):
     elif cf_pullers:
         if cuda_intent(ctx):
             return  # conda-forge's CUDA builds of pytorch are not the cpu_generic ones nomkl selects
+        pinned = [n for n in cf_pullers if not _admits_latest(deps[n][1])]
+        if pinned:
+            # conda-forge's builds without MKL (cpu_generic, conda-forge/pytorch-cpu-feedstock#175, 2023) do
+            # not exist for old releases, and from which release they exist is not recorded.
+            item = deps[pinned[0]][0]
+            yield Finding("ES002", "nomkl", f"nomkl not added: {item.text.strip()} may predate conda-forge's builds"
+                          " without MKL (cpu_generic, conda-forge/pytorch-cpu-feedstock#175), and nomkl would then"
+                          " make it unsolvable", item=item, note="not fixed: the builds without MKL may not exist")
+            return
         why = f"{', '.join(cf_pullers)} pulls MKL in on conda-forge"
         channel = "conda-forge"
     elif "defaults" in listed and "nodefaults" not in listed:
@@ -117,6 +129,18 @@ def check(ctx: Context):
     est = footprint.removal(ctx.load("mkl"), (channel,))  # the figure of the channel MKL comes from
     yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe",
                   saving_bytes=est.saving_bytes, source=est.how)
+
+
+def _admits_latest(spec) -> bool:
+    """Whether the spec leaves the newest releases open (no version, or no upper bound)."""
+    from envslim import condaspec
+
+    if spec.raw_version is None:
+        return True
+    try:
+        return condaspec.merge_pin(spec.raw_version, ">=100000").status != "conflict"
+    except condaspec.CondaSpecError:
+        return False
 
 
 def _shared_selector(items) -> str | None:

@@ -10,7 +10,8 @@ from envslim.rules.common import cuda_intent, parsed_deps, parsed_lines, serving
 # Variants that mean "no GPU": never suggested where the file targets CUDA.
 _CPU_VARIANTS = {"pytorch-cpu", "tensorflow-cpu", "xgboost-cpu", "py-xgboost-cpu"}
 # Qt bindings: with one of them listed, matplotlib -> matplotlib-base drops no Qt.
-_QT_NAMES = {"pyqt", "pyqt5", "pyqt6", "pyside2", "pyside6", "qt", "qt-main", "qt6-main", "pyqtgraph"}
+_QT_NAMES = {"pyqt", "pyqt5", "pyqt6", "pyside2", "pyside6", "qt", "qt-main", "qt6-main", "pyqtgraph", "spyder",
+             "napari", "qtconsole"}
 
 
 def _without_build(spec, repl: str) -> str:
