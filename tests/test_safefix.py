@@ -80,20 +80,16 @@ def test_pytorch_gpu_builds_get_no_cpu_rename(tmp_path, capsys, prefix, line):
 
 
 # -- 2. variants that do not exist at that version ---------------------------------------------------------------
-def test_libgdal_core_does_not_exist_at_3_3_1(tmp_path, capsys):
-    lines, _, after = corpus(tmp_path, capsys, "230", "--unsafe-fixes", "--select", "ES004")
-    assert about(lines, "ES004", "libgdal") == [
-        "F:149:3: ES004 libgdal: libgdal-core not suggested: libgdal-core exists on conda-forge from 3.9.1;"
-        " the file asks for 3.3.1 [not fixed: no such variant]"]
-    assert b"libgdal-core" not in after
-
-
-def test_xgboost_cpu_does_not_exist_at_2_0_3(tmp_path, capsys):
-    lines, _, after = corpus(tmp_path, capsys, "228", "--unsafe-fixes", "--select", "ES004")
-    assert about(lines, "ES004", "xgboost") == [
-        "F:152:7: ES004 xgboost: xgboost-cpu not suggested: xgboost-cpu's first release on PyPI is 2.1.1;"
-        " the file asks for ==2.0.3 [not fixed: no such variant]"]
-    assert b"xgboost-cpu" not in after
+@pytest.mark.parametrize("prefix, package, variant, line", [
+    ("230", "libgdal", "libgdal-core", "F:149:3: ES004 libgdal: libgdal-core not suggested: libgdal-core exists on"
+                                       " conda-forge from 3.9.1; the file asks for 3.3.1 [not fixed: no such variant]"),
+    ("228", "xgboost", "xgboost-cpu", "F:152:7: ES004 xgboost: xgboost-cpu not suggested: xgboost-cpu's first release"
+                                      " on PyPI is 2.1.1; the file asks for ==2.0.3 [not fixed: no such variant]"),
+])
+def test_no_variant_before_its_first_version(tmp_path, capsys, prefix, package, variant, line):
+    lines, _, after = corpus(tmp_path, capsys, prefix, "--unsafe-fixes", "--select", "ES004")
+    assert about(lines, "ES004", package) == [line]
+    assert variant.encode() not in after
 
 
 def test_matplotlib_base_before_its_first_version(tmp_path, capsys):
