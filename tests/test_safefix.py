@@ -277,6 +277,16 @@ def test_matplotlib_base_claims_no_saving_next_to_qt(tmp_path, capsys):
                    " anyway [fixed]\nrewrote env.yml\n")
 
 
+@pytest.mark.parametrize("extra, reported", [("", True), ("  - pyqt\n", False), ("  - libopencv=*=headless*\n", False)])
+def test_headless_opencv_builds_are_reported_not_written(tmp_path, capsys, extra, reported):
+    text = CF + "dependencies:\n  - py-opencv\n" + extra
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES004", "--unsafe-fixes")
+    assert new == text
+    assert out == ("env.yml:5:3: ES004 py-opencv: conda-forge also builds libopencv without qt6-main (libopencv 4.13.0"
+                   " headless_py310h4a2b41a_7 (linux-64)): pin libopencv=*=headless* if the image opens no windows"
+                   " [report only]\n" if reported else "")
+
+
 def test_opt_in_rules_are_quiet_by_default(tmp_path, capsys):
     text = CF + "dependencies:\n  - jupyterlab\n  - pytest\n  - python=3.11\n"
     assert run(tmp_path, capsys, text) == (0, "", text)

@@ -75,6 +75,9 @@ def check(ctx: Context):
       packages stop at 1.1; reported, not rewritten.
     - A build string is never carried across a rename (a metapackage's build is not its base's
       build): the rename drops it, which makes the fix unsafe.
+    - conda-forge's headless libopencv builds (no qt6-main) are selected by a build pin, not a rename:
+      for `opencv`, `py-opencv`, `libopencv` on conda-forge they are reported, never written, and not
+      where a Qt binding is listed or the file targets a GPU.
     - `matplotlib` → `matplotlib-base` claims no saving when a Qt binding (`pyqt`, `pyside6`, `qt`) is
       listed anyway.
 
@@ -125,12 +128,13 @@ def check(ctx: Context):
                 notes.append(why)
             if notes:
                 safety = "unsafe"
-            gui = sorted(n for n in deps if n in _QT_NAMES) if repl == "matplotlib-base" else []
+            gui = _gui_listed(deps) if repl == "matplotlib-base" else []
             if gui:
                 base["saving_bytes"] = None
                 reason += f"; no saving claimed: {', '.join(gui)} is listed anyway"
             yield Finding(message=f"use {repl}: {reason}", ops=(ReplaceValue(item, new_text),), safety=safety,
                           note="; ".join(notes), **base)
+    yield from _build_variants(ctx, deps)
     pip_names = {pip_sort_key(i.text) for i in env.pip_items}
     for item in env.pip_items:
         pname = pip_sort_key(item.text)
@@ -200,3 +204,24 @@ def _pip_below_first(text: str, repl: str) -> str:
         if upper < first or (upper == first and not closed):
             return f"{repl}'s first release on PyPI is {fact['first']}; the file asks for {req.specifier}"
     return ""
+
+
+def _build_variants(ctx: Context, deps):
+    """Build variants that a build-string pin selects (conda-forge's headless libopencv): reported only, at
+    the first line they concern, where the file does not pin a build of that package already."""
+    from envslim import knowledge
+
+    for fact in knowledge.variants().get("builds", ()):
+        lines = [(n, deps[n]) for n in fact["instead_of"] if n in deps]
+        if not lines or any(spec.build for _, (_, spec) in lines):
+            continue
+        name, (item, spec) = lines[0]
+        if serving_channel(ctx, name, spec) != fact["channel"] or cuda_intent(ctx) or _gui_listed(deps):
+            continue
+        yield Finding("ES004", name, f"{fact['channel']} also builds {fact['package']} without {fact['drops']}"
+                      f" ({fact['example']}): pin {fact['package']}=*={fact['build']} if the image opens no windows",
+                      item=item, note="report only")
+
+
+def _gui_listed(deps) -> list[str]:
+    return sorted(n for n in deps if n in _QT_NAMES)
