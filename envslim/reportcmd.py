@@ -41,7 +41,7 @@ from envslim.errors import EnvslimError
 from envslim.report import finding_line, redact
 
 # Packages a fix drops without the file naming them: rule id -> (package, why it was there).
-IMPLIED = {"ES002": ("mkl", "not in the file: the defaults channel builds BLAS users against MKL")}
+IMPLIED = {"ES002": ("mkl", "not in the file: installed for its BLAS users (defaults builds) or for pytorch (conda-forge cpu_mkl builds)")}
 
 _ENV_SESSION = (("ENVSLIM_PYPI_URL", "pypi_url"), ("ENVSLIM_ANACONDA_URL", "anaconda_url"),
                 ("ENVSLIM_CONDA_URL", "conda_url"))
