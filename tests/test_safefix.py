@@ -173,6 +173,17 @@ def test_no_nomkl_next_to_pytorch_cuda(tmp_path, capsys):
     assert run(tmp_path, capsys, text, "--select", "ES002") == (0, "", text)
 
 
+@pytest.mark.parametrize("prefix, line", [
+    ("014", "F:18:5: ES002 nomkl: nomkl not added: pytorch==1.9.0 may predate conda-forge's builds without MKL"
+            " (cpu_generic, conda-forge/pytorch-cpu-feedstock#175), and nomkl would then make it unsolvable"
+            " [not fixed: the builds without MKL may not exist]"),
+    ("190", "F:24:1: ES002 nomkl: add nomkl: pytorch pulls MKL in on conda-forge [fix available]"),
+])
+def test_nomkl_for_conda_forge_pytorch_only_where_its_newest_builds_are_open(tmp_path, capsys, prefix, line):
+    lines, _, _ = corpus(tmp_path, capsys, prefix, "--check", "--select", "ES002")
+    assert about(lines, "ES002", "nomkl") == [line]
+
+
 def test_nomkl_as_a_guard_claims_no_saving_and_no_mkl_row(tmp_path, capsys):
     text = "channels:\n  - conda-forge\n  - defaults\ndependencies:\n  - numpy\n"
     rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
