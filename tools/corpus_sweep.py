@@ -1,6 +1,6 @@
 """Every change envslim makes on a directory of environment files, safe mode and --unsafe-fixes.
 
-    python tools/corpus_sweep.py ../shared/corpus/files [--rules ES008,ES009]
+    python tools/corpus_sweep.py ../shared/corpus/files [--extend-select ES008,ES009]
 
 Prints one line per applied fix (mode, file, rule, package, message) and a count per mode and rule.
 Used to review the decisions on the shared corpus; reads only, writes nothing.
@@ -30,10 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in sorted(pathlib.Path(args.directory).iterdir()):
             try:
                 env = EnvFile.read(str(path))
-                opts = Options(unsafe_fixes=unsafe)
-                if extra:
-                    opts = Options(unsafe_fixes=unsafe, select=frozenset(), extend_select=extra)
-                plan = make_plan(env, opts)
+                plan = make_plan(env, Options(unsafe_fixes=unsafe, extend_select=extra))
             except EnvslimError as e:
                 print(f"{mode}\t{path.name[:40]}\terror\t{e}")
                 continue
