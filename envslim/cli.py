@@ -39,6 +39,8 @@ def _plan_arguments(sp: argparse.ArgumentParser, unsafe_help: str) -> None:
     """The options that shape the plan (shared by rewrite and report)."""
     sp.add_argument("--unsafe-fixes", action="store_true", help=unsafe_help)
     sp.add_argument("--select", default="", metavar="IDS", help="comma-separated rule ids to run (default: all)")
+    sp.add_argument("--extend-select", default="", metavar="IDS",
+                    help="comma-separated rule ids to add to the selection (the opt-in rules ES008, ES009)")
     sp.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids to skip")
     sp.add_argument("--config", metavar="PATH", help="use this pyproject.toml or .envslim.toml instead of searching upward")
 
@@ -175,7 +177,7 @@ def options_from(args: argparse.Namespace):
         if not hasattr(args, name):  # an option this command's parser does not offer: the record's default
             continue
         value = getattr(args, name)
-        if name in ("select", "ignore"):
+        if name in ("select", "ignore", "extend_select"):
             value = _ids(value)
         elif isinstance(value, list):
             value = tuple(value)

@@ -76,6 +76,7 @@ class Options:
     unsafe_fixes: bool = False
     select: frozenset[str] = frozenset()  # rule ids; empty: all
     ignore: frozenset[str] = frozenset()
+    extend_select: frozenset[str] = frozenset()  # rule ids added to the selection (the opt-in rules)
     keep: frozenset[str] = frozenset()  # package names never touched
     per_package_ignores: dict[str, frozenset[str]] = field(default_factory=dict)
     annotate: bool = False  # leave "# envslim: <why>" on the lines a fix adds
@@ -144,18 +145,70 @@ def suppressed(finding: Finding) -> bool:
 
 
 MAX_ROUNDS = 4
+OPT_IN = frozenset({"ES008", "ES009"})  # like ruff's preview rules: only with --select / --extend-select
+
+
+def _channel_fix(env: EnvFile, f: Finding) -> bool:
+    starts = {i.value_start for i in (env.channels.items if env.channels else ())}
+    return bool(f.ops) and all(isinstance(op, InsertChannel)
+                               or (isinstance(op, ReplaceValue) and op.item.value_start in starts) for op in f.ops)
+
+
+def _final_channels(env: EnvFile, findings: list[Finding], options: Options) -> list[str] | None:
+    """The channel names after the channel fixes this round applies, or None when there are none."""
+    names = list(env.channel_names)
+    items = list(env.channels.items) if env.channels else []
+    changed = False
+    for f in findings:
+        if not _channel_fix(env, f) or (f.safety == "unsafe" and not options.unsafe_fixes) or f.safety is None:
+            continue
+        for op in f.ops:
+            if isinstance(op, InsertChannel):
+                names.append(op.text)
+            else:
+                names[next(i for i, it in enumerate(items) if it.value_start == op.item.value_start)] = op.text
+        changed = True
+    return names if changed else None
 
 
 def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load) -> Plan:
     """Run the rules and apply their fixes, round after round until nothing more is due; the fixes
     applied in a later round are added to the plan with their edits mapped back to the original text."""
     options = options or Options()
+    plan = _rounds(env, options, load)
+    if options.unsafe_fixes:
+        plan = _label_enabled_fixes(plan, _rounds(env, replace(options, unsafe_fixes=False), load))
+    return plan
+
+
+def _label_enabled_fixes(plan: Plan, safe_plan: Plan) -> Plan:
+    """A fix made possible by an unsafe fix is unsafe: a fix labelled safe that the safe-only plan does
+    not make (an unsafe dask -> dask-core lifted the block on moving pyarrow) is relabelled."""
+    safe = {(o.finding.rule, normalize(o.finding.package)) for o in safe_plan.applied}
+    enablers = [o.finding for o in plan.applied if o.finding.safety == "unsafe"]
+    if not enablers:
+        return plan
+    by = ", ".join(f"{f.rule} {f.package}" for f in enablers)
+    outcomes = []
+    for o in plan.outcomes:
+        f = o.finding
+        if o.applied and f.safety == "safe" and (f.rule, normalize(f.package)) not in safe:
+            f = replace(f, safety="unsafe", note=f"made possible by an unsafe fix ({by})",
+                        message=f.message + f"; an unsafe fix: made possible by {by}")
+            o = replace(o, finding=f)
+        outcomes.append(o)
+    return replace(plan, outcomes=outcomes)
+
+
+def _rounds(env: EnvFile, options: Options, load) -> Plan:
     plan, offsets = _round(env, env, options, load, None, 0)
     current = plan
     for n in range(1, MAX_ROUNDS):
         if not current.changed:
             break
         current, offsets = _round(EnvFile.from_text(current.new_text, env.path), env, options, load, offsets, n)
+        done = {(o.finding.rule, o.finding.package) for o in current.applied}  # a later fix replaces its report
+        plan.outcomes = [o for o in plan.outcomes if o.applied or (o.finding.rule, o.finding.package) not in done]
         plan.outcomes += current.applied
         plan.new_text = current.new_text
     if plan.changed and current.changed:  # (an unchanged last round has read plan.new_text already)
@@ -167,27 +220,46 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load)
     return plan
 
 
+def selected(rule, options: Options) -> bool:
+    """Whether ``rule`` runs: in ``select`` (or, when select is empty, in the default selection: every rule
+    but the opt-in ones) or in ``extend_select``, and not in ``ignore``."""
+    if rule.id in options.ignore:
+        return False
+    if rule.id in options.extend_select:
+        return True
+    if options.select:
+        return rule.id in options.select
+    return rule.id not in OPT_IN
+
+
 def _round(env: EnvFile, original: EnvFile, options: Options, load, back: OffsetMap | None,
            n: int) -> tuple[Plan, OffsetMap | None]:
     """One round: the rules on ``env`` (the original, or the text after ``n`` rounds of fixes, which
     ``back`` maps to the original), each finding's outcome, and the map of this round's edits."""
     ctx = Context(env=env, load=load)
-    found: list[tuple[Finding, str]] = []
     keep = {normalize(k) for k in options.keep}
     per_package = {normalize(k): v for k, v in options.per_package_ignores.items()}
-    for rule in all_rules():
-        if options.select and rule.id not in options.select:
-            continue
-        if rule.id in options.ignore:
-            continue
-        for f in rule.check(ctx):
-            package = normalize(f.package)
-            why = suppression(f)
-            if not why and package in keep:
-                why = "keep in the config"
-            elif not why and f.rule in per_package.get(package, ()):
-                why = "per-package-ignores in the config"
-            found.append((f, why))
+    rules = [rule for rule in all_rules() if selected(rule, options)]
+
+    def run(rules) -> list[tuple[Finding, str]]:
+        out = []
+        for rule in rules:
+            for f in rule.check(ctx):
+                package = normalize(f.package)
+                why = suppression(f)
+                if not why and package in keep:
+                    why = "keep in the config"
+                elif not why and f.rule in per_package.get(package, ()):
+                    why = "per-package-ignores in the config"
+                out.append((f, why))
+        return out
+
+    found = run(rules)
+    final = _final_channels(env, [f for f, why in found if not why], options)
+    if final is not None:  # rules see the channel set the plan will write (ES002 after ES007's nodefaults)
+        channel_rules = {f.rule for f, _ in found if _channel_fix(env, f)}
+        ctx.channels = final
+        found = [p for p in found if p[0].rule in channel_rules] + run([r for r in rules if r.id not in channel_rules])
     found.sort(key=lambda p: (p[0].line, p[0].rule, p[0].package))
     place = _Placer(env, original, back)
     outcomes: list[Outcome] = []
@@ -323,10 +395,10 @@ def _already(op, ops: list) -> bool:
     return False
 
 
-def known_rules(select: frozenset[str], ignore: frozenset[str]) -> set[str]:
-    """The known rule ids; an unknown id in ``select`` or ``ignore`` is an error."""
+def known_rules(select: frozenset[str], ignore: frozenset[str], extend: frozenset[str] = frozenset()) -> set[str]:
+    """The known rule ids; an unknown id in ``select``, ``ignore`` or ``extend-select`` is an error."""
     known = {r.id for r in all_rules()}
-    for rid in sorted(select | ignore):
+    for rid in sorted(select | ignore | extend):
         if rid not in known:
             raise EnvslimError(f"envslim: error: unknown rule id {rid} (known: {', '.join(sorted(known))})")
     return known
@@ -347,6 +419,7 @@ def plan_file(path: str, opts, known: set[str], stdin=None):
         unsafe_fixes=opts.unsafe_fixes or cfg.unsafe_fixes,
         select=opts.select or cfg.select,
         ignore=opts.ignore | cfg.ignore,
+        extend_select=opts.extend_select | cfg.extend_select,
         keep=cfg.keep,
         per_package_ignores=cfg.per_package_ignores,
         annotate=opts.annotate,

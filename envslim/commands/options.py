@@ -14,6 +14,7 @@ class RewriteOptions:
     unsafe_fixes: bool = False
     select: frozenset[str] = frozenset()  # rule ids given on the command line (the config adds its own)
     ignore: frozenset[str] = frozenset()
+    extend_select: frozenset[str] = frozenset()  # the opt-in rules to add (ES008, ES009)
     config: str | None = None
     annotate: bool = False
     format: str = "text"  # "text" | "markdown"
@@ -32,6 +33,7 @@ class ReportOptions:
     unsafe_fixes: bool = False
     select: frozenset[str] = frozenset()
     ignore: frozenset[str] = frozenset()
+    extend_select: frozenset[str] = frozenset()
     config: str | None = None
     annotate: bool = False  # (the report plans as rewrite does; it never annotates)
 

@@ -39,7 +39,7 @@ from envslim.online.settings import check_target, session_options
 from envslim.output.rewrite import redact
 
 # Packages a fix drops without the file naming them: rule id -> (package, why it was there).
-IMPLIED = {"ES002": ("mkl", "not in the file: the defaults channel builds BLAS users against MKL")}
+IMPLIED = {"ES002": ("mkl", "not in the file: installed for its BLAS users (defaults builds) or for pytorch (conda-forge cpu_mkl builds)")}
 
 
 
@@ -212,7 +212,7 @@ def pair(before: list[Side], after: list[Side], plan) -> list[Row]:
     _attribute(rows, plan)
     for o in plan.applied:
         implied = IMPLIED.get(o.finding.rule)
-        if implied and not any(r.key == implied[0] for r in rows):
+        if implied and not o.finding.guard and not any(r.key == implied[0] for r in rows):
             name, why = implied
             rows.append(Row(name, Side(name, name, "conda", ""), None, rules=[o.finding.rule], implied=why))
     rows.sort(key=lambda r: (r.key.lower(), r.before is None, r.before.manager if r.before else ""))
@@ -313,7 +313,7 @@ def run(options, out, err) -> int:
 
     from envslim.plan import known_rules, plan_file
 
-    known = known_rules(options.select, options.ignore)
+    known = known_rules(options.select, options.ignore, options.extend_select)
     if options.refresh and not options.online:
         raise EnvslimError("envslim: error: --refresh needs --online")
     check_target(options.python, options.platform)

@@ -18,7 +18,7 @@ def run(options, out, err) -> int:
     from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, redact, review_diff
     from envslim.plan import known_rules, plan_file
 
-    known = known_rules(options.select, options.ignore)
+    known = known_rules(options.select, options.ignore, options.extend_select)
     color = color_enabled(out)
     rc = EXIT_OK
     for path in options.paths:

@@ -25,6 +25,8 @@ RULE_MODULES = (
     "numpy_abi",
     "duplicate",
     "defaults_channel",
+    "runtime_only",
+    "export_builds",
 )
 
 
@@ -44,6 +46,7 @@ class Finding:
     refused: str = ""  # a fix the rule will not make, and why ("conflicting pin")
     action: str = ""  # what the fix does (ACTIONS); "" lets the plan tell it from the ops
     fix_title: str = ""  # a one-line title of the fix, e.g. "move pyarrow to pip"; "" for none
+    guard: bool = False  # a fix that saves nothing where it is added (nomkl where MKL would not be installed)
 
     @property
     def line(self) -> int:
@@ -62,6 +65,7 @@ ACTIONS = ("move-to-pip", "replace", "remove", "add", "edit-channels", "edit", "
 class Context:
     env: EnvFile
     load: Callable  # knowledge.load
+    channels: list | None = None  # the channel list after the plan's channel fixes (None: as written)
 
 
 @dataclass(frozen=True)

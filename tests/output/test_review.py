@@ -18,7 +18,7 @@ PYARROW = ("move to pip: conda-forge pyarrow pulls ~65 native packages (AWS/Azur
            " 402 MB installed for 15.0 on osx-arm64); the PyPI wheel is one self-contained package"
            " (171 MB installed for 26.0.1)")
 WHY_PYARROW = f"# ES001 pyarrow: {PYARROW} (saves ~231.0 MB, estimate)"
-WHY_NOMKL = "# ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL (saves ~799.4 MB, estimate)"
+WHY_NOMKL = "# ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy without MKL (strict channel priority)"
 
 # The move's removal and insertion are far apart: two hunks, each followed by the reason.
 LONG = """\
@@ -155,7 +155,7 @@ def test_diff_explains_fixes_of_a_later_round(folder, capsys):
 +  - numpy<2
    - python
 # ES005 numpy: add numpy<2: h5py is held below 3.11.0, built against numpy 1.x
-{WHY_NOMKL}
+# ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL (saves ~799.4 MB, estimate)
 """, "")
 
 
@@ -257,7 +257,6 @@ def test_annotate_leaves_the_reason_on_added_and_changed_lines(folder, capsys):
         b"  - conda-forge\n"
         b"  - nodefaults  # envslim: ES007 mixes defaults with conda-forge; use nodefaults\n"
         b"dependencies:\n"
-        b"  - nomkl  # envslim: ES002 add nomkl: the defaults channel builds numpy against MKL\n"
         b"  - numpy<2.0.0\n"
         b"  - pip\n"
         b"  - python=3.9\n"
@@ -324,7 +323,8 @@ def seed_rows(status: str) -> list[str]:
     return [
         "| `ES007` | `defaults` | mixes defaults with conda-forge; use nodefaults |  |"
         " unsafe fix, use --unsafe-fixes |",
-        f"| `ES002` | `nomkl` | add nomkl: the defaults channel builds numpy against MKL | ~799.4 MB | {status} |",
+        "| `ES002` | `nomkl` | add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy"
+        f" without MKL (strict channel priority) |  | {status} |",
         f"| `ES001` | `pyarrow` | {PYARROW} | ~231.0 MB | {status} |",
     ]
 
@@ -333,14 +333,14 @@ def seed_rows(status: str) -> list[str]:
 def test_markdown_summary_of_what_is_due(folder, capsys, mode):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", mode, "--format", "markdown", "env.yml") == (
-        1, markdown("env.yml", seed_rows("due"), "1030.4 MB", "due", f"```diff\n{SEED_DIFF}\n```"), "")
+        1, markdown("env.yml", seed_rows("due"), "231.0 MB", "due", f"```diff\n{SEED_DIFF}\n```"), "")
     assert (folder / "env.yml").read_text() == SEED
 
 
 def test_markdown_summary_of_a_rewrite(folder, capsys):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", "--format", "markdown", "env.yml") == (
-        0, markdown("env.yml", seed_rows("fixed"), "1030.4 MB", "applied", f"```diff\n{SEED_DIFF}\n```"), "")
+        0, markdown("env.yml", seed_rows("fixed"), "231.0 MB", "applied", f"```diff\n{SEED_DIFF}\n```"), "")
     assert (folder / "env.yml").read_text().endswith("  - pip:\n    - pyarrow\n")
     assert run(capsys, "rewrite", "--check", "--format", "markdown", "env.yml") == (0, "\n".join([
         "### envslim: `env.yml`", "", "| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|",
