@@ -774,6 +774,8 @@ def run(args, out, err, plan_for: Callable) -> int:
         from envslim import lockfile
 
         lock = lockfile.read(args.lockfile)
+    if args.format in ("svg", "html") and len(args.paths) != 1:
+        raise EnvslimError(f"envslim: error: --format {args.format} draws one file; got {len(args.paths)}")
     rc = 0
     reports: list[FileReport] = []
     for path in args.paths:
@@ -800,9 +802,19 @@ def run(args, out, err, plan_for: Callable) -> int:
         for line in rep.stale:
             print(redact(f"envslim: warning: {rep.lock.path} is stale after the rewrite of {rep.path}: {line};"
                          " re-run conda-lock"), file=err)
-    if args.format == "json":
-        out.write(to_json(reports))
+    if args.format in ("svg", "html"):
+        from envslim.output import picture
+
+        text = "".join(getattr(picture, f"to_{args.format}")(picture.from_report(rep)) for rep in reports)
+    elif args.format == "json":
+        text = to_json(reports)
     else:
         render = to_markdown if args.format == "markdown" else to_table
-        out.write("\n".join(render(rep) for rep in reports))
+        text = "\n".join(render(rep) for rep in reports)
+    if getattr(args, "output", None):
+        from envslim.envfile import write_atomic
+
+        write_atomic(args.output, text)
+    else:
+        out.write(text)
     return rc
