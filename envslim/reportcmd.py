@@ -814,7 +814,10 @@ def run(args, out, err, plan_for: Callable) -> int:
     if getattr(args, "output", None):
         from envslim.envfile import write_atomic
 
-        write_atomic(args.output, text)
+        try:
+            write_atomic(args.output, text)
+        except OSError as e:
+            raise EnvslimError(redact(f"{args.output}: cannot write: {e.strerror or e}")) from None
     else:
         out.write(text)
     return rc

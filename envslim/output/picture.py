@@ -425,11 +425,10 @@ def to_svg(pic: Picture) -> str:
 
 _CSS = """\
 body{font-family:DejaVu Sans,Verdana,Arial,sans-serif;margin:16px;color:#111;background:#fff}
-h1{font-size:18px}h2{font-size:15px;margin-top:24px}
+h2{font-size:15px;margin-top:24px}
 table{border-collapse:collapse;font-size:12px}
 th,td{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-p.note{font-size:12px;max-width:1080px}"""
+td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"""
 
 
 def _cell(text: str, numeric: bool = False) -> str:
@@ -444,7 +443,7 @@ def to_html(pic: Picture) -> str:
             state = "leaves" if p.leaving else "arrives" if pic.arriving(p) else ""
             rows.append("<tr>" + "".join((
                 _cell(s), _cell(p.group), _cell(p.name), _cell(p.version), _cell(p.build), _cell(p.manager),
-                _cell(p.kind), _cell("unknown" if p.bytes is None else f"{p.bytes:,}", True),
+                _cell(f"{p.kind} ({p.platform})" if p.kind and p.platform else p.kind), _cell("unknown" if p.bytes is None else f"{p.bytes:,}", True),
                 _cell(_size(p.bytes), True), _cell(state), _cell(p.source or p.why))) + "</tr>")
     bars = ["<tr>" + "".join((
         _cell(b.rule), _cell(b.package), _cell(b.message), _cell(_size(b.leaving_conda), True),
@@ -459,12 +458,10 @@ def to_html(pic: Picture) -> str:
         f"<style>\n{_CSS}\n</style>",
         "</head>",
         "<body>",
-        f"<h1>{_esc(title(pic))}</h1>",
-        f'<p class="note">{_esc(subtitle(pic))}</p>',
-        to_svg(pic).rstrip("\n"),
+        to_svg(pic).rstrip("\n"),  # (it carries the title and the note)
     ]
     if bars:
-        out += ["<h2>Findings the rewrite applies</h2>", "<table>",
+        out += ["<h2>Findings: figures and sources</h2>", "<table>",
                 "<tr><th>rule</th><th>package</th><th>finding</th><th>leaves conda</th><th>added by pip</th>"
                 "<th>net saving</th><th>source</th></tr>", *bars, "</table>"]
     out += ["<h2>Packages</h2>", "<table>",
