@@ -324,3 +324,14 @@ def test_chromium_renders_the_page(name, capsys, monkeypatch, tmp_path):
     assert {_rgb(picture.CONDA), _rgb(picture.NET)} <= _read_png(page_png.read_bytes())[2]
     with capsys.disabled():
         print(f"\nfootprint picture written to {png}")
+
+
+def test_readme_picture_is_the_example_at_its_size(capsys, monkeypatch):
+    """docs/footprint-example.png (the README's) has the size of the example's SVG: re-render it when the
+    picture changes shape (see the README's "Footprint picture")."""
+    monkeypatch.chdir(ROOT)
+    rc, svg, err = run_cli(capsys, "report", "--format", "svg", "examples/environment.yml")
+    data = (ROOT / "docs" / "footprint-example.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    assert struct.unpack(">II", data[16:24]) == (1120, int(ET.fromstring(svg).get("height")))
+    assert len(data) < 64_000
