@@ -812,6 +812,8 @@ def run(args, out, err, plan_for: Callable) -> int:
         render = to_markdown if args.format == "markdown" else to_table
         text = "\n".join(render(rep) for rep in reports)
     if getattr(args, "output", None):
+        if not reports:  # every file was bad input: nothing is written
+            return rc
         from envslim.envfile import write_atomic
 
         try:

@@ -335,3 +335,20 @@ def test_readme_picture_is_the_example_at_its_size(capsys, monkeypatch):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     assert struct.unpack(">II", data[16:24]) == (1120, int(ET.fromstring(svg).get("height")))
     assert len(data) < 64_000
+
+
+def test_bad_input_writes_nothing_and_an_empty_file_draws_no_area(capsys, tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("name: x\ndependencies:\n  - [oops\n")
+    target = tmp_path / "bad.svg"
+    rc, out, err = run_cli(capsys, "report", "--format", "svg", "-o", str(target), str(bad))
+    assert (rc, out) == (2, "") and err.startswith(f"{bad}:4:1: invalid YAML") and err.count("\n") == 1
+    assert not target.exists()
+    empty = tmp_path / "empty.yml"
+    empty.write_text("name: x\ndependencies:\n  - mystery-package\n")
+    rc, out, err = run_cli(capsys, "report", "--format", "svg", str(empty))
+    root = ET.fromstring(out)
+    assert (rc, err, _pkgs(root)) == (0, "", [])
+    assert root.find(f"{SVG}title").text == f"{empty}: unknown \u2192 unknown installed; linux-64, Python 3.11"
+    assert [t.text for t in root.iter(f"{SVG}text")].count("no package with a figure") == 2
+    assert _not_drawn(root) == [("mystery-package", "no figure, before and after")]

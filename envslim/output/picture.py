@@ -258,6 +258,8 @@ def _rect(pic: Picture, p: Package, box: tuple[float, float, float, float], grou
 def _treemap(pic: Picture, side: str, x: float, y: float, w: float, h: float) -> list[str]:
     groups = _groups(pic.side(side))
     out = [f'<g class="treemap" data-side="{side}">']
+    if not groups:
+        out.append(_text(x + 6, y + 18, "no package with a figure", 12))
     boxes = squarify([float(sum(p.bytes for p in members)) for _, members in groups], x, y, w, h)  # type: ignore[misc]
     for (name, members), (gx, gy, gw, gh) in zip(groups, boxes):
         out.append(f'<g class="group" data-group="{_esc(name)}">')
@@ -273,6 +275,8 @@ def _treemap(pic: Picture, side: str, x: float, y: float, w: float, h: float) ->
 
 def _total_text(total: tuple[int | None, int]) -> str:
     known, unknown = total
+    if known is None:  # no package on this side has a figure
+        return "unknown"
     return _size(known) + (f" + {unknown} unknown" if unknown else "")
 
 
