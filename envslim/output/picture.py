@@ -101,9 +101,6 @@ class Picture:
         known = [p.bytes for p in pkgs if p.bytes is not None]
         return (sum(known) if known or not pkgs else None), len(pkgs) - len(known)
 
-    def unknown(self) -> list[Package]:
-        return [p for p in self.packages if p.bytes is None]
-
     def arriving(self, p: Package) -> bool:
         return p.side == "after" and not any(
             q.side == "before" and q.name == p.name and q.manager == p.manager for q in self.packages)
@@ -207,9 +204,13 @@ def _describe(pic: Picture, p: Package) -> str:
     figure = f"{_size(p.bytes)} ({p.bytes:,} B)" if p.bytes is not None else "no figure"
     kind = "".join(f", {x}" for x in (p.kind, p.platform) if x)
     brought = f"brought by {', '.join(p.specs)}" if p.specs else p.why or "not in the file"
-    state = "; leaves" if p.leaving else "; arrives" if pic.arriving(p) else ""
+    state = f"; {_change(pic, p)}" if _change(pic, p) else ""
     source = f"; {p.source}" if p.source else ""
     return f"{what} ({p.manager}{kind}): {figure}, {p.side}; {brought}{state}{source}"
+
+
+def _change(pic: Picture, p: Package) -> str:
+    return "leaves" if p.leaving else "arrives" if pic.arriving(p) else ""
 
 
 def _fill(pic: Picture, p: Package) -> str:
@@ -341,10 +342,10 @@ def _bars(pic: Picture, y: float) -> tuple[list[str], float]:
             length = span * value / biggest if value else 0.0
             if value:
                 out.append(f'<rect x="{_n(left)}" y="{_n(y + 2)}" width="{_n(length)}" height="11" fill="{colour}"/>')
-            out.append(_text(left + length + 6, y + 11, _size(value) if value is not None else "unknown",
-                             LABEL_SIZE))
+            out.append(_text(left + length + 6, y + 11, _size(value), LABEL_SIZE))
             y += 15
-        for line in _wrap(f"source: {b.source}" if b.source else "source: none given", _chars(10, width=WIDTH - 3 * MARGIN)):
+        source = f"source: {b.source}" if b.source else "source: none given"
+        for line in _wrap(source, _chars(10, width=WIDTH - 3 * MARGIN)):
             out.append(_text(MARGIN + 8, y + 10, line, 10, cls="source"))
             y += 13
         out.append("</g>")
@@ -444,11 +445,11 @@ def to_html(pic: Picture) -> str:
     rows = []
     for s in SIDES:
         for p in sorted(pic.side(s), key=lambda p: (p.group, -(p.bytes or 0), p.name, p.manager)):
-            state = "leaves" if p.leaving else "arrives" if pic.arriving(p) else ""
+            figure = f"{p.kind} ({p.platform})" if p.kind and p.platform else p.kind
             rows.append("<tr>" + "".join((
                 _cell(s), _cell(p.group), _cell(p.name), _cell(p.version), _cell(p.build), _cell(p.manager),
-                _cell(f"{p.kind} ({p.platform})" if p.kind and p.platform else p.kind), _cell("unknown" if p.bytes is None else f"{p.bytes:,}", True),
-                _cell(_size(p.bytes), True), _cell(state), _cell(p.source or p.why))) + "</tr>")
+                _cell(figure), _cell("unknown" if p.bytes is None else f"{p.bytes:,}", True),
+                _cell(_size(p.bytes), True), _cell(_change(pic, p)), _cell(p.source or p.why))) + "</tr>")
     bars = ["<tr>" + "".join((
         _cell(b.rule), _cell(b.package), _cell(b.message), _cell(_size(b.leaving_conda), True),
         _cell(_size(b.added_pip), True), _cell(_size(b.net), True), _cell(b.source))) + "</tr>" for b in pic.bars]
