@@ -163,7 +163,8 @@ def _not_drawn(root: ET.Element) -> list[tuple[str, str]]:
 
 
 def _box(g: ET.Element) -> tuple[float, float, float, float]:
-    r = g.find(f"{SVG}rect")
+    """The box of a rect, or of a package's rect."""
+    r = g if g.tag == f"{SVG}rect" else g.find(f"{SVG}rect")
     return tuple(float(r.get(k)) for k in ("x", "y", "width", "height"))  # type: ignore[return-value]
 
 
@@ -186,13 +187,26 @@ def test_every_package_is_drawn_once_with_its_exact_bytes():
 
 
 def test_areas_share_one_scale_and_do_not_overlap():
+    """One scale for both sides: the larger side's 361.84 MB fill 420 x 420 px (coordinates to 0.1 px). A group
+    of several packages gives the strip with its name (14 px high) out of its area; its packages share the
+    rest in proportion."""
     root = ET.fromstring(picture.to_svg(MODEL))
+    px = 420 * 420 / 361_840_000
     for side in picture.SIDES:
+        (tree,) = [g for g in root.iter(f"{SVG}g") if g.get("class") == "treemap" and g.get("data-side") == side]
+        for group in tree.findall(f"{SVG}g"):
+            members = _pkgs(group)
+            x, y, w, h = _box(group.findall(f"{SVG}rect")[-1])  # the outline
+            total = sum(int(g.get("data-bytes")) for g in members)
+            assert w * h == pytest.approx(total * px, rel=0.01, abs=25)
+            strip = 14 if group.find(f"{SVG}text") is not None else 0
+            assert strip == (14 if len(members) > 1 and h >= 42 else 0)
+            for g in members:
+                assert _box(g)[2] * _box(g)[3] == pytest.approx(
+                    int(g.get("data-bytes")) * (h - strip) / h * px, rel=0.01, abs=25)
         gs = [g for g in _pkgs(root) if g.get("data-side") == side]
         boxes = [_box(g) for g in gs]
-        for g, (x, y, w, h) in zip(gs, boxes):
-            # one scale for both sides: the larger side's 361.84 MB fill 420 x 420 px (coordinates to 0.1 px)
-            assert w * h == pytest.approx(int(g.get("data-bytes")) * 420 * 420 / 361_840_000, rel=0.01, abs=25)
+        for x, y, w, h in boxes:
             assert 20 <= x and x + w <= 20 + 440 * (side == "after") + 420 + 0.11
         for i, a in enumerate(boxes):
             for b in boxes[i + 1:]:
@@ -224,7 +238,9 @@ def test_labels_only_where_they_fit():
             assert len(t.text) * size * advance <= w - 6 and float(t.get("y")) <= y + h
     labels = {g.get("data-package"): [t.text for t in g.iter(f"{SVG}text")] for g in _pkgs(root)
               if g.get("data-side") == "before"}
-    assert labels["libcloud-sdk"] == ["libcloud-sdk", "160.0 MB", "in bigarrow>=15"]
+    assert labels["libcloud-sdk"] == ["libcloud-sdk", "160.0 MB"]  # its group's strip names bigarrow>=15
+    strips = [t.text for g in root.iter(f"{SVG}g") if g.get("class") == "group" for t in g.findall(f"{SVG}text")]
+    assert strips == ["bigarrow>=15: 250.0 MB", "libfoo>=1.2", "python=3.11: 61.0 MB", "libfoo>=1.2"]
     assert labels["tinylib"] == []  # 40 kB: far too small for a label
 
 

@@ -38,6 +38,9 @@ PANEL = 420  # width of each treemap
 SIDE_COLUMN = 200  # the list of packages that are not drawn
 TREE_HEIGHT = 420  # height of the larger side's treemap
 LABEL_SIZE = 11
+STRIP = 14  # height of the strip naming a group of several packages
+STRIP_SIZE = 10
+STRIP_FILL = "#e8e8e8"
 CHAR = 0.62  # average advance of a character, in font sizes (DejaVu Sans is among the wider sans fonts)
 BOLD_CHAR = 0.68
 
@@ -230,7 +233,8 @@ def _pattern(name: str, colour: str, angle: int) -> list[str]:
             "</pattern>"]
 
 
-def _rect(pic: Picture, p: Package, box: tuple[float, float, float, float], group_one: bool) -> list[str]:
+def _rect(pic: Picture, p: Package, box: tuple[float, float, float, float], group_one: bool,
+          named: bool = False) -> list[str]:
     x, y, w, h = box
     data = (f' data-package="{_esc(p.name)}" data-version="{_esc(p.version)}" data-build="{_esc(p.build)}"'
             f' data-bytes="{_attr(p.bytes)}" data-manager="{p.manager}" data-spec="{_esc("; ".join(p.specs))}"'
@@ -243,7 +247,7 @@ def _rect(pic: Picture, p: Package, box: tuple[float, float, float, float], grou
         lines.append(("not in the file", False))
     elif group_one and p.specs != (p.name,):
         lines.append((p.group, False))
-    elif not group_one:
+    elif not group_one and not named:  # (a group with a strip shows its name there)
         lines.append(("in " + p.group, False))
     step = LABEL_SIZE + 2
     shown = 0
@@ -256,6 +260,17 @@ def _rect(pic: Picture, p: Package, box: tuple[float, float, float, float], grou
     return out
 
 
+def _strip_label(name: str, nbytes: int, w: float, h: float) -> str | None:
+    """The text on a group's strip: its spec(s) and size, or only the spec(s), or none when the group is too
+    small for a strip or the spec does not fit."""
+    if h < 3 * STRIP:
+        return None
+    for text in (f"{name}: {_size(nbytes)}", name):
+        if _fits(text, w - 6, STRIP_SIZE, bold=True):
+            return text
+    return None
+
+
 def _treemap(pic: Picture, side: str, x: float, y: float, w: float, h: float) -> list[str]:
     groups = _groups(pic.side(side))
     out = [f'<g class="treemap" data-side="{side}">']
@@ -264,9 +279,14 @@ def _treemap(pic: Picture, side: str, x: float, y: float, w: float, h: float) ->
     boxes = squarify([float(sum(p.bytes for p in members)) for _, members in groups], x, y, w, h)  # type: ignore[misc]
     for (name, members), (gx, gy, gw, gh) in zip(groups, boxes):
         out.append(f'<g class="group" data-group="{_esc(name)}">')
-        inner = squarify([float(p.bytes) for p in members], gx, gy, gw, gh)  # type: ignore[arg-type]
+        label = _strip_label(name, sum(p.bytes for p in members), gw, gh) if len(members) > 1 else None  # type: ignore[misc]
+        top = STRIP if label else 0.0
+        if label:  # the group's name on a strip at its top (part of the group's area)
+            out.append(f'<rect x="{_n(gx)}" y="{_n(gy)}" width="{_n(gw)}" height="{STRIP}" fill="{STRIP_FILL}"/>')
+            out.append(_text(gx + 3, gy + STRIP - 3.5, label, STRIP_SIZE, bold=True))
+        inner = squarify([float(p.bytes) for p in members], gx, gy + top, gw, gh - top)  # type: ignore[arg-type]
         for p, box in zip(members, inner):
-            out += _rect(pic, p, box, len(members) == 1)
+            out += _rect(pic, p, box, len(members) == 1, named=bool(label))
         out.append(f'<rect x="{_n(gx)}" y="{_n(gy)}" width="{_n(gw)}" height="{_n(gh)}" fill="none"'
                    f' stroke="{OUTLINE}" stroke-width="1.5"/>')
         out.append("</g>")
@@ -362,9 +382,9 @@ def _legend(y: float) -> list[str]:
         out.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="14" height="14" fill="{fill}" stroke="{OUTLINE}"'
                    ' stroke-width="0.5"/>')
         out.append(_text(x + 19, y + 11, label, LABEL_SIZE))
-        x += 19 + len(label) * LABEL_SIZE * CHAR + 18
-    out.append(_text(x, y + 11, "Area: installed bytes, one scale for both sides; outlined: the packages one"
-                     " requested spec brings", LABEL_SIZE))
+        x += 19 + len(label) * LABEL_SIZE * CHAR + 12
+    out.append(_text(x, y + 11, "Area = installed bytes, same scale both sides; outlined: what one requested"
+                     " spec brings", LABEL_SIZE))
     out.append("</g>")
     return out
 
