@@ -22,7 +22,7 @@ import pytest
 
 from envslim.output import picture
 from envslim.output.picture import Bar, Package, Picture
-from tests.onlinekit import run_cli
+from tests.onlinekit import add_conda, add_wheels, conda_pkg, index, run_cli  # noqa: F401 (index: a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "picture"
@@ -122,9 +122,10 @@ def test_example_svg_and_html_through_the_cli(capsys, monkeypatch, tmp_path):
     assert (rc, err) == (0, "") and out == (tmp_path / "example.svg").read_text(encoding="utf-8")
     root = ET.fromstring(out)
     assert root.find(f"{SVG}title").text == (
-        "examples/environment.yml: 1430.3 MB + 5 unknown \u2192 399.9 MB + 6 unknown installed, saves ~1030.4 MB;"
-        " linux-64, Python 3.9")
-    assert "Estimates from the envslim knowledge base, not a solve" in out
+        "examples/environment.yml: 1430.3 MB + 5 unknown \u2192 399.9 MB + 6 unknown installed, saves ~1030.4 MB"
+        " (estimates from the knowledge base); linux-64, Python 3.9")
+    words = " ".join(t.text for t in root.findall(f"{SVG}text"))  # the heading's lines
+    assert "Estimates, not a solve" in words and "Figures from the envslim knowledge base; hover" in words
     drawn = {(g.get("data-side"), g.get("data-package"), g.get("data-bytes")) for g in _pkgs(root)}
     assert drawn == {
         ("before", "mkl", "799360504"), ("before", "pyarrow", "402339680"), ("before", "pandas", "123653554"),
@@ -365,6 +366,33 @@ def test_bad_input_writes_nothing_and_an_empty_file_draws_no_area(capsys, tmp_pa
     rc, out, err = run_cli(capsys, "report", "--format", "svg", str(empty))
     root = ET.fromstring(out)
     assert (rc, err, _pkgs(root)) == (0, "", [])
-    assert root.find(f"{SVG}title").text == f"{empty}: unknown \u2192 unknown installed; linux-64, Python 3.11"
+    assert root.find(f"{SVG}title").text == (
+        f"{empty}: unknown \u2192 unknown installed (estimates from the knowledge base); linux-64, Python 3.11")
     assert [t.text for t in root.iter(f"{SVG}text")].count("no package with a figure") == 2
     assert _not_drawn(root) == [("mystery-package", "no figure, before and after")]
+
+
+def test_online_figures_are_drawn_with_their_sources(capsys, index, monkeypatch, tmp_path):
+    """``--online`` against the local index: the pip side's wheel and a conda package are PyPI's and
+    anaconda.org's figures, and the title and note say the figures are not only the knowledge base's."""
+    monkeypatch.chdir(tmp_path)
+    Path("environment.yml").write_text(
+        "name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - libfoo>=1.2\n  - pyarrow>=15\n")
+    wheel = add_wheels(index, "pyarrow", {"16.1.0": 40_000})["16.1.0"]
+    libfoo, python = conda_pkg("libfoo", "1.2.3", 20_000), conda_pkg("python", "3.11.9", 50_000)
+    add_conda(index, libfoo, python, conda_pkg("pip", "24.0", 3_000, build="pyh0_0", subdir="noarch"))
+    rc, out, err = run_cli(capsys, "report", "--online", "--format", "svg", "environment.yml")
+    assert (rc, err) == (0, "")
+    root = ET.fromstring(out)
+    drawn = {(g.get("data-side"), g.get("data-package")): g for g in _pkgs(root)}
+    after = drawn[("after", "pyarrow")]
+    assert (after.get("data-bytes"), after.get("data-version"), after.get("data-manager")) == (
+        str(wheel.installed), "16.1.0", "pip")
+    assert after.find(f"{SVG}title").text.startswith(
+        f"pyarrow 16.1.0 (pip, wheel, cp311-cp311-manylinux_2_28_x86_64): 0.0 MB ({wheel.installed:,} B), after;"
+        " brought by pyarrow>=15; arrives; PyPI pyarrow-16.1.0-cp311-cp311-manylinux_2_28_x86_64.whl")
+    assert drawn[("before", "libfoo")].get("data-bytes") == str(libfoo.installed)
+    assert root.find(f"{SVG}title").text.endswith(
+        "(estimates from the knowledge base and online lookups); linux-64, Python 3.11")
+    words = " ".join(t.text for t in root.findall(f"{SVG}text"))
+    assert "Figures from the envslim knowledge base, PyPI, anaconda.org or the lockfile; hover" in words

@@ -94,6 +94,7 @@ class Picture:
     packages: tuple[Package, ...]
     bars: tuple[Bar, ...] = ()
     note: str = ""  # how the figures were made (shown under the title)
+    figures: str = ""  # what the figures are, for the title ("knowledge-base estimates"); default: solved/estimates
 
     def side(self, side: str) -> list[Package]:
         return [p for p in self.packages if p.side == side]
@@ -304,16 +305,17 @@ def _total_text(total: tuple[int | None, int]) -> str:
 def title(pic: Picture) -> str:
     (before, _), (after, _) = pic.total("before"), pic.total("after")
     saving = f", saves ~{mb(before - after)}" if before is not None and after is not None and before > after else ""
+    what = pic.figures or ("solved" if pic.solved else "estimates")
     return (f"{pic.path}: {_total_text(pic.total('before'))} \u2192 {_total_text(pic.total('after'))}"
-            f" installed{saving}; {pic.platform}, Python {pic.python}")
+            f" installed{saving} ({what}); {pic.platform}, Python {pic.python}")
 
 
 def subtitle(pic: Picture) -> str:
     if pic.solved:
         what = "Exact installed bytes of the solved packages"
     else:
-        what = ("Estimates from the envslim knowledge base, not a solve: each figure is for the version and"
-                " platform it names, and closures of different packages can share dependencies")
+        what = ("Estimates, not a solve: each figure is for the version and platform it names, and closures of"
+                " different packages can share dependencies")
     return f"{what}. {pic.note}".strip() if pic.note else what + "."
 
 
@@ -541,8 +543,8 @@ def from_report(rep) -> Picture:
         bars.append(Bar(f.rule, f.package, f.message, _sum(out_conda), _sum(in_pip), f.saving_bytes,
                         f.source))
     online = any(p.source and not p.source.startswith("knowledge/") for p in packages)
-    note = ("Hover a rectangle for its package, figure and source." if not online else
-            "Some figures were looked up online (PyPI, anaconda.org or the lockfile); hover a rectangle for its"
-            " source.")
+    where = "the envslim knowledge base" + (", PyPI, anaconda.org or the lockfile" if online else "")
+    note = f"Figures from {where}; hover a rectangle for its package, figure and source."
+    figures = "estimates from the knowledge base" + (" and online lookups" if online else "")
     return Picture(path=rep.path, platform=rep.target.platform, python=rep.target.python, solved=False,
-                   packages=tuple(packages), bars=tuple(bars), note=note)
+                   packages=tuple(packages), bars=tuple(bars), note=note, figures=figures)
