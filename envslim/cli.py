@@ -68,7 +68,9 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="per-package footprint before and after the rewrite, with sources and totals")
     rp.add_argument("paths", nargs="+", metavar="PATH", help="environment files; '-' reads stdin")
-    rp.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="markdown: sized for a PR comment")
+    rp.add_argument("--format", choices=("table", "json", "markdown", "svg", "html"), default="table",
+                    help="markdown: sized for a PR comment; svg, html: a footprint picture (one file)")
+    rp.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     net = rp.add_mutually_exclusive_group()
     net.add_argument("--online", action="store_true", help="look sizes up on PyPI and anaconda.org (cached)")
     net.add_argument("--offline", action="store_true", help="use sizes cached by earlier --online runs; never touch the network")

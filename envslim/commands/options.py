@@ -23,7 +23,8 @@ class RewriteOptions:
 @dataclass(frozen=True)
 class ReportOptions:
     paths: tuple[str, ...]
-    format: str = "table"  # "table" | "json" | "markdown"
+    format: str = "table"  # "table" | "json" | "markdown" | "svg" | "html"
+    output: str | None = None  # -o FILE: write the report there (atomically) instead of stdout
     online: bool = False
     offline: bool = False
     refresh: bool = False

@@ -322,6 +322,8 @@ def run(options, out, err) -> int:
         from envslim import lockfile
 
         lock = lockfile.read(options.lockfile)
+    if options.format in ("svg", "html") and len(options.paths) != 1:
+        raise EnvslimError(f"envslim: error: --format {options.format} draws one file; got {len(options.paths)}")
     rc = 0
     reports: list[FileReport] = []
     for path in options.paths:
@@ -351,9 +353,24 @@ def run(options, out, err) -> int:
                          " re-run conda-lock"), file=err)
     from envslim.output.report import to_json, to_markdown, to_table
 
-    if options.format == "json":
-        out.write(to_json(reports))
+    if options.format in ("svg", "html"):
+        from envslim.output import picture
+
+        text = "".join(getattr(picture, f"to_{options.format}")(picture.from_report(rep)) for rep in reports)
+    elif options.format == "json":
+        text = to_json(reports)
     else:
         render = to_markdown if options.format == "markdown" else to_table
-        out.write("\n".join(render(rep) for rep in reports))
+        text = "\n".join(render(rep) for rep in reports)
+    if options.output:
+        if not reports:  # every file was bad input: nothing is written
+            return rc
+        from envslim.document.atomic import write_atomic
+
+        try:
+            write_atomic(options.output, text)
+        except OSError as e:
+            raise EnvslimError(redact(f"{options.output}: cannot write: {e.strerror or e}")) from None
+    else:
+        out.write(text)
     return rc
