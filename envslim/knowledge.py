@@ -32,6 +32,30 @@ class Figure:
     note: str
     source: "Source"
     date: str
+    python: str = ""  # the Python minor version a conda build is for ("" when it holds for any)
+    estimate: bool = False  # installed bytes estimated (installed_low..installed_high), not measured
+    installed_low: int | None = None
+    installed_high: int | None = None
+    members: tuple["Member", ...] = ()  # a closure's packages, so totals can count each package once
+
+
+@dataclass(frozen=True)
+class Member:
+    """One package of a closure figure."""
+
+    name: str
+    version: str
+    installed_bytes: int
+    low: int
+    high: int
+
+
+def _members(rows) -> tuple[Member, ...]:
+    out = []
+    for m in rows or ():
+        n = m.get("installed_bytes", 0)
+        out.append(Member(m["name"], str(m.get("version", "")), n, m.get("installed_low", n), m.get("installed_high", n)))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -71,7 +95,9 @@ class Entry:
                 installed_bytes=f.get("installed_bytes"), packages=f.get("packages"),
                 heavy=tuple(f.get("heavy", ())), note=f.get("note", ""),
                 source=self.sources.get(f.get("source", ""), Source(f.get("source", ""), "", "", "")),
-                date=str(f.get("date", "")),
+                date=str(f.get("date", "")), python=str(f.get("python", "")),
+                estimate=bool(f.get("estimate", False)), installed_low=f.get("installed_low"),
+                installed_high=f.get("installed_high"), members=_members(f.get("members")),
             )
             for f in data.get("figures", ())
         ]
