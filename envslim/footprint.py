@@ -49,12 +49,19 @@ class Priced:
     def estimate(self) -> bool:
         return bool(self.figure.estimate or self.stand_in or self.low != self.high)
 
-    def members(self, name: str, manager: str) -> list[tuple[tuple[str, str], Member]]:
-        """((manager, package), member) for each package the figure counts; a figure without members is
-        one member, the package itself."""
-        if self.figure.members and not self.stand_in:
-            return [((manager, m.name), m) for m in self.figure.members]
-        return [((manager, name), Member(name, self.figure.version, self.bytes, self.low, self.high))]
+    def members(self) -> tuple[Member, ...]:
+        """The closure's members, their ranges widened as the stand-in's range is (so a stand-in's
+        packages are still counted once); ``()`` for a figure without members."""
+        fig = self.figure
+        if not fig.members:
+            return ()
+        lo0, hi0 = _low_high(fig)
+        f_lo = self.low / lo0 if lo0 else 1.0
+        f_hi = self.high / hi0 if hi0 else 1.0
+        if f_lo == 1.0 and f_hi == 1.0:
+            return fig.members
+        return tuple(Member(m.name, m.version, m.installed_bytes, min(m.installed_bytes, round(m.low * f_lo)),
+                            max(m.installed_bytes, round(m.high * f_hi))) for m in fig.members)
 
 
 def python_of(env) -> str | None:
@@ -218,9 +225,7 @@ def _neg_date(date: str) -> tuple[int, ...]:
     return tuple(-int(p) for p in date.split("-") if p.isdigit())
 
 
-def union(pieces) -> tuple[int, int, int, int]:
-    """``pieces``: (own key, [(key, Member)]) per counted side. Each key counts once: the member a package's
-    own figure gives, else the largest. Returns (bytes, low, high, packages)."""
+def _chosen(pieces) -> dict:
     chosen: dict[tuple[str, str], tuple[bool, Member]] = {}
     for own, members in pieces:
         for key, m in members:
@@ -228,8 +233,30 @@ def union(pieces) -> tuple[int, int, int, int]:
             old = chosen.get(key)
             if old is None or (mine and not old[0]) or (mine == old[0] and m.installed_bytes > old[1].installed_bytes):
                 chosen[key] = (mine, m)
-    ms = [m for _, m in chosen.values()]
+    return {k: m for k, (_, m) in chosen.items()}
+
+
+def union(pieces) -> tuple[int, int, int, int]:
+    """``pieces``: (own key, [(key, Member)]) per counted side. Each key counts once: the member a package's
+    own figure gives, else the largest. Returns (bytes, low, high, packages)."""
+    ms = list(_chosen(pieces).values())
     return (sum(m.installed_bytes for m in ms), sum(m.low for m in ms), sum(m.high for m in ms), len(ms))
+
+
+def difference(before_pieces, after_pieces) -> tuple[int, int, int]:
+    """(saving, low, high) of two unions. A package counted by the same figure on both sides cancels (its
+    uncertainty too); any other adds its own range."""
+    b, a = _chosen(before_pieces), _chosen(after_pieces)
+    saving = low = high = 0
+    for key in b.keys() | a.keys():
+        x, y = b.get(key), a.get(key)
+        if x == y:
+            continue
+        if x is not None:
+            saving, low, high = saving + x.installed_bytes, low + x.low, high + x.high
+        if y is not None:
+            saving, low, high = saving - y.installed_bytes, low - y.high, high - y.low
+    return saving, low, high
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,20 @@ class Fig:
     archive_bytes: int | None = None  # the wheel or .conda file itself
     packages: int | None = None  # closure size
     channel: str = ""  # "conda-forge", "defaults", "pypi", ...
+    estimate: bool = False  # installed bytes estimated; ``low``..``high`` is the range
+    low: int | None = None
+    high: int | None = None
+    stand_in: str = ""  # why a figure of another version or Python stands in for this one
+    members: tuple = ()  # knowledge.Member of a closure, so totals count each package once
 
     def as_dict(self) -> dict:
         d = {"bytes": self.bytes, "kind": self.kind, "origin": self.origin, "version": self.version,
-             "platform": self.platform, "source": redact(self.source), "url": redact(self.url), "date": self.date}
+             "platform": self.platform, "estimate": self.estimate, "source": redact(self.source),
+             "url": redact(self.url), "date": self.date}
+        if self.estimate:
+            d["range"] = [self.lo, self.hi]
+        if self.stand_in:
+            d["stand_in"] = self.stand_in
         if self.archive_bytes is not None:
             d["archive_bytes"] = self.archive_bytes
         if self.packages is not None:
@@ -77,6 +87,22 @@ class Fig:
         if self.channel:
             d["channel"] = self.channel
         return d
+
+    @property
+    def lo(self) -> int:
+        return self.bytes if self.low is None else self.low
+
+    @property
+    def hi(self) -> int:
+        return self.bytes if self.high is None else self.high
+
+    def counted(self, key: str, manager: str) -> list:
+        """((manager, package), member) for each package this figure counts (see ``footprint.union``)."""
+        from envslim.knowledge import Member
+
+        if self.members:
+            return [((manager, m.name), m) for m in self.members]
+        return [((manager, key), Member(key, self.version, self.bytes, self.lo, self.hi))]
 
 
 @dataclass
@@ -147,12 +173,34 @@ class FileReport:
     stale: list[str] = field(default_factory=list)
 
     def totals(self) -> dict:
+        """Per side: (bytes, low, high, counted packages) as a union of the known figures, how many of the
+        file's packages have none, and how many there are."""
         out = {}
         for side in ("before", "after"):
             sides = [getattr(r, side) for r in self.rows if getattr(r, side) is not None]
-            known = [s.figure.bytes for s in sides if s.figure is not None]
-            out[side] = (sum(known) if known or not sides else None, len(sides) - len(known), len(sides))
+            known = [s for s in sides if s.figure is not None]
+            u = footprint.union(_pieces(known)) if known or not sides else None
+            out[side] = (u, len(sides) - len(known), len(sides))
         return out
+
+    def left_out(self) -> list[str]:
+        """Rows the saving leaves out: a side of them has no figure on the target."""
+        return [r.name for r in self.rows
+                if any(s is not None and s.figure is None for s in (r.before, r.after))
+                and any(s is not None and s.figure is not None for s in (r.before, r.after))]
+
+    def saving(self) -> tuple[int, int, int] | None:
+        """(saving, low, high) over the packages known on both sides (each package counted once), or None
+        when no row is known on both sides and changed."""
+        rows = [r for r in self.rows if all(s is None or s.figure is not None for s in (r.before, r.after))]
+        if not any(r.before is not None and r.after is not None or r.rules for r in rows):
+            return None
+        return footprint.difference(_pieces([r.before for r in rows if r.before is not None]),
+                                    _pieces([r.after for r in rows if r.after is not None]))
+
+
+def _pieces(sides: list) -> list:
+    return [((s.manager, s.key), s.figure.counted(s.key, s.manager)) for s in sides]
 
 
 # -- reading a file -------------------------------------------------------------------------------------------
@@ -239,19 +287,38 @@ def _attribute(rows: list[Row], plan) -> None:
                 row.rules.append(f.rule)
 
 
-def knowledge_figure(side: Side) -> Fig | None:
-    """The knowledge base's figure for one side (what the rules use)."""
+class _PipSpec:
+    """A pip requirement's version constraint, as ``footprint.pick`` asks it (``matches_version``)."""
+
+    def __init__(self, text: str) -> None:
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        try:
+            self.specifier = Requirement(text).specifier
+        except InvalidRequirement:
+            self.specifier = None
+
+    def matches_version(self, version: str) -> bool:
+        return self.specifier is None or self.specifier.contains(version, prereleases=True)
+
+
+def knowledge_figure(side: Side, target: "Target | None" = None) -> Fig | None:
+    """The knowledge base's figure for one side on the target (platform, Python, the line's version
+    constraint), as ``footprint.pick`` chooses it; None when no figure is true for the target."""
     entry = knowledge.load(side.key)
+    t = footprint.Target(target.platform, target.python) if target else footprint.Target()
     if side.manager == "conda":
-        fig = footprint.pick(entry, footprint.CONDA_SIDES, ("closure", "package"))
+        p = footprint.pick(entry, footprint.CONDA_SIDES, ("closure", "package"), t, side.parsed)
     else:
-        fig = footprint.pick(entry, ("pypi",), ("wheel",))
-    if fig is None or entry is None:
+        p = footprint.pick(entry, ("pypi",), ("wheel",), t, _PipSpec(side.spec) if side.spec else None)
+    if p is None or entry is None:
         return None
+    fig = p.figure
     return Fig(
         bytes=fig.installed_bytes, kind=fig.kind, origin="knowledge", version=fig.version, platform=fig.platform,
         source=f"knowledge/packages/{entry.name}.toml {fig.id} [{fig.source.id}] {fig.source.title}",
         url=fig.source.url, date=fig.date, archive_bytes=fig.archive_bytes, packages=fig.packages, channel=fig.side,
+        estimate=p.estimate, low=p.low, high=p.high, stand_in=p.stand_in, members=p.members(),
     )
 
 
@@ -304,7 +371,7 @@ def build(path: str, env: EnvFile, plan, args, cfg, lock=None) -> FileReport:
     for r in rows:
         for side in (r.before, r.after):
             if side is not None:
-                side.figure = knowledge_figure(side)
+                side.figure = knowledge_figure(side, target)
                 if lock is not None:
                     pkg = lock.get(side.manager, side.name, target.platform)
                     side.locked = pkg.version if pkg else None
@@ -606,32 +673,64 @@ def _cell(side: Side | None, refs: _Refs) -> str:
     if side.figure is None:
         return f"{side.manager} unknown"
     f = side.figure
-    return f"{side.manager} {_mb(f.bytes)} {f.kind} [{refs.ref(side.name, f)}]"
+    mark = " stand-in" if f.stand_in else " est." if f.estimate else ""
+    return f"{side.manager} {_mb(f.bytes)} {f.kind}{mark} [{refs.ref(side.name, f)}]"
 
 
 def _fig_line(n: int, name: str, f: Fig) -> str:
     where = " ".join(x for x in (f.channel, f.kind, f.version, f.platform) if x)
     extra = f", {f.packages} packages" if f.packages else ""
+    est = f", estimate {_span(f.lo, f.hi)}" if f.estimate else ""
+    stand = f"; {f.stand_in}" if f.stand_in else ""
     url = f" <{f.url}>" if f.url else ""
-    return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}); {f.source}{url} ({f.date})"
+    return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}{est}{stand}); {f.source}{url} ({f.date})"
+
+
+def _span(low: int, high: int) -> str:
+    return f"{low / 1e6:,.1f} to {high / 1e6:,.1f} MB"
 
 
 def _estimate(rep: FileReport) -> dict:
     t = rep.totals()
     (b, b_unknown, b_count), (a, a_unknown, a_count) = t["before"], t["after"]
-    saving = b - a if b is not None and a is not None else None
-    return {"before_bytes": b, "after_bytes": a, "saving_bytes": saving,
-            "unknown_before": b_unknown, "unknown_after": a_unknown,
-            "packages_before": b_count, "packages_after": a_count}
+    saving = rep.saving()
+    estimated = any(s is not None and s.figure is not None and s.figure.estimate
+                    for r in rep.rows for s in (r.before, r.after))
+    d = {"before_bytes": b[0] if b else None, "after_bytes": a[0] if a else None,
+         "saving_bytes": saving[0] if saving else None,
+         "unknown_before": b_unknown, "unknown_after": a_unknown,
+         "packages_before": b_count, "packages_after": a_count,
+         "counted_before": b[3] if b else 0, "counted_after": a[3] if a else 0,
+         "estimated": estimated, "left_out": rep.left_out()}
+    if estimated:
+        if b:
+            d["before_range"] = [b[1], b[2]]
+        if a:
+            d["after_range"] = [a[1], a[2]]
+        if saving:
+            d["saving_range"] = [saving[1], saving[2]]
+    return d
 
 
 def _totals_sentence(est: dict) -> str:
-    return (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
-            f" {est['packages_after']} after have no figure and are not counted")
+    out = (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
+           f" {est['packages_after']} after have no figure for the target and are not counted")
+    if est["left_out"]:
+        out += f"; the saving leaves out {', '.join(est['left_out'])} (known on one side only)"
+    return out
 
 
-CAVEAT = ("Totals add each package's figure: closures of different packages can share dependencies, and a"
-          " knowledge figure is for the version and platform it names.")
+def _saving_text(est: dict) -> str:
+    saving = est["saving_bytes"]
+    if not saving:
+        return ""
+    rng = est.get("saving_range")
+    return f"saves ~{_mb(saving)}" + (f" (estimate, {_span(*rng)})" if rng else " (estimate)")
+
+
+CAVEAT = ("Totals are a union: each package counted once, priced for the target platform, Python and the"
+          " file's versions; a figure marked est. is estimated (its range is given), stand-in is another"
+          " version's figure on the same platform.")
 
 
 def _action(f, env: EnvFile) -> str:
@@ -697,10 +796,8 @@ def to_table(rep: FileReport) -> str:
     cells = [("package", "before", "after", "change")]
     cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
     est = _estimate(rep)
-    saving = est["saving_bytes"]
     cells.append(("total", f"{_mb(est['before_bytes'])}, {est['unknown_before']} unknown",
-                  f"{_mb(est['after_bytes'])}, {est['unknown_after']} unknown",
-                  f"saves ~{_mb(saving)} (estimate)" if saving else ""))
+                  f"{_mb(est['after_bytes'])}, {est['unknown_after']} unknown", _saving_text(est)))
     widths = [max(len(c[i]) for c in cells) for i in range(3)]
     lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
     lines = [line.rstrip() for line in lines]
@@ -732,10 +829,9 @@ def to_markdown(rep: FileReport) -> str:
     out = [f"### envslim report: `{_md(rep.path)}`", ""]
     if not rep.rows:
         return "\n".join(out + ["No packages.", ""]) + "\n"
-    saving = est["saving_bytes"]
     headline = f"**Estimated footprint: {_mb(est['before_bytes'])} → {_mb(est['after_bytes'])}**"
-    if saving:
-        headline += f" (saves ~{_mb(saving)})"
+    if est["saving_bytes"]:
+        headline += f" ({_saving_text(est)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
     for line in rep.stale:
         out += [f"> **Lockfile `{_md(rep.lock.path)}` is stale after the rewrite:** {_md(line)}", ""]
@@ -745,7 +841,7 @@ def to_markdown(rep: FileReport) -> str:
         out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
     out.append(f"| **total** | **{_mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
                f"**{_mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
-               f"{'saves ~' + _mb(saving) if saving else ''} |")
+               f"{_saving_text(est)} |")
     out.append("")
     others = [f for f in rep.plan.findings if not f.applied]
     if others:

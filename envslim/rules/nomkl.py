@@ -66,7 +66,7 @@ def check(ctx: Context):
         channel = "conda-forge"
     else:
         return
-    est = footprint.removal(ctx.load("mkl"), (channel,))  # the figure of the channel MKL comes from
+    est = footprint.removal(ctx.load("mkl"), (channel,), footprint.target_of(env))  # the figure of the channel MKL comes from
     first = deps[sorted(users or pullers)[0]][0]
     yield Finding(
         "ES002", "nomkl", f"add nomkl: {why}", item=first, ops=(InsertConda("nomkl"),), safety="safe",

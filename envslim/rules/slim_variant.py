@@ -44,13 +44,13 @@ def check(ctx: Context):
     """
     env = ctx.env
     deps = parsed_deps(env)
-    for name, item, _spec in parsed_lines(env):  # every line: a duplicate is replaced too
+    for name, item, spec in parsed_lines(env):  # every line: a duplicate is replaced too
         entry = ctx.load(name)
         for v in (entry.slim_variants if entry else ()):
             if v.get("side") != "conda":
                 continue
             repl = v["replacement"]
-            est = footprint.replacement(entry, ctx.load(repl))
+            est = footprint.replacement(entry, ctx.load(repl), footprint.target_of(env), spec)
             if repl.lower() in deps:
                 ops = (RemoveItem(item),)
                 msg = f"{repl} is already listed: drop {name} ({v.get('reason', '')})"
