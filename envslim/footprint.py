@@ -107,9 +107,9 @@ def _pyver(text: str) -> tuple[int, ...]:
 def _wheel_fits(tag: str, target: Target) -> tuple[bool, bool]:
     """(platform fits, python fits) for a wheel tag ``interp-abi-platform``."""
     parts = tag.split("-")
-    if len(parts) != 3:
+    if len(parts) not in (2, 3):
         return False, False
-    interp, abi, plat = parts
+    interp, abi, plat = parts[0], parts[1] if len(parts) == 3 else "", parts[-1]
     if plat == "any":
         plat_ok = True
     else:
@@ -267,6 +267,13 @@ class Estimate:
     low: int | None = None
     high: int | None = None
     why: str = ""  # why there is no saving figure
+
+    @property
+    def range(self) -> tuple[int, int] | None:
+        """(low, high) of an estimated saving; None when there is no saving figure or no spread."""
+        if self.saving_bytes is None or self.low is None or self.high is None or self.low == self.high:
+            return None
+        return (self.low, self.high)
 
     @property
     def how(self) -> str:

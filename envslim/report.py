@@ -31,7 +31,11 @@ def status(f: Finding, *, dry: bool, due: str = "fix available") -> str:
 
 
 def _saving(f: Finding) -> str:
-    return f" (saves ~{mb(f.saving_bytes)}, estimate)" if f.saving_bytes else ""
+    if not f.saving_bytes:
+        return ""
+    rng = getattr(f, "saving_range", None)
+    spread = f" {mb(rng[0])} to {mb(rng[1])}" if rng else ""
+    return f" (saves ~{mb(f.saving_bytes)}, estimate{spread})"
 
 
 def finding_line(path: str, f: Finding, *, dry: bool) -> str:

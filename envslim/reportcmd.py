@@ -766,7 +766,9 @@ def to_json(reports: list[FileReport]) -> str:
         d: dict = {
             "path": rep.path,
             "findings": [{"rule": f.rule, "package": f.package, "action": _action(f, env),
-                          "saving_bytes": f.saving_bytes, "source": redact(f.source), "message": redact(f.message),
+                          "saving_bytes": f.saving_bytes,
+                          **({"saving_range": list(f.saving_range)} if f.saving_range else {}),
+                          "source": redact(f.source), "message": redact(f.message),
                           "applied": f.applied, "status": _status(f), "line": f.line} for f in rep.plan.findings],
             "estimate": {**_estimate(rep), "note": CAVEAT},
             "target": {"python": rep.target.python, "python_from": rep.target.python_from,

@@ -34,6 +34,7 @@ class Finding:
     ops: tuple[Op, ...] = ()
     safety: str | None = None  # "safe" | "unsafe" | None (no fix)
     saving_bytes: int | None = None
+    saving_range: tuple[int, int] | None = None  # (low, high) when the saving is an estimate with a range
     source: str = ""  # how the saving was worked out, with the figures' sources
     note: str = ""  # why there is no fix, or what the fix loses
     applied: bool = False

@@ -58,7 +58,7 @@ def check(ctx: Context):
                 ops = (ReplaceValue(item, _rename(item.text, name, repl)),)
                 msg = f"use {repl}: {v.get('reason', '')}"
             yield Finding("ES004", name, msg, item=item, ops=ops, safety=v.get("safety", "safe"),
-                          saving_bytes=est.saving_bytes, source=est.how)
+                          saving_bytes=est.saving_bytes, saving_range=est.range, source=est.how)
     pip_names = {pip_sort_key(i.text) for i in env.pip_items}
     for item in env.pip_items:
         pname = pip_sort_key(item.text)
