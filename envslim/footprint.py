@@ -169,18 +169,28 @@ def _low_high(fig: Figure) -> tuple[int, int]:
             fig.installed_high if fig.installed_high is not None else n)
 
 
+def _project(name: str) -> str:
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def pick(entry: Entry | None, sides: tuple[str, ...], kinds: tuple[str, ...] = ("closure", "package", "wheel"),
-         target: Target | None = None, spec=None) -> Priced | None:
+         target: Target | None = None, spec=None, project: str | None = None) -> Priced | None:
     """The figure that is true for ``entry`` on ``target`` under the version constraint ``spec`` (a
     condaspec.MatchSpec or anything with ``matches_version``): closures before single packages, then the
     newest fitting version (what a solver would install), ties the most recent date. Without a fitting
-    figure, a labelled stand-in of the same platform, or None."""
+    figure, a labelled stand-in of the same platform, or None. A wheel figure counts only for its own PyPI
+    project (``project``, default the entry's): opencv-python is not priced with opencv-contrib-python."""
     if entry is None:
         return None
     target = target or Target()
+    want = _project(project or entry.pypi_name or entry.name)
     on_platform = []
     for f in entry.figures:
         if f.side not in sides or f.kind not in kinds or f.installed_bytes is None:
+            continue
+        if f.kind == "wheel" and _project(f.pypi_name or entry.pypi_name or entry.name) != want:
             continue
         plat_ok, py_ok = _fits(f, target)
         if plat_ok:

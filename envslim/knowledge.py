@@ -37,6 +37,7 @@ class Figure:
     installed_low: int | None = None
     installed_high: int | None = None
     members: tuple["Member", ...] = ()  # a closure's packages, so totals can count each package once
+    pypi_name: str = ""  # the PyPI project of a wheel figure, when it is not the entry's own
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Entry:
                 date=str(f.get("date", "")), python=str(f.get("python", "")),
                 estimate=bool(f.get("estimate", False)), installed_low=f.get("installed_low"),
                 installed_high=f.get("installed_high"), members=_members(f.get("members")),
+                pypi_name=f.get("pypi_name", ""),
             )
             for f in data.get("figures", ())
         ]

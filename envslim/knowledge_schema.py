@@ -33,7 +33,7 @@ VARIANT_KEYS = {"side", "replacement", "reason", "safety", "sources"}
 NUMPY_ABI_KEYS = {"numpy1_only_below", "sources"}
 FIGURE_KEYS = {
     "id", "side", "kind", "version", "platform", "archive_bytes", "installed_bytes", "packages",
-    "heavy", "note", "source", "date", "python", "estimate", "installed_low", "installed_high", "members",
+    "heavy", "note", "source", "date", "pypi_name", "python", "estimate", "installed_low", "installed_high", "members",
 }
 MEMBER_KEYS = {"name", "version", "archive_bytes", "installed_bytes", "installed_low", "installed_high"}
 SOURCE_KEYS = {"id", "title", "url", "date"}
@@ -291,6 +291,8 @@ def _check_figure(fig: object, where: str, source_ids: set[str], seen: set[str],
 
 def _check_estimate(fig: dict, where: str, problems: list[str]) -> None:
     """The additive figure fields: ``python``, ``estimate`` with its range, ``members``."""
+    if "pypi_name" in fig and not (isinstance(fig["pypi_name"], str) and _PYPI_NAME.fullmatch(fig["pypi_name"])):
+        problems.append(f"{where}.pypi_name: {fig['pypi_name']!r} is not a PyPI project name")
     if "python" in fig and not (isinstance(fig["python"], str) and re.fullmatch(r"[0-9]+\.[0-9]+", fig["python"])):
         problems.append(f"{where}.python: {fig['python']!r} is not a Python minor version like '3.12'")
     if "estimate" in fig and not isinstance(fig["estimate"], bool):

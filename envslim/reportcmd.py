@@ -302,15 +302,17 @@ class _PipSpec:
         return self.specifier is None or self.specifier.contains(version, prereleases=True)
 
 
-def knowledge_figure(side: Side, target: "Target | None" = None) -> Fig | None:
+def knowledge_figure(side: Side, target: "Target | None" = None, fallback: str = "") -> Fig | None:
     """The knowledge base's figure for one side on the target (platform, Python, the line's version
-    constraint), as ``footprint.pick`` chooses it; None when no figure is true for the target."""
-    entry = knowledge.load(side.key)
+    constraint), as ``footprint.pick`` chooses it; None when no figure is true for the target. ``fallback``:
+    the entry to read when the side's name has none (a pip variant, such as opencv-python-headless, is
+    recorded in the entry of the package it replaces; its wheels name their own project)."""
+    entry = knowledge.load(side.key) or (knowledge.load(fallback) if fallback else None)
     t = footprint.Target(target.platform, target.python) if target else footprint.Target()
     if side.manager == "conda":
         p = footprint.pick(entry, footprint.CONDA_SIDES, ("closure", "package"), t, side.parsed)
     else:
-        p = footprint.pick(entry, ("pypi",), ("wheel",), t, _PipSpec(side.spec) if side.spec else None)
+        p = footprint.pick(entry, ("pypi",), ("wheel",), t, _PipSpec(side.spec) if side.spec else None, side.name)
     if p is None or entry is None:
         return None
     fig = p.figure
@@ -371,7 +373,8 @@ def build(path: str, env: EnvFile, plan, args, cfg, lock=None) -> FileReport:
     for r in rows:
         for side in (r.before, r.after):
             if side is not None:
-                side.figure = knowledge_figure(side, target)
+                variant = side is r.after and r.before is not None and r.before.manager == side.manager == "pip"
+                side.figure = knowledge_figure(side, target, r.before.key if variant else "")
                 if lock is not None:
                     pkg = lock.get(side.manager, side.name, target.platform)
                     side.locked = pkg.version if pkg else None
@@ -725,7 +728,7 @@ def _saving_text(est: dict) -> str:
     if not saving:
         return ""
     rng = est.get("saving_range")
-    return f"saves ~{_mb(saving)}" + (f" (estimate, {_span(*rng)})" if rng else " (estimate)")
+    return f"saves ~{_mb(saving)}" + (f", estimate {_span(*rng)}" if rng else ", estimate")
 
 
 CAVEAT = ("Totals are a union: each package counted once, priced for the target platform, Python and the"

@@ -29,6 +29,8 @@ PLAN = [
     ("pyarrow", "pyarrow", "26.0.1", "cp312-cp312"),
     ("pyarrow", "pyarrow", "26.0.1", "cp313-cp313"),
     ("pyarrow", "pyarrow", "26.0.1", "cp314-cp314"),
+    ("opencv", "opencv-python", "4.8.1.78", "abi3"),
+    ("opencv", "opencv-python-headless", "4.8.1.78", "abi3"),
 ]
 
 
@@ -39,13 +41,13 @@ def main() -> int:
         text = path.read_text(encoding="utf-8")
         m = mw.measure(pypi, version, [tag])
         wtag = mw.wheel_tag(m["filename"])
-        fid = f"pypi-wheel-{m['version']}-{tag.split('-')[0]}"
+        fid = f"pypi-wheel-{m['version']}-{tag.split('-')[0]}" + (f"-{pypi}" if pypi != entry else "")
         if f'id = "{fid}"' in text:
             continue
         used = set(re.findall(r'^id = "(PW\d+)"', text, re.M))
         sid = next(f"PW{i}" for i in range(1, 100) if f"PW{i}" not in used)
         fig = (f'[[figures]]\nid = "{fid}"\nside = "pypi"\nkind = "wheel"\nversion = "{m["version"]}"\n'
-               f'platform = "{wtag}"\narchive_bytes = {m["wheel_bytes"]}\ninstalled_bytes = {m["installed_bytes"]}\n'
+               f'platform = "{wtag}"\n' + (f'pypi_name = "{pypi}"\n' if pypi != entry else "") + f'archive_bytes = {m["wheel_bytes"]}\ninstalled_bytes = {m["installed_bytes"]}\n'
                f'note = "{m["filename"]}: installed = sum of the uncompressed sizes in its zip central directory '
                f'({m["n_files"]} files, no .pyc), read by HTTP range requests (tools/add_wheel_figures.py); '
                f'sha256 {m["sha256"]}"\nsource = "{sid}"\ndate = "{today}"\n\n')
