@@ -208,8 +208,8 @@ environment.yml (Python 3.11 from the file, linux-64)
   pyarrow  conda 276.3 MB closure est. [3]  pip 0.0 MB wheel [4]             moved to pip (ES001)
   python   conda 245.0 MB closure est. [5]  conda 245.0 MB closure est. [5]
   tinylib  pip 0.0 MB wheel [6]             pip 0.0 MB wheel [6]
-  total    521.3 MB, 0 unknown              245.0 MB, 0 unknown              saves ~276.3 MB (estimate, 186.8 to \
-363.3 MB)
+  total    521.3 MB, 0 unknown              245.0 MB, 0 unknown              saves ~276.3 MB, estimate 186.8 to \
+363.3 MB
 estimate: before 521,343,703 B, after 245,040,859 B; 0 of 5 packages before and 0 of 5 after have no figure for the \
 target and are not counted
 Totals are a union: each package counted once, priced for the target platform, Python and the file's versions; a \
