@@ -184,15 +184,18 @@ class FileReport:
         return out
 
     def left_out(self) -> list[str]:
-        """Rows the saving leaves out: a side of them has no figure on the target."""
+        """Rows with a figure that the saving leaves out: the other side has none on the target, or the file
+        did not name the package before (an added line, such as a pin, may name a package that was already
+        installed as a dependency)."""
         return [r.name for r in self.rows
-                if any(s is not None and s.figure is None for s in (r.before, r.after))
-                and any(s is not None and s.figure is not None for s in (r.before, r.after))]
+                if any(s is not None and s.figure is not None for s in (r.before, r.after))
+                and (r.before is None or any(s is not None and s.figure is None for s in (r.before, r.after)))]
 
     def saving(self) -> tuple[int, int, int] | None:
         """(saving, low, high) over the packages known on both sides (each package counted once), or None
         when no row is known on both sides and changed."""
-        rows = [r for r in self.rows if all(s is None or s.figure is not None for s in (r.before, r.after))]
+        rows = [r for r in self.rows
+                if r.before is not None and all(s is None or s.figure is not None for s in (r.before, r.after))]
         if not any(r.before is not None and r.after is not None or r.rules for r in rows):
             return None
         return footprint.difference(_pieces([r.before for r in rows if r.before is not None]),
