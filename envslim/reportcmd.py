@@ -20,9 +20,11 @@ Figures, all installed bytes:
 ``--offline`` runs the same lookups against what earlier online runs cached and never touches the network.
 A lookup that fails is one warning line on stderr and the knowledge figure stands.
 
-The totals add the figures that are known and say how many packages have none. They are estimates:
-closures of different packages can share dependencies (each package's figure counts them), and a knowledge
-figure is for the version and platform it names.
+Knowledge figures count only for the target (``footprint.pick``: platform, Python, the line's version; a
+labelled stand-in of the same platform otherwise). The totals are a union of the known figures: a closure
+carries its members, so a package shared by two closures counts once. The saving is computed over the rows
+known on both sides (a row known on one side only, or a line the file did not name before, is left out and
+named), with its range when a figure is an estimate.
 """
 
 from __future__ import annotations
