@@ -214,3 +214,29 @@ def test_corpus_counts_only_the_target_and_no_change_makes_it_bigger(path, capsy
     saving = rep["estimate"]["saving_bytes"]
     assert saving is None or saving >= 0
     assert all(f["saving_bytes"] is None or f["saving_bytes"] > 0 for f in rep["findings"])
+
+
+# -- the additive schema fields ------------------------------------------------------------------------------------
+
+
+def _problems(**fig) -> list[str]:
+    from envslim.knowledge_schema import validate_entry
+
+    base = {"id": "f", "side": "conda-forge", "kind": "closure", "version": "1", "platform": "linux-64",
+            "note": "n", "source": "S1", "date": "2026-01-01", "installed_bytes": 10}
+    return validate_entry({"name": "demo", "summary": "s", "sources": SRC, "figures": [{**base, **fig}]}, "demo")
+
+
+def test_schema_of_estimates_and_members():
+    m = {"name": "a", "version": "1", "installed_bytes": 4, "installed_low": 3, "installed_high": 5}
+    ok = dict(estimate=True, installed_low=8, installed_high=12, python="3.12", members=[m, {**m, "name": "b", "installed_bytes": 6}])
+    assert _problems(**ok) == []
+    assert _problems(estimate=True) == ["figures[0].estimate: an estimate needs installed_low and installed_high"]
+    assert _problems(installed_low=1, installed_high=20) == ["figures[0].installed_low: a range is only for estimate = true"]
+    assert _problems(**{**ok, "installed_low": 11}) == [
+        "figures[0].installed_bytes: must lie within installed_low..installed_high"]
+    assert _problems(**{**ok, "python": "py312"}) == [
+        "figures[0].python: 'py312' is not a Python minor version like '3.12'"]
+    assert _problems(**{**ok, "members": [m, m]}) == ["figures[0].members[1].name: 'a' listed twice",
+                                                      "figures[0].members: installed bytes add up to 8, not 10"]
+    assert _problems(pypi_name="no good") == ["figures[0].pypi_name: 'no good' is not a PyPI project name"]
