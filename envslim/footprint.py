@@ -40,6 +40,7 @@ class Priced:
     low: int
     high: int
     stand_in: str = ""  # why a figure of another version or Python stands in ("" when it fits)
+    entry: str = ""  # the knowledge entry the figure is from
 
     @property
     def bytes(self) -> int:
@@ -52,16 +53,19 @@ class Priced:
     def members(self) -> tuple[Member, ...]:
         """The closure's members, their ranges widened as the stand-in's range is (so a stand-in's
         packages are still counted once); ``()`` for a figure without members."""
+        from envslim import knowledge
+
         fig = self.figure
-        if not fig.members:
+        found = knowledge.members(self.entry, fig.id) if fig.kind == "closure" else ()
+        if not found:
             return ()
         lo0, hi0 = _low_high(fig)
         f_lo = self.low / lo0 if lo0 else 1.0
         f_hi = self.high / hi0 if hi0 else 1.0
         if f_lo == 1.0 and f_hi == 1.0:
-            return fig.members
+            return found
         return tuple(Member(m.name, m.version, m.installed_bytes, min(m.installed_bytes, round(m.low * f_lo)),
-                            max(m.installed_bytes, round(m.high * f_hi))) for m in fig.members)
+                            max(m.installed_bytes, round(m.high * f_hi))) for m in found)
 
 
 def python_of(env) -> str | None:
@@ -200,7 +204,7 @@ def pick(entry: Entry | None, sides: tuple[str, ...], kinds: tuple[str, ...] = (
     exact = [f for f, py_ok, v_ok in on_platform if py_ok and v_ok]
     if exact:
         best = min(exact, key=lambda f: (_KIND_RANK.get(f.kind, 9), _neg(_order(f.version)), _neg_date(f.date)))
-        return Priced(best, *_low_high(best))
+        return Priced(best, *_low_high(best), entry=entry.name)
     # a stand-in: the closest kind, then a version the file allows (another Python), then the nearest version
     rank = min(_KIND_RANK.get(f.kind, 9) for f, _, _ in on_platform)
     same = [(f, py_ok, v_ok) for f, py_ok, v_ok in on_platform if _KIND_RANK.get(f.kind, 9) == rank]
@@ -211,7 +215,7 @@ def pick(entry: Entry | None, sides: tuple[str, ...], kinds: tuple[str, ...] = (
     lows, highs = zip(*(_low_high(f) for f, _, _ in same))
     why = (f"stand-in: {best.version} is not built for Python {target.python}" if allowed
            else f"stand-in: no {target.platform} figure for a version the file allows")
-    return Priced(best, min(lows), max(highs), why)
+    return Priced(best, min(lows), max(highs), why, entry.name)
 
 
 def _neg(order) -> tuple:

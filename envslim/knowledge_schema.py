@@ -33,7 +33,7 @@ VARIANT_KEYS = {"side", "replacement", "reason", "safety", "sources"}
 NUMPY_ABI_KEYS = {"numpy1_only_below", "sources"}
 FIGURE_KEYS = {
     "id", "side", "kind", "version", "platform", "archive_bytes", "installed_bytes", "packages",
-    "heavy", "note", "source", "date", "pypi_name", "python", "estimate", "installed_low", "installed_high", "members",
+    "heavy", "note", "source", "date", "pypi_name", "python", "estimate", "installed_low", "installed_high",
 }
 MEMBER_KEYS = {"name", "version", "archive_bytes", "installed_bytes", "installed_low", "installed_high"}
 SOURCE_KEYS = {"id", "title", "url", "date"}
@@ -308,9 +308,34 @@ def _check_estimate(fig: dict, where: str, problems: list[str]) -> None:
     lo, mid, hi = fig.get("installed_low"), fig.get("installed_bytes"), fig.get("installed_high")
     if all(isinstance(x, int) for x in (lo, mid, hi)) and not lo <= mid <= hi:
         problems.append(f"{where}.installed_bytes: must lie within installed_low..installed_high")
-    members = fig.get("members")
-    if members is None:
-        return
+
+
+def validate_members(data: dict, entry: dict) -> list[str]:
+    """Problems with ``knowledge/members/<name>.toml`` against its entry's parsed TOML: each ``[[closures]]``
+    table names a closure figure of the entry and lists its packages, whose installed bytes add up to the
+    figure's (and its range to the figure's range)."""
+    problems: list[str] = []
+    figures = {f.get("id"): f for f in entry.get("figures", []) if isinstance(f, dict)}
+    closures = data.get("closures") if isinstance(data, dict) else None
+    if not isinstance(closures, list):
+        return ["closures: must be an array of tables ([[closures]])"]
+    seen_ids: set[str] = set()
+    for k, c in enumerate(closures):
+        at = f"closures[{k}]"
+        if not isinstance(c, dict):
+            problems.append(f"{at}: must be a table")
+            continue
+        _unknown(c, {"figure", "members"}, at, problems)
+        fig = figures.get(c.get("figure"))
+        if fig is None or fig.get("kind") != "closure":
+            problems.append(f"{at}.figure: {c.get('figure')!r} is not a closure figure of the entry")
+            continue
+        _new_id(c["figure"], f"{at}.figure", seen_ids, "listed twice", problems)
+        _check_members(c.get("members"), fig, at, problems)
+    return problems
+
+
+def _check_members(members: object, fig: dict, where: str, problems: list[str]) -> None:
     if not isinstance(members, list) or not members:
         problems.append(f"{where}.members: must be a non-empty array of tables")
         return
@@ -335,7 +360,10 @@ def _check_estimate(fig: dict, where: str, problems: list[str]) -> None:
                 _bytes(m[field], f"{w}.{field}", problems)
         if "installed_bytes" not in m:
             problems.append(f"{w}.installed_bytes: required")
-    if isinstance(mid, int) and all(isinstance(m, dict) and isinstance(m.get("installed_bytes"), int) for m in members):
-        total = sum(m["installed_bytes"] for m in members)
-        if total != mid:
-            problems.append(f"{where}.members: installed bytes add up to {total}, not {mid}")
+    if not all(isinstance(m, dict) for m in members):
+        return
+    for field in ("installed_bytes", "installed_low", "installed_high"):
+        want = fig.get(field)
+        have = [m.get(field, m.get("installed_bytes")) for m in members]
+        if isinstance(want, int) and all(isinstance(x, int) for x in have) and sum(have) != want:
+            problems.append(f"{where}.members: {field} add up to {sum(have)}, not {want}")

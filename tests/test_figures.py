@@ -110,16 +110,22 @@ def test_union_counts_each_package_once_and_difference_cancels_shared_members():
     assert footprint.difference(pieces, after) == (59, 9, 119)  # numpy cancels, range and all
 
 
-def test_the_knowledge_closures_add_up_to_their_members():
-    from envslim import knowledge
+def test_every_members_file_matches_its_entry():
+    """knowledge/members/NAME.toml: each closure's packages add up to its figure (bytes and range); read only by
+    the report, so the rules on the hook path parse none of it."""
+    import tomllib
 
-    for name in ("pyarrow", "numpy", "pandas", "python", "matplotlib", "matplotlib-base"):
-        for f in knowledge.load(name).figures:
-            if f.members:
-                assert sum(m.installed_bytes for m in f.members) == f.installed_bytes
-                assert sum(m.low for m in f.members) == f.installed_low
-                assert sum(m.high for m in f.members) == f.installed_high
-                assert f.estimate and f.platform == "linux-64" and len(f.members) == f.packages
+    from envslim import knowledge
+    from envslim.knowledge_schema import validate_members
+
+    files = sorted((knowledge.knowledge_dir() / "members").glob("*.toml"))
+    assert {p.stem for p in files} == {"matplotlib", "matplotlib-base", "numpy", "pandas", "pyarrow", "python"}
+    for p in files:
+        entry = tomllib.loads((knowledge.knowledge_dir() / "packages" / p.name).read_text(encoding="utf-8"))
+        assert validate_members(tomllib.loads(p.read_text(encoding="utf-8")), entry) == []
+    pyarrow = knowledge.members("pyarrow", "cf-closure-25.0.0-py312-linux-64-est")
+    assert len(pyarrow) == 65 and {"libarrow", "aws-sdk-cpp", "libgrpc"} <= {m.name for m in pyarrow}
+    assert knowledge.members("pyarrow", "no-such-figure") == () == knowledge.members("../x", "y")
 
 
 # -- the corpus cases the review named (skip without ../shared) ---------------------------------------------------
@@ -228,8 +234,7 @@ def _problems(**fig) -> list[str]:
 
 
 def test_schema_of_estimates_and_members():
-    m = {"name": "a", "version": "1", "installed_bytes": 4, "installed_low": 3, "installed_high": 5}
-    ok = dict(estimate=True, installed_low=8, installed_high=12, python="3.12", members=[m, {**m, "name": "b", "installed_bytes": 6}])
+    ok = dict(estimate=True, installed_low=8, installed_high=12, python="3.12")
     assert _problems(**ok) == []
     assert _problems(estimate=True) == ["figures[0].estimate: an estimate needs installed_low and installed_high"]
     assert _problems(installed_low=1, installed_high=20) == ["figures[0].installed_low: a range is only for estimate = true"]
@@ -237,6 +242,23 @@ def test_schema_of_estimates_and_members():
         "figures[0].installed_bytes: must lie within installed_low..installed_high"]
     assert _problems(**{**ok, "python": "py312"}) == [
         "figures[0].python: 'py312' is not a Python minor version like '3.12'"]
-    assert _problems(**{**ok, "members": [m, m]}) == ["figures[0].members[1].name: 'a' listed twice",
-                                                      "figures[0].members: installed bytes add up to 8, not 10"]
     assert _problems(pypi_name="no good") == ["figures[0].pypi_name: 'no good' is not a PyPI project name"]
+    assert _problems(members=[]) == ["figures[0].members: unknown field"]  # members live in knowledge/members/
+
+
+def test_schema_of_a_members_file():
+    from envslim.knowledge_schema import validate_members
+
+    fig = {"id": "c", "kind": "closure", "installed_bytes": 10, "installed_low": 8, "installed_high": 12}
+    entry = {"figures": [fig, {"id": "p", "kind": "package"}]}
+    m = {"name": "a", "version": "1", "installed_bytes": 4, "installed_low": 3, "installed_high": 5}
+    good = {"closures": [{"figure": "c", "members": [m, {**m, "name": "b", "installed_bytes": 6,
+                                                        "installed_low": 5, "installed_high": 7}]}]}
+    assert validate_members(good, entry) == []
+    assert validate_members({"closures": [{"figure": "c", "members": [m, m]}]}, entry) == [
+        "closures[0].members[1].name: 'a' listed twice",
+        "closures[0].members: installed_bytes add up to 8, not 10",
+        "closures[0].members: installed_low add up to 6, not 8",
+        "closures[0].members: installed_high add up to 10, not 12"]
+    assert validate_members({"closures": [{"figure": "p", "members": [m]}]}, entry) == [
+        "closures[0].figure: 'p' is not a closure figure of the entry"]

@@ -53,10 +53,15 @@ def main() -> int:
             text = text.rstrip("\n") + (f'\n\n[[sources]]\nid = "{sid}"\ntitle = "{repo} {rest.partition("/")[2]} @{commit}'
                                         f' (conda-forge archive sizes and depends; closure re-walked in shared/data/raw/'
                                         f'lock_entries.jsonl)"\nurl = "{url}"\ndate = "2026-11-27"\n')
-        body = out.split("\n", 1)[1].replace('source = "S?"', f'source = "{sid}"')
+        body, _, members = out.split("\n", 1)[1].replace('source = "S?"', f'source = "{sid}"').partition(
+            "# knowledge/members/NAME.toml:\n")
+        mpath = KNOWLEDGE.parent / "members" / f"{name}.toml"
+        mtext = mpath.read_text(encoding="utf-8") if mpath.exists() else (
+            f"# Members of the closure figures in ../packages/{name}.toml (tools/add_closure_figures.py).\n")
+        mpath.write_text(mtext.rstrip("\n") + "\n\n" + members, encoding="utf-8")
         # figures go before the first [[sources]] table
         at = text.index("[[sources]]")
-        text = text[:at] + body + "\n" + text[at:]
+        text = text[:at] + body.rstrip("\n") + "\n\n" + text[at:]
         path.write_text(text, encoding="utf-8")
         print(f"{name}: {fid}")
     return 0

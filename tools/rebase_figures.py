@@ -12,8 +12,9 @@ installed size is estimated from its archive bytes by a measured installed/archi
 - any other member: the population's median ratio, range the 10th..90th percentile.
 
 This is a method applied to the target platform's archive bytes, not a figure of the other platform.
-It prints one ``[[figures]]`` table (``estimate = true``) with a ``members`` array, so closures can be
-united (each package counted once). ``--what python`` prints the python closure itself (kind "closure",
+It prints one ``[[figures]]`` table (``estimate = true``) for knowledge/packages/NAME.toml and, after a
+``# knowledge/members/NAME.toml:`` line, the ``[[closures]]`` table of its members for
+knowledge/members/NAME.toml, so closures can be united (each package counted once). ``--what python`` prints the python closure itself (kind "closure",
 python and its own dependencies); the default is the closure beyond python.
 
     python tools/rebase_figures.py pyarrow --version 25.0.0 --python 3.12 --id cf-closure-25.0.0-py312-linux-64
@@ -121,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
           f'{q["n"]} pairs)"')
     print(f'source = "{args.source}"')
     print(f'date = "{root["source_date"]}"')
+    print()
+    print("# knowledge/members/NAME.toml:")
+    print("[[closures]]")
+    print(f'figure = "{args.id}"')
     print("members = [")
     print("\n".join(out))
     print("]")
