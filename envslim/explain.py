@@ -23,8 +23,7 @@ def figure_dict(f: knowledge.Figure) -> dict:
     d = {"id": f.id, "side": f.side, "kind": f.kind, "version": f.version, "platform": f.platform,
          "archive_bytes": f.archive_bytes, "installed_bytes": f.installed_bytes, "packages": f.packages,
          "heavy": list(f.heavy), "note": f.note, "source": f.source.id, "date": f.date, "python": f.python,
-         "estimate": f.estimate or None, "installed_low": f.installed_low, "installed_high": f.installed_high,
-         "members": len(f.members) or None}
+         "estimate": f.estimate or None, "installed_low": f.installed_low, "installed_high": f.installed_high}
     return {k: v for k, v in d.items() if v not in (None, "", [])}
 
 
