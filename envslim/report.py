@@ -133,11 +133,14 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
         return redact(s).replace("|", "\\|").replace("\n", " ")
 
     rows = []
-    total = 0
+    total = low = high = 0
     for f in plan.findings:
-        saving = f"~{mb(f.saving_bytes)}" if f.saving_bytes else ""
+        rng = getattr(f, "saving_range", None)
+        saving = f"~{mb(f.saving_bytes)}" + (f" ({mb(rng[0])} to {mb(rng[1])})" if rng else "") if f.saving_bytes else ""
         if f.applied and f.saving_bytes:
             total += f.saving_bytes
+            low += rng[0] if rng else f.saving_bytes
+            high += rng[1] if rng else f.saving_bytes
         rows.append(f"| `{f.rule}` | `{cell(f.package)}` | {cell(f.message)} | {saving} |"
                     f" {cell(status(f, dry=dry, due='due'))} |")
     out = [f"### envslim: `{cell(path)}`", ""]
@@ -145,7 +148,8 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
         return "\n".join(out + ["Nothing to change.", ""]) + "\n"
     out += ["| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|", *rows, ""]
     if total:
-        out.append(f"**Estimated saving of the {'due' if dry else 'applied'} changes: ~{mb(total)}** "
+        spread = f", {mb(low)} to {mb(high)}" if (low, high) != (total, total) else ""
+        out.append(f"**Estimated saving of the {'due' if dry else 'applied'} changes: ~{mb(total)}**{spread} "
                    "(estimates from the knowledge base; `envslim explain PACKAGE` shows each figure's source)")
         out.append("")
     if plan.changed:

@@ -299,7 +299,7 @@ def test_annotate_keeps_a_selector_a_selector(folder, capsys):
 
 
 # -- --format markdown ---------------------------------------------------------------------------------------
-def markdown(path: str, rows: list[str], total: str, word: str, body: str) -> str:
+def markdown(path: str, rows: list[str], total: str, word: str, body: str, spread: str = "") -> str:
     return "\n".join([
         f"### envslim: `{path}`",
         "",
@@ -307,7 +307,7 @@ def markdown(path: str, rows: list[str], total: str, word: str, body: str) -> st
         "|---|---|---|---:|---|",
         *rows,
         "",
-        f"**Estimated saving of the {word} changes: ~{total}** (estimates from the knowledge base;"
+        f"**Estimated saving of the {word} changes: ~{total}**{spread} (estimates from the knowledge base;"
         " `envslim explain PACKAGE` shows each figure's source)",
         "",
         "<details><summary>diff</summary>",
@@ -326,7 +326,7 @@ def seed_rows(status: str) -> list[str]:
         "| `ES007` | `defaults` | mixes defaults with conda-forge; use nodefaults |  |"
         " unsafe fix, use --unsafe-fixes |",
         f"| `ES002` | `nomkl` | add nomkl: the defaults channel builds numpy against MKL | ~799.4 MB | {status} |",
-        f"| `ES001` | `pyarrow` | {PYARROW} | ~135.1 MB | {status} |",
+        f"| `ES001` | `pyarrow` | {PYARROW} | ~135.1 MB (45.7 MB to 222.4 MB) | {status} |",
     ]
 
 
@@ -334,14 +334,16 @@ def seed_rows(status: str) -> list[str]:
 def test_markdown_summary_of_what_is_due(folder, capsys, mode):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", mode, "--format", "markdown", "env.yml") == (
-        1, markdown("env.yml", seed_rows("due"), "934.5 MB", "due", f"```diff\n{SEED_DIFF}\n```"), "")
+        1, markdown("env.yml", seed_rows("due"), "934.5 MB", "due", f"```diff\n{SEED_DIFF}\n```",
+                    ", 845.0 MB to 1021.8 MB"), "")
     assert (folder / "env.yml").read_text() == SEED
 
 
 def test_markdown_summary_of_a_rewrite(folder, capsys):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", "--format", "markdown", "env.yml") == (
-        0, markdown("env.yml", seed_rows("fixed"), "934.5 MB", "applied", f"```diff\n{SEED_DIFF}\n```"), "")
+        0, markdown("env.yml", seed_rows("fixed"), "934.5 MB", "applied", f"```diff\n{SEED_DIFF}\n```",
+                    ", 845.0 MB to 1021.8 MB"), "")
     assert (folder / "env.yml").read_text().endswith("  - pip:\n    - pyarrow\n")
     assert run(capsys, "rewrite", "--check", "--format", "markdown", "env.yml") == (0, "\n".join([
         "### envslim: `env.yml`", "", "| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|",
