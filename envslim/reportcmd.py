@@ -293,17 +293,36 @@ def _attribute(rows: list[Row], plan) -> None:
 
 
 class _PipSpec:
-    """A pip requirement's version constraint, as ``footprint.pick`` asks it (``matches_version``)."""
+    """A pip requirement's version constraint, as ``footprint.pick`` asks it (``matches_version``). With
+    ``packaging`` (not a dependency of the offline report) PEP 440 decides; without it, a constraint is read
+    as a conda version spec where it is one, else no version matches it (figures become labelled stand-ins,
+    never silently the wrong version's)."""
 
     def __init__(self, text: str) -> None:
-        from packaging.requirements import InvalidRequirement, Requirement
-
+        self.specifier = self.conda = None
+        self.unreadable = False
+        try:
+            from packaging.requirements import InvalidRequirement, Requirement
+        except ImportError:
+            m = re.match(r"\s*[A-Za-z0-9._-]+(\[[^\]]*\])?\s*([^;@]*)", text)
+            constraint = (m.group(2) if m else "").replace(" ", "")
+            constraint = ",".join(c[2:] if c.startswith("==") and c.endswith(".*") else c for c in constraint.split(","))
+            if constraint:
+                try:
+                    self.conda = condaspec.parse_version_spec(constraint)
+                except (condaspec.CondaSpecError, ValueError):
+                    self.unreadable = True
+            return
         try:
             self.specifier = Requirement(text).specifier
         except InvalidRequirement:
-            self.specifier = None
+            self.unreadable = True
 
     def matches_version(self, version: str) -> bool:
+        if self.unreadable:
+            return False
+        if self.conda is not None:
+            return bool(self.conda.match(version))
         return self.specifier is None or self.specifier.contains(version, prereleases=True)
 
 
