@@ -23,7 +23,8 @@ def rule_text(rule: Rule) -> str:
 def figure_dict(f: knowledge.Figure) -> dict:
     d = {"id": f.id, "side": f.side, "kind": f.kind, "version": f.version, "platform": f.platform,
          "archive_bytes": f.archive_bytes, "installed_bytes": f.installed_bytes, "packages": f.packages,
-         "heavy": list(f.heavy), "note": f.note, "source": f.source.id, "date": f.date}
+         "heavy": list(f.heavy), "note": f.note, "source": f.source.id, "date": f.date, "python": f.python,
+         "estimate": f.estimate or None, "installed_low": f.installed_low, "installed_high": f.installed_high}
     return {k: v for k, v in d.items() if v not in (None, "", [])}
 
 
@@ -89,7 +90,8 @@ def entry_text(entry: knowledge.Entry) -> str:
     if entry.action == "move-to-pip":
         est = footprint.move_to_pip(entry)
         saving = footprint.mb(est.saving_bytes) if est.saving_bytes else "unknown"
-        out += ["", f"Moving to pip saves: {saving} ({est.how})"]
+        t = footprint.Target()
+        out += ["", f"Moving to pip saves on {t.platform}, Python {t.python}: {saving} ({est.how})"]
     if entry.sources:
         out += ["", "Sources:"]
         for s in entry.sources.values():

@@ -20,9 +20,11 @@ Figures, all installed bytes:
 ``--offline`` runs the same lookups against what earlier online runs cached and never touches the network.
 A lookup that fails is one warning line on stderr and the knowledge figure stands.
 
-The totals add the figures that are known and say how many packages have none. They are estimates:
-closures of different packages can share dependencies (each package's figure counts them), and a knowledge
-figure is for the version and platform it names.
+Knowledge figures count only for the target (``footprint.pick``: platform, Python, the line's version; a
+labelled stand-in of the same platform otherwise). The totals are a union of the known figures: a closure
+carries its members, so a package shared by two closures counts once. The saving is computed over the rows
+known on both sides (a row known on one side only, or a line the file did not name before, is left out and
+named), with its range when a figure is an estimate.
 """
 
 from __future__ import annotations
@@ -61,10 +63,20 @@ class Fig:
     archive_bytes: int | None = None  # the wheel or .conda file itself
     packages: int | None = None  # closure size
     channel: str = ""  # "conda-forge", "defaults", "pypi", ...
+    estimate: bool = False  # installed bytes estimated; ``low``..``high`` is the range
+    low: int | None = None
+    high: int | None = None
+    stand_in: str = ""  # why a figure of another version or Python stands in for this one
+    members: tuple = ()  # knowledge.Member of a closure, so totals count each package once
 
     def as_dict(self) -> dict:
         d = {"bytes": self.bytes, "kind": self.kind, "origin": self.origin, "version": self.version,
-             "platform": self.platform, "source": redact(self.source), "url": redact(self.url), "date": self.date}
+             "platform": self.platform, "estimate": self.estimate, "source": redact(self.source),
+             "url": redact(self.url), "date": self.date}
+        if self.estimate:
+            d["range"] = [self.lo, self.hi]
+        if self.stand_in:
+            d["stand_in"] = self.stand_in
         if self.archive_bytes is not None:
             d["archive_bytes"] = self.archive_bytes
         if self.packages is not None:
@@ -72,6 +84,22 @@ class Fig:
         if self.channel:
             d["channel"] = self.channel
         return d
+
+    @property
+    def lo(self) -> int:
+        return self.bytes if self.low is None else self.low
+
+    @property
+    def hi(self) -> int:
+        return self.bytes if self.high is None else self.high
+
+    def counted(self, key: str, manager: str) -> list:
+        """((manager, package), member) for each package this figure counts (see ``footprint.union``)."""
+        from envslim.knowledge import Member
+
+        if self.members:
+            return [((manager, m.name), m) for m in self.members]
+        return [((manager, key), Member(key, self.version, self.bytes, self.lo, self.hi))]
 
 
 @dataclass
@@ -142,12 +170,37 @@ class FileReport:
     stale: list[str] = field(default_factory=list)
 
     def totals(self) -> dict:
+        """Per side: (bytes, low, high, counted packages) as a union of the known figures, how many of the
+        file's packages have none, and how many there are."""
         out = {}
         for side in ("before", "after"):
             sides = [getattr(r, side) for r in self.rows if getattr(r, side) is not None]
-            known = [s.figure.bytes for s in sides if s.figure is not None]
-            out[side] = (sum(known) if known or not sides else None, len(sides) - len(known), len(sides))
+            known = [s for s in sides if s.figure is not None]
+            u = footprint.union(_pieces(known)) if known or not sides else None
+            out[side] = (u, len(sides) - len(known), len(sides))
         return out
+
+    def left_out(self) -> list[str]:
+        """Rows with a figure that the saving leaves out: the other side has none on the target, or the file
+        did not name the package before (an added line, such as a pin, may name a package that was already
+        installed as a dependency)."""
+        return [r.name for r in self.rows
+                if any(s is not None and s.figure is not None for s in (r.before, r.after))
+                and (r.before is None or any(s is not None and s.figure is None for s in (r.before, r.after)))]
+
+    def saving(self) -> tuple[int, int, int] | None:
+        """(saving, low, high) over the packages known on both sides (each package counted once), or None
+        when no row is known on both sides and changed."""
+        rows = [r for r in self.rows
+                if r.before is not None and all(s is None or s.figure is not None for s in (r.before, r.after))]
+        if not any(r.before is not None and r.after is not None or r.rules for r in rows):
+            return None
+        return footprint.difference(_pieces([r.before for r in rows if r.before is not None]),
+                                    _pieces([r.after for r in rows if r.after is not None]))
+
+
+def _pieces(sides: list) -> list:
+    return [((s.manager, s.key), s.figure.counted(s.key, s.manager)) for s in sides]
 
 
 # -- reading a file -------------------------------------------------------------------------------------------
@@ -236,19 +289,59 @@ def _attribute(rows: list[Row], plan) -> None:
                 row.rules.append(rule)
 
 
-def knowledge_figure(side: Side) -> Fig | None:
-    """The knowledge base's figure for one side (what the rules use)."""
-    entry = knowledge.load(side.key)
+class _PipSpec:
+    """A pip requirement's version constraint, as ``footprint.pick`` asks it (``matches_version``). With
+    ``packaging`` (not a dependency of the offline report) PEP 440 decides; without it, a constraint is read
+    as a conda version spec where it is one, else no version matches it (figures become labelled stand-ins,
+    never silently the wrong version's)."""
+
+    def __init__(self, text: str) -> None:
+        self.specifier = self.conda = None
+        self.unreadable = False
+        try:
+            from packaging.requirements import InvalidRequirement, Requirement
+        except ImportError:
+            m = re.match(r"\s*[A-Za-z0-9._-]+(\[[^\]]*\])?\s*([^;@]*)", text)
+            constraint = (m.group(2) if m else "").replace(" ", "")
+            constraint = ",".join(c[2:] if c.startswith("==") and c.endswith(".*") else c for c in constraint.split(","))
+            if constraint:
+                try:
+                    self.conda = condaspec.parse_version_spec(constraint)
+                except (condaspec.CondaSpecError, ValueError):
+                    self.unreadable = True
+            return
+        try:
+            self.specifier = Requirement(text).specifier
+        except InvalidRequirement:
+            self.unreadable = True
+
+    def matches_version(self, version: str) -> bool:
+        if self.unreadable:
+            return False
+        if self.conda is not None:
+            return bool(self.conda.match(version))
+        return self.specifier is None or self.specifier.contains(version, prereleases=True)
+
+
+def knowledge_figure(side: Side, target: "Target | None" = None, fallback: str = "") -> Fig | None:
+    """The knowledge base's figure for one side on the target (platform, Python, the line's version
+    constraint), as ``footprint.pick`` chooses it; None when no figure is true for the target. ``fallback``:
+    the entry to read when the side's name has none (a pip variant, such as opencv-python-headless, is
+    recorded in the entry of the package it replaces; its wheels name their own project)."""
+    entry = knowledge.load(side.key) or (knowledge.load(fallback) if fallback else None)
+    t = footprint.Target(target.platform, target.python) if target else footprint.Target()
     if side.manager == "conda":
-        fig = footprint.pick(entry, footprint.CONDA_SIDES, ("closure", "package"))
+        p = footprint.pick(entry, footprint.CONDA_SIDES, ("closure", "package"), t, side.parsed)
     else:
-        fig = footprint.pick(entry, ("pypi",), ("wheel",))
-    if fig is None or entry is None:
+        p = footprint.pick(entry, ("pypi",), ("wheel",), t, _PipSpec(side.spec) if side.spec else None, side.name)
+    if p is None or entry is None:
         return None
+    fig = p.figure
     return Fig(
         bytes=fig.installed_bytes, kind=fig.kind, origin="knowledge", version=fig.version, platform=fig.platform,
         source=f"knowledge/packages/{entry.name}.toml {fig.id} [{fig.source.id}] {fig.source.title}",
         url=fig.source.url, date=fig.date, archive_bytes=fig.archive_bytes, packages=fig.packages, channel=fig.side,
+        estimate=p.estimate, low=p.low, high=p.high, stand_in=p.stand_in, members=p.members(),
     )
 
 
@@ -291,7 +384,8 @@ def build(path: str, env: EnvFile, plan, options, cfg, lock=None) -> FileReport:
     for r in rows:
         for side in (r.before, r.after):
             if side is not None:
-                side.figure = knowledge_figure(side)
+                variant = side is r.after and r.before is not None and r.before.manager == side.manager == "pip"
+                side.figure = knowledge_figure(side, target, r.before.key if variant else "")
                 if lock is not None:
                     pkg = lock.get(side.manager, side.name, target.platform)
                     side.locked = pkg.version if pkg else None

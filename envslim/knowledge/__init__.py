@@ -32,6 +32,46 @@ class Figure:
     note: str
     source: "Source"
     date: str
+    python: str = ""  # the Python minor version a conda build is for ("" when it holds for any)
+    estimate: bool = False  # installed bytes estimated (installed_low..installed_high), not measured
+    installed_low: int | None = None
+    installed_high: int | None = None
+    pypi_name: str = ""  # the PyPI project of a wheel figure, when it is not the entry's own
+
+
+@dataclass(frozen=True)
+class Member:
+    """One package of a closure figure."""
+
+    name: str
+    version: str
+    installed_bytes: int
+    low: int
+    high: int
+
+
+@lru_cache(maxsize=None)
+def _members_file(name: str) -> dict:
+    path = os.path.join(knowledge_root(), "members", f"{name}.toml")
+    try:
+        data = _tomlcache.load(path)
+    except FileNotFoundError:
+        return {}
+    out = {}
+    for c in data.get("closures", ()):
+        out[c["figure"]] = tuple(
+            Member(m["name"], str(m.get("version", "")), m["installed_bytes"],
+                   m.get("installed_low", m["installed_bytes"]), m.get("installed_high", m["installed_bytes"]))
+            for m in c.get("members", ()))
+    return out
+
+
+def members(name: str, figure_id: str) -> tuple[Member, ...]:
+    """The packages of closure figure ``figure_id`` of entry ``name`` (``knowledge/members/<name>.toml``), or
+    ``()``. Read only when a report unites closures: the rules, on the hook path, never need them."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return ()
+    return _members_file(name.lower()).get(figure_id, ())
 
 
 @dataclass(frozen=True)
@@ -71,7 +111,9 @@ class Entry:
                 installed_bytes=f.get("installed_bytes"), packages=f.get("packages"),
                 heavy=tuple(f.get("heavy", ())), note=f.get("note", ""),
                 source=self.sources.get(f.get("source", ""), Source(f.get("source", ""), "", "", "")),
-                date=str(f.get("date", "")),
+                date=str(f.get("date", "")), python=str(f.get("python", "")),
+                estimate=bool(f.get("estimate", False)), installed_low=f.get("installed_low"),
+                installed_high=f.get("installed_high"), pypi_name=f.get("pypi_name", ""),
             )
             for f in data.get("figures", ())
         ]

@@ -95,6 +95,9 @@ class Picture:
     bars: tuple[Bar, ...] = ()
     note: str = ""  # how the figures were made (shown under the title)
     figures: str = ""  # what the figures are, for the title ("knowledge-base estimates"); default: solved/estimates
+    # The report's totals as a union (each package once) and its saving, when the drawn figures are closures that
+    # can share packages: ((before bytes, unknown), (after bytes, unknown), saving). None: the drawn sum is the total.
+    union: tuple | None = None
 
     def side(self, side: str) -> list[Package]:
         return [p for p in self.packages if p.side == side]
@@ -302,11 +305,22 @@ def _total_text(total: tuple[int | None, int]) -> str:
     return _size(known) + (f" + {unknown} unknown" if unknown else "")
 
 
+def counted(pic: Picture, side: str) -> tuple[int | None, int]:
+    """A side's total as the title states it: the report's union when there is one, else the drawn sum."""
+    if pic.union is not None:
+        return pic.union[0 if side == "before" else 1]
+    return pic.total(side)
+
+
 def title(pic: Picture) -> str:
-    (before, _), (after, _) = pic.total("before"), pic.total("after")
-    saving = f", saves ~{mb(before - after)}" if before is not None and after is not None and before > after else ""
+    (before, _), (after, _) = counted(pic, "before"), counted(pic, "after")
+    if pic.union is not None:
+        n = pic.union[2]
+        saving = f", saves ~{mb(n)}" if n else ""
+    else:
+        saving = f", saves ~{mb(before - after)}" if before is not None and after is not None and before > after else ""
     what = pic.figures or ("solved" if pic.solved else "estimates")
-    return (f"{pic.path}: {_total_text(pic.total('before'))} \u2192 {_total_text(pic.total('after'))}"
+    return (f"{pic.path}: {_total_text(counted(pic, 'before'))} \u2192 {_total_text(counted(pic, 'after'))}"
             f" installed{saving} ({what}); {pic.platform}, Python {pic.python}")
 
 
@@ -405,7 +419,7 @@ def to_svg(pic: Picture) -> str:
     for i, s in enumerate(SIDES):
         x = MARGIN + i * (PANEL + MARGIN)
         pkgs = pic.side(s)
-        known, unknown = pic.total(s)
+        known, unknown = counted(pic, s)
         head = f"{s.capitalize()}: {_total_text((known, unknown))}, {len(pkgs)} packages"
         body.append(_text(x, heads + 12, head, 13, bold=True))
         body += _treemap(pic, s, x, tree_top, PANEL, heights[s])
@@ -545,7 +559,12 @@ def from_report(rep) -> Picture:
                         f.source))
     online = any(p.source and not p.source.startswith("knowledge/") for p in packages)
     where = "the envslim knowledge base" + (", PyPI, anaconda.org or the lockfile" if online else "")
-    note = f"Figures from {where}; hover a rectangle for its package, figure and source."
+    note = (f"Figures from {where}; each rectangle is a requested package with what it pulls in, so closures that"
+            " share packages overlap and the areas add up to more than the totals, which count each package once;"
+            " hover a rectangle for its package, figure and source.")
+    totals, saving = rep.totals(), rep.saving()
+    union = tuple((u[0] if u else None, unknown) for u, unknown, _ in (totals["before"], totals["after"]))
+    union += (saving[0] if saving else None,)
     figures = "estimates from the knowledge base" + (" and online lookups" if online else "")
     return Picture(path=rep.path, platform=rep.target.platform, python=rep.target.python, solved=False,
-                   packages=tuple(packages), bars=tuple(bars), note=note, figures=figures)
+                   packages=tuple(packages), bars=tuple(bars), note=note, figures=figures, union=union)

@@ -35,32 +35,64 @@ def _cell(side: Side | None, refs: _Refs) -> str:
     if side.figure is None:
         return f"{side.manager} unknown"
     f = side.figure
-    return f"{side.manager} {_mb(f.bytes)} {f.kind} [{refs.ref(side.name, f)}]"
+    mark = " stand-in" if f.stand_in else " est." if f.estimate else ""
+    return f"{side.manager} {_mb(f.bytes)} {f.kind}{mark} [{refs.ref(side.name, f)}]"
 
 
 def _fig_line(n: int, name: str, f: Fig) -> str:
     where = " ".join(x for x in (f.channel, f.kind, f.version, f.platform) if x)
     extra = f", {f.packages} packages" if f.packages else ""
+    est = f", estimate {_span(f.lo, f.hi)}" if f.estimate else ""
+    stand = f"; {f.stand_in}" if f.stand_in else ""
     url = f" <{f.url}>" if f.url else ""
-    return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}); {f.source}{url} ({f.date})"
+    return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}{est}{stand}); {f.source}{url} ({f.date})"
+
+
+def _span(low: int, high: int) -> str:
+    return f"{low / 1e6:,.1f} to {high / 1e6:,.1f} MB"
 
 
 def _estimate(rep: FileReport) -> dict:
     t = rep.totals()
     (b, b_unknown, b_count), (a, a_unknown, a_count) = t["before"], t["after"]
-    saving = b - a if b is not None and a is not None else None
-    return {"before_bytes": b, "after_bytes": a, "saving_bytes": saving,
-            "unknown_before": b_unknown, "unknown_after": a_unknown,
-            "packages_before": b_count, "packages_after": a_count}
+    saving = rep.saving()
+    estimated = any(s is not None and s.figure is not None and s.figure.estimate
+                    for r in rep.rows for s in (r.before, r.after))
+    d = {"before_bytes": b[0] if b else None, "after_bytes": a[0] if a else None,
+         "saving_bytes": saving[0] if saving else None,
+         "unknown_before": b_unknown, "unknown_after": a_unknown,
+         "packages_before": b_count, "packages_after": a_count,
+         "counted_before": b[3] if b else 0, "counted_after": a[3] if a else 0,
+         "estimated": estimated, "left_out": rep.left_out()}
+    if estimated:
+        if b:
+            d["before_range"] = [b[1], b[2]]
+        if a:
+            d["after_range"] = [a[1], a[2]]
+        if saving:
+            d["saving_range"] = [saving[1], saving[2]]
+    return d
 
 
 def _totals_sentence(est: dict) -> str:
-    return (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
-            f" {est['packages_after']} after have no figure and are not counted")
+    out = (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
+           f" {est['packages_after']} after have no figure for the target and are not counted")
+    if est["left_out"]:
+        out += f"; the saving leaves out {', '.join(est['left_out'])} (known on one side only)"
+    return out
 
 
-CAVEAT = ("Totals add each package's figure: closures of different packages can share dependencies, and a"
-          " knowledge figure is for the version and platform it names.")
+def _saving_text(est: dict) -> str:
+    saving = est["saving_bytes"]
+    if not saving:
+        return ""
+    rng = est.get("saving_range")
+    return f"saves ~{_mb(saving)}" + (f", estimate {_span(*rng)}" if rng else ", estimate")
+
+
+CAVEAT = ("Totals are a union: each package counted once, priced for the target platform, Python and the"
+          " file's versions; a figure marked est. is estimated (its range is given), stand-in is another"
+          " version's figure on the same platform.")
 
 
 def _status(o) -> str:
@@ -75,7 +107,9 @@ def to_json(reports: list[FileReport]) -> str:
         d: dict = {
             "path": rep.path,
             "findings": [{"rule": o.finding.rule, "package": o.finding.package, "action": o.action,
-                          "saving_bytes": o.finding.saving_bytes, "source": redact(o.finding.source),
+                          "saving_bytes": o.finding.saving_bytes,
+                          **({"saving_range": list(o.finding.saving_range)} if o.finding.saving_range else {}),
+                          "source": redact(o.finding.source),
                           "message": redact(o.finding.message), "applied": o.applied, "outcome": o.state.value,
                           "reason": redact(o.reason), "status": _status(o), "line": o.line}
                          for o in rep.plan.shown],
@@ -107,10 +141,8 @@ def to_table(rep: FileReport) -> str:
     cells = [("package", "before", "after", "change")]
     cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
     est = _estimate(rep)
-    saving = est["saving_bytes"]
     cells.append(("total", f"{_mb(est['before_bytes'])}, {est['unknown_before']} unknown",
-                  f"{_mb(est['after_bytes'])}, {est['unknown_after']} unknown",
-                  f"saves ~{_mb(saving)} (estimate)" if saving else ""))
+                  f"{_mb(est['after_bytes'])}, {est['unknown_after']} unknown", _saving_text(est)))
     widths = [max(len(c[i]) for c in cells) for i in range(3)]
     lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
     lines = [line.rstrip() for line in lines]
@@ -142,10 +174,9 @@ def to_markdown(rep: FileReport) -> str:
     out = [f"### envslim report: `{_md(rep.path)}`", ""]
     if not rep.rows:
         return "\n".join(out + ["No packages.", ""]) + "\n"
-    saving = est["saving_bytes"]
     headline = f"**Estimated footprint: {_mb(est['before_bytes'])} → {_mb(est['after_bytes'])}**"
-    if saving:
-        headline += f" (saves ~{_mb(saving)})"
+    if est["saving_bytes"]:
+        headline += f" ({_saving_text(est)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
     for line in rep.stale:
         out += [f"> **Lockfile `{_md(rep.lock.path)}` is stale after the rewrite:** {_md(line)}", ""]
@@ -155,7 +186,7 @@ def to_markdown(rep: FileReport) -> str:
         out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
     out.append(f"| **total** | **{_mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
                f"**{_mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
-               f"{'saves ~' + _mb(saving) if saving else ''} |")
+               f"{_saving_text(est)} |")
     out.append("")
     others = [o for o in rep.plan.shown if not o.applied]
     if others:

@@ -35,8 +35,12 @@ def status(o: Outcome, *, dry: bool, due: str = "fix available") -> str:
 
 
 def _saving(o: Outcome) -> str:
-    n = o.finding.saving_bytes
-    return f" (saves ~{mb(n)}, estimate)" if n else ""
+    f = o.finding
+    if not f.saving_bytes:
+        return ""
+    rng = f.saving_range
+    spread = f" {mb(rng[0])} to {mb(rng[1])}" if rng else ""
+    return f" (saves ~{mb(f.saving_bytes)}, estimate{spread})"
 
 
 def finding_line(path: str, o: Outcome, *, dry: bool) -> str:
@@ -113,12 +117,15 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
         return redact(s).replace("|", "\\|").replace("\n", " ")
 
     rows = []
-    total = 0
+    total = low = high = 0
     for o in plan.shown:
         f = o.finding
-        saving = f"~{mb(f.saving_bytes)}" if f.saving_bytes else ""
+        rng = f.saving_range
+        saving = f"~{mb(f.saving_bytes)}" + (f" ({mb(rng[0])} to {mb(rng[1])})" if rng else "") if f.saving_bytes else ""
         if o.applied and f.saving_bytes:
             total += f.saving_bytes
+            low += rng[0] if rng else f.saving_bytes
+            high += rng[1] if rng else f.saving_bytes
         rows.append(f"| `{f.rule}` | `{cell(f.package)}` | {cell(f.message)} | {saving} |"
                     f" {cell(status(o, dry=dry, due='due'))} |")
     out = [f"### envslim: `{cell(path)}`", ""]
@@ -126,7 +133,8 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
         return "\n".join(out + ["Nothing to change.", ""]) + "\n"
     out += ["| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|", *rows, ""]
     if total:
-        out.append(f"**Estimated saving of the {'due' if dry else 'applied'} changes: ~{mb(total)}** "
+        spread = f", {mb(low)} to {mb(high)}" if (low, high) != (total, total) else ""
+        out.append(f"**Estimated saving of the {'due' if dry else 'applied'} changes: ~{mb(total)}**{spread} "
                    "(estimates from the knowledge base; `envslim explain PACKAGE` shows each figure's source)")
         out.append("")
     if plan.changed:

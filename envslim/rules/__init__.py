@@ -41,6 +41,7 @@ class Finding:
     ops: tuple[Op, ...] = ()
     safety: str | None = None  # "safe" | "unsafe" | None (no fix)
     saving_bytes: int | None = None
+    saving_range: tuple[int, int] | None = None  # (low, high) when the saving is an estimate with a range
     source: str = ""  # how the saving was worked out, with the figures' sources
     note: str = ""  # what the fix loses (an unsafe fix), or why there is no fix (a report)
     refused: str = ""  # a fix the rule will not make, and why ("conflicting pin")

@@ -66,8 +66,9 @@ def check(ctx: Context):
         if not pypi:
             continue
         reason = entry.advice.get("reason", "its conda-forge build is much larger than the PyPI wheel")
-        est = footprint.move_to_pip(entry)
-        base = dict(rule="ES001", package=name, item=item, saving_bytes=est.saving_bytes, source=est.how)
+        est = footprint.move_to_pip(entry, footprint.target_of(env), spec)
+        base = dict(rule="ES001", package=name, item=item, saving_bytes=est.saving_bytes, saving_range=est.range,
+                    source=est.how)
         seen = knowledge.reverse_deps(name)  # from the lock entries of public pixi.lock files, each with its source
         blockers = sorted(n for n in deps if n != name and (n in entry.pulled_by or n in entry.links_native or n in seen))
         if blockers:

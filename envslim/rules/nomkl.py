@@ -126,7 +126,7 @@ def check(ctx: Context):
         yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe", saving_bytes=0,
                       source="no saving: MKL is not installed under strict channel priority", guard=True)
         return
-    est = footprint.removal(ctx.load("mkl"), (channel,))  # the figure of the channel MKL comes from
+    est = footprint.removal(ctx.load("mkl"), (channel,), footprint.target_of(env))  # the channel MKL comes from
     yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe",
                   saving_bytes=est.saving_bytes, source=est.how)
 

@@ -74,7 +74,7 @@ def check(ctx: Context):
         why = _why(name)
         if why is None:
             continue
-        est = footprint.removal(ctx.load(name))
+        est = footprint.removal(ctx.load(name), target=footprint.target_of(ctx.env))
         yield Finding("ES008", name, f"{why}, not needed at run time in an image: drop it from the image's environment",
                       item=item, ops=(RemoveItem(item),), safety="unsafe", saving_bytes=est.saving_bytes,
                       source=est.how)

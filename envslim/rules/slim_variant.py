@@ -95,14 +95,15 @@ def check(ctx: Context):
             if v.get("side") != "conda":
                 continue
             repl = v["replacement"]
-            est = footprint.replacement(entry, ctx.load(repl))
-            base = dict(rule="ES004", package=name, item=item, saving_bytes=est.saving_bytes, source=est.how)
+            est = footprint.replacement(entry, ctx.load(repl), footprint.target_of(env), spec)
+            base = dict(rule="ES004", package=name, item=item, saving_bytes=est.saving_bytes, saving_range=est.range,
+                        source=est.how)
             reason = v.get("reason", "")
             if repl in _CPU_VARIANTS:
                 cuda = cuda_intent(ctx) if cuda is None else cuda
                 if cuda:
                     yield Finding(message=f"{repl} not suggested: {cuda}, so the file targets a GPU",
-                                  refused="the file targets a GPU", **{**base, "saving_bytes": None})
+                                  refused="the file targets a GPU", **{**base, "saving_bytes": None, "saving_range": None})
                     continue
             if repl.lower() in deps:
                 yield Finding(message=f"{repl} is already listed: drop {name} ({reason})", ops=(RemoveItem(item),),
@@ -112,11 +113,12 @@ def check(ctx: Context):
             if channel == "pytorch" and repl == "pytorch-cpu":
                 yield Finding(message="on the pytorch channel the CPU switch is the cpuonly metapackage, not "
                               "pytorch-cpu (its packages stop at 1.1): add cpuonly and drop the CUDA packages by hand",
-                              refused="pytorch channel", **{**base, "saving_bytes": None})
+                              refused="pytorch channel", **{**base, "saving_bytes": None, "saving_range": None})
                 continue
             exists, why = variant_exists(repl, channel, spec)
             if exists == "no":
-                yield Finding(message=f"{repl} not suggested: {why}", refused="no such variant", **base)
+                yield Finding(message=f"{repl} not suggested: {why}", refused="no such variant",
+                              **{**base, "saving_bytes": None, "saving_range": None})  # nothing is saved
                 continue
             safety = v.get("safety", "safe")
             notes = []
