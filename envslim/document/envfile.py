@@ -39,12 +39,21 @@ def conda_sort_key(value: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def normalize(name: str) -> str:
+    """The one PEP 503 normaliser: lower case, runs of ``-``, ``_`` and ``.`` become one ``-``
+    (``envslim.knowledge.names.normalize`` is this function)."""
+    return _SEPARATORS.sub("-", name).lower()
+
+
 def pip_sort_key(value: str) -> str | None:
     """The normalised project name of a pip requirement line; None for options, paths and URLs."""
     if value.lstrip().startswith("-") or "://" in value or value.lstrip().startswith((".", "/")):
         return None
     m = _PIP_NAME_RE.match(value)
-    return re.sub(r"[-_.]+", "-", m.group(1)).lower() if m else None
+    return normalize(m.group(1)) if m else None
 
 
 @dataclass

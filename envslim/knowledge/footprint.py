@@ -7,6 +7,7 @@ Every number returned here is a figure from knowledge/ with its source and date;
 from __future__ import annotations
 
 from envslim._record import dataclass
+from envslim.display import mb  # the one size formatter (describe uses it)
 from envslim.knowledge import Entry, Figure
 
 CONDA_SIDES = ("conda-forge", "defaults")
@@ -47,10 +48,6 @@ class Estimate:
 def describe(fig: Figure) -> str:
     where = " ".join(x for x in (fig.version, fig.platform) if x)
     return f"{fig.side} {fig.kind} {mb(fig.installed_bytes)} installed ({where}; {fig.source.id or 'unsourced'}, {fig.date})"
-
-
-def mb(n: int | None) -> str:
-    return "?" if n is None else f"{n / 1e6:.1f} MB"
 
 
 def move_to_pip(entry: Entry) -> Estimate:

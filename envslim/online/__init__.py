@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from envslim.online.anaconda import CondaFile, conda_files, conda_installed_bytes
 from envslim.online.cache import Cache
-from envslim.online.http import Session, redact, run
+from envslim.online.http import Session, run
 from envslim.online.pypi import WheelInfo, lookup_wheels
 
 __all__ = [
@@ -48,6 +48,5 @@ __all__ = [
     "conda_files",
     "conda_installed_bytes",
     "lookup_wheels",
-    "redact",
     "run",
 ]

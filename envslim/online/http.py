@@ -34,12 +34,12 @@ import asyncio
 import contextvars
 import email.utils
 import json
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Iterable, Mapping, TypeVar
 
 from envslim import __version__
+from envslim.display import redact
 from envslim.online.cache import Cache, CacheEntry
 
 PYPI_URL = "https://pypi.org"
@@ -55,16 +55,6 @@ T = TypeVar("T")
 _BUFFER: contextvars.ContextVar[list[tuple[Session, str]] | None] = contextvars.ContextVar(
     "envslim_sources_warnings", default=None
 )
-
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
-_CONDA_TOKEN = re.compile(r"/t/[^/\s]+/")
-
-
-def redact(text: str) -> str:
-    """Remove credentials from every URL in ``text``."""
-    text = _USERINFO.sub(lambda m: m.group("scheme") + "***@", text)
-    return _CONDA_TOKEN.sub("/t/***/", text)
-
 
 def run(coro: Awaitable[T]) -> T:
     """Run a lookup coroutine to completion from synchronous code."""

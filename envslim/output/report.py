@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 
-from envslim.output.rewrite import finding_line, redact, status
+from envslim.display import mb, redact
+from envslim.output.rewrite import finding_line, status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from envslim.commands.report import Fig, FileReport, Row, Side
-
-
-def _mb(n: int | None) -> str:
-    return "unknown" if n is None else f"{n / 1e6:,.1f} MB"
 
 
 class _Refs:
@@ -35,7 +32,7 @@ def _cell(side: Side | None, refs: _Refs) -> str:
     if side.figure is None:
         return f"{side.manager} unknown"
     f = side.figure
-    return f"{side.manager} {_mb(f.bytes)} {f.kind} [{refs.ref(side.name, f)}]"
+    return f"{side.manager} {mb(f.bytes)} {f.kind} [{refs.ref(side.name, f)}]"
 
 
 def _fig_line(n: int, name: str, f: Fig) -> str:
@@ -108,9 +105,9 @@ def to_table(rep: FileReport) -> str:
     cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
     est = _estimate(rep)
     saving = est["saving_bytes"]
-    cells.append(("total", f"{_mb(est['before_bytes'])}, {est['unknown_before']} unknown",
-                  f"{_mb(est['after_bytes'])}, {est['unknown_after']} unknown",
-                  f"saves ~{_mb(saving)} (estimate)" if saving else ""))
+    cells.append(("total", f"{mb(est['before_bytes'])}, {est['unknown_before']} unknown",
+                  f"{mb(est['after_bytes'])}, {est['unknown_after']} unknown",
+                  f"saves ~{mb(saving)} (estimate)" if saving else ""))
     widths = [max(len(c[i]) for c in cells) for i in range(3)]
     lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
     lines = [line.rstrip() for line in lines]
@@ -143,9 +140,9 @@ def to_markdown(rep: FileReport) -> str:
     if not rep.rows:
         return "\n".join(out + ["No packages.", ""]) + "\n"
     saving = est["saving_bytes"]
-    headline = f"**Estimated footprint: {_mb(est['before_bytes'])} → {_mb(est['after_bytes'])}**"
+    headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
     if saving:
-        headline += f" (saves ~{_mb(saving)})"
+        headline += f" (saves ~{mb(saving)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
     for line in rep.stale:
         out += [f"> **Lockfile `{_md(rep.lock.path)}` is stale after the rewrite:** {_md(line)}", ""]
@@ -153,9 +150,9 @@ def to_markdown(rep: FileReport) -> str:
     for r in rep.rows:
         name = f"`{_md(r.name)}` (implied)" if r.implied else f"`{_md(r.name)}`"
         out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
-    out.append(f"| **total** | **{_mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
-               f"**{_mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
-               f"{'saves ~' + _mb(saving) if saving else ''} |")
+    out.append(f"| **total** | **{mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
+               f"**{mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
+               f"{'saves ~' + mb(saving) if saving else ''} |")
     out.append("")
     others = [o for o in rep.plan.shown if not o.applied]
     if others:

@@ -9,7 +9,8 @@ import time
 import pytest
 from pkgserver import LAST_MODIFIED, Fault
 
-from envslim.online import Cache, Session, redact
+from envslim.display import redact
+from envslim.online import Cache, Session
 from envslim.online.http import _retry_after
 
 DOC = {"info": {"name": "demo", "version": "1.0"}, "releases": {}}

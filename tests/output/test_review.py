@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from envslim.cli import main
-from envslim.output.rewrite import redact
+from envslim.display import redact
 from tests.conftest import ROOT
 
 PYARROW = ("move to pip: conda-forge pyarrow pulls ~65 native packages (AWS/Azure/GCS SDKs, gRPC, protobuf;"
@@ -333,14 +333,14 @@ def seed_rows(status: str) -> list[str]:
 def test_markdown_summary_of_what_is_due(folder, capsys, mode):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", mode, "--format", "markdown", "env.yml") == (
-        1, markdown("env.yml", seed_rows("due"), "1030.4 MB", "due", f"```diff\n{SEED_DIFF}\n```"), "")
+        1, markdown("env.yml", seed_rows("due"), "1,030.4 MB", "due", f"```diff\n{SEED_DIFF}\n```"), "")
     assert (folder / "env.yml").read_text() == SEED
 
 
 def test_markdown_summary_of_a_rewrite(folder, capsys):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", "--format", "markdown", "env.yml") == (
-        0, markdown("env.yml", seed_rows("fixed"), "1030.4 MB", "applied", f"```diff\n{SEED_DIFF}\n```"), "")
+        0, markdown("env.yml", seed_rows("fixed"), "1,030.4 MB", "applied", f"```diff\n{SEED_DIFF}\n```"), "")
     assert (folder / "env.yml").read_text().endswith("  - pip:\n    - pyarrow\n")
     assert run(capsys, "rewrite", "--check", "--format", "markdown", "env.yml") == (0, "\n".join([
         "### envslim: `env.yml`", "", "| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|",
