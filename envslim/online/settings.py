@@ -27,9 +27,9 @@ def session_options(*, offline: bool = False, refresh: bool = False) -> dict:
 
 def check_target(python: str | None, platform: str | None) -> None:
     """Reject a --python or --platform the wheel chooser cannot target (exit 2)."""
-    from envslim.online.pypi import UnknownTarget, target_tags
+    from envslim.online.pypi import UnknownTarget, check_target as check
 
     try:
-        target_tags(python or "3.11", platform or "linux-64")
+        check(python or "3.11", platform or "linux-64")
     except UnknownTarget as e:
         raise EnvslimError(f"envslim: error: {e}") from None
