@@ -20,21 +20,13 @@ _CONDA_NAME = re.compile(r"[a-z0-9_][a-z0-9._+-]*\Z")
 _TABLE: tuple[dict, dict, dict] | None = None
 
 
-def _load_toml(path):
-    from envslim import _tomlcache
-
-    return _tomlcache.load(path)
-
-
 def _table() -> tuple[dict, dict, dict]:
     """(conda -> pypi, normalised pypi -> conda, conda -> deny reason), read from names.toml once."""
     global _TABLE
     if _TABLE is None:
-        import os
+        from envslim import knowledge
 
-        from envslim._paths import knowledge_root
-
-        data = _load_toml(os.path.join(knowledge_root(), "names.toml"))
+        data = knowledge.read("names.toml")
         forward: dict[str, str] = {}
         reverse: dict[str, str] = {}
         for entry in data.get("map", ()):
