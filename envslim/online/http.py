@@ -113,6 +113,7 @@ class Session:
         anaconda_url: str = ANACONDA_API_URL,
         conda_url: str = CONDA_URL,
         max_download: int = 64 * 1024 * 1024,
+        sleep: Any = None,
     ) -> None:
         self._client = client
         self._owns_client = client is None
@@ -131,6 +132,7 @@ class Session:
         self.anaconda_url = anaconda_url.rstrip("/")
         self.conda_url = conda_url.rstrip("/")
         self.max_download = max_download
+        self.sleep = sleep or asyncio.sleep  # ``await sleep(seconds)`` between retries; tests inject theirs
         self.warnings: list[str] = []
         self.requests = 0
         self.bytes_downloaded = 0
@@ -230,7 +232,7 @@ class Session:
                     )
                     break
                 delay = max(delay, failure.retry_after)
-            await asyncio.sleep(delay)
+            await self.sleep(delay)
         tries = f"; gave up after {attempt} attempts" if attempt > 1 else ""
         self.warn(f"{what}: {failure.problem}{tries}{note} ({url})")
         return None
