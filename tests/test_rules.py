@@ -92,7 +92,7 @@ def test_es004_slim_variants_on_both_sides(tmp_path, capsys):
     mpl = knowledge.load("matplotlib").slim_variants[0]["reason"]
     cv = next(v for v in knowledge.load("opencv").slim_variants if v["side"] == "pip")["reason"]
     rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES004")
-    assert out == (f"env.yml:5:3: ES004 matplotlib: use matplotlib-base: {mpl} (saves ~671.1 MB, estimate 218.6 MB to 1105.6 MB) [fixed]\n"
+    assert out == (f"env.yml:5:3: ES004 matplotlib: use matplotlib-base: {mpl} (saves ~671.1 MB, estimate 218.6 MB to 1,105.6 MB) [fixed]\n"
                    f"env.yml:8:5: ES004 opencv-python: use opencv-python-headless: {cv} [unsafe fix, use --unsafe-fixes]\n"
                    "rewrote env.yml\n")
     assert new == text.replace("matplotlib>=3.8", "matplotlib-base>=3.8")

@@ -6,6 +6,7 @@ import json
 import textwrap
 
 from envslim import knowledge
+from envslim.display import mb
 from envslim.knowledge import footprint
 from envslim.errors import EnvslimError
 from envslim.rules import Rule, by_ref
@@ -47,7 +48,7 @@ def entry_dict(entry: knowledge.Entry) -> dict:
 
 
 def _bytes(n: int | None) -> str:
-    return "?" if n is None else f"{n:,} B ({footprint.mb(n)})"
+    return "?" if n is None else f"{n:,} B ({mb(n)})"
 
 
 def entry_text(entry: knowledge.Entry) -> str:
@@ -89,7 +90,7 @@ def entry_text(entry: knowledge.Entry) -> str:
                 out += ["    " + line for line in textwrap.wrap(f.note, 94)]
     if entry.action == "move-to-pip":
         est = footprint.move_to_pip(entry)
-        saving = footprint.mb(est.saving_bytes) if est.saving_bytes else "unknown"
+        saving = mb(est.saving_bytes) if est.saving_bytes else "unknown"
         t = footprint.Target()
         out += ["", f"Moving to pip saves on {t.platform}, Python {t.python}: {saving} ({est.how})"]
     if entry.sources:

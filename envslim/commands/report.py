@@ -38,7 +38,7 @@ from envslim.knowledge import footprint, names
 from envslim.document.envfile import EnvFile, Item, pip_sort_key
 from envslim.errors import EnvslimError
 from envslim.online.settings import check_target, session_options
-from envslim.output.rewrite import redact
+from envslim.display import redact
 
 # Packages a fix drops without the file naming them: rule id -> (package, why it was there).
 IMPLIED = {"ES002": ("mkl", "not in the file: installed for its BLAS users (defaults builds) or for pytorch (conda-forge cpu_mkl builds)")}
@@ -210,13 +210,8 @@ def _conda_sides(env: EnvFile) -> list[Side]:
     out = []
     for item in env.deps:
         text = item.text.strip()
-        parsed = None
-        if "{{" not in text and "{%" not in text:
-            try:
-                parsed = condaspec.parse(text)
-            except condaspec.CondaSpecError:
-                parsed = None
-        if parsed is not None and parsed.name and "*" not in parsed.name:
+        parsed = condaspec.parse_line(text)
+        if parsed is not None:
             out.append(Side(parsed.name.lower(), parsed.name.lower(), "conda", text, item, parsed))
         else:  # a URL, a package file, Jinja: listed, with no figure
             out.append(Side(text, text, "conda", text, item))

@@ -10,7 +10,7 @@ from typing import Callable
 
 from envslim import conda as condaspec
 from envslim.commands.report import Fig, FileReport, Side
-from envslim.output.rewrite import redact
+from envslim.display import redact
 
 _OFFLINE_MISS = "no cached data (offline)"
 

@@ -15,7 +15,8 @@ EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
 
 def run(options, out, err) -> int:
     from envslim.document.atomic import write_atomic
-    from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, redact, review_diff
+    from envslim.display import redact
+    from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, review_diff
     from envslim.plan import known_rules, plan_file
 
     known = known_rules(options.select, options.ignore, options.extend_select)

@@ -1,7 +1,10 @@
-"""The curated knowledge base: one TOML file per conda package, read on demand.
+"""Knowledge: the curated facts about conda packages, read on demand.
 
-Only the entries for the packages a command asks about are read (the hook path reads a handful of small
-files). The schema is documented in knowledge/README.md.
+Takes a package name; gives its :class:`Entry` (figures with sources, advice, slim variants, ABI facts)
+or None. Entries come from the knowledge index compiled into the wheel (:mod:`envslim.knowledge.index`),
+or from ``knowledge/packages/<name>.toml`` in a checkout when the index is absent or older than the
+file. Only the entries a command asks about are decoded. ``names`` maps conda and PyPI names;
+``footprint`` picks the figure a rule uses; ``schema`` checks an entry (knowledge/README.md).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import os
 from functools import lru_cache
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the hook path
 
-from envslim import _tomlcache
 from envslim._paths import knowledge_dir, knowledge_root
 from envslim._record import dataclass
 
@@ -52,9 +54,8 @@ class Member:
 
 @lru_cache(maxsize=None)
 def _members_file(name: str) -> dict:
-    path = os.path.join(knowledge_root(), "members", f"{name}.toml")
     try:
-        data = _tomlcache.load(path)
+        data = read(f"members/{name}.toml")
     except FileNotFoundError:
         return {}
     out = {}
@@ -137,9 +138,48 @@ def packages_dir() -> Path:
 
 
 @lru_cache(maxsize=None)
+def compiled():
+    """The compiled index beside the package (``envslim/_knowledge_index.json``), or None. It is checked
+    file by file against a checkout's knowledge directory, and trusted as it is in an installed wheel."""
+    from envslim.knowledge.index import FILE, Index
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), FILE)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    root = knowledge_root()
+    bundled = os.path.basename(root) == "_knowledge"
+    try:
+        return Index(data, None if bundled else root)
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def read(file: str) -> dict:
+    """A knowledge file's data (``names.toml``, ``packages/<name>.toml``): from the index when it holds
+    this file as it is, else parsed from the TOML. Raises FileNotFoundError."""
+    idx = compiled()
+    if idx is not None and idx.fresh(file):
+        if file == "names.toml":
+            return idx.header["names"]
+        if file.startswith("packages/"):
+            return idx.entry(file[len("packages/"):-len(".toml")])
+        if file in idx.header.get("data", {}):
+            return idx.data(file)
+    from envslim.knowledge.index import read_toml
+
+    return read_toml(os.path.join(knowledge_root(), file))
+
+
+@lru_cache(maxsize=None)
 def _listing() -> frozenset[str]:
     """The entries' file names, read once: a name without an entry (most of a file's packages) costs a
-    set lookup, not a failed open."""
+    set lookup, not a failed open. An installed wheel's come from its index."""
+    idx = compiled()
+    if idx is not None and idx.root is None:
+        return frozenset(f"{n}.toml" for n in idx.names())
     try:
         return frozenset(os.listdir(os.path.join(knowledge_root(), "packages")))
     except OSError:
@@ -148,25 +188,23 @@ def _listing() -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def load(name: str) -> Entry | None:
-    """The entry for conda package ``name``, or None. Reads that one file only."""
+    """The entry for conda package ``name``, or None. Decodes that one entry only."""
     if not name or "/" in name or "\\" in name or name.startswith("."):
         return None
     file = f"{name.lower()}.toml"
     if file not in _listing():
         return None
-    path = os.path.join(knowledge_root(), "packages", file)
     try:
-        data = _tomlcache.load(path)
+        data = read(f"packages/{file}")
     except FileNotFoundError:
         return None
-    return Entry(data, path)
+    return Entry(data, os.path.join(knowledge_root(), "packages", file))
 
 
 @lru_cache(maxsize=None)
 def _data_file(file: str) -> dict:
-    path = os.path.join(knowledge_root(), file)
     try:
-        return _tomlcache.load(path)
+        return read(file)
     except FileNotFoundError:
         return {}
 

@@ -13,6 +13,7 @@ totals can be a union: each package counted once (``union``).
 from __future__ import annotations
 
 from envslim._record import dataclass
+from envslim.display import mb  # the one size formatter (describe uses it)
 from envslim.knowledge import Entry, Figure, Member
 
 CONDA_SIDES = ("conda-forge", "defaults")
@@ -308,10 +309,6 @@ def describe(p: Priced | Figure) -> str:
     stand = f"; {p.stand_in}" if isinstance(p, Priced) and p.stand_in else ""
     return (f"{fig.side} {fig.kind} {mb(fig.installed_bytes)} installed{est} ({where}; "
             f"{fig.source.id or 'unsourced'}, {fig.date}{stand})")
-
-
-def mb(n: int | None) -> str:
-    return "?" if n is None else f"{n / 1e6:.1f} MB"
 
 
 def _difference(before: Priced | None, after: Priced | None) -> Estimate:

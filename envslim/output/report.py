@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 
-from envslim.output.rewrite import finding_line, redact, status
+from envslim.display import mb, redact
+from envslim.output.rewrite import finding_line, status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from envslim.commands.report import Fig, FileReport, Row, Side
-
-
-def _mb(n: int | None) -> str:
-    return "unknown" if n is None else f"{n / 1e6:,.1f} MB"
 
 
 class _Refs:
@@ -36,7 +33,7 @@ def _cell(side: Side | None, refs: _Refs) -> str:
         return f"{side.manager} unknown"
     f = side.figure
     mark = " stand-in" if f.stand_in else " est." if f.estimate else ""
-    return f"{side.manager} {_mb(f.bytes)} {f.kind}{mark} [{refs.ref(side.name, f)}]"
+    return f"{side.manager} {mb(f.bytes)} {f.kind}{mark} [{refs.ref(side.name, f)}]"
 
 
 def _fig_line(n: int, name: str, f: Fig) -> str:
@@ -87,7 +84,7 @@ def _saving_text(est: dict) -> str:
     if not saving:
         return ""
     rng = est.get("saving_range")
-    return f"saves ~{_mb(saving)}" + (f", estimate {_span(*rng)}" if rng else ", estimate")
+    return f"saves ~{mb(saving)}" + (f", estimate {_span(*rng)}" if rng else ", estimate")
 
 
 CAVEAT = ("Totals are a union: each package counted once, priced for the target platform, Python and the"
@@ -141,8 +138,8 @@ def to_table(rep: FileReport) -> str:
     cells = [("package", "before", "after", "change")]
     cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
     est = _estimate(rep)
-    cells.append(("total", f"{_mb(est['before_bytes'])}, {est['unknown_before']} unknown",
-                  f"{_mb(est['after_bytes'])}, {est['unknown_after']} unknown", _saving_text(est)))
+    cells.append(("total", f"{mb(est['before_bytes'])}, {est['unknown_before']} unknown",
+                  f"{mb(est['after_bytes'])}, {est['unknown_after']} unknown", _saving_text(est)))
     widths = [max(len(c[i]) for c in cells) for i in range(3)]
     lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
     lines = [line.rstrip() for line in lines]
@@ -174,7 +171,7 @@ def to_markdown(rep: FileReport) -> str:
     out = [f"### envslim report: `{_md(rep.path)}`", ""]
     if not rep.rows:
         return "\n".join(out + ["No packages.", ""]) + "\n"
-    headline = f"**Estimated footprint: {_mb(est['before_bytes'])} → {_mb(est['after_bytes'])}**"
+    headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
     if est["saving_bytes"]:
         headline += f" ({_saving_text(est)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
@@ -184,8 +181,8 @@ def to_markdown(rep: FileReport) -> str:
     for r in rep.rows:
         name = f"`{_md(r.name)}` (implied)" if r.implied else f"`{_md(r.name)}`"
         out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
-    out.append(f"| **total** | **{_mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
-               f"**{_mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
+    out.append(f"| **total** | **{mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
+               f"**{mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
                f"{_saving_text(est)} |")
     out.append("")
     others = [o for o in rep.plan.shown if not o.applied]

@@ -7,20 +7,8 @@ from __future__ import annotations
 
 import re
 
-from envslim.knowledge.footprint import mb
+from envslim.display import mb, redact
 from envslim.plan import Outcome, State
-
-# ``scheme://user:token@host``: everything up to the last ``@`` before the path is credentials.
-_USERINFO_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/\s]+)@")
-# anaconda.org / conda tokens: ``https://conda.anaconda.org/t/<token>/channel``.
-_CONDA_TOKEN_RE = re.compile(r"(://[^/\s]+(?:/[^/\s]+)*?/t/)[^/\s]+")
-
-
-def redact(text: str) -> str:
-    """Hide ``user:token@`` and conda's ``/t/<token>/`` in URLs; envslim never prints credentials."""
-    text = _USERINFO_RE.sub(lambda m: f"{m.group('scheme')}***@", text)
-    return _CONDA_TOKEN_RE.sub(r"\1***", text)
-
 
 def status(o: Outcome, *, dry: bool, due: str = "fix available") -> str:
     """The one wording of an outcome: ``due`` (dry run) or "fixed"; an unsafe fix and what it loses; why a

@@ -16,13 +16,8 @@ def parsed_lines(env: EnvFile) -> list[tuple[str, Item, "condaspec.MatchSpec"]]:
         return cached
     out = []
     for item in env.deps:
-        if "{{" in item.text or "{%" in item.text:
-            continue
-        try:
-            spec = condaspec.parse(item.text)
-        except condaspec.CondaSpecError:
-            continue
-        if spec.name and "*" not in spec.name:
+        spec = condaspec.parse_line(item.text)
+        if spec is not None:
             out.append((spec.name.lower(), item, spec))
     env.memo["conda-lines"] = out
     return out

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 
 from envslim.knowledge import names
 from envslim.document.edits import RemoveItem
@@ -65,4 +64,4 @@ def check(ctx: Context):
 
 def _bare(text: str, pname: str) -> bool:
     """True when the pip line is the project name alone (any spelling PEP 503 normalises to it)."""
-    return re.sub(r"[-_.]+", "-", text.strip()).lower() == pname
+    return names.normalize(text.strip()) == pname

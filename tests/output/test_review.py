@@ -12,7 +12,7 @@ import pytest
 
 from envslim import knowledge
 from envslim.cli import main
-from envslim.output.rewrite import redact
+from envslim.display import redact
 from tests.conftest import ROOT
 
 PYARROW = "move to pip: " + knowledge.load("pyarrow").advice["reason"]
