@@ -134,6 +134,75 @@ def test_published_dependency_note(tmp_path, capsys):
     assert "[not fixed: line 19: also in [project].dependencies (the published package's metadata): move it by hand" in out
 
 
+# The default scope's move and the feature's, ten lines apart: two hunks, and the feature's findings are
+# placed in the original text although its scope is planned on the text the default scope left.
+FAR = """\
+[workspace]
+name = "svc"
+channels = ["conda-forge"]
+platforms = ["linux-64"]
+
+[dependencies]
+python = "3.11.*"
+pyarrow = ">=12"
+
+[tasks]
+serve = "python -m svc"
+test = "pytest"
+lint = "ruff check"
+fmt = "ruff format"
+docs = "mkdocs build"
+bench = "python bench.py"
+clean = "rm -rf build"
+
+[feature.plots.dependencies]
+matplotlib = ">=3.8"
+pyarrow = "16.*"
+
+[environments]
+plots = ["plots"]
+"""
+
+
+def test_diff_explains_each_scope_after_its_own_hunk(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_text(FAR)
+    assert main(["rewrite", "--check", str(p)]) == 1
+    assert lines(capsys.readouterr().out) == [
+        f"{p}:8:1: ES001 pyarrow: move to pip", f"{p}:20:1: ES004 matplotlib: use matplotlib-base",
+        f"{p}:21:1: ES001 pyarrow: move to pip", f"would rewrite {p}"]
+    assert main(["rewrite", "--diff", str(p)]) == 1
+    out = [re.sub(r"^(# ES\d+ [^:]+):.*", r"\1", line) for line in capsys.readouterr().out.splitlines()]
+    assert out == [
+        "--- a/" + str(p), "+++ b/" + str(p),
+        "@@ -5,6 +5,8 @@", " ", " [dependencies]", ' python = "3.11.*"', "+", "+[pypi-dependencies]",
+        ' pyarrow = ">=12"', " ", " [tasks]",
+        "# ES001 pyarrow",
+        "@@ -17,8 +19,10 @@", ' clean = "rm -rf build"', " ", " [feature.plots.dependencies]",
+        '-matplotlib = ">=3.8"', '-pyarrow = "16.*"', '+matplotlib-base = ">=3.8"', "+",
+        "+[feature.plots.pypi-dependencies]", '+pyarrow = "==16.*"', " ", " [environments]", ' plots = ["plots"]',
+        "# ES004 matplotlib", "# ES001 pyarrow",
+    ]
+    assert p.read_text() == FAR
+
+
+def test_applied_edits_are_in_original_offsets(tmp_path):
+    """Every applied outcome's edits, spliced into the original text together, give the new text."""
+    from envslim.document.edits import splice
+    from envslim.document.pixi import PixiManifest
+    from envslim.pixiplan import make_pixi_plan
+    from envslim.plan import Options
+
+    for name, text in [("pixi.toml", FAR), ("pixi.toml", PIXI), ("pyproject.toml", PYPROJECT),
+                       ("pixi.toml", (DATA / "pixi-pypi.toml").read_text())]:
+        m = PixiManifest.from_text(text, name)
+        plan = make_pixi_plan(m, Options(unsafe_fixes=True))
+        assert plan.changed
+        assert splice(m.text, [e for o in plan.applied for e in o.edits]) == plan.new_text
+        for o in plan.applied:
+            assert o.line in o.lines and m.text.splitlines()[o.line - 1].startswith(o.finding.item.dep.name)
+
+
 def test_pyproject_without_tool_pixi_is_left_alone(tmp_path, capsys):
     p = tmp_path / "pyproject.toml"
     p.write_text('[project]\nname = "x"\ndependencies = ["pyarrow"]\n')
@@ -238,10 +307,9 @@ def test_real_manifest_with_inline_dependency_tables_is_reported_not_changed(tmp
     assert [re.sub(r" ES\d+ .*? (\[not fixed: .*\])$", r" \1", line) for line in out] == [
         f"{p}:17:18: [not fixed: [feature.pytorch-conda-forge.dependencies] is written as dotted keys or an inline table]",
         f"{p}:17:18: [not fixed: line 17: the entry is inside an inline table]",
-        f"{p}:23:53: [not fixed: [feature.pytorch-from-pytorch.dependencies] is written as dotted keys or an inline table]",
-        f"{p}:23:18: [not fixed: line 23: the entry is inside an inline table]",
-        f"{p}:30:53: [not fixed: [feature.pytorch-with-cuda-11.dependencies] is written as dotted keys or an inline table]",
-        f"{p}:30:18: [not fixed: line 30: the entry is inside an inline table]",
+        # (where pytorch-cuda is listed, nomkl stays out and pytorch-cpu is not suggested)
+        f"{p}:23:18: [not fixed: the file targets a GPU]",
+        f"{p}:30:18: [not fixed: the file targets a GPU]",
     ]
 
 

@@ -21,7 +21,8 @@ import sys
 from collections.abc import Iterable
 
 from envslim._record import dataclass, field
-from envslim.envfile import BOM, Edit, FixError, decode_utf8, read_bytes, splice
+from envslim.document.edits import Edit, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue, splice
+from envslim.document.envfile import BOM, decode_utf8, read_bytes
 from envslim.errors import InputError
 
 CONDA = "conda"
@@ -562,9 +563,13 @@ class PixiManifest:
         return [d for d in self.deps if d.kind == PYPI]
 
     def channel_names(self, feature: str | None = None) -> list[str]:
+        return [c.name for c in self.channels_of(feature)]
+
+    def channels_of(self, feature: str | None = None) -> list[Channel]:
+        """The channels of ``feature``, or (None) of the workspace."""
         n = len(self.root)
         want = ("feature", feature, "channels") if feature else None
-        return [c.name for c in self.channels if (c.path[n:] == want if want else c.path[n:][0] != "feature")]
+        return [c for c in self.channels if (c.path[n:] == want if want else c.path[n:][0] != "feature")]
 
     def table_path(self, scope: Scope, table: str) -> tuple[str, ...]:
         path = self.root
@@ -932,6 +937,10 @@ class PixiItem:
     dep: Dep | None = None
     quote: str = ""
     context: bool = False  # a package of another scope of the same environment, shown read-only
+    line_start: int = 0  # offsets in the text (without BOM), as an environment file's Item has them
+    line_end: int = 0
+    value_start: int = 0
+    value_end: int = 0
 
     @property
     def text(self) -> str:
@@ -963,7 +972,7 @@ def _pep508(dep: Dep) -> str | None:
 
 
 class ScopeView:
-    """One scope of a pixi manifest in the shape of :class:`envslim.envfile.EnvFile`."""
+    """One scope of a pixi manifest in the shape of :class:`envslim.document.envfile.EnvFile`."""
 
     def __init__(self, manifest: PixiManifest, scope: Scope, published: set[str] = frozenset(),
                  context: bool = True) -> None:
@@ -1002,15 +1011,22 @@ class ScopeView:
                 pip.append(self._item(d, req))
         self.dependencies = ItemSeq(conda)
         self.pip = ItemSeq(pip) if pip else None
-        chans = manifest.channel_names(scope.feature) if scope.feature else []
-        chans = chans + [c for c in manifest.channel_names() if c not in chans]
-        self.channels = ItemSeq([PixiItem(c, 0, 0, -1, "", "", False, "channels of a pixi manifest are not edited")
-                                 for c in chans])
+        chans = manifest.channels_of(scope.feature) if scope.feature else []
+        chans = chans + [c for c in manifest.channels_of() if c.name not in {c.name for c in chans}]
+        self.channels = ItemSeq([self._channel(c) for c in chans])
+        self.memo: dict = {}  # what readers work out once per document (rules.common)
 
     @staticmethod
     def _item(d: Dep, value: str) -> PixiItem:
         # (dash_col is where a finding's column points: the key)
-        return PixiItem(value, d.line, d.pair.col, d.pair.col, d.comment, d.pair.eol, d.editable, d.why_not, d, d.quote)
+        p = d.pair
+        return PixiItem(value, d.line, p.col, p.col, d.comment, p.eol, d.editable, d.why_not, d, d.quote,
+                        line_start=p.line_start, line_end=p.line_end, value_start=p.value_start, value_end=p.value_end)
+
+    def _channel(self, c: Channel) -> PixiItem:
+        start = self.line_starts[c.line]
+        return PixiItem(c.name, c.line, c.start - start, -1, "", "", False, "channels of a pixi manifest are not edited",
+                        line_start=start, line_end=start, value_start=c.start, value_end=c.end)
 
     def reread(self, text: str) -> "ScopeView":
         return ScopeView(PixiManifest.from_text(text, self.path, root=self.manifest.root), self.scope, self.published,
@@ -1042,8 +1058,6 @@ class ScopeView:
 
     def pixi_ops(self, ops: Iterable) -> list[Op]:
         """The envfile ops of a fix as edits of this scope's tables (FixError when one has no pixi form)."""
-        from envslim.envfile import InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
-
         out: list[Op] = []
         for op in ops:
             if isinstance(op, RemoveItem):
