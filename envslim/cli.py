@@ -152,6 +152,16 @@ def _rule_filters(args: argparse.Namespace) -> tuple[set[str], frozenset[str], f
     return known, cli_select, cli_ignore
 
 
+def _stdin_bytes() -> bytes:
+    from envslim.document.envfile import MAX_FILE_BYTES
+    from envslim.errors import InputError
+
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError("<stdin>", 1, 1, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: not an environment file")
+    return data
+
+
 def _read(args: argparse.Namespace, path: str, stdin: bool, filters):
     """One environment file, its config, and the plan options the command line and the config give."""
     import os
@@ -163,7 +173,7 @@ def _read(args: argparse.Namespace, path: str, stdin: bool, filters):
     known, cli_select, cli_ignore = filters
     where = args.config or (os.getcwd() if stdin else os.path.dirname(path) or os.curdir)
     cfg = configmod.load(where, known, explicit=bool(args.config))
-    env = EnvFile.from_bytes(sys.stdin.buffer.read(), "<stdin>") if stdin else EnvFile.read(path)
+    env = EnvFile.from_bytes(_stdin_bytes(), "<stdin>") if stdin else EnvFile.read(path)
     options = Options(
         unsafe_fixes=args.unsafe_fixes or cfg.unsafe_fixes,
         select=cli_select or cfg.select,
@@ -189,7 +199,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _rewrite(args: argparse.Namespace) -> int:
-    from envslim.document.atomic import write_atomic
+    from envslim.document.atomic import check_writable, write_atomic
     from envslim.plan import make_plan
     from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, redact, review_diff
 
@@ -200,6 +210,8 @@ def _rewrite(args: argparse.Namespace) -> int:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:
+            if not (stdin or args.diff or args.check):
+                check_writable(path)  # before anything is said about the file
             env, cfg, options = _read(args, path, stdin, filters)
             plan = make_plan(env, options)
         except EnvslimError as e:  # this file is left alone; the others are still done
@@ -232,6 +244,10 @@ def _rewrite(args: argparse.Namespace) -> int:
         else:
             try:
                 write_atomic(path, plan.new_text)
+            except EnvslimError as e:
+                print(redact(str(e)), file=sys.stderr)
+                rc = EXIT_ERROR
+                continue
             except OSError as e:
                 print(f"{path}: cannot write: {e.strerror or e}", file=sys.stderr)
                 rc = EXIT_ERROR

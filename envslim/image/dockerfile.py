@@ -140,6 +140,8 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     create = inst.create.format(prefix=PREFIX, file=ENV_IN_IMAGE, channel=channel)
     base = opts.base or (DISTROLESS_BASE if opts.distroless else DEFAULT_BASE)
     cats = categories(aggressive=opts.aggressive, conda=True)
+    _no_control(env.name or "", f"{source}: the environment's name")
+    _no_control(source, "the environment file's path")
     name = f' "{env.name}"' if env.name else ""
 
     out = [
@@ -153,7 +155,7 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
         "# The pip: section is installed by the environment's own pip; no pip cache is written.",
         "ENV PIP_NO_CACHE_DIR=1 \\",
         "    PIP_DISABLE_PIP_VERSION_CHECK=1",
-        f"COPY {source} {ENV_IN_IMAGE}",
+        _copy(source, ENV_IN_IMAGE),
     ]
     out += [
         "# Prune: the categories of `envslim prune"
@@ -256,6 +258,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._/+@=-]+")
+
+
+def _no_control(text: str, what: str) -> None:
+    """Refuse control characters (a newline would start a new Dockerfile instruction)."""
+    bad = next((c for c in text if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"), None)
+    if bad is not None:
+        raise EnvslimError(f"{what} holds the control character U+{ord(bad):04X}; refusing to copy it into a Dockerfile")
+
+
+def _copy(source: str, dest: str) -> str:
+    """``COPY`` of one file: the plain form for a plain path, else the JSON (exec) form, which quotes spaces,
+    quotes and ``$`` exactly."""
+    if _PLAIN_PATH.fullmatch(source):
+        return f"COPY {source} {dest}"
+    return f"COPY {json.dumps([source, dest])}"
+
+
 def _source(envfile: str, context: str) -> str:
     rel = os.path.relpath(os.path.abspath(envfile), os.path.abspath(context))
     if rel == ".." or rel.startswith(".." + os.sep):
@@ -283,8 +303,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         aggressive=args.aggressive,
         keep=tuple(args.keep),
     )
+    for what, value in (("--base", opts.base or ""), ("--user", opts.user or ""),
+                        *(("--entrypoint", w) for w in entry or ()), *(("--keep", k) for k in opts.keep)):
+        _no_control(value, f"envslim dockerfile: {what}")
     if opts.user is not None:
         _user(opts.user)
+    if args.output is not None and _same_file(args.output, args.envfile):
+        raise EnvslimError(f"{args.output}: is the environment file itself; write the Dockerfile to another path")
     source = _source(args.envfile, args.context)
     text = render(EnvFile.read(args.envfile), source, opts)
     if args.output is None:
@@ -292,6 +317,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 0
     _write(args.output, text)
     return 0
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _write(path: str, text: str) -> None:

@@ -73,6 +73,10 @@ class Cache:
     def get(self, key: str) -> CacheEntry | None:
         try:
             raw = json.loads(self._path(key).read_text(encoding="utf-8"))
+            if not (isinstance(raw, dict) and isinstance(raw.get("body"), str)
+                    and isinstance(raw.get("stored_at"), (int, float)) and not isinstance(raw["stored_at"], bool)
+                    and all(isinstance(raw.get(k), (str, type(None))) for k in ("etag", "last_modified"))):
+                return None  # written by something else, or damaged: a miss, fetched again
             return CacheEntry(
                 body=raw["body"],
                 stored_at=float(raw["stored_at"]),

@@ -46,6 +46,7 @@ PYPI_URL = "https://pypi.org"
 ANACONDA_API_URL = "https://api.anaconda.org"
 CONDA_URL = "https://conda.anaconda.org"
 
+MAX_JSON_BYTES = 64 * 1024 * 1024  # decoded; PyPI's largest project documents are a few MB
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 T = TypeVar("T")
@@ -312,9 +313,13 @@ class Session:
                 "%Y-%m-%d %H:%M UTC", time.gmtime(entry.stored_at)
             )
         fetched = await self.get(
-            url, what=what, headers=headers, ok=(200, 304) if entry else (200,), note=note
+            url, what=what, headers=headers, ok=(200, 304) if entry else (200,), note=note,
+            max_body=MAX_JSON_BYTES,
         )
         if fetched is None:
+            return None if entry is None else self._decode(entry.body, what, url)
+        if fetched.too_big:
+            self.warn(f"{what}: the JSON document is larger than {MAX_JSON_BYTES >> 20} MiB decoded; ignored ({url})")
             return None if entry is None else self._decode(entry.body, what, url)
         if fetched.status == 304 and entry is not None and cache is not None:
             cache.touch(url, entry, label=redact(url))
