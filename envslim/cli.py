@@ -158,7 +158,7 @@ def _stdin_bytes() -> bytes:
 
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise InputError("<stdin>", 1, 1, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: not an environment file")
+        raise InputError("<stdin>", 1, 1, f"larger than {MAX_FILE_BYTES:,} bytes: not an environment file")
     return data
 
 

@@ -447,7 +447,7 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
                 break
             size += len(chunk)
             if size > limit:
-                raise InputError(path, 1, 1, f"larger than {limit // (1024 * 1024)} MiB: not an environment file")
+                raise InputError(path, 1, 1, f"larger than {limit:,} bytes: not an environment file")
             chunks.append(chunk)
         return b"".join(chunks)
     except OSError as e:

@@ -164,7 +164,7 @@ class Session:
 
     def _http(self) -> Any:
         if self._client is None:
-            import httpx  # lazy: only when a lookup goes to the network
+            httpx = _httpx()
 
             self._client = httpx.AsyncClient(
                 transport=self._transport,
@@ -255,8 +255,7 @@ class Session:
     async def _attempt(
         self, url: str, headers: Mapping[str, str], ok: frozenset[int], max_body: int | None
     ) -> Fetched:
-        import httpx
-
+        httpx = _httpx()
         client = self._http()
         try:
             self.requests += 1
@@ -364,6 +363,18 @@ class Session:
         if self.cache is not None:
             self.cache.put(key, json.dumps(value), label=redact(key), immutable=True)
             self._check_cache()
+
+
+def _httpx():
+    """httpx, imported only when a lookup goes to the network; a plain install says what to install."""
+    try:
+        import httpx
+    except ImportError:
+        from envslim.errors import EnvslimError
+
+        raise EnvslimError("envslim: error: online lookups need httpx: pip install 'envslim[online]'"
+                           " (or use --offline)") from None
+    return httpx
 
 
 def _join(head: str, exc: BaseException) -> str:
