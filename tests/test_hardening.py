@@ -315,3 +315,105 @@ def test_offline_report_works_on_a_plain_install_and_online_says_what_to_install
     assert (online.returncode, online.stdout) == (2, "")
     assert online.stderr == ("envslim: error: online lookups need httpx: pip install 'envslim[online]' (or use"
                              " --offline)\n")
+
+
+# -- prune: hostile prefixes -------------------------------------------------------------------------------------
+
+SP = "lib/python3.11/site-packages"
+
+
+def _prefix(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in {"pyvenv.cfg": "", **files}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_prune_never_follows_a_folder_swapped_for_a_link_after_the_walk(tmp_path):
+    """The walk saw pkg/tests as a folder; before the deletion it becomes a link to a folder outside the
+    prefix holding a file of the same name (the race the review won 5 of 5 times). Nothing outside goes."""
+    from envslim.image import prune
+
+    prefix = _prefix(tmp_path / "env", {f"{SP}/pkg/__init__.py": "", f"{SP}/pkg/tests/test_a.py": "t" * 10})
+    outside = tmp_path / "precious"
+    outside.mkdir()
+    (outside / "test_a.py").write_text("keep me")
+    plan = prune.make_plan(str(prefix))
+    assert plan.removals["tests"].files == [(f"{SP}/pkg/tests/test_a.py", 10)]
+    tests = prefix / SP / "pkg" / "tests"
+    (tests / "test_a.py").unlink()
+    tests.rmdir()
+    tests.symlink_to(outside)
+    outcome = prune.carry_out(plan, dry_run=False)
+    assert (outside / "test_a.py").read_text() == "keep me"
+    why = "a folder on its path is now a symbolic link or not a folder (changed since the walk); not followed"
+    assert outcome.failed == [(f"{SP}/pkg/tests/test_a.py", 10, why), (f"{SP}/pkg/tests/", 0, why)]
+    assert tests.is_symlink()
+
+
+def test_prune_stays_off_mount_points_inside_the_prefix(tmp_path):
+    from envslim.image import prune
+
+    prefix = _prefix(tmp_path / "env", {f"{SP}/pkg/__init__.py": "", f"{SP}/pkg/tests/test_a.py": "t",
+                                        "share/doc/x/README": "d"})
+    real = os.path.realpath(prefix)
+    info = tmp_path / "mountinfo"
+    info.write_text(f"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+                    f"90 22 8:1 /home/host/docs {real}/share/doc rw - ext4 /dev/sda1 rw\n"
+                    f"91 22 0:5 / {real}/with\\040space rw - tmpfs tmpfs rw\n"
+                    f"92 22 0:6 / {real} rw - tmpfs tmpfs rw\n")
+    assert prune.mount_points_under(str(prefix), str(info)) == {str(prefix / "share/doc"), str(prefix / "with space")}
+    assert prune.mount_points_under(str(prefix), str(tmp_path / "absent")) == frozenset()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="bind mounts need root")
+def test_prune_does_not_delete_through_a_bind_mount(tmp_path, capsys):
+    host = tmp_path / "host"
+    (host / "tests").mkdir(parents=True)
+    (host / "tests" / "test_host.py").write_text("host data")
+    prefix = _prefix(tmp_path / "env", {f"{SP}/pkg/__init__.py": ""})
+    target = prefix / SP / "pkg" / "vendored"
+    target.mkdir()
+    if subprocess.run(["mount", "--bind", str(host), str(target)], capture_output=True).returncode != 0:
+        pytest.skip("this sandbox cannot bind-mount")
+    try:
+        rc = cli.main(["prune", str(prefix)])
+        out = capsys.readouterr().out
+        assert rc == 0
+        assert (host / "tests" / "test_host.py").read_text() == "host data"
+        assert f"kept {SP}/pkg/vendored/ (mount): a mount point: prune stays on the prefix's own mount\n" in out
+    finally:
+        subprocess.run(["umount", str(target)], check=True)
+
+
+@pytest.mark.parametrize("files, kept", [
+    # importlib with a relative name and package=__name__
+    ({"e/__init__.py": "import importlib\nimportlib.import_module('.tests.fixtures', package=__name__)\n",
+      "e/tests/fixtures.py": ""}, "e/tests"),
+    # an f-string: the module's name is only known at run time
+    ({"f/__init__.py": "import importlib\nimportlib.import_module(f'{__name__}.tests.{x}')\n",
+      "f/tests/data.py": ""}, "f/tests"),
+])
+def test_tests_dirs_named_at_run_time_stay(tmp_path, capsys, files, kept):
+    prefix = _prefix(tmp_path / "env", {f"{SP}/{k}": v for k, v in files.items()})
+    rc = cli.main(["prune", str(prefix)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert f"kept {SP}/{kept}/ (tests): imported at run time by {SP}/{kept.split('/')[0]}/__init__.py:2\n" in out
+    assert (prefix / SP / kept).is_dir()
+
+
+def test_tests_dirs_a_pth_file_needs_stay(tmp_path, capsys):
+    prefix = _prefix(tmp_path / "env", {
+        f"{SP}/g/__init__.py": "", f"{SP}/g/tests/boot.py": "",
+        f"{SP}/h/__init__.py": "", f"{SP}/h/tests/plugins/p.py": "",
+        f"{SP}/i/__init__.py": "", f"{SP}/i/tests/t.py": "",
+        f"{SP}/startup.pth": "# comment\nimport g.tests.boot\nh/tests/plugins\n",
+    })
+    rc = cli.main(["prune", str(prefix)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert f"kept {SP}/g/tests/ (tests): imported at run time by {SP}/startup.pth:2\n" in out
+    assert f"kept {SP}/h/tests/ (tests): imported at run time by {SP}/startup.pth:3\n" in out
+    assert not (prefix / SP / "i" / "tests").exists()
