@@ -106,6 +106,7 @@ def index(monkeypatch, tmp_path):
         monkeypatch.setenv("ENVSLIM_ANACONDA_URL", server.url)
         monkeypatch.setenv("ENVSLIM_CONDA_URL", server.url + "/conda")
         monkeypatch.setenv("ENVSLIM_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.setenv("ENVSLIM_RETRY_BACKOFF", "0")  # failure tests retry at once, never sleep
         yield server
 
 

@@ -9,6 +9,8 @@ import shutil
 import pytest
 
 from tests.conftest import corpus_files
+
+pytestmark = pytest.mark.slow  # every file of ../shared/corpus, several times
 from envslim.cli import main
 from envslim.document.edits import FixError, InsertConda, InsertPip, RemoveItem
 from envslim.document.envfile import EnvFile, conda_sort_key

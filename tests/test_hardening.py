@@ -339,7 +339,7 @@ def test_prune_never_follows_a_folder_swapped_for_a_link_after_the_walk(tmp_path
     outside = tmp_path / "precious"
     outside.mkdir()
     (outside / "test_a.py").write_text("keep me")
-    plan = prune.make_plan(str(prefix))
+    plan = prune.select(str(prefix))
     assert plan.removals["tests"].files == [(f"{SP}/pkg/tests/test_a.py", 10)]
     tests = prefix / SP / "pkg" / "tests"
     (tests / "test_a.py").unlink()

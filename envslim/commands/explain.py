@@ -6,6 +6,7 @@ import json
 import textwrap
 
 from envslim import knowledge
+from envslim.display import mb
 from envslim.knowledge import footprint
 from envslim.errors import EnvslimError
 from envslim.rules import Rule, by_ref
@@ -23,7 +24,8 @@ def rule_text(rule: Rule) -> str:
 def figure_dict(f: knowledge.Figure) -> dict:
     d = {"id": f.id, "side": f.side, "kind": f.kind, "version": f.version, "platform": f.platform,
          "archive_bytes": f.archive_bytes, "installed_bytes": f.installed_bytes, "packages": f.packages,
-         "heavy": list(f.heavy), "note": f.note, "source": f.source.id, "date": f.date}
+         "heavy": list(f.heavy), "note": f.note, "source": f.source.id, "date": f.date, "python": f.python,
+         "estimate": f.estimate or None, "installed_low": f.installed_low, "installed_high": f.installed_high}
     return {k: v for k, v in d.items() if v not in (None, "", [])}
 
 
@@ -46,7 +48,7 @@ def entry_dict(entry: knowledge.Entry) -> dict:
 
 
 def _bytes(n: int | None) -> str:
-    return "?" if n is None else f"{n:,} B ({footprint.mb(n)})"
+    return "?" if n is None else f"{n:,} B ({mb(n)})"
 
 
 def entry_text(entry: knowledge.Entry) -> str:
@@ -88,8 +90,9 @@ def entry_text(entry: knowledge.Entry) -> str:
                 out += ["    " + line for line in textwrap.wrap(f.note, 94)]
     if entry.action == "move-to-pip":
         est = footprint.move_to_pip(entry)
-        saving = footprint.mb(est.saving_bytes) if est.saving_bytes else "unknown"
-        out += ["", f"Moving to pip saves: {saving} ({est.how})"]
+        saving = mb(est.saving_bytes) if est.saving_bytes else "unknown"
+        t = footprint.Target()
+        out += ["", f"Moving to pip saves on {t.platform}, Python {t.python}: {saving} ({est.how})"]
     if entry.sources:
         out += ["", "Sources:"]
         for s in entry.sources.values():
@@ -134,27 +137,25 @@ def pypi_text(pypi: dict | None) -> str:
             f"  {_bytes(pypi['wheel_bytes'])} wheel, {_bytes(pypi['installed_bytes'])} installed <{pypi['url']}>\n")
 
 
-def run(args, out) -> int:
-    import sys
-
-    target = args.target
+def run(options, out, err) -> int:
+    target = options.target
     name, pinned, version = target.partition("==")
-    online = getattr(args, "online", False)
+    online = options.online
     rule = by_ref(target) if not pinned and (target[:2].upper() == "ES" or "-" in target) else None
     entry = None if rule else knowledge.load(name.strip().lower())
     if rule is None and entry is None and not pinned:
         rule = by_ref(target)
     if rule is not None:
-        out.write(json.dumps(rule_dict(rule), indent=2) + "\n" if args.json else rule_text(rule))
+        out.write(json.dumps(rule_dict(rule), indent=2) + "\n" if options.json else rule_text(rule))
         return 0
     if entry is None and not online:
         raise EnvslimError(f"envslim: error: no knowledge entry or rule named {target!r}")
     if not online:
-        out.write(json.dumps(entry_dict(entry), indent=2) + "\n" if args.json else entry_text(entry))
+        out.write(json.dumps(entry_dict(entry), indent=2) + "\n" if options.json else entry_text(entry))
         return 0
-    python, platform = getattr(args, "python", None) or "3.11", getattr(args, "platform", None) or "linux-64"
-    pypi = pypi_wheel(name.strip(), version.strip(), python, platform, sys.stderr)
-    if args.json:
+    python, platform = options.python or "3.11", options.platform or "linux-64"
+    pypi = pypi_wheel(name.strip(), version.strip(), python, platform, err)
+    if options.json:
         from envslim.knowledge import names
 
         d = entry_dict(entry) if entry else {"name": name.strip().lower(), "pypi_name": names.pypi_name(name.strip())}

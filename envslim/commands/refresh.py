@@ -180,7 +180,7 @@ def apply_wheel(text: str, wheel, today: str, python: str, platform: str) -> tup
     return text, "replaced" if old is not None else "added", fig_id
 
 
-def run(args, out, err) -> int:
+def run(options, out, err) -> int:
     from envslim import knowledge
     from envslim.knowledge import names
     from envslim.document.atomic import write_atomic
@@ -188,11 +188,11 @@ def run(args, out, err) -> int:
     from envslim.online.settings import check_target, session_options
     from envslim.online import Session, lookup_wheels, run as run_async
 
-    if not args.pypi:
+    if not options.pypi:
         raise EnvslimError("envslim: error: nothing to refresh: pass --pypi")
-    check_target(args.python, args.platform)
-    directory = Path(args.knowledge_dir) if args.knowledge_dir else knowledge.packages_dir()
-    wanted = args.names or sorted(p.stem for p in directory.glob("*.toml"))
+    check_target(options.python, options.platform)
+    directory = Path(options.knowledge_dir) if options.knowledge_dir else knowledge.packages_dir()
+    wanted = options.names or sorted(p.stem for p in directory.glob("*.toml"))
     rc = 0
     todo: list[tuple[Path, str, str]] = []  # path, text, PyPI name
     for name in wanted:
@@ -208,9 +208,9 @@ def run(args, out, err) -> int:
             print(f"{path}:1:1: unreadable entry: {e}", file=err)
             rc = 2
             continue
-        pypi = data.get("pypi_name") or (names.pypi_name(name) if args.names else None)
+        pypi = data.get("pypi_name") or (names.pypi_name(name) if options.names else None)
         if not pypi:
-            if args.names:
+            if options.names:
                 print(f"envslim: warning: {name}: no PyPI counterpart; skipped", file=err)
             continue
         todo.append((path, text, pypi))
@@ -219,7 +219,7 @@ def run(args, out, err) -> int:
 
     async def look():
         async with Session(**session_options(refresh=True)) as session:
-            found = await lookup_wheels([p for _, _, p in todo], python=args.python, platform=args.platform,
+            found = await lookup_wheels([p for _, _, p in todo], python=options.python, platform=options.platform,
                                         session=session)
             return found, session.warnings
 
@@ -231,7 +231,7 @@ def run(args, out, err) -> int:
         wheel = found.get(names.normalize(pypi))
         if wheel is None or wheel.installed_bytes is None:
             continue
-        new_text, what, fig_id = apply_wheel(text, wheel, today, args.python, args.platform)
+        new_text, what, fig_id = apply_wheel(text, wheel, today, options.python, options.platform)
         if what == "unchanged":
             print(f"{path}: {fig_id} unchanged", file=out)
             continue

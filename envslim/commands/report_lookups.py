@@ -10,7 +10,7 @@ from typing import Callable
 
 from envslim import conda as condaspec
 from envslim.commands.report import Fig, FileReport, Side
-from envslim.output.rewrite import redact
+from envslim.display import redact
 
 _OFFLINE_MISS = "no cached data (offline)"
 
@@ -122,6 +122,8 @@ class Online:
         return await conda_installed_bytes(file, session=self.session)
 
     async def lock_closure(self, lock, name: str, platform: str) -> Fig | None:
+        from envslim.knowledge import Member
+
         members = lock.closure(name, platform)
         if name.lower() != "python":
             python = {p.name for p in lock.closure("python", platform)}
@@ -143,6 +145,7 @@ class Online:
             source=f"{lock.path}: {top.filename} and the {len(members) - 1} packages it pulls in{beyond};"
                    " installed = sum of each .conda's info/paths.json sizes",
             url=top.url, date=self.today, packages=len(members), channel=top.channel,
+            members=tuple(Member(p.name, p.version, n, n, n) for p, n in zip(members, sizes)),
         )
 
     async def conda_package(self, channel: str, spec, subdir: str, python: str) -> Fig | None:

@@ -7,7 +7,7 @@ spec, and the PEP 440 translation of a spec for pip. Pure and offline; imports n
 
 from envslim.conda.pep440 import Translation, to_pep440
 from envslim.conda.ranges import MergeResult, merge_pin
-from envslim.conda.spec import MatchSpec, parse
+from envslim.conda.spec import MatchSpec, parse, parse_line
 from envslim.conda.version import CondaSpecError, VersionOrder, parse_version_spec
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "VersionOrder",
     "merge_pin",
     "parse",
+    "parse_line",
     "parse_version_spec",
     "to_pep440",
 ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from envslim.conda.spec import _OTHER_FIELDS, MatchSpec, mask_credentials, parse
+from envslim.conda.spec import _OTHER_FIELDS, MatchSpec, parse
+from envslim.display import redact
 from envslim.conda.version import ANY, AllOf, AnyOf, CondaSpecError, VersionAtom, _Group, _ORDERED, _vo
 
 
@@ -292,7 +293,7 @@ def to_pep440(spec, pypi_name: str | None = None) -> Translation:
     specifier = ",".join(clauses)
     warnings = []
     if ms.channel is not None and ms.channel != "*":
-        warnings.append(("CHANNEL_DROPPED", f"channel '{mask_credentials(ms.channel)}' dropped: pip installs from its index"))
+        warnings.append(("CHANNEL_DROPPED", f"channel '{redact(ms.channel)}' dropped: pip installs from its index"))
     if ms.subdir is not None:
         warnings.append(("SUBDIR_DROPPED", f"subdir '{ms.subdir}' dropped: pip picks the wheel for the platform"))
     if ms.build is not None and ms.build != "*":
@@ -301,7 +302,7 @@ def to_pep440(spec, pypi_name: str | None = None) -> Translation:
         warnings.append(("BUILD_NUMBER_DROPPED", f"build_number '{ms.build_number}' dropped"))
     for key in _OTHER_FIELDS:
         if key in ms.fields:
-            warnings.append(("FIELD_DROPPED", f"{key}='{mask_credentials(ms.fields[key])}' dropped"))
+            warnings.append(("FIELD_DROPPED", f"{key}='{redact(ms.fields[key])}' dropped"))
     name = pypi_name or ms.name
     status = "lossy" if warnings else "exact"
     return Translation(

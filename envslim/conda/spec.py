@@ -48,14 +48,6 @@ _NAME_CEP26 = re.compile(r"(?:[a-z0-9]|[a-z0-9_](?!_))[._-]?(?:[a-z0-9]+(?:[._-]
 _NAME_VIRTUAL = re.compile(r"__[a-z0-9]+(?:[._-][a-z0-9]+)*\Z")
 _NAME_RUN = re.compile(r"[^ =<>!~]*")
 _BUILD_SPLIT = re.compile(r"(?<=[^=!|,<>~])[ =](?=[^-=,|<>~]+\Z)")
-_CREDENTIALS = re.compile(r"(://)[^/@\s]+@|(/t/)[^/\s]+")
-
-
-def mask_credentials(text: str) -> str:
-    """``https://user:token@host/…`` -> ``https://***@host/…`` and ``/t/<token>/`` -> ``/t/***/``."""
-    return _CREDENTIALS.sub(lambda m: (m.group(1) or m.group(2)) + ("***@" if m.group(1) else "***"), text)
-
-
 def _outer(text: str, opening: str, closing: str) -> str | None:
     """The section conda's greedy ``.*(\\[.*\\])`` finds: from the last opening before the last
     closing, to that closing."""
@@ -390,3 +382,16 @@ def _parse(original: str) -> MatchSpec:
     build = brackets.pop("build", build)
     build_number = brackets.pop("build_number", None)
     return MatchSpec(original, name, channel, subdir, version, build, build_number, brackets, sep)
+
+
+def parse_line(text: str) -> MatchSpec | None:
+    """The one reader of a conda dependency line: its MatchSpec, or None for a line no rule acts on
+    (Jinja, a URL or package file, a spec conda rejects, a name with a glob)."""
+    text = text.strip()
+    if "{{" in text or "{%" in text:
+        return None
+    try:
+        spec = parse(text)
+    except CondaSpecError:
+        return None
+    return spec if spec.name and "*" not in spec.name else None

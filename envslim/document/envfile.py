@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from envslim._record import dataclass, field
 from envslim.document.edits import Edit, FixError, InsertChannel, InsertConda, InsertPip, Op, RemoveItem, ReplaceValue, splice  # noqa: F401
+from envslim.document.yamlnodes import _count_nodes, _line_starts, _load, _Node
 from envslim.errors import EnvslimError, InputError
 
 BOM = "\ufeff"
@@ -25,7 +26,12 @@ _JINJA_EXPR_RE = re.compile(r"\{\{.*?\}\}")
 # Enough of a conda spec's name to sort by; the full grammar lives in condaspec.
 _CONDA_NAME_RE = re.compile(r"\s*(?:[^\s:]+::)?([A-Za-z0-9_*][A-Za-z0-9_.*+-]*)")
 _PIP_NAME_RE = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
-MAX_NODES = 100_000  # an env file has a few hundred; more means an alias bomb
+
+
+def selector_of(comment: str) -> str | None:
+    """The selector of a line's comment (``# [linux]`` -> ``linux``), or None."""
+    m = _SELECTOR_RE.search(comment)
+    return m.group(1).strip() if m else None
 
 
 def conda_sort_key(value: str) -> str | None:
@@ -34,12 +40,21 @@ def conda_sort_key(value: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def normalize(name: str) -> str:
+    """The one PEP 503 normaliser: lower case, runs of ``-``, ``_`` and ``.`` become one ``-``
+    (``envslim.knowledge.names.normalize`` is this function)."""
+    return _SEPARATORS.sub("-", name).lower()
+
+
 def pip_sort_key(value: str) -> str | None:
     """The normalised project name of a pip requirement line; None for options, paths and URLs."""
     if value.lstrip().startswith("-") or "://" in value or value.lstrip().startswith((".", "/")):
         return None
     m = _PIP_NAME_RE.match(value)
-    return re.sub(r"[-_.]+", "-", m.group(1)).lower() if m else None
+    return normalize(m.group(1)) if m else None
 
 
 @dataclass
@@ -66,8 +81,7 @@ class Item:
 
     @property
     def selector(self) -> str | None:
-        m = _SELECTOR_RE.search(self.comment)
-        return m.group(1).strip() if m else None
+        return selector_of(self.comment)
 
     @property
     def gap(self) -> str:
@@ -98,6 +112,7 @@ class EnvFile:
     pip_item: Item | None = None  # the ``- pip:`` item itself
     merge_item: Item | None = None  # a ``- <<: *base`` entry of dependencies, which may supply ``pip:``
     line_starts: list[int] = field(default_factory=list)
+    memo: dict = field(default_factory=dict)  # what readers work out once per document (rules.common)
 
     # -- reading ------------------------------------------------------------------------------
     @classmethod
@@ -267,7 +282,7 @@ class EnvFile:
 
     def edits(self, ops: Iterable["Op"]) -> list["Edit"]:
         ops = list(ops)
-        removed = {id(op.item) for op in ops if isinstance(op, RemoveItem)}
+        removed = {op.item.value_start for op in ops if isinstance(op, RemoveItem)}
         edits: list[Edit] = []
         for op in ops:
             if isinstance(op, RemoveItem):
@@ -279,7 +294,7 @@ class EnvFile:
                     edits.append(Edit(end, end, op.comment))
         conda_new = [op for op in ops if isinstance(op, InsertConda)]
         pip_new = [op for op in ops if isinstance(op, InsertPip)]
-        if self.pip and self.pip.items and not pip_new and all(id(i) in removed for i in self.pip.items):
+        if self.pip and self.pip.items and not pip_new and all(i.value_start in removed for i in self.pip.items):
             edits.append(self._remove(self.pip_item))  # an empty ``pip:`` would be null: drop the header too
         chan_new = [op for op in ops if isinstance(op, InsertChannel)]
         if conda_new:
@@ -333,7 +348,7 @@ class EnvFile:
         return f"{' ' * like.dash_col}-{like.gap}{op.text}{op.comment}"
 
     def _insert_into(self, siblings: list[Item], new: list["Op"], removed: set[int], key, where: str) -> list["Edit"]:
-        live = [i for i in siblings if id(i) not in removed] or siblings[-1:]
+        live = [i for i in siblings if i.value_start not in removed] or siblings[-1:]
         if not live:
             raise FixError(f"no entry in '{where}' to place a new line beside")
         keys = [key(i.text) for i in live] if key else []
@@ -374,7 +389,7 @@ class EnvFile:
 
     def _create_pip(self, ops: list["InsertPip"], removed: set[int]) -> "Edit":
         items = self.dependencies.items if self.dependencies else []
-        live = [i for i in items if id(i) not in removed] or items[-1:]
+        live = [i for i in items if i.value_start not in removed] or items[-1:]
         if not live:
             raise FixError("no entry in 'dependencies' to place a pip section beside")
         last = live[-1]
@@ -400,16 +415,7 @@ class EnvFile:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _EOL_RE = re.compile("(?:\r\n|[\r\n\x85\u2028\u2029])\\Z")
-
-
-def _line_starts(text: str) -> list[int]:
-    """Offsets where lines start, breaking lines where the YAML reader does (CRLF, CR, LF, NEL, LS, PS)."""
-    starts = [0] + [m.end() for m in _BREAK_RE.finditer(text)]
-    if starts[-1] == len(text) and len(starts) > 1:
-        starts.pop()
-    return starts
 
 
 def _mask_jinja(text: str) -> str:
@@ -456,127 +462,9 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
         os.close(fd)
 
 
-class _Node:
-    """A YAML node with its place in the text: ``kind`` "map" (value: [(key, value)]), "seq" (value:
-    [node]) or "scalar" (value: str, None for a plain null). ``start``/``end`` are offsets; ``line``/``col``
-    are 0-based; ``quote`` is the scalar's style ("'", '"', "|", ">" or "" for plain)."""
-
-    __slots__ = ("kind", "value", "start", "end", "line", "col", "flow", "quote", "anchor")
-
-    def __init__(self, kind, value, mark, flow=False, quote=""):
-        self.kind, self.value, self.flow, self.quote = kind, value, flow, quote
-        self.anchor = ""  # the node's ``&name``: its aliases are this same node, placed elsewhere
-        self.start, self.line, self.col = mark.index, mark.line, mark.column
-        self.end = mark.index
-
-    @property
-    def is_null(self) -> bool:
-        return self.kind == "scalar" and self.value is None
-
-
-_NULLS = ("", "~", "null", "Null", "NULL")
-
-
-def _load(text: str, path: str) -> "_Node | None":
-    """Compose the document from the parser's events, keeping every node's span. libyaml's parser (through
-    PyYAML) when it is there, PyYAML's own otherwise: both give the same events and marks."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    root = None
-    stack: list[tuple[_Node, list]] = []  # open collections, each with [pending key, seen keys] for maps
-    anchors: dict[str, _Node] = {}
-    documents = 0
-
-    def add(node: _Node) -> None:
-        nonlocal root
-        if not stack:
-            root = node
-            return
-        parent, state = stack[-1]
-        if parent.kind == "seq":
-            parent.value.append(node)
-        elif state[0] is None:
-            state[0] = node
-        else:
-            key = state[0]
-            state[0] = None
-            if key.kind == "scalar":
-                first = state[1].get(key.value)
-                if first is not None:
-                    raise InputError(path, key.line + 1, key.col + 1,
-                                     f"invalid YAML: duplicate key {key.value!r} (first at line {first.line + 1})")
-                state[1][key.value] = key
-            parent.value.append((key, node))
-
-    try:
-        for ev in yaml.parse(text, Loader=loader):
-            kind = type(ev).__name__
-            if kind == "ScalarEvent":
-                value = ev.value
-                if not ev.style and ev.implicit[0] and value in _NULLS:  # libyaml says '' for plain, PyYAML None
-                    value = None
-                node = _Node("scalar", value, ev.start_mark, quote=ev.style or "")
-                node.end = ev.end_mark.index
-            elif kind in ("MappingStartEvent", "SequenceStartEvent"):
-                node = _Node("map" if kind[0] == "M" else "seq", [], ev.start_mark, flow=bool(ev.flow_style))
-            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-                stack.pop()[0].end = ev.end_mark.index
-                continue
-            elif kind == "AliasEvent":
-                if ev.anchor not in anchors:
-                    m = ev.start_mark
-                    raise InputError(path, m.line + 1, m.column + 1, f"invalid YAML: unknown alias {ev.anchor!r}")
-                add(anchors[ev.anchor])
-                continue
-            elif kind == "DocumentStartEvent":
-                documents += 1
-                if documents > 1:
-                    m = ev.start_mark
-                    raise InputError(path, m.line + 1, m.column + 1, "invalid YAML: more than one document")
-                continue
-            else:
-                continue
-            if ev.anchor:
-                anchors[ev.anchor] = node
-                node.anchor = ev.anchor
-            add(node)
-            if node.kind != "scalar":
-                stack.append((node, [None, {}]))
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        problem = " ".join(str(x) for x in (e.problem, f"({e.context})" if e.context else None) if x) or "invalid YAML"
-        line, col = (mark.line, mark.column) if mark else (0, 0)
-        raise InputError(path, line + 1, col + 1, f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as e:  # the reader: characters YAML does not allow
-        pos = getattr(e, "position", 0) or 0
-        line = len(_line_starts(text[:pos])) - 1 if pos else 0
-        col = pos - _line_starts(text[:pos])[-1] if pos else 0
-        char = getattr(e, "character", None)
-        what = f"character U+{char:04X}" if isinstance(char, int) else "a character"
-        raise InputError(path, line + 1, col + 1, f"invalid YAML: {what} is not allowed") from None
-    except RecursionError:
-        raise InputError(path, 1, 1, "invalid YAML: nested too deeply") from None
-    return root
-
-
-def _count_nodes(doc: _Node, env: EnvFile) -> None:
-    """Refuse documents whose aliases expand to more nodes than an env file can have."""
-    sizes: dict[int, int] = {}
-
-    def size(node: _Node, depth: int) -> int:
-        if depth > 100:
-            raise env._error(node.line, node.col, "invalid YAML: nested too deeply")
-        if node.kind == "scalar":
-            return 1
-        if id(node) in sizes:
-            return sizes[id(node)]
-        sizes[id(node)] = 1
-        children = [v for kv in node.value for v in kv] if node.kind == "map" else node.value
-        total = 1 + sum(size(c, depth + 1) for c in children)
-        sizes[id(node)] = total
-        if total > MAX_NODES:
-            raise env._error(node.line, node.col, f"the document expands to more than {MAX_NODES} nodes (alias bomb?)")
-        return total
-
-    size(doc, 0)
+def read_stream(stream, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """At most ``limit`` bytes of a binary stream (stdin), refusing more the way :func:`read_bytes` does."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(name, 1, 1, f"larger than {limit:,} bytes: not an environment file")
+    return data

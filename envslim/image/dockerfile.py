@@ -17,20 +17,16 @@ The output passes hadolint with no findings (tests/test_dockerfile.py runs it).
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
 import shlex
 from dataclasses import dataclass
-from typing import TextIO
 
-from envslim.document.atomic import write_atomic
 
 from envslim.document.envfile import EnvFile, conda_sort_key
 from envslim.errors import EnvslimError, InputError
 from envslim.image.findcmd import find_commands
-from envslim.image.prune import add_selection_arguments, categories
+from envslim.image.prune import categories
 
 PREFIX = "/opt/conda/envs/app"  # fixed: the final stage needs the same path (prefixes are compiled in)
 ENV_IN_IMAGE = "/tmp/environment.yml"
@@ -223,41 +219,6 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     return "\n".join(out) + "\n"
 
 
-# -- command line --------------------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("envfile", metavar="ENVFILE", help="the conda environment file (environment.yml)")
-    parser.add_argument("-o", "--output", metavar="PATH", help="write the Dockerfile here (default: stdout)")
-    parser.add_argument(
-        "--installer",
-        choices=sorted(INSTALLERS),
-        default="micromamba",
-        help="what creates the environment in the build stage (default: micromamba)",
-    )
-    base = parser.add_mutually_exclusive_group()
-    base.add_argument("--base", metavar="IMAGE", help=f"the final stage's image (default: {DEFAULT_BASE})")
-    base.add_argument(
-        "--distroless", action="store_true", help=f"final stage on {DISTROLESS_BASE} (no shell; caveats in the output)"
-    )
-    parser.add_argument("--user", metavar="UID[:GID]", help="run as this numeric non-root user")
-    parser.add_argument(
-        "--entrypoint",
-        metavar="COMMAND",
-        help="the command to run, split like a shell would, written in exec form (default: python)",
-    )
-    parser.add_argument(
-        "--cache",
-        choices=("mount", "clean"),
-        default="mount",
-        help="package cache: a BuildKit cache mount (default) or a clean step",
-    )
-    add_selection_arguments(parser)
-    parser.add_argument(
-        "--context", default=".", metavar="DIR", help="the build context ENVFILE is copied from (default: .)"
-    )
-
-
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._/+@=-]+")
 
 
@@ -274,65 +235,3 @@ def _copy(source: str, dest: str) -> str:
     if _PLAIN_PATH.fullmatch(source):
         return f"COPY {source} {dest}"
     return f"COPY {json.dumps([source, dest])}"
-
-
-def _source(envfile: str, context: str) -> str:
-    rel = os.path.relpath(os.path.abspath(envfile), os.path.abspath(context))
-    if rel == ".." or rel.startswith(".." + os.sep):
-        raise EnvslimError(f"{envfile}: not inside the build context {context} (see --context)")
-    return rel.replace(os.sep, "/")
-
-
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.entrypoint is not None:
-        try:
-            entry = shlex.split(args.entrypoint)
-        except ValueError as e:
-            raise EnvslimError(f"envslim dockerfile: --entrypoint: {e}") from None
-        if not entry:
-            raise EnvslimError("envslim dockerfile: --entrypoint is empty")
-    else:
-        entry = None
-    opts = Options(
-        installer=args.installer,
-        base=args.base,
-        distroless=args.distroless,
-        user=args.user,
-        entrypoint=entry,
-        cache=args.cache,
-        aggressive=args.aggressive,
-        keep=tuple(args.keep),
-    )
-    for what, value in (("--base", opts.base or ""), ("--user", opts.user or ""),
-                        *(("--entrypoint", w) for w in entry or ()), *(("--keep", k) for k in opts.keep)):
-        _no_control(value, f"envslim dockerfile: {what}")
-    if opts.user is not None:
-        _user(opts.user)
-    if args.output is not None and _same_file(args.output, args.envfile):
-        raise EnvslimError(f"{args.output}: is the environment file itself; write the Dockerfile to another path")
-    source = _source(args.envfile, args.context)
-    text = render(EnvFile.read(args.envfile), source, opts)
-    if args.output is None:
-        out.write(text)
-        return 0
-    _write(args.output, text)
-    return 0
-
-
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.realpath(a) == os.path.realpath(b)
-
-
-def _write(path: str, text: str) -> None:
-    new = not os.path.exists(path)
-    try:
-        write_atomic(path, text)
-        if new:  # a new file gets the usual mode, not the temporary file's 0600
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(path, 0o666 & ~umask)
-    except OSError as e:
-        raise EnvslimError(f"{path}: cannot write: {e.strerror or e}") from None

@@ -37,7 +37,7 @@ def _not_under(p: str, globs) -> list[str]:
 
 
 def find_commands(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ()) -> list[FindCommand]:
-    """POSIX ``find`` commands that remove what :func:`make_plan` selects in a conda prefix.
+    """POSIX ``find`` commands that remove what :func:`select` selects in a conda prefix.
 
     The first deletes the selected files and symbolic links (``find`` without ``-L`` never follows a
     link); the second the directories of selected trees once empty. The run-time import check of the

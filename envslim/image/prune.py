@@ -23,14 +23,12 @@ not counted. A file with several hard links is counted at each path.
 
 from __future__ import annotations
 
-import argparse
 import errno
 import os
 import re
 import stat
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import TextIO
 
 from envslim.errors import EnvslimError
 from envslim.image.importscan import ImportScanner
@@ -262,7 +260,9 @@ class Removal:
 
 
 @dataclass
-class Plan:
+class Selection:
+    """What each category would remove from one prefix, and the directories kept with the reason."""
+
     prefix: str
     kind: str
     total_bytes: int = 0
@@ -280,11 +280,11 @@ def _kept_by(rel: str, keep: tuple[str, ...]) -> bool:
     return any(fnmatchcase("/".join(parts[:i]), g) for i in range(len(parts), 0, -1) for g in keep)
 
 
-def make_plan(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ()) -> Plan:
+def select(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ()) -> Selection:
     """Walk ``prefix`` (never following a symbolic link) and decide what each category removes."""
     kind = prefix_kind(prefix)
     cats = categories(aggressive=aggressive, conda=kind == "conda")
-    plan = Plan(prefix, kind, removals={c.id: Removal(c) for c in cats}, keep=keep)
+    plan = Selection(prefix, kind, removals={c.id: Removal(c) for c in cats}, keep=keep)
     scanner = ImportScanner(prefix)
     try:
         device = os.stat(prefix).st_dev
@@ -353,12 +353,12 @@ def make_plan(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = 
 
 
 @dataclass
-class Outcome:
+class Result:
     removed: dict[str, tuple[int, int]]  # category id -> (files, bytes)
     failed: list[tuple[str, int, str]]  # (path, bytes, reason)
 
 
-def carry_out(plan: Plan, *, dry_run: bool) -> Outcome:
+def carry_out(plan: Selection, *, dry_run: bool) -> Result:
     """Remove what the plan selects. Every removal goes through directory descriptors opened one component at
     a time with ``O_NOFOLLOW`` from the prefix, and stays on the prefix's device: a folder swapped for a
     symbolic link (or a mount) after the walk makes that removal fail, it never reaches outside the prefix."""
@@ -395,7 +395,7 @@ def carry_out(plan: Plan, *, dry_run: bool) -> Outcome:
     finally:
         if dirs is not None:
             dirs.close()
-    return Outcome(removed, failed)
+    return Result(removed, failed)
 
 
 def _why(e: OSError) -> str:
@@ -465,7 +465,7 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0.0%"
 
 
-def render(plan: Plan, outcome: Outcome, *, dry_run: bool) -> str:
+def render(plan: Selection, outcome: Result, *, dry_run: bool) -> str:
     """The report: one row per category in force, the total, what stayed and why."""
     lines = [
         f"prefix {plan.prefix} ({plan.kind}): {plan.total_files:,} files, {plan.total_bytes:,} bytes",
@@ -488,37 +488,3 @@ def render(plan: Plan, outcome: Outcome, *, dry_run: bool) -> str:
     else:
         lines.append(f"removed {size:,} bytes, {left:,} left")
     return "\n".join(lines) + "\n"
-
-
-# -- command line --------------------------------------------------------------------------------------
-
-
-def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
-    """--aggressive and --keep, shared with ``envslim dockerfile``."""
-    parser.add_argument(
-        "--aggressive",
-        action="store_true",
-        help="also remove bytecode (slower start-up), static libraries and headers (no run-time compilation)",
-    )
-    parser.add_argument(
-        "--keep",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="keep paths (relative to the prefix) matching GLOB, or under a directory matching it; repeatable",
-    )
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("prefix", metavar="PREFIX", help="a conda environment, a venv or another Python prefix")
-    parser.add_argument("--dry-run", action="store_true", help="report what would go; change nothing")
-    add_selection_arguments(parser)
-
-
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    plan = make_plan(args.prefix, aggressive=args.aggressive, keep=tuple(args.keep))
-    outcome = carry_out(plan, dry_run=args.dry_run)
-    for rel, _, why in outcome.failed:
-        print(f"envslim prune: cannot remove {rel}: {why}", file=err)
-    out.write(render(plan, outcome, dry_run=args.dry_run))
-    return 0

@@ -10,35 +10,23 @@ from __future__ import annotations
 
 import re
 
+from envslim.document.envfile import normalize  # the one PEP 503 normaliser
+
 __all__ = ["conda_name", "deny_reason", "normalize", "pypi_name"]
 
-_SEPARATORS = re.compile(r"[-_.]+")
 _PYPI_NAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\Z", re.IGNORECASE)
 _CONDA_NAME = re.compile(r"[a-z0-9_][a-z0-9._+-]*\Z")
 
 _TABLE: tuple[dict, dict, dict] | None = None
 
 
-def normalize(name: str) -> str:
-    """PEP 503 normalisation: lower case, runs of ``-``, ``_`` and ``.`` become one ``-``."""
-    return _SEPARATORS.sub("-", name).lower()
-
-
-def _load_toml(path):
-    from envslim import _tomlcache
-
-    return _tomlcache.load(path)
-
-
 def _table() -> tuple[dict, dict, dict]:
     """(conda -> pypi, normalised pypi -> conda, conda -> deny reason), read from names.toml once."""
     global _TABLE
     if _TABLE is None:
-        import os
+        from envslim import knowledge
 
-        from envslim._paths import knowledge_root
-
-        data = _load_toml(os.path.join(knowledge_root(), "names.toml"))
+        data = knowledge.read("names.toml")
         forward: dict[str, str] = {}
         reverse: dict[str, str] = {}
         for entry in data.get("map", ()):

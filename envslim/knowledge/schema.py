@@ -33,8 +33,9 @@ VARIANT_KEYS = {"side", "replacement", "reason", "safety", "sources"}
 NUMPY_ABI_KEYS = {"numpy1_only_below", "sources"}
 FIGURE_KEYS = {
     "id", "side", "kind", "version", "platform", "archive_bytes", "installed_bytes", "packages",
-    "heavy", "note", "source", "date",
+    "heavy", "note", "source", "date", "pypi_name", "python", "estimate", "installed_low", "installed_high",
 }
+MEMBER_KEYS = {"name", "version", "archive_bytes", "installed_bytes", "installed_low", "installed_high"}
 SOURCE_KEYS = {"id", "title", "url", "date"}
 
 # conda package names: lower case, digits, and . _ - (conda-forge also has a few with +)
@@ -276,6 +277,7 @@ def _check_figure(fig: object, where: str, source_ids: set[str], seen: set[str],
             _bytes(fig[field], f"{where}.{field}", problems)
     if "heavy" in fig:
         _str_list(fig["heavy"], f"{where}.heavy", problems)
+    _check_estimate(fig, where, problems)
     src = fig.get("source")
     if not isinstance(src, str) or not src:
         problems.append(f"{where}.source: required")
@@ -285,3 +287,83 @@ def _check_figure(fig: object, where: str, source_ids: set[str], seen: set[str],
         problems.append(f"{where}.date: required")
     else:
         _iso_date(fig["date"], f"{where}.date", problems)
+
+
+def _check_estimate(fig: dict, where: str, problems: list[str]) -> None:
+    """The additive figure fields: ``python``, ``estimate`` with its range, ``members``."""
+    if "pypi_name" in fig and not (isinstance(fig["pypi_name"], str) and _PYPI_NAME.fullmatch(fig["pypi_name"])):
+        problems.append(f"{where}.pypi_name: {fig['pypi_name']!r} is not a PyPI project name")
+    if "python" in fig and not (isinstance(fig["python"], str) and re.fullmatch(r"[0-9]+\.[0-9]+", fig["python"])):
+        problems.append(f"{where}.python: {fig['python']!r} is not a Python minor version like '3.12'")
+    if "estimate" in fig and not isinstance(fig["estimate"], bool):
+        problems.append(f"{where}.estimate: must be true or false")
+    has_range = "installed_low" in fig or "installed_high" in fig
+    for field in ("installed_low", "installed_high"):
+        if field in fig:
+            _bytes(fig[field], f"{where}.{field}", problems)
+    if fig.get("estimate") is True and not ("installed_low" in fig and "installed_high" in fig):
+        problems.append(f"{where}.estimate: an estimate needs installed_low and installed_high")
+    if has_range and fig.get("estimate") is not True:
+        problems.append(f"{where}.installed_low: a range is only for estimate = true")
+    lo, mid, hi = fig.get("installed_low"), fig.get("installed_bytes"), fig.get("installed_high")
+    if all(isinstance(x, int) for x in (lo, mid, hi)) and not lo <= mid <= hi:
+        problems.append(f"{where}.installed_bytes: must lie within installed_low..installed_high")
+
+
+def validate_members(data: dict, entry: dict) -> list[str]:
+    """Problems with ``knowledge/members/<name>.toml`` against its entry's parsed TOML: each ``[[closures]]``
+    table names a closure figure of the entry and lists its packages, whose installed bytes add up to the
+    figure's (and its range to the figure's range)."""
+    problems: list[str] = []
+    figures = {f.get("id"): f for f in entry.get("figures", []) if isinstance(f, dict)}
+    closures = data.get("closures") if isinstance(data, dict) else None
+    if not isinstance(closures, list):
+        return ["closures: must be an array of tables ([[closures]])"]
+    seen_ids: set[str] = set()
+    for k, c in enumerate(closures):
+        at = f"closures[{k}]"
+        if not isinstance(c, dict):
+            problems.append(f"{at}: must be a table")
+            continue
+        _unknown(c, {"figure", "members"}, at, problems)
+        fig = figures.get(c.get("figure"))
+        if fig is None or fig.get("kind") != "closure":
+            problems.append(f"{at}.figure: {c.get('figure')!r} is not a closure figure of the entry")
+            continue
+        _new_id(c["figure"], f"{at}.figure", seen_ids, "listed twice", problems)
+        _check_members(c.get("members"), fig, at, problems)
+    return problems
+
+
+def _check_members(members: object, fig: dict, where: str, problems: list[str]) -> None:
+    if not isinstance(members, list) or not members:
+        problems.append(f"{where}.members: must be a non-empty array of tables")
+        return
+    seen: set[str] = set()
+    for i, m in enumerate(members):
+        w = f"{where}.members[{i}]"
+        if not isinstance(m, dict):
+            problems.append(f"{w}: must be a table")
+            continue
+        _unknown(m, MEMBER_KEYS, w, problems)
+        name = m.get("name")
+        if not isinstance(name, str) or not _CONDA_NAME.fullmatch(name):
+            problems.append(f"{w}.name: {name!r} is not a conda package name")
+        elif name in seen:
+            problems.append(f"{w}.name: {name!r} listed twice")
+        else:
+            seen.add(name)
+        if not _line(m.get("version")):
+            problems.append(f"{w}.version: required, one line")
+        for field in ("installed_bytes", "archive_bytes", "installed_low", "installed_high"):
+            if field in m:
+                _bytes(m[field], f"{w}.{field}", problems)
+        if "installed_bytes" not in m:
+            problems.append(f"{w}.installed_bytes: required")
+    if not all(isinstance(m, dict) for m in members):
+        return
+    for field in ("installed_bytes", "installed_low", "installed_high"):
+        want = fig.get(field)
+        have = [m.get(field, m.get("installed_bytes")) for m in members]
+        if isinstance(want, int) and all(isinstance(x, int) for x in have) and sum(have) != want:
+            problems.append(f"{where}.members: {field} add up to {sum(have)}, not {want}")

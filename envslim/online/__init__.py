@@ -18,7 +18,8 @@ goes out and platformdirs when the default cache directory is first needed. Use 
 - ``Session(*, client=None, transport=None, cache=True, offline=False, refresh=False, timeout=10.0,
   deadline=60.0, retries=2, backoff=0.5, max_retry_after=30.0, concurrency=16,
   pypi_url="https://pypi.org", anaconda_url="https://api.anaconda.org",
-  conda_url="https://conda.anaconda.org", max_download=64 MiB)``: ``cache`` is a ``Cache``, ``True``
+  conda_url="https://conda.anaconda.org", max_download=64 MiB, sleep=asyncio.sleep)``; ``sleep`` is awaited
+  between retries (tests inject one that records the delay and returns at once): ``cache`` is a ``Cache``, ``True``
   (platformdirs user cache dir of "envslim", TTL one day) or ``False``. ``session.warnings`` collects
   one line per problem; ``session.requests`` / ``session.bytes_downloaded`` count the traffic.
 - ``lookup_wheels(names_or_reqs, *, python="3.11", platform="linux-64", session, installed=True)
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 from envslim.online.anaconda import CondaFile, conda_files, conda_installed_bytes
 from envslim.online.cache import Cache
-from envslim.online.http import Session, redact, run
+from envslim.online.http import Session, run
 from envslim.online.pypi import WheelInfo, lookup_wheels
 
 __all__ = [
@@ -48,6 +49,5 @@ __all__ = [
     "conda_files",
     "conda_installed_bytes",
     "lookup_wheels",
-    "redact",
     "run",
 ]

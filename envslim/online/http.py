@@ -34,12 +34,12 @@ import asyncio
 import contextvars
 import email.utils
 import json
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Iterable, Mapping, TypeVar
 
 from envslim import __version__
+from envslim.display import redact
 from envslim.online.cache import Cache, CacheEntry
 
 PYPI_URL = "https://pypi.org"
@@ -56,16 +56,6 @@ T = TypeVar("T")
 _BUFFER: contextvars.ContextVar[list[tuple[Session, str]] | None] = contextvars.ContextVar(
     "envslim_sources_warnings", default=None
 )
-
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
-_CONDA_TOKEN = re.compile(r"/t/[^/\s]+/")
-
-
-def redact(text: str) -> str:
-    """Remove credentials from every URL in ``text``."""
-    text = _USERINFO.sub(lambda m: m.group("scheme") + "***@", text)
-    return _CONDA_TOKEN.sub("/t/***/", text)
-
 
 def run(coro: Awaitable[T]) -> T:
     """Run a lookup coroutine to completion from synchronous code."""
@@ -124,6 +114,7 @@ class Session:
         anaconda_url: str = ANACONDA_API_URL,
         conda_url: str = CONDA_URL,
         max_download: int = 64 * 1024 * 1024,
+        sleep: Any = None,
     ) -> None:
         self._client = client
         self._owns_client = client is None
@@ -142,6 +133,7 @@ class Session:
         self.anaconda_url = anaconda_url.rstrip("/")
         self.conda_url = conda_url.rstrip("/")
         self.max_download = max_download
+        self.sleep = sleep or asyncio.sleep  # ``await sleep(seconds)`` between retries; tests inject theirs
         self.warnings: list[str] = []
         self.requests = 0
         self.bytes_downloaded = 0
@@ -241,7 +233,7 @@ class Session:
                     )
                     break
                 delay = max(delay, failure.retry_after)
-            await asyncio.sleep(delay)
+            await self.sleep(delay)
         tries = f"; gave up after {attempt} attempts" if attempt > 1 else ""
         self.warn(f"{what}: {failure.problem}{tries}{note} ({url})")
         return None

@@ -13,11 +13,17 @@ _ENV_SESSION = (("ENVSLIM_PYPI_URL", "pypi_url"), ("ENVSLIM_ANACONDA_URL", "anac
 def session_options(*, offline: bool = False, refresh: bool = False) -> dict:
     """Keyword arguments for ``envslim.online.Session``: the modes, plus base URLs and a cache directory from
     the environment (``ENVSLIM_PYPI_URL``, ``ENVSLIM_ANACONDA_URL``, ``ENVSLIM_CONDA_URL``,
-    ``ENVSLIM_CACHE_DIR``), for mirrors and for the tests' local server."""
+    ``ENVSLIM_CACHE_DIR``, ``ENVSLIM_RETRY_BACKOFF``), for mirrors and for the tests' local server."""
     opts: dict = {"offline": offline, "refresh": refresh}
     for var, key in _ENV_SESSION:
         if os.environ.get(var):
             opts[key] = os.environ[var]
+    if os.environ.get("ENVSLIM_RETRY_BACKOFF"):  # seconds before the first retry (doubling after)
+        try:
+            opts["backoff"] = float(os.environ["ENVSLIM_RETRY_BACKOFF"])
+        except ValueError:
+            raise EnvslimError(f"envslim: error: ENVSLIM_RETRY_BACKOFF={os.environ['ENVSLIM_RETRY_BACKOFF']!r}"
+                               " is not a number of seconds") from None
     if os.environ.get("ENVSLIM_CACHE_DIR"):
         from envslim.online import Cache
 
@@ -27,9 +33,9 @@ def session_options(*, offline: bool = False, refresh: bool = False) -> dict:
 
 def check_target(python: str | None, platform: str | None) -> None:
     """Reject a --python or --platform the wheel chooser cannot target (exit 2)."""
-    from envslim.online.pypi import UnknownTarget, target_tags
+    from envslim.online.pypi import UnknownTarget, check_target as check
 
     try:
-        target_tags(python or "3.11", platform or "linux-64")
+        check(python or "3.11", platform or "linux-64")
     except UnknownTarget as e:
         raise EnvslimError(f"envslim: error: {e}") from None

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 
-from envslim.document.edits import InsertConda, InsertPip, RemoveItem, ReplaceValue
-from envslim.output.rewrite import finding_line, redact
+from envslim.display import mb, redact
+from envslim.output.rewrite import finding_line, status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from envslim.commands.report import Fig, FileReport, Row, Side
-    from envslim.document.envfile import EnvFile
-
-
-def _mb(n: int | None) -> str:
-    return "unknown" if n is None else f"{n / 1e6:,.1f} MB"
 
 
 class _Refs:
@@ -37,69 +32,84 @@ def _cell(side: Side | None, refs: _Refs) -> str:
     if side.figure is None:
         return f"{side.manager} unknown"
     f = side.figure
-    return f"{side.manager} {_mb(f.bytes)} {f.kind} [{refs.ref(side.name, f)}]"
+    mark = " stand-in" if f.stand_in else " est." if f.estimate else ""
+    return f"{side.manager} {mb(f.bytes)} {f.kind}{mark} [{refs.ref(side.name, f)}]"
 
 
 def _fig_line(n: int, name: str, f: Fig) -> str:
     where = " ".join(x for x in (f.channel, f.kind, f.version, f.platform) if x)
     extra = f", {f.packages} packages" if f.packages else ""
+    est = f", estimate {_span(f.lo, f.hi)}" if f.estimate else ""
+    stand = f"; {f.stand_in}" if f.stand_in else ""
     url = f" <{f.url}>" if f.url else ""
-    return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}); {f.source}{url} ({f.date})"
+    return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}{est}{stand}); {f.source}{url} ({f.date})"
+
+
+def _span(low: int, high: int) -> str:
+    return f"{low / 1e6:,.1f} to {high / 1e6:,.1f} MB"
 
 
 def _estimate(rep: FileReport) -> dict:
     t = rep.totals()
     (b, b_unknown, b_count), (a, a_unknown, a_count) = t["before"], t["after"]
-    saving = b - a if b is not None and a is not None else None
-    return {"before_bytes": b, "after_bytes": a, "saving_bytes": saving,
-            "unknown_before": b_unknown, "unknown_after": a_unknown,
-            "packages_before": b_count, "packages_after": a_count}
+    saving = rep.saving()
+    estimated = any(s is not None and s.figure is not None and s.figure.estimate
+                    for r in rep.rows for s in (r.before, r.after))
+    d = {"before_bytes": b[0] if b else None, "after_bytes": a[0] if a else None,
+         "saving_bytes": saving[0] if saving else None,
+         "unknown_before": b_unknown, "unknown_after": a_unknown,
+         "packages_before": b_count, "packages_after": a_count,
+         "counted_before": b[3] if b else 0, "counted_after": a[3] if a else 0,
+         "estimated": estimated, "left_out": rep.left_out()}
+    if estimated:
+        if b:
+            d["before_range"] = [b[1], b[2]]
+        if a:
+            d["after_range"] = [a[1], a[2]]
+        if saving:
+            d["saving_range"] = [saving[1], saving[2]]
+    return d
 
 
 def _totals_sentence(est: dict) -> str:
-    return (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
-            f" {est['packages_after']} after have no figure and are not counted")
+    out = (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
+           f" {est['packages_after']} after have no figure for the target and are not counted")
+    if est["left_out"]:
+        out += f"; the saving leaves out {', '.join(est['left_out'])} (known on one side only)"
+    return out
 
 
-CAVEAT = ("Totals add each package's figure: closures of different packages can share dependencies, and a"
-          " knowledge figure is for the version and platform it names.")
+def _saving_text(est: dict) -> str:
+    saving = est["saving_bytes"]
+    if not saving:
+        return ""
+    rng = est.get("saving_range")
+    return f"saves ~{mb(saving)}" + (f", estimate {_span(*rng)}" if rng else ", estimate")
 
 
-def _action(f, env: EnvFile) -> str:
-    kinds = {type(op) for op in f.ops}
-    if not kinds:
-        return "report"
-    channel_items = {id(i) for i in (env.channels.items if env.channels else [])}
-    if all(type(op).__name__ == "InsertChannel" or id(getattr(op, "item", None)) in channel_items for op in f.ops):
-        return "edit-channels"
-    if RemoveItem in kinds and (InsertPip in kinds or f.rule == "ES001"):  # ES001 may find the pip line there
-        return "move-to-pip"
-    if ReplaceValue in kinds:
-        return "replace"
-    if RemoveItem in kinds:
-        return "remove"
-    if InsertConda in kinds or InsertPip in kinds:
-        return "add"
-    return "edit"
+CAVEAT = ("Totals are a union: each package counted once, priced for the target platform, Python and the"
+          " file's versions; a figure marked est. is estimated (its range is given), stand-in is another"
+          " version's figure on the same platform.")
 
 
-def _status(f) -> str:
-    if f.applied:
-        return "applied by rewrite"
-    if f.ops and f.safety == "unsafe" and not f.note.startswith("not fixed"):
-        return "unsafe fix, needs --unsafe-fixes"
-    return f.note or "report only"
+def _status(o) -> str:
+    """The report's wording of an outcome: rewrite's (``output.rewrite.status``), with "applied by rewrite"
+    for a fix the rewrite makes."""
+    return "applied by rewrite" if o.applied else status(o, dry=True)
 
 
 def to_json(reports: list[FileReport]) -> str:
     files = []
     for rep in reports:
-        env = rep.plan.env
         d: dict = {
             "path": rep.path,
-            "findings": [{"rule": f.rule, "package": f.package, "action": _action(f, env),
-                          "saving_bytes": f.saving_bytes, "source": redact(f.source), "message": redact(f.message),
-                          "applied": f.applied, "status": _status(f), "line": f.line} for f in rep.plan.findings],
+            "findings": [{"rule": o.finding.rule, "package": o.finding.package, "action": o.action,
+                          "saving_bytes": o.finding.saving_bytes,
+                          **({"saving_range": list(o.finding.saving_range)} if o.finding.saving_range else {}),
+                          "source": redact(o.finding.source),
+                          "message": redact(o.finding.message), "applied": o.applied, "outcome": o.state.value,
+                          "reason": redact(o.reason), "status": _status(o), "line": o.line}
+                         for o in rep.plan.shown],
             "estimate": {**_estimate(rep), "note": CAVEAT},
             "target": {"python": rep.target.python, "python_from": rep.target.python_from,
                        "platform": rep.target.platform},
@@ -128,10 +138,8 @@ def to_table(rep: FileReport) -> str:
     cells = [("package", "before", "after", "change")]
     cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
     est = _estimate(rep)
-    saving = est["saving_bytes"]
-    cells.append(("total", f"{_mb(est['before_bytes'])}, {est['unknown_before']} unknown",
-                  f"{_mb(est['after_bytes'])}, {est['unknown_after']} unknown",
-                  f"saves ~{_mb(saving)} (estimate)" if saving else ""))
+    cells.append(("total", f"{mb(est['before_bytes'])}, {est['unknown_before']} unknown",
+                  f"{mb(est['after_bytes'])}, {est['unknown_after']} unknown", _saving_text(est)))
     widths = [max(len(c[i]) for c in cells) for i in range(3)]
     lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
     lines = [line.rstrip() for line in lines]
@@ -145,10 +153,10 @@ def to_table(rep: FileReport) -> str:
     if refs.figs:
         lines.append("figures:")
         lines += ["  " + _fig_line(i + 1, name, f) for i, (name, f) in enumerate(refs.figs)]
-    others = [f for f in rep.plan.findings if not f.applied]
+    others = [o for o in rep.plan.shown if not o.applied]
     if others:
         lines.append("other findings:")
-        lines += ["  " + finding_line(rep.path, f, dry=True) for f in others]
+        lines += ["  " + finding_line(rep.path, o, dry=True) for o in others]
     return redact("\n".join(lines)) + "\n"
 
 
@@ -163,10 +171,9 @@ def to_markdown(rep: FileReport) -> str:
     out = [f"### envslim report: `{_md(rep.path)}`", ""]
     if not rep.rows:
         return "\n".join(out + ["No packages.", ""]) + "\n"
-    saving = est["saving_bytes"]
-    headline = f"**Estimated footprint: {_mb(est['before_bytes'])} → {_mb(est['after_bytes'])}**"
-    if saving:
-        headline += f" (saves ~{_mb(saving)})"
+    headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
+    if est["saving_bytes"]:
+        headline += f" ({_saving_text(est)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
     for line in rep.stale:
         out += [f"> **Lockfile `{_md(rep.lock.path)}` is stale after the rewrite:** {_md(line)}", ""]
@@ -174,14 +181,15 @@ def to_markdown(rep: FileReport) -> str:
     for r in rep.rows:
         name = f"`{_md(r.name)}` (implied)" if r.implied else f"`{_md(r.name)}`"
         out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
-    out.append(f"| **total** | **{_mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
-               f"**{_mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
-               f"{'saves ~' + _mb(saving) if saving else ''} |")
+    out.append(f"| **total** | **{mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
+               f"**{mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
+               f"{_saving_text(est)} |")
     out.append("")
-    others = [f for f in rep.plan.findings if not f.applied]
+    others = [o for o in rep.plan.shown if not o.applied]
     if others:
         out += ["Not applied by `envslim rewrite`:", ""]
-        out += [f"- `{f.rule}` `{_md(f.package)}`: {_md(f.message)} ({_md(_status(f))})" for f in others]
+        out += [f"- `{o.finding.rule}` `{_md(o.finding.package)}`: {_md(o.finding.message)} ({_md(_status(o))})"
+                for o in others]
         out.append("")
     out += ["<details><summary>figures and sources</summary>", ""]
     out += [f"{i + 1}. {_md(_fig_line(i + 1, name, f).split('] ', 1)[1])}" for i, (name, f) in enumerate(refs.figs)]

@@ -1,41 +1,39 @@
-"""Rendering: finding lines, unified diffs, credential redaction."""
+"""Rendering rewrite's results: finding lines, the unified diff explained hunk by hunk, the markdown summary.
+
+Everything here reads the plan's outcomes (``envslim.plan.Outcome``); :func:`status` is the one wording
+of each outcome state, which ``envslim report`` uses too."""
 
 from __future__ import annotations
 
 import re
 
-from envslim.knowledge.footprint import mb
-from envslim.rules import Finding
+from envslim.display import mb, redact
+from envslim.plan import Outcome, State
 
-# ``scheme://user:token@host``: everything up to the last ``@`` before the path is credentials.
-_USERINFO_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/\s]+)@")
-# anaconda.org / conda tokens: ``https://conda.anaconda.org/t/<token>/channel``.
-_CONDA_TOKEN_RE = re.compile(r"(://[^/\s]+(?:/[^/\s]+)*?/t/)[^/\s]+")
-
-
-def redact(text: str) -> str:
-    """Hide ``user:token@`` and conda's ``/t/<token>/`` in URLs; envslim never prints credentials."""
-    text = _USERINFO_RE.sub(lambda m: f"{m.group('scheme')}***@", text)
-    return _CONDA_TOKEN_RE.sub(r"\1***", text)
-
-
-def status(f: Finding, *, dry: bool, due: str = "fix available") -> str:
-    """What happens to a finding: ``due`` (dry run) or "fixed", why there is no fix, or "report only"."""
-    if f.applied:
+def status(o: Outcome, *, dry: bool, due: str = "fix available") -> str:
+    """The one wording of an outcome: ``due`` (dry run) or "fixed"; an unsafe fix and what it loses; why a
+    fix was refused; or "report only"."""
+    if o.state is State.APPLIED:
         return due if dry else "fixed"
-    if f.ops and f.safety == "unsafe" and not f.note.startswith("not fixed"):
-        return "unsafe fix, use --unsafe-fixes" + (f": {f.note}" if f.note and f.note != "an unsafe fix" else "")
-    if f.note.startswith("not fixed"):
-        return f.note
+    if o.state is State.UNSAFE:
+        return "unsafe fix, use --unsafe-fixes" + (f": {o.reason}" if o.reason else "")
+    if o.state is State.REFUSED:
+        return f"not fixed: {o.reason}"
     return "report only"
 
 
-def _saving(f: Finding) -> str:
-    return f" (saves ~{mb(f.saving_bytes)}, estimate)" if f.saving_bytes else ""
+def _saving(o: Outcome) -> str:
+    f = o.finding
+    if not f.saving_bytes:
+        return ""
+    rng = f.saving_range
+    spread = f" {mb(rng[0])} to {mb(rng[1])}" if rng else ""
+    return f" (saves ~{mb(f.saving_bytes)}, estimate{spread})"
 
 
-def finding_line(path: str, f: Finding, *, dry: bool) -> str:
-    return redact(f"{path}:{f.line}:{f.col}: {f.rule} {f.package}: {f.message}{_saving(f)} [{status(f, dry=dry)}]")
+def finding_line(path: str, o: Outcome, *, dry: bool) -> str:
+    f = o.finding
+    return redact(f"{path}:{o.line}:{o.col}: {f.rule} {f.package}: {f.message}{_saving(o)} [{status(o, dry=dry)}]")
 
 
 def diff(old: str, new: str, path: str) -> str:
@@ -71,28 +69,6 @@ def _paint(line: str, kind: str, color: bool) -> str:
     return f"{code}{line[:-1]}{_RESET}\n" if code else line
 
 
-def _touched_lines(plan, f: Finding) -> set[int]:
-    """The 1-based lines of the old text that ``f``'s fix changes, or that an insertion falls between."""
-    from envslim.document.edits import FixError
-
-    own = {id(i) for seq in (plan.env.channels, plan.env.dependencies, plan.env.pip) if seq for i in seq.items}
-    # A fix from a later round (plan.make_plan runs the rules to a fixed point) edits the intermediate text:
-    # only its insertions, placed among the original lines, can be located here.
-    ops = [op for op in f.ops if getattr(op, "item", None) is None or id(op.item) in own]
-    try:
-        edits = plan.env.edits(ops)
-    except FixError:
-        return {f.line}
-    lines = {f.line}
-    for e in edits:
-        first = plan.env.position(e.start)[0] + 1
-        last = plan.env.position(max(e.start, e.end - 1))[0] + 1
-        lines.update(range(first, last + 1))
-        if e.start == e.end:  # an insertion before line ``first``: it sits between first - 1 and first
-            lines.add(first - 1)
-    return lines
-
-
 def review_diff(plan, path: str, *, color: bool = False) -> str:
     """The unified diff, each hunk followed by ``# RULE package: why (saving)`` for the changes in it (a fix
     that spans two hunks, such as a move, is explained after each)."""
@@ -108,18 +84,18 @@ def review_diff(plan, path: str, *, color: bool = False) -> str:
             hunks[-1][1].append(line)
         else:
             header.append(line)
-    reasons: list[list[Finding]] = [[] for _ in hunks]
-    for f in plan.applied:
-        touched = _touched_lines(plan, f)
-        where = [i for i, (span, _) in enumerate(hunks) if touched.intersection(span)]
+    reasons: list[list[Outcome]] = [[] for _ in hunks]
+    for o in plan.applied:
+        where = [i for i, (span, _) in enumerate(hunks) if o.lines.intersection(span)]
         if not where and hunks:  # not expected: explain it after the nearest hunk
-            where = [min(range(len(hunks)), key=lambda i: min(abs(f.line - n) for n in hunks[i][0]))]
+            where = [min(range(len(hunks)), key=lambda i: min(abs(o.line - n) for n in hunks[i][0]))]
         for i in where:
-            reasons[i].append(f)
+            reasons[i].append(o)
     out = [_paint(line, "h", color) for line in header]
     for (_, lines), fs in zip(hunks, reasons):
         out += [_paint(line, line[:1], color) for line in lines]
-        out += [_paint(redact(f"# {f.rule} {f.package}: {f.message}{_saving(f)}") + "\n", "#", color) for f in fs]
+        out += [_paint(redact(f"# {o.finding.rule} {o.finding.package}: {o.finding.message}{_saving(o)}") + "\n", "#",
+                       color) for o in fs]
     return "".join(out)
 
 
@@ -129,19 +105,24 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
         return redact(s).replace("|", "\\|").replace("\n", " ")
 
     rows = []
-    total = 0
-    for f in plan.findings:
-        saving = f"~{mb(f.saving_bytes)}" if f.saving_bytes else ""
-        if f.applied and f.saving_bytes:
+    total = low = high = 0
+    for o in plan.shown:
+        f = o.finding
+        rng = f.saving_range
+        saving = f"~{mb(f.saving_bytes)}" + (f" ({mb(rng[0])} to {mb(rng[1])})" if rng else "") if f.saving_bytes else ""
+        if o.applied and f.saving_bytes:
             total += f.saving_bytes
+            low += rng[0] if rng else f.saving_bytes
+            high += rng[1] if rng else f.saving_bytes
         rows.append(f"| `{f.rule}` | `{cell(f.package)}` | {cell(f.message)} | {saving} |"
-                    f" {cell(status(f, dry=dry, due='due'))} |")
+                    f" {cell(status(o, dry=dry, due='due'))} |")
     out = [f"### envslim: `{cell(path)}`", ""]
     if not rows:
         return "\n".join(out + ["Nothing to change.", ""]) + "\n"
     out += ["| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|", *rows, ""]
     if total:
-        out.append(f"**Estimated saving of the {'due' if dry else 'applied'} changes: ~{mb(total)}** "
+        spread = f", {mb(low)} to {mb(high)}" if (low, high) != (total, total) else ""
+        out.append(f"**Estimated saving of the {'due' if dry else 'applied'} changes: ~{mb(total)}**{spread} "
                    "(estimates from the knowledge base; `envslim explain PACKAGE` shows each figure's source)")
         out.append("")
     if plan.changed:

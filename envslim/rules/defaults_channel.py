@@ -34,6 +34,11 @@ def check(ctx: Context):
       - nodefaults
     ```
 
+    ## When it does not fire
+    When the file does not list conda-forge, or already says `nodefaults`. With `--unsafe-fixes`,
+    the other rules see the channel list this fix writes (ES002 does not add nomkl for a `defaults`
+    that is about to go).
+
     ## Fix safety
     Unsafe: a package that exists only on defaults stops resolving, and the solver picks different
     builds for the rest. Check that the environment still solves.

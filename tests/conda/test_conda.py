@@ -410,3 +410,11 @@ def test_merge_pin_is_sound(existing, pin, candidates):
     assert [v for v in candidates if merged.match(v)] == both
     if result.status == "prerelease_only":
         assert not any(_is_release(v) for v in both)
+
+
+def test_parse_line_reads_what_rules_act_on():
+    from envslim.conda import parse_line
+
+    assert parse_line("  numpy>=1.26  ").name == "numpy"
+    assert [parse_line(t) for t in ("{{ pin }}", "numpy{% if x %}", "nump*", "https://x/a-1-0.conda", "numpy >=1 <<2")] == [
+        None] * 5

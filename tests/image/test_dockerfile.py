@@ -60,6 +60,7 @@ def test_golden(variant: str, capsys, monkeypatch) -> None:
     assert out == golden.read_text()
 
 
+@pytest.mark.slow  # hadolint, a real binary, on every variant
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_golden_passes_hadolint_with_no_findings(variant: str, tmp_path: Path) -> None:
     rc, report = hadolint((GOLDEN / f"{variant}.Dockerfile").read_text(), tmp_path)

@@ -400,6 +400,7 @@ def _round_trip(venv: Path, tmp_path: Path) -> str:
     return done.stdout
 
 
+@pytest.mark.slow  # a real venv with numpy and pyarrow from PyPI
 def test_real_venv_pruned_still_does_a_parquet_round_trip(real_venv: Path, tmp_path: Path, capsys) -> None:
     rc, out, err = prune(capsys, str(real_venv))
     assert (rc, err) == (0, "")

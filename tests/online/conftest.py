@@ -43,14 +43,25 @@ def cache(tmp_path: Path, clock: Clock) -> Cache:
 
 
 @pytest.fixture
-def make_session(server: PackageServer, cache: Cache) -> Callable[..., Session]:
-    """A Session pointed at the local server: short timeout, quick backoff, a cache in tmp_path."""
+def sleeps() -> list[float]:
+    """The delays the session waited between retries (recorded, never slept)."""
+    return []
+
+
+@pytest.fixture
+def make_session(server: PackageServer, cache: Cache, sleeps: list[float]) -> Callable[..., Session]:
+    """A Session pointed at the local server: short timeout, the backoff recorded in ``sleeps`` instead of
+    slept, a cache in tmp_path."""
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
 
     def make(**kw: Any) -> Session:
         options: dict[str, Any] = {
             "cache": cache,
             "timeout": 0.5,
             "backoff": 0.01,
+            "sleep": sleep,
             "pypi_url": server.url,
             "anaconda_url": server.url,
             "conda_url": server.url + "/conda",

@@ -13,6 +13,8 @@ import pytest
 
 from envslim.online import Session, lookup_wheels, run
 
+pytestmark = pytest.mark.slow  # real wheels from PyPI
+
 NAMES = ["six", "packaging", "idna"]
 
 

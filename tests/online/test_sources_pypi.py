@@ -2,109 +2,44 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from pkgserver import PypiFile, build_wheel, unzip_sum
 
 from envslim.online import WheelInfo, lookup_wheels
 from envslim.online.pypi import (
-    SpecifierSet,
-    Version,
     choose,
     parse_requirement,
     platform_tags,
+    specifier_set,
     target_tags,
     wheel_tags,
 )
 
 ptags = pytest.importorskip("packaging.tags")
-pversion = pytest.importorskip("packaging.version")
-pspecifiers = pytest.importorskip("packaging.specifiers")
+SpecifierSet = pytest.importorskip("packaging.specifiers").SpecifierSet
 
-# -- PEP 440, checked against packaging (the reference implementation) ----------------------------
-
-VERSIONS = [
-    "1.0.dev0", "1.0a1", "1.0a2.dev1", "1.0b1", "1.0rc1", "1.0c2", "1.0", "1.0.0", "1.0+local.7",
-    "1.0+local.abc", "1.0.post1.dev3", "1.0.post1", "1.0-2", "1.0.1", "1.1", "1.10", "2!0.1",
-    "0.9", "1.0.0.0.1", "v1.2", "1.2.RC3", "1.2-preview4", "1.0+5", "1.0.post0", "1.0.a1",
-    "3.11", "3.11.0", "3.11.4", "3.12.0b1", "3.9",
-]
-SPECS = [
-    ">=1.0", ">1.0", "<1.0", "<=1.0", "==1.0", "==1.0.*", "!=1.0.*", "~=1.0", "~=1.0.0", "!=1.0",
-    ">1.0.post1", "<1.0rc1", "==1.0+local.7", ">=1.0a1,<1.1", "===1.0", "~=3.9", ">=3.11.4",
-    "!=3.0.*,!=3.1.*,>=2.7", "==3.*", "<2!0", ">=1.0.dev0", "==1", ">1.0.dev0", "<1.0.post1",
-    ">1.0a1", "<=1.0", "<1.1.dev0", "!=1.0+local.abc",
-]
-
-
-def test_version_order_matches_packaging():
-    ours = sorted(VERSIONS, key=Version)
-    ref = sorted(VERSIONS, key=pversion.Version)
-    assert ours == ref
+# -- PEP 440 and PEP 508 are packaging's; what envslim adds is the one-line message -----------------
 
 
 @pytest.mark.parametrize("spec", [">1.0+local.7", "~=1", "==1.0.*.*", "=>1", "==1.0+x.*"])
-def test_invalid_specifiers(spec):
-    with pytest.raises(pspecifiers.InvalidSpecifier):
-        pspecifiers.SpecifierSet(spec)
-    with pytest.raises(ValueError, match="invalid specifier"):
-        SpecifierSet(spec)
-
-
-def test_version_equality():
-    assert Version("1.0") == Version("1.0.0")
-    assert Version("1.0a1") == Version("1.0.a1")
-    assert Version("1.0-2") == Version("1.0.post2")
-    assert Version("1.0+abc") != Version("1.0")
-
-
-@pytest.mark.parametrize("spec", SPECS)
-def test_specifiers_match_packaging(spec):
-    ours = SpecifierSet(spec)
-    ref = pspecifiers.SpecifierSet(spec)
-    for v in VERSIONS:
-        assert ours.contains(Version(v)) == ref.contains(v, prereleases=True), (spec, v)
-
-
-_part = st.integers(min_value=0, max_value=12)
-
-
-@given(
-    release=st.lists(_part, min_size=1, max_size=4),
-    pre=st.one_of(st.none(), st.tuples(st.sampled_from(["a", "b", "rc"]), _part)),
-    post=st.one_of(st.none(), _part),
-    dev=st.one_of(st.none(), _part),
-    other=st.lists(_part, min_size=1, max_size=4),
-    op=st.sampled_from(["<", "<=", ">", ">=", "==", "!=", "~="]),
-)
-def test_generated_versions_match_packaging(release, pre, post, dev, other, op):
-    text = ".".join(map(str, release))
-    if pre:
-        text += f"{pre[0]}{pre[1]}"
-    if post is not None:
-        text += f".post{post}"
-    if dev is not None:
-        text += f".dev{dev}"
-    base = ".".join(map(str, other))
-    assert (Version(text) < Version(base)) == (pversion.Version(text) < pversion.Version(base))
-    if op == "~=" and len(other) < 2:
-        return
-    spec = f"{op}{base}"
-    assert SpecifierSet(spec).contains(Version(text)) == pspecifiers.SpecifierSet(spec).contains(
-        text, prereleases=True
-    ), (spec, text)
+def test_invalid_specifiers_name_the_clause(spec):
+    with pytest.raises(ValueError, match=f"invalid specifier '{re.escape(spec)}'"):
+        specifier_set(f">=0,{spec}")
 
 
 def test_requirements():
     req = parse_requirement("Pillow[extra] (>=9,<11) ; python_version >= '3.8'")
     assert req.name == "Pillow"
-    assert req.specifier.text == ">=9,<11"
-    assert parse_requirement("six").specifier.clauses == []
+    assert req.specifier == SpecifierSet(">=9,<11")
+    assert list(parse_requirement("six").specifier) == []
     with pytest.raises(ValueError, match="URL requirement 'x @ https://h/x.whl' is not looked up"):
         parse_requirement("x @ https://h/x.whl")
     with pytest.raises(ValueError, match="invalid specifier '>>1' in 'x>>1'"):
         parse_requirement("x>>1")
+    with pytest.raises(ValueError, match="invalid requirement '-e .'"):
+        parse_requirement("-e .")
 
 
 # -- tags -----------------------------------------------------------------------------------------
@@ -156,9 +91,10 @@ def test_tag_order_matches_packaging(python, platform):
 
 
 def test_free_threaded_has_no_abi3():
+    # packaging 26 adds the free-threaded stable ABI (abi3t, PEP 803) but never the GIL one (abi3)
     tags = target_tags("3.13t", "win-64")
-    assert tags[:2] == ["cp313-cp313t-win_amd64", "cp313-none-win_amd64"]
-    assert not [t for t in tags if "abi3" in t]
+    assert tags[0] == "cp313-cp313t-win_amd64" and "cp313-none-win_amd64" in tags
+    assert not [t for t in tags if "-abi3-" in t]
 
 
 def test_wheel_tags():

@@ -10,16 +10,17 @@ import sys
 
 import pytest
 
+from envslim import knowledge
 from envslim.cli import main
-from envslim.output.rewrite import redact
+from envslim.display import redact
 from tests.conftest import ROOT
 
-PYARROW = ("move to pip: conda-forge pyarrow pulls ~65 native packages (AWS/Azure/GCS SDKs, gRPC, protobuf;"
-           " 402 MB installed for 15.0 on osx-arm64); the PyPI wheel is one self-contained package"
-           " (171 MB installed for 26.0.1)")
-WHY_PYARROW = f"# ES001 pyarrow: {PYARROW} (saves ~231.0 MB, estimate)"
-WHY_NOMKL = "# ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL (saves ~799.4 MB, estimate)"
+PYARROW = "move to pip: " + knowledge.load("pyarrow").advice["reason"]
+SAVES = "saves ~105.0 MB, estimate 15.6 MB to 192.1 MB"  # linux-64, Python 3.11: 25.0.0 closure, 26.0.1 wheel
+SAVES_39 = "saves ~135.1 MB, estimate 45.7 MB to 222.4 MB"  # Python 3.9: a 25.0.0 stand-in, the 21.0.0 wheel
+WHY_PYARROW = f"# ES001 pyarrow: {PYARROW} ({SAVES})"
 
+WHY_NOMKL = "# ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy without MKL (strict channel priority)"
 # The move's removal and insertion are far apart: two hunks, each followed by the reason.
 LONG = """\
 name: svc
@@ -137,7 +138,7 @@ def test_diff_one_hunk_two_fixes_and_an_unapplied_finding_on_stderr(folder, caps
     assert run(capsys, "rewrite", "--diff", "env.yml") == (1, f"""\
 {SEED_DIFF}
 {WHY_NOMKL}
-{WHY_PYARROW}
+# ES001 pyarrow: {PYARROW} ({SAVES_39})
 """, ES007_LINE.format(p="env.yml") + "\n")
 
 
@@ -155,7 +156,7 @@ def test_diff_explains_fixes_of_a_later_round(folder, capsys):
 +  - numpy<2
    - python
 # ES005 numpy: add numpy<2: h5py is held below 3.11.0, built against numpy 1.x
-{WHY_NOMKL}
+# ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL (saves ~799.4 MB, estimate)
 """, "")
 
 
@@ -169,7 +170,7 @@ def test_diff_and_check_of_stdin(folder, capsys, monkeypatch):
     assert run(capsys, "rewrite", "--diff", "-") == (1, LONG_DIFF.replace("r.yml", "<stdin>"), "")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(LONG.encode())))
     assert run(capsys, "rewrite", "--check", "-") == (
-        1, "", f"<stdin>:7:3: ES001 pyarrow: {PYARROW} (saves ~231.0 MB, estimate) [fix available]\n"
+        1, "", f"<stdin>:7:3: ES001 pyarrow: {PYARROW} ({SAVES}) [fix available]\n"
                "would rewrite <stdin>\n")
 
 
@@ -257,7 +258,6 @@ def test_annotate_leaves_the_reason_on_added_and_changed_lines(folder, capsys):
         b"  - conda-forge\n"
         b"  - nodefaults  # envslim: ES007 mixes defaults with conda-forge; use nodefaults\n"
         b"dependencies:\n"
-        b"  - nomkl  # envslim: ES002 add nomkl: the defaults channel builds numpy against MKL\n"
         b"  - numpy<2.0.0\n"
         b"  - pip\n"
         b"  - python=3.9\n"
@@ -298,7 +298,7 @@ def test_annotate_keeps_a_selector_a_selector(folder, capsys):
 
 
 # -- --format markdown ---------------------------------------------------------------------------------------
-def markdown(path: str, rows: list[str], total: str, word: str, body: str) -> str:
+def markdown(path: str, rows: list[str], total: str, word: str, body: str, spread: str = "") -> str:
     return "\n".join([
         f"### envslim: `{path}`",
         "",
@@ -306,7 +306,7 @@ def markdown(path: str, rows: list[str], total: str, word: str, body: str) -> st
         "|---|---|---|---:|---|",
         *rows,
         "",
-        f"**Estimated saving of the {word} changes: ~{total}** (estimates from the knowledge base;"
+        f"**Estimated saving of the {word} changes: ~{total}**{spread} (estimates from the knowledge base;"
         " `envslim explain PACKAGE` shows each figure's source)",
         "",
         "<details><summary>diff</summary>",
@@ -324,8 +324,9 @@ def seed_rows(status: str) -> list[str]:
     return [
         "| `ES007` | `defaults` | mixes defaults with conda-forge; use nodefaults |  |"
         " unsafe fix, use --unsafe-fixes |",
-        f"| `ES002` | `nomkl` | add nomkl: the defaults channel builds numpy against MKL | ~799.4 MB | {status} |",
-        f"| `ES001` | `pyarrow` | {PYARROW} | ~231.0 MB | {status} |",
+        "| `ES002` | `nomkl` | add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy"
+        f" without MKL (strict channel priority) |  | {status} |",
+        f"| `ES001` | `pyarrow` | {PYARROW} | ~135.1 MB (45.7 MB to 222.4 MB) | {status} |",
     ]
 
 
@@ -333,14 +334,16 @@ def seed_rows(status: str) -> list[str]:
 def test_markdown_summary_of_what_is_due(folder, capsys, mode):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", mode, "--format", "markdown", "env.yml") == (
-        1, markdown("env.yml", seed_rows("due"), "1030.4 MB", "due", f"```diff\n{SEED_DIFF}\n```"), "")
+        1, markdown("env.yml", seed_rows("due"), "135.1 MB", "due", f"```diff\n{SEED_DIFF}\n```",
+                    ", 45.7 MB to 222.4 MB"), "")
     assert (folder / "env.yml").read_text() == SEED
 
 
 def test_markdown_summary_of_a_rewrite(folder, capsys):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", "--format", "markdown", "env.yml") == (
-        0, markdown("env.yml", seed_rows("fixed"), "1030.4 MB", "applied", f"```diff\n{SEED_DIFF}\n```"), "")
+        0, markdown("env.yml", seed_rows("fixed"), "135.1 MB", "applied", f"```diff\n{SEED_DIFF}\n```",
+                    ", 45.7 MB to 222.4 MB"), "")
     assert (folder / "env.yml").read_text().endswith("  - pip:\n    - pyarrow\n")
     assert run(capsys, "rewrite", "--check", "--format", "markdown", "env.yml") == (0, "\n".join([
         "### envslim: `env.yml`", "", "| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|",
@@ -382,7 +385,7 @@ dependencies:
 """
 CRED_CHECK = f"""\
 cred.yml:6:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix, use --unsafe-fixes]
-cred.yml:9:3: ES001 pyarrow: {PYARROW} (saves ~231.0 MB, estimate) [fix available]
+cred.yml:9:3: ES001 pyarrow: {PYARROW} ({SAVES}) [fix available]
 cred.yml:15:5: ES006 requests: also a conda dependency (line 8: https://***@conda.example.com/chan::requests); \
 pip installs a second copy over conda's [unsafe fix, use --unsafe-fixes]
 would rewrite cred.yml
