@@ -19,7 +19,6 @@ import os
 import re
 
 from envslim._record import dataclass, field
-from envslim.document.envfile import read_bytes as _bytes
 from envslim.errors import InputError
 from envslim.knowledge.names import normalize  # package names compare PEP 503 normalised
 
@@ -66,6 +65,12 @@ def find(start) -> tuple[str, dict, tuple[str, ...]] | None:
 
 
 _TABLE = ("tool", "envslim")
+
+
+def _bytes(path: str) -> bytes:
+    from envslim.document.envfile import read_bytes
+
+    return read_bytes(path)
 
 
 def _read(path: str) -> dict:
