@@ -75,7 +75,7 @@ def _bytes(path: str) -> bytes:
 
 def _read(path: str) -> dict:
     from envslim.document.envfile import decode_utf8
-    from envslim.document.pixi import load_toml
+    from envslim.document.toml import load_toml
 
     return load_toml(decode_utf8(_bytes(path), path), path)
 

@@ -313,7 +313,7 @@ def test_toml_1_1_is_read_even_when_a_vendored_old_tomli_comes_first(tmp_path):
     """conda-lock's vendored poetry-core puts an old tomli (TOML 1.0) first on sys.path."""
     import subprocess
 
-    code = ("import sys, conda_lock.conda_lock, tomli; from envslim.document.pixi import PixiManifest, _tomllib;"
+    code = ("import sys, conda_lock.conda_lock, tomli; from envslim.document.pixi import PixiManifest; from envslim.document.toml import reader as _tomllib;"
             "d = PixiManifest.read(sys.argv[1]); import tomli as again;"
             "print(len(d.deps), _tomllib() is not tomli, again is tomli)")
     out = subprocess.run([sys.executable, "-c", code, os.path.join(DATA, "partseg-toml11.toml")],

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import bisect
 import re
-import sys
 from collections.abc import Iterable
 
 from envslim._record import dataclass, field
 from envslim.document.edits import Edit, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue, splice
-from envslim.document.envfile import BOM, decode_utf8, read_bytes
+from envslim.document.envfile import BOM, decode_utf8, normalize, read_bytes
+from envslim.document.toml import load_toml, reader as _tomllib, toml_error
 from envslim.errors import InputError
 
 CONDA = "conda"
@@ -33,84 +33,6 @@ DEP_TABLES = {"dependencies": CONDA, "host-dependencies": CONDA, "build-dependen
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 _WS = " \t"
 _AFTER = 1 << 20  # the order of a new table among insertions at one offset: after the lines
-
-
-_READER: list = []  # the TOML reader, found once
-
-
-def _tomllib():
-    """The TOML reader for pixi manifests: tomli, which from 2.4 on reads TOML 1.1 (inline tables over several
-    lines, which pixi accepts and its own manifests use); the standard library's tomllib (TOML 1.0) if no
-    tomli that reads TOML 1.1 can be imported."""
-    if not _READER:
-        _READER.append(_toml11() or _stdlib_toml())
-    return _READER[0]
-
-
-def _reads_toml11(module) -> bool:
-    try:
-        module.loads("a = {\n}\n")
-    except Exception:
-        return False
-    return True
-
-
-def _toml11():
-    import importlib
-
-    try:
-        import tomli
-    except ImportError:
-        return None
-    if _reads_toml11(tomli):
-        return tomli
-    # An old copy that a library vendors and puts first on sys.path (conda-lock's poetry-core does) hides
-    # the installed tomli: import that one, leaving sys.path and sys.modules as they were.
-    names = [k for k in sys.modules if k == "tomli" or k.startswith("tomli.")]
-    hidden = {k: sys.modules.pop(k) for k in names}
-    path = sys.path[:]
-    try:
-        sys.path[:] = [p for p in path if "_vendor" not in p.replace("\\", "/").split("/")]
-        found = importlib.import_module("tomli")
-        return found if _reads_toml11(found) else None
-    except ImportError:
-        return None
-    finally:
-        sys.path[:] = path
-        for k in [k for k in sys.modules if k == "tomli" or k.startswith("tomli.")]:
-            del sys.modules[k]
-        sys.modules.update(hidden)
-
-
-def _stdlib_toml():
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    return tomllib
-
-
-def toml_error(path: str, text: str, exc: Exception) -> InputError:
-    """tomllib's error as ``path:line:col: invalid TOML: …``. tomllib ends its message with
-    "(at line L, column C)" or "(at end of document)"; the end of the document is placed just past
-    its last character that is not white space."""
-    msg = str(exc)
-    m = re.search(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$", msg)
-    if m and m.group(1):
-        line, col = int(m.group(1)), int(m.group(2))
-    else:
-        body = text.rstrip()
-        line, col = body.count("\n") + 1, len(body) - body.rfind("\n")
-    return InputError(path, line, col, f"invalid TOML: {msg[: m.start()] if m else msg}")
-
-
-def load_toml(text: str, path: str) -> dict:
-    """tomllib's reading of ``text``; bad TOML is ``path:line:col: invalid TOML: …``."""
-    tomllib = _tomllib()
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise toml_error(path, text, e) from None
 
 
 # -- located nodes --------------------------------------------------------------------------------
@@ -628,7 +550,7 @@ class PixiManifest:
         for req in reqs if isinstance(reqs, list) else []:
             m = re.match(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)", str(req))
             if m:
-                out.append(_norm(m.group(1)))
+                out.append(normalize(m.group(1)))
         return out
 
     def check(self) -> None:
@@ -687,9 +609,9 @@ class PixiManifest:
     def _add(self, scope: Scope, table: str, new: list["AddDep"], removed: set[int]) -> list[Edit]:
         siblings = [d for d in self.deps_in(scope, table) if d.editable]
         live = [d for d in siblings if id(d) not in removed]
-        existing = {_norm(d.name) for d in self.deps_in(scope, table)}
+        existing = {normalize(d.name) for d in self.deps_in(scope, table)}
         for op in new:
-            if _norm(op.name) in existing:
+            if normalize(op.name) in existing:
                 raise FixError(f"'{op.name}' is already in [{'.'.join(self.table_path(scope, table))}]")
         header = self.header_of(scope, table)
         if self.deps_in(scope, table) and header is None:
@@ -885,11 +807,6 @@ def _copy(data):
     return data
 
 
-def _norm(name: str) -> str:
-    """A package name as both ecosystems compare it (PEP 503; conda names are lower case)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def _key(name: str) -> str:
     return name if _BARE_KEY.match(name) else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -992,7 +909,7 @@ class ScopeView:
             if spec is None:
                 continue
             item = self._item(d, spec)
-            if _norm(d.name) in published:
+            if normalize(d.name) in published:
                 item.editable = False
                 item.why_not = "also in [project].dependencies (the published package's metadata): move it by hand"
             conda.append(item)
