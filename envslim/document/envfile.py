@@ -109,8 +109,50 @@ class Seq:
     col: int
 
 
+class TextDocument:
+    """What every located document (an environment file, a pixi manifest) does with its text: read it from a
+    file, place an offset, tell its line ending, splice edits in. Its records hold ``path``, ``text`` (without
+    BOM) and ``line_starts``."""
+
+    @classmethod
+    def read(cls, path: str):
+        return cls.from_bytes(read_bytes(path), path)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str):
+        return cls.from_text(decode_utf8(data, path), path)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """0-based (line, col) of an offset."""
+        import bisect
+
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line, offset - self.line_starts[line]
+
+    @property
+    def eol(self) -> str:
+        """The file's usual line ending."""
+        return "\r\n" if self.text.count("\r\n") * 2 > self.text.count("\n") else "\n"
+
+    def above_comments(self, line: int) -> int:
+        """The start of the run of full-line comments right above 0-based ``line`` (they usually describe it)."""
+        while line > 0:
+            prev = self.text[self.line_starts[line - 1]:self.line_starts[line]].strip()
+            if not prev.startswith("#"):
+                break
+            line -= 1
+        return self.line_starts[line]
+
+    def spliced(self, edits: Iterable["Edit"]) -> str:
+        """The text (without BOM) with ``edits`` in; a text without a final newline keeps none."""
+        new = splice(self.text, edits)
+        if self.text and not self.text.endswith("\n") and new.endswith("\n"):
+            new = new[: -2 if new.endswith("\r\n") else -1]
+        return new
+
+
 @dataclass
-class EnvFile:
+class EnvFile(TextDocument):
     path: str
     text: str  # without BOM
     bom: str
@@ -126,14 +168,6 @@ class EnvFile:
 
     # -- reading ------------------------------------------------------------------------------
     @classmethod
-    def read(cls, path: str) -> "EnvFile":
-        return cls.from_bytes(read_bytes(path), path)
-
-    @classmethod
-    def from_bytes(cls, data: bytes, path: str) -> "EnvFile":
-        return cls.from_text(decode_utf8(data, path), path)
-
-    @classmethod
     def from_text(cls, text: str, path: str) -> "EnvFile":
         bom = BOM if text.startswith(BOM) else ""
         body = text[len(bom):]
@@ -147,13 +181,6 @@ class EnvFile:
             raise InputError(path, 1, 1, "empty file: expected a mapping with 'dependencies'")
         env._locate(_load(_mask_jinja(body), path))
         return env
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """0-based (line, col) of an offset."""
-        import bisect
-
-        line = bisect.bisect_right(self.line_starts, offset) - 1
-        return line, offset - self.line_starts[line]
 
     def _error(self, line: int, col: int, message: str) -> InputError:
         return InputError(self.path, line + 1, col + 1, message)
@@ -271,18 +298,10 @@ class EnvFile:
     def channel_names(self) -> list[str]:
         return [i.text for i in self.channels.items] if self.channels else []
 
-    @property
-    def eol(self) -> str:
-        """The file's usual line ending."""
-        return "\r\n" if self.text.count("\r\n") * 2 > self.text.count("\n") else "\n"
-
     # -- editing ------------------------------------------------------------------------------
     def render(self, ops: Iterable["Op"]) -> str:
         """The full new text (BOM included) after applying ``ops``; raises FixError if one cannot be made."""
-        new = splice(self.text, self.edits(ops))
-        if self.text and not self.text.endswith("\n") and new.endswith("\n"):
-            new = new[: -2 if new.endswith("\r\n") else -1]  # keep "no final newline"
-        return self.bom + new
+        return self.bom + self.spliced(self.edits(ops))
 
     def edits(self, ops: Iterable["Op"]) -> list["Edit"]:
         ops = list(ops)
@@ -366,7 +385,7 @@ class EnvFile:
                 target = next((i for i, k in zip(live, keys) if k > nk), None)
             self._check_editable(target or live[-1])
             if target is not None:
-                at = self._above_comments(target)
+                at = self.above_comments(target.line)
                 out.append(Edit(at, at, self._line_for(target, op) + (target.eol or self.eol), seq))
             else:
                 last = live[-1]
@@ -376,16 +395,6 @@ class EnvFile:
                 else:
                     out.append(Edit(last.line_end, last.line_end, self.eol + line, seq))
         return out
-
-    def _above_comments(self, item: Item) -> int:
-        """The start of the run of full-line comments right above ``item`` (they usually describe it)."""
-        line = item.line
-        while line > 0:
-            prev = self.text[self.line_starts[line - 1]:self.line_starts[line]].strip()
-            if not prev.startswith("#"):
-                break
-            line -= 1
-        return self.line_starts[line]
 
     def _pip_lines(self, ops: list["InsertPip"], dash_col: int, gap: str, eol: str) -> list[str]:
         ops = sorted(ops, key=lambda op: pip_sort_key(op.text) or "")

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from envslim._record import dataclass, field
 from envslim.document.edits import Edit, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue, splice
-from envslim.document.envfile import BOM, decode_utf8, normalize, read_bytes
+from envslim.document.envfile import BOM, TextDocument, normalize
 from envslim.document.toml import load_toml, reader as _tomllib, toml_error
 from envslim.errors import InputError
 
@@ -387,7 +387,7 @@ def _decode_string(raw: str):
 
 # -- the manifest ---------------------------------------------------------------------------------
 @dataclass
-class PixiManifest:
+class PixiManifest(TextDocument):
     path: str
     text: str  # without BOM
     bom: str
@@ -398,14 +398,6 @@ class PixiManifest:
     deps: list[Dep] = field(default_factory=list)
     channels: list[Channel] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)
-
-    @classmethod
-    def read(cls, path: str) -> "PixiManifest":
-        return cls.from_bytes(read_bytes(path), path)
-
-    @classmethod
-    def from_bytes(cls, data: bytes, path: str) -> "PixiManifest":
-        return cls.from_text(decode_utf8(data, path), path)
 
     @classmethod
     def from_text(cls, text: str, path: str, root: tuple[str, ...] | None = None) -> "PixiManifest":
@@ -468,14 +460,6 @@ class PixiManifest:
                 self.channels.append(Channel(value, start, end, scanner.line_of(start), path))
 
     # -- queries ----------------------------------------------------------------------------------
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.line_starts, offset) - 1
-        return line, offset - self.line_starts[line]
-
-    @property
-    def eol(self) -> str:
-        return "\r\n" if self.text.count("\r\n") * 2 > self.text.count("\n") else "\n"
-
     @property
     def conda_deps(self) -> list[Dep]:
         return [d for d in self.deps if d.kind == CONDA]
@@ -569,9 +553,7 @@ class PixiManifest:
     def render(self, ops: Iterable["Op"]) -> str:
         """The new text (BOM included) after ``ops``, read back and verified; FixError if it cannot be made."""
         ops = list(ops)
-        new = splice(self.text, self.edits(ops))
-        if self.text and not self.text.endswith("\n") and new.endswith("\n"):
-            new = new[: -2 if new.endswith("\r\n") else -1]
+        new = self.spliced(self.edits(ops))
         self.verify(new, ops)
         return self.bom + new
 
@@ -631,7 +613,7 @@ class PixiManifest:
                 line = _key(op.name) + sep + _string(op.value, quote) + op.comment
                 target = next((d for d in live if d.name.lower() > op.name.lower()), None) if is_sorted else None
                 if target is not None:
-                    at = self._above_comments(target.pair.line)
+                    at = self.above_comments(target.pair.line)
                     out.append(Edit(at, at, line + (target.pair.eol or self.eol), seq))
                 elif self.text[anchor_end - 1:anchor_end] == "\n" or anchor_end == 0:
                     out.append(Edit(anchor_end, anchor_end, line + eol, seq))
@@ -661,14 +643,6 @@ class PixiManifest:
         if self.text[anchor_end - 1:anchor_end] == "\n":
             return [Edit(anchor_end, anchor_end, block + eol, _AFTER)]
         return [Edit(anchor_end, anchor_end, eol + block, _AFTER)]
-
-    def _above_comments(self, line: int) -> int:
-        while line > 0:
-            prev = self.text[self.line_starts[line - 1]:self.line_starts[line]].strip()
-            if not prev.startswith("#"):
-                break
-            line -= 1
-        return self.line_starts[line]
 
     def verify(self, new_text: str, ops: list["Op"]) -> None:
         """Renovate's rule: read the new text with tomllib; it must equal the old reading with exactly
