@@ -266,6 +266,7 @@ def test_files_the_pixi_hook_runs_on(path, runs):
     assert bool(re.search(hook()["files"], path)) is runs
 
 
+@pytest.mark.slow  # it builds the hook's environment
 def test_precommit_runs_the_pixi_hook_for_real(repo, precommit_home):
     (repo / "pixi.toml").write_text(PIXI)
     (repo / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["pyarrow"]\n')
