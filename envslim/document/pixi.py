@@ -10,7 +10,8 @@ scanner's reading is checked against tomllib's (:meth:`PixiManifest.check`). Edi
 original text; after splicing, the new text is read again with tomllib and the edit is kept only if the
 document now reads as intended, and nothing else in it changed (Renovate's replace-then-verify).
 
-This module imports nothing from envslim but the document layer's edit primitives and the error types.
+This module imports nothing from envslim but the rest of the document layer (edits, the text helpers, the
+TOML reader), the record decorator and the error types.
 """
 
 from __future__ import annotations
