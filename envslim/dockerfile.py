@@ -27,6 +27,7 @@ from typing import TextIO
 
 from envslim.envfile import EnvFile, conda_sort_key, write_atomic
 from envslim.errors import EnvslimError, InputError
+from envslim.image import activation
 from envslim.prune import add_selection_arguments, categories, find_commands
 
 PREFIX = "/opt/conda/envs/app"  # fixed: the final stage needs the same path (prefixes are compiled in)
@@ -175,6 +176,8 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
             f" && {inst.clean} \\",
         ]
     out += _prune_lines(opts)
+    baked = activation.baked((conda_sort_key(d.value) for d in env.deps), PREFIX)
+    out += ["", *activation.build_stage_lines(PREFIX, baked)]
     out += [
         "",
         "# -- final stage: only the environment (no conda, no package cache, no compilers) ------------",
@@ -191,12 +194,12 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     out += [
         f"COPY --from=build {PREFIX} {PREFIX}",
         "# `conda activate` does not work in a Dockerfile; PATH is what it sets for most environments.",
-        "# Packages with activation scripts (etc/conda/activate.d: gdal, proj, openjdk, ...) need those",
-        "# variables set with ENV as well.",
-        f"ENV PATH={PREFIX}/bin:$PATH" + (" \\" if opts.aggressive else ""),
+        *activation.final_env_comments(baked),
     ]
+    env_words = [f"PATH={PREFIX}/bin:$PATH", *activation.env_lines(baked)]
     if opts.aggressive:
-        out.append("    PYTHONDONTWRITEBYTECODE=1")
+        env_words.append("PYTHONDONTWRITEBYTECODE=1")
+    out.append("ENV " + " \\\n    ".join(env_words))
     if opts.user is not None:
         uid, gid = _user(opts.user)
         if opts.distroless:

@@ -64,6 +64,21 @@ RUN --mount=type=cache,target=/opt/conda/pkgs,uid=57439,gid=57439 \
      -o -path '/opt/conda/envs/app/pkgs/*' \
     \) -delete
 
+# Activation check: run the environment's etc/conda/activate.d scripts in a clean bash and fail,
+# naming the variable, if they set one the final stage's ENV lacks or sets to another value.
+# hadolint ignore=SC2016
+RUN d="$(mktemp -d)" \
+ && : > "$d/baked.txt" \
+ && sort -o "$d/baked" "$d/baked.txt" \
+ && env -i CONDA_PREFIX=/opt/conda/envs/app PATH=/usr/bin:/bin bash --noprofile --norc -c 'for f in "$CONDA_PREFIX"/etc/conda/activate.d/*.sh; do if [ -f "$f" ]; then . "$f"; fi; done; env' > "$d/env" \
+ && sed -E -e '/^[A-Za-z_][A-Za-z0-9_]*=/!d' -e '/^(PATH|PWD|OLDPWD|SHLVL|_|CONDA_PREFIX)=/d' -e '/^_CONDA_SET_/d' -e '/^[A-Za-z0-9_]*_BACKUP=/d' "$d/env" > "$d/set" \
+ && sort -o "$d/set" "$d/set" \
+ && comm -23 "$d/set" "$d/baked" > "$d/missing" \
+ && comm -13 "$d/set" "$d/baked" > "$d/extra" \
+ && while IFS= read -r kv; do if ! grep -q "^${kv%%=*}=" "$d/set"; then echo "envslim: note: the image sets $kv; conda activation does not"; fi; done < "$d/extra" \
+ && if [ -s "$d/missing" ]; then while IFS= read -r kv; do n="${kv%%=*}"; if grep -q "^$n=" "$d/baked"; then echo "envslim: conda activation sets $kv; the image sets $(grep "^$n=" "$d/baked")" >&2; else echo "envslim: conda activation sets $n, missing from the image (ENV $kv)" >&2; fi; done < "$d/missing"; exit 1; fi \
+ && rm -r "$d"
+
 # -- final stage: only the environment (no conda, no package cache, no compilers) ------------
 FROM gcr.io/distroless/base-debian12:nonroot
 # distroless caveats: no shell and no package manager in this stage, so no RUN here and
@@ -73,8 +88,7 @@ FROM gcr.io/distroless/base-debian12:nonroot
 # OpenSSL; the base brings glibc, CA certificates and tzdata.
 COPY --from=build /opt/conda/envs/app /opt/conda/envs/app
 # `conda activate` does not work in a Dockerfile; PATH is what it sets for most environments.
-# Packages with activation scripts (etc/conda/activate.d: gdal, proj, openjdk, ...) need those
-# variables set with ENV as well.
+# No package in the file has a known etc/conda/activate.d script (the build stage checks).
 ENV PATH=/opt/conda/envs/app/bin:$PATH
 USER 65532:65532
 # Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app
