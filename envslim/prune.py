@@ -592,9 +592,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("prefix", metavar="PREFIX", help="a conda environment, a venv or another Python prefix")
     parser.add_argument("--dry-run", action="store_true", help="report what would go; change nothing")
     add_selection_arguments(parser)
+    parser.add_argument(
+        "--keep-used-by",
+        metavar="COMMAND",
+        help="also remove what COMMAND (a smoke test, run by /bin/sh) never touches under lib/, then run it "
+        "again and put everything back if it fails (envslim/image/trace.py)",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.keep_used_by is not None:
+        from envslim.image import trace
+
+        return trace.run(args, out, err)
     plan = make_plan(args.prefix, aggressive=args.aggressive, keep=tuple(args.keep))
     outcome = carry_out(plan, dry_run=args.dry_run)
     for rel, _, why in outcome.failed:

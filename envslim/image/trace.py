@@ -1,0 +1,481 @@
+"""``envslim prune PREFIX --keep-used-by COMMAND``: delete what a smoke test never touches, and prove it.
+
+1. **Trace.** COMMAND runs (``/bin/sh -c``, with ``PREFIX/bin`` first on PATH as in the image) while every
+   Python process it starts from the prefix records what it touches: a temporary ``.pth`` file in the
+   prefix's site-packages installs an audit hook (PEP 578) from a file outside the prefix. The hook records
+   ``open`` events (``open()``, ``io.open_code()``: source, byte-code, data) and ``ctypes.dlopen``; at exit
+   the process adds every module's ``__file__`` and ``__cached__`` (modules imported before the hook, such
+   as ``site`` and ``encodings``) and the files mapped into it (``/proc/self/maps``: the interpreter,
+   extension modules and the shared libraries they link). The ``.pth`` file is removed afterwards.
+2. **Select.** Under ``lib/`` (where Python and the shared libraries live; ``bin/``, ``share/``, ``etc/``
+   stay), the files of the :data:`CATEGORIES` that were never touched. A module and its byte-code go or stay
+   together; package metadata (``*.dist-info``, ``*.egg-info``), ``.pth`` files and symbolic links whose
+   target stays are never selected. ``--keep`` globs are honoured. The categories of plain ``envslim
+   prune`` (tests, docs, pip, ...) go as well.
+3. **Verify.** The selected files are moved into a trash directory inside the prefix (a rename: same bytes,
+   mode and times), COMMAND runs again without the tracer, and only when it exits 0 is the trash deleted.
+   When it fails, every file is moved back and the prefix is as it was, byte for byte.
+
+What a trace cannot see, and the second run is there to catch: files that only native code opens (C
+``fopen``), Python processes started with ``-I``/``-S`` (no ``site``, so no ``.pth``), processes that end by
+``os._exit`` (forked workers), and code paths the smoke test does not take. The last one the second run
+cannot catch either: the image keeps only what the smoke test needs, so the smoke test must exercise what
+the service does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import TextIO
+
+from envslim.errors import EnvslimError
+
+
+@dataclass(frozen=True)
+class TraceCategory:
+    id: str
+    summary: str
+    evidence: str
+    cost: str
+
+
+CATEGORIES: tuple[TraceCategory, ...] = (
+    TraceCategory(
+        "untraced-modules",
+        "Python modules (*.py) and their byte-code that no traced process imported or read",
+        "A module that is never imported costs its bytes and nothing else; the smoke test's processes "
+        "recorded every module they imported (sys.modules) and every file they opened.",
+        "an import on a code path the smoke test does not take fails with ModuleNotFoundError",
+    ),
+    TraceCategory(
+        "untraced-extensions",
+        "extension modules (lib/python*/**/*.so) that no traced process loaded",
+        "An extension module is mapped into the process that imports it (/proc/self/maps at exit).",
+        "an import of it on another code path fails",
+    ),
+    TraceCategory(
+        "untraced-libraries",
+        "shared libraries (*.so, *.so.*) that no traced process mapped",
+        "The dynamic loader maps every library a process links or dlopen()s (/proc/self/maps at exit).",
+        "a plugin or backend loaded only on another code path is gone (e.g. a GDAL driver, a BLAS kernel)",
+    ),
+    TraceCategory(
+        "untraced-data",
+        "other package files under lib/ (data, stubs, sources) that no traced process opened",
+        "Python code reads package data through open()/importlib.resources, which the audit hook records.",
+        "data read only by native code, or only on another code path, is gone",
+    ),
+)
+
+_TRACE_ENV = "ENVSLIM_TRACE_CODE"
+_OUT_ENV = "ENVSLIM_TRACE_OUT"
+PTH_NAME = "_envslim_trace.pth"
+
+# Runs inside each traced Python process (exec'd from the .pth line); stdlib only, no names left behind
+# but the hook. It writes one file per process into $ENVSLIM_TRACE_OUT at exit.
+TRACER = r'''
+def _envslim_tracer():
+    import atexit, os, sys
+    out_dir = os.environ.get("ENVSLIM_TRACE_OUT")
+    if not out_dir:
+        return
+    seen = set()
+    abspath = os.path.abspath
+
+    def hook(event, args):
+        if event == "open" or event == "ctypes.dlopen":
+            p = args[0] if args else None
+            if isinstance(p, bytes):
+                p = os.fsdecode(p)
+            if isinstance(p, str) and p:
+                seen.add(abspath(p))
+
+    sys.addaudithook(hook)
+
+    def dump():
+        paths = set(seen)
+        for m in list(sys.modules.values()):
+            for attr in ("__file__", "__cached__"):
+                p = getattr(m, attr, None)
+                if isinstance(p, str):
+                    paths.add(abspath(p))
+        try:
+            with open("/proc/self/maps") as f:
+                for line in f:
+                    parts = line.split(None, 5)
+                    if len(parts) == 6 and parts[5].startswith("/"):
+                        p = parts[5].rstrip("\n")
+                        paths.add(p[: -len(" (deleted)")] if p.endswith(" (deleted)") else p)
+        except OSError:
+            pass
+        with open(os.path.join(out_dir, "%d.txt" % os.getpid()), "a") as f:
+            f.write("\n".join(sorted(paths)) + "\n")
+
+    atexit.register(dump)
+
+_envslim_tracer()
+del _envslim_tracer
+'''
+
+
+def _pth_line() -> str:
+    # A .pth line starting with "import" is executed by site; inert unless envslim set the variable.
+    return (
+        "import os; _p = os.environ.get(%r); _p and exec(compile(open(_p).read(), _p, 'exec')); del _p\n" % _TRACE_ENV
+    )
+
+
+def site_packages(prefix: str) -> list[str]:
+    lib = os.path.join(prefix, "lib")
+    found = []
+    if os.path.isdir(lib):
+        for name in sorted(os.listdir(lib)):
+            sp = os.path.join(lib, name, "site-packages")
+            if name.startswith("python") and os.path.isdir(sp):
+                found.append(sp)
+    return found
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    output: str
+
+
+def run_command(command: str, prefix: str, extra_env: dict[str, str]) -> RunResult:
+    """COMMAND through /bin/sh with PREFIX/bin first on PATH (as in the image); output captured."""
+    env = dict(os.environ)
+    env["PATH"] = os.path.join(prefix, "bin") + os.pathsep + env.get("PATH", "")
+    env.update(extra_env)
+    done = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True, errors="replace")
+    return RunResult(done.returncode, done.stdout + done.stderr)
+
+
+Runner = Callable[[str, str, dict], RunResult]
+
+
+def trace(command: str, prefix: str, runner: Runner = run_command) -> tuple[RunResult, set[str], int]:
+    """Run COMMAND traced; (its result, the absolute paths touched, the number of traced processes)."""
+    sps = site_packages(prefix)
+    if not sps:
+        raise EnvslimError(f"{prefix}: no lib/pythonX.Y/site-packages to install the tracer in")
+    work = tempfile.mkdtemp(prefix="envslim-trace-")
+    pths = [os.path.join(sp, PTH_NAME) for sp in sps]
+    try:
+        code = os.path.join(work, "tracer.py")
+        with open(code, "w") as f:
+            f.write(TRACER)
+        out_dir = os.path.join(work, "out")
+        os.mkdir(out_dir)
+        for pth in pths:
+            with open(pth, "w") as f:
+                f.write(_pth_line())
+        try:
+            result = runner(command, prefix, {_TRACE_ENV: code, _OUT_ENV: out_dir})
+        finally:
+            for pth in pths:
+                try:
+                    os.unlink(pth)
+                except FileNotFoundError:
+                    pass
+        touched: set[str] = set()
+        names = sorted(os.listdir(out_dir))
+        for name in names:
+            with open(os.path.join(out_dir, name), errors="replace") as f:
+                touched.update(line.rstrip("\n") for line in f if line.strip())
+        return result, touched, len(names)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# -- what the trace leaves ---------------------------------------------------------------------------------
+
+
+def _is_metadata(rel: str) -> bool:
+    return any(p.endswith((".dist-info", ".egg-info")) for p in rel.split("/")[:-1]) or rel.endswith(
+        (".pth", ".egg-info")
+    )
+
+
+def _is_shared(name: str) -> bool:
+    return name.endswith(".so") or ".so." in name or name.endswith(".dylib")
+
+
+def _module_key(rel: str) -> str | None:
+    """``pkg/mod.py`` and ``pkg/__pycache__/mod.cpython-311.pyc`` share the key ``pkg/mod``."""
+    d, _, name = rel.rpartition("/")
+    if name.endswith(".py"):
+        return f"{d}/{name[:-3]}" if d else name[:-3]
+    if name.endswith(".pyc") and d.endswith("__pycache__"):
+        parent = d[: -len("__pycache__")].rstrip("/")
+        stem = name.split(".", 1)[0]
+        return f"{parent}/{stem}" if parent else stem
+    return None
+
+
+def category_of(rel: str) -> str | None:
+    """The trace category of a file under lib/ (relative to the prefix), or None when it never goes."""
+    if not rel.startswith("lib/") or _is_metadata(rel):
+        return None
+    name = rel.rpartition("/")[2]
+    if _module_key(rel) is not None:
+        return "untraced-modules"
+    in_python = rel.split("/")[1].startswith("python")
+    if _is_shared(name):
+        if in_python and name.endswith((".so", ".pyd")) and ("cpython" in name or "abi3" in name or "/lib-dynload/" in rel):
+            return "untraced-extensions"
+        return "untraced-libraries"
+    return "untraced-data" if in_python else None
+
+
+@dataclass
+class Selection:
+    files: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # category -> [(rel, bytes)]
+    links: list[str] = field(default_factory=list)  # symbolic links whose target goes
+    touched_bytes: int = 0
+    touched_files: int = 0
+
+
+def select(prefix: str, touched: set[str], *, skip: set[str], keep: tuple[str, ...] = ()) -> Selection:
+    """The untouched files of the trace categories, walking ``prefix`` without following links.
+
+    ``skip`` holds paths (relative) already claimed by the plain prune categories.
+    """
+    from envslim.prune import _kept_by
+
+    root = os.path.realpath(prefix)
+    real_touched = {os.path.realpath(p) for p in touched}
+    touched_rel = set()
+    for p in touched | real_touched:
+        for base in (os.path.abspath(prefix), root):
+            if p.startswith(base + os.sep):
+                touched_rel.add(p[len(base) + 1 :].replace(os.sep, "/"))
+    touched_keys = {k for k in map(_module_key, touched_rel) if k}
+    sel = Selection(files={c.id: [] for c in CATEGORIES})
+    links: list[tuple[str, str]] = []
+    chosen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(prefix):
+        dirnames.sort()
+        rel_dir = os.path.relpath(dirpath, prefix).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                links.append((rel, os.path.realpath(path)))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if rel in touched_rel:
+                sel.touched_files += 1
+                sel.touched_bytes += st.st_size
+                continue
+            if rel in skip or _kept_by(rel, keep):
+                continue
+            cat = category_of(rel)
+            if cat is None:
+                continue
+            key = _module_key(rel)
+            if key is not None and key in touched_keys:
+                continue  # its source or byte-code was used
+            sel.files[cat].append((rel, st.st_size))
+            chosen.add(os.path.realpath(path))
+    sel.links = [rel for rel, target in links if target in chosen and not _kept_by(rel, keep)]
+    return sel
+
+
+# -- owners ------------------------------------------------------------------------------------------------
+
+
+def owners(prefix: str) -> dict[str, str]:
+    """Path (relative to the prefix) -> the package that installed it: conda-meta/*.json ``files``, then
+    the RECORD of each ``*.dist-info`` in site-packages."""
+    owner: dict[str, str] = {}
+    meta = os.path.join(prefix, "conda-meta")
+    if os.path.isdir(meta):
+        for name in sorted(os.listdir(meta)):
+            if not name.endswith(".json"):
+                continue
+            try:
+                with open(os.path.join(meta, name)) as f:
+                    rec = json.load(f)
+            except (OSError, ValueError):
+                continue
+            for p in rec.get("files") or ():
+                owner.setdefault(p, rec.get("name", name))
+    for sp in site_packages(prefix):
+        sp_rel = os.path.relpath(sp, prefix).replace(os.sep, "/")
+        for d in sorted(os.listdir(sp)):
+            record = os.path.join(sp, d, "RECORD")
+            if not d.endswith(".dist-info") or not os.path.isfile(record):
+                continue
+            dist = d[: -len(".dist-info")].rsplit("-", 1)[0]
+            with open(record, newline="", errors="replace") as f:
+                for row in csv.reader(f):
+                    if row:
+                        rel = os.path.normpath(os.path.join(sp_rel, row[0])).replace(os.sep, "/")
+                        owner.setdefault(rel, dist)
+    return owner
+
+
+def package_of(rel: str, owner: dict[str, str]) -> str:
+    if rel in owner:
+        return owner[rel]
+    parts = rel.split("/")
+    if len(parts) > 3 and parts[0] == "lib" and parts[1].startswith("python"):
+        if parts[2] == "site-packages":
+            return parts[3].split(".", 1)[0]
+        return "python (stdlib)"
+    return "(no package)"
+
+
+# -- moving to the trash and back --------------------------------------------------------------------------
+
+
+class Trash:
+    """Files renamed into ``PREFIX/.envslim-trash-*`` (same file system: the bytes never move)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.dir = tempfile.mkdtemp(prefix=".envslim-trash-", dir=prefix)
+        self.moved: list[str] = []
+
+    def put(self, rel: str) -> None:
+        dst = os.path.join(self.dir, rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        os.rename(os.path.join(self.prefix, rel), dst)
+        self.moved.append(rel)
+
+    def restore(self) -> None:
+        for rel in reversed(self.moved):
+            os.rename(os.path.join(self.dir, rel), os.path.join(self.prefix, rel))
+        self.moved.clear()
+        shutil.rmtree(self.dir)
+
+    def empty(self) -> list[str]:
+        """Delete the trash; then remove the directories the moved files left empty (deepest first)."""
+        shutil.rmtree(self.dir)
+        parents = {os.path.dirname(rel) for rel in self.moved}
+        gone = []
+        for d in sorted({p for rel in parents for p in _ancestors(rel)}, key=lambda d: (-d.count("/"), d)):
+            try:
+                os.rmdir(os.path.join(self.prefix, d))
+                gone.append(d)
+            except OSError:
+                pass
+        return gone
+
+
+def _ancestors(rel_dir: str) -> Iterable[str]:
+    parts = rel_dir.split("/") if rel_dir else []
+    for i in range(len(parts), 0, -1):
+        yield "/".join(parts[:i])
+
+
+# -- the command ---------------------------------------------------------------------------------------------
+
+
+def _tail(text: str, n: int = 20) -> str:
+    lines = text.rstrip("\n").splitlines()
+    return "\n".join("    " + ln for ln in lines[-n:])
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "0.0%"
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
+    from envslim.prune import make_plan
+
+    prefix = args.prefix
+    command = args.keep_used_by
+    plan = make_plan(prefix, aggressive=args.aggressive, keep=tuple(args.keep))
+    first, touched, processes = trace(command, prefix, runner)
+    if first.returncode != 0:
+        print(f"envslim prune: --keep-used-by {shlex.quote(command)} fails before pruning (exit {first.returncode}); nothing was changed", file=err)
+        if first.output.strip():
+            print(_tail(first.output), file=err)
+        return 2
+    if processes == 0:
+        raise EnvslimError(
+            f"envslim prune: --keep-used-by {shlex.quote(command)} started no Python from {prefix}: nothing to trace; nothing was changed"
+        )
+    skip = {rel for r in plan.removals.values() for rel, _ in r.files}
+    sel = select(prefix, touched, skip=skip, keep=tuple(args.keep))
+    owner = owners(prefix)
+
+    rows: list[tuple[str, list[tuple[str, int]]]] = [(cid, r.files) for cid, r in plan.removals.items()]
+    rows += [(c.id, sel.files[c.id]) for c in CATEGORIES]
+    every = [(cid, rel, b) for cid, files in rows for rel, b in files]
+    total = sum(b for _, _, b in every)
+    per_package: dict[str, int] = {}
+    for _, rel, b in every:
+        pkg = package_of(rel, owner)
+        per_package[pkg] = per_package.get(pkg, 0) + b
+
+    lines = [
+        f"prefix {prefix} ({plan.kind}): {plan.total_files:,} files, {plan.total_bytes:,} bytes",
+        f"traced {shlex.quote(command)}: {processes} Python process{'es' if processes != 1 else ''} touched "
+        f"{sel.touched_files:,} files, {sel.touched_bytes:,} bytes ({_pct(sel.touched_bytes, plan.total_bytes)})",
+        f"{'category':<20} {'files':>9} {'bytes':>15} {'share':>6}",
+    ]
+    for cid, files in rows:
+        b = sum(x for _, x in files)
+        lines.append(f"{cid:<20} {len(files):>9,} {b:>15,} {_pct(b, plan.total_bytes):>6}")
+    lines.append(f"{'total':<20} {len(every):>9,} {total:>15,} {_pct(total, plan.total_bytes):>6}")
+    lines.append("by package:")
+    for pkg, b in sorted(per_package.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {pkg:<30} {b:>15,}")
+    left = plan.total_bytes - total
+    if args.dry_run:
+        lines.append("would remove:")
+        lines += [f"  {rel} ({b:,} bytes, {cid})" for cid, rel, b in sorted(every, key=lambda t: t[1])]
+        lines += [f"  {rel} (symbolic link to a removed file)" for rel in sel.links]
+        lines.append(f"dry run: would remove {total:,} bytes, leaving {left:,}; nothing was changed")
+        out.write("\n".join(lines) + "\n")
+        return 0
+
+    trash = Trash(prefix)
+    try:
+        for _, rel, _ in every:
+            trash.put(rel)
+        for rel in sel.links:
+            trash.put(rel)
+        second = runner(command, prefix, {})
+    except BaseException:
+        trash.restore()
+        raise
+    if second.returncode != 0:
+        trash.restore()
+        out.write("\n".join(lines) + "\n")
+        print(
+            f"envslim prune: --keep-used-by {shlex.quote(command)} fails after pruning (exit {second.returncode}); "
+            "every file was put back",
+            file=err,
+        )
+        if second.output.strip():
+            print(_tail(second.output), file=err)
+        return 2
+    trash.empty()
+    for r in plan.removals.values():  # the plain categories' emptied trees
+        for d in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
+            try:
+                os.rmdir(os.path.join(prefix, d))
+            except OSError:
+                pass
+    lines.append(f"verified: {shlex.quote(command)} passes after pruning; removed {total:,} bytes, {left:,} left")
+    out.write("\n".join(lines) + "\n")
+    return 0
