@@ -1,0 +1,224 @@
+"""envslim prune --keep-used-by: the trace in real Python processes, what it selects (exact report), dry
+run, restore byte for byte when the second run fails, and the cut on a real numpy+pandas+pyarrow venv."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import py_compile
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from envslim.cli import main
+from envslim.image import trace
+from tests.test_prune import ROUND_TRIP, _round_trip, real_venv, tree  # noqa: F401 (real_venv: a fixture)
+
+PY = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+SP = f"lib/{PY}/site-packages"
+TAG = sys.implementation.cache_tag
+
+FILES = {
+    f"{SP}/used/__init__.py": "from . import helper\n",  # 21
+    f"{SP}/used/helper.py": "import os\nDATA = open(os.path.join(os.path.dirname(__file__), 'table.txt')).read()\n",
+    f"{SP}/used/table.txt": "abc\n",  # 4
+    f"{SP}/used/tests/test_used.py": "def test(): pass\n",  # 17: the plain tests category
+    f"{SP}/used.libs/libfoo.so.1": "F" * 40,
+    f"{SP}/used-1.0.dist-info/RECORD": "used/__init__.py,,\nused/helper.py,,\nused/table.txt,,\nused.libs/libfoo.so.1,,\n",
+    f"{SP}/unused/__init__.py": "X = 1\n",  # 6
+    f"{SP}/unused/mod.py": "Y = 2\n" * 3,  # 18
+    f"{SP}/unused/data.json": "{}" * 10,  # 20
+    f"{SP}/unused/_ext.{TAG}-x86_64-linux-gnu.so": "E" * 30,
+    f"{SP}/unused-2.0.dist-info/RECORD": "unused/__init__.py,,\n",
+    "lib/libbar.so.2": "B" * 50,
+    "share/unused/data.txt": "s" * 12,  # outside lib/: stays
+}
+
+
+def _make(root: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    for rel, text in FILES.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    (root / SP / "used.libs" / "libfoo.so").symlink_to("libfoo.so.1")
+    for mod in ("used/helper.py", "unused/mod.py"):
+        py_compile.compile(str(root / SP / mod), doraise=True)
+    return root
+
+
+@pytest.fixture
+def prefix(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # the runs write no byte-code: exact trees
+    return _make(tmp_path / "env")
+
+
+def _prune(capsys, *argv: str) -> tuple[int, str, str]:
+    rc = main(["prune", *argv])
+    cap = capsys.readouterr()
+    return rc, cap.out, cap.err
+
+
+def _size(root: Path, rel: str) -> int:
+    return (root / rel).stat().st_size
+
+
+def _expected(root: Path, tail: str) -> str:
+    t = tree(root)
+    files = [k for k in t if not k.endswith("/")]  # symbolic links count as files of 0 bytes
+    total = sum(v for v in t.values() if isinstance(v, int))
+    helper_pyc = f"{SP}/used/__pycache__/helper.{TAG}.pyc"
+    mod_pyc = f"{SP}/unused/__pycache__/mod.{TAG}.pyc"
+    touched = 21 + _size(root, f"{SP}/used/helper.py") + 4 + _size(root, helper_pyc)
+    modules = 6 + 18 + _size(root, mod_pyc)
+    pct = lambda b: f"{100 * b / total:.1f}%"  # noqa: E731
+    removed = 17 + modules + 30 + 90 + 20
+    return (
+        f"prefix {root} (venv): {len(files)} files, {total:,} bytes\n"
+        f"traced 'python -c '\"'\"'import used'\"'\"'': 1 Python process touched 4 files, {touched:,} bytes ({pct(touched)})\n"
+        "category                 files           bytes  share\n"
+        f"tests                        1              17 {pct(17):>6}\n"
+        "js-maps                      0               0   0.0%\n"
+        "docs                         0               0   0.0%\n"
+        "pip                          0               0   0.0%\n"
+        f"untraced-modules             3 {modules:>15,} {pct(modules):>6}\n"
+        f"untraced-extensions          1              30 {pct(30):>6}\n"
+        f"untraced-libraries           2              90 {pct(90):>6}\n"
+        f"untraced-data                1              20 {pct(20):>6}\n"
+        f"total                        8 {removed:>15,} {pct(removed):>6}\n"
+        "by package:\n"
+        f"  unused                         {modules + 50:>15,}\n"
+        f"  used                           {57:>15,}\n"
+        f"  (no package)                   {50:>15,}\n"
+        + tail.format(removed=removed, left=total - removed)
+    )
+
+
+def test_trace_removes_what_the_command_never_touched(prefix: Path, capsys) -> None:
+    before = tree(prefix)
+    expected = _expected(prefix, "verified: 'python -c '\"'\"'import used'\"'\"'' passes after pruning; removed {removed:,} bytes, {left:,} left\n")
+    rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "python -c 'import used'")
+    assert (rc, err) == (0, "")
+    assert out == expected
+    gone = {
+        f"{SP}/used/tests/test_used.py", f"{SP}/used/tests/",
+        f"{SP}/used.libs/libfoo.so.1", f"{SP}/used.libs/libfoo.so",  # the link goes with its target
+        f"{SP}/unused/__init__.py", f"{SP}/unused/mod.py", f"{SP}/unused/__pycache__/mod.{TAG}.pyc",
+        f"{SP}/unused/data.json", f"{SP}/unused/_ext.{TAG}-x86_64-linux-gnu.so", "lib/libbar.so.2",
+    }
+    after = tree(prefix)
+    # The directories the removed files leave empty go too (used.libs/, unused/ and its __pycache__/).
+    assert after == {k: v for k, v in before.items() if k not in gone and not k.startswith((f"{SP}/used.libs", f"{SP}/unused/"))}
+    assert (prefix / SP / "unused-2.0.dist-info" / "RECORD").exists() and (prefix / "share/unused/data.txt").exists()
+    assert not list(prefix.glob(".envslim-trash-*")) and not (prefix / SP / trace.PTH_NAME).exists()
+
+
+def test_dry_run_lists_and_changes_nothing(prefix: Path, capsys) -> None:
+    before = tree(prefix)
+    rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "python -c 'import used'", "--dry-run")
+    assert (rc, err) == (0, "")
+    listing = out.split("would remove:\n", 1)[1]
+    assert listing.splitlines()[:3] == [
+        "  lib/libbar.so.2 (50 bytes, untraced-libraries)",
+        f"  {SP}/unused/__init__.py (6 bytes, untraced-modules)",
+        f"  {SP}/unused/__pycache__/mod.{TAG}.pyc ({_size(prefix, f'{SP}/unused/__pycache__/mod.{TAG}.pyc'):,} bytes, untraced-modules)",
+    ]
+    assert f"  {SP}/used.libs/libfoo.so (symbolic link to a removed file)\n" in listing
+    assert out.endswith("; nothing was changed\n") and out.startswith(_expected(prefix, "").rsplit("by package", 1)[0])
+    assert tree(prefix) == before
+
+
+def _digest(root: Path) -> dict[str, tuple[int, str]]:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for n in dirnames + filenames:
+            p = Path(dirpath, n)
+            st = p.lstat()
+            rel = p.relative_to(root).as_posix()
+            if p.is_symlink():
+                out[rel] = (st.st_mode, "-> " + os.readlink(p))
+            elif p.is_file():
+                out[rel] = (st.st_mode, hashlib.sha256(p.read_bytes()).hexdigest() + f" {st.st_mtime_ns}")
+            else:
+                out[rel] = (st.st_mode, "dir")
+    return out
+
+
+FLIP = """
+import sys, os
+marker = sys.argv[1]
+if os.path.exists(marker):
+    sys.exit(3)
+open(marker, "w").close()
+"""
+
+
+def _flip_command(tmp_path: Path, then: str = "") -> str:
+    script = tmp_path / "flip.py"
+    script.write_text(FLIP + then)
+    return f"python {script} {tmp_path / 'marker'}"
+
+
+def test_a_failing_second_run_puts_everything_back(prefix: Path, tmp_path: Path, capsys) -> None:
+    before = _digest(prefix)
+    rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", _flip_command(tmp_path, "import used\n"))
+    assert rc == 2
+    assert err.endswith("fails after pruning (exit 3); every file was put back\n")
+    assert _digest(prefix) == before
+
+
+def test_a_command_failing_before_pruning_changes_nothing(prefix: Path, capsys) -> None:
+    before = _digest(prefix)
+    rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "python -c 'import sys; print(\"boom\"); sys.exit(4)'")
+    assert (rc, out) == (2, "")
+    assert err == (
+        "envslim prune: --keep-used-by 'python -c '\"'\"'import sys; print(\"boom\"); sys.exit(4)'\"'\"'' fails before "
+        "pruning (exit 4); nothing was changed\n    boom\n"
+    )
+    assert _digest(prefix) == before
+
+
+def test_a_command_that_starts_no_python_is_an_error(prefix: Path, capsys) -> None:
+    rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "true")
+    assert (rc, out) == (2, "")
+    assert err == f"envslim prune: --keep-used-by true started no Python from {prefix}: nothing to trace; nothing was changed\n"
+
+
+def test_category_of() -> None:
+    assert trace.category_of(f"{SP}/a/b.py") == "untraced-modules"
+    assert trace.category_of(f"{SP}/a/__pycache__/b.{TAG}.pyc") == "untraced-modules"
+    assert trace.category_of(f"lib/{PY}/lib-dynload/_ssl.{TAG}-x86_64-linux-gnu.so") == "untraced-extensions"
+    assert trace.category_of(f"{SP}/numpy.libs/libscipy_openblas64_-ff651d7f.so") == "untraced-libraries"
+    assert trace.category_of("lib/libarrow.so.1900.1.0") == "untraced-libraries"
+    assert trace.category_of(f"{SP}/pandas/io/formats/templates/html.tpl") == "untraced-data"
+    assert trace.category_of(f"{SP}/pandas-2.2.3.dist-info/METADATA") is None
+    assert trace.category_of(f"{SP}/distutils-precedence.pth") is None
+    assert trace.category_of("lib/pkgconfig/arrow.pc") is None  # outside Python: only shared libraries
+    assert trace.category_of("share/proj/proj.db") is None and trace.category_of("bin/python") is None
+
+
+# -- a real prefix -------------------------------------------------------------------------------------------
+
+
+def test_real_venv_failing_second_run_restores_byte_for_byte(real_venv: Path, tmp_path: Path, capsys) -> None:
+    before = _digest(real_venv)
+    rt = tmp_path / "rt.py"
+    rt.write_text(ROUND_TRIP)
+    then = f"import runpy; sys.argv = [{str(rt)!r}, {str(tmp_path / 't.parquet')!r}]; runpy.run_path(sys.argv[0])\n"
+    rc, out, err = _prune(capsys, str(real_venv), "--keep-used-by", _flip_command(tmp_path, then))
+    assert rc == 2 and err.endswith("fails after pruning (exit 3); every file was put back\n"), err
+    assert _digest(real_venv) == before
+
+
+def test_real_venv_trace_cuts_40_percent_and_the_round_trip_passes(real_venv: Path, tmp_path: Path, capsys) -> None:
+    rt = tmp_path / "rt.py"
+    rt.write_text(ROUND_TRIP)
+    rc, out, err = _prune(capsys, str(real_venv), "--keep-used-by", f"python {rt} {tmp_path / 't.parquet'}")
+    assert (rc, err) == (0, ""), out
+    total = int(out.splitlines()[0].split(", ")[1].split()[0].replace(",", ""))
+    removed = next(int(ln.split()[2].replace(",", "")) for ln in out.splitlines() if ln.startswith("total "))
+    assert removed * 100 >= 40 * total, out
+    assert out.splitlines()[-1].startswith("verified: ")
+    assert _round_trip(real_venv, tmp_path) == "10 abcde 5.0\n"
