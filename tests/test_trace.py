@@ -83,6 +83,8 @@ def _expected(root: Path, tail: str) -> str:
         "js-maps                      0               0   0.0%\n"
         "docs                         0               0   0.0%\n"
         "pip                          0               0   0.0%\n"
+        "sanitizers                   0               0   0.0%\n"
+        "stdlib-extras                0               0   0.0%\n"
         f"untraced-modules             3 {modules:>15,} {pct(modules):>6}\n"
         f"untraced-extensions          1              30 {pct(30):>6}\n"
         f"untraced-libraries           2              90 {pct(90):>6}\n"
@@ -222,3 +224,60 @@ def test_real_venv_trace_cuts_40_percent_and_the_round_trip_passes(real_venv: Pa
     assert removed * 100 >= 40 * total, out
     assert out.splitlines()[-1].startswith("verified: ")
     assert _round_trip(real_venv, tmp_path) == "10 abcde 5.0\n"
+
+
+# -- the prune categories added with the trace: sanitizers, stdlib-extras, cython-sources -----------------
+
+NEW_CATEGORY_FILES = {
+    "conda-meta/python-3.11.0-0.json": "{}\n",
+    "lib/libasan.so.8.0.0": "A" * 40,
+    "lib/libtsan.so.2.0.0": "T" * 30,
+    "lib/libstdc++.so.6.0.33": "S" * 20,  # stays
+    "lib/python3.11/idlelib/idle.py": "i" * 11,
+    "lib/python3.11/tkinter/__init__.py": "k" * 13,
+    "lib/python3.11/lib-dynload/_tkinter.cpython-311-x86_64-linux-gnu.so": "K" * 15,
+    "lib/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so": "L" * 16,  # stays
+    "lib/python3.11/ensurepip/__init__.py": "e" * 7,
+    "lib/python3.11/test/test_os.py": "t" * 9,
+    "lib/python3.11/os.py": "o" * 5,  # stays
+    "lib/python3.11/site-packages/gui/tkinter/__init__.py": "g" * 8,  # not the stdlib's: stays
+    "lib/python3.11/site-packages/pkg/_lib.pyx": "x" * 21,
+    "lib/python3.11/site-packages/pkg/_lib.pxd": "d" * 22,
+    "lib/python3.11/site-packages/pkg/_lib.pxi": "p" * 23,
+    "bin/idle3.11": "I" * 6,
+    "bin/python3.11": "P" * 4,  # stays
+}
+
+
+@pytest.mark.parametrize("aggressive", [False, True])
+def test_new_categories_in_prune_and_in_the_dockerfile_find_commands(tmp_path: Path, capsys, aggressive: bool) -> None:
+    from envslim.prune import find_commands
+    from tests.test_prune import build
+
+    a = build(tmp_path / "a", NEW_CATEGORY_FILES)
+    b = build(tmp_path / "b", NEW_CATEGORY_FILES)
+    for root in (a, b):
+        (root / "lib" / "libasan.so.8").symlink_to("libasan.so.8.0.0")
+        (root / "bin" / "idle3").symlink_to("idle3.11")
+    flags = ["--aggressive"] if aggressive else []
+    rc, out, err = _prune(capsys, str(a), *flags)
+    assert (rc, err) == (0, "")
+    assert "sanitizers             3              70 " in out
+    assert "stdlib-extras          7              61 " in out
+    assert ("cython-sources         3              66 " in out) == aggressive
+    left = {
+        "conda-meta/python-3.11.0-0.json": 3,
+        "lib/libstdc++.so.6.0.33": 20,
+        "lib/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so": 16,
+        "lib/python3.11/os.py": 5,
+        "lib/python3.11/site-packages/gui/tkinter/__init__.py": 8,
+        "bin/python3.11": 4,
+    }
+    if not aggressive:
+        left.update({f"lib/python3.11/site-packages/pkg/_lib.{x}": n for x, n in (("pyx", 21), ("pxd", 22), ("pxi", 23))})
+    else:
+        left["lib/python3.11/site-packages/pkg/"] = 0
+    assert tree(a) == left
+    for cmd in find_commands(str(b), aggressive=aggressive):
+        subprocess.run(["sh", "-c", cmd.shell()], check=True)
+    assert tree(b) == left

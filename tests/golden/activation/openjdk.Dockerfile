@@ -10,7 +10,7 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY openjdk.yml /tmp/environment.yml
 # Prune: the categories of `envslim prune` (their evidence is in envslim/prune.py):
-#   tests, js-maps, docs, pip, conda-pkgs, conda-history.
+#   tests, js-maps, docs, pip, conda-pkgs, conda-history, sanitizers, stdlib-extras.
 # find never follows a symbolic link here. Unlike envslim prune it cannot read Python: a tests
 # directory that its package imports at run time is kept only when envslim knows of it (astropy).
 # The package cache lives in a BuildKit cache mount: rebuilds reuse it and no layer holds it.
@@ -38,6 +38,27 @@ RUN --mount=type=cache,target=/opt/conda/pkgs,uid=57439,gid=57439 \
      -o -path '/opt/conda/envs/app/pkgs/*' \
         # conda-history: conda-meta/history (the log of install transactions)
      -o -path /opt/conda/envs/app/conda-meta/history \
+        # sanitizers: sanitizer runtimes (lib/libasan.so*, libtsan, liblsan, libubsan, libhwasan)
+     -o -path '/opt/conda/envs/app/lib/libasan.so*' \
+     -o -path '/opt/conda/envs/app/lib/libhwasan.so*' \
+     -o -path '/opt/conda/envs/app/lib/liblsan.so*' \
+     -o -path '/opt/conda/envs/app/lib/libtsan.so*' \
+     -o -path '/opt/conda/envs/app/lib/libubsan.so*' \
+        # stdlib-extras: parts of the standard library a service never runs (idlelib, tkinter, turtledemo, ensurepip, test)
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/idlelib/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/tkinter/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/turtledemo/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/ensurepip/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/test/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/idlelib/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/tkinter/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/turtledemo/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/ensurepip/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/test/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/lib-dynload/_tkinter.*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/lib-dynload/_tkinter.*' \
+     -o -path /opt/conda/envs/app/bin/idle3 \
+     -o -path '/opt/conda/envs/app/bin/idle3.*' \
     \) -delete \
  && find /opt/conda/envs/app -depth -type d -empty \( \
         # tests: test suites inside installed packages (pandas/tests, numpy/_core/tests, ...)
@@ -62,6 +83,27 @@ RUN --mount=type=cache,target=/opt/conda/pkgs,uid=57439,gid=57439 \
         # conda-pkgs: conda's package cache (pkgs/ of a base prefix)
      -o -path /opt/conda/envs/app/pkgs \
      -o -path '/opt/conda/envs/app/pkgs/*' \
+        # stdlib-extras: parts of the standard library a service never runs (idlelib, tkinter, turtledemo, ensurepip, test)
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/idlelib' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/idlelib/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/tkinter' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/tkinter/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/turtledemo' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/turtledemo/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/ensurepip' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/ensurepip/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/test' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/test/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/idlelib' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/idlelib/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/tkinter' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/tkinter/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/turtledemo' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/turtledemo/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/ensurepip' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/ensurepip/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/test' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/test/*' \
     \) -delete
 
 # Activation check: run the environment's etc/conda/activate.d scripts in a clean bash and fail,
