@@ -41,6 +41,8 @@ class Installer:
     clean: str
     user_mount: str  # uid/gid options of the cache mount (the user the stage runs as)
     note: str
+    create_plain: str = ""  # create {prefix} with {specs} from conda-forge (envslim's own env for --smoke)
+    owner: str = ""  # uid:gid for files COPY'd into the build stage that the stage's user writes beside
 
 
 INSTALLERS = {
@@ -53,6 +55,8 @@ INSTALLERS = {
         clean="micromamba clean --all --yes",
         user_mount=",uid=57439,gid=57439",
         note="micromamba runs as the image's mambauser (uid/gid 57439), who owns /opt/conda.",
+        create_plain="micromamba create --yes --prefix {prefix} --channel conda-forge {specs}",
+        owner="57439:57439",
     ),
     # condaforge/miniforge3 runs as root; conda env create installs the pip: section with the env's pip.
     "miniforge": Installer(
@@ -61,6 +65,7 @@ INSTALLERS = {
         clean="conda clean --all --yes",
         user_mount="",
         note="miniforge's conda runs as root; the image is Ubuntu-based: keep the final base's glibc at least as new.",
+        create_plain="conda create --yes --prefix {prefix} {specs}",
     ),
 }
 
@@ -79,6 +84,8 @@ class Options:
     cache: str = "mount"  # "mount" | "clean"
     aggressive: bool = False
     keep: tuple[str, ...] = ()
+    smoke: str | None = None  # a smoke test for envslim prune --keep-used-by in the build stage
+    envslim_wheel: str | None = None  # its wheel, relative to the build context
 
 
 def _check_pip(env: EnvFile) -> None:
@@ -177,6 +184,20 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
         ]
     out += _prune_lines(opts)
     baked = activation.baked((conda_sort_key(d.value) for d in env.deps), PREFIX)
+    if opts.smoke is not None:
+        from envslim.image import trace
+
+        out += [""] + trace.smoke_lines(
+            PREFIX,
+            opts.smoke,
+            wheel=opts.envslim_wheel or trace.default_wheel(),
+            create=inst.create_plain,
+            owner=inst.owner,
+            mount=f"--mount=type=cache,target=/opt/conda/pkgs{inst.user_mount} " if opts.cache == "mount" else "",
+            aggressive=opts.aggressive,
+            keep=opts.keep,
+            env_words=[f"{b.name}={b.value}" for b in baked],
+        )
     out += ["", *activation.build_stage_lines(PREFIX, baked)]
     out += [
         "",
@@ -252,6 +273,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_selection_arguments(parser)
     parser.add_argument(
+        "--smoke",
+        metavar="COMMAND",
+        help="run this smoke test in the build stage with envslim prune --keep-used-by (needs envslim's wheel)",
+    )
+    parser.add_argument(
+        "--envslim-wheel",
+        metavar="PATH",
+        help="envslim's wheel in the build context for --smoke (default: envslim-VERSION-py3-none-any.whl)",
+    )
+    parser.add_argument(
         "--context", default=".", metavar="DIR", help="the build context ENVFILE is copied from (default: .)"
     )
 
@@ -282,7 +313,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cache=args.cache,
         aggressive=args.aggressive,
         keep=tuple(args.keep),
+        smoke=args.smoke,
+        envslim_wheel=_source(args.envslim_wheel, args.context) if args.envslim_wheel else None,
     )
+    if opts.smoke is not None and not opts.smoke.strip():
+        raise EnvslimError("envslim dockerfile: --smoke is empty")
     if opts.user is not None:
         _user(opts.user)
     source = _source(args.envfile, args.context)

@@ -281,3 +281,51 @@ def test_new_categories_in_prune_and_in_the_dockerfile_find_commands(tmp_path: P
     for cmd in find_commands(str(b), aggressive=aggressive):
         subprocess.run(["sh", "-c", cmd.shell()], check=True)
     assert tree(b) == left
+
+
+# -- envslim dockerfile --smoke ------------------------------------------------------------------------------
+
+SMOKE_GOLDEN = Path(__file__).parent / "golden" / "trace"
+SEED_DIR = Path(__file__).parent / "golden" / "seed"
+SMOKE_VARIANTS = {
+    "seed-smoke": ["--smoke", "python -c 'import used'"],
+    "seed-smoke-miniforge": [
+        "--smoke", "python -c 'import used'", "--installer", "miniforge", "--cache", "clean", "--aggressive",
+        "--keep", "*/site-packages/pip*", "--envslim-wheel", "dist/envslim-0.1.0-py3-none-any.whl",
+    ],
+}
+
+
+@pytest.mark.parametrize("variant", sorted(SMOKE_VARIANTS))
+def test_smoke_golden(variant: str, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(SEED_DIR)
+    assert main(["dockerfile", "env.yaml", *SMOKE_VARIANTS[variant]]) == 0
+    cap = capsys.readouterr()
+    assert cap.err == ""
+    golden = SMOKE_GOLDEN / f"{variant}.Dockerfile"
+    if os.environ.get("ENVSLIM_REGEN_GOLDEN"):
+        golden.write_text(cap.out)
+    assert cap.out == golden.read_text()
+
+
+@pytest.mark.parametrize("variant", sorted(SMOKE_VARIANTS))
+def test_smoke_golden_passes_hadolint(variant: str, tmp_path: Path) -> None:
+    from tests.test_dockerfile import hadolint
+
+    assert hadolint((SMOKE_GOLDEN / f"{variant}.Dockerfile").read_text(), tmp_path) == (0, "")
+
+
+def test_smoke_step_runs_envslim_prune_on_a_prefix(prefix: Path, capsys) -> None:
+    """The RUN's last command, with this checkout's envslim and a real prefix in place of the image's."""
+    from envslim.dockerfile import PREFIX
+
+    text = (SMOKE_GOLDEN / "seed-smoke.Dockerfile").read_text()
+    run = text.split("\nCOPY --chown=57439:57439 envslim-0.1.0-py3-none-any.whl /tmp/envslim/\nRUN ", 1)[1].split("\n\n", 1)[0]
+    last = run.split("\n && ")[-1]
+    assert last == f"/tmp/envslim/env/bin/envslim prune {PREFIX} --keep-used-by 'python -c '\"'\"'import used'\"'\"''"
+    envslim = Path(sys.executable).parent / "envslim"
+    cmd = last.replace("/tmp/envslim/env/bin/envslim", str(envslim)).replace(PREFIX, str(prefix))
+    done = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines()[-1].startswith("verified: 'python -c '\"'\"'import used'\"'\"'' passes after pruning;")
+    assert not (prefix / SP / "unused").exists() and (prefix / SP / "used" / "helper.py").exists()
