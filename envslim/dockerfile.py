@@ -316,8 +316,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         smoke=args.smoke,
         envslim_wheel=_source(args.envslim_wheel, args.context) if args.envslim_wheel else None,
     )
-    if opts.smoke is not None and not opts.smoke.strip():
-        raise EnvslimError("envslim dockerfile: --smoke is empty")
+    if opts.smoke is not None:
+        from envslim.report import redact
+
+        if not opts.smoke.strip():
+            raise EnvslimError("envslim dockerfile: --smoke is empty")
+        if redact(opts.smoke) != opts.smoke:
+            raise EnvslimError(
+                "envslim dockerfile: --smoke: the command holds credentials in a URL, which the Dockerfile would "
+                "show; read them from a build secret (RUN --mount=type=secret) instead"
+            )
     if opts.user is not None:
         _user(opts.user)
     source = _source(args.envfile, args.context)

@@ -329,3 +329,18 @@ def test_smoke_step_runs_envslim_prune_on_a_prefix(prefix: Path, capsys) -> None
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines()[-1].startswith("verified: 'python -c '\"'\"'import used'\"'\"'' passes after pruning;")
     assert not (prefix / SP / "unused").exists() and (prefix / SP / "used" / "helper.py").exists()
+
+
+def test_smoke_with_credentials_in_a_url_is_refused(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(SEED_DIR)
+    rc = main(["dockerfile", "env.yaml", "--smoke", "python -c 'import urllib.request as u; u.urlopen(\"https://me:s3cret@example.org/\")'"])
+    cap = capsys.readouterr()
+    assert (rc, cap.out) == (2, "")
+    assert "s3cret" not in cap.err and cap.err.count("\n") == 1
+    assert cap.err.startswith("envslim dockerfile: --smoke: the command holds credentials in a URL")
+
+
+def test_credentials_in_the_command_are_never_printed(prefix: Path, capsys) -> None:
+    rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "python -c 'import used' https://me:s3cret@example.org/x")
+    assert rc == 0 and "s3cret" not in out + err
+    assert "traced 'python -c '\"'\"'import used'\"'\"' https://***@example.org/x': 1 Python process" in out

@@ -273,7 +273,10 @@ def select(prefix: str, touched: set[str], *, skip: set[str], keep: tuple[str, .
         for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             rel = f"{rel_dir}/{name}" if rel_dir else name
             path = os.path.join(dirpath, name)
-            st = os.lstat(path)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
             if stat.S_ISLNK(st.st_mode):
                 links.append((rel, os.path.realpath(path)))
                 continue
@@ -399,19 +402,29 @@ def _pct(part: int, whole: int) -> str:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
     from envslim.prune import make_plan
+    from envslim.report import redact
 
     prefix = args.prefix
     command = args.keep_used_by
     plan = make_plan(prefix, aggressive=args.aggressive, keep=tuple(args.keep))
     first, touched, processes = trace(command, prefix, runner)
     if first.returncode != 0:
-        print(f"envslim prune: --keep-used-by {shlex.quote(command)} fails before pruning (exit {first.returncode}); nothing was changed", file=err)
+        print(
+            redact(
+                f"envslim prune: --keep-used-by {shlex.quote(command)} fails before pruning "
+                f"(exit {first.returncode}); nothing was changed"
+            ),
+            file=err,
+        )
         if first.output.strip():
-            print(_tail(first.output), file=err)
+            print(redact(_tail(first.output)), file=err)
         return 2
     if processes == 0:
         raise EnvslimError(
-            f"envslim prune: --keep-used-by {shlex.quote(command)} started no Python from {prefix}: nothing to trace; nothing was changed"
+            redact(
+                f"envslim prune: --keep-used-by {shlex.quote(command)} started no Python from {prefix}: "
+                "nothing to trace; nothing was changed"
+            )
         )
     skip = {rel for r in plan.removals.values() for rel, _ in r.files}
     sel = select(prefix, touched, skip=skip, keep=tuple(args.keep))
@@ -445,29 +458,40 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run
         lines += [f"  {rel} ({b:,} bytes, {cid})" for cid, rel, b in sorted(every, key=lambda t: t[1])]
         lines += [f"  {rel} (symbolic link to a removed file)" for rel in sel.links]
         lines.append(f"dry run: would remove {total:,} bytes, leaving {left:,}; nothing was changed")
-        out.write("\n".join(lines) + "\n")
+        out.write(redact("\n".join(lines) + "\n"))
         return 0
 
-    trash = Trash(prefix)
     try:
-        for _, rel, _ in every:
-            trash.put(rel)
-        for rel in sel.links:
-            trash.put(rel)
+        trash = Trash(prefix)
+    except OSError as e:
+        raise EnvslimError(f"{prefix}: cannot make a trash directory: {e.strerror or e}; nothing was changed") from None
+    try:
+        for rel in [rel for _, rel, _ in every] + sel.links:
+            try:
+                trash.put(rel)
+            except OSError as e:
+                trash.restore()
+                raise EnvslimError(
+                    f"{prefix}: cannot move {rel} aside: {e.strerror or e}; every file was put back"
+                ) from None
         second = runner(command, prefix, {})
+    except EnvslimError:
+        raise
     except BaseException:
         trash.restore()
         raise
     if second.returncode != 0:
         trash.restore()
-        out.write("\n".join(lines) + "\n")
+        out.write(redact("\n".join(lines) + "\n"))
         print(
-            f"envslim prune: --keep-used-by {shlex.quote(command)} fails after pruning (exit {second.returncode}); "
-            "every file was put back",
+            redact(
+                f"envslim prune: --keep-used-by {shlex.quote(command)} fails after pruning "
+                f"(exit {second.returncode}); every file was put back"
+            ),
             file=err,
         )
         if second.output.strip():
-            print(_tail(second.output), file=err)
+            print(redact(_tail(second.output)), file=err)
         return 2
     trash.empty()
     for r in plan.removals.values():  # the plain categories' emptied trees
@@ -477,7 +501,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run
             except OSError:
                 pass
     lines.append(f"verified: {shlex.quote(command)} passes after pruning; removed {total:,} bytes, {left:,} left")
-    out.write("\n".join(lines) + "\n")
+    out.write(redact("\n".join(lines) + "\n"))
     return 0
 
 
