@@ -25,17 +25,21 @@ VARIANTS = {
 }
 
 
+def check_golden(capsys, argv: list[str], golden: Path) -> None:
+    """``envslim dockerfile ARGV`` writes exactly ``golden`` (ENVSLIM_REGEN_GOLDEN=1 rewrites it)."""
+    assert main(["dockerfile", *argv]) == 0
+    cap = capsys.readouterr()
+    assert cap.err == ""
+    if os.environ.get("ENVSLIM_REGEN_GOLDEN"):
+        golden.write_text(cap.out)
+    assert cap.out == golden.read_text()
+
+
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_golden(variant: str, capsys, monkeypatch) -> None:
     monkeypatch.chdir(GOLDEN)
     envfile, argv = VARIANTS[variant]
-    assert main(["dockerfile", envfile, *argv]) == 0
-    cap = capsys.readouterr()
-    assert cap.err == ""
-    golden = GOLDEN / f"{variant}.Dockerfile"
-    if os.environ.get("ENVSLIM_REGEN_GOLDEN"):
-        golden.write_text(cap.out)
-    assert cap.out == golden.read_text()
+    check_golden(capsys, [envfile, *argv], GOLDEN / f"{variant}.Dockerfile")
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

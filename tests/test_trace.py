@@ -298,14 +298,10 @@ SMOKE_VARIANTS = {
 
 @pytest.mark.parametrize("variant", sorted(SMOKE_VARIANTS))
 def test_smoke_golden(variant: str, capsys, monkeypatch) -> None:
+    from tests.test_activation import check_golden
+
     monkeypatch.chdir(SEED_DIR)
-    assert main(["dockerfile", "env.yaml", *SMOKE_VARIANTS[variant]]) == 0
-    cap = capsys.readouterr()
-    assert cap.err == ""
-    golden = SMOKE_GOLDEN / f"{variant}.Dockerfile"
-    if os.environ.get("ENVSLIM_REGEN_GOLDEN"):
-        golden.write_text(cap.out)
-    assert cap.out == golden.read_text()
+    check_golden(capsys, ["env.yaml", *SMOKE_VARIANTS[variant]], SMOKE_GOLDEN / f"{variant}.Dockerfile")
 
 
 @pytest.mark.parametrize("variant", sorted(SMOKE_VARIANTS))

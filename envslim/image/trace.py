@@ -400,6 +400,19 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0.0%"
 
 
+def _failed(err: TextIO, command: str, result: RunResult, when: str, state: str) -> int:
+    """Report a failing run of COMMAND (its output's last lines too) and return exit status 2."""
+    from envslim.report import redact
+
+    print(
+        redact(f"envslim prune: --keep-used-by {shlex.quote(command)} fails {when} (exit {result.returncode}); {state}"),
+        file=err,
+    )
+    if result.output.strip():
+        print(redact(_tail(result.output)), file=err)
+    return 2
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
     from envslim.prune import make_plan
     from envslim.report import redact
@@ -409,16 +422,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run
     plan = make_plan(prefix, aggressive=args.aggressive, keep=tuple(args.keep))
     first, touched, processes = trace(command, prefix, runner)
     if first.returncode != 0:
-        print(
-            redact(
-                f"envslim prune: --keep-used-by {shlex.quote(command)} fails before pruning "
-                f"(exit {first.returncode}); nothing was changed"
-            ),
-            file=err,
-        )
-        if first.output.strip():
-            print(redact(_tail(first.output)), file=err)
-        return 2
+        return _failed(err, command, first, "before pruning", "nothing was changed")
     if processes == 0:
         raise EnvslimError(
             redact(
@@ -483,16 +487,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run
     if second.returncode != 0:
         trash.restore()
         out.write(redact("\n".join(lines) + "\n"))
-        print(
-            redact(
-                f"envslim prune: --keep-used-by {shlex.quote(command)} fails after pruning "
-                f"(exit {second.returncode}); every file was put back"
-            ),
-            file=err,
-        )
-        if second.output.strip():
-            print(redact(_tail(second.output)), file=err)
-        return 2
+        return _failed(err, command, second, "after pruning", "every file was put back")
     trash.empty()
     for r in plan.removals.values():  # the plain categories' emptied trees
         for d in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
