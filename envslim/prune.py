@@ -651,9 +651,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also remove what COMMAND (a smoke test, run by /bin/sh) never touches under lib/, then run it "
         "again and put everything back if it fails (envslim/image/trace.py)",
     )
+    parser.add_argument(
+        "--strip",
+        action="store_true",
+        help="with --keep-used-by: also strip --strip-unneeded the shared objects that stay (no symbol names "
+        "in native backtraces)",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.strip and args.keep_used_by is None:
+        raise EnvslimError("envslim prune: --strip needs --keep-used-by (its second run shows the stripped libraries still load)")
     if args.keep_used_by is not None:
         from envslim.image import trace
 

@@ -340,3 +340,54 @@ def test_credentials_in_the_command_are_never_printed(prefix: Path, capsys) -> N
     rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "python -c 'import used' https://me:s3cret@example.org/x")
     assert rc == 0 and "s3cret" not in out + err
     assert "traced 'python -c '\"'\"'import used'\"'\"' https://***@example.org/x': 1 Python process" in out
+
+
+# -- --strip ---------------------------------------------------------------------------------------------------
+
+ANSWER_C = "int answer(void) { return 42; }\nstatic int helper(int x) { return x + 1; }\nint twice(int x) { return helper(x) * 2 - 2; }\n"
+USES_ANSWER = "python -c 'import ctypes, sys; assert ctypes.CDLL(sys.prefix + \"/lib/libanswer.so\").answer() == 42; import used'"
+
+
+def _build_answer(prefix: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    if not (shutil.which("cc") and shutil.which("strip")):
+        pytest.skip("needs a C compiler and strip (binutils)")
+    src = tmp_path / "answer.c"
+    src.write_text(ANSWER_C)
+    lib = prefix / "lib" / "libanswer.so"
+    subprocess.run(["cc", "-g", "-O0", "-shared", "-fPIC", "-o", str(lib), str(src)], check=True)
+    return lib
+
+
+def test_strip_shrinks_a_library_with_symbols_and_it_still_loads(prefix: Path, tmp_path: Path, capsys) -> None:
+    lib = _build_answer(prefix, tmp_path)
+    before = lib.stat().st_size
+    assert trace.elf_has_symbols(str(lib)) and not trace.elf_has_symbols(str(prefix / "pyvenv.cfg"))
+    rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", USES_ANSWER, "--strip")
+    assert (rc, err) == (0, ""), out
+    after = lib.stat().st_size
+    assert after < before and not trace.elf_has_symbols(str(lib))
+    assert f"strip                        1 {before - after:>15,} " in out
+    assert not list(prefix.rglob("*.envslim-strip"))
+    done = subprocess.run(["sh", "-c", USES_ANSWER], cwd=prefix, env={"PATH": f"{prefix}/bin:{os.environ['PATH']}"})
+    assert done.returncode == 0
+
+
+def test_strip_dry_run_and_failing_second_run_change_nothing(prefix: Path, tmp_path: Path, capsys) -> None:
+    _build_answer(prefix, tmp_path)
+    before = _digest(prefix)
+    rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", USES_ANSWER, "--strip", "--dry-run")
+    assert (rc, err) == (0, "")
+    assert "  lib/libanswer.so (strip saves " in out
+    assert _digest(prefix) == before
+    then = "import ctypes; ctypes.CDLL(sys.prefix + '/lib/libanswer.so').answer()\n"
+    rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", _flip_command(tmp_path, then), "--strip")
+    assert rc == 2 and err.endswith("every file was put back\n")
+    assert _digest(prefix) == before
+
+
+def test_strip_needs_keep_used_by(prefix: Path, capsys) -> None:
+    rc, out, err = _prune(capsys, str(prefix), "--strip")
+    assert (rc, out) == (2, "")
+    assert err == "envslim prune: --strip needs --keep-used-by (its second run shows the stripped libraries still load)\n"
