@@ -75,6 +75,22 @@ def main() -> None:
     print(f"\nenvslim prune --keep-used-by on a copy: exit {rc}; {out.getvalue().splitlines()[-1]}")
     done = subprocess.run([str(copy / "bin" / "python"), str(script), str(work / "t2.parquet")], capture_output=True, text=True)
     print(f"round trip afterwards: exit {done.returncode}, {done.stdout.strip()!r}")
+    copy2 = work / "copy2"
+    shutil.copytree(venv, copy2, symlinks=True)
+    out = io.StringIO()
+    sys.stdout, real = out, sys.stdout
+    try:
+        rc = envslim(["prune", str(copy2), "--keep-used-by", command, "--strip"])
+    finally:
+        sys.stdout = real
+    rows = [ln for ln in out.getvalue().splitlines() if ln.startswith(("strip ", "total "))]
+    print(f"\nenvslim prune --keep-used-by --strip on a copy: exit {rc}")
+    for ln in rows + out.getvalue().splitlines()[-1:]:
+        print(f"  {ln}")
+    arrow = sorted((copy2 / "lib").glob("python3.*/site-packages/pyarrow/libarrow.so.*"))
+    for lib in arrow:
+        orig = venv / lib.relative_to(copy2)
+        print(f"  {lib.name}: {orig.stat().st_size:,} -> {lib.stat().st_size:,} bytes")
     shutil.rmtree(work)
 
 

@@ -226,6 +226,25 @@ def test_real_venv_trace_cuts_40_percent_and_the_round_trip_passes(real_venv: Pa
     assert _round_trip(real_venv, tmp_path) == "10 abcde 5.0\n"
 
 
+def test_real_venv_strip_shrinks_libarrow_and_leaves_what_strip_breaks(real_venv: Path, tmp_path: Path, capsys) -> None:
+    """After the trace prune above. auditwheel's patched OpenBLAS does not load once stripped, so it stays."""
+    import shutil
+
+    if not shutil.which("strip"):
+        pytest.skip("needs strip (binutils)")
+    sp = next((real_venv / "lib").glob("python3.*/site-packages"))
+    arrow = next((sp / "pyarrow").glob("libarrow.so.*"))
+    blas = sorted((sp / "numpy.libs").glob("libscipy_openblas*.so"))
+    sizes = (arrow.stat().st_size, [b.stat().st_size for b in blas])
+    rt = tmp_path / "rt.py"
+    rt.write_text(ROUND_TRIP)
+    rc, out, err = _prune(capsys, str(real_venv), "--keep-used-by", f"python {rt} {tmp_path / 't.parquet'}", "--strip")
+    assert (rc, err) == (0, ""), out
+    assert arrow.stat().st_size < sizes[0] and not trace.elf_has_symbols(str(arrow))
+    assert [b.stat().st_size for b in blas] == sizes[1]
+    assert _round_trip(real_venv, tmp_path) == "10 abcde 5.0\n"
+
+
 # -- the prune categories added with the trace: sanitizers, stdlib-extras, cython-sources -----------------
 
 NEW_CATEGORY_FILES = {
