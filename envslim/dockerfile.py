@@ -316,6 +316,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         smoke=args.smoke,
         envslim_wheel=_source(args.envslim_wheel, args.context) if args.envslim_wheel else None,
     )
+    if opts.envslim_wheel is not None and re.search(r"[\s\"'$\\]", opts.envslim_wheel):
+        raise EnvslimError(f"envslim dockerfile: --envslim-wheel {opts.envslim_wheel!r}: a path without spaces or quotes, please")
     if opts.smoke is not None:
         from envslim.report import redact
 
