@@ -410,3 +410,35 @@ def test_strip_needs_keep_used_by(prefix: Path, capsys) -> None:
     rc, out, err = _prune(capsys, str(prefix), "--strip")
     assert (rc, out) == (2, "")
     assert err == "envslim prune: --strip needs --keep-used-by (its second run shows the stripped libraries still load)\n"
+
+
+# -- what cannot be written or moved -------------------------------------------------------------------------
+
+
+def test_a_site_packages_that_cannot_take_the_tracer_is_one_line_and_no_change(prefix: Path, capsys) -> None:
+    from tests.test_prune import _make_unremovable
+
+    before = _digest(prefix)
+    undo, why = _make_unremovable(prefix / SP)  # no new file in site-packages (chattr +i when root)
+    try:
+        rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "python -c 'import used'")
+    finally:
+        undo()
+    assert (rc, out) == (2, "")
+    assert err == f"{prefix / SP / trace.PTH_NAME}: cannot write the tracer's .pth file: {why}; nothing was changed\n"
+    assert _digest(prefix) == before
+
+
+def test_a_file_that_cannot_be_moved_aside_puts_everything_back(prefix: Path, capsys) -> None:
+    from tests.test_prune import _make_unremovable
+
+    before = _digest(prefix)
+    undo, why = _make_unremovable(prefix / SP / "unused" / "mod.py")
+    try:
+        rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "python -c 'import used'")
+        after = _digest(prefix)
+    finally:
+        undo()
+    assert (rc, out) == (2, "")
+    assert err == f"{prefix / SP / 'unused' / 'mod.py'}: cannot move it aside: {why}; every file was put back\n"
+    assert after == before

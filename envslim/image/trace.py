@@ -179,10 +179,15 @@ def trace(command: str, prefix: str, runner: Runner = run_command) -> tuple[RunR
             f.write(TRACER)
         out_dir = os.path.join(work, "out")
         os.mkdir(out_dir)
-        for pth in pths:
-            with open(pth, "w") as f:
-                f.write(_pth_line())
         try:
+            for pth in pths:
+                try:
+                    with open(pth, "x") as f:
+                        f.write(_pth_line())
+                except OSError as e:
+                    raise EnvslimError(
+                        f"{pth}: cannot write the tracer's .pth file: {e.strerror or e}; nothing was changed"
+                    ) from None
             result = runner(command, prefix, {_TRACE_ENV: code, _OUT_ENV: out_dir})
         finally:
             for pth in pths:
@@ -615,6 +620,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run
             _unlink(copy)
         raise EnvslimError(f"{prefix}: cannot make a trash directory: {e.strerror or e}; nothing was changed") from None
     try:
+        rel = ""
         try:
             for rel in [rel for _, rel, _ in every] + sel.links:
                 trash.put(rel)
@@ -623,7 +629,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run
                 os.rename(copy, os.path.join(prefix, rel))
         except OSError as e:
             trash.restore()
-            raise EnvslimError(f"{prefix}: cannot move a file aside: {e.strerror or e}; every file was put back") from None
+            raise EnvslimError(
+                f"{os.path.join(prefix, rel)}: cannot move it aside: {e.strerror or e}; every file was put back"
+            ) from None
         second = runner(command, prefix, {})
     except EnvslimError:
         raise
