@@ -110,7 +110,7 @@ def check_commands(prefix: str, variables: list[Baked]) -> list[str]:
     """Shell commands (to be joined with ``&&``) that run the prefix's activation scripts in a clean bash
     and exit 1, naming each variable, when they set one that ``variables`` lacks or sets differently.
 
-    POSIX tools only (env, sed, sort, comm, mktemp) besides bash, which conda's scripts are written for;
+    POSIX tools only (env, sed, sort, comm, grep, mktemp) besides bash, which conda's scripts are written for;
     no pipe, so no SHELL change is needed for hadolint's DL4006. A variable the image sets and the scripts
     do not is reported as a note, not a failure (the knowledge can set one the scripts leave unset when a
     directory is missing).
