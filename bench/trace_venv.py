@@ -3,7 +3,7 @@
     python bench/trace_venv.py [VENV_DIR]
 
 Builds the venv (unless VENV_DIR already holds one: it is then used as it is, so give a fresh one), then
-traces a parquet round trip (the one tests/test_prune.py runs) and prints, without changing anything, what
+traces a parquet round trip (the one tests/image/test_prune.py runs) and prints, without changing anything, what
 each category would take: the plain prune categories (default and --aggressive) and the trace categories
 (files under lib/ the round trip never touched), the bytes the trace saw touched, and the total cut.
 Then it prunes a copy for real (--keep-used-by), checking that the round trip still passes.
@@ -24,12 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from prune_venv import build, versions  # noqa: E402
 from envslim.image import trace  # noqa: E402
-from envslim.prune import make_plan  # noqa: E402
-from tests.test_prune import ROUND_TRIP  # noqa: E402
+from envslim.image.prune import select  # noqa: E402
+from tests.image.test_prune import ROUND_TRIP  # noqa: E402
 
 
 def measure(venv: Path, command: str, aggressive: bool) -> None:
-    plan = make_plan(str(venv), aggressive=aggressive)
+    plan = select(str(venv), aggressive=aggressive)
     result, touched, processes = trace.trace(command, str(venv))
     assert result.returncode == 0, result.output
     skip = {rel for r in plan.removals.values() for rel, _ in r.files}
@@ -58,7 +58,7 @@ def main() -> None:
     script.write_text(ROUND_TRIP)
     command = f"python {script} {work / 't.parquet'}"
     print(f"venv: {versions(venv)}")
-    print(f"smoke test: the parquet round trip of tests/test_prune.py ({command})")
+    print(f"smoke test: the parquet round trip of tests/image/test_prune.py ({command})")
     for aggressive in (False, True):
         measure(venv, command, aggressive)
     copy = work / "copy"

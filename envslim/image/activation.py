@@ -12,14 +12,11 @@ variable they set that the image does not set to the same value.
 
 from __future__ import annotations
 
-import os
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from envslim import _tomlcache
-from envslim._paths import knowledge_root
 
 # What `env` prints in the check's clean shell besides the activation's own variables, and the
 # scripts' bookkeeping for deactivation (_CONDA_SET_GDAL_DATA, JAVA_HOME_CONDA_BACKUP, ...).
@@ -61,7 +58,9 @@ class Baked:
 
 @lru_cache(maxsize=None)
 def entries() -> tuple[Activation, ...]:
-    data = _tomlcache.load(os.path.join(knowledge_root(), "activation.toml"))
+    from envslim import knowledge
+
+    data = knowledge.read("activation.toml")
     return tuple(
         Activation(
             package=a["package"],

@@ -25,7 +25,6 @@ the service does.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -258,7 +257,7 @@ def select(prefix: str, touched: set[str], *, skip: set[str], keep: tuple[str, .
 
     ``skip`` holds paths (relative) already claimed by the plain prune categories.
     """
-    from envslim.prune import _kept_by
+    from envslim.image.prune import _kept_by
 
     root = os.path.realpath(prefix)
     real_touched = {os.path.realpath(p) for p in touched}
@@ -444,7 +443,7 @@ def elf_has_symbols(path: str) -> bool:
 
 def strip_candidates(prefix: str, gone: set[str], keep: tuple[str, ...]) -> list[tuple[str, int]]:
     """Regular shared objects under lib/ that stay and carry symbols: (path relative to prefix, bytes)."""
-    from envslim.prune import _kept_by
+    from envslim.image.prune import _kept_by
 
     found = []
     for dirpath, dirnames, filenames in os.walk(os.path.join(prefix, "lib")):
@@ -539,7 +538,7 @@ def _pct(part: int, whole: int) -> str:
 
 def _failed(err: TextIO, command: str, result: RunResult, when: str, state: str) -> int:
     """Report a failing run of COMMAND (its output's last lines too) and return exit status 2."""
-    from envslim.report import redact
+    from envslim.display import redact
 
     print(
         redact(f"envslim prune: --keep-used-by {shlex.quote(command)} fails {when} (exit {result.returncode}); {state}"),
@@ -550,13 +549,14 @@ def _failed(err: TextIO, command: str, result: RunResult, when: str, state: str)
     return 2
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
-    from envslim.prune import make_plan
-    from envslim.report import redact
+def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
+    """``envslim prune PREFIX --keep-used-by COMMAND``, given the command's PruneOptions."""
+    from envslim.display import redact
+    from envslim.image import prune
 
-    prefix = args.prefix
-    command = args.keep_used_by
-    plan = make_plan(prefix, aggressive=args.aggressive, keep=tuple(args.keep))
+    prefix = options.prefix
+    command = options.keep_used_by
+    plan = prune.select(prefix, aggressive=options.aggressive, keep=tuple(options.keep))
     first, touched, processes = trace(command, prefix, runner)
     if first.returncode != 0:
         return _failed(err, command, first, "before pruning", "nothing was changed")
@@ -568,18 +568,18 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run
             )
         )
     skip = {rel for r in plan.removals.values() for rel, _ in r.files}
-    sel = select(prefix, touched, skip=skip, keep=tuple(args.keep))
+    sel = select(prefix, touched, skip=skip, keep=tuple(options.keep))
     owner = owners(prefix)
 
     rows: list[tuple[str, list[tuple[str, int]]]] = [(cid, r.files) for cid, r in plan.removals.items()]
     rows += [(c.id, sel.files[c.id]) for c in CATEGORIES]
     every = [(cid, rel, b) for cid, files in rows for rel, b in files]
     stripped: list[tuple[str, int, str]] = []
-    if args.strip:
+    if options.strip:
         exe = shutil.which("strip")
         if exe is None:
             raise EnvslimError("envslim prune: --strip needs the strip program (binutils); nothing was changed")
-        files = strip_candidates(prefix, {rel for _, rel, _ in every}, tuple(args.keep))
+        files = strip_candidates(prefix, {rel for _, rel, _ in every}, tuple(options.keep))
         stripped = strip_into(exe, prefix, files, _prefix_python(prefix))
         rows.append((STRIP.id, [(rel, saved) for rel, saved, _ in stripped]))
     total = sum(b for _, _, b in every) + sum(saved for _, saved, _ in stripped)
@@ -602,7 +602,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, runner: Runner = run
     for pkg, b in sorted(per_package.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  {pkg:<30} {b:>15,}")
     left = plan.total_bytes - total
-    if args.dry_run:
+    if options.dry_run:
         lines.append("would remove:")
         lines += [f"  {rel} ({b:,} bytes, {cid})" for cid, rel, b in sorted(every, key=lambda t: t[1])]
         lines += [f"  {rel} (symbolic link to a removed file)" for rel in sel.links]
