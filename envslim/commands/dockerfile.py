@@ -10,7 +10,7 @@ import shlex
 from envslim.document.atomic import write_atomic
 from envslim.document.envfile import EnvFile
 from envslim.errors import EnvslimError
-from envslim.image.dockerfile import Options, _user, render
+from envslim.image.dockerfile import Options, _no_control, _user, render
 
 
 def _source(envfile: str, context: str) -> str:
@@ -42,6 +42,10 @@ def run(options, out, err) -> int:
         smoke=options.smoke,
         envslim_wheel=_source(options.envslim_wheel, options.context) if options.envslim_wheel else None,
     )
+    for what, value in (("--base", opts.base or ""), ("--user", opts.user or ""),
+                        *(("--entrypoint", w) for w in entry or ()), *(("--keep", k) for k in opts.keep),
+                        ("--smoke", opts.smoke or ""), ("--envslim-wheel", opts.envslim_wheel or "")):
+        _no_control(value, f"envslim dockerfile: {what}")
     if opts.envslim_wheel is not None and re.search(r"[\s\"'$\\]", opts.envslim_wheel):
         raise EnvslimError(f"envslim dockerfile: --envslim-wheel {opts.envslim_wheel!r}: a path without spaces or quotes, please")
     if opts.smoke is not None:
@@ -56,6 +60,8 @@ def run(options, out, err) -> int:
             )
     if opts.user is not None:
         _user(opts.user)
+    if options.output is not None and _same_file(options.output, options.envfile):
+        raise EnvslimError(f"{options.output}: is the environment file itself; write the Dockerfile to another path")
     source = _source(options.envfile, options.context)
     text = render(EnvFile.read(options.envfile), source, opts)
     if options.output is None:
@@ -63,6 +69,13 @@ def run(options, out, err) -> int:
         return 0
     _write(options.output, text)
     return 0
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _write(path: str, text: str) -> None:

@@ -252,12 +252,31 @@ class Selection:
     touched_files: int = 0
 
 
-def select(prefix: str, touched: set[str], *, skip: set[str], keep: tuple[str, ...] = ()) -> Selection:
-    """The untouched files of the trace categories, walking ``prefix`` without following links.
+def select(
+    prefix: str, touched: set[str], *, skip: set[str], keep: tuple[str, ...] = (), mounts: frozenset[str] | None = None
+) -> Selection:
+    """The untouched files of the trace categories, walking ``prefix`` without following links and, as plain
+    prune does, never entering a mount point inside it (another device, or one of ``mounts``: by default
+    the mount points /proc/self/mountinfo lists under the prefix, which catches bind mounts).
 
     ``skip`` holds paths (relative) already claimed by the plain prune categories.
     """
-    from envslim.image.prune import _kept_by
+    from envslim.image.prune import _kept_by, mount_points_under
+
+    if mounts is None:
+        mounts = mount_points_under(prefix)
+    try:
+        device = os.stat(prefix).st_dev
+    except OSError as e:
+        raise EnvslimError(f"{prefix}: {e.strerror or e}") from None
+
+    def own_mount(dirpath: str, name: str) -> bool:
+        path = os.path.join(dirpath, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        return not stat.S_ISDIR(st.st_mode) or (st.st_dev == device and path not in mounts)
 
     root = os.path.realpath(prefix)
     real_touched = {os.path.realpath(p) for p in touched}
@@ -271,7 +290,7 @@ def select(prefix: str, touched: set[str], *, skip: set[str], keep: tuple[str, .
     links: list[tuple[str, str]] = []
     chosen: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(prefix):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if own_mount(dirpath, d))
         rel_dir = os.path.relpath(dirpath, prefix).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
         for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:

@@ -359,6 +359,16 @@ def test_smoke_with_credentials_in_a_url_is_refused(capsys, monkeypatch) -> None
     assert cap.err.startswith("envslim dockerfile: --smoke: the command holds credentials in a URL")
 
 
+def test_smoke_with_a_newline_is_refused(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(SEED_DIR)
+    rc = main(["dockerfile", "env.yaml", "--smoke", "python -c 1\nRUN rm -rf /"])
+    cap = capsys.readouterr()
+    assert (rc, cap.out) == (2, "")
+    assert cap.err == (
+        "envslim dockerfile: --smoke holds the control character U+000A; refusing to copy it into a Dockerfile\n"
+    )
+
+
 def test_credentials_in_the_command_are_never_printed(prefix: Path, capsys) -> None:
     rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "python -c 'import used' https://me:s3cret@example.org/x")
     assert rc == 0 and "s3cret" not in out + err
@@ -446,3 +456,35 @@ def test_a_file_that_cannot_be_moved_aside_puts_everything_back(prefix: Path, ca
     assert (rc, out) == (2, "")
     assert err == f"{prefix / SP / 'unused' / 'mod.py'}: cannot move it aside: {why}; every file was put back\n"
     assert after == before
+
+
+def test_the_trace_never_enters_a_mount_point_inside_the_prefix(prefix: Path) -> None:
+    touched = {str(prefix / SP / "used" / f) for f in ("__init__.py", "helper.py", "table.txt")}
+    everywhere = trace.select(str(prefix), touched, skip=set(), mounts=frozenset())
+    assert everywhere.files["untraced-data"] == [(f"{SP}/unused/data.json", 20)]
+    assert everywhere.files["untraced-extensions"] == [(f"{SP}/unused/_ext.{TAG}-x86_64-linux-gnu.so", 30)]
+    mounted = trace.select(str(prefix), touched, skip=set(), mounts=frozenset({str(prefix / SP / "unused")}))
+    assert {c: [rel for rel, _ in files] for c, files in mounted.files.items()} == {
+        "untraced-modules": [f"{SP}/used/tests/test_used.py"],
+        "untraced-extensions": [],
+        "untraced-libraries": ["lib/libbar.so.2", f"{SP}/used.libs/libfoo.so.1"],
+        "untraced-data": [],
+    }
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="bind mounts need root")
+def test_keep_used_by_does_not_move_files_out_of_a_bind_mount(prefix: Path, tmp_path: Path, capsys) -> None:
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "data.bin").write_text("host data")
+    target = prefix / SP / "used" / "vendored"
+    target.mkdir()
+    if subprocess.run(["mount", "--bind", str(host), str(target)], capture_output=True).returncode != 0:
+        pytest.skip("this sandbox cannot bind-mount")
+    try:
+        rc, out, err = _prune(capsys, str(prefix), "--keep-used-by", "python -c 'import used'")
+        assert (rc, err) == (0, "")
+        assert (host / "data.bin").read_text() == "host data"
+        assert "vendored" not in out
+    finally:
+        subprocess.run(["umount", str(target)], check=True)

@@ -70,6 +70,7 @@ class PackageServer:
         self.json_docs: dict[str, bytes] = {}  # path -> JSON body
         self.faults: dict[str, list[Fault]] = {}
         self.ignore_range: set[str] = set()
+        self.encodings: dict[str, str] = {}  # path -> Content-Encoding of a JSON body stored encoded
         self.log: list[tuple[str, dict[str, str]]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -108,6 +109,11 @@ class PackageServer:
     def requests_to(self, path: str) -> list[dict[str, str]]:
         with self._lock:
             return [headers for p, headers in self.log if p == path]
+
+    def add_encoded(self, path: str, body: bytes, encoding: str) -> None:
+        """Serve ``body`` (already encoded) at ``path`` as JSON with ``Content-Encoding: encoding``."""
+        self.json_docs[path] = body
+        self.encodings[path] = encoding
 
     def add_file(self, path: str, data: bytes) -> str:
         self.files[path] = data
@@ -222,6 +228,8 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
                     "ETag": etag,
                     "Last-Modified": LAST_MODIFIED,
                 }
+                if path in server.encodings:
+                    headers["Content-Encoding"] = server.encodings[path]
                 if self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)
