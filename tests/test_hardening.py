@@ -417,3 +417,67 @@ def test_tests_dirs_a_pth_file_needs_stay(tmp_path, capsys):
     assert f"kept {SP}/g/tests/ (tests): imported at run time by {SP}/startup.pth:2\n" in out
     assert f"kept {SP}/h/tests/ (tests): imported at run time by {SP}/startup.pth:3\n" in out
     assert not (prefix / SP / "i" / "tests").exists()
+
+
+# -- output boundaries: credentials and escapes ------------------------------------------------------------------
+
+HOSTILE = r'''name: x
+dependencies:
+  - python=3.11
+  - https://user:S3CRET@example.com/pkgs/foo-1.0-0.tar.bz2
+  - "bar\e]0;pwned\a\e[31m"
+  - pip
+  - pip:
+    - https://user:S3CRET@example.com/foo-1.0.tar.gz
+    - git+https://tok:S3CRET@github.com/a/b
+    - --extra-index-url https://u:S3CRET@example.com/simple
+    - "foo @ https://example.com/a`b.whl"
+'''
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
+def test_report_never_prints_a_credential_or_a_raw_escape(capsys, here, fmt):
+    Path("env.yml").write_text(HOSTILE)
+    rc, out, err = run(capsys, "report", "--format", fmt, "env.yml")
+    assert rc == 0
+    assert "S3CRET" not in out + err
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    if fmt == "json":
+        names = [p["name"] for p in json.loads(out)["files"][0]["packages"]]
+        assert "https://***@example.com/pkgs/foo-1.0-0.tar.bz2" in names
+        assert "bar\x1b]0;pwned\x07\x1b[31m" in names  # JSON escapes it itself: the data stays exact
+    if fmt == "table":
+        assert "bar\\x1b]0;pwned\\x07\\x1b[31m" in out
+    if fmt == "markdown":
+        assert "| ``foo @ https://example.com/a`b.whl`` |" in out  # the backtick cannot close the code span
+        assert "| `bar\\x1b]0;pwned\\x07\\x1b[31m` |" in out
+
+
+def test_explain_never_echoes_a_credential(capsys, here):
+    rc, out, err = run(capsys, "explain", "https://user:S3CRET@example.com/x")
+    assert (rc, out) == (2, "")
+    assert err == "envslim: error: no knowledge entry or rule named 'https://***@example.com/x'\n"
+
+
+def test_md_code_and_printable():
+    from envslim.display import md_code, printable
+
+    assert printable("a\x1b[31mb\tc\nd\x9b\u2028") == "a\\x1b[31mb\tc\nd\\x9b\\u2028"
+    assert md_code("plain") == "`plain`"
+    assert md_code("a`b") == "``a`b``"
+    assert md_code("`x") == "`` `x ``"
+    assert md_code("a``b|c") == "```a``b\\|c```"
+
+
+def test_prune_keeps_few_descriptors_open_on_a_prefix_of_many_folders(tmp_path, monkeypatch):
+    from envslim.image import prune
+
+    monkeypatch.setattr(prune._DirFds, "MAX_OPEN", 4)
+    files = {f"{SP}/p{i}/__init__.py": "" for i in range(12)}
+    files |= {f"{SP}/p{i}/tests/deep/er/test_x.py": "t" for i in range(12)}
+    prefix = _prefix(tmp_path / "env", files)
+    before = len(os.listdir("/proc/self/fd"))
+    outcome = prune.carry_out(prune.select(str(prefix)), dry_run=False)
+    assert outcome.failed == [] and outcome.removed["tests"] == (12, 12)
+    assert not any((prefix / SP / f"p{i}" / "tests").exists() for i in range(12))
+    assert len(os.listdir("/proc/self/fd")) == before  # every descriptor closed again

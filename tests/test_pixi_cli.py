@@ -10,6 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from envslim.cli import main
+from envslim.display import printable
 from tests.conftest import ROOT
 from tests.test_precommit import ENV, _git, _run, precommit_home, repo  # noqa: F401 (fixtures)
 
@@ -107,7 +108,8 @@ def test_check_and_diff_touch_nothing(tmp_path, capsys):
     assert lines(capsys.readouterr().out)[-1] == f"would rewrite {p}"
     assert main(["rewrite", "--diff", str(p)]) == 1
     out = capsys.readouterr().out
-    assert "+[feature.etl.target.linux-64.pypi-dependencies]\r\n" in out
+    # (the diff shows the CR of each CRLF as the one control-character rendering gives it)
+    assert printable("+[feature.etl.target.linux-64.pypi-dependencies]\r\n") in out
     assert p.read_bytes() == PIXI.replace("\n", "\r\n").encode()
     assert main(["rewrite", str(p)]) == 0
     assert p.read_bytes() == PIXI_FIXED.replace("\n", "\r\n").encode()

@@ -15,7 +15,7 @@ EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
 
 def run(options, out, err) -> int:
     from envslim.document.atomic import check_writable, write_atomic
-    from envslim.display import redact
+    from envslim.display import printable, redact
     from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, review_diff
     from envslim.plan import known_rules, plan_file
 
@@ -32,7 +32,7 @@ def run(options, out, err) -> int:
         except EnvslimError as e:  # this file is left alone; the others are still done
             if _not_pixi(e):  # a pyproject.toml without [tool.pixi] (the envslim-pixi hook passes every one)
                 continue
-            print(redact(str(e)), file=err)
+            print(printable(redact(str(e))), file=err)
             rc = EXIT_ERROR
             continue
         dry = options.diff or options.check
@@ -64,7 +64,7 @@ def run(options, out, err) -> int:
             try:
                 write_atomic(path, plan.new_text)
             except EnvslimError as e:
-                print(redact(str(e)), file=err)
+                print(printable(redact(str(e))), file=err)
                 rc = EXIT_ERROR
                 continue
             except OSError as e:
