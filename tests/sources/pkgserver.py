@@ -68,6 +68,7 @@ class PackageServer:
         self.latency = latency
         self.files: dict[str, bytes] = {}  # path -> body
         self.json_docs: dict[str, bytes] = {}  # path -> JSON body
+        self.content_types: dict[str, str] = {}  # path -> Content-Type other than the default
         self.faults: dict[str, list[Fault]] = {}
         self.ignore_range: set[str] = set()
         self.log: list[tuple[str, dict[str, str]]] = []
@@ -218,7 +219,7 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
                     body = body[: len(body) // 2]
                 etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 headers = {
-                    "Content-Type": "application/json",
+                    "Content-Type": server.content_types.get(path, "application/json"),
                     "ETag": etag,
                     "Last-Modified": LAST_MODIFIED,
                 }
@@ -472,3 +473,65 @@ def build_conda(
     return buf.getvalue()
 
 
+
+
+# -- the simple API (PEP 503 / PEP 691 HTML) and wheels with dependencies ------------------------
+
+
+def add_simple_project(server: PackageServer, name: str, files: list[PypiFile]) -> None:
+    """Serve ``/simple/<name>/`` in the simple API's JSON form (PEP 691: ``meta.api-version``,
+    ``name``, ``files`` with ``filename``, ``url``, ``hashes``, ``requires-python``) and the file
+    bodies, as an installer such as uv reads them."""
+    listed = []
+    for f in files:
+        path = f"/files/{f.filename}"
+        entry: dict[str, object] = {}
+        if f.data is not None:
+            server.files[path] = f.data
+            metadata = _wheel_metadata(f.data) if f.filename.endswith(".whl") else None
+            if metadata is not None:  # PEP 658/714: the installer reads METADATA without the wheel
+                server.files[path + ".metadata"] = metadata
+                entry["core-metadata"] = {"sha256": hashlib.sha256(metadata).hexdigest()}
+        listed.append({**entry,
+            "filename": f.filename,
+            "url": server.url + path,
+            "hashes": {"sha256": hashlib.sha256(f.data or b"").hexdigest()},
+            "requires-python": f.requires_python,
+            "yanked": f.yanked,
+        })
+    doc = {"meta": {"api-version": "1.0"}, "name": name, "files": listed}
+    server.json_docs[f"/simple/{name}/"] = json.dumps(doc).encode()
+    server.content_types[f"/simple/{name}/"] = "application/vnd.pypi.simple.v1+json"
+
+
+def _wheel_metadata(data: bytes) -> bytes | None:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for member in zf.namelist():
+            if member.endswith(".dist-info/METADATA"):
+                return zf.read(member)
+    return None
+
+
+def build_wheel_requiring(
+    name: str, version: str, tag: str, files: dict[str, bytes], requires: list[str]
+) -> bytes:
+    """A real wheel like :func:`build_wheel`, whose METADATA lists ``requires`` as Requires-Dist."""
+    dist_info = f"{name}-{version}.dist-info"
+    members = dict(files)
+    lines = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    lines += [f"Requires-Dist: {r}" for r in requires]
+    members[f"{dist_info}/METADATA"] = ("\n".join(lines) + "\n").encode()
+    members[f"{dist_info}/WHEEL"] = (
+        f"Wheel-Version: 1.0\nGenerator: envslim-tests\nRoot-Is-Purelib: true\nTag: {tag}\n".encode()
+    )
+    record = []
+    for path, data in members.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(data)}")
+    record.append(f"{dist_info}/RECORD,,")
+    members[f"{dist_info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, data in members.items():
+            zf.writestr(path, data)
+    return buf.getvalue()
