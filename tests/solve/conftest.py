@@ -74,25 +74,35 @@ class Channel:
             build_number=build_number, detect_prefix=False,
         )
         path = Path(result.path)
-        self.built[path.name] = path
+        self.built[f"{path.parent.name}/{path.name}"] = path
         return path
 
-    def publish(self) -> str:
+    def index(self) -> None:
         from rattler.index import index_fs
 
         coro = index_fs(channel_directory=self.dir, force=True)
         if asyncio.iscoroutine(coro):
             asyncio.run(coro)
+
+    def serve(self, server: PackageServer, name: str | None = None) -> str:
+        """Put every file of the channel on ``server`` under ``/conda/<name>/``."""
+        name = name or self.name
         for path in self.dir.rglob("*"):
             if path.is_file():
-                self.server.add_file(f"/conda/{self.name}/{path.relative_to(self.dir).as_posix()}", path.read_bytes())
-        return f"{self.server.url}/conda/{self.name}"
+                server.add_file(f"/conda/{name}/{path.relative_to(self.dir).as_posix()}", path.read_bytes())
+        return f"{server.url}/conda/{name}"
 
-    def installed_bytes(self, filename: str) -> int:
-        """The reference: the sum of size_in_bytes in the artifact's info/paths.json, read locally."""
+    def publish(self) -> str:
+        self.index()
+        return self.serve(self.server)
+
+    def installed_bytes(self, url: str) -> int:
+        """The reference: the sum of size_in_bytes in the artifact's info/paths.json, read locally
+        (``url``: the artifact's URL, or ``subdir/filename``)."""
         import rattler
 
-        return sum(e.size_in_bytes for e in rattler.PathsJson.from_package_archive(self.built[filename]).paths)
+        key = "/".join(url.split("/")[-2:])
+        return sum(e.size_in_bytes for e in rattler.PathsJson.from_package_archive(self.built[key]).paths)
 
 
 class PyPI:
@@ -123,6 +133,27 @@ def server() -> Iterator[PackageServer]:
 @pytest.fixture
 def channel(tmp_path: Path, server: PackageServer) -> Channel:
     return Channel(tmp_path / "channels", server)
+
+
+@pytest.fixture(scope="session")
+def built_world(tmp_path_factory: pytest.TempPathFactory) -> Channel:
+    """The shared packages of world.py, built and indexed once per test session."""
+    from .world import build_world
+
+    world = Channel(tmp_path_factory.mktemp("world"), None)  # type: ignore[arg-type]
+    build_world(world)
+    world.index()
+    return world
+
+
+@pytest.fixture
+def world(built_world: Channel, server: PackageServer, pypi: PyPI) -> Channel:
+    """The shared world served as conda-forge, with its PyPI projects."""
+    from .world import build_pypi
+
+    built_world.serve(server)
+    build_pypi(pypi)
+    return built_world
 
 
 @pytest.fixture

@@ -31,10 +31,24 @@ def build_world(channel, pypi=None) -> None:
     add("nomkl", "1.0", build="h0_0", noarch="generic", constrains=["mkl <0.a0"], files={"info-only.txt": 10})
     add("mklsolver", "1.0", build="h0_0", depends=["mkl >=2023"], files={"lib/libmklsolver.so": 20_000})
     add("oldlib", "0.9", bz2=True, files={"lib/liboldlib.so": 40_000})
+    add("gpukit", "1.0", depends=["__cuda >=12"], files={"lib/libgpukit.so": 30_000})
+    add("newglibc", "1.0", depends=["__glibc >=2.34"], files={"lib/libnew.so": 10_000})
+    # linux-aarch64: python, numpy and BLAS, but no Arrow
+    for sub in ("linux-aarch64",):
+        add("python", "3.11.8", build="h0_0_cpython", subdir=sub, files={"bin/python3.11": 81_000})
+        add("numpy", "1.26.4", build="py311h0_0", subdir=sub, depends=[*PY, "libblas >=3.9"],
+            files={"site-packages/numpy/core.so": 91_000})
+        add("libopenblas", "0.3.26", subdir=sub, files={"lib/libopenblas.so": 100_000})
+        add("libblas", "3.9.0", build="21_openblas", build_number=21, subdir=sub,
+            depends=["libopenblas >=0.3.26"], files={"lib/libblas.so": 3_100})
     if pypi is not None:
-        pypi.add("pyarrow", "15.0.0", ["numpy>=1.16.6"], size=300_000)
-        pypi.add("numpy", "1.26.4", size=200_000)
-        pypi.add("numpy", "2.0.0", size=210_000)
-        pypi.add("tensorfake", "2.16.0", ["numpy>=2"], size=50_000)
-        pypi.add("tqdm", "4.66.0", size=15_000)
-        pypi.add("sdistonly", "1.0", sdist_only=True)
+        build_pypi(pypi)
+
+
+def build_pypi(pypi) -> None:
+    pypi.add("pyarrow", "15.0.0", ["numpy>=1.16.6"], size=300_000)
+    pypi.add("numpy", "1.26.4", size=200_000)
+    pypi.add("numpy", "2.0.0", size=210_000)
+    pypi.add("tensorfake", "2.16.0", ["numpy>=2"], size=50_000)
+    pypi.add("tqdm", "4.66.0", size=15_000)
+    pypi.add("sdistonly", "1.0", sdist_only=True)
