@@ -145,7 +145,7 @@ class _Run:
 
         sizes = await gather_sizes(jobs, tick)
         packages = [_conda_package(r, s) for r, s in zip(records, sizes)]
-        packages += [_pip_package(p, s) for p, s in zip(pip.picks, sizes[len(records):])]
+        packages += [_pip_package(p, *s) for p, s in zip(pip.picks, sizes[len(records):])]
         packages.sort(key=lambda p: (p.manager != "conda", p.name))
         requested = [("conda", _spec_name(s), s) for s in env.conda]
         requested += [("pip", name, line) for name, line in pip.requested]
@@ -173,7 +173,7 @@ def _conda_package(record: Any, size: Size) -> SolvedPackage:
     )
 
 
-def _pip_package(pick: Any, size: Size) -> SolvedPackage:
+def _pip_package(pick: Any, size: Size, requires: tuple[str, ...]) -> SolvedPackage:
     return SolvedPackage(
         manager="pip",
         name=pick.name,
@@ -183,7 +183,7 @@ def _pip_package(pick: Any, size: Size) -> SolvedPackage:
         filename=pick.url.rsplit("/", 1)[-1],
         url=pick.url,
         sha256=pick.sha256,
-        depends=pick.requires,
+        depends=requires,
     )
 
 

@@ -49,7 +49,6 @@ class PipPick:
     version: str
     url: str
     sha256: str
-    requires: tuple[str, ...] = ()
 
 
 @dataclass

@@ -20,6 +20,7 @@ artifact's sha256, so a warm run reads nothing from the network. A read that fai
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any, Callable
 
 from envslim.solve.errors import SolveUnavailable
@@ -86,31 +87,56 @@ def _noarch(record: Any) -> str:
     return ""
 
 
-async def wheel_size(url: str, sha256: str, *, session: Any, what: str) -> Size:
-    """Installed bytes of one wheel, from its central directory."""
+async def wheel_size(url: str, sha256: str, *, session: Any, what: str) -> tuple[Size, tuple[str, ...]]:
+    """Installed bytes of one wheel, from its central directory, and the names its METADATA requires
+    unconditionally or for the target (``Requires-Dist`` without an ``extra`` marker), for attribution."""
     from envslim.sources import wheelzip
 
-    key = f"wheel-installed-bytes:sha256:{sha256}"
+    key = f"wheel-installed-bytes-requires:sha256:{sha256}"
     if sha256:
         known = session.recall(key)
-        if isinstance(known, int):
-            return Size(known)
+        if isinstance(known, dict) and isinstance(known.get("bytes"), int):
+            return Size(known["bytes"]), tuple(known.get("requires", ()))
     before = len(session.warnings)
-    value = await wheelzip.installed_bytes(session, url, what=what)
-    if value is None:
+    remote = wheelzip.RemoteFile(session, url, what=what)
+    members = await wheelzip.zip_members(remote)
+    metadata = None
+    if members is not None:
+        meta = [m for m in members if m.name.endswith(".dist-info/METADATA") and m.name.count("/") == 1]
+        metadata = await wheelzip.read_member(remote, meta[0]) if meta else b""
+    if members is None or metadata is None:
         problem = session.warnings[before] if len(session.warnings) > before else f"{what}: unreadable"
         raise SolveUnavailable(problem)
+    value = sum(m.file_size for m in members if not m.is_dir)
+    requires = _requires(metadata.decode("utf-8", "replace"))
     if sha256:
-        session.remember(key, value)
-    return Size(value)
+        session.remember(key, {"bytes": value, "requires": list(requires)})
+    return Size(value), requires
 
 
-async def gather_sizes(jobs: list[Callable[[], Any]], progress: Callable[[int, int], None] | None) -> list[Size]:
+def _requires(metadata: str) -> tuple[str, ...]:
+    from email.parser import HeaderParser
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    names = set()
+    for value in HeaderParser().parsestr(metadata).get_all("Requires-Dist") or []:
+        try:
+            req = Requirement(value)
+        except InvalidRequirement:
+            continue
+        if req.marker is not None and "extra" in str(req.marker):
+            continue
+        names.add(re.sub(r"[-_.]+", "-", req.name).lower())
+    return tuple(sorted(names))
+
+
+async def gather_sizes(jobs: list[Callable[[], Any]], progress: Callable[[int, int], None] | None) -> list[Any]:
     """Run size lookups concurrently, reporting ``progress(done, total)`` as each finishes."""
     done = 0
     total = len(jobs)
 
-    async def one(job: Callable[[], Any]) -> Size:
+    async def one(job: Callable[[], Any]) -> Any:
         nonlocal done
         size = await job()
         done += 1

@@ -166,3 +166,22 @@ def test_solve_many_returns_failures_in_place(world, env):
     results = solve_many([good, bad], Settings.from_environ())
     assert results[0]["linux-64"].find("python").version == "3.11.8"
     assert isinstance(results[1], Unsolvable)
+
+
+def test_pip_attribution_follows_requires_dist(world, env):
+    sol = solve("python=3.11", "pip", pip=("tensorfake", "tqdm"))["linux-64"]
+    by = {a.name: a for a in sol.attribution() if a.manager == "pip"}
+    assert by["tensorfake"].packages == ("numpy", "tensorfake")
+    assert by["tensorfake"].size.value == sol.find("numpy", "pip").size.value + sol.find("tensorfake").size.value
+    assert by["tqdm"].packages == ("tqdm",)
+    assert by["tqdm"].spec == "tqdm"
+
+
+def test_credentials_in_channel_urls_are_never_in_results_or_messages(world, env, server):
+    host = server.url.split("://", 1)[1]
+    private = f"http://user:s3cret@{host}/conda/conda-forge"
+    sol = solve("python=3.11", channels=(private,))["linux-64"]
+    assert "s3cret" not in repr(sol.to_json()) and "s3cret" not in sol.find("python").channel
+    with pytest.raises(SolveUnavailable) as info:
+        solve("python=3.11", channels=(f"http://user:s3cret@{host}/t/tok-123/conda/missing",))
+    assert "s3cret" not in info.value.message and "tok-123" not in info.value.message
