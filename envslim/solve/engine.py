@@ -124,7 +124,7 @@ class _Run:
     async def solve(self, env: EnvSpec, target: Target) -> Solution:
         from envslim.solve.conda import solve_conda
         from envslim.solve.pip import resolve_pip
-        from envslim.solve.sizes import conda_size, gather_sizes, wheel_size
+        from envslim.solve.sizes import Artifact
 
         channels = channel_urls(list(env.channels), alias=self.settings.alias,
                                 defaults_url=self.settings.defaults_url)
@@ -133,43 +133,39 @@ class _Run:
                                     alias=self.settings.alias)
         pip = await resolve_pip(list(env.pip), records, target, index_url=self.settings.pypi_url,
                                 work_dir=self.root / "solve")
-        semaphore = asyncio.Semaphore(16)
-        jobs: list[Callable[[], Any]] = []
-        for r in records:
-            jobs.append(lambda r=r: conda_size(r, client=self.client, session=self.session, semaphore=semaphore))
-        for p in pip.picks:
-            jobs.append(lambda p=p: wheel_size(p.url, p.sha256, session=self.session, what=f"{p.name} {p.version}"))
-
-        def tick(done: int, total: int) -> None:
-            self.say(f"sizes {target.platform}: {done}/{total}")
-
-        sizes = await gather_sizes(jobs, tick)
-        packages = [_conda_package(r, s) for r, s in zip(records, sizes)]
-        packages += [_pip_package(p, *s) for p, s in zip(pip.picks, sizes[len(records):])]
-        packages.sort(key=lambda p: (p.manager != "conda", p.name))
+        packages = await self.measure(target.platform, [Artifact.from_record(r) for r in records], pip.picks)
         requested = [("conda", _spec_name(s), s) for s in env.conda]
         requested += [("pip", name, line) for name, line in pip.requested]
         return Solution(target.platform, packages, requested, pip.not_verified, list(channels.notes))
 
+    async def measure(self, platform: str, artifacts: list[Any], picks: list[Any]) -> list[SolvedPackage]:
+        """Installed bytes of conda artifacts and wheels -> packages sorted by manager, then name."""
+        from envslim.solve.sizes import conda_size, gather_sizes, wheel_size
 
-def _conda_package(record: Any, size: Size) -> SolvedPackage:
+        semaphore = asyncio.Semaphore(16)
+        jobs: list[Callable[[], Any]] = []
+        for a in artifacts:
+            jobs.append(lambda a=a: conda_size(a, client=self.client, session=self.session, semaphore=semaphore))
+        for p in picks:
+            jobs.append(lambda p=p: wheel_size(p.url, p.sha256, session=self.session, what=f"{p.name} {p.version}"))
+
+        def tick(done: int, total: int) -> None:
+            self.say(f"sizes {platform}: {done}/{total}")
+
+        sizes = await gather_sizes(jobs, tick)
+        packages = [_conda_package(a, s) for a, s in zip(artifacts, sizes)]
+        packages += [_pip_package(p, *s) for p, s in zip(picks, sizes[len(artifacts):])]
+        packages.sort(key=lambda p: (p.manager != "conda", p.name))
+        return packages
+
+
+def _conda_package(a: Any, size: Size) -> SolvedPackage:
     from envslim.sources.http import redact
 
-    noarch = "python" if getattr(record.noarch, "python", False) else (
-        "generic" if getattr(record.noarch, "generic", False) else "")
     return SolvedPackage(
-        manager="conda",
-        name=record.name.normalized,
-        version=str(record.version),
-        build=str(record.build),
-        size=size,
-        channel=redact(str(record.channel)).rstrip("/"),
-        filename=record.file_name,
-        url=record.url,
-        sha256=record.sha256.hex() if record.sha256 else "",
-        archive_bytes=record.size,
-        depends=tuple(sorted({d.split()[0] for d in record.depends if not d.startswith("__")})),
-        noarch=noarch,
+        manager="conda", name=a.name, version=a.version, build=a.build, size=size,
+        channel=redact(a.channel).rstrip("/"), filename=a.filename, url=a.url, sha256=a.sha256,
+        archive_bytes=a.archive_bytes, depends=a.depends, noarch=a.noarch,
     )
 
 

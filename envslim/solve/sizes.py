@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from envslim.solve.errors import SolveUnavailable
 from envslim.solve.model import Size
 
-__all__ = ["BZ2_RATIO", "bz2_estimate", "conda_size", "wheel_size"]
+__all__ = ["Artifact", "BZ2_RATIO", "bz2_estimate", "conda_size", "wheel_size"]
 
 BZ2_RATIO = (3.7, 1.6, 5.7)  # median, 10th, 90th percentile of installed / archive bytes
 BZ2_HOW = (
@@ -41,19 +42,48 @@ def bz2_estimate(archive_bytes: int) -> Size:
     return Size(round(archive_bytes * mid), True, round(archive_bytes * low), round(archive_bytes * high), BZ2_HOW)
 
 
-async def conda_size(
-    record: Any, *, client: Any, session: Any, semaphore: asyncio.Semaphore
-) -> Size:
-    """Installed bytes of one rattler ``RepoDataRecord``."""
+@dataclass(frozen=True)
+class Artifact:
+    """One conda artifact, from a solve (``from_record``) or a lockfile."""
+
+    name: str
+    version: str
+    build: str
+    url: str
+    filename: str
+    sha256: str = ""
+    archive_bytes: int | None = None
+    noarch: str = ""  # "python" | "generic" | ""
+    channel: str = ""
+    depends: tuple[str, ...] = ()  # names, virtual packages left out
+
+    @classmethod
+    def from_record(cls, record: Any) -> Artifact:
+        return cls(
+            name=record.name.normalized,
+            version=str(record.version),
+            build=str(record.build),
+            url=record.url,
+            filename=record.file_name,
+            sha256=record.sha256.hex() if record.sha256 else "",
+            archive_bytes=record.size,
+            noarch=_noarch(record),
+            channel=str(record.channel),
+            depends=tuple(sorted({d.split()[0] for d in record.depends if not d.startswith("__")})),
+        )
+
+
+async def conda_size(record: Artifact, *, client: Any, session: Any, semaphore: asyncio.Semaphore) -> Size:
+    """Installed bytes of one conda artifact."""
     from envslim.sources.http import redact
 
-    note = NOARCH_PYTHON if _noarch(record) == "python" else ""
-    if record.file_name.endswith(".tar.bz2"):
-        if record.size is None:
-            return Size(None, how=".tar.bz2 without an archive size")
-        est = bz2_estimate(record.size)
+    note = NOARCH_PYTHON if record.noarch == "python" else ""
+    if record.filename.endswith(".tar.bz2"):
+        if record.archive_bytes is None:
+            return Size(None, how=".tar.bz2 cannot be range-read and its archive size is not known")
+        est = bz2_estimate(record.archive_bytes)
         return Size(est.value, True, est.low, est.high, "; ".join(filter(None, [est.how, note])))
-    sha = record.sha256.hex() if record.sha256 else ""
+    sha = record.sha256
     key = f"conda-paths-bytes:sha256:{sha}"
     if sha:
         known = session.recall(key)
