@@ -216,3 +216,17 @@ def solve_environment(env: EnvSpec, settings: Settings) -> dict[str, Solution]:
 
 def solve_many(envs: list[EnvSpec], settings: Settings) -> list[dict[str, Solution] | Exception]:
     return asyncio.run(solve_many_async(envs, settings))
+
+
+async def lockfile_solutions_async(path: str | Path, settings: Settings, *,
+                                   requested: list[tuple[str, str, str]] | tuple = ()) -> dict[str, Solution]:
+    """The solved set a pixi.lock or conda-lock.yml records, measured, for the settings' platforms."""
+    from envslim.solve.lockfiles import solution_from_lockfile
+
+    async with _Run(settings) as run:
+        return await solution_from_lockfile(path, run, platforms=[t.platform for t in settings.targets],
+                                            requested=requested)
+
+
+def lockfile_solutions(path: str | Path, settings: Settings, **kw: Any) -> dict[str, Solution]:
+    return asyncio.run(lockfile_solutions_async(path, settings, **kw))
