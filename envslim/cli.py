@@ -39,6 +39,23 @@ def _plan_arguments(sp: argparse.ArgumentParser, unsafe_help: str) -> None:
     sp.add_argument("--config", metavar="PATH", help="use this pyproject.toml or .envslim.toml instead of searching upward")
 
 
+def _solve_arguments(sp: argparse.ArgumentParser, flag: str) -> None:
+    sp.add_argument("--glibc", metavar="X.Y", help=f"with {flag}: the target's glibc (__glibc; default 2.28)")
+    sp.add_argument("--cuda", metavar="X.Y", help=f"with {flag}: the target's CUDA driver (__cuda; default: none)")
+
+
+def _platforms(args: argparse.Namespace) -> None:
+    """``--platform a,b``: the list in ``args.platforms``, the first in ``args.platform``."""
+    if getattr(args, "platform", None) and "," in args.platform:
+        from envslim.solve.target import UnknownPlatform, parse_platforms
+
+        try:
+            args.platforms = parse_platforms(args.platform)
+        except UnknownPlatform as e:
+            raise EnvslimError(f"envslim: error: {e}") from None
+        args.platform = args.platforms[0]
+
+
 def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     p = _Parser(prog="envslim", description="Make conda-based Docker images small.")
     p.add_argument("--version", action="version", version=f"envslim {__version__}")
@@ -52,6 +69,9 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     _plan_arguments(rw, "also apply fixes that may change what gets installed")
     rw.add_argument("--annotate", action="store_true", help="leave a '# envslim: <why>' comment on moved and added lines")
     rw.add_argument("--format", choices=("text", "markdown"), default="text", help="markdown: a summary sized for a PR comment")
+    rw.add_argument("--verify", action="store_true", help="apply a fix only if the new file solves on every --platform and saves (py-rattler, uv)")
+    rw.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="with --verify: target conda subdir(s) (default: config, else linux-64)")
+    _solve_arguments(rw, "--verify")
 
     ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")
     ex.add_argument("target", metavar="NAME|RULE")
@@ -68,7 +88,9 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     net.add_argument("--offline", action="store_true", help="use sizes cached by earlier --online runs; never touch the network")
     rp.add_argument("--refresh", action="store_true", help="with --online: ignore the cache")
     rp.add_argument("--python", metavar="X.Y", help="target Python (default: lockfile, config, the file's python pin, 3.11)")
-    rp.add_argument("--platform", metavar="SUBDIR", help="target conda subdir (default: config, else linux-64)")
+    rp.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="target conda subdir(s), comma-separated; --solve solves each (default: config, else linux-64)")
+    _solve_arguments(rp, "--solve")
+    rp.add_argument("--solve", action="store_true", help="solve before and after (py-rattler, uv): exact packages, installed bytes, attribution, each fix verified")
     rp.add_argument("--lockfile", metavar="PATH", help="a conda-lock.yml: its exact versions and URLs; warns when the rewrite makes it stale")
     _plan_arguments(rp, "count the unsafe fixes as applied, as rewrite --unsafe-fixes would")
 
@@ -179,6 +201,7 @@ def _report(args: argparse.Namespace) -> int:
     from envslim import reportcmd
     from envslim.plan import make_plan
 
+    _platforms(args)
     filters = _rule_filters(args)
 
     def plan_for(path: str, stdin: bool):

@@ -145,6 +145,8 @@ class FileReport:
     target: Target
     lock: object = None  # envslim.lockfile.Lock
     stale: list[str] = field(default_factory=list)
+    cfg: object = None  # the file's envslim.config.Config
+    proof: object = None  # envslim.solve.fileplan.PlanProof, under --solve
 
     def totals(self) -> dict:
         out = {}
@@ -313,7 +315,7 @@ def build(path: str, env: EnvFile, plan, args, cfg, lock=None) -> FileReport:
         from envslim import lockfile
 
         stale = lockfile.stale(lock, plan)
-    return FileReport(path, plan, rows, target, lock, stale)
+    return FileReport(path, plan, rows, target, lock, stale, cfg)
 
 
 # -- online lookups -------------------------------------------------------------------------------------------
@@ -661,6 +663,8 @@ def _status(f) -> str:
 
 
 def to_json(reports: list[FileReport]) -> str:
+    from envslim.solve import command
+
     files = []
     for rep in reports:
         env = rep.plan.env
@@ -668,7 +672,8 @@ def to_json(reports: list[FileReport]) -> str:
             "path": rep.path,
             "findings": [{"rule": f.rule, "package": f.package, "action": _action(f, env),
                           "saving_bytes": f.saving_bytes, "source": redact(f.source), "message": redact(f.message),
-                          "applied": f.applied, "status": _status(f), "line": f.line} for f in rep.plan.findings],
+                          "applied": f.applied, "status": _status(f), "line": f.line,
+                          **command.finding_fields(rep, f)} for f in rep.plan.findings],
             "estimate": {**_estimate(rep), "note": CAVEAT},
             "target": {"python": rep.target.python, "python_from": rep.target.python_from,
                        "platform": rep.target.platform},
@@ -680,6 +685,7 @@ def to_json(reports: list[FileReport]) -> str:
         }
         if rep.lock is not None:
             d["lockfile"] = {"path": rep.lock.path, "stale": rep.stale}
+        d.update(command.json_fields(rep))
         files.append(d)
     return json.dumps({"files": files}, indent=2) + "\n"
 
@@ -718,6 +724,10 @@ def to_table(rep: FileReport) -> str:
     if others:
         lines.append("other findings:")
         lines += ["  " + finding_line(rep.path, f, dry=True) for f in others]
+    if rep.proof is not None:
+        from envslim.solve import command
+
+        lines += command.table_lines(rep, _mb)
     return redact("\n".join(lines)) + "\n"
 
 
@@ -757,6 +767,10 @@ def to_markdown(rep: FileReport) -> str:
     out.append("")
     out += [f"`{_md(r.name)}` (implied): {_md(r.implied)}" for r in rep.rows if r.implied]
     out += ["", _md(CAVEAT), "", "</details>", ""]
+    if rep.proof is not None:
+        from envslim.solve import command
+
+        out += command.markdown_lines(rep, _mb)
     return "\n".join(out) + "\n"
 
 
@@ -790,6 +804,11 @@ def run(args, out, err, plan_for: Callable) -> int:
             print(f"envslim: warning: {lock.path} has no packages for {rep.target.platform} "
                   f"(it locks {', '.join(lock.platforms)}); its versions are not used", file=err)
         reports.append(rep)
+    if reports and getattr(args, "solve", False):
+        from envslim.solve import command
+
+        if command.attach(reports, args, err):
+            return 2
     if reports and (args.online or args.offline):
         opts = session_options(offline=bool(args.offline), refresh=bool(args.refresh))
         from envslim.sources import run as run_async

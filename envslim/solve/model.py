@@ -105,6 +105,8 @@ class Attribution:
         """``pyarrow: 64 packages, 402.3 MB that nothing else needs`` with ``fmt`` formatting bytes."""
         n = len(self.packages)
         what = "package" if n == 1 else "packages"
+        if n == 0:
+            return f"{self.name}: 0 packages: what it needs, other requested specs need too"
         if self.size.value is None:
             return f"{self.name}: {n} {what} that nothing else needs, size unknown"
         approx = "~" if self.size.estimate else ""
