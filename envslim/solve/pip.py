@@ -13,7 +13,7 @@
   an ``==`` constraint (``-c``). pip must not replace any of them: a requirement that needs another
   version makes the resolution fail (:class:`~envslim.solve.errors.Unsolvable`, naming both sides),
   and what it accepts is conda's copy, left out of the output with ``--no-emit-package``.
-- The command is ``uv pip compile - --python-version X.Y.Z --python-platform P --only-binary :all:
+- The command is ``uv pip compile - --python <this interpreter> --no-python-downloads --python-version X.Y.Z --python-platform P --only-binary :all:
   --index-url {index}/simple --find-links D -c D/conda-pins.txt --no-emit-package N...
   --format pylock.toml --no-config --cache-dir {work_dir}/uv``; the uv binary is the one the ``uv``
   PyPI package installs.
@@ -27,6 +27,7 @@ import hashlib
 import io
 import os
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,7 +205,9 @@ async def resolve_pip(
     conda_names = {n for n, _ in dists}
     args = [
         uv_binary(), "pip", "compile", "-", "--quiet", "--no-config", "--no-header",
-        "--python-version", str(python.version), "--python-platform", target.python_platform(),
+        # markers are evaluated for --python-version and --python-platform; uv still wants an
+        # interpreter, and without one of that exact version it would try to download one
+        "--python", sys.executable, "--no-python-downloads", "--python-version", str(python.version), "--python-platform", target.python_platform(),
         "--only-binary", ":all:", "--index-url", index_url.rstrip("/") + "/simple",
         "--find-links", str(links), "-c", str(pins), "--format", "pylock.toml",
         "--cache-dir", str(work_dir / "uv"),
