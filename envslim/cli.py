@@ -216,6 +216,7 @@ def _rewrite(args: argparse.Namespace) -> int:
     from envslim.plan import make_plan
     from envslim.report import color_enabled, finding_line, markdown_summary, redact, review_diff
 
+    _platforms(args)
     filters = _rule_filters(args)
     color = color_enabled(sys.stdout)
     rc = EXIT_OK
@@ -225,6 +226,12 @@ def _rewrite(args: argparse.Namespace) -> int:
         try:
             env, cfg, options = _read(args, path, stdin, filters)
             plan = make_plan(env, options)
+            if args.verify:  # keep only the fixes a solve proves (py-rattler, uv)
+                from envslim._record import replace
+                from envslim.solve import command
+
+                plan = command.verify(plan, args, cfg, sys.stderr,
+                                      lambda keep, env=env, o=options: make_plan(env, replace(o, keep=o.keep | keep)))
         except EnvslimError as e:  # this file is left alone; the others are still done
             print(redact(str(e)), file=sys.stderr)
             rc = EXIT_ERROR

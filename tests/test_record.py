@@ -117,7 +117,7 @@ def test_mistakes_are_refused_as_dataclasses_refuses_them():
 
 HEAVY = ("dataclasses", "inspect", "ast", "tempfile", "pathlib", "difflib", "httpx", "platformdirs", "conda_lock",
          "packaging", "hashlib", "json", "email", "zipfile", "asyncio", "subprocess", "envslim.reportcmd",
-         "envslim.sources")
+         "envslim.sources", "rattler", "rattler_build", "uv", "envslim.solve")
 
 
 @pytest.mark.parametrize("argv", [["rewrite", "--check"], ["rewrite", "--diff"]])

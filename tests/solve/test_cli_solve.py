@@ -142,3 +142,53 @@ def test_bad_platform_and_glibc_are_one_line_errors(env, tmp_path, capsys):
                             "linux-ppc64le, osx-64, osx-arm64, win-64)\n")
     rc, out, err = run(capsys, "report", "--solve", "--glibc", "2.12", path)
     assert (rc, err) == (2, "envslim: error: wheels are resolved for glibc 2.17 and later, not 2.12\n")
+
+
+def test_rewrite_verify_refuses_a_move_a_conda_package_pulls_back(world, env, tmp_path, capsys):
+    path = write(tmp_path, ARROW + "  - acme\n")
+    rc, out, err = run(capsys, "rewrite", "--verify", "--diff", path)
+    assert rc == 1
+    assert err == "ES001 pyarrow: refused by --verify: pyarrow pulled back: acme 1.4.0 requires pyarrow from conda\n"
+    assert out == (
+        f"--- a/{path}\n+++ b/{path}\n@@ -5,6 +5,6 @@\n dependencies:\n   - python=3.11\n   - pip\n"
+        "-  - numpy\n+  - numpy<2\n   - pyarrow=15\n   - acme\n"
+        "# ES005 numpy: pin numpy<2: pyarrow is held below 16.0.0, built against numpy 1.x\n"
+    )
+
+
+def test_rewrite_verify_applies_a_proven_move_in_place(world, env, tmp_path, capsys):
+    path = write(tmp_path, ARROW)
+    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    assert (rc, err) == (0, "")
+    assert path.read_text() == HEAD + "  - python=3.11\n  - pip\n  - numpy<2\n  - pip:\n    - pyarrow==15.*\n"
+    assert out.endswith(f"rewrote {path}\n")
+
+
+def test_rewrite_verify_check_exit_codes(world, env, tmp_path, capsys):
+    path = write(tmp_path, ARROW)
+    assert run(capsys, "rewrite", "--verify", "--check", path)[0] == 1
+    assert path.read_text() == HEAD + ARROW
+
+
+def test_rewrite_verify_unsolvable_input_exit_2_nothing_written(world, env, tmp_path, capsys):
+    path = write(tmp_path, "  - python=3.11\n  - pyarrow>=99\n")
+    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    assert rc == 2
+    assert err == (f"{path}: does not solve: linux-64: Cannot solve the request because of: "
+                   "No candidates were found for pyarrow >=99\n")
+    assert path.read_text() == HEAD + "  - python=3.11\n  - pyarrow>=99\n"
+
+
+def test_rewrite_verify_network_failure_exit_2_nothing_written(env, tmp_path, capsys, server):
+    path = write(tmp_path, ARROW)
+    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    assert rc == 2 and err.startswith(f"{path}: cannot be solved: linux-64: cannot read the channels: ")
+    assert path.read_text() == HEAD + ARROW
+
+
+def test_rewrite_verify_every_platform(world, env, tmp_path, capsys):
+    # pyarrow has no linux-aarch64 build here: the file as it is does not solve there
+    path = write(tmp_path, ARROW)
+    rc, out, err = run(capsys, "rewrite", "--verify", "--platform", "linux-64,linux-aarch64", path)
+    assert rc == 2 and err.startswith(f"{path}: does not solve: linux-aarch64: ")
+    assert path.read_text() == HEAD + ARROW
