@@ -99,6 +99,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     kr = ksub.add_parser("refresh", help="update figures in knowledge/packages/*.toml from live APIs, dated and sourced")
     kr.add_argument("names", nargs="*", metavar="NAME", help="conda package names (default: every entry with a pypi_name)")
     kr.add_argument("--pypi", action="store_true", help="refresh the PyPI wheel figures")
+    kr.add_argument("--conda", action="store_true", help="re-measure the conda-forge closure by a solve (py-rattler): exact installed bytes")
     kr.add_argument("--python", default="3.11", metavar="X.Y", help="target Python of the wheel (default: 3.11)")
     kr.add_argument("--platform", default="linux-64", metavar="SUBDIR", help="target conda subdir (default: linux-64)")
     kr.add_argument("--knowledge-dir", metavar="DIR", help="the packages directory to edit (default: the shipped knowledge/packages)")

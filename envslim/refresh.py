@@ -187,8 +187,12 @@ def run(args, out, err) -> int:
     from envslim.reportcmd import check_target, session_options
     from envslim.sources import Session, lookup_wheels, run as run_async
 
+    if getattr(args, "conda", False):  # the closure re-measured by a solve (py-rattler)
+        from envslim.solve.refresh import run_conda
+
+        return run_conda(args, out, err)
     if not args.pypi:
-        raise EnvslimError("envslim: error: nothing to refresh: pass --pypi")
+        raise EnvslimError("envslim: error: nothing to refresh: pass --pypi or --conda")
     check_target(args.python, args.platform)
     directory = Path(args.knowledge_dir) if args.knowledge_dir else knowledge.packages_dir()
     wanted = args.names or sorted(p.stem for p in directory.glob("*.toml"))
