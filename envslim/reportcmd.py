@@ -784,8 +784,8 @@ def run(args, out, err, plan_for: Callable) -> int:
         raise EnvslimError("envslim: error: --refresh needs --online")
     check_target(args.python, args.platform)
     lock = None
-    if args.lockfile:
-        from envslim import lockfile
+    if args.lockfile and not (getattr(args, "solve", False) and args.lockfile.endswith(".lock")):
+        from envslim import lockfile  # conda-lock; a pixi.lock is read by --solve (envslim.solve.lockfiles)
 
         lock = lockfile.read(args.lockfile)
     rc = 0

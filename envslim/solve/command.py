@@ -81,7 +81,12 @@ def attach(reports: list, args: Any, err: Any) -> int:
             cfg = getattr(rep, "cfg", None) or _config_of(args)
             settings = settings_for(args, cfg, progress)
             try:
-                rep.proof = prove(rep.plan, settings)
+                before = _locked(args, rep, settings)
+                rep.proof = prove(rep.plan, settings, before=before)
+                if before is not None:
+                    for line in stale_lines(rep.proof):
+                        print(f"envslim: warning: {args.lockfile} is stale after the rewrite of {rep.path}: {line}",
+                              file=err)
             except SolveFailure as failure:
                 progress.clear()
                 print(_failure_line(rep.path, failure), file=err)
@@ -91,6 +96,35 @@ def attach(reports: list, args: Any, err: Any) -> int:
         raise
     progress.clear()
     return 0
+
+
+def _locked(args: Any, rep: Any, settings: Any) -> Any:
+    """The lockfile's solved set as the "before" side (``--lockfile``), or None."""
+    if not getattr(args, "lockfile", None):
+        return None
+    from envslim.solve.engine import lockfile_solutions, spec_name
+    from envslim.solve.fileplan import env_spec
+
+    spec = env_spec(rep.plan.env, settings.targets[0].platform)
+    requested = [("conda", spec_name(s), s) for s in spec.conda]
+    return lockfile_solutions(args.lockfile, settings, requested=requested)
+
+
+def stale_lines(proof: Any) -> list[str]:
+    """What the rewrite changes on the conda side that the lockfile pins (one line per platform)."""
+    out = []
+    if proof.after is None:
+        return out
+    for platform in proof.platforms:
+        before = {(p.name, p.version, p.build) for p in proof.before[platform].conda()}
+        after = {(p.name, p.version, p.build) for p in proof.after[platform].conda()}
+        gone = sorted({n for n, _, _ in before - after})
+        new = sorted({n for n, _, _ in after - before})
+        if gone or new:
+            parts = ([f"{', '.join(gone)} leave(s) or change(s)"] if gone else []) + \
+                    ([f"{', '.join(new)} not locked"] if new else [])
+            out.append(f"{platform}: {'; '.join(parts)}; re-lock")
+    return out
 
 
 def _config_of(args: Any) -> Any:

@@ -82,7 +82,8 @@ class Settings:
         return Path(platformdirs.user_cache_dir("envslim"))
 
 
-def _spec_name(spec: str) -> str:
+def spec_name(spec: str) -> str:
+    """The package name of a conda spec as a file writes it (``pyarrow=15`` -> ``pyarrow``)."""
     import rattler
 
     try:
@@ -134,7 +135,7 @@ class _Run:
         pip = await resolve_pip(list(env.pip), records, target, index_url=self.settings.pypi_url,
                                 work_dir=self.root / "solve")
         packages = await self.measure(target.platform, [Artifact.from_record(r) for r in records], pip.picks)
-        requested = [("conda", _spec_name(s), s) for s in env.conda]
+        requested = [("conda", spec_name(s), s) for s in env.conda]
         requested += [("pip", name, line) for name, line in pip.requested]
         return Solution(target.platform, packages, requested, pip.not_verified, list(channels.notes))
 

@@ -145,9 +145,11 @@ def _specs_for(env: Any, settings: Settings) -> list[EnvSpec]:
     return [env_spec(env, t.platform) for t in settings.targets]
 
 
-def prove(plan: Any, settings: Settings, *, findings: list[Any] | None = None) -> PlanProof:
+def prove(plan: Any, settings: Settings, *, findings: list[Any] | None = None,
+          before: dict[str, Solution] | None = None) -> PlanProof:
     """Solve before, after, and each fix alone. Raises :class:`SolveFailure` when the file as it is does
-    not solve (or a network failure), which the command reports on one line with exit 2."""
+    not solve (or a network failure), which the command reports on one line with exit 2. ``before``
+    (from a lockfile) replaces the solve of the file as it is."""
     from envslim.envfile import EnvFile
 
     env = plan.env
@@ -164,8 +166,11 @@ def prove(plan: Any, settings: Settings, *, findings: list[Any] | None = None) -
     after_env = EnvFile.from_text(plan.new_text, env.path) if plan.changed else env
     platforms = [t.platform for t in settings.targets]
     # one run: before, after, then each fix alone; a spec per platform is solved for that platform only
-    jobs = [env] + [after_env] + [e for _, e in alone]
+    given = before
+    jobs = ([] if given is not None else [env]) + [after_env] + [e for _, e in alone]
     results = _solve_per_platform(jobs, settings)
+    if given is not None:
+        results.insert(0, given)
     before = results[0]
     if isinstance(before, SolveFailure):
         raise before

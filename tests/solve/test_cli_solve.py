@@ -192,3 +192,21 @@ def test_rewrite_verify_every_platform(world, env, tmp_path, capsys):
     rc, out, err = run(capsys, "rewrite", "--verify", "--platform", "linux-64,linux-aarch64", path)
     assert rc == 2 and err.startswith(f"{path}: does not solve: linux-aarch64: ")
     assert path.read_text() == HEAD + ARROW
+
+
+def test_report_solve_with_a_pixi_lock_as_the_before_side(world, env, tmp_path, capsys, server):
+    from .test_lockfiles import records, write_pixi_lock
+
+    lock = tmp_path / "pixi.lock"
+    recs = [r for r in records(server.url) if r.name.normalized != "oldlib"]
+    write_pixi_lock(lock, recs, f"{server.url}/files/tqdm-4.66.0-py3-none-any.whl", "")
+    path = write(tmp_path, "  - python=3.11\n  - pyarrow=15\n")
+    rc, out, err = run(capsys, "report", "--solve", "--lockfile", lock, "--format", "json", path)
+    assert rc == 0
+    f = json.loads(out)["files"][0]
+    before = {p["name"]: p["installed_bytes"] for p in f["solved"]["before"]["packages"]}
+    assert before == {"libarrow": 200000, "libaws": 210000, "libblas": 3000, "libopenblas": 110000,
+                      "numpy": 90000, "pyarrow": 70000, "python": 200000,
+                      "tqdm": before["tqdm"]}  # the lock's own wheel, not in the file
+    assert err == (f"envslim: warning: {lock} is stale after the rewrite of {path}: linux-64: libarrow, libaws,"
+                   " pyarrow leave(s) or change(s); pip not locked; re-lock\n")
