@@ -103,6 +103,7 @@ class _Run:
         self.gateway: Any = None
         self.client: Any = None
         self.session: Any = None
+        self.pip_runs: dict[tuple, Any] = {}  # the same pip lines against the same conda side: one uv run
 
     async def __aenter__(self) -> _Run:
         import rattler
@@ -124,7 +125,6 @@ class _Run:
 
     async def solve(self, env: EnvSpec, target: Target) -> Solution:
         from envslim.solve.conda import solve_conda
-        from envslim.solve.pip import resolve_pip
         from envslim.solve.sizes import Artifact
 
         channels = channel_urls(list(env.channels), alias=self.settings.alias,
@@ -132,12 +132,21 @@ class _Run:
         self.say(f"solving {target.platform}")
         records = await solve_conda(list(env.conda), channels.urls, target, gateway=self.gateway,
                                     alias=self.settings.alias)
-        pip = await resolve_pip(list(env.pip), records, target, index_url=self.settings.pypi_url,
-                                work_dir=self.root / "solve")
+        pip = await self.resolve_pip(list(env.pip), records, target)
         packages = await self.measure(target.platform, [Artifact.from_record(r) for r in records], pip.picks)
         requested = [("conda", spec_name(s), s) for s in env.conda]
         requested += [("pip", name, line) for name, line in pip.requested]
-        return Solution(target.platform, packages, requested, pip.not_verified, list(channels.notes))
+        return Solution(target.platform, packages, requested, list(pip.not_verified), list(channels.notes))
+
+    async def resolve_pip(self, lines: list[str], records: list[Any], target: Target) -> Any:
+        from envslim.solve.pip import conda_python_dists, resolve_pip
+
+        python = next((str(r.version) for r in records if r.name.normalized == "python"), "")
+        key = (tuple(lines), tuple(conda_python_dists(records)) if lines else (), python, target)
+        if key not in self.pip_runs:
+            self.pip_runs[key] = asyncio.ensure_future(resolve_pip(
+                lines, records, target, index_url=self.settings.pypi_url, work_dir=self.root / "solve"))
+        return await asyncio.shield(self.pip_runs[key])
 
     async def measure(self, platform: str, artifacts: list[Any], picks: list[Any]) -> list[SolvedPackage]:
         """Installed bytes of conda artifacts and wheels -> packages sorted by manager, then name."""
@@ -193,9 +202,10 @@ async def solve_environment_async(env: EnvSpec, settings: Settings) -> dict[str,
 
 
 async def solve_many_async(envs: list[EnvSpec], settings: Settings) -> list[dict[str, Solution] | Exception]:
-    """Solve several environments (a before and its afters) in one run; a failure is returned in
-    place of that environment's result (an :class:`~envslim.solve.errors.SolveFailure`)."""
-    from envslim.solve.errors import SolveFailure
+    """Solve several environments (a before and its afters) in one run; an environment that does not
+    solve gets its :class:`~envslim.solve.errors.Unsolvable` in place of a result; a
+    :class:`~envslim.solve.errors.SolveUnavailable` (network) is raised."""
+    from envslim.solve.errors import Unsolvable
 
     async with _Run(settings) as run:
         results: list[dict[str, Solution] | Exception] = []
@@ -205,7 +215,7 @@ async def solve_many_async(envs: list[EnvSpec], settings: Settings) -> list[dict
                 for target in settings.targets:
                     out[target.platform] = await run.solve(env, target)
                 results.append(out)
-            except SolveFailure as exc:
+            except Unsolvable as exc:  # a network failure is not a result: it ends the run
                 results.append(exc)
         return results
 

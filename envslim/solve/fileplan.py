@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from envslim.solve.engine import EnvSpec, Settings
-from envslim.solve.errors import SolveFailure
+from envslim.solve.errors import SolveFailure, Unsolvable
 from envslim.solve.model import Solution
 from envslim.solve.verify import Verdict, combine, compare, refused
 
@@ -200,14 +200,14 @@ def _solve_per_platform(envs: list[Any], settings: Settings) -> list[Any]:
 
     from envslim.solve.engine import _Run
 
+    async def one(run: Any, env: Any) -> Any:
+        try:
+            return {t.platform: await run.solve(env_spec(env, t.platform), t) for t in settings.targets}
+        except Unsolvable as exc:  # a network failure is not a verdict: it ends the run
+            return exc
+
     async def go() -> list[Any]:
-        out: list[Any] = []
-        async with _Run(settings) as run:
-            for env in envs:
-                try:
-                    out.append({t.platform: await run.solve(env_spec(env, t.platform), t) for t in settings.targets})
-                except SolveFailure as exc:
-                    out.append(exc)
-        return out
+        async with _Run(settings) as run:  # the files are solved concurrently (rattler and uv overlap)
+            return list(await asyncio.gather(*(one(run, env) for env in envs)))
 
     return asyncio.run(go())

@@ -193,14 +193,16 @@ async def resolve_pip(
         result.not_verified += [(line, "no python on the conda side to resolve it for") for line, _ in reqs]
         return result
     dists = conda_python_dists(conda_records)
-    links = work_dir / "conda-dists"
+    # one directory per set of conda dists: uv must see only what *this* conda side installs
+    key = hashlib.sha256("".join(f"{n}=={v}\n" for n, v in dists).encode()).hexdigest()[:16]
+    links = work_dir / "conda-dists" / key
     links.mkdir(parents=True, exist_ok=True)
     for name, version in dists:
         filename, data = _stub_wheel(name, version)
         path = links / filename
         if not path.exists():
             path.write_bytes(data)
-    pins = work_dir / f"conda-pins-{target.platform}.txt"
+    pins = links / "conda-pins.txt"
     pins.write_text("".join(f"{n}=={v}\n" for n, v in dists))
     conda_names = {n for n, _ in dists}
     args = [
