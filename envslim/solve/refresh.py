@@ -17,7 +17,6 @@ and the write is atomic.
 from __future__ import annotations
 
 import datetime
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,20 +49,10 @@ def measure_closure(name: str, python: str, settings: Any) -> dict[str, Any]:
             "channel": top.channel, "closure": closure}
 
 
-def _figure_text(fig: dict[str, Any], eol: str) -> str:
-    lines = ["[[figures]]"]
-    for key in ("id", "side", "kind", "version", "platform", "archive_bytes", "installed_bytes", "packages",
-                "heavy", "note", "source", "date"):
-        value = fig[key]
-        lines.append(f"{key} = {value}" if isinstance(value, int) else f"{key} = {json.dumps(value)}")
-    return eol.join(lines) + eol
-
-
 def apply_closure(text: str, measured: dict[str, Any], today: str, python: str) -> tuple[str, str, str]:
     """``text`` with the solved closure figure added or replaced: (new text, "added" | "replaced" |
     "unchanged", the figure id). Raises ``ValueError`` when a size is not exact."""
-    from envslim.errors import EnvslimError
-    from envslim.refresh import _block_with_id, _ensure_eol, _next_source_id, blocks, source_text
+    from envslim.refresh import _ensure_eol, _next_source_id, figure_text, put_figure, source_text
 
     closure = measured["closure"]
     inexact = [p.filename for p in closure if p.size.value is None or p.size.estimate]
@@ -87,22 +76,7 @@ def apply_closure(text: str, measured: dict[str, Any], today: str, python: str) 
                    f" (py-rattler, strict priority, __glibc 2.28); installed = sum of size_in_bytes in each"
                    f" artifact's info/paths.json; envslim knowledge refresh --conda",
            "source": source_id, "date": today}
-    new_fig = _figure_text(fig, eol)
-    if old is not None:
-        b = _block_with_id(text, "figures", fig_id)
-        if b is None:
-            raise EnvslimError(f"cannot locate the [[figures]] table {fig_id!r} in the text")
-        text = text[:b.start] + new_fig + text[b.end:]
-    else:
-        figs = [b for b in blocks(text) if b.name == "figures"]
-        srcs = [b for b in blocks(text) if b.name == "sources"]
-        if figs:
-            at = figs[-1].end
-            text = _ensure_eol(text[:at], eol) + eol + new_fig + text[at:]
-        elif srcs:
-            text = text[:srcs[0].start] + new_fig + eol + text[srcs[0].start:]
-        else:
-            text = _ensure_eol(text, eol) + eol + new_fig
+    text = put_figure(text, fig_id, figure_text(fig, eol), replace=old is not None, eol=eol)
     if not same_url:
         src = {"id": source_id, "title": f"conda-forge artifact {measured['filename']} and its solved closure",
                "url": url, "date": today}
@@ -112,10 +86,9 @@ def apply_closure(text: str, measured: dict[str, Any], today: str, python: str) 
 
 
 def run_conda(args: Any, out: Any, err: Any, today: str | None = None) -> int:
-    from envslim import knowledge, names
-    from envslim.envfile import write_atomic
+    from envslim import knowledge
     from envslim.errors import EnvslimError
-    from envslim.knowledge_schema import validate_entry
+    from envslim.refresh import read_entry, write_entry
     from envslim.solve.command import settings_for
     from envslim.solve.errors import SolveFailure
 
@@ -127,40 +100,21 @@ def run_conda(args: Any, out: Any, err: Any, today: str | None = None) -> int:
     rc = 0
     for name in args.names:
         path = directory / f"{name.lower()}.toml"
-        try:
-            text = path.read_bytes().decode("utf-8")
-            tomllib.loads(text)
-        except OSError:
-            print(f"{path}:1:1: no knowledge entry named {name!r}", file=err)
-            rc = 2
-            continue
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-            print(f"{path}:1:1: unreadable entry: {e}", file=err)
+        text = read_entry(path, name, err)
+        if text is None:
             rc = 2
             continue
         try:
             measured = measure_closure(name.lower(), args.python, settings)
             new_text, what, fig_id = apply_closure(text, measured, today, args.python)
-        except SolveFailure as failure:
-            print(f"{path}: {failure.message}; figures kept", file=err)
+        except (SolveFailure, ValueError) as e:
+            print(f"{path}: {getattr(e, 'message', e)}; figures kept", file=err)
             rc = 2
             continue
-        except ValueError as e:
-            print(f"{path}: {e}; figures kept", file=err)
-            rc = 2
-            continue
-        if what == "unchanged":
-            print(f"{path}: {fig_id} unchanged", file=out)
-            continue
-        problems = validate_entry(tomllib.loads(new_text), path.stem, names.pypi_name)
-        if problems:
-            print(f"{path}:1:1: the refreshed entry would be invalid: {problems[0]}; not written", file=err)
-            rc = 2
-            continue
-        write_atomic(str(path), new_text)
         closure = measured["closure"]
-        print(f"{path}: {what} {fig_id}: {len(closure)} packages, {sum(p.size.value for p in closure):,} B installed",
-              file=out)
+        summary = f"{len(closure)} packages, {sum(p.size.value for p in closure):,} B installed"
+        if not write_entry(path, new_text, what, fig_id, summary, out, err):
+            rc = 2
     return rc
 
 

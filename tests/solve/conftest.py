@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "sources"))
 
-from pkgserver import PackageServer, PypiFile, add_simple_project, build_wheel_requiring  # noqa: E402
+from pkgserver import PackageServer, PypiFile, add_simple_project, build_wheel  # noqa: E402
 
 pytest.importorskip("rattler")
 pytest.importorskip("rattler_build")
@@ -115,8 +115,8 @@ class PyPI:
         if sdist_only:
             f = PypiFile(f"{name}-{version}.tar.gz", version, data=payload(name, 1000))
         else:
-            wheel = build_wheel_requiring(name, version, tag, {f"{name}/__init__.py": payload(name, size)},
-                                          list(requires))
+            wheel = build_wheel(name, version, tag, {f"{name}/__init__.py": payload(name, size)},
+                                requires=list(requires))
             f = PypiFile(f"{name.replace('-', '_')}-{version}-{tag}.whl", version, data=wheel)
         self.projects.setdefault(name, []).append(f)
         add_simple_project(self.server, name, self.projects[name])

@@ -302,13 +302,16 @@ def build_wheel(
     *,
     zip64: bool = False,
     comment: bytes = b"",
+    requires: tuple[str, ...] | list[str] = (),
 ) -> bytes:
-    """A real wheel: the files, plus ``.dist-info/`` METADATA, WHEEL and RECORD."""
+    """A real wheel: the files, plus ``.dist-info/`` METADATA (with ``requires`` as Requires-Dist),
+    WHEEL and RECORD."""
     dist_info = f"{name}-{version}.dist-info"
     members = dict(files)
     members[f"{dist_info}/METADATA"] = (
-        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
-    )
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    ).encode()
     members[f"{dist_info}/WHEEL"] = (
         f"Wheel-Version: 1.0\nGenerator: envslim-tests\nRoot-Is-Purelib: true\nTag: {tag}\n".encode()
     )
@@ -510,28 +513,3 @@ def _wheel_metadata(data: bytes) -> bytes | None:
             if member.endswith(".dist-info/METADATA"):
                 return zf.read(member)
     return None
-
-
-def build_wheel_requiring(
-    name: str, version: str, tag: str, files: dict[str, bytes], requires: list[str]
-) -> bytes:
-    """A real wheel like :func:`build_wheel`, whose METADATA lists ``requires`` as Requires-Dist."""
-    dist_info = f"{name}-{version}.dist-info"
-    members = dict(files)
-    lines = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
-    lines += [f"Requires-Dist: {r}" for r in requires]
-    members[f"{dist_info}/METADATA"] = ("\n".join(lines) + "\n").encode()
-    members[f"{dist_info}/WHEEL"] = (
-        f"Wheel-Version: 1.0\nGenerator: envslim-tests\nRoot-Is-Purelib: true\nTag: {tag}\n".encode()
-    )
-    record = []
-    for path, data in members.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{path},sha256={digest},{len(data)}")
-    record.append(f"{dist_info}/RECORD,,")
-    members[f"{dist_info}/RECORD"] = ("\n".join(record) + "\n").encode()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path, data in members.items():
-            zf.writestr(path, data)
-    return buf.getvalue()
