@@ -61,7 +61,8 @@ class Channel:
         import rattler_build
 
         stage = self.staging / f"{name}-{version}-{build}-{subdir}"
-        for rel, size in (files or {f"lib/{name}.so": 50_000}).items():
+        stage.mkdir(parents=True, exist_ok=True)
+        for rel, size in (files if files is not None else {f"lib/{name}.so": 50_000}).items():
             path = stage / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(payload(f"{name}-{version}-{rel}", size))

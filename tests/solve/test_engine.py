@@ -185,3 +185,18 @@ def test_credentials_in_channel_urls_are_never_in_results_or_messages(world, env
     with pytest.raises(SolveUnavailable) as info:
         solve("python=3.11", channels=(f"http://user:s3cret@{host}/t/tok-123/conda/missing",))
     assert "s3cret" not in info.value.message and "tok-123" not in info.value.message
+
+
+def test_defaults_expands_to_main_and_r_under_the_redirect(built_world, server, env, tmp_path, monkeypatch):
+    from .conftest import Channel
+
+    built_world.serve(server, "anaconda/main")
+    r = Channel(tmp_path / "r-channel", server, "anaconda/r")
+    r.add("r-base", "4.3.0", files={"lib/R/libR.so": 1_000})
+    r.publish()
+    monkeypatch.setenv("ENVSLIM_DEFAULTS_URL", server.url + "/conda/anaconda")
+    sol = solve("python=3.11", "r-base", channels=("defaults",))["linux-64"]
+    assert {p.name: p.channel for p in sol.packages} == {
+        "python": server.url + "/conda/anaconda/main",
+        "r-base": server.url + "/conda/anaconda/r",
+    }

@@ -28,7 +28,7 @@ def build_world(channel, pypi=None) -> None:
     add("libblas", "3.9.0", build="21_openblas", build_number=21, depends=["libopenblas >=0.3.26"],
         files={"lib/libblas.so": 3_000})
     add("libblas", "3.9.0", build="20_mkl", build_number=20, depends=["mkl >=2023"], files={"lib/libblas.so": 3_000})
-    add("nomkl", "1.0", build="h0_0", noarch="generic", constrains=["mkl <0.a0"], files={"info-only.txt": 10})
+    add("nomkl", "1.0", build="h0_0", noarch="generic", constrains=["mkl <0.a0"], files={})  # metadata only
     add("mklsolver", "1.0", build="h0_0", depends=["mkl >=2023"], files={"lib/libmklsolver.so": 20_000})
     add("oldlib", "0.9", bz2=True, files={"lib/liboldlib.so": 40_000})
     add("gpukit", "1.0", depends=["__cuda >=12"], files={"lib/libgpukit.so": 30_000})
