@@ -45,8 +45,22 @@ class _Progress:
             self.width = 0
 
 
+def _require() -> None:
+    """py-rattler and uv, or one line saying how to get them."""
+    from envslim.errors import EnvslimError
+
+    try:
+        import rattler  # noqa: F401
+        import uv  # noqa: F401
+    except ImportError as e:
+        raise EnvslimError(f"envslim: error: --solve and --verify need py-rattler and uv ({e.name} is missing):"
+                           " pip install 'envslim[solve]'") from None
+
+
 def settings_for(args: Any, cfg: Any, progress: Callable[[str], None] | None = None) -> Any:
     from envslim.errors import EnvslimError
+
+    _require()
     from envslim.solve.engine import Settings
     from envslim.solve.target import UnknownPlatform, parse_platforms
 

@@ -209,3 +209,17 @@ def test_report_solve_with_a_pixi_lock_as_the_before_side(world, env, tmp_path, 
                       "tqdm": before["tqdm"]}  # the lock's own wheel, not in the file
     assert err == (f"envslim: warning: {lock} is stale after the rewrite of {path}: linux-64: libarrow, libaws,"
                    " pyarrow leave(s) or change(s); pip not locked; re-lock\n")
+
+
+def test_without_the_solve_extra_one_line_names_it(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "rattler", None)  # as if py-rattler were not installed
+    path = write(tmp_path, ARROW)
+    rc, out, err = run(capsys, "report", "--solve", path)
+    assert (rc, out) == (2, "")
+    assert err == ("envslim: error: --solve and --verify need py-rattler and uv (rattler is missing):"
+                   " pip install 'envslim[solve]'\n")
+    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    assert rc == 2 and err.endswith("pip install 'envslim[solve]'\n")
+    assert path.read_text() == HEAD + ARROW
