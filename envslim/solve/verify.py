@@ -5,8 +5,8 @@
 first platform's, the one the report shows).
 
 - The measured saving is ``bytes leaving conda - bytes added by pip``: (conda installed bytes before
-  - after) - (pip installed bytes after - before), each side a union of solved packages. Unknown if
-  any size is unknown; an estimate if any size is one.
+  - after) - (pip installed bytes after - before), each side a union of solved packages; an artifact
+  on both sides cancels out. Unknown if a size that counts is unknown; an estimate if one is.
 - ``kind="move"`` (a conda package moved to ``pip:``) and ``kind="rename"`` (a slimmer variant):
   ``package`` and every package only it needed before must have left the conda side, and the saving
   must be positive. A package still there is named with what pulls it back ("acme 1.4.0 requires
@@ -44,9 +44,13 @@ def _minus(a: Size, b: Size) -> Size:
 
 
 def saving(before: Solution, after: Solution) -> Size:
-    """Bytes leaving conda minus bytes added by pip."""
-    conda = _minus(total(before.conda()), total(after.conda()))
-    pip = _minus(total(after.pip()), total(before.pip()))
+    """Bytes leaving conda minus bytes added by pip, over the packages that differ: an artifact on both
+    sides cancels out, so its size (estimated or unknown) does not make the saving an estimate."""
+    kept = {p.key for p in before.packages} & {p.key for p in after.packages}
+    conda = _minus(total([p for p in before.conda() if p.key not in kept]),
+                   total([p for p in after.conda() if p.key not in kept]))
+    pip = _minus(total([p for p in after.pip() if p.key not in kept]),
+                 total([p for p in before.pip() if p.key not in kept]))
     return _minus(conda, pip)
 
 

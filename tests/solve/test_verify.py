@@ -89,3 +89,14 @@ def test_saving_is_unknown_when_a_size_is_unknown(world, env):
     assert saving(before, a["linux-64"]).value is None
     verdict = compare(before, a["linux-64"], "move", "pyarrow")
     assert not verdict.verified and verdict.reason == "saving unknown: a size could not be measured"
+
+
+def test_an_estimated_artifact_on_both_sides_cancels_out(world, env):
+    b, a = pair(EnvSpec(CF, ("python=3.11", "pyarrow=15", "pip", "oldlib")),
+                EnvSpec(CF, ("python=3.11", "pip", "oldlib"), ("pyarrow==15.0.0",)))
+    assert b["linux-64"].find("oldlib").size.estimate
+    verdict = compare(b["linux-64"], a["linux-64"], "move", "pyarrow")
+    assert verdict.verified and not verdict.saving.estimate
+    plain = pair(EnvSpec(CF, ("python=3.11", "pyarrow=15", "pip")),
+                 EnvSpec(CF, ("python=3.11", "pip"), ("pyarrow==15.0.0",)))
+    assert verdict.saving.value == saving(plain[0]["linux-64"], plain[1]["linux-64"]).value
