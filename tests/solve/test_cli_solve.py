@@ -223,3 +223,16 @@ def test_without_the_solve_extra_one_line_names_it(tmp_path, capsys, monkeypatch
     rc, out, err = run(capsys, "rewrite", "--verify", path)
     assert rc == 2 and err.endswith("pip install 'envslim[solve]'\n")
     assert path.read_text() == HEAD + ARROW
+
+
+def test_report_solve_markdown(world, env, tmp_path, capsys):
+    path = write(tmp_path, ARROW + "  - oldlib\n")
+    rc, out, err = run(capsys, "report", "--solve", "--format", "markdown", path)
+    assert rc == 0
+    tail = out[out.index("**Solved for linux-64:**"):]
+    lines = tail.splitlines()
+    assert lines[0].startswith("**Solved for linux-64:** before 9 packages, ~0.9 MB (estimate: ")
+    assert "| conda | oldlib | 0.9 h0_0 | ~" in tail
+    assert "| pip | pyarrow | - | - | 15.0.0 | 300,450 B |" in lines
+    assert "- pyarrow: 3 packages, 0.5 MB that nothing else needs" in lines
+    assert f"- `ES001` `pyarrow`: verified, measured saving {480_000 - 300_450:,} B (0.2 MB)" in lines
