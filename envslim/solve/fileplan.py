@@ -114,17 +114,7 @@ class PlanProof:
         return out
 
     def _side(self, sol: Solution | None) -> dict[str, object] | None:
-        if sol is None:
-            return None
-        size = sol.size
-        return {
-            "packages": [p.to_json() for p in sol.packages],
-            "installed_bytes": size.value,
-            "estimate": size.estimate,
-            "attribution": [a.to_json() for a in sol.attribution()],
-            "not_verified": [{"line": line, "reason": why} for line, why in sol.not_verified],
-            "notes": list(sol.notes),
-        }
+        return None if sol is None else sol.to_json()
 
     def platform_json(self, platform: str) -> dict[str, object]:
         after = self.after[platform] if self.after else None

@@ -143,10 +143,13 @@ class Solution:
         return attribute(self)
 
     def to_json(self) -> dict[str, object]:
+        """``packages[]``, the total (``installed_bytes``, ``estimate``), ``attribution[]``,
+        ``not_verified[]`` and ``notes[]``: one side of a report's ``solved`` section."""
+        size = self.size
         return {
-            "platform": self.platform,
             "packages": [p.to_json() for p in self.packages],
-            **{"total_" + k: v for k, v in self.size.to_json().items()},
+            "installed_bytes": size.value,
+            "estimate": size.estimate,
             "attribution": [a.to_json() for a in self.attribution()],
             "not_verified": [{"line": line, "reason": why} for line, why in self.not_verified],
             "notes": list(self.notes),

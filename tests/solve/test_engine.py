@@ -200,3 +200,27 @@ def test_defaults_expands_to_main_and_r_under_the_redirect(built_world, server, 
         "python": server.url + "/conda/anaconda/main",
         "r-base": server.url + "/conda/anaconda/r",
     }
+
+
+def test_channel_prefixed_specs_resolve_against_the_alias(world, env, server):
+    sol = solve("python=3.11", "conda-forge::pyarrow=15")["linux-64"]
+    assert sol.find("pyarrow").channel == server.url + "/conda/conda-forge"
+
+
+def test_repodata_json_only_and_a_server_without_range(tmp_path, server, env):
+    import asyncio
+
+    from rattler.index import index_fs
+
+    from .conftest import Channel
+
+    plain = Channel(tmp_path / "plain", server, "conda-forge")
+    plain.add("python", "3.11.8", build="h0_0_cpython", files={"bin/python3.11": 80_000})
+    coro = index_fs(channel_directory=plain.dir, write_shards=False, write_zst=False, force=True)
+    if asyncio.iscoroutine(coro):
+        asyncio.run(coro)
+    plain.serve(server)
+    assert not any("shards" in p for p in server.files)
+    server.ignore_range.add("/conda/conda-forge/linux-64/python-3.11.8-h0_0_cpython.conda")
+    sol = solve("python=3.11")["linux-64"]
+    assert sol.find("python").size.value == plain.installed_bytes(sol.find("python").url) == 80_000
