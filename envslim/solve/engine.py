@@ -113,7 +113,9 @@ class _Run:
 
         self.gateway = make_gateway(self.root / "rattler")
         self.client = rattler.Client()
-        self.session = Session(cache=Cache(self.root), pypi_url=self.settings.pypi_url)
+        # sizes live in the online lookups' cache (ENVSLIM_CACHE_DIR, else platformdirs' .../envslim/http)
+        cache = Cache(self.settings.cache_dir) if self.settings.cache_dir is not None else Cache()
+        self.session = Session(cache=cache, pypi_url=self.settings.pypi_url)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
