@@ -18,4 +18,15 @@ and rattler, uv and httpx are imported inside the functions that need them (inst
 - :mod:`~envslim.solve.verify`: ``compare`` a before/after pair: verified, measured saving, reason.
 - :mod:`~envslim.solve.errors`: ``Unsolvable`` and ``SolveUnavailable``, one-line messages.
 - :mod:`~envslim.solve.lockfiles`: the solved set from a pixi.lock or conda-lock.yml, no solve.
+
+What the commands call (the only modules that know the rewrite plan and the environment file):
+
+- :mod:`~envslim.solve.fileplan`: ``prove(plan, settings)``: before, after and each fix alone.
+- :mod:`~envslim.solve.render`: the report's text and markdown for a proven plan.
+- :mod:`~envslim.solve.command`: ``report --solve`` and ``rewrite --verify`` in a few lines each.
+- :mod:`~envslim.solve.refresh`: ``knowledge refresh --conda NAME``.
+
+Imports from the rest of envslim: ``envslim.sources`` (the http session and its cache, wheel range
+reads, the redactor), ``envslim.names`` (conda -> PyPI names); the adapters also use
+``envslim.envfile`` (the Document), ``envslim.refresh``, ``envslim.errors`` and ``envslim.config``.
 """
