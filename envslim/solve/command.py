@@ -1,8 +1,9 @@
 """What the commands call: ``report --solve`` and ``rewrite --verify`` in a few lines each.
 
-- ``settings_for(args, cfg, err) -> Settings``: platforms from ``--platform a,b`` (else the config's
-  ``platform``, a string or a list), ``--glibc``, ``--cuda``, the config's ``channel-alias``, the
-  environment's mirror variables; progress lines on ``err`` when it is a terminal and ``CI`` is unset.
+- ``settings_for(args, cfg, progress=None) -> Settings``: platforms from ``--platform a,b`` (else the
+  config's ``platform``, a string or a list), ``--glibc``, ``--cuda``, the config's ``channel-alias``,
+  the environment's mirror variables; an error line (exit 2) when py-rattler or uv is missing. The
+  commands pass a progress line drawn on stderr when it is a terminal and ``CI`` is unset.
 - ``attach(reports, args, err) -> int``: prove each report's plan (``rep.proof``); 0, or 2 after one
   line on ``err`` when a file does not solve or a channel or index cannot be read.
 - ``json_fields(rep)``, ``finding_fields(rep, f)``, ``table_lines(rep, fmt)``, ``markdown_lines(rep, fmt)``:
