@@ -158,7 +158,31 @@ async def _run_uv(args: list[str], stdin: str) -> tuple[int, str, str]:
     return proc.returncode or 0, out.decode(), err.decode()
 
 
-def _parse_pylock(text: str) -> list[PipPick]:
+def _best_wheel(wheels: list[dict[str, Any]], python: str, target: Target) -> dict[str, Any]:
+    """The wheel pip would install on the target, of those uv lists (a pylock lists every wheel of the
+    version: other Pythons and platforms too): the best tag match, by pip's tag order
+    (:func:`envslim.sources.pypi.target_tags`)."""
+    from envslim.sources.pypi import UnknownTarget, target_tags, wheel_tags
+
+    from envslim.solve.target import DEFAULT_OSX
+
+    option = f"glibc{target.glibc}" if target.platform.startswith("linux-") else (
+        DEFAULT_OSX if target.platform.startswith("osx-") else "")
+    try:
+        order = {tag: i for i, tag in enumerate(target_tags(python, f"{target.platform}:{option}".rstrip(":")))}
+    except UnknownTarget:
+        return wheels[0]
+
+    def rank(wheel: dict[str, Any]) -> int:
+        name = str(wheel.get("name") or wheel.get("url", "")).rsplit("/", 1)[-1]
+        tags = wheel_tags(name)
+        ranks = [order[t] for t in tags[0] if t in order] if tags else []
+        return min(ranks) if ranks else len(order)
+
+    return min(wheels, key=rank)
+
+
+def _parse_pylock(text: str, python: str, target: Target) -> list[PipPick]:
     try:
         import tomllib
     except ImportError:  # Python 3.10
@@ -170,7 +194,7 @@ def _parse_pylock(text: str) -> list[PipPick]:
         wheels = pkg.get("wheels") or []
         if not wheels:
             continue
-        wheel = wheels[0]
+        wheel = _best_wheel(wheels, python, target)
         picks.append(PipPick(_normalize(pkg["name"]), str(pkg["version"]), wheel["url"],
                              wheel.get("hashes", {}).get("sha256", "")))
     return picks
@@ -220,7 +244,7 @@ async def resolve_pip(
     while pending:
         code, out, err = await _run_uv(args, "".join(line + "\n" for line, _ in pending))
         if code == 0:
-            result.picks = _parse_pylock(out)
+            result.picks = _parse_pylock(out, str(python.version), target)
             break
         message = one_line(err)
         if any(marker in err for marker in _NETWORK):

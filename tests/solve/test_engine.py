@@ -224,3 +224,14 @@ def test_repodata_json_only_and_a_server_without_range(tmp_path, server, env):
     server.ignore_range.add("/conda/conda-forge/linux-64/python-3.11.8-h0_0_cpython.conda")
     sol = solve("python=3.11")["linux-64"]
     assert sol.find("python").size.value == plain.installed_bytes(sol.find("python").url) == 80_000
+
+
+def test_the_wheel_for_the_target_is_measured_of_those_uv_lists(world, env, pypi):
+    # one release, wheels for two Pythons and two platforms: pip on linux-64 / 3.11 takes the cp311 manylinux one
+    for tag, size in (("cp310-cp310-manylinux_2_17_x86_64", 11_000), ("cp311-cp311-macosx_11_0_arm64", 12_000),
+                      ("cp311-cp311-manylinux_2_17_x86_64", 13_000), ("cp311-cp311-manylinux_2_17_aarch64", 14_000)):
+        pypi.add("multi", "1.0", size=size, tag=tag)
+    sol = solve("python=3.11", "pip", pip=("multi",))["linux-64"]
+    assert sol.find("multi", "pip").filename == "multi-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"
+    aarch = solve("python=3.11", "pip", pip=("multi",), platforms=["linux-aarch64"])
+    assert aarch["linux-aarch64"].find("multi", "pip").filename == "multi-1.0-cp311-cp311-manylinux_2_17_aarch64.whl"
