@@ -46,7 +46,7 @@ def measure_closure(name: str, python: str, settings: Any) -> dict[str, Any]:
     base_names = {p.name for p in base.conda()}
     closure = [p for p in sol.conda() if p.name not in base_names or p.name == name]
     return {"version": top.version, "platform": platform, "url": top.url, "filename": top.filename,
-            "channel": top.channel, "closure": closure}
+            "channel": top.channel, "closure": closure, "glibc": settings.targets[0].glibc}
 
 
 def apply_closure(text: str, measured: dict[str, Any], today: str, python: str) -> tuple[str, str, str]:
@@ -73,7 +73,7 @@ def apply_closure(text: str, measured: dict[str, Any], today: str, python: str) 
     source_id = same_url["id"] if same_url else _next_source_id(data)
     fig = {"id": fig_id, **numbers,
            "note": f"closure of {measured['filename']} beyond the python={python} closure, solved on conda-forge"
-                   f" (py-rattler, strict priority, __glibc 2.28); installed = sum of size_in_bytes in each"
+                   f" (py-rattler, strict priority, __glibc {measured.get('glibc', '2.28')}); installed = sum of size_in_bytes in each"
                    f" artifact's info/paths.json; envslim knowledge refresh --conda",
            "source": source_id, "date": today}
     text = put_figure(text, fig_id, figure_text(fig, eol), replace=old is not None, eol=eol)
