@@ -1,8 +1,8 @@
-"""Benchmark envslim.condaspec: import cost and parse + translate throughput.
+"""Benchmark envslim.conda: import cost and parse + translate throughput.
 
     python bench/bench_condaspec.py [--runs 15] [--specs 10000] [--seed 0]
 
-1. Import cost of ``envslim.condaspec`` from ``python -X importtime`` (cumulative microseconds of the
+1. Import cost of ``envslim.conda`` (the package and its four modules) from ``python -X importtime`` (cumulative microseconds of the
    module line), in fresh interpreters. "warm" runs use byte-code compiled once into a scratch
    ``-X pycache_prefix`` (what an installed wheel has); "cold" runs compile the source each time.
    Goal: under 30 ms cumulative (warm).
@@ -29,24 +29,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "files"
-LINE = re.compile(r"^\s*([0-9]+)\s*\|\s*([0-9]+)\s*\|\s*envslim\.condaspec\s*$")
+LINE = re.compile(r"^\s*([0-9]+)\s*\|\s*([0-9]+)\s*\|\s*envslim\.conda\s*$")
 
 
 def import_cost(runs: int, warm: bool) -> list[int]:
-    """Cumulative import time of envslim.condaspec in microseconds, one figure per fresh interpreter."""
+    """Cumulative import time of envslim.conda in microseconds, one figure per fresh interpreter."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = []
     with tempfile.TemporaryDirectory() as cache:
         if warm:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             flags = ["-X", f"pycache_prefix={cache}"]
-            subprocess.run([sys.executable, *flags, "-c", "import envslim.condaspec"], env=env, check=True)
+            subprocess.run([sys.executable, *flags, "-c", "import envslim.conda"], env=env, check=True)
         else:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
             flags = []
         for _ in range(runs):
             proc = subprocess.run(
-                [sys.executable, *flags, "-X", "importtime", "-c", "import envslim.condaspec"],
+                [sys.executable, *flags, "-X", "importtime", "-c", "import envslim.conda"],
                 env=env, capture_output=True, text=True, check=True,
             )
             for line in proc.stderr.splitlines():
@@ -57,7 +57,7 @@ def import_cost(runs: int, warm: bool) -> list[int]:
 
 
 def corpus_specs() -> list[str]:
-    from envslim.envfile import EnvFile
+    from envslim.document.envfile import EnvFile
     from envslim.errors import InputError
 
     specs = []
@@ -71,7 +71,7 @@ def corpus_specs() -> list[str]:
 
 
 def throughput(specs: list[str]) -> tuple[float, dict]:
-    from envslim import condaspec
+    from envslim import conda as condaspec
 
     statuses: dict[str, int] = {}
     start = time.perf_counter()
@@ -83,9 +83,9 @@ def throughput(specs: list[str]) -> tuple[float, dict]:
 
 
 def clear_caches() -> None:
-    from envslim import condaspec
+    from envslim.conda import spec, version
 
-    for cache in (condaspec._PARSE_CACHE, condaspec._VSPEC_CACHE, condaspec._VO_CACHE):
+    for cache in (spec._PARSE_CACHE, version._VSPEC_CACHE, version._VO_CACHE):
         cache.clear()
 
 
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         us = import_cost(args.runs, warm)
         label = "warm (byte-code cached)" if warm else "cold (no byte-code)"
         print(
-            f"import envslim.condaspec, {label}: median {statistics.median(us) / 1000:.1f} ms cumulative, "
+            f"import envslim.conda, {label}: median {statistics.median(us) / 1000:.1f} ms cumulative, "
             f"min {min(us) / 1000:.1f} ms, max {max(us) / 1000:.1f} ms over {len(us)} runs (goal < 30 ms)"
         )
 

@@ -29,7 +29,7 @@ CHILD = r"""
 import json, sys, time
 start = time.perf_counter()
 cpu0 = time.process_time()
-from envslim.envfile import EnvFile
+from envslim.document.envfile import EnvFile
 from envslim.errors import InputError
 from envslim.plan import make_plan
 imported = time.perf_counter()

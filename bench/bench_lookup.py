@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests" / "sources"))
 
 from pkgserver import PackageServer, PypiFile, build_wheel, unzip_sum  # noqa: E402
 
-from envslim.sources import Cache, Session, lookup_wheels, run  # noqa: E402
+from envslim.online import Cache, Session, lookup_wheels, run  # noqa: E402
 
 
 def make_index(server: PackageServer, count: int) -> list[str]:

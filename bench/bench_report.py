@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from envslim import cli  # noqa: E402
-from tests.sources.pkgserver import CondaArtifact, PackageServer, PypiFile, build_conda, build_wheel  # noqa: E402
+from tests.online.pkgserver import CondaArtifact, PackageServer, PypiFile, build_conda, build_wheel  # noqa: E402
 
 
 def make_index(server: PackageServer, pip: int, conda: int) -> str:

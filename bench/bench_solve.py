@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "sources"))
+sys.path.insert(0, str(ROOT / "tests" / "online"))
 
 from pkgserver import PackageServer  # noqa: E402
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from envslim.prune import carry_out, make_plan  # noqa: E402
+from envslim.image.prune import carry_out, select  # noqa: E402
 
 
 def build(venv: Path) -> None:
@@ -68,7 +68,7 @@ def main() -> None:
         build(venv)
     print(f"venv: {versions(venv)}")
     for aggressive in (False, True):
-        plan = make_plan(str(venv), aggressive=aggressive)
+        plan = select(str(venv), aggressive=aggressive)
         outcome = carry_out(plan, dry_run=True)
         total = plan.total_bytes
         print(f"\n{'--aggressive' if aggressive else 'default set'}: prefix {total:,} bytes in {plan.total_files:,} files")

@@ -1,4 +1,8 @@
-"""Command line: ``envslim SUBCOMMAND ...``; ``main(argv) -> int``. Each subcommand imports what it needs."""
+"""Command line: ``envslim SUBCOMMAND ...``; ``main(argv) -> int``.
+
+Parses argv, builds the chosen command's options record (``envslim.commands.options``) and runs
+``envslim.commands.<command>.run(options, out, err)``; an ``EnvslimError`` is one line on stderr and
+exit 2. Each command imports what it needs."""
 
 from __future__ import annotations
 
@@ -35,6 +39,8 @@ def _plan_arguments(sp: argparse.ArgumentParser, unsafe_help: str) -> None:
     """The options that shape the plan (shared by rewrite and report)."""
     sp.add_argument("--unsafe-fixes", action="store_true", help=unsafe_help)
     sp.add_argument("--select", default="", metavar="IDS", help="comma-separated rule ids to run (default: all)")
+    sp.add_argument("--extend-select", default="", metavar="IDS",
+                    help="comma-separated rule ids to add to the selection (the opt-in rules ES008, ES009)")
     sp.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids to skip")
     sp.add_argument("--config", metavar="PATH", help="use this pyproject.toml or .envslim.toml instead of searching upward")
 
@@ -42,18 +48,6 @@ def _plan_arguments(sp: argparse.ArgumentParser, unsafe_help: str) -> None:
 def _solve_arguments(sp: argparse.ArgumentParser, flag: str) -> None:
     sp.add_argument("--glibc", metavar="X.Y", help=f"with {flag}: the target's glibc (__glibc; default 2.28)")
     sp.add_argument("--cuda", metavar="X.Y", help=f"with {flag}: the target's CUDA driver (__cuda; default: none)")
-
-
-def _platforms(args: argparse.Namespace) -> None:
-    """``--platform a,b``: the list in ``args.platforms``, the first in ``args.platform``."""
-    if getattr(args, "platform", None) and "," in args.platform:
-        from envslim.solve.target import UnknownPlatform, parse_platforms
-
-        try:
-            args.platforms = parse_platforms(args.platform)
-        except UnknownPlatform as e:
-            raise EnvslimError(f"envslim: error: {e}") from None
-        args.platform = args.platforms[0]
 
 
 def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
@@ -82,7 +76,9 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="per-package footprint before and after the rewrite, with sources and totals")
     rp.add_argument("paths", nargs="+", metavar="PATH", help="environment files; '-' reads stdin")
-    rp.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="markdown: sized for a PR comment")
+    rp.add_argument("--format", choices=("table", "json", "markdown", "svg", "html"), default="table",
+                    help="markdown: sized for a PR comment; svg, html: a footprint picture (one file)")
+    rp.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     net = rp.add_mutually_exclusive_group()
     net.add_argument("--online", action="store_true", help="look sizes up on PyPI and anaconda.org (cached)")
     net.add_argument("--offline", action="store_true", help="use sizes cached by earlier --online runs; never touch the network")
@@ -104,47 +100,131 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     kr.add_argument("--platform", default="linux-64", metavar="SUBDIR", help="target conda subdir (default: linux-64)")
     kr.add_argument("--knowledge-dir", metavar="DIR", help="the packages directory to edit (default: the shipped knowledge/packages)")
 
-    # Subcommands whose options live with their code: only the one being run is imported.
+    # dockerfile and prune: their options are only added when they are run (the help strings need the
+    # image modules' constants, which the hook path does without).
     chosen = next((a for a in argv if not a.startswith("-")), None)
-    for name, module, text in (
-        ("dockerfile", "envslim.dockerfile", "a slim multi-stage Dockerfile for an environment file"),
-        ("prune", "envslim.prune", "delete what a deployed environment never needs"),
-    ):
-        sp = sub.add_parser(name, help=text)
-        sp.set_defaults(module=module)
-        if chosen == name:
-            import importlib
-
-            importlib.import_module(module).add_arguments(sp)
+    df = sub.add_parser("dockerfile", help="a slim multi-stage Dockerfile for an environment file")
+    pr = sub.add_parser("prune", help="delete what a deployed environment never needs")
+    if chosen == "dockerfile":
+        _dockerfile_arguments(df)
+    elif chosen == "prune":
+        pr.add_argument("prefix", metavar="PREFIX", help="a conda environment, a venv or another Python prefix")
+        pr.add_argument("--dry-run", action="store_true", help="report what would go; change nothing")
+        _selection_arguments(pr)
     return p
+
+
+def _selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """--aggressive and --keep, shared by prune and dockerfile."""
+    parser.add_argument(
+        "--aggressive",
+        action="store_true",
+        help="also remove bytecode (slower start-up), static libraries and headers (no run-time compilation)",
+    )
+    parser.add_argument(
+        "--keep",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="keep paths (relative to the prefix) matching GLOB, or under a directory matching it; repeatable",
+    )
+
+
+def _dockerfile_arguments(parser: argparse.ArgumentParser) -> None:
+    from envslim.image.dockerfile import DEFAULT_BASE, DISTROLESS_BASE, INSTALLERS
+
+    parser.add_argument("envfile", metavar="ENVFILE", help="the conda environment file (environment.yml)")
+    parser.add_argument("-o", "--output", metavar="PATH", help="write the Dockerfile here (default: stdout)")
+    parser.add_argument(
+        "--installer",
+        choices=sorted(INSTALLERS),
+        default="micromamba",
+        help="what creates the environment in the build stage (default: micromamba)",
+    )
+    base = parser.add_mutually_exclusive_group()
+    base.add_argument("--base", metavar="IMAGE", help=f"the final stage's image (default: {DEFAULT_BASE})")
+    base.add_argument(
+        "--distroless", action="store_true", help=f"final stage on {DISTROLESS_BASE} (no shell; caveats in the output)"
+    )
+    parser.add_argument("--user", metavar="UID[:GID]", help="run as this numeric non-root user")
+    parser.add_argument(
+        "--entrypoint",
+        metavar="COMMAND",
+        help="the command to run, split like a shell would, written in exec form (default: python)",
+    )
+    parser.add_argument(
+        "--cache",
+        choices=("mount", "clean"),
+        default="mount",
+        help="package cache: a BuildKit cache mount (default) or a clean step",
+    )
+    _selection_arguments(parser)
+    parser.add_argument(
+        "--context", default=".", metavar="DIR", help="the build context ENVFILE is copied from (default: .)"
+    )
 
 
 def _ids(text: str) -> frozenset[str]:
     return frozenset(x.strip().upper() for x in text.split(",") if x.strip())
 
 
+# subcommand -> (its module in envslim.commands, its options record in envslim.commands.options)
+COMMANDS = {
+    "rewrite": ("rewrite", "RewriteOptions"),
+    "report": ("report", "ReportOptions"),
+    "explain": ("explain", "ExplainOptions"),
+    "knowledge": ("refresh", "RefreshOptions"),
+    "dockerfile": ("dockerfile", "DockerfileOptions"),
+    "prune": ("prune", "PruneOptions"),
+}
+
+
+def options_from(args: argparse.Namespace):
+    """The chosen command's options record, from the parsed argv (lists become tuples, rule ids sets)."""
+    from envslim import _record
+    from envslim.commands import options
+
+    record = getattr(options, COMMANDS[args.command][1])
+    values = {}
+    for name in _record.fields(record):
+        if not hasattr(args, name):  # an option this command's parser does not offer: the record's default
+            continue
+        value = getattr(args, name)
+        if name in ("select", "ignore", "extend_select"):
+            value = _ids(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[name] = value
+    if "platforms" in _record.fields(record):  # (rewrite, report)
+        values.update(_platforms(values.get("platform")))
+    return record(**values)
+
+
+def _platforms(value: str | None) -> dict:
+    """``--platform a,b``: ``platforms`` the list (each once), ``platform`` the first; one platform is both."""
+    if not value:
+        return {}
+    if "," not in value:
+        return {"platforms": (value,)}
+    from envslim.solve.target import UnknownPlatform, parse_platforms
+
+    try:
+        platforms = tuple(parse_platforms(value))
+    except UnknownPlatform as e:
+        raise EnvslimError(f"envslim: error: {e}") from None
+    return {"platform": platforms[0], "platforms": platforms}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser(argv).parse_args(argv)
     try:
-        if args.command == "rewrite":
-            return _rewrite(args)
-        if args.command == "explain":
-            from envslim.explain import run
+        import importlib
 
-            return run(args, sys.stdout)
-        if args.command == "report":
-            return _report(args)
-        if args.command == "knowledge":
-            from envslim import refresh
-
-            return refresh.run(args, sys.stdout, sys.stderr)
-        if getattr(args, "module", None):
-            import importlib
-
-            return importlib.import_module(args.module).run(args, sys.stdout, sys.stderr)
+        command = importlib.import_module(f"envslim.commands.{COMMANDS[args.command][0]}")
+        return command.run(options_from(args), sys.stdout, sys.stderr)
     except EnvslimError as e:
-        from envslim.report import redact
+        from envslim.display import redact
 
         print(redact(str(e)), file=sys.stderr)
         return EXIT_ERROR
@@ -156,120 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if os.environ.get("ENVSLIM_DEBUG"):
             raise
-        from envslim.report import redact
+        from envslim.display import redact
 
         print(redact(f"envslim: internal error: {type(e).__name__}: {e} (please report it)"), file=sys.stderr)
         return EXIT_ERROR
-    raise AssertionError(args.command)  # pragma: no cover
-
-
-def _rule_filters(args: argparse.Namespace) -> tuple[set[str], frozenset[str], frozenset[str]]:
-    """The known rule ids and the --select / --ignore ids (an unknown id is an error)."""
-    from envslim.rules import all_rules
-
-    known = {r.id for r in all_rules()}
-    cli_select, cli_ignore = _ids(args.select), _ids(args.ignore)
-    for rid in sorted(cli_select | cli_ignore):
-        if rid not in known:
-            raise EnvslimError(f"envslim: error: unknown rule id {rid} (known: {', '.join(sorted(known))})")
-    return known, cli_select, cli_ignore
-
-
-def _read(args: argparse.Namespace, path: str, stdin: bool, filters):
-    """One environment file, its config, and the plan options the command line and the config give."""
-    import os
-
-    from envslim import config as configmod
-    from envslim.envfile import EnvFile
-    from envslim.plan import Options
-
-    known, cli_select, cli_ignore = filters
-    where = args.config or (os.getcwd() if stdin else os.path.dirname(path) or os.curdir)
-    cfg = configmod.load(where, known, explicit=bool(args.config))
-    env = EnvFile.from_bytes(sys.stdin.buffer.read(), "<stdin>") if stdin else EnvFile.read(path)
-    options = Options(
-        unsafe_fixes=args.unsafe_fixes or cfg.unsafe_fixes,
-        select=cli_select or cfg.select,
-        ignore=cli_ignore | cfg.ignore,
-        keep=cfg.keep,
-        per_package_ignores=cfg.per_package_ignores,
-        annotate=getattr(args, "annotate", False),
-    )
-    return env, cfg, options
-
-
-def _report(args: argparse.Namespace) -> int:
-    from envslim import reportcmd
-    from envslim.plan import make_plan
-
-    _platforms(args)
-    filters = _rule_filters(args)
-
-    def plan_for(path: str, stdin: bool):
-        env, cfg, options = _read(args, path, stdin, filters)
-        return env, make_plan(env, options), cfg
-
-    return reportcmd.run(args, sys.stdout, sys.stderr, plan_for)
-
-
-def _rewrite(args: argparse.Namespace) -> int:
-    from envslim.envfile import write_atomic
-    from envslim.plan import make_plan
-    from envslim.report import color_enabled, finding_line, markdown_summary, redact, review_diff
-
-    _platforms(args)
-    filters = _rule_filters(args)
-    color = color_enabled(sys.stdout)
-    rc = EXIT_OK
-    for path in args.paths:
-        stdin = path == "-"
-        shown = "<stdin>" if stdin else path
-        try:
-            env, cfg, options = _read(args, path, stdin, filters)
-            plan = make_plan(env, options)
-            if args.verify:  # keep only the fixes a solve proves (py-rattler, uv)
-                from envslim._record import replace
-                from envslim.solve import command
-
-                plan = command.verify(plan, args, cfg, sys.stderr,
-                                      lambda keep, env=env, o=options: make_plan(env, replace(o, keep=o.keep | keep)))
-        except EnvslimError as e:  # this file is left alone; the others are still done
-            print(redact(str(e)), file=sys.stderr)
-            rc = EXIT_ERROR
-            continue
-        dry = args.diff or args.check
-        notes = sys.stderr if (stdin or args.diff) else sys.stdout
-        if args.format == "markdown":
-            if dry or not stdin:  # (a filter's stdout is the new text)
-                sys.stdout.write(markdown_summary(shown, plan, dry=dry))
-        else:
-            for f in plan.findings:
-                if not (args.diff and f.applied):  # under --diff, applied changes are explained after their hunk
-                    print(finding_line(shown, f, dry=dry), file=notes)
-        if stdin and not dry:  # a filter: the new text on stdout
-            sys.stdout.write(plan.new_text)
-            sys.stdout.flush()
-            continue
-        if not plan.changed:
-            continue
-        if args.diff:
-            if args.format == "text":
-                sys.stdout.write(review_diff(plan, shown, color=color))
-            rc = max(rc, EXIT_DUE)
-        elif args.check:
-            if args.format == "text":
-                print(f"would rewrite {shown}", file=notes)
-            rc = max(rc, EXIT_DUE)
-        else:
-            try:
-                write_atomic(path, plan.new_text)
-            except OSError as e:
-                print(f"{path}: cannot write: {e.strerror or e}", file=sys.stderr)
-                rc = EXIT_ERROR
-                continue
-            if args.format == "text":
-                print(f"rewrote {path}", file=notes)
-    return rc
 
 
 if __name__ == "__main__":  # pragma: no cover

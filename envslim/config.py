@@ -1,7 +1,8 @@
 """Configuration: ``[tool.envslim]`` in pyproject.toml, or ``.envslim.toml``, found upward from the env file.
 
     [tool.envslim]
-    select = ["ES001", "ES002"]        # rule ids to run (default: all)
+    select = ["ES001", "ES002"]        # rule ids to run (default: all but the opt-in ES008, ES009)
+    extend-select = ["ES008"]          # rule ids added to the selection (the opt-in rules)
     ignore = ["ES007"]                 # rule ids to skip
     unsafe-fixes = false               # also apply unsafe fixes
     keep = ["pyarrow"]                 # packages no rule touches
@@ -22,16 +23,18 @@ import sys
 
 from envslim._record import dataclass, field
 from envslim.errors import EnvslimError, InputError
-from envslim.names import normalize  # package names compare PEP 503 normalised
+from envslim.knowledge.names import normalize  # package names compare PEP 503 normalised
 
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
-_KEYS = ("select", "ignore", "unsafe-fixes", "keep", "per-package-ignores", "platform", "python", "channel-alias")
+_KEYS = ("select", "extend-select", "ignore", "unsafe-fixes", "keep", "per-package-ignores", "platform", "python",
+         "channel-alias")
 
 
 @dataclass
 class Config:
     path: str | None = None
     select: frozenset[str] = frozenset()
+    extend_select: frozenset[str] = frozenset()  # added to the selection: the opt-in rules
     ignore: frozenset[str] = frozenset()
     unsafe_fixes: bool = False
     keep: frozenset[str] = frozenset()
@@ -180,12 +183,12 @@ def load(start, known_rules: set[str], explicit: bool = False) -> Config:
     for key, value in table.items():
         if key not in _KEYS:
             fail((key,), f"unknown key {key!r} (known: {', '.join(_KEYS)})")
-        if key in ("select", "ignore"):
+        if key in ("select", "extend-select", "ignore"):
             ids = _strings(value, (key,), fail)
             for rid in ids:
                 if rid.upper() not in known_rules:
                     fail((key,), f"unknown rule id {rid!r} in {key!r}", rid)
-            setattr(cfg, key, frozenset(r.upper() for r in ids))
+            setattr(cfg, key.replace("-", "_"), frozenset(r.upper() for r in ids))
         elif key == "unsafe-fixes":
             if not isinstance(value, bool):
                 fail((key,), f"'unsafe-fixes' must be true or false, not {value!r}")

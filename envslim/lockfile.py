@@ -170,10 +170,9 @@ def _locate(text: str, loc: tuple) -> tuple[int, int]:
 
 def stale(lock: Lock, plan) -> list[str]:
     """One line per applied change that leaves ``lock`` out of date on the conda side."""
-    from envslim import condaspec
-    from envslim.envfile import InsertConda, RemoveItem, ReplaceValue, conda_sort_key
+    from envslim import conda as condaspec
+    from envslim.document.envfile import conda_sort_key
 
-    conda_items = {id(i) for i in plan.env.deps}
     out: list[str] = []
 
     def pinned(name: str) -> str:
@@ -181,18 +180,19 @@ def stale(lock: Lock, plan) -> list[str]:
         versions = sorted({p.version for p in pins})
         return f"{name} {', '.join(versions)}"
 
-    for f in plan.applied:
-        for op in f.ops:
-            if isinstance(op, (RemoveItem, ReplaceValue)) and id(op.item) not in conda_items:
+    for o in plan.applied:
+        rule, package = o.finding.rule, o.finding.package
+        for c in o.changes:
+            if c.kind in ("remove", "replace") and c.section != "dependencies":
                 continue
-            if isinstance(op, RemoveItem):
-                name = conda_sort_key(op.item.text) or ""
+            if c.kind == "remove":
+                name = conda_sort_key(c.old) or ""
                 if lock.pins_conda(name):
-                    what = "moves it to pip" if f.rule == "ES001" else "removes it"
-                    out.append(f"{f.rule} {f.package} {what}, but the lockfile pins conda {pinned(name)}")
-            elif isinstance(op, ReplaceValue):
-                old = conda_sort_key(op.item.text) or ""
-                new_text = op.text
+                    what = "moves it to pip" if o.action == "move-to-pip" else "removes it"
+                    out.append(f"{rule} {package} {what}, but the lockfile pins conda {pinned(name)}")
+            elif c.kind == "replace":
+                old = conda_sort_key(c.old) or ""
+                new_text = c.new
                 try:
                     spec = condaspec.parse(new_text)
                 except condaspec.CondaSpecError:
@@ -201,17 +201,17 @@ def stale(lock: Lock, plan) -> list[str]:
                 if not pins:
                     continue
                 if spec is None or spec.name.lower() != old.lower():
-                    out.append(f"{f.rule} {f.package} replaces it by {new_text.strip()}, but the lockfile pins conda {pinned(old)}")
+                    out.append(f"{rule} {package} replaces it by {new_text.strip()}, but the lockfile pins conda {pinned(old)}")
                 elif any(not spec.match(p.record()) for p in pins):
-                    out.append(f"{f.rule} {f.package} changes the spec to {new_text.strip()}, which the locked {pinned(old)} does not satisfy")
-            elif isinstance(op, InsertConda):
+                    out.append(f"{rule} {package} changes the spec to {new_text.strip()}, which the locked {pinned(old)} does not satisfy")
+            elif c.kind == "insert-conda":
                 try:
-                    spec = condaspec.parse(op.text)
+                    spec = condaspec.parse(c.new)
                 except condaspec.CondaSpecError:
                     continue
                 pins = lock.pins_conda(spec.name)
                 if not pins:
-                    out.append(f"{f.rule} {f.package} adds conda {op.text.strip()}, which the lockfile does not have")
+                    out.append(f"{rule} {package} adds conda {c.new.strip()}, which the lockfile does not have")
                 elif any(not spec.match(p.record()) for p in pins):
-                    out.append(f"{f.rule} {f.package} adds {op.text.strip()}, which the locked {pinned(spec.name)} does not satisfy")
-    return list(dict.fromkeys(out))
+                    out.append(f"{rule} {package} adds {c.new.strip()}, which the locked {pinned(spec.name)} does not satisfy")
+    return out

@@ -1,5 +1,5 @@
 """Shared by the report, explain --online, knowledge refresh and lockfile tests: a local package index
-(tests/sources/pkgserver.py, a real HTTP server on 127.0.0.1) with real wheels and .conda files, and the
+(tests/online/pkgserver.py, a real HTTP server on 127.0.0.1) with real wheels and .conda files, and the
 environment variables that point envslim's sessions at it."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from envslim import cli
-from tests.sources.pkgserver import CondaArtifact, PackageServer, PypiFile, build_conda, build_wheel, unzip_sum
+from tests.online.pkgserver import CondaArtifact, PackageServer, PypiFile, build_conda, build_wheel, unzip_sum
 
 TAG = "cp311-cp311-manylinux_2_28_x86_64"
 
@@ -106,6 +106,7 @@ def index(monkeypatch, tmp_path):
         monkeypatch.setenv("ENVSLIM_ANACONDA_URL", server.url)
         monkeypatch.setenv("ENVSLIM_CONDA_URL", server.url + "/conda")
         monkeypatch.setenv("ENVSLIM_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.setenv("ENVSLIM_RETRY_BACKOFF", "0")  # failure tests retry at once, never sleep
         yield server
 
 

@@ -23,7 +23,7 @@ ES007 = "{p}:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefault
 ES003 = "{p}:8:3: ES003 pip: the file has a pip: section but pip is not a conda dependency; add it [fix available]"
 ES006 = ("{p}:9:5: ES006 requests: also a conda dependency (line 7: requests); pip installs a second copy over"
          " conda's; merge its constraint into the conda line by hand [not fixed: the pip line carries a constraint]")
-KNOWN_KEYS = "select, ignore, unsafe-fixes, keep, per-package-ignores, platform, python, channel-alias"
+KNOWN_KEYS = "select, extend-select, ignore, unsafe-fixes, keep, per-package-ignores, platform, python, channel-alias"
 
 
 def check(capsys, env, *options) -> tuple[int, str, str]:
@@ -204,8 +204,8 @@ ERRORS = [
                  "2:19: unknown rule id 'ES3' in 'ignore'", id="dotted-unknown-id"),
     pytest.param(".envslim.toml", 'per-package-ignores = { numpy = ["ES001"], scipy = [\'ES999\'] }\n',
                  "1:53: unknown rule id 'ES999' for 'scipy' in 'per-package-ignores'", id="ppi-inline-unknown-id"),
-    pytest.param("pyproject.toml", '[tool.envslim.per-package-ignores]\nnumpy = ["ES001",\n   "ES008"]\n',
-                 "3:4: unknown rule id 'ES008' for 'numpy' in 'per-package-ignores'", id="ppi-table-unknown-id"),
+    pytest.param("pyproject.toml", '[tool.envslim.per-package-ignores]\nnumpy = ["ES001",\n   "ES998"]\n',
+                 "3:4: unknown rule id 'ES998' for 'numpy' in 'per-package-ignores'", id="ppi-table-unknown-id"),
     pytest.param(".envslim.toml", 'per-package-ignores = ["ES001"]\n',
                  "1:1: 'per-package-ignores' must be a table of package = [rule ids]", id="ppi-not-table"),
     pytest.param(".envslim.toml", 'per-package-ignores = { numpy = "ES001" }\n',

@@ -9,8 +9,11 @@ import shutil
 import pytest
 
 from tests.conftest import corpus_files
+
+pytestmark = pytest.mark.slow  # every file of ../shared/corpus, several times
 from envslim.cli import main
-from envslim.envfile import EnvFile, FixError, conda_sort_key, InsertConda, InsertPip, RemoveItem
+from envslim.document.edits import FixError, InsertConda, InsertPip, RemoveItem
+from envslim.document.envfile import EnvFile, conda_sort_key
 
 FILES = corpus_files()
 PEP508_NAME = re.compile(r"[a-z0-9]([a-z0-9._-]*[a-z0-9])?")

@@ -116,7 +116,7 @@ def test_report_uses_the_lockfiles_artifacts(capsys, locked):
         "source": "conda-lock.yml: pyarrow-15.0.0-h0_0.conda and the 4 packages it pulls in beyond python's closure;"
                   " installed = sum of each .conda's info/paths.json sizes",
         "url": pkgs["pyarrow"].url(server), "date": rows["pyarrow"]["before"]["date"], "packages": 5,
-        "channel": "conda-forge"}
+        "channel": "conda-forge", "estimate": False}
     # the move: the wheel of the locked version, not the newest
     assert (rows["pyarrow"]["after"]["version"], rows["pyarrow"]["after"]["origin"]) == ("15.0.0", "pypi")
     assert rows["numpy"]["before"]["bytes"] == size["numpy"] + size["libopenblas"]
@@ -127,6 +127,10 @@ def test_report_uses_the_lockfiles_artifacts(capsys, locked):
     assert rows["tinylib"]["before"]["bytes"] == pkgs["tinylib"].installed
     # the lockfile's URLs, not anaconda.org's API
     assert not any(p.startswith("/package/") for p, _ in server.log)
+    # a union: numpy and libopenblas, in pyarrow's closure and numpy's, count once
+    known = {name: row["before"]["bytes"] for name, row in rows.items() if row["before"] and row["before"]["bytes"]}
+    shared = size["numpy"] + size["libopenblas"]
+    assert "numpy" in known and report["estimate"]["before_bytes"] == sum(known.values()) - shared
 
 
 def test_markdown_says_the_lockfile_is_stale(capsys, locked):

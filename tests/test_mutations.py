@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from envslim.cli import main
-from envslim.envfile import EnvFile
+from envslim.document.envfile import EnvFile
 from tests.conftest import ROOT, corpus_files
+
+pytestmark = pytest.mark.slow  # hypothesis mutations of the corpus files
 
 BASES = [p.read_bytes() for p in corpus_files()[::5]] or [(ROOT / "examples" / "environment.yml").read_bytes()]
 NOISE = [b"\t", b" ", b"-", b":", b"#", b"\n", b"\r\n", b"[", b"]", b"{", b"}", b"'", b'"', b"&a ", b"*a",

@@ -27,11 +27,12 @@ def test_seed_env_rewrites_to_the_seeds_final_file(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out == (
         f"{env}:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix, use --unsafe-fixes]\n"
-        f"{env}:9:3: ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL"
-        " (saves ~799.4 MB, estimate) [fixed]\n"
-        f"{env}:12:3: ES001 pyarrow: move to pip: conda-forge pyarrow pulls ~65 native packages (AWS/Azure/GCS SDKs,"
-        " gRPC, protobuf; 402 MB installed for 15.0 on osx-arm64); the PyPI wheel is one self-contained package"
-        " (171 MB installed for 26.0.1) (saves ~231.0 MB, estimate) [fixed]\n"
+        f"{env}:9:3: ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before defaults,"
+        " serves numpy without MKL (strict channel priority) [fixed]\n"
+        f"{env}:12:3: ES001 pyarrow: move to pip: conda-forge pyarrow 25.0 pulls 65 packages beyond python on linux-64"
+        " (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB installed); the PyPI"
+        " wheel is one self-contained package (141 to 171 MB installed, by Python)"
+        " (saves ~135.1 MB, estimate 45.7 MB to 222.4 MB) [fixed]\n"
         f"rewrote {env}\n"
     )
     # A second run changes nothing.

@@ -1,8 +1,10 @@
 """Rules: small pure checks over an EnvFile and the knowledge base, registered by decorator.
 
-A rule reads; it never writes, prints or touches the network. It returns Findings; a Finding's ``ops``
-say what text edit would fix it, and ``safety`` whether that fix is applied by default ("safe"), only with
-``--unsafe-fixes`` ("unsafe"), or not at all (None: reported only).
+Takes a :class:`Context` (the document and the knowledge loader); gives :class:`Finding` records. A rule
+reads; it never writes, prints or touches the network. A Finding's ``ops`` say what text edit would fix
+it, and ``safety`` whether that fix is applied by default ("safe"), only with ``--unsafe-fixes``
+("unsafe"), or not at all (None: reported only). A rule that sees a fix it will not make says why in
+``refused``. What then happens to each finding is the plan's :class:`envslim.plan.Outcome`.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 
-from envslim._record import dataclass, field
-from envslim.envfile import EnvFile, Item, Op
+from envslim._record import dataclass
+from envslim.document.edits import Op
+from envslim.document.envfile import EnvFile, Item
 
 # The rule modules, in id order. Imported on first use so that startup stays cheap.
 RULE_MODULES = (
@@ -22,11 +25,15 @@ RULE_MODULES = (
     "numpy_abi",
     "duplicate",
     "defaults_channel",
+    "runtime_only",
+    "export_builds",
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
+    """What a rule found; frozen: the plan records what became of it in an Outcome, never in here."""
+
     rule: str
     package: str
     message: str
@@ -34,9 +41,13 @@ class Finding:
     ops: tuple[Op, ...] = ()
     safety: str | None = None  # "safe" | "unsafe" | None (no fix)
     saving_bytes: int | None = None
+    saving_range: tuple[int, int] | None = None  # (low, high) when the saving is an estimate with a range
     source: str = ""  # how the saving was worked out, with the figures' sources
-    note: str = ""  # why there is no fix, or what the fix loses
-    applied: bool = False
+    note: str = ""  # what the fix loses (an unsafe fix), or why there is no fix (a report)
+    refused: str = ""  # a fix the rule will not make, and why ("conflicting pin")
+    action: str = ""  # what the fix does (ACTIONS); "" lets the plan tell it from the ops
+    fix_title: str = ""  # a one-line title of the fix, e.g. "move pyarrow to pip"; "" for none
+    guard: bool = False  # a fix that saves nothing where it is added (nomkl where MKL would not be installed)
 
     @property
     def line(self) -> int:
@@ -47,11 +58,15 @@ class Finding:
         return self.item.dash_col + 1 if self.item and self.item.dash_col >= 0 else 1
 
 
+# What a fix does, as the JSON report's "action" says it.
+ACTIONS = ("move-to-pip", "replace", "remove", "add", "edit-channels", "edit", "report")
+
+
 @dataclass
 class Context:
     env: EnvFile
     load: Callable  # knowledge.load
-    options: dict = field(default_factory=dict)
+    channels: list | None = None  # the channel list after the plan's channel fixes (None: as written)
 
 
 @dataclass(frozen=True)

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from envslim import condaspec
-from envslim.envfile import EnvFile, Item
+import re
 
-_LAST: list = [None, None]  # the last file parsed and its result: rules ask for the same file in turn
+from envslim import conda as condaspec
+from envslim.document.envfile import EnvFile, Item
 
 
 def parsed_lines(env: EnvFile) -> list[tuple[str, Item, "condaspec.MatchSpec"]]:
     """Every conda dependency line as (lower-cased name, item, spec), duplicates included. Lines that are
     not conda specs (URLs, package files, Jinja, specs conda rejects) are left out: no rule acts on them."""
-    if _LAST[0] is env:
-        return _LAST[1]
+    cached = env.memo.get("conda-lines")  # every rule asks, in turn, for the same document's lines
+    if cached is not None:
+        return cached
     out = []
     for item in env.deps:
-        if "{{" in item.text or "{%" in item.text:
-            continue
-        try:
-            spec = condaspec.parse(item.text)
-        except condaspec.CondaSpecError:
-            continue
-        if spec.name and "*" not in spec.name:
+        spec = condaspec.parse_line(item.text)
+        if spec is not None:
             out.append((spec.name.lower(), item, spec))
-    _LAST[:] = [env, out]
+    env.memo["conda-lines"] = out
     return out
 
 
@@ -46,3 +42,120 @@ def defaults_in_play(env: EnvFile) -> bool:
     if "nodefaults" in names:
         return False
     return not names or "defaults" in names
+
+
+# -- channels, as a strict-priority solve sees them --------------------------------------------------
+DEFAULTS_ALIASES = {"defaults", "anaconda", "main", "pkgs/main", "r", "pkgs/r", "msys2", "pkgs/msys2", "free", "pkgs/free"}
+
+
+def channel_id(text: str) -> str:
+    """A channel as written (a name, ``conda-forge/label/x``, a URL) reduced to the name the rules
+    judge by: ``conda-forge``, ``defaults`` (and its aliases), ``pytorch``, ..."""
+    c = text.strip().lower().rstrip("/")
+    if "://" in c:
+        c = c.split("://", 1)[1]
+        host, _, c = c.partition("/")
+        if host == "repo.anaconda.com":
+            return "defaults"
+    c = c.split("/label/", 1)[0]
+    if c in DEFAULTS_ALIASES:
+        return "defaults"
+    return c.rsplit("/", 1)[-1] if "/" in c else c
+
+
+def channels(ctx) -> list[str]:
+    """The file's channels in order, as the rules judge them: the final set of the plan (after the
+    channel fixes that will be applied), reduced by :func:`channel_id`."""
+    names = ctx.channels if getattr(ctx, "channels", None) is not None else ctx.env.channel_names
+    return [channel_id(c) for c in names]
+
+
+def _carries(channel: str, name: str) -> bool | None:
+    """Whether ``channel`` serves ``name``: True, False, or None (not known)."""
+    if channel in ("conda-forge", "defaults"):
+        return True
+    from envslim import knowledge
+
+    table = knowledge.variants().get("channels", {}).get(channel)
+    if table is None:
+        return None
+    if "carries_none_of" in table:
+        return False if name in table["carries_none_of"] else None
+    return name in table.get("carries", ()) or name.startswith(tuple(table.get("carries_prefix", ())))
+
+
+def serving_channel(ctx, name: str, spec=None) -> str | None:
+    """The channel a strict-priority solve takes ``name`` from: the spec's own ``channel::``, else the
+    first listed channel that serves it, else ``defaults`` (conda appends its default channels unless
+    the file says ``nodefaults``). None when a channel listed ahead of the first that surely serves it
+    is not known, or nothing serves it."""
+    if spec is not None and spec.channel:
+        return channel_id(spec.channel)
+    names = channels(ctx)
+    for c in names:
+        if c == "nodefaults" or (c == "defaults" and "nodefaults" in names):
+            continue
+        carries = _carries(c, name)
+        if carries is None:
+            return None
+        if carries:
+            return c
+    return None if "nodefaults" in names else "defaults"
+
+
+def variant_exists(repl: str, channel: str | None, spec) -> tuple[str, str]:
+    """Whether ``repl`` exists on ``channel`` at the version ``spec`` asks for, from
+    knowledge/variants.toml: ("yes" | "narrows" | "no", why). "narrows": only part of the range."""
+    from envslim import conda as condaspec, knowledge
+
+    facts = knowledge.variants()["_by_package"].get(repl, {})
+    fact = facts.get(channel or "")
+    if fact is None:
+        where = f"the {channel} channel" if channel else "an unknown channel"
+        return "no", f"{repl} is not known to exist on {where}"
+    raw = spec.raw_version if spec is not None else None
+    last = fact.get("last")
+    if last and raw is None:
+        return "no", f"{repl} on {channel} stops at {last} ({fact['source']})"
+    first = fact.get("first", "")
+    if raw is None:
+        return "yes", ""
+    if not first:
+        return "no", f"{repl} on {channel}: its first version is not recorded, so {spec.original.strip()} cannot be checked"
+    checks = [(f">={first}", f"{repl} exists on {channel} from {first}")]
+    if last:
+        checks.append((f"<={last}", f"{repl} on {channel} stops at {last}"))
+    status = "yes"
+    for pin, why in checks:
+        try:
+            merged = condaspec.merge_pin(raw, pin).status
+        except condaspec.CondaSpecError:
+            return "no", f"{why}; the version spec cannot be compared"
+        if merged == "conflict":
+            return "no", f"{why}; the file asks for {raw}"
+        if merged != "redundant":
+            status = "narrows"
+    return status, ("" if status == "yes" else f"{checks[0][1]}: the range {raw} is narrowed")
+
+
+# -- what the file's packages say about its target ----------------------------------------------------
+_CUDA_NAMES = ("pytorch-cuda", "cudatoolkit", "cudnn", "cuda-toolkit", "cuda", "cuda-version", "cuda-runtime",
+               "cuda-nvcc", "cudatoolkit-dev", "tensorflow-gpu", "nccl", "cupy", "jaxlib-cuda", "cuda-cudart")
+_CUDA_PIP = re.compile(r"^(tensorflow(-gpu)?\s*\[[^\]]*and-cuda|tensorflow-gpu\b|nvidia-|jax\s*\[[^\]]*cuda|cupy-cuda)", re.I)
+
+
+def cuda_intent(ctx) -> str:
+    """Why the file targets a GPU (a CUDA package, a ``*cuda*`` build, the nvidia channel, a CUDA pip
+    extra), or "" when nothing says so."""
+    for name, item, spec in parsed_lines(ctx.env):
+        if name in _CUDA_NAMES or name.startswith("cuda-"):
+            return f"{item.text.strip()} (line {item.line + 1}) targets CUDA"
+        build = (spec.build or "").lower()
+        if ("cuda" in build or "gpu" in build) and "cpu" not in build:
+            return f"{item.text.strip()} (line {item.line + 1}) is a GPU build"
+    if "nvidia" in channels(ctx):
+        return "the nvidia channel is listed"
+    for item in ctx.env.pip_items:
+        if _CUDA_PIP.match(item.text.strip()):
+            return f"pip {item.text.strip()} (line {item.line + 1}) targets CUDA"
+    return ""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from envslim.envfile import InsertChannel, ReplaceValue
+from envslim.document.edits import InsertChannel, ReplaceValue
 from envslim.rules import Context, Finding, register
 
 
@@ -33,6 +33,11 @@ def check(ctx: Context):
       - conda-forge
       - nodefaults
     ```
+
+    ## When it does not fire
+    When the file does not list conda-forge, or already says `nodefaults`. With `--unsafe-fixes`,
+    the other rules see the channel list this fix writes (ES002 does not add nomkl for a `defaults`
+    that is about to go).
 
     ## Fix safety
     Unsafe: a package that exists only on defaults stops resolving, and the solver picks different

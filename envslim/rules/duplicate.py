@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import re
 
-from envslim import names
-from envslim.envfile import RemoveItem, pip_sort_key
+from envslim.knowledge import names
+from envslim.document.edits import RemoveItem
+from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps
 
@@ -57,11 +57,11 @@ def check(ctx: Context):
         if not _bare(item.text, pname):
             # The pip line constrains the version (or adds extras, markers, a URL): removing it would lose that.
             yield Finding("ES006", conda, f"{why}; merge its constraint into the conda line by hand", item=item,
-                          note="not fixed: the pip line carries a constraint")
+                          refused="the pip line carries a constraint")
             continue
         yield Finding("ES006", conda, why, item=item, ops=(RemoveItem(item),), safety="unsafe")
 
 
 def _bare(text: str, pname: str) -> bool:
     """True when the pip line is the project name alone (any spelling PEP 503 normalises to it)."""
-    return re.sub(r"[-_.]+", "-", text.strip()).lower() == pname
+    return names.normalize(text.strip()) == pname

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
-from envslim import footprint
-from envslim.envfile import InsertConda
+from envslim.knowledge import footprint
+from envslim.document.edits import InsertConda
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import defaults_in_play, parsed_deps
+from envslim.rules.common import channels, cuda_intent, parsed_deps, serving_channel
+
+# Packages that ask for MKL by name: nomkl next to them makes the file unsolvable.
+EXPLICIT_MKL = ("mkl", "mkl-service", "mkl_fft", "mkl_random", "mkl-include", "mkl-devel", "intel-openmp",
+                "mkl-fft", "mkl-random")
+# Packages whose builds on one channel require MKL (pytorch channel: `blas * mkl`, pytorch/pytorch#71022).
+MKL_ONLY_ON = {"pytorch": "pytorch", "torchvision": "pytorch", "torchaudio": "pytorch"}
 
 
 @register("ES002", "nomkl", "Add nomkl where the defaults channel would install MKL for a BLAS user", "safe")
@@ -38,37 +44,106 @@ def check(ctx: Context):
       - numpy
     ```
 
+    ## When it does not fire
+    Channels are judged as a strict-priority solve would (the first listed channel that has a package
+    wins; `pkg::` prefixes win outright; conda's default channels come last unless `nodefaults`), on
+    the channel list the plan will write (after ES007's `nodefaults`, with `--unsafe-fixes`).
+    - The file names its BLAS or asks for MKL: `blas`, `libblas`, `mkl`, `mkl-service`, `mkl_fft`,
+      `mkl_random`, `intel-openmp` (nomkl would conflict with them).
+    - pytorch (or torchvision, torchaudio) comes from the pytorch channel (`pytorch::pytorch`, or the
+      pytorch channel listed before conda-forge): its builds depend on `blas * mkl`, so nomkl makes the
+      file unsolvable (pytorch/pytorch#71022); and next to `pytorch-cuda`, for the same reason.
+    - conda-forge serves the BLAS users and nothing there pulls MKL, and `defaults` is not listed:
+      conda-forge's numpy links OpenBLAS on linux and macOS, so nomkl would change nothing.
+    - When conda-forge is listed before `defaults`, conda-forge serves the BLAS users and MKL is not
+      installed; nomkl is still added, as a guard (the seed's own file does the same), and says that
+      it saves nothing (no saving, and the report implies no `mkl` row).
+    - pytorch from conda-forge pinned below its newest releases (`pytorch==1.9.0`): conda-forge's
+      builds without MKL (`cpu_generic`, from conda-forge/pytorch-cpu-feedstock#175, 2023) may not
+      exist for it, and nomkl would make it unsolvable; reported. Not where the file targets CUDA.
+    - The added line carries the selector (`# [win]`) that every motivating line shares.
+
     ## Fix safety
     Safe: the OpenBLAS builds provide the same API. Code that calls MKL-specific functions
     (`mkl-service`, `numpy.__config__` checks) should keep MKL; say so with `# envslim: keep`.
     """
     env = ctx.env
     deps = parsed_deps(env)
-    if "nomkl" in deps or "mkl" in deps or "blas" in deps or "libblas" in deps:
-        return
-    users = []
-    pullers = []
-    for name in deps:
+    if "nomkl" in deps or "blas" in deps or "libblas" in deps:
+        return  # the file chose its BLAS (blas=*=mkl, blas=*=openblas)
+    if any(n in deps for n in EXPLICIT_MKL) or "pytorch-cuda" in deps:
+        return  # MKL asked for, or pytorch-cuda (whose pytorch channel builds need MKL): nomkl would conflict
+    for name, channel in MKL_ONLY_ON.items():
+        if name in deps and serving_channel(ctx, name, deps[name][1]) == channel:
+            return  # pytorch from the pytorch channel requires MKL (blas * mkl): nomkl makes it unsolvable
+    users, pullers = [], []
+    channel_of: dict[str, str | None] = {}
+    for name, (item, spec) in deps.items():
         entry = ctx.load(name)
-        if entry is None:
+        if entry is None or not ({"blas-user", "pulls-mkl"} & entry.tags):
             continue
+        channel_of[name] = serving_channel(ctx, name, spec)
         if "blas-user" in entry.tags:
             users.append(name)
         if "pulls-mkl" in entry.tags:
             pullers.append(name)
     if not users and not pullers:
         return
-    if defaults_in_play(env):
-        why = f"the defaults channel builds {', '.join(sorted(users or pullers))} against MKL"
+    listed = channels(ctx)
+    from_defaults = sorted(n for n in users + pullers if channel_of[n] == "defaults")
+    cf_pullers = sorted(n for n in pullers if channel_of[n] == "conda-forge")
+    motivating = from_defaults or cf_pullers
+    guard = False
+    if from_defaults:
+        why = f"the defaults channel builds {', '.join(from_defaults)} against MKL"
         channel = "defaults"
-    elif pullers:
-        why = f"{', '.join(sorted(pullers))} pulls MKL in on conda-forge"
+    elif cf_pullers:
+        if cuda_intent(ctx):
+            return  # conda-forge's CUDA builds of pytorch are not the cpu_generic ones nomkl selects
+        pinned = [n for n in cf_pullers if not _admits_latest(deps[n][1])]
+        if pinned:
+            # conda-forge's builds without MKL (cpu_generic, conda-forge/pytorch-cpu-feedstock#175, 2023) do
+            # not exist for old releases, and from which release they exist is not recorded.
+            item = deps[pinned[0]][0]
+            yield Finding("ES002", "nomkl", f"nomkl not added: {item.text.strip()} may predate conda-forge's builds"
+                          " without MKL (cpu_generic, conda-forge/pytorch-cpu-feedstock#175), and nomkl would then"
+                          " make it unsolvable", item=item, refused="the builds without MKL may not exist")
+            return
+        why = f"{', '.join(cf_pullers)} pulls MKL in on conda-forge"
         channel = "conda-forge"
+    elif "defaults" in listed and "nodefaults" not in listed:
+        motivating = sorted(users + pullers)
+        first = next(c for c in listed if c != "nodefaults")
+        why = (f"a guard only, saves nothing: {first}, listed before defaults, serves {', '.join(motivating)}"
+               " without MKL (strict channel priority)")
+        guard = True
     else:
         return
-    est = footprint.removal(ctx.load("mkl"), (channel,))  # the figure of the channel MKL comes from
-    first = deps[sorted(users or pullers)[0]][0]
-    yield Finding(
-        "ES002", "nomkl", f"add nomkl: {why}", item=first, ops=(InsertConda("nomkl"),), safety="safe",
-        saving_bytes=est.saving_bytes, source=est.how,
-    )
+    item = deps[motivating[0]][0]
+    selector = _shared_selector([deps[n][0] for n in motivating])
+    op = InsertConda("nomkl", f"  # [{selector}]" if selector else "")
+    if guard:
+        yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe", saving_bytes=0,
+                      source="no saving: MKL is not installed under strict channel priority", guard=True)
+        return
+    est = footprint.removal(ctx.load("mkl"), (channel,), footprint.target_of(env))  # the channel MKL comes from
+    yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe",
+                  saving_bytes=est.saving_bytes, source=est.how)
+
+
+def _admits_latest(spec) -> bool:
+    """Whether the spec leaves the newest releases open (no version, or no upper bound)."""
+    from envslim import conda as condaspec
+
+    if spec.raw_version is None:
+        return True
+    try:
+        return condaspec.merge_pin(spec.raw_version, ">=100000").status != "conflict"
+    except condaspec.CondaSpecError:
+        return False
+
+
+def _shared_selector(items) -> str | None:
+    """The selector every motivating line carries (None when one of them has none, or they differ)."""
+    sels = {i.selector for i in items}
+    return sels.pop() if len(sels) == 1 else None

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from envslim.envfile import InsertConda
+from envslim.document.edits import InsertConda
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import conda_names
 

@@ -26,7 +26,8 @@ What the commands call (the only modules that know the rewrite plan and the envi
 - :mod:`~envslim.solve.command`: ``report --solve`` and ``rewrite --verify`` in a few lines each.
 - :mod:`~envslim.solve.refresh`: ``knowledge refresh --conda NAME``.
 
-Imports from the rest of envslim: ``envslim.sources`` (the http session and its cache, wheel range
-reads, the redactor), ``envslim.names`` (conda -> PyPI names); the adapters also use
-``envslim.envfile`` (the Document), ``envslim.refresh``, ``envslim.errors`` and ``envslim.config``.
+Imports from the rest of envslim: ``envslim.online`` (the http session and its cache, remote zip
+reads, PyPI wheel tags), ``envslim.display`` (the redactor), ``envslim.knowledge.names`` (conda -> PyPI
+names); the adapters also use ``envslim.document.envfile`` (the Document), ``envslim.plan`` (outcomes),
+``envslim.commands.refresh``, ``envslim.errors`` and ``envslim.config``.
 """

@@ -109,7 +109,7 @@ class _Run:
         import rattler
 
         from envslim.solve.conda import make_gateway
-        from envslim.sources import Cache, Session
+        from envslim.online import Cache, Session
 
         self.gateway = make_gateway(self.root / "rattler")
         self.client = rattler.Client()
@@ -172,7 +172,7 @@ class _Run:
 
 
 def _conda_package(a: Any, size: Size) -> SolvedPackage:
-    from envslim.sources.http import redact
+    from envslim.display import redact
 
     return SolvedPackage(
         manager="conda", name=a.name, version=a.version, build=a.build, size=size,

@@ -13,7 +13,7 @@ __all__ = ["SolveFailure", "SolveUnavailable", "Unsolvable", "one_line"]
 
 def one_line(text: str) -> str:
     """Join a multi-line message (rattler's and uv's trees) into one line without the tree art."""
-    from envslim.sources.http import redact
+    from envslim.display import redact
 
     parts = []
     for raw in str(text).splitlines():

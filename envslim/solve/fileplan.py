@@ -1,18 +1,20 @@
 """An environment file's plan, proven by solves: the adapter between the rewrite plan and the engine.
 
 ``prove(plan, settings) -> PlanProof`` solves the file before the rewrite and after it for every target
-platform, and each finding's fix alone (the file with only that fix applied), and gives each finding a
-:class:`~envslim.solve.verify.Verdict`. ``PlanProof.to_json()`` is the JSON the report adds under
-``files[i]``: ``solved`` (first platform) and ``solved_platforms`` (every platform), each with
-``before``/``after`` ``packages[]`` (``manager``, ``name``, ``version``, ``build``,
-``installed_bytes``), totals and ``attribution``; ``finding_fields(finding)`` gives a finding's
-``saving_bytes``, ``estimate``, ``verified`` and ``reason``.
+platform, and each outcome's fix alone (the file with only that fix applied), and gives each outcome with
+a fix a :class:`~envslim.solve.verify.Verdict`, keyed by :func:`outcome_key` (rule, package, line: never
+by object identity). ``PlanProof.to_json()`` is the JSON the report adds under ``files[i]``: ``solved``
+(first platform) and ``solved_platforms`` (every platform), each with ``before``/``after``
+``packages[]`` (``manager``, ``name``, ``version``, ``build``, ``installed_bytes``), totals and
+``attribution``; ``finding_fields(outcome)`` gives a finding's ``saving_bytes``, ``estimate``,
+``verified`` and ``reason``; ``table_lines`` and ``markdown_lines`` its report text
+(:mod:`envslim.solve.render`).
 
 How a fix is judged (by the edits it makes, not by its rule id): removing a conda line and adding a
 pip line is a *move*, replacing a conda line by another package name is a *rename*: both must take the
 package and its private closure off the conda side and save bytes. Anything else (nomkl, a numpy<2 pin,
-adding pip) is a *guard*: it must solve; its saving is reported, not required. A fix whose edits
-belong to a later round of the plan (made possible by another fix) is proven with the whole rewrite.
+adding pip) is a *guard*: it must solve; its saving is reported, not required. A fix found in a later
+round of the plan (made possible by another fix) is proven with the whole rewrite.
 
 Selectors (``# [linux]``, ``# [not win]``, ``# [linux and x86_64]``) are evaluated per platform; a
 selector outside that small language keeps its line, with a note.
@@ -29,7 +31,14 @@ from envslim.solve.errors import SolveFailure, Unsolvable
 from envslim.solve.model import Solution
 from envslim.solve.verify import Verdict, combine, compare, refused
 
-__all__ = ["PlanProof", "env_spec", "prove"]
+__all__ = ["PlanProof", "env_spec", "outcome_key", "prove"]
+
+NO_FIX = "no fix to verify"
+
+
+def outcome_key(o: Any) -> tuple[str, str, int]:
+    """What names an outcome across plans of the same file: its rule, package and original line."""
+    return (o.finding.rule, o.finding.package, o.line)
 
 
 def _selector_names(platform: str) -> dict[str, bool]:
@@ -83,7 +92,7 @@ def _kind(finding: Any) -> str:
     if "RemoveItem" in ops and "InsertPip" in ops:
         return "move"
     if "ReplaceValue" in ops:
-        from envslim.envfile import conda_sort_key
+        from envslim.document.envfile import conda_sort_key  # (the name a conda line installs)
 
         for op in finding.ops:
             if type(op).__name__ == "ReplaceValue" and conda_sort_key(op.text) != conda_sort_key(op.item.text):
@@ -99,15 +108,20 @@ class PlanProof:
     before: dict[str, Solution]
     after: dict[str, Solution] | None
     after_failure: str = ""
-    verdicts: dict[int, Verdict] = field(default_factory=dict)  # id(finding) -> verdict
+    verdicts: dict[tuple[str, str, int], Verdict] = field(default_factory=dict)  # outcome_key -> verdict
 
-    def finding_fields(self, finding: Any) -> dict[str, object]:
-        v = self.verdicts.get(id(finding))
+    def verdict(self, o: Any) -> Verdict | None:
+        return self.verdicts.get(outcome_key(o))
+
+    def finding_fields(self, o: Any) -> dict[str, object]:
+        """An outcome's ``saving_bytes`` (measured), ``estimate``, ``verified`` and ``reason`` (the plan's
+        reason, if any, then the solve's)."""
+        v = self.verdict(o)
         if v is None:
-            return {"saving_bytes": finding.saving_bytes, "estimate": True, "verified": False,
-                    "reason": "no fix to verify" if not finding.ops else "not verified"}
+            return {"saving_bytes": o.finding.saving_bytes, "estimate": True, "verified": False,
+                    "reason": o.reason or (NO_FIX if not o.finding.ops else "not verified")}
         out: dict[str, object] = {"saving_bytes": v.saving.value, "estimate": v.saving.estimate,
-                                  "verified": v.verified, "reason": v.reason}
+                                  "verified": v.verified, "reason": "; ".join(r for r in (o.reason, v.reason) if r)}
         if v.saving.value is not None:
             out["source"] = (f"measured on {self.platforms[0]}: the file solved with and without this fix"
                              " (py-rattler, uv); installed bytes from info/paths.json and wheel central directories")
@@ -130,28 +144,39 @@ class PlanProof:
             "solved_platforms": {p: self.platform_json(p) for p in self.platforms},
         }
 
+    def table_lines(self, outcomes: list[Any], fmt: Any) -> list[str]:
+        from envslim.solve.render import table_lines
+
+        return table_lines(self, outcomes, fmt)
+
+    def markdown_lines(self, outcomes: list[Any], fmt: Any) -> list[str]:
+        from envslim.solve.render import markdown_lines
+
+        return markdown_lines(self, outcomes, fmt)
+
 
 def _specs_for(env: Any, settings: Settings) -> list[EnvSpec]:
     return [env_spec(env, t.platform) for t in settings.targets]
 
 
-def prove(plan: Any, settings: Settings, *, findings: list[Any] | None = None,
+def prove(plan: Any, settings: Settings, *, outcomes: list[Any] | None = None,
           before: dict[str, Solution] | None = None) -> PlanProof:
-    """Solve before, after, and each fix alone. Raises :class:`SolveFailure` when the file as it is does
-    not solve (or a network failure), which the command reports on one line with exit 2. ``before``
-    (from a lockfile) replaces the solve of the file as it is."""
-    from envslim.envfile import EnvFile
+    """Solve before, after, and each fix alone (``outcomes``: those to judge, default every shown
+    outcome with a fix). Raises :class:`SolveFailure` when the file as it is does not solve (or a network
+    failure), which the command reports on one line with exit 2. ``before`` (from a lockfile) replaces
+    the solve of the file as it is."""
+    from envslim.document.edits import FixError
+    from envslim.document.envfile import EnvFile
+    from envslim.errors import InputError
 
     env = plan.env
-    findings = [f for f in (plan.findings if findings is None else findings) if f.ops]
-    round_one = {id(i) for i in env.deps + env.pip_items + (env.channels.items if env.channels else [])}
+    findings = [o for o in (plan.shown if outcomes is None else outcomes) if o.finding.ops]
     alone: list[tuple[Any, Any]] = []
-    for f in findings:
-        items = [getattr(op, "item", None) for op in f.ops]
-        if all(i is None or id(i) in round_one for i in items):
+    for o in findings:
+        if o.round == 0:  # its operations are on the original text's items
             try:
-                alone.append((f, EnvFile.from_text(env.render(f.ops), env.path)))
-            except Exception:  # FixError, InputError: proven with the whole rewrite instead
+                alone.append((o, EnvFile.from_text(env.render(o.finding.ops), env.path)))
+            except (FixError, InputError):  # proven with the whole rewrite instead
                 continue
     after_env = EnvFile.from_text(plan.new_text, env.path) if plan.changed else env
     platforms = [t.platform for t in settings.targets]
@@ -167,13 +192,10 @@ def prove(plan: Any, settings: Settings, *, findings: list[Any] | None = None,
     after = results[1]
     proof = PlanProof(platforms, before, None if isinstance(after, SolveFailure) else after,
                       after.message if isinstance(after, SolveFailure) else "")
-    alone_ids = set()
-    for (f, _), result in zip(alone, results[2:]):
-        alone_ids.add(id(f))
-        proof.verdicts[id(f)] = _judge(f, before, result, platforms)
-    for f in findings:
-        if id(f) not in alone_ids:
-            proof.verdicts[id(f)] = _judge(f, before, after, platforms)
+    for (o, _), result in zip(alone, results[2:]):
+        proof.verdicts[outcome_key(o)] = _judge(o.finding, before, result, platforms)
+    for o in findings:
+        proof.verdicts.setdefault(outcome_key(o), _judge(o.finding, before, after, platforms))
     return proof
 
 

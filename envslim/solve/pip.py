@@ -8,7 +8,7 @@
   target (an sdist-only project): uv is run with ``--only-binary :all:``, and a requirement it finds
   no usable wheel for is set aside and the rest resolved again.
 - Every Python distribution the conda side installs (a conda package that depends on ``python`` or
-  is ``noarch: python``, named on PyPI by :func:`envslim.names.pypi_name`) is offered to uv as what
+  is ``noarch: python``, named on PyPI by :func:`envslim.knowledge.names.pypi_name`) is offered to uv as what
   is already there: a metadata-only wheel of that exact version in a ``--find-links`` directory, and
   an ``==`` constraint (``-c``). pip must not replace any of them: a requirement that needs another
   version makes the resolution fail (:class:`~envslim.solve.errors.Unsolvable`, naming both sides),
@@ -95,7 +95,7 @@ def conda_python_dists(records: list[Any]) -> list[tuple[str, str]]:
     """(PyPI name, version) of each Python distribution the conda side installs."""
     from packaging.version import InvalidVersion, Version
 
-    from envslim.names import pypi_name
+    from envslim.knowledge.names import pypi_name
 
     out = []
     for r in records:
@@ -161,8 +161,8 @@ async def _run_uv(args: list[str], stdin: str) -> tuple[int, str, str]:
 def _best_wheel(wheels: list[dict[str, Any]], python: str, target: Target) -> dict[str, Any]:
     """The wheel pip would install on the target, of those uv lists (a pylock lists every wheel of the
     version: other Pythons and platforms too): the best tag match, by pip's tag order
-    (:func:`envslim.sources.pypi.target_tags`)."""
-    from envslim.sources.pypi import UnknownTarget, target_tags, wheel_tags
+    (:func:`envslim.online.pypi.target_tags`)."""
+    from envslim.online.pypi import UnknownTarget, target_tags, wheel_tags
 
     from envslim.solve.target import DEFAULT_OSX
 

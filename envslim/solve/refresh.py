@@ -10,7 +10,7 @@ knowledge base records. Its figure, ``[[figures]]`` id ``cf-closure-<version>-<p
 largest by installed bytes), today's date, and a ``[[sources]]`` entry citing the package's artifact
 URL. A closure with a ``.tar.bz2`` artifact (whose installed size is an estimate) or an unknown size is
 not written: the figure must be exact. The TOML text is edited as ``knowledge refresh --pypi`` edits it
-(:mod:`envslim.refresh`): only the figure's table and the source change, the entry is validated first,
+(:mod:`envslim.commands.refresh`): only the figure's table and the source change, the entry is validated first,
 and the write is atomic.
 """
 
@@ -52,7 +52,7 @@ def measure_closure(name: str, python: str, settings: Any) -> dict[str, Any]:
 def apply_closure(text: str, measured: dict[str, Any], today: str, python: str) -> tuple[str, str, str]:
     """``text`` with the solved closure figure added or replaced: (new text, "added" | "replaced" |
     "unchanged", the figure id). Raises ``ValueError`` when a size is not exact."""
-    from envslim.refresh import _ensure_eol, _next_source_id, figure_text, put_figure, source_text
+    from envslim.commands.refresh import _ensure_eol, _next_source_id, figure_text, put_figure, source_text
 
     closure = measured["closure"]
     inexact = [p.filename for p in closure if p.size.value is None or p.size.estimate]
@@ -85,28 +85,29 @@ def apply_closure(text: str, measured: dict[str, Any], today: str, python: str) 
     return text, "replaced" if old is not None else "added", fig_id
 
 
-def run_conda(args: Any, out: Any, err: Any, today: str | None = None) -> int:
+def run_conda(options: Any, out: Any, err: Any, today: str | None = None) -> int:
     from envslim import knowledge
+    from envslim.commands.refresh import read_entry, write_entry
+    from envslim.config import Config
     from envslim.errors import EnvslimError
-    from envslim.refresh import read_entry, write_entry
     from envslim.solve.command import settings_for
     from envslim.solve.errors import SolveFailure
 
-    if not args.names:
+    if not options.names:
         raise EnvslimError("envslim: error: --conda needs the names of the entries to refresh")
-    directory = Path(args.knowledge_dir) if args.knowledge_dir else knowledge.packages_dir()
-    settings = settings_for(args, _NoConfig())
+    directory = Path(options.knowledge_dir) if options.knowledge_dir else knowledge.packages_dir()
+    settings = settings_for(options, Config())  # knowledge figures are for linux-64 unless --platform
     today = today or datetime.date.today().isoformat()
     rc = 0
-    for name in args.names:
+    for name in options.names:
         path = directory / f"{name.lower()}.toml"
         text = read_entry(path, name, err)
         if text is None:
             rc = 2
             continue
         try:
-            measured = measure_closure(name.lower(), args.python, settings)
-            new_text, what, fig_id = apply_closure(text, measured, today, args.python)
+            measured = measure_closure(name.lower(), options.python, settings)
+            new_text, what, fig_id = apply_closure(text, measured, today, options.python)
         except (SolveFailure, ValueError) as e:
             print(f"{path}: {getattr(e, 'message', e)}; figures kept", file=err)
             rc = 2
@@ -117,8 +118,3 @@ def run_conda(args: Any, out: Any, err: Any, today: str | None = None) -> int:
             rc = 2
     return rc
 
-
-class _NoConfig:
-    platform = "linux-64"
-    platforms = ("linux-64",)
-    channel_alias = None

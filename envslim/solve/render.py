@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from envslim.solve.fileplan import PlanProof
 from envslim.solve.model import Size, Solution
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from envslim.solve.fileplan import PlanProof
 
 __all__ = ["markdown_lines", "table_lines"]
 
@@ -62,7 +65,7 @@ def _verdict_text(fields: dict[str, object], fmt: Callable[[int | None], str]) -
     return f"not verified: {fields['reason']}"
 
 
-def table_lines(proof: PlanProof, findings: list, fmt: Callable[[int | None], str]) -> list[str]:
+def table_lines(proof: PlanProof, outcomes: list, fmt: Callable[[int | None], str]) -> list[str]:
     lines: list[str] = []
     for platform in proof.platforms:
         before = proof.before[platform]
@@ -83,14 +86,14 @@ def table_lines(proof: PlanProof, findings: list, fmt: Callable[[int | None], st
         lines += [f"  note: {n}" for n in before.notes]
         estimated = sorted({p.size.how for p in before.packages + (after.packages if after else []) if p.size.how})
         lines += [f"  note: {how}" for how in estimated]
-    if findings:
+    if outcomes:
         lines.append("findings, proven by a solve:")
-        for f in findings:
-            lines.append(f"  {f.rule} {f.package}: {_verdict_text(proof.finding_fields(f), fmt)}")
+        for o in outcomes:
+            lines.append(f"  {o.finding.rule} {o.finding.package}: {_verdict_text(proof.finding_fields(o), fmt)}")
     return lines
 
 
-def markdown_lines(proof: PlanProof, findings: list, fmt: Callable[[int | None], str]) -> list[str]:
+def markdown_lines(proof: PlanProof, outcomes: list, fmt: Callable[[int | None], str]) -> list[str]:
     def md(text: str) -> str:
         return text.replace("|", "\\|")
 
@@ -104,7 +107,8 @@ def markdown_lines(proof: PlanProof, findings: list, fmt: Callable[[int | None],
         out.append("")
         out += [f"- {md(a.line(fmt))}" for a in before.attribution()]
         out.append("")
-    if findings:
-        out += [f"- `{f.rule}` `{md(f.package)}`: {md(_verdict_text(proof.finding_fields(f), fmt))}" for f in findings]
+    if outcomes:
+        out += [f"- `{o.finding.rule}` `{md(o.finding.package)}`: {md(_verdict_text(proof.finding_fields(o), fmt))}"
+                for o in outcomes]
         out.append("")
     return out

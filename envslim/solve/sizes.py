@@ -10,7 +10,7 @@
   conda-meta, osx-arm64, March-April 2024, partrita/notebook @f441c1d; ../shared/data/FOOTPRINTS.md
   section 2.4).
 - A wheel: the sum of the uncompressed sizes in its zip central directory
-  (``envslim.sources.wheelzip.installed_bytes``, range requests).
+  (``envslim.online.remotezip.installed_bytes``, range requests).
 
 Results are stored in the session's cache (``Session.remember``: immutable entries) under the
 artifact's sha256, so a warm run reads nothing from the network. A read that fails raises
@@ -75,7 +75,7 @@ class Artifact:
 
 async def conda_size(record: Artifact, *, client: Any, session: Any, semaphore: asyncio.Semaphore) -> Size:
     """Installed bytes of one conda artifact."""
-    from envslim.sources.http import redact
+    from envslim.display import redact
 
     note = NOARCH_PYTHON if record.noarch == "python" else ""
     if record.filename.endswith(".tar.bz2"):
@@ -120,7 +120,7 @@ def _noarch(record: Any) -> str:
 async def wheel_size(url: str, sha256: str, *, session: Any, what: str) -> tuple[Size, tuple[str, ...]]:
     """Installed bytes of one wheel, from its central directory, and the names its METADATA requires
     unconditionally or for the target (``Requires-Dist`` without an ``extra`` marker), for attribution."""
-    from envslim.sources import wheelzip
+    from envslim.online import remotezip
 
     key = f"wheel-installed-bytes-requires:sha256:{sha256}"
     if sha256:
@@ -128,12 +128,12 @@ async def wheel_size(url: str, sha256: str, *, session: Any, what: str) -> tuple
         if isinstance(known, dict) and isinstance(known.get("bytes"), int):
             return Size(known["bytes"]), tuple(known.get("requires", ()))
     before = len(session.warnings)
-    remote = wheelzip.RemoteFile(session, url, what=what)
-    members = await wheelzip.zip_members(remote)
+    remote = remotezip.RemoteFile(session, url, what=what)
+    members = await remotezip.zip_members(remote)
     metadata = None
     if members is not None:
         meta = [m for m in members if m.name.endswith(".dist-info/METADATA") and m.name.count("/") == 1]
-        metadata = await wheelzip.read_member(remote, meta[0]) if meta else b""
+        metadata = await remotezip.read_member(remote, meta[0]) if meta else b""
     if members is None or metadata is None:
         problem = session.warnings[before] if len(session.warnings) > before else f"{what}: unreadable"
         raise SolveUnavailable(problem)

@@ -9,7 +9,7 @@ FROM mambaorg/micromamba:2.3.2-debian12-slim AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY env.yaml /tmp/environment.yml
-# Prune: the categories of `envslim prune --aggressive` (their evidence is in envslim/prune.py):
+# Prune: the categories of `envslim prune --aggressive` (their evidence is in envslim/image/prune.py):
 #   tests, js-maps, docs, pip, conda-pkgs, conda-history, bytecode, static-libs, headers.
 # find never follows a symbolic link here. Unlike envslim prune it cannot read Python: a tests
 # directory that its package imports at run time is kept only when envslim knows of it (astropy).

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "sources"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "online"))
 
 from pkgserver import PackageServer, PypiFile, add_simple_project, build_wheel  # noqa: E402
 

@@ -1,0 +1,62 @@
+"""``envslim dockerfile ENVFILE``: a slim multi-stage Dockerfile for an environment file, on stdout or
+written (atomically) to ``--output``."""
+
+from __future__ import annotations
+
+import os
+import shlex
+
+from envslim.document.atomic import write_atomic
+from envslim.document.envfile import EnvFile
+from envslim.errors import EnvslimError
+from envslim.image.dockerfile import Options, _user, render
+
+
+def _source(envfile: str, context: str) -> str:
+    rel = os.path.relpath(os.path.abspath(envfile), os.path.abspath(context))
+    if rel == ".." or rel.startswith(".." + os.sep):
+        raise EnvslimError(f"{envfile}: not inside the build context {context} (see --context)")
+    return rel.replace(os.sep, "/")
+
+
+def run(options, out, err) -> int:
+    if options.entrypoint is not None:
+        try:
+            entry = shlex.split(options.entrypoint)
+        except ValueError as e:
+            raise EnvslimError(f"envslim dockerfile: --entrypoint: {e}") from None
+        if not entry:
+            raise EnvslimError("envslim dockerfile: --entrypoint is empty")
+    else:
+        entry = None
+    opts = Options(
+        installer=options.installer,
+        base=options.base,
+        distroless=options.distroless,
+        user=options.user,
+        entrypoint=entry,
+        cache=options.cache,
+        aggressive=options.aggressive,
+        keep=tuple(options.keep),
+    )
+    if opts.user is not None:
+        _user(opts.user)
+    source = _source(options.envfile, options.context)
+    text = render(EnvFile.read(options.envfile), source, opts)
+    if options.output is None:
+        out.write(text)
+        return 0
+    _write(options.output, text)
+    return 0
+
+
+def _write(path: str, text: str) -> None:
+    new = not os.path.exists(path)
+    try:
+        write_atomic(path, text)
+        if new:  # a new file gets the usual mode, not the temporary file's 0600
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(path, 0o666 & ~umask)
+    except OSError as e:
+        raise EnvslimError(f"{path}: cannot write: {e.strerror or e}") from None

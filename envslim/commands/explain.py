@@ -1,0 +1,167 @@
+"""``envslim explain NAME|RULE``: what the knowledge base knows about a package, or a rule's documentation."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from envslim import knowledge
+from envslim.display import mb
+from envslim.knowledge import footprint
+from envslim.errors import EnvslimError
+from envslim.rules import Rule, by_ref
+
+
+def rule_dict(rule: Rule) -> dict:
+    return {"id": rule.id, "name": rule.name, "summary": rule.summary, "fix_safety": rule.safety,
+            "doc": textwrap.dedent(rule.doc).strip()}
+
+
+def rule_text(rule: Rule) -> str:
+    return f"{rule.id} {rule.name} (fix: {rule.safety})\n{rule.summary}\n\n{textwrap.dedent(rule.doc).strip()}\n"
+
+
+def figure_dict(f: knowledge.Figure) -> dict:
+    d = {"id": f.id, "side": f.side, "kind": f.kind, "version": f.version, "platform": f.platform,
+         "archive_bytes": f.archive_bytes, "installed_bytes": f.installed_bytes, "packages": f.packages,
+         "heavy": list(f.heavy), "note": f.note, "source": f.source.id, "date": f.date, "python": f.python,
+         "estimate": f.estimate or None, "installed_low": f.installed_low, "installed_high": f.installed_high}
+    return {k: v for k, v in d.items() if v not in (None, "", [])}
+
+
+def entry_dict(entry: knowledge.Entry) -> dict:
+    est = footprint.move_to_pip(entry)
+    return {
+        "name": entry.name,
+        "pypi_name": entry.pypi_name,
+        "summary": entry.summary,
+        "tags": sorted(entry.tags),
+        "pulled_by": list(entry.pulled_by),
+        "links_native": list(entry.links_native),
+        "advice": entry.advice,
+        "slim_variants": entry.slim_variants,
+        "numpy_abi": entry.numpy_abi,
+        "figures": [figure_dict(f) for f in entry.figures],
+        "move_to_pip_estimate": {"saving_bytes": est.saving_bytes, "how": est.how},
+        "sources": [{"id": s.id, "title": s.title, "url": s.url, "date": s.date} for s in entry.sources.values()],
+    }
+
+
+def _bytes(n: int | None) -> str:
+    return "?" if n is None else f"{n:,} B ({mb(n)})"
+
+
+def entry_text(entry: knowledge.Entry) -> str:
+    out = [f"{entry.name}: {entry.summary}"]
+    out.append(f"PyPI name: {entry.pypi_name or '(none)'}")
+    if entry.tags:
+        out.append(f"Tags: {', '.join(sorted(entry.tags))}")
+    if entry.pulled_by:
+        out.append(f"Pulled in by (a move is refused while one stays in conda): {', '.join(entry.pulled_by)}")
+    if entry.links_native:
+        out.append(f"Links its native library: {', '.join(entry.links_native)}")
+    if entry.advice:
+        a = entry.advice
+        out.append("")
+        out.append(f"Advice: {a.get('action', 'none')} (fix: {a.get('safety', 'safe')}) [{', '.join(a.get('sources', []))}]")
+        out.append(f"  {a.get('reason', '')}")
+        if a.get("details"):
+            out += ["  " + line for line in textwrap.wrap(a["details"], 96)]
+    for v in entry.slim_variants:
+        out.append(f"Slimmer variant ({v.get('side')}): {v.get('replacement')}: {v.get('reason', '')} [{', '.join(v.get('sources', []))}]")
+    if entry.numpy_abi:
+        n = entry.numpy_abi
+        out.append(f"numpy ABI: releases below {n.get('numpy1_only_below')} were built against numpy 1.x [{', '.join(n.get('sources', []))}]")
+    if entry.figures:
+        out += ["", "Figures:"]
+        for f in entry.figures:
+            where = " ".join(x for x in (f.version, f.platform) if x)
+            parts = []
+            if f.installed_bytes is not None:
+                parts.append(f"{_bytes(f.installed_bytes)} installed")
+            if f.archive_bytes is not None:
+                parts.append(f"{_bytes(f.archive_bytes)} {'wheel' if f.kind == 'wheel' else 'archives'}")
+            if f.packages:
+                parts.append(f"{f.packages} packages")
+            out.append(f"  {f.side} {f.kind} {where}: {', '.join(parts)} [{f.source.id}, {f.date}]")
+            if f.heavy:
+                out.append(f"    heavy: {', '.join(f.heavy)}")
+            if f.note:
+                out += ["    " + line for line in textwrap.wrap(f.note, 94)]
+    if entry.action == "move-to-pip":
+        est = footprint.move_to_pip(entry)
+        saving = mb(est.saving_bytes) if est.saving_bytes else "unknown"
+        t = footprint.Target()
+        out += ["", f"Moving to pip saves on {t.platform}, Python {t.python}: {saving} ({est.how})"]
+    if entry.sources:
+        out += ["", "Sources:"]
+        for s in entry.sources.values():
+            out.append(f"  [{s.id}] {s.cite()}")
+    return "\n".join(out) + "\n"
+
+
+def pypi_wheel(name: str, version: str, python: str, platform: str, err) -> dict | None:
+    """The wheel pip would pick for conda package ``name`` (at ``version`` if given) on PyPI; ``None`` with
+    one warning line on ``err`` when there is none or the lookup fails."""
+    from envslim.knowledge import names
+    from envslim.online.settings import check_target, session_options
+    from envslim.online import Session, lookup_wheels, run as run_async
+
+    check_target(python, platform)
+    entry = knowledge.load(name.lower())
+    pypi = (entry.pypi_name if entry else None) or names.pypi_name(name)
+    if not pypi:
+        why = names.deny_reason(name) or "no PyPI project name"
+        print(f"envslim: warning: {name}: no PyPI counterpart ({why})", file=err)
+        return None
+    requirement = f"{pypi}=={version}" if version else pypi
+
+    async def look():
+        async with Session(**session_options()) as session:
+            found = await lookup_wheels([requirement], python=python, platform=platform, session=session)
+            return next(iter(found.values()), None), session.warnings
+
+    info, warnings = run_async(look())
+    for line in warnings:
+        print(f"envslim: warning: {line}", file=err)
+    if info is None:
+        return None
+    return {"name": info.name, "version": info.version, "wheel": info.filename, "wheel_bytes": info.wheel_bytes,
+            "installed_bytes": info.installed_bytes, "url": info.url, "python": python, "platform": platform}
+
+
+def pypi_text(pypi: dict | None) -> str:
+    if pypi is None:
+        return "PyPI: no wheel found (see the warning)\n"
+    return (f"PyPI wheel pip would pick (Python {pypi['python']}, {pypi['platform']}): {pypi['wheel']}\n"
+            f"  {_bytes(pypi['wheel_bytes'])} wheel, {_bytes(pypi['installed_bytes'])} installed <{pypi['url']}>\n")
+
+
+def run(options, out, err) -> int:
+    target = options.target
+    name, pinned, version = target.partition("==")
+    online = options.online
+    rule = by_ref(target) if not pinned and (target[:2].upper() == "ES" or "-" in target) else None
+    entry = None if rule else knowledge.load(name.strip().lower())
+    if rule is None and entry is None and not pinned:
+        rule = by_ref(target)
+    if rule is not None:
+        out.write(json.dumps(rule_dict(rule), indent=2) + "\n" if options.json else rule_text(rule))
+        return 0
+    if entry is None and not online:
+        raise EnvslimError(f"envslim: error: no knowledge entry or rule named {target!r}")
+    if not online:
+        out.write(json.dumps(entry_dict(entry), indent=2) + "\n" if options.json else entry_text(entry))
+        return 0
+    python, platform = options.python or "3.11", options.platform or "linux-64"
+    pypi = pypi_wheel(name.strip(), version.strip(), python, platform, err)
+    if options.json:
+        from envslim.knowledge import names
+
+        d = entry_dict(entry) if entry else {"name": name.strip().lower(), "pypi_name": names.pypi_name(name.strip())}
+        d["pypi"] = pypi
+        out.write(json.dumps(d, indent=2) + "\n")
+    else:
+        head = entry_text(entry) + "\n" if entry else f"{name.strip()}: no knowledge entry\n"
+        out.write(head + pypi_text(pypi))
+    return 0

@@ -1,0 +1,91 @@
+"""``envslim rewrite PATH...``: plan each file and write it (atomically), show the diff, or check.
+
+Exit 0 when nothing is due or everything was written, 1 when ``--diff``/``--check`` find a change due,
+2 when a file could not be read, planned or written (the other files are still done).
+
+``--verify`` keeps only the fixes a solve proves (``envslim.solve.command.verify``: py-rattler and uv, for
+every ``--platform``); the others are refused outcomes that say why, and the file as it is must solve.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from envslim.errors import EnvslimError
+
+EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
+
+
+def run(options, out, err) -> int:
+    from envslim.document.atomic import write_atomic
+    from envslim.display import redact
+    from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, review_diff
+    from envslim.plan import known_rules, plan_file
+
+    known = known_rules(options.select, options.ignore, options.extend_select)
+    color = color_enabled(out)
+    rc = EXIT_OK
+    for path in options.paths:
+        stdin = path == "-"
+        shown = "<stdin>" if stdin else path
+        try:
+            env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
+            if options.verify:
+                plan = _verified(env, cfg, plan, options, err)
+        except EnvslimError as e:  # this file is left alone; the others are still done
+            print(redact(str(e)), file=err)
+            rc = EXIT_ERROR
+            continue
+        dry = options.diff or options.check
+        notes = err if (stdin or options.diff) else out
+        if options.format == "markdown":
+            if dry or not stdin:  # (a filter's stdout is the new text)
+                out.write(markdown_summary(shown, plan, dry=dry))
+        else:
+            for o in plan.shown:
+                if not (options.diff and o.applied):  # under --diff, applied changes are explained after their hunk
+                    print(finding_line(shown, o, dry=dry), file=notes)
+        if stdin and not dry:  # a filter: the new text on stdout
+            out.write(plan.new_text)
+            out.flush()
+            continue
+        if not plan.changed:
+            continue
+        if options.diff:
+            if options.format == "text":
+                out.write(review_diff(plan, shown, color=color))
+            rc = max(rc, EXIT_DUE)
+        elif options.check:
+            if options.format == "text":
+                print(f"would rewrite {shown}", file=notes)
+            rc = max(rc, EXIT_DUE)
+        else:
+            try:
+                write_atomic(path, plan.new_text)
+            except OSError as e:
+                print(f"{path}: cannot write: {e.strerror or e}", file=err)
+                rc = EXIT_ERROR
+                continue
+            if options.format == "text":
+                print(f"rewrote {path}", file=notes)
+    return rc
+
+
+def _verified(env, cfg, plan, options, err):
+    """The plan with only the fixes a solve proves; a refused fix is planned again as ignored for its
+    package (``per-package-ignores``), so that what it made possible is planned without it."""
+    from envslim._record import replace
+    from envslim.knowledge.names import normalize
+    from envslim.plan import make_plan, plan_options
+    from envslim.solve import command
+
+    base = plan_options(options, cfg)
+
+    def replan(withheld):
+        ignores = dict(base.per_package_ignores)
+        for rule, package in withheld:
+            key = normalize(package)
+            ignores[key] = ignores.get(key, frozenset()) | {rule}
+        return make_plan(env, replace(base, per_package_ignores=ignores))
+
+    return command.verify(plan, options, cfg, err, replan)

@@ -1,0 +1,482 @@
+"""Conda version order and version-spec trees (``>=1.2,<2|3.*``), with conda's semantics.
+
+Versions order by epoch, then dotted/underscored components made of runs of numbers and letters
+(strings < numbers, ``dev`` lowest, ``post`` highest, ``*`` below all), then the ``+local`` part. In a
+version spec ``,`` (and) binds tighter than ``|`` (or); parentheses group, but only inside a bracket
+value: conda strips every ``(...)`` from a positional spec string. The semantics are conda's own legacy
+parser, as described in ``../shared/data/spec/CONDA_SPECS.md`` and pinned down by the vectors from
+conda's test suite in ``tests/data/spec``. Stdlib only and cheap to import.
+
+Public API: :class:`VersionOrder`, :func:`parse_version_spec`, :class:`CondaSpecError`.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+class CondaSpecError(ValueError):
+    """A spec conda rejects, or one envslim does not treat as a MatchSpec; ``reason`` says why.
+
+    ``code`` is ``"INVALID"`` for specs conda rejects and ``"PACKAGE_FILE"`` for URL / package-file
+    specs (``….conda``, ``….tar.bz2``), which envslim leaves as they are.
+    """
+
+    def __init__(self, reason: str, code: str = "INVALID") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+_CACHE_LIMIT = 8192
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+# --------------------------------------------------------------------------------------------------
+# Version order
+# --------------------------------------------------------------------------------------------------
+
+_VERSION_CHARS = re.compile(r"[*.+!_0-9a-z]+\Z")
+_RUNS = re.compile(r"[0-9]+|\*+|[^0-9*]+")
+_POST = float("inf")
+
+
+def _component(text: str, shown: str) -> list:
+    runs = _RUNS.findall(text)
+    if not runs:
+        raise CondaSpecError(f"invalid version '{shown}': empty version component")
+    out: list = [0] if text[0].isalpha() else []
+    for run in runs:
+        if run.isdigit():
+            out.append(int(run))
+        elif run == "post":
+            out.append(_POST)
+        elif run == "dev":
+            out.append("DEV")  # upper case: sorts below every other (lower-case) letter run
+        else:
+            out.append(run)
+    return out
+
+
+def _cmp_atoms(x, y) -> int:
+    if x == y:
+        return 0
+    xs = x.__class__ is str
+    ys = y.__class__ is str
+    if xs != ys:
+        return -1 if xs else 1  # strings sort below numbers
+    return -1 if x < y else 1
+
+
+def _cmp_parts(a: list, b: list) -> int:
+    """Compare two component lists the conda way: a missing component is empty, a missing atom is 0."""
+    for i in range(max(len(a), len(b))):
+        ca = a[i] if i < len(a) else ()
+        cb = b[i] if i < len(b) else ()
+        for j in range(max(len(ca), len(cb))):
+            c = _cmp_atoms(ca[j] if j < len(ca) else 0, cb[j] if j < len(cb) else 0)
+            if c:
+                return c
+    return 0
+
+
+def _trimmed(parts: list) -> tuple:
+    out = []
+    for comp in parts:
+        comp = list(comp)
+        while comp and comp[-1] == 0 and comp[-1].__class__ is not str:
+            comp.pop()
+        out.append(tuple(comp))
+    while out and not out[-1]:
+        out.pop()
+    return tuple(out)
+
+
+class VersionOrder:
+    """A conda version, ordered as conda orders it (case-insensitive).
+
+    ``VersionOrder("1.1") == VersionOrder("1.1.0")``; ``"1.1dev1" < "1.1a1" < "1.1.dev1" < "1.1"``;
+    ``"0.5-5" == "0.5.5"``; ``"2.1.0+cu118" < "2.1.0"``. Raises :class:`CondaSpecError` for strings
+    conda rejects.
+    """
+
+    __slots__ = ("text", "norm", "version", "local")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        s = text.strip().lower()
+        shown = text.strip()
+        if not s:
+            raise CondaSpecError("empty version string")
+        if not _VERSION_CHARS.match(s):
+            if "-" in s and "_" not in s:
+                s = s.replace("-", "_")  # a dash is a separator when the string has no underscore
+            if not _VERSION_CHARS.match(s):
+                raise CondaSpecError(f"invalid character(s) in version '{shown}'")
+        self.norm = s
+        epoch_split = s.split("!")
+        if len(epoch_split) == 1:
+            epoch = "0"
+        elif len(epoch_split) == 2:
+            epoch = epoch_split[0]
+            if not epoch.isdigit():
+                raise CondaSpecError(f"invalid version '{shown}': epoch must be an integer")
+        else:
+            raise CondaSpecError(f"invalid version '{shown}': duplicated epoch separator '!'")
+        local_split = epoch_split[-1].split("+")
+        if len(local_split) > 2:
+            raise CondaSpecError(f"invalid version '{shown}': duplicated local version separator '+'")
+        main = local_split[0]
+        if not main:
+            raise CondaSpecError(f"invalid version '{shown}': missing version before '+'")
+        if main[-1] == "_":
+            # openssl-style trailing underscore stays on the last component: 1.0.1_ < 1.0.1a
+            pieces = main[:-1].replace("_", ".").split(".")
+            pieces[-1] += "_"
+        else:
+            pieces = main.replace("_", ".").split(".")
+        self.version = [[int(epoch)]] + [_component(p, shown) for p in pieces]
+        if len(local_split) == 2:
+            self.local = [_component(p, shown) for p in local_split[1].replace("_", ".").split(".")]
+        else:
+            self.local = []
+
+    def _cmp(self, other: VersionOrder) -> int:
+        return _cmp_parts(self.version, other.version) or _cmp_parts(self.local, other.local)
+
+    def __eq__(self, other):
+        if not isinstance(other, VersionOrder):
+            return NotImplemented
+        return self._cmp(other) == 0
+
+    def __lt__(self, other: VersionOrder) -> bool:
+        return self._cmp(other) < 0
+
+    def __le__(self, other: VersionOrder) -> bool:
+        return self._cmp(other) <= 0
+
+    def __gt__(self, other: VersionOrder) -> bool:
+        return self._cmp(other) > 0
+
+    def __ge__(self, other: VersionOrder) -> bool:
+        return self._cmp(other) >= 0
+
+    def __hash__(self) -> int:
+        return hash((_trimmed(self.version), _trimmed(self.local)))
+
+    def __str__(self) -> str:
+        return self.norm
+
+    def __repr__(self) -> str:
+        return f"VersionOrder({self.text!r})"
+
+    def startswith(self, other: VersionOrder) -> bool:
+        """conda's prefix test (``=1.2`` / ``1.2.*``): component-wise, and inside the last component
+        of ``other`` a letter run is a string prefix (``2013a*`` matches ``2013ab``)."""
+        if other.local:
+            if _cmp_parts(self.version, other.version):
+                return False
+            mine, theirs = self.local, other.local
+        else:
+            mine, theirs = self.version, other.version
+        n = len(theirs) - 1
+        if _cmp_parts(mine[:n], theirs[:n]):
+            return False
+        last = theirs[n]
+        own = mine[n] if len(mine) > n else []
+        k = len(last) - 1
+        if _cmp_parts([own[:k]], [last[:k]]):
+            return False
+        a = own[k] if len(own) > k else 0
+        b = last[k]
+        if b.__class__ is str:
+            return a.__class__ is str and a.startswith(b)
+        return a == b
+
+    @property
+    def is_release(self) -> bool:
+        """True for a plain release: numeric components only, no local part (``1.26.4``, ``1!2.0``)."""
+        return not self.local and all(len(c) == 1 and c[0].__class__ is int for c in self.version)
+
+
+_VO_CACHE: dict = {}
+
+
+def _vo(text: str) -> VersionOrder:
+    vo = _VO_CACHE.get(text)
+    if vo is None:
+        vo = _remember(_VO_CACHE, text, VersionOrder(text))
+    return vo
+
+
+# --------------------------------------------------------------------------------------------------
+# Version-spec tree
+# --------------------------------------------------------------------------------------------------
+
+
+class AnyVersion:
+    """``*``: every version."""
+
+    __slots__ = ()
+    kind = "any"
+
+    def match(self, version: str) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return "*"
+
+    def __repr__(self) -> str:
+        return "AnyVersion()"
+
+    def __eq__(self, other):
+        return isinstance(other, AnyVersion)
+
+    def __hash__(self) -> int:
+        return hash("*")
+
+
+ANY = AnyVersion()
+
+# Atom operators. "=*" is conda's prefix match (``=1.2``, ``1.2*``, ``1.2.*``), "!=*" its negation.
+_ORDERED = ("<", "<=", ">", ">=")
+
+
+class VersionAtom:
+    """One version constraint: ``op`` is one of ``== != < <= > >= =* !=* ~=`` (``=*`` is conda's prefix
+    match), ``re`` (a regex or an inner glob such as ``1.*.1``) or ``str`` (exact string, versions with
+    ``@``). ``text`` is the atom as conda keeps it; ``vo`` the :class:`VersionOrder` compared against."""
+
+    __slots__ = ("op", "vo", "text", "regex", "bare", "glob")
+    kind = "atom"
+
+    def __init__(self, op, text, vo=None, regex=None, bare=False, glob=False):
+        self.op = op
+        self.text = text
+        self.vo = vo
+        self.regex = regex
+        self.bare = bare
+        self.glob = glob
+
+    def match(self, version: str) -> bool:
+        op = self.op
+        if op == "re":
+            return self.regex.match(version) is not None
+        if op == "str":
+            return version == self.text
+        x = _vo(version)
+        c = x._cmp(self.vo)
+        if op == "==":
+            return c == 0
+        if op == "!=":
+            return c != 0
+        if op == ">=":
+            return c >= 0
+        if op == "<":
+            return c < 0
+        if op == "<=":
+            return c <= 0
+        if op == ">":
+            return c > 0
+        if op == "=*":
+            return x.startswith(self.vo)
+        if op == "!=*":
+            return not x.startswith(self.vo)
+        # "~=": at least the version, and starting with it minus its last dotted part
+        return c >= 0 and x.startswith(self.compat_prefix())
+
+    def compat_prefix(self) -> VersionOrder:
+        head = ".".join(self.vo.norm.split(".")[:-1])
+        if not head:
+            raise CondaSpecError(f"'{self.text}' cannot be evaluated: '~=' needs at least two version parts")
+        return _vo(head)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"VersionAtom({self.text!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, VersionAtom) and self.text == other.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+class _Group:
+    __slots__ = ("children",)
+    sep = ""
+
+    def __init__(self, children) -> None:
+        self.children = tuple(children)
+
+    def __str__(self) -> str:
+        return _render(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({_render(self)!r})"
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self.children == other.children
+
+    def __hash__(self) -> int:
+        return hash((self.sep, self.children))
+
+    def match(self, version: str) -> bool:
+        # children in order, stopping at the first that decides (as conda does)
+        return (all if self.sep == "," else any)(c.match(version) for c in self.children)
+
+
+class AllOf(_Group):
+    """``a,b``: every child matches."""
+
+    __slots__ = ()
+    kind = "and"
+    sep = ","
+
+
+class AnyOf(_Group):
+    """``a|b``: some child matches."""
+
+    __slots__ = ()
+    kind = "or"
+    sep = "|"
+
+
+def _render(node, inside_and: bool = False) -> str:
+    """The spec text of a tree. Unlike conda's own string form it keeps the parentheses an OR needs
+    inside an AND, so the text always re-parses to the same tree."""
+    if isinstance(node, AnyOf):
+        text = "|".join(_render(c) for c in node.children)
+        return f"({text})" if inside_and else text
+    if isinstance(node, AllOf):
+        return ",".join(_render(c, True) for c in node.children)
+    return str(node)
+
+
+_REL_OP = re.compile(r"(==|!=|<=|>=|~=|=|<|>)(?![=<>!~])(\S+)\Z")
+_SPEC_TOKENS = re.compile(r"\s*\^[^$]*\$|\s*[()|,]|[^()|,]+")
+
+
+def _atom(text: str) -> object:
+    s = text.strip()
+    if not s:
+        raise CondaSpecError("empty version spec")
+    if s[0] == "^" or s[-1] == "$":
+        if s[0] != "^" or s[-1] != "$":
+            raise CondaSpecError(f"invalid version spec '{s}': a regex must start with '^' and end with '$'")
+        try:
+            return VersionAtom("re", s, regex=re.compile(s))
+        except re.error as exc:
+            raise CondaSpecError(f"invalid version regex '{s}': {exc}") from None
+    if s[0] in "=<>!~":
+        m = _REL_OP.match(s)
+        if m is None:
+            raise CondaSpecError(f"invalid version spec '{s}': invalid operator")
+        op, v = m.groups()
+        if v.endswith(".*"):
+            if op in ("=", ">="):
+                v = v[:-2]
+            elif op == "!=":
+                v, op = v[:-2], "!=*"
+            elif op == "~=":
+                raise CondaSpecError(f"invalid version spec '{s}': '~=' cannot be combined with '.*'")
+            else:
+                v = v[:-2]  # conda ignores the '.*' after < <= > == (with a deprecation warning)
+                s = op + v
+        if op == "=":
+            op = "=*"
+        return VersionAtom(op, s, vo=_vo(v))
+    if s == "*":
+        return ANY
+    if "*" in s.rstrip("*"):
+        pattern = "^(?:%s)$" % s.replace(".", r"\.").replace("+", r"\+").replace("*", ".*")
+        try:
+            return VersionAtom("re", s, regex=re.compile(pattern), glob=True)
+        except re.error as exc:
+            raise CondaSpecError(f"invalid version glob '{s}': {exc}") from None
+    if s[-1] == "*":
+        if not s.endswith(".*"):
+            s = s[:-1] + ".*"
+        return VersionAtom("=*", s, vo=_vo(s[:-2]))
+    if "@" not in s:
+        return VersionAtom("==", s, vo=_vo(s), bare=True)
+    return VersionAtom("str", s)
+
+
+def _fuse(op: str, left, right) -> tuple:
+    items = []
+    for side in (left, right):
+        if isinstance(side, tuple) and side[0] == op:
+            items.extend(side[1:])
+        else:
+            items.append(side)
+    return (op, *items)
+
+
+def _treeify(text: str):
+    """Shunting-yard over ``( ) | ,`` tokens; regexes (``^…$``) are single tokens."""
+    out: list = []
+    ops: list = []
+
+    def reduce(stop: str) -> None:
+        while ops and ops[-1] not in stop:
+            if len(out) < 2:
+                raise CondaSpecError(f"invalid version spec '{text}': an operator lacks an operand")
+            op = ops.pop()
+            right = out.pop()
+            out.append(_fuse(op, out.pop(), right))
+
+    for token in _SPEC_TOKENS.findall(f"({text})"):
+        t = token.strip()
+        if t == "|":
+            reduce("(")
+            ops.append("|")
+        elif t == ",":
+            reduce("|(")
+            ops.append(",")
+        elif t == "(":
+            ops.append("(")
+        elif t == ")":
+            reduce("(")
+            if not ops:
+                raise CondaSpecError(f"invalid version spec '{text}': unbalanced ')'")
+            ops.pop()
+        else:
+            out.append(t)
+    if ops:
+        raise CondaSpecError(f"invalid version spec '{text}': unbalanced '('")
+    if not out:
+        raise CondaSpecError(f"invalid version spec '{text}': no version in it")
+    return out[0]
+
+
+def _build(tree):
+    if isinstance(tree, tuple):
+        children = [_build(t) for t in tree[1:]]
+        return AnyOf(children) if tree[0] == "|" else AllOf(children)
+    return _atom(tree)
+
+
+_VSPEC_CACHE: dict = {}
+
+
+def parse_version_spec(text: str):
+    """Parse a conda version spec (what ``[version='…']`` holds) into a tree of :class:`AnyOf`,
+    :class:`AllOf`, :class:`VersionAtom` and :data:`ANY`. ``str(tree)`` renders it back, keeping the
+    parentheses it needs."""
+    node = _VSPEC_CACHE.get(text)
+    if node is None:
+        if any(c in text for c in "()|,^$"):
+            node = _build(_treeify(text))
+        else:
+            node = _atom(text)
+        _remember(_VSPEC_CACHE, text, node)
+    return node

@@ -1,0 +1,220 @@
+"""``envslim dockerfile ENVFILE``: a slim multi-stage Dockerfile for a conda environment file.
+
+The seed's three tricks, written out:
+
+1. **Multi-stage build.** The build stage creates the environment at a fixed prefix with micromamba
+   (or conda from miniforge); the final stage copies that prefix and nothing else: no conda, no
+   package cache, no compilers or apt build tools. The prefix keeps its path (conda packages have it
+   compiled in, Korn 2021), and goes on PATH because ``conda activate`` does not work in a Dockerfile.
+2. **Delete what the service never needs,** inside the build stage: the categories of
+   ``envslim prune`` (envslim/image/prune.py, which holds their evidence), as ``find`` commands generated
+   from the same definitions.
+3. **pip for packages with bloated conda closures** is the job of ``envslim rewrite``; here the
+   ``pip:`` section is installed by the environment's own pip with no pip cache.
+
+The output passes hadolint with no findings (tests/test_dockerfile.py runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+
+
+from envslim.document.envfile import EnvFile, conda_sort_key
+from envslim.errors import EnvslimError, InputError
+from envslim.image.findcmd import find_commands
+from envslim.image.prune import categories
+
+PREFIX = "/opt/conda/envs/app"  # fixed: the final stage needs the same path (prefixes are compiled in)
+ENV_IN_IMAGE = "/tmp/environment.yml"
+
+
+@dataclass(frozen=True)
+class Installer:
+    image: str
+    create: str  # the command, given the env file and prefix
+    clean: str
+    user_mount: str  # uid/gid options of the cache mount (the user the stage runs as)
+    note: str
+
+
+INSTALLERS = {
+    # mambaorg/micromamba runs as mambauser (uid/gid 57439), who owns /opt/conda; its package cache is
+    # /opt/conda/pkgs. The debian12 variant matches the default final base (same glibc: the solver picks
+    # packages for the build stage's __glibc).
+    "micromamba": Installer(
+        image="mambaorg/micromamba:2.3.2-debian12-slim",
+        create="micromamba create --yes --prefix {prefix} --file {file}{channel}",
+        clean="micromamba clean --all --yes",
+        user_mount=",uid=57439,gid=57439",
+        note="micromamba runs as the image's mambauser (uid/gid 57439), who owns /opt/conda.",
+    ),
+    # condaforge/miniforge3 runs as root; conda env create installs the pip: section with the env's pip.
+    "miniforge": Installer(
+        image="condaforge/miniforge3:25.3.0-1",
+        create="conda env create --prefix {prefix} --file {file}",
+        clean="conda clean --all --yes",
+        user_mount="",
+        note="miniforge's conda runs as root; the image is Ubuntu-based: keep the final base's glibc at least as new.",
+    ),
+}
+
+DEFAULT_BASE = "debian:bookworm-slim"
+DISTROLESS_BASE = "gcr.io/distroless/base-debian12:nonroot"
+DISTROLESS_NONROOT = "65532:65532"
+
+
+@dataclass(frozen=True)
+class Options:
+    installer: str = "micromamba"
+    base: str | None = None
+    distroless: bool = False
+    user: str | None = None  # "UID" or "UID:GID"
+    entrypoint: list[str] | None = None
+    cache: str = "mount"  # "mount" | "clean"
+    aggressive: bool = False
+    keep: tuple[str, ...] = ()
+
+
+def _check_pip(env: EnvFile) -> None:
+    if not env.has_pip_section:
+        return
+    if any(conda_sort_key(d.value) == "pip" for d in env.deps):
+        return
+    item = env.pip_item
+    raise InputError(
+        env.path,
+        item.line + 1,
+        item.col + 1,
+        "a pip: section needs pip in dependencies (add '- pip': the build installs the pip: list with the "
+        "environment's own pip)",
+    )
+
+
+def _has_python(env: EnvFile) -> bool:
+    return env.has_pip_section or any(conda_sort_key(d.value) == "python" for d in env.deps)
+
+
+def _user(text: str) -> tuple[str, str]:
+    m = re.fullmatch(r"(\d+)(?::(\d+))?", text)
+    if not m or int(m.group(1)) == 0:
+        raise EnvslimError(
+            f"envslim dockerfile: --user {text!r}: expected a non-zero numeric UID or UID:GID "
+            "(a name may not resolve on the host: hadolint DL3066)"
+        )
+    return m.group(1), m.group(2) or m.group(1)
+
+
+def _prune_lines(opts: Options) -> list[str]:
+    """The prune commands, one alternative per line, each category introduced by a comment."""
+    summaries = {c.id: c for c in categories(aggressive=opts.aggressive, conda=True)}
+    lines: list[str] = []
+    for cmd in find_commands(PREFIX, aggressive=opts.aggressive, keep=opts.keep):
+        lines.append(" && " + " ".join(cmd.head) + " \\( \\")
+        seen = None
+        for i, (cid, terms) in enumerate(cmd.alternatives):
+            if cid != seen:
+                c = summaries[cid]
+                lines.append(f"        # {cid}: {c.summary}")
+                seen = cid
+            lines.append(f"     {'-o ' if i else '   '}{' '.join(terms)} \\")
+        lines.append("    \\) -delete \\")
+    lines[-1] = lines[-1][: -len(" \\")]
+    return lines
+
+
+def render(env: EnvFile, source: str, opts: Options) -> str:
+    """The Dockerfile text for ``env`` (read from ``source``, the path COPY uses)."""
+    _check_pip(env)
+    inst = INSTALLERS[opts.installer]
+    channel = "" if env.channel_names else " --channel conda-forge"
+    if opts.installer == "miniforge":
+        channel = ""  # miniforge's conda defaults to conda-forge
+    create = inst.create.format(prefix=PREFIX, file=ENV_IN_IMAGE, channel=channel)
+    base = opts.base or (DISTROLESS_BASE if opts.distroless else DEFAULT_BASE)
+    cats = categories(aggressive=opts.aggressive, conda=True)
+    name = f' "{env.name}"' if env.name else ""
+
+    out = [
+        "# syntax=docker/dockerfile:1",
+        f"# Generated by envslim dockerfile from {source} (environment{name}).",
+        "# Build with BuildKit (the default builder since Docker 23): docker build -t IMAGE .",
+        "",
+        "# -- build stage: create the environment at a fixed prefix, then prune it --------------------",
+        f"FROM {inst.image} AS build",
+        f"# {inst.note}",
+        "# The pip: section is installed by the environment's own pip; no pip cache is written.",
+        "ENV PIP_NO_CACHE_DIR=1 \\",
+        "    PIP_DISABLE_PIP_VERSION_CHECK=1",
+        f"COPY {source} {ENV_IN_IMAGE}",
+    ]
+    out += [
+        "# Prune: the categories of `envslim prune"
+        + (" --aggressive" if opts.aggressive else "")
+        + "` (their evidence is in envslim/image/prune.py):",
+        "#   " + ", ".join(c.id for c in cats) + ".",
+        "# find never follows a symbolic link here. Unlike envslim prune it cannot read Python: a tests",
+        "# directory that its package imports at run time is kept only when envslim knows of it (astropy).",
+    ]
+    if opts.keep:
+        out.append("# Kept (--keep): " + " ".join(shlex.quote(k) for k in opts.keep))
+    if opts.cache == "mount":
+        out += [
+            "# The package cache lives in a BuildKit cache mount: rebuilds reuse it and no layer holds it.",
+            f"RUN --mount=type=cache,target=/opt/conda/pkgs{inst.user_mount} \\",
+            f"    {create} \\",
+        ]
+    else:
+        out += [
+            "# The package cache never reaches the final stage; cleaning it keeps the build stage small too.",
+            f"RUN {create} \\",
+            f" && {inst.clean} \\",
+        ]
+    out += _prune_lines(opts)
+    out += [
+        "",
+        "# -- final stage: only the environment (no conda, no package cache, no compilers) ------------",
+        f"FROM {base}",
+    ]
+    if opts.distroless:
+        out += [
+            "# distroless caveats: no shell and no package manager in this stage, so no RUN here and",
+            "# ENTRYPOINT/CMD must be exec form; nothing can be added from apt (copy it from a build stage or",
+            "# use --base with a slim Debian image); docker exec IMAGE sh does not work (the :debug tags add",
+            "# busybox). The :nonroot tag runs as uid/gid 65532. The environment brings its own libstdc++ and",
+            "# OpenSSL; the base brings glibc, CA certificates and tzdata.",
+        ]
+    out += [
+        f"COPY --from=build {PREFIX} {PREFIX}",
+        "# `conda activate` does not work in a Dockerfile; PATH is what it sets for most environments.",
+        "# Packages with activation scripts (etc/conda/activate.d: gdal, proj, openjdk, ...) need those",
+        "# variables set with ENV as well.",
+        f"ENV PATH={PREFIX}/bin:$PATH" + (" \\" if opts.aggressive else ""),
+    ]
+    if opts.aggressive:
+        out.append("    PYTHONDONTWRITEBYTECODE=1")
+    if opts.user is not None:
+        uid, gid = _user(opts.user)
+        if opts.distroless:
+            out.append(f"USER {uid}:{gid}")
+        else:
+            out += [
+                f"RUN groupadd --gid {gid} app \\",
+                f" && useradd --no-log-init --uid {uid} --gid {gid} --create-home app",
+                f"USER {uid}:{gid}",
+            ]
+    elif opts.distroless:
+        out.append(f"USER {DISTROLESS_NONROOT}")
+    out.append("# Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app")
+    entry = opts.entrypoint if opts.entrypoint is not None else (["python"] if _has_python(env) else None)
+    if entry:
+        out.append(f"ENTRYPOINT {json.dumps(entry)}")
+    else:
+        out.append("# No python in this environment: set ENTRYPOINT to the program to run (exec form).")
+    return "\n".join(out) + "\n"
+
+
+# -- command line --------------------------------------------------------------------------------------

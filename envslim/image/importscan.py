@@ -1,0 +1,106 @@
+"""Which modules the non-test code of an installed package imports: a ``tests`` directory that the
+package's own code imports at run time is kept by ``envslim prune``."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+
+
+class ImportScanner:
+    """Which modules the non-test code of a top-level package imports (cached per package).
+
+    A tests directory ``a/b/tests`` (module ``a.b.tests``) is kept when any ``.py`` file of package ``a``
+    outside tests directories (``conftest.py`` excepted: only pytest loads it) imports ``a.b.tests`` or
+    something below it, by absolute or relative import, or names it in a string (importlib).
+    """
+
+    _IMPORTISH = re.compile(r"^\s*(?:from|import)\s.*\btests?\b", re.M)
+    ANY = "<any tests directory>"
+    # Files worth parsing: an import naming test(s), or a dotted string naming it (importlib).
+    _MAYBE = re.compile(
+        rb"^[ \t]*(?:from|import)[ \t][^\n]*\btests?\b"
+        rb"|^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\([^)]*\btests?\b"
+        rb"|[\"'][\w.]*\btests?\b[\w.]*[\"']",
+        re.M,
+    )
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.cache: dict[str, list[tuple[str, str, int]]] = {}
+
+    def imported(self, rel: str) -> str | None:
+        sp, _, inside = rel.rpartition("/site-packages/")
+        sp = f"{sp}/site-packages"
+        module = inside.replace("/", ".")
+        top = inside.split("/", 1)[0]
+        for name, where, line in self._imports(sp, top):
+            if name == module or name.startswith(module + ".") or name == self.ANY:
+                return f"imported at run time by {where}:{line}"
+        return None
+
+    def _imports(self, sp: str, top: str) -> list[tuple[str, str, int]]:
+        key = f"{sp}/{top}"
+        if key not in self.cache:
+            self.cache[key] = found = []
+            for rel_file in self._sources(sp, top):
+                found.extend(self._scan(sp, rel_file))
+        return self.cache[key]
+
+    def _sources(self, sp: str, top: str) -> list[str]:
+        out: list[str] = []
+        root = os.path.join(self.prefix, sp)
+        stack = [top]
+        while stack:
+            rel_dir = stack.pop()
+            try:
+                with os.scandir(os.path.join(root, rel_dir)) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError:
+                continue
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    if e.name not in ("tests", "test", "__pycache__"):
+                        stack.append(f"{rel_dir}/{e.name}")
+                elif e.name.endswith(".py") and e.name != "conftest.py" and e.is_file(follow_symlinks=False):
+                    out.append(f"{rel_dir}/{e.name}")
+        return sorted(out)
+
+    def _scan(self, sp: str, rel_file: str) -> list[tuple[str, str, int]]:
+        where = f"{sp}/{rel_file}"
+        try:
+            with open(os.path.join(self.prefix, where), "rb") as f:
+                data = f.read()
+        except OSError:
+            return []
+        if not self._MAYBE.search(data):
+            return []
+        parts = rel_file[: -len(".py")].split("/")
+        package = parts[:-1]  # the package a relative import starts from
+        try:
+            tree = ast.parse(data, where)
+        except (SyntaxError, ValueError):
+            # Newer syntax than this Python reads: be conservative, a tests import keeps every tests dir.
+            text = data.decode("utf-8", "replace")
+            m = self._IMPORTISH.search(text)
+            if m is None:
+                return []
+            return [(self.ANY, where, text.count("\n", 0, m.start()) + 1)]
+        found: list[tuple[str, str, int]] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.extend((a.name, where, node.lineno) for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package[: len(package) - node.level + 1]
+                    mod = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    mod = node.module or ""
+                found.append((mod, where, node.lineno))
+                found.extend((f"{mod}.{a.name}", where, node.lineno) for a in node.names if a.name != "*")
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "test" in node.value:
+                found.append((node.value, where, node.lineno))
+        return found
+
+

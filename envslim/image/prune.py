@@ -1,0 +1,409 @@
+"""``envslim prune PREFIX``: delete what a deployed environment never needs.
+
+Works on a conda environment (``conda-meta/``), a virtual environment (``pyvenv.cfg``) or any prefix
+with a ``lib/pythonX.Y/site-packages`` (or ``Lib/site-packages``) directory.
+
+Each category below states what it removes, the evidence that a deployed service does not need it, and
+what it costs. The same definitions produce the ``find`` commands of ``envslim dockerfile``
+(:func:`find_script`), so the Dockerfile and this command remove the same files. One difference, stated
+in the Dockerfile too: ``find`` cannot read Python, so the run-time import check of the ``tests``
+category (a package that imports its own tests directory keeps it) exists only here; the Dockerfile
+keeps the directories known to be imported (:data:`TESTS_IMPORTED_AT_RUN_TIME`).
+
+Safety:
+
+* Nothing outside the prefix is touched. The walk uses ``lstat`` and never descends into a symbolic
+  link; a symbolic link that a category selects is removed itself (``unlink``), never its target.
+* ``--dry-run`` only reads.
+* A file that cannot be removed is reported on stderr and counted as "not removed"; the run goes on.
+
+Sizes are apparent sizes (``st_size``) of regular files; symbolic links count 0 bytes, directories are
+not counted. A file with several hard links is counted at each path.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from envslim.errors import EnvslimError
+from envslim.image.importscan import ImportScanner
+
+
+@dataclass(frozen=True)
+class Selector:
+    """What a category removes: a directory with everything in it, or a file (or symbolic link).
+
+    ``path`` is a glob on the path relative to the prefix (``/``-separated, ``*`` also matches ``/``,
+    as in ``find -path``); ``name`` a glob on the last component (as in ``find -name``). Both must match
+    when both are given.
+    """
+
+    kind: str  # "dir" | "file"
+    path: str | None = None
+    name: str | None = None
+    windows: bool = False  # only a Windows prefix has it (left out of the Dockerfile's find commands)
+
+    def matches(self, rel: str, name: str) -> bool:
+        return (self.path is None or fnmatchcase(rel, self.path)) and (
+            self.name is None or fnmatchcase(name, self.name)
+        )
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    summary: str
+    evidence: str
+    cost: str
+    selectors: tuple[Selector, ...]
+    aggressive: bool = False
+    conda_only: bool = False
+    # Files under a selected directory whose name matches one of these (case-insensitive) stay.
+    spare: tuple[str, ...] = ()
+    # Directories that match a selector but stay, with the reason (known run-time imports).
+    guarded: tuple[tuple[str, str], ...] = ()
+    # Also keep a selected directory when a non-test module of its package imports it (Python only).
+    import_check: bool = False
+
+
+# A package that imports its own tests directory when it is imported. Evidence: astropy 8.0.2
+# (PyPI wheel, checked 2026-11-27), astropy/__init__.py line 182: ``from .tests.runner import TestRunner``;
+# astropy-affiliated packages import ``astropy.tests.runner`` too.
+TESTS_IMPORTED_AT_RUN_TIME: tuple[tuple[str, str], ...] = (
+    ("*/site-packages/astropy/tests", "astropy/__init__.py imports .tests.runner"),
+)
+
+LICENSE_NAMES = ("licen[cs]e*", "copying*", "copyright*", "notice*")
+
+CATEGORIES: tuple[Category, ...] = (
+    Category(
+        id="tests",
+        summary="test suites inside installed packages (pandas/tests, numpy/_core/tests, ...)",
+        evidence=(
+            "Run only by pytest against the package itself; a service never imports them. Korn 2021 removed "
+            "scipy/pandas/numpy tests (25 MB); the seed found pandas/tests 26 MB and numpy tests 7.6 MB. Only "
+            "directories named tests or test inside a package are taken: helpers a package imports at run time "
+            "have other names (numpy.testing, pandas._testing, matplotlib.testing) and stay; a tests directory "
+            "that a non-test module of its package imports stays (astropy imports astropy.tests.runner)."
+        ),
+        cost="pkg.test() and pytest --pyargs pkg no longer work in the image",
+        selectors=(
+            Selector("dir", path="*/site-packages/*/tests"),
+            Selector("dir", path="*/site-packages/*/test"),
+        ),
+        guarded=TESTS_IMPORTED_AT_RUN_TIME,
+        import_check=True,
+    ),
+    Category(
+        id="js-maps",
+        summary="JavaScript and CSS source maps (*.js.map, *.css.map)",
+        evidence=(
+            "Read only by a browser's developer tools. JCH 2019 removed 19 MB of *.js.map; repo2docker#709 "
+            "(minrk) kept their removal while reverting *.a."
+        ),
+        cost="browser devtools show minified code for bundled web assets",
+        selectors=(Selector("file", name="*.js.map"), Selector("file", name="*.css.map")),
+    ),
+    Category(
+        id="docs",
+        summary="man pages, info pages and documentation under share/ (licence texts stay)",
+        evidence=(
+            "Read by man, info and people; a service image has no reader for them. Debian's -slim images "
+            "leave out /usr/share/man, /usr/share/info and /usr/share/doc the same way (dpkg path-exclude, "
+            "debuerreotype slimify) but keep copyright files; likewise licence and notice files stay here: "
+            "redistributing an image may require them."
+        ),
+        cost="man pkg / info pkg show nothing inside the image",
+        selectors=(
+            Selector("dir", path="share/man"),
+            Selector("dir", path="share/info"),
+            Selector("dir", path="share/doc"),
+            Selector("dir", path="share/gtk-doc"),
+        ),
+        spare=LICENSE_NAMES,
+    ),
+    Category(
+        id="pip",
+        summary="pip itself (site-packages/pip, its metadata, bin/pip*)",
+        evidence=(
+            "A deployed prefix installs nothing, and nothing imports pip at run time: pip's internals are no "
+            "public API. Korn 2021 removed site-packages/pip (5 MiB); 4% of a numpy+pandas+pyarrow venv "
+            "(bench/prune_venv.py). An old pip in an image is also a scanner finding of its own. "
+            "Keep it with --keep '*/site-packages/pip*' --keep 'bin/pip*' when the image is a base for "
+            "further pip installs; `python -m ensurepip` restores it where the stdlib has ensurepip."
+        ),
+        cost="pip install / pip list / pip freeze inside the image",
+        selectors=(
+            Selector("dir", path="*/site-packages/pip"),
+            Selector("dir", path="*/site-packages/pip-*.dist-info"),
+            Selector("file", path="bin/pip"),
+            Selector("file", path="bin/pip3"),
+            Selector("file", path="bin/pip3.*"),
+            Selector("file", path="Scripts/pip.exe", windows=True),
+            Selector("file", path="Scripts/pip3.exe", windows=True),
+            Selector("file", path="Scripts/pip3.*.exe", windows=True),
+        ),
+    ),
+    Category(
+        id="conda-pkgs",
+        summary="conda's package cache (pkgs/ of a base prefix)",
+        evidence=(
+            "Downloaded archives and extracted copies of what is already linked into the prefix; conda clean -a "
+            "removes the same. JCH 2019: conda clean -afy 729 MB -> 633 MB; seqeralabs/wave#1038: micromamba "
+            "clean -a -y 1,033,016,941 -> 181,422,464 bytes."
+        ),
+        cost="a later conda install downloads again",
+        selectors=(Selector("dir", path="pkgs"),),
+        conda_only=True,
+    ),
+    Category(
+        id="conda-history",
+        summary="conda-meta/history (the log of install transactions)",
+        evidence=(
+            "Read only by conda list --revisions, conda install --revision and conda env export --from-history; "
+            "a deployed prefix is never revised."
+        ),
+        cost="conda env export --from-history of the image's env is empty",
+        selectors=(Selector("file", path="conda-meta/history"),),
+        conda_only=True,
+    ),
+    Category(
+        id="bytecode",
+        summary="compiled bytecode (__pycache__/, *.pyc, *.pyo)",
+        evidence=(
+            "Python recompiles a module from its source when its .pyc is missing. 19% of a numpy+pandas+pyarrow "
+            "venv; JCH 2019 removed 54 MB."
+        ),
+        cost=(
+            "every container start recompiles what it imports: start-up time (cognee#3051: import 15.5 s "
+            "without vs 7.1 s with bytecode; pangeo-docker-images#426: imports up to 15 s); set "
+            "PYTHONDONTWRITEBYTECODE=1 so the recompiled bytecode is not written into the container"
+        ),
+        selectors=(
+            Selector("dir", name="__pycache__"),
+            Selector("file", name="*.pyc"),
+            Selector("file", name="*.pyo"),
+        ),
+        aggressive=True,
+    ),
+    Category(
+        id="static-libs",
+        summary="static libraries (*.a)",
+        evidence="Used only when linking; a running service links nothing. JCH 2019 removed 42 MB.",
+        cost=(
+            "breaks run-time compilation that links against the env (Cython/pyximport, numba AOT, cling, "
+            "FEniCS): repo2docker#709 reverted removing *.a for that reason"
+        ),
+        selectors=(Selector("file", name="*.a"),),
+        aggressive=True,
+    ),
+    Category(
+        id="headers",
+        summary="C and C++ headers (*.h, *.hh, *.hpp, *.hxx)",
+        evidence="Read only by a compiler. Korn 2021 removed include/ (5 MiB); 1.5% of a numpy+pandas+pyarrow venv.",
+        cost=(
+            "breaks run-time compilation against the env (numpy.get_include(), pyarrow.get_include(), "
+            "Cython, cffi API mode, torch extensions)"
+        ),
+        selectors=(
+            Selector("file", name="*.h"),
+            Selector("file", name="*.hh"),
+            Selector("file", name="*.hpp"),
+            Selector("file", name="*.hxx"),
+        ),
+        aggressive=True,
+    ),
+)
+
+
+def categories(*, aggressive: bool, conda: bool = True) -> list[Category]:
+    """The categories in force, in the order they claim files."""
+    return [c for c in CATEGORIES if (aggressive or not c.aggressive) and (conda or not c.conda_only)]
+
+
+# -- the prefix --------------------------------------------------------------------------------------
+
+
+def prefix_kind(path: str) -> str:
+    """"conda", "venv" or "python"; raises EnvslimError when ``path`` is none of them."""
+    if not os.path.isdir(path):
+        raise EnvslimError(f"{path}: no such directory")
+    if os.path.isdir(os.path.join(path, "conda-meta")):
+        return "conda"
+    if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+        return "venv"
+    if os.path.isdir(os.path.join(path, "Lib", "site-packages")):
+        return "python"
+    lib = os.path.join(path, "lib")
+    if os.path.isdir(lib):
+        for name in sorted(os.listdir(lib)):
+            if re.fullmatch(r"python\d+\.\d+t?", name) and os.path.isdir(os.path.join(lib, name, "site-packages")):
+                return "python"
+    raise EnvslimError(f"{path}: not a Python or conda prefix")
+
+
+# -- the plan --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Removal:
+    """What one category takes: files (path relative to the prefix, bytes) and the directories to empty."""
+
+    category: Category
+    files: list[tuple[str, int]] = field(default_factory=list)
+    dirs: list[str] = field(default_factory=list)  # every directory inside a selected tree, and the tree
+
+
+@dataclass
+class Selection:
+    """What each category would remove from one prefix, and the directories kept with the reason."""
+
+    prefix: str
+    kind: str
+    total_bytes: int = 0
+    total_files: int = 0
+    removals: dict[str, Removal] = field(default_factory=dict)
+    kept: list[tuple[str, str, str]] = field(default_factory=list)  # (dir, category id, why)
+    keep: tuple[str, ...] = ()  # the --keep globs
+
+
+def _kept_by(rel: str, keep: tuple[str, ...]) -> bool:
+    """True when ``rel`` or one of its parent directories matches a ``--keep`` glob."""
+    if not keep:
+        return False
+    parts = rel.split("/")
+    return any(fnmatchcase("/".join(parts[:i]), g) for i in range(len(parts), 0, -1) for g in keep)
+
+
+def select(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ()) -> Selection:
+    """Walk ``prefix`` (never following a symbolic link) and decide what each category removes."""
+    kind = prefix_kind(prefix)
+    cats = categories(aggressive=aggressive, conda=kind == "conda")
+    plan = Selection(prefix, kind, removals={c.id: Removal(c) for c in cats}, keep=keep)
+    scanner = ImportScanner(prefix)
+
+    def claim_dir(rel: str, name: str, guarded: frozenset[str]) -> tuple[Category | None, frozenset[str]]:
+        for c in cats:
+            if c.id in guarded or not any(s.kind == "dir" and s.matches(rel, name) for s in c.selectors):
+                continue
+            why = next((w for g, w in c.guarded if fnmatchcase(rel, g)), None)
+            if why is None and c.import_check:
+                why = scanner.imported(rel)
+            if why is None:
+                return c, guarded
+            plan.kept.append((rel, c.id, why))
+            guarded = guarded | {c.id}
+        return None, guarded
+
+    def walk(rel_dir: str, owner: Category | None, guarded: frozenset[str]) -> None:
+        try:
+            with os.scandir(os.path.join(prefix, rel_dir)) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                sub_owner, sub_guarded = owner, guarded
+                if owner is None:
+                    sub_owner, sub_guarded = claim_dir(rel, entry.name, guarded)
+                if sub_owner is not None:
+                    plan.removals[sub_owner.id].dirs.append(rel)
+                walk(rel, sub_owner, sub_guarded)
+                continue
+            size = st.st_size if stat.S_ISREG(st.st_mode) else 0
+            plan.total_bytes += size
+            plan.total_files += 1
+            cat = owner or next(
+                (
+                    c
+                    for c in cats
+                    if c.id not in guarded and any(s.kind == "file" and s.matches(rel, entry.name) for s in c.selectors)
+                ),
+                None,
+            )
+            if cat is None or _kept_by(rel, keep):
+                continue
+            if cat.spare and any(fnmatchcase(entry.name.lower(), g) for g in cat.spare):
+                continue
+            plan.removals[cat.id].files.append((rel, size))
+
+    walk("", None, frozenset())
+    return plan
+
+
+# -- carrying it out ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    removed: dict[str, tuple[int, int]]  # category id -> (files, bytes)
+    failed: list[tuple[str, int, str]]  # (path, bytes, reason)
+
+
+def carry_out(plan: Selection, *, dry_run: bool) -> Result:
+    removed: dict[str, tuple[int, int]] = {}
+    failed: list[tuple[str, int, str]] = []
+    for cid, r in plan.removals.items():
+        n = size = 0
+        for rel, b in r.files:
+            if not dry_run:
+                try:
+                    os.unlink(os.path.join(plan.prefix, rel))
+                except OSError as e:
+                    failed.append((rel, b, e.strerror or str(e)))
+                    continue
+            n += 1
+            size += b
+        removed[cid] = (n, size)
+        if dry_run:
+            continue
+        for rel in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
+            if _kept_by(rel, plan.keep):
+                continue
+            try:
+                os.rmdir(os.path.join(plan.prefix, rel))
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                if e.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    failed.append((rel + "/", 0, e.strerror or str(e)))
+    return Result(removed, failed)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "0.0%"
+
+
+def render(plan: Selection, outcome: Result, *, dry_run: bool) -> str:
+    """The report: one row per category in force, the total, what stayed and why."""
+    lines = [
+        f"prefix {plan.prefix} ({plan.kind}): {plan.total_files:,} files, {plan.total_bytes:,} bytes",
+        f"{'category':<14} {'files':>9} {'bytes':>15} {'share':>6}",
+    ]
+    files = size = 0
+    for cid, (n, b) in outcome.removed.items():
+        lines.append(f"{cid:<14} {n:>9,} {b:>15,} {_pct(b, plan.total_bytes):>6}")
+        files += n
+        size += b
+    lines.append(f"{'total':<14} {files:>9,} {size:>15,} {_pct(size, plan.total_bytes):>6}")
+    if outcome.failed:
+        fb = sum(b for _, b, _ in outcome.failed)
+        lines.append(f"{'not removed':<14} {len(outcome.failed):>9,} {fb:>15,} {_pct(fb, plan.total_bytes):>6}")
+    for rel, cid, why in plan.kept:
+        lines.append(f"kept {rel}/ ({cid}): {why}")
+    left = plan.total_bytes - size
+    if dry_run:
+        lines.append(f"dry run: would remove {size:,} bytes, leaving {left:,}; nothing was changed")
+    else:
+        lines.append(f"removed {size:,} bytes, {left:,} left")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,343 @@
+"""Footprints from the knowledge base: which figure is true for the user's target, and what a change saves.
+
+A figure counts only for its target: the same platform (or noarch; for a wheel, a platform tag of the
+target's kind, or ``any``), a Python the figure holds for (a wheel's ``cpXY`` tag, a conda build's
+``python``), and a version the file's constraint allows. Where no such figure exists, the figure of the
+nearest version on the same platform may *stand in*: it is labelled so, and its range widens to every
+same-platform figure of that package. Otherwise the package is unknown (``None``), never zero.
+
+A priced figure carries its members (the packages of a closure, each with its version and bytes), so that
+totals can be a union: each package counted once (``union``).
+"""
+
+from __future__ import annotations
+
+from envslim._record import dataclass
+from envslim.display import mb  # the one size formatter (describe uses it)
+from envslim.knowledge import Entry, Figure, Member
+
+CONDA_SIDES = ("conda-forge", "defaults")
+DEFAULT_PLATFORM = "linux-64"
+DEFAULT_PYTHON = "3.11"
+_KIND_RANK = {"closure": 0, "package": 1, "wheel": 2}
+# conda subdir -> what its wheels' platform tags contain
+_WHEEL_PLATFORM = {
+    "linux-64": ("linux", "x86_64"), "linux-aarch64": ("linux", "aarch64"), "linux-ppc64le": ("linux", "ppc64le"),
+    "osx-64": ("macosx", "x86_64"), "osx-arm64": ("macosx", "arm64"), "win-64": ("win", "amd64"),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    platform: str = DEFAULT_PLATFORM
+    python: str = DEFAULT_PYTHON  # "3.9"
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A knowledge figure that stands for one package on the target."""
+
+    figure: Figure
+    low: int
+    high: int
+    stand_in: str = ""  # why a figure of another version or Python stands in ("" when it fits)
+    entry: str = ""  # the knowledge entry the figure is from
+
+    @property
+    def bytes(self) -> int:
+        return self.figure.installed_bytes  # type: ignore[return-value]
+
+    @property
+    def estimate(self) -> bool:
+        return bool(self.figure.estimate or self.stand_in or self.low != self.high)
+
+    def members(self) -> tuple[Member, ...]:
+        """The closure's members, their ranges widened as the stand-in's range is (so a stand-in's
+        packages are still counted once); ``()`` for a figure without members."""
+        from envslim import knowledge
+
+        fig = self.figure
+        found = knowledge.members(self.entry, fig.id) if fig.kind == "closure" else ()
+        if not found:
+            return ()
+        lo0, hi0 = _low_high(fig)
+        f_lo = self.low / lo0 if lo0 else 1.0
+        f_hi = self.high / hi0 if hi0 else 1.0
+        if f_lo == 1.0 and f_hi == 1.0:
+            return found
+        return tuple(Member(m.name, m.version, m.installed_bytes, min(m.installed_bytes, round(m.low * f_lo)),
+                            max(m.installed_bytes, round(m.high * f_hi))) for m in found)
+
+
+def python_of(env) -> str | None:
+    """``"3.9"`` when the file pins python to one minor version (``python=3.9``, ``python==3.9.7``)."""
+    from envslim import conda as condaspec
+
+    for item in env.deps:
+        text = item.text.strip()
+        if "{{" in text or "{%" in text:
+            continue
+        try:
+            spec = condaspec.parse(text)
+        except condaspec.CondaSpecError:
+            continue
+        if (spec.name or "").lower() == "python" and spec.raw_version:
+            return _minor_pin(spec.raw_version)
+    return None
+
+
+def _minor_pin(raw: str) -> str | None:
+    import re
+
+    raw = raw.strip()
+    m = re.match(r"^(\d+)\.(\d+)", raw.lstrip("=").rstrip("*").rstrip("."))
+    if m and not re.search(r"[<>!,|]", raw):
+        return f"{m.group(1)}.{m.group(2)}"
+    return None
+
+
+def target_of(env, platform: str | None = None, python: str | None = None) -> Target:
+    """The target a rule prices for: the given platform (default linux-64) and the file's python pin (else
+    the given or default Python)."""
+    return Target(platform or DEFAULT_PLATFORM, python_of(env) or python or DEFAULT_PYTHON)
+
+
+def _pyver(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in text.split(".")[:2])
+    except ValueError:
+        return ()
+
+
+def _wheel_fits(tag: str, target: Target) -> tuple[bool, bool]:
+    """(platform fits, python fits) for a wheel tag ``interp-abi-platform``."""
+    parts = tag.split("-")
+    if len(parts) not in (2, 3):
+        return False, False
+    interp, abi, plat = parts[0], parts[1] if len(parts) == 3 else "", parts[-1]
+    if plat == "any":
+        plat_ok = True
+    else:
+        os_part, arch = _WHEEL_PLATFORM.get(target.platform.partition(":")[0], ("?", "?"))
+        plat_ok = any(os_part in p and p.endswith(arch) for p in plat.split("."))
+    want = _pyver(target.python)
+    py_ok = False
+    for it in interp.split("."):
+        if it.startswith("cp") and it[2:].isdigit():
+            have = (int(it[2]), int(it[3:] or 0))
+            py_ok |= have == want or (abi == "abi3" and have[0] == want[0] and have <= want)
+        elif it.startswith("py") and it[2:].isdigit():
+            py_ok |= int(it[2]) == (want[0] if want else 3)
+    return plat_ok, py_ok
+
+
+def _fits(fig: Figure, target: Target) -> tuple[bool, bool]:
+    if fig.kind == "wheel":
+        return _wheel_fits(fig.platform, target)
+    plat_ok = fig.platform in (target.platform.partition(":")[0], "noarch")
+    py_ok = not fig.python or _pyver(fig.python) == _pyver(target.python)
+    return plat_ok, py_ok
+
+
+def _order(version: str):
+    from envslim import conda as condaspec
+
+    try:
+        return (1, condaspec.VersionOrder(version))
+    except (ValueError, TypeError):
+        return (0, version)
+
+
+def _version_ok(fig: Figure, spec) -> bool:
+    if spec is None:
+        return True
+    try:
+        return bool(spec.matches_version(fig.version))
+    except (ValueError, TypeError, AttributeError):
+        return False
+
+
+def _upper_bounded(spec) -> bool:
+    """True when the constraint excludes very new versions (``<2``, ``=7.0``): a stand-in then comes from
+    the oldest figure, else from the newest."""
+    if spec is None:
+        return False
+    try:
+        return not spec.matches_version("99999")
+    except (ValueError, TypeError, AttributeError):
+        return False
+
+
+def _low_high(fig: Figure) -> tuple[int, int]:
+    n = fig.installed_bytes or 0
+    return (fig.installed_low if fig.installed_low is not None else n,
+            fig.installed_high if fig.installed_high is not None else n)
+
+
+def _project(name: str) -> str:
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pick(entry: Entry | None, sides: tuple[str, ...], kinds: tuple[str, ...] = ("closure", "package", "wheel"),
+         target: Target | None = None, spec=None, project: str | None = None) -> Priced | None:
+    """The figure that is true for ``entry`` on ``target`` under the version constraint ``spec`` (a
+    condaspec.MatchSpec or anything with ``matches_version``): closures before single packages, then the
+    newest fitting version (what a solver would install), ties the most recent date. Without a fitting
+    figure, a labelled stand-in of the same platform, or None. A wheel figure counts only for its own PyPI
+    project (``project``, default the entry's): opencv-python is not priced with opencv-contrib-python."""
+    if entry is None:
+        return None
+    target = target or Target()
+    want = _project(project or entry.pypi_name or entry.name)
+    on_platform = []
+    for f in entry.figures:
+        if f.side not in sides or f.kind not in kinds or f.installed_bytes is None:
+            continue
+        if f.kind == "wheel" and _project(f.pypi_name or entry.pypi_name or entry.name) != want:
+            continue
+        plat_ok, py_ok = _fits(f, target)
+        if plat_ok:
+            on_platform.append((f, py_ok, _version_ok(f, spec)))
+    if not on_platform:
+        return None
+    exact = [f for f, py_ok, v_ok in on_platform if py_ok and v_ok]
+    if exact:
+        best = min(exact, key=lambda f: (_KIND_RANK.get(f.kind, 9), _neg(_order(f.version)), _neg_date(f.date)))
+        return Priced(best, *_low_high(best), entry=entry.name)
+    # a stand-in: the closest kind, then a version the file allows (another Python), then the nearest version
+    rank = min(_KIND_RANK.get(f.kind, 9) for f, _, _ in on_platform)
+    same = [(f, py_ok, v_ok) for f, py_ok, v_ok in on_platform if _KIND_RANK.get(f.kind, 9) == rank]
+    allowed = [f for f, _, v_ok in same if v_ok]
+    pool = allowed or [f for f, _, _ in same]
+    oldest = _upper_bounded(spec) and not allowed
+    best = (min if oldest else max)(pool, key=lambda f: (_order(f.version), f.date))
+    lows, highs = zip(*(_low_high(f) for f, _, _ in same))
+    why = (f"stand-in: {best.version} is not built for Python {target.python}" if allowed
+           else f"stand-in: no {target.platform} figure for a version the file allows")
+    return Priced(best, min(lows), max(highs), why, entry.name)
+
+
+def _neg(order) -> tuple:
+    return (-order[0], _Rev(order[1]))
+
+
+class _Rev:
+    """Reverses the ordering of a VersionOrder (or str) for ``min``."""
+
+    def __init__(self, v) -> None:
+        self.v = v
+
+    def __lt__(self, other: "_Rev") -> bool:
+        return other.v < self.v
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Rev) and self.v == other.v
+
+
+def _neg_date(date: str) -> tuple[int, ...]:
+    return tuple(-int(p) for p in date.split("-") if p.isdigit())
+
+
+def _chosen(pieces) -> dict:
+    chosen: dict[tuple[str, str], tuple[bool, Member]] = {}
+    for own, members in pieces:
+        for key, m in members:
+            mine = key == own
+            old = chosen.get(key)
+            if old is None or (mine and not old[0]) or (mine == old[0] and m.installed_bytes > old[1].installed_bytes):
+                chosen[key] = (mine, m)
+    return {k: m for k, (_, m) in chosen.items()}
+
+
+def union(pieces) -> tuple[int, int, int, int]:
+    """``pieces``: (own key, [(key, Member)]) per counted side. Each key counts once: the member a package's
+    own figure gives, else the largest. Returns (bytes, low, high, packages)."""
+    ms = list(_chosen(pieces).values())
+    return (sum(m.installed_bytes for m in ms), sum(m.low for m in ms), sum(m.high for m in ms), len(ms))
+
+
+def difference(before_pieces, after_pieces) -> tuple[int, int, int]:
+    """(saving, low, high) of two unions. A package counted by the same figure on both sides cancels (its
+    uncertainty too); any other adds its own range."""
+    b, a = _chosen(before_pieces), _chosen(after_pieces)
+    saving = low = high = 0
+    for key in b.keys() | a.keys():
+        x, y = b.get(key), a.get(key)
+        if x == y:
+            continue
+        if x is not None:
+            saving, low, high = saving + x.installed_bytes, low + x.low, high + x.high
+        if y is not None:
+            saving, low, high = saving - y.installed_bytes, low - y.high, high - y.low
+    return saving, low, high
+
+
+@dataclass(frozen=True)
+class Estimate:
+    saving_bytes: int | None
+    before: Priced | None
+    after: Priced | None
+    low: int | None = None
+    high: int | None = None
+    why: str = ""  # why there is no saving figure
+
+    @property
+    def range(self) -> tuple[int, int] | None:
+        """(low, high) of an estimated saving; None when there is no saving figure or no spread."""
+        if self.saving_bytes is None or self.low is None or self.high is None or self.low == self.high:
+            return None
+        return (self.low, self.high)
+
+    @property
+    def how(self) -> str:
+        if self.why:
+            return self.why
+        if self.before is None:
+            return "no installed-size figure for the target on the conda side in the knowledge base"
+        if self.after is None:
+            return f"{describe(self.before)}; no figure for the replacement on the target"
+        rng = f" (range {mb(self.low)} to {mb(self.high)})" if self.low != self.high else ""
+        return f"estimate{rng}: {describe(self.before)} minus {describe(self.after)}"
+
+
+def describe(p: Priced | Figure) -> str:
+    fig = p.figure if isinstance(p, Priced) else p
+    where = " ".join(x for x in (fig.version, fig.platform, f"python {fig.python}" if fig.python else "") if x)
+    est = ", estimate" if isinstance(p, Priced) and p.estimate else ""
+    stand = f"; {p.stand_in}" if isinstance(p, Priced) and p.stand_in else ""
+    return (f"{fig.side} {fig.kind} {mb(fig.installed_bytes)} installed{est} ({where}; "
+            f"{fig.source.id or 'unsourced'}, {fig.date}{stand})")
+
+
+def _difference(before: Priced | None, after: Priced | None) -> Estimate:
+    if before is None or after is None:
+        return Estimate(None, before, after)
+    saving = before.bytes - after.bytes
+    low, high = before.low - after.high, before.high - after.low
+    return Estimate(saving if saving > 0 else None, before, after, low, high)
+
+
+def move_to_pip(entry: Entry, target: Target | None = None, spec=None) -> Estimate:
+    """What moving ``entry`` from conda to the wheel pip would pick saves, on ``target``."""
+    before = pick(entry, CONDA_SIDES, ("closure", "package"), target, spec)
+    after = pick(entry, ("pypi",), ("wheel",), target, spec)
+    return _difference(before, after)
+
+
+def removal(entry: Entry | None, sides: tuple[str, ...] = CONDA_SIDES, target: Target | None = None,
+            spec=None) -> Estimate:
+    """What dropping ``entry``'s conda package (and what only it pulls) from ``sides`` saves."""
+    before = pick(entry, sides, ("closure", "package"), target, spec)
+    if before is None:
+        return Estimate(None, None, None)
+    return Estimate(before.bytes, before, None, before.low, before.high)
+
+
+def replacement(entry: Entry | None, other: Entry | None, target: Target | None = None, spec=None) -> Estimate:
+    """What replacing ``entry`` by ``other`` on the conda side saves; unknown (never a one-sided figure)
+    unless both are known on the target."""
+    before = pick(entry, CONDA_SIDES, ("closure", "package"), target, spec)
+    after = pick(other, CONDA_SIDES, ("closure", "package"), target, spec)
+    return _difference(before, after)

@@ -1,0 +1,358 @@
+"""The HTTP session shared by the online sources: one client, the cache, the modes, the warnings.
+
+``Session`` owns (or borrows) an ``httpx.AsyncClient`` and gives the sources two calls:
+
+- ``await session.get(url, what=..., headers=..., ok=(200,), max_body=None) -> Fetched | None``:
+  one GET with a timeout on every operation (``timeout``, seconds) and a deadline on the whole attempt
+  (``deadline``), at most ``concurrency`` requests in flight, and up to ``retries`` retries with
+  exponential backoff (``backoff * 2**n`` seconds) on HTTP 429, HTTP 5xx, timeouts and dropped or reset
+  connections. ``Retry-After`` (seconds or an HTTP date) is honoured up to ``max_retry_after`` seconds;
+  a longer wait gives up at once. A status outside ``ok`` (and not retried) or a network failure gives
+  ``None`` and one warning.
+- ``await session.get_json(url, what=...) -> object | None``: the same, through the on-disk cache
+  (``envslim.online.cache.Cache``): a fresh entry (younger than the cache's TTL) is used as is, a stale
+  one is revalidated with ``If-None-Match``/``If-Modified-Since`` (HTTP 304 keeps it), and when the
+  network fails a stale entry is used with a warning saying so. Bodies that are not JSON give ``None``
+  and a warning, and are not cached.
+
+Modes: ``offline=True`` never touches the network (the client is not even created): cached entries of
+any age are used, anything else is "no cached data (offline)". ``refresh=True`` ignores what is cached
+(no conditional request either) and stores what it fetches.
+
+Warnings are one line each, ``"{what}: {problem}[; gave up after N attempts] ({url})"``, collected
+in ``session.warnings`` (never printed, never raised); credentials in URLs (``user:password@``, conda
+``/t/<token>/``) are replaced by ``***`` everywhere they could appear. ``session.requests`` and
+``session.bytes_downloaded`` count what went over the wire (response bodies as received, before
+content decoding).
+
+Nothing here imports httpx at module import time; ``run(coro)`` is the synchronous entry point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import email.utils
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Awaitable, Iterable, Mapping, TypeVar
+
+from envslim import __version__
+from envslim.display import redact
+from envslim.online.cache import Cache, CacheEntry
+
+PYPI_URL = "https://pypi.org"
+ANACONDA_API_URL = "https://api.anaconda.org"
+CONDA_URL = "https://conda.anaconda.org"
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+T = TypeVar("T")
+
+# While ``gather_ordered`` runs a job, that job's warnings are buffered here (per task), so that
+# the session's list comes out in job order whatever order the network answers in.
+_BUFFER: contextvars.ContextVar[list[tuple[Session, str]] | None] = contextvars.ContextVar(
+    "envslim_sources_warnings", default=None
+)
+
+def run(coro: Awaitable[T]) -> T:
+    """Run a lookup coroutine to completion from synchronous code."""
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+@dataclass
+class Fetched:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    too_big: bool = False  # the body exceeded ``max_body`` and was not read
+
+
+class _Failure(Exception):
+    def __init__(self, problem: str, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+def _retry_after(value: str | None, now: float) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+class Session:
+    """Client, cache, modes and warnings for one run of lookups. Use ``async with Session(...)``."""
+
+    def __init__(
+        self,
+        *,
+        client: Any = None,
+        transport: Any = None,
+        cache: Cache | bool = True,
+        offline: bool = False,
+        refresh: bool = False,
+        timeout: float = 10.0,
+        deadline: float = 60.0,
+        retries: int = 2,
+        backoff: float = 0.5,
+        max_retry_after: float = 30.0,
+        concurrency: int = 16,
+        pypi_url: str = PYPI_URL,
+        anaconda_url: str = ANACONDA_API_URL,
+        conda_url: str = CONDA_URL,
+        max_download: int = 64 * 1024 * 1024,
+        sleep: Any = None,
+    ) -> None:
+        self._client = client
+        self._owns_client = client is None
+        self._transport = transport
+        if cache is True:
+            cache = Cache()
+        self.cache: Cache | None = cache or None
+        self.offline = offline
+        self.refresh = refresh
+        self.timeout = timeout
+        self.deadline = deadline
+        self.retries = retries
+        self.backoff = backoff
+        self.max_retry_after = max_retry_after
+        self.pypi_url = pypi_url.rstrip("/")
+        self.anaconda_url = anaconda_url.rstrip("/")
+        self.conda_url = conda_url.rstrip("/")
+        self.max_download = max_download
+        self.sleep = sleep or asyncio.sleep  # ``await sleep(seconds)`` between retries; tests inject theirs
+        self.warnings: list[str] = []
+        self.requests = 0
+        self.bytes_downloaded = 0
+        self.concurrency = concurrency
+        self._sem: asyncio.Semaphore | None = None
+        self._sem_loop: asyncio.AbstractEventLoop | None = None
+        self._cache_warned = False
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None and self._owns_client:
+            await self._client.aclose()
+            self._client = None
+
+    def _http(self) -> Any:
+        if self._client is None:
+            import httpx  # lazy: only when a lookup goes to the network
+
+            self._client = httpx.AsyncClient(
+                transport=self._transport,
+                follow_redirects=True,
+                timeout=httpx.Timeout(self.timeout),
+                headers={"User-Agent": f"envslim/{__version__}"},
+            )
+        return self._client
+
+    # -- warnings --------------------------------------------------------------------------------
+    def warn(self, message: str) -> None:
+        line = redact(" ".join(message.split()))
+        buffer = _BUFFER.get()
+        if buffer is not None:
+            buffer.append((self, line))
+        elif line not in self.warnings:
+            self.warnings.append(line)
+
+    async def gather_ordered(self, jobs: Iterable[Awaitable[T]]) -> list[T]:
+        """``asyncio.gather`` whose jobs' warnings reach ``warnings`` in job order."""
+
+        async def one(job: Awaitable[T]) -> tuple[T, list[tuple[Session, str]]]:
+            buffer: list[tuple[Session, str]] = []
+            _BUFFER.set(buffer)  # this task's context only
+            return await job, buffer
+
+        done = await asyncio.gather(*(one(job) for job in jobs))
+        for _, buffer in done:
+            for session, line in buffer:
+                session.warn(line)
+        return [result for result, _ in done]
+
+    def _check_cache(self) -> None:
+        if self.cache is not None and self.cache.error and not self._cache_warned:
+            self._cache_warned = True
+            self.warn(self.cache.error)
+
+    # -- plain GET with retries ------------------------------------------------------------------
+    async def get(
+        self,
+        url: str,
+        *,
+        what: str,
+        headers: Mapping[str, str] | None = None,
+        ok: Iterable[int] = (200,),
+        max_body: int | None = None,
+        note: str = "",
+    ) -> Fetched | None:
+        """GET ``url``; ``None`` (and a warning ending in ``note``) when it cannot be had."""
+        if self.offline:
+            self.warn(f"{what}: no cached data (offline)")
+            return None
+        ok = frozenset(ok)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self._semaphore():  # waiting for a slot is not part of the deadline
+                    return await asyncio.wait_for(
+                        self._attempt(url, headers or {}, ok, max_body), self.deadline
+                    )
+            except asyncio.TimeoutError:
+                failure = _Failure(f"did not finish within {self.deadline:g} s", True)
+            except _Failure as exc:
+                failure = exc
+            if not failure.retryable or attempt > self.retries:
+                break
+            delay = self.backoff * 2 ** (attempt - 1)
+            if failure.retry_after is not None:
+                if failure.retry_after > self.max_retry_after:
+                    failure.problem += (
+                        f" (Retry-After {failure.retry_after:g} s is over the"
+                        f" {self.max_retry_after:g} s limit)"
+                    )
+                    break
+                delay = max(delay, failure.retry_after)
+            await self.sleep(delay)
+        tries = f"; gave up after {attempt} attempts" if attempt > 1 else ""
+        self.warn(f"{what}: {failure.problem}{tries}{note} ({url})")
+        return None
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._sem is None or self._sem_loop is not loop:
+            self._sem, self._sem_loop = asyncio.Semaphore(self.concurrency), loop
+        return self._sem
+
+    async def _attempt(
+        self, url: str, headers: Mapping[str, str], ok: frozenset[int], max_body: int | None
+    ) -> Fetched:
+        import httpx
+
+        client = self._http()
+        try:
+            self.requests += 1
+            async with client.stream("GET", url, headers=headers) as resp:
+                status = resp.status_code
+                if status not in ok:
+                    retry_after = _retry_after(resp.headers.get("retry-after"), time.time())
+                    problem = f"HTTP {status} {resp.reason_phrase}".rstrip()
+                    if status == 404:
+                        problem = "not found (HTTP 404)"
+                    raise _Failure(problem, status in RETRY_STATUSES, retry_after)
+                length = resp.headers.get("content-length")
+                if max_body is not None and length and length.isdigit() and int(length) > max_body:
+                    return Fetched(status, resp.headers, b"", too_big=True)
+                chunks = []
+                size = 0
+                async for chunk in resp.aiter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if max_body is not None and size > max_body:
+                        self.bytes_downloaded += resp.num_bytes_downloaded
+                        return Fetched(status, resp.headers, b"", too_big=True)
+                self.bytes_downloaded += resp.num_bytes_downloaded
+                return Fetched(status, resp.headers, b"".join(chunks))
+        except httpx.TimeoutException:
+            raise _Failure(f"timed out after {self.timeout:g} s", True) from None
+        except httpx.ConnectError as exc:
+            raise _Failure(_join("cannot connect", exc), False) from None
+        except httpx.RemoteProtocolError as exc:
+            raise _Failure(_join("connection dropped", exc), True) from None
+        except (httpx.ReadError, httpx.WriteError) as exc:
+            raise _Failure(_join("connection reset", exc), True) from None
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+            raise _Failure(_join(type(exc).__name__, exc), False) from None
+
+    # -- JSON through the cache ------------------------------------------------------------------
+    async def get_json(self, url: str, *, what: str) -> Any:
+        """The JSON document at ``url`` (through the cache), or ``None`` with a warning."""
+        cache = self.cache
+        entry: CacheEntry | None = None
+        if cache is not None and not (self.refresh and not self.offline):
+            entry = cache.get(url)
+        if entry is not None and (self.offline or cache.is_fresh(entry)):  # type: ignore[union-attr]
+            return self._decode(entry.body, what, url)
+        headers = {}
+        if entry is not None:
+            if entry.etag:
+                headers["If-None-Match"] = entry.etag
+            if entry.last_modified:
+                headers["If-Modified-Since"] = entry.last_modified
+        note = ""
+        if entry is not None:
+            note = "; using the cached copy from " + time.strftime(
+                "%Y-%m-%d %H:%M UTC", time.gmtime(entry.stored_at)
+            )
+        fetched = await self.get(
+            url, what=what, headers=headers, ok=(200, 304) if entry else (200,), note=note
+        )
+        if fetched is None:
+            return None if entry is None else self._decode(entry.body, what, url)
+        if fetched.status == 304 and entry is not None and cache is not None:
+            cache.touch(url, entry, label=redact(url))
+            self._check_cache()
+            return self._decode(entry.body, what, url)
+        try:
+            text = fetched.body.decode("utf-8")
+            data = json.loads(text)
+        except ValueError as exc:
+            self.warn(f"{what}: malformed JSON: {exc} ({url})")
+            return None
+        if cache is not None:
+            cache.put(
+                url,
+                text,
+                label=redact(url),
+                etag=fetched.headers.get("etag"),
+                last_modified=fetched.headers.get("last-modified"),
+            )
+            self._check_cache()
+        return data
+
+    def _decode(self, body: str, what: str, url: str) -> Any:
+        try:
+            return json.loads(body)
+        except ValueError as exc:  # a cache file edited by hand
+            self.warn(f"{what}: malformed JSON in the cache: {exc} ({url})")
+            return None
+
+    # -- derived facts about immutable files -----------------------------------------------------
+    def recall(self, key: str) -> Any:
+        """A value stored with ``remember`` (never in refresh mode); ``None`` when absent."""
+        if self.cache is None or (self.refresh and not self.offline):
+            return None
+        entry = self.cache.get(key)
+        try:
+            return None if entry is None else json.loads(entry.body)
+        except ValueError:  # a cache file edited by hand: a miss
+            return None
+
+    def remember(self, key: str, value: Any) -> None:
+        if self.cache is not None:
+            self.cache.put(key, json.dumps(value), label=redact(key), immutable=True)
+            self._check_cache()
+
+
+def _join(head: str, exc: BaseException) -> str:
+    detail = str(exc).strip()
+    return f"{head}: {detail}" if detail else head

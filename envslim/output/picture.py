@@ -1,0 +1,570 @@
+"""A footprint picture for reviews: the environment's installed bytes as a treemap, before and after the
+rewrite side by side, grouped by the requested spec that brings each package, with a bar per finding.
+
+``to_svg(picture)`` and ``to_html(picture)`` are pure functions of a :class:`Picture` (the same input gives
+the same bytes); the output is self-contained: no scripts, fonts, images or URLs it loads. ``from_report``
+builds a :class:`Picture` from today's ``envslim report`` data (``commands.report.FileReport``): figures from the
+knowledge base (or the online lookups), one requested spec per package, and the title says so.
+
+Layout: a squarified treemap (Bruls, Huizing and van Wijk, "Squarified Treemaps", 2000), written here with
+the standard library. Both sides share one scale (bytes per square pixel), so the after side is as much
+smaller as its total. Packages with no figure are listed beside the treemaps, never drawn as zero; a known
+zero-byte package is listed there too (it has no area). Colours are the Okabe-Ito palette (Okabe and Ito,
+"Color Universal Design", 2002), chosen to stay distinct under the common colour-vision deficiencies; the
+packages that leave are also hatched, so the picture does not depend on colour alone.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+from envslim.knowledge.footprint import mb
+from envslim.output.rewrite import redact
+
+SIDES = ("before", "after")
+
+# Okabe-Ito colours (all readable with black text).
+CONDA = "#56B4E9"  # sky blue
+PIP = "#009E73"  # bluish green
+LEAVES = "#D55E00"  # vermillion, hatched
+NET = "#0072B2"  # blue
+OUTLINE = "#222222"
+FONT = "DejaVu Sans, Verdana, Arial, sans-serif"  # installed fonts only: nothing is downloaded
+
+WIDTH = 1120
+MARGIN = 20
+PANEL = 420  # width of each treemap
+SIDE_COLUMN = 200  # the list of packages that are not drawn
+TREE_HEIGHT = 420  # height of the larger side's treemap
+LABEL_SIZE = 11
+STRIP = 14  # height of the strip naming a group of several packages
+STRIP_SIZE = 10
+STRIP_FILL = "#e8e8e8"
+CHAR = 0.62  # average advance of a character, in font sizes (DejaVu Sans is among the wider sans fonts)
+BOLD_CHAR = 0.68
+
+
+@dataclass(frozen=True)
+class Package:
+    """One package on one side of the rewrite."""
+
+    name: str
+    version: str
+    build: str
+    bytes: int | None  # installed bytes; None: no figure
+    manager: str  # "conda" | "pip"
+    specs: tuple[str, ...]  # the requested specs (file lines) that bring it; () for one the file does not name
+    side: str  # "before" | "after"
+    leaving: bool = False  # before side: gone from this manager after the rewrite
+    kind: str = ""  # what the figure measures: "package", "closure" (with what it pulls in), "wheel"
+    platform: str = ""  # the platform the figure was measured for (a knowledge figure may be another's)
+    source: str = ""  # the figure's source, one line
+    why: str = ""  # for a package the file does not name: why it is there
+
+    @property
+    def group(self) -> str:
+        """The group the package is drawn in: its spec, or the specs that share it."""
+        if not self.specs:
+            return f"{self.name} (not in the file)"
+        if len(self.specs) == 1:
+            return self.specs[0]
+        return "shared: " + ", ".join(self.specs)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One finding: what leaves conda, what pip adds, and the net saving (None: unknown)."""
+
+    rule: str
+    package: str
+    message: str
+    leaving_conda: int | None
+    added_pip: int | None
+    net: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    path: str
+    platform: str
+    python: str
+    solved: bool  # True: exact bytes of solved packages; False: the knowledge base's figures (estimates)
+    packages: tuple[Package, ...]
+    bars: tuple[Bar, ...] = ()
+    note: str = ""  # how the figures were made (shown under the title)
+    figures: str = ""  # what the figures are, for the title ("knowledge-base estimates"); default: solved/estimates
+    # The report's totals as a union (each package once) and its saving, when the drawn figures are closures that
+    # can share packages: ((before bytes, unknown), (after bytes, unknown), saving). None: the drawn sum is the total.
+    union: tuple | None = None
+
+    def side(self, side: str) -> list[Package]:
+        return [p for p in self.packages if p.side == side]
+
+    def total(self, side: str) -> tuple[int | None, int]:
+        """(bytes of the packages with a figure, how many have none); bytes None when none has a figure."""
+        pkgs = self.side(side)
+        known = [p.bytes for p in pkgs if p.bytes is not None]
+        return (sum(known) if known or not pkgs else None), len(pkgs) - len(known)
+
+    def arriving(self, p: Package) -> bool:
+        return p.side == "after" and not any(
+            q.side == "before" and q.name == p.name and q.manager == p.manager for q in self.packages)
+
+
+# -- layout ---------------------------------------------------------------------------------------------------
+
+
+def _worst(row: list[float], side: float) -> float:
+    s = sum(row)
+    return max(max(side * side * r / (s * s), s * s / (side * side * r)) for r in row)
+
+
+def squarify(values: list[float], x: float, y: float, w: float, h: float) -> list[tuple[float, float, float, float]]:
+    """Rectangles (x, y, w, h) tiling the box, one per value (positive, largest first), areas proportional to
+    the values, each row kept as close to square as the greedy rule of Bruls et al. allows."""
+    total = sum(values)
+    if not values or total <= 0 or w <= 0 or h <= 0:
+        return [(x, y, 0.0, 0.0) for _ in values]
+    areas = [v * w * h / total for v in values]
+    out = []
+    i = 0
+    while i < len(areas):
+        short = min(w, h)
+        row = [areas[i]]
+        i += 1
+        while i < len(areas) and _worst(row + [areas[i]], short) <= _worst(row, short):
+            row.append(areas[i])
+            i += 1
+        s = sum(row)
+        if i == len(areas):  # the last row takes what is left (no drift from rounding)
+            s = w * h
+        if w >= h:  # a column at the left
+            t = s / h
+            yy = y
+            for a in row:
+                out.append((x, yy, t, a / t))
+                yy += a / t
+            x, w = x + t, w - t
+        else:  # a row at the top
+            t = s / w
+            xx = x
+            for a in row:
+                out.append((xx, y, a / t, t))
+                xx += a / t
+            y, h = y + t, h - t
+    return out
+
+
+def _groups(pkgs: list[Package]) -> list[tuple[str, list[Package]]]:
+    """Drawn packages by group, largest group first, then by name (deterministic)."""
+    groups: dict[str, list[Package]] = {}
+    for p in pkgs:
+        if p.bytes:
+            groups.setdefault(p.group, []).append(p)
+    for members in groups.values():
+        members.sort(key=lambda p: (-p.bytes, p.name, p.manager))  # type: ignore[operator]
+    return sorted(groups.items(), key=lambda g: (-sum(p.bytes for p in g[1]), g[0]))  # type: ignore[misc]
+
+
+# -- SVG ------------------------------------------------------------------------------------------------------
+
+
+def _esc(text: str) -> str:
+    return (redact(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def _n(v: float) -> str:
+    s = f"{v:.1f}"
+    return "0" if s in ("0.0", "-0.0") else s[:-2] if s.endswith(".0") else s
+
+
+def _attr(n: int | None) -> str:
+    return "" if n is None else str(n)
+
+
+def _fits(text: str, width: float, size: float, bold: bool = False) -> bool:
+    return len(text) * size * (BOLD_CHAR if bold else CHAR) <= width
+
+
+def _text(x: float, y: float, text: str, size: float = LABEL_SIZE, *, bold: bool = False, anchor: str = "",
+          cls: str = "") -> str:
+    attrs = f' x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}"'
+    if bold:
+        attrs += ' font-weight="bold"'
+    if anchor:
+        attrs += f' text-anchor="{anchor}"'
+    if cls:
+        attrs += f' class="{cls}"'
+    return f"<text{attrs}>{_esc(text)}</text>"
+
+
+def _size(n: int | None) -> str:
+    return "unknown" if n is None else mb(n)
+
+
+def _describe(pic: Picture, p: Package) -> str:
+    """The hover text of a rectangle (and the line in the HTML's list)."""
+    what = " ".join(x for x in (p.name, p.version, p.build) if x)
+    figure = f"{_size(p.bytes)} ({p.bytes:,} B)" if p.bytes is not None else "no figure"
+    kind = "".join(f", {x}" for x in (p.kind, p.platform) if x)
+    brought = f"brought by {', '.join(p.specs)}" if p.specs else p.why or "not in the file"
+    state = f"; {_change(pic, p)}" if _change(pic, p) else ""
+    source = f"; {p.source}" if p.source else ""
+    return f"{what} ({p.manager}{kind}): {figure}, {p.side}; {brought}{state}{source}"
+
+
+def _change(pic: Picture, p: Package) -> str:
+    return "leaves" if p.leaving else "arrives" if pic.arriving(p) else ""
+
+
+def _fill(pic: Picture, p: Package) -> str:
+    if p.leaving:
+        return "url(#leaves)"
+    if pic.arriving(p):
+        return f"url(#arrives-{'pip' if p.manager == 'pip' else 'conda'})"
+    return PIP if p.manager == "pip" else CONDA
+
+
+def _pattern(name: str, colour: str, angle: int) -> list[str]:
+    """Stripes over ``colour``: the changes are marked by more than colour alone."""
+    return [f'<pattern id="{name}" width="8" height="8" patternUnits="userSpaceOnUse"'
+            f' patternTransform="rotate({angle})">',
+            f'<rect width="8" height="8" fill="{colour}"/>',
+            '<rect width="3" height="8" fill="#ffffff" fill-opacity="0.4"/>',
+            "</pattern>"]
+
+
+def _rect(pic: Picture, p: Package, box: tuple[float, float, float, float], group_one: bool,
+          named: bool = False) -> list[str]:
+    x, y, w, h = box
+    data = (f' data-package="{_esc(p.name)}" data-version="{_esc(p.version)}" data-build="{_esc(p.build)}"'
+            f' data-bytes="{_attr(p.bytes)}" data-manager="{p.manager}" data-spec="{_esc("; ".join(p.specs))}"'
+            f' data-side="{p.side}" data-leaving="{"true" if p.leaving else "false"}"')
+    out = [f'<g class="pkg"{data}><title>{_esc(_describe(pic, p))}</title>',
+           f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{_fill(pic, p)}"'
+           ' stroke="#ffffff" stroke-width="1"/>']
+    lines = [(p.name, True), (_size(p.bytes), False)]
+    if group_one and not p.specs:
+        lines.append(("not in the file", False))
+    elif group_one and p.specs != (p.name,):
+        lines.append((p.group, False))
+    elif not group_one and not named:  # (a group with a strip shows its name there)
+        lines.append(("in " + p.group, False))
+    step = LABEL_SIZE + 2
+    shown = 0
+    for text, bold in lines:
+        if (shown + 1) * step + 3 > h or not _fits(text, w - 6, LABEL_SIZE, bold):
+            break
+        out.append(_text(x + 3, y + 3 + LABEL_SIZE + shown * step, text, bold=bold, cls="label"))
+        shown += 1
+    out.append("</g>")
+    return out
+
+
+def _strip_label(name: str, nbytes: int, w: float, h: float) -> str | None:
+    """The text on a group's strip: its spec(s) and size, or only the spec(s), or none when the group is too
+    small for a strip or the spec does not fit."""
+    if h < 3 * STRIP:
+        return None
+    for text in (f"{name}: {_size(nbytes)}", name):
+        if _fits(text, w - 6, STRIP_SIZE, bold=True):
+            return text
+    return None
+
+
+def _treemap(pic: Picture, side: str, x: float, y: float, w: float, h: float) -> list[str]:
+    groups = _groups(pic.side(side))
+    out = [f'<g class="treemap" data-side="{side}">']
+    if not groups:
+        out.append(_text(x + 6, y + 18, "no package with a figure", 12))
+    boxes = squarify([float(sum(p.bytes for p in members)) for _, members in groups], x, y, w, h)  # type: ignore[misc]
+    for (name, members), (gx, gy, gw, gh) in zip(groups, boxes):
+        out.append(f'<g class="group" data-group="{_esc(name)}">')
+        label = _strip_label(name, sum(p.bytes for p in members), gw, gh) if len(members) > 1 else None  # type: ignore[misc]
+        top = STRIP if label else 0.0
+        if label:  # the group's name on a strip at its top (part of the group's area)
+            out.append(f'<rect x="{_n(gx)}" y="{_n(gy)}" width="{_n(gw)}" height="{STRIP}" fill="{STRIP_FILL}"/>')
+            out.append(_text(gx + 3, gy + STRIP - 3.5, label, STRIP_SIZE, bold=True))
+        inner = squarify([float(p.bytes) for p in members], gx, gy + top, gw, gh - top)  # type: ignore[arg-type]
+        for p, box in zip(members, inner):
+            out += _rect(pic, p, box, len(members) == 1, named=bool(label))
+        out.append(f'<rect x="{_n(gx)}" y="{_n(gy)}" width="{_n(gw)}" height="{_n(gh)}" fill="none"'
+                   f' stroke="{OUTLINE}" stroke-width="1.5"/>')
+        out.append("</g>")
+    out.append("</g>")
+    return out
+
+
+def _total_text(total: tuple[int | None, int]) -> str:
+    known, unknown = total
+    if known is None:  # no package on this side has a figure
+        return "unknown"
+    return _size(known) + (f" + {unknown} unknown" if unknown else "")
+
+
+def counted(pic: Picture, side: str) -> tuple[int | None, int]:
+    """A side's total as the title states it: the report's union when there is one, else the drawn sum."""
+    if pic.union is not None:
+        return pic.union[0 if side == "before" else 1]
+    return pic.total(side)
+
+
+def title(pic: Picture) -> str:
+    (before, _), (after, _) = counted(pic, "before"), counted(pic, "after")
+    if pic.union is not None:
+        n = pic.union[2]
+        saving = f", saves ~{mb(n)}" if n else ""
+    else:
+        saving = f", saves ~{mb(before - after)}" if before is not None and after is not None and before > after else ""
+    what = pic.figures or ("solved" if pic.solved else "estimates")
+    return (f"{pic.path}: {_total_text(counted(pic, 'before'))} \u2192 {_total_text(counted(pic, 'after'))}"
+            f" installed{saving} ({what}); {pic.platform}, Python {pic.python}")
+
+
+def subtitle(pic: Picture) -> str:
+    if pic.solved:
+        what = "Exact installed bytes of the solved packages"
+    else:
+        what = ("Estimates, not a solve: each figure is for the version and platform it names, and closures of"
+                " different packages can share dependencies")
+    return f"{what}. {pic.note}".strip() if pic.note else what + "."
+
+
+def _not_drawn(pic: Picture) -> list[tuple[str, str]]:
+    """(name, why) for every package with no area, each name once, in name order."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for p in pic.packages:
+        if not p.bytes:
+            why = "no figure" if p.bytes is None else "0 B"
+            rows.setdefault((p.name, why), []).append(p.side)
+    out = []
+    for (name, why), sides in sorted(rows.items()):
+        where = "before and after" if len(sides) > 1 else sides[0]
+        out.append((f"{name}", f"{why}, {where}"))
+    return out
+
+
+def _chars(size: float, bold: bool = False, width: float = WIDTH - 2 * MARGIN) -> int:
+    """How many characters of this size fit on a line of ``width``."""
+    return int(width / (size * (BOLD_CHAR if bold else CHAR)))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(redact(text), width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _bars(pic: Picture, y: float) -> tuple[list[str], float]:
+    if not pic.bars:
+        return [], y
+    out = ['<g class="findings">', _text(MARGIN, y + 14, "Findings the rewrite applies", 14, bold=True)]
+    y += 26
+    biggest = max([v for b in pic.bars for v in (b.leaving_conda, b.added_pip, b.net) if v] or [1])
+    left, span = MARGIN + 130, 560
+    for b in pic.bars:
+        out.append(f'<g class="bar" data-rule="{_esc(b.rule)}" data-package="{_esc(b.package)}"'
+                   f' data-leaving-conda="{_attr(b.leaving_conda)}" data-added-pip="{_attr(b.added_pip)}"'
+                   f' data-net="{_attr(b.net)}">')
+        out.append(f"<title>{_esc(f'{b.rule} {b.package}: {b.message}; {b.source}')}</title>")
+        for line in _wrap(f"{b.rule} {b.package}: {b.message}", _chars(12, bold=True)):
+            out.append(_text(MARGIN, y + 12, line, 12, bold=True))
+            y += 16
+        y += 2
+        for label, value, colour in (("leaves conda", b.leaving_conda, LEAVES), ("added by pip", b.added_pip, PIP),
+                                     ("net saving", b.net, NET)):
+            out.append(_text(MARGIN + 8, y + 11, label, LABEL_SIZE))
+            length = span * value / biggest if value else 0.0
+            if value:
+                out.append(f'<rect x="{_n(left)}" y="{_n(y + 2)}" width="{_n(length)}" height="11" fill="{colour}"/>')
+            out.append(_text(left + length + 6, y + 11, _size(value), LABEL_SIZE))
+            y += 15
+        source = f"source: {b.source}" if b.source else "source: none given"
+        for line in _wrap(source, _chars(10, width=WIDTH - 3 * MARGIN)):
+            out.append(_text(MARGIN + 8, y + 10, line, 10, cls="source"))
+            y += 13
+        out.append("</g>")
+        y += 8
+    out.append("</g>")
+    return out, y
+
+
+def _legend(y: float) -> list[str]:
+    out = ['<g class="legend">']
+    x = MARGIN
+    for fill, label in ((CONDA, "conda"), (PIP, "pip"), ("url(#leaves)", "leaves"),
+                        ("url(#arrives-conda)", "arrives (conda)"), ("url(#arrives-pip)", "arrives (pip)")):
+        out.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="14" height="14" fill="{fill}" stroke="{OUTLINE}"'
+                   ' stroke-width="0.5"/>')
+        out.append(_text(x + 19, y + 11, label, LABEL_SIZE))
+        x += 19 + len(label) * LABEL_SIZE * CHAR + 12
+    out.append(_text(x, y + 11, "Area = installed bytes, same scale both sides; outlined: what one requested"
+                     " spec brings", LABEL_SIZE))
+    out.append("</g>")
+    return out
+
+
+def to_svg(pic: Picture) -> str:
+    """The picture as a standalone SVG document."""
+    totals = {s: pic.total(s)[0] or 0 for s in SIDES}
+    scale = TREE_HEIGHT / max(max(totals.values()), 1)
+    title_lines = _wrap(title(pic), _chars(17, bold=True))
+    subtitle_lines = _wrap(subtitle(pic), _chars(11))
+    top = 28 + 21 * (len(title_lines) - 1)
+    heads = top + 22 + 14 * len(subtitle_lines)
+    tree_top = heads + 20
+    body: list[str] = []
+    heights = {s: TREE_HEIGHT if max(totals.values()) == 0 else totals[s] * scale for s in SIDES}
+    for i, s in enumerate(SIDES):
+        x = MARGIN + i * (PANEL + MARGIN)
+        pkgs = pic.side(s)
+        known, unknown = counted(pic, s)
+        head = f"{s.capitalize()}: {_total_text((known, unknown))}, {len(pkgs)} packages"
+        body.append(_text(x, heads + 12, head, 13, bold=True))
+        body += _treemap(pic, s, x, tree_top, PANEL, heights[s])
+    col = MARGIN + 2 * (PANEL + MARGIN)
+    body.append('<g class="not-drawn">')
+    body.append(_text(col, heads + 12, "Not drawn", 13, bold=True))
+    yy = tree_top + 12
+    missing = _not_drawn(pic)
+    for name, why in missing:
+        body.append(_text(col, yy, name, LABEL_SIZE, bold=True))
+        body.append(_text(col, yy + 13, why, 10))
+        yy += 30
+    if not missing:
+        body.append(_text(col, yy, "every package has a figure", LABEL_SIZE))
+        yy += 30
+    body.append("</g>")
+    y = max(tree_top + TREE_HEIGHT, yy) + 14
+    body += _legend(y)
+    bars, y = _bars(pic, y + 30)
+    body += bars
+    height = y + MARGIN
+    head = [_text(MARGIN, 28 + 21 * i, line, 17, bold=True) for i, line in enumerate(title_lines)]
+    head += [_text(MARGIN, top + 19 + 14 * i, line, 11) for i, line in enumerate(subtitle_lines)]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{_n(height)}"'
+        f' viewBox="0 0 {WIDTH} {_n(height)}" role="img" aria-label="{_esc(title(pic))}"'
+        f' font-family="{FONT}">',
+        f"<title>{_esc(title(pic))}</title>",
+        "<defs>",
+        *_pattern("leaves", LEAVES, 45),
+        *_pattern("arrives-conda", CONDA, -45),
+        *_pattern("arrives-pip", PIP, -45),
+        "<style>.label{paint-order:stroke;stroke:#ffffff;stroke-width:2.5px;stroke-opacity:0.75}</style>",
+        "</defs>",
+        f'<rect width="{WIDTH}" height="{_n(height)}" fill="#ffffff"/>',
+        *head,
+        *body,
+        "</svg>",
+    ]
+    return "\n".join(out) + "\n"
+
+
+# -- HTML -----------------------------------------------------------------------------------------------------
+
+_CSS = """\
+body{font-family:DejaVu Sans,Verdana,Arial,sans-serif;margin:16px;color:#111;background:#fff}
+h2{font-size:15px;margin-top:24px}
+table{border-collapse:collapse;font-size:12px}
+th,td{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}
+td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"""
+
+
+def _cell(text: str, numeric: bool = False) -> str:
+    return f'<td class="n">{_esc(text)}</td>' if numeric else f"<td>{_esc(text)}</td>"
+
+
+def to_html(pic: Picture) -> str:
+    """One self-contained page: the SVG inline, then every package and finding as tables."""
+    rows = []
+    for s in SIDES:
+        for p in sorted(pic.side(s), key=lambda p: (p.group, -(p.bytes or 0), p.name, p.manager)):
+            figure = f"{p.kind} ({p.platform})" if p.kind and p.platform else p.kind
+            rows.append("<tr>" + "".join((
+                _cell(s), _cell(p.group), _cell(p.name), _cell(p.version), _cell(p.build), _cell(p.manager),
+                _cell(figure), _cell("unknown" if p.bytes is None else f"{p.bytes:,}", True),
+                _cell(_size(p.bytes), True), _cell(_change(pic, p)), _cell(p.source or p.why))) + "</tr>")
+    bars = ["<tr>" + "".join((
+        _cell(b.rule), _cell(b.package), _cell(b.message), _cell(_size(b.leaving_conda), True),
+        _cell(_size(b.added_pip), True), _cell(_size(b.net), True), _cell(b.source))) + "</tr>" for b in pic.bars]
+    unknown = [f"<li>{_esc(name)}: {_esc(why)}</li>" for name, why in _not_drawn(pic)]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{_esc(title(pic))}</title>",
+        f"<style>\n{_CSS}\n</style>",
+        "</head>",
+        "<body>",
+        to_svg(pic).rstrip("\n"),  # (it carries the title and the note)
+    ]
+    if bars:
+        out += ["<h2>Findings: figures and sources</h2>", "<table>",
+                "<tr><th>rule</th><th>package</th><th>finding</th><th>leaves conda</th><th>added by pip</th>"
+                "<th>net saving</th><th>source</th></tr>", *bars, "</table>"]
+    out += ["<h2>Packages</h2>", "<table>",
+            "<tr><th>side</th><th>requested spec</th><th>package</th><th>version</th><th>build</th><th>manager</th>"
+            "<th>figure</th><th>bytes</th><th>MB</th><th>change</th><th>source</th></tr>", *rows, "</table>"]
+    if unknown:
+        out += ["<h2>Not drawn</h2>", "<ul>", *unknown, "</ul>"]
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# -- from today's report --------------------------------------------------------------------------------------
+
+
+def _package(side, side_name: str, leaving: bool, why: str) -> Package:
+    f = side.figure
+    specs = (side.spec,) if side.spec else ()
+    return Package(
+        name=side.name, version=(side.locked or (f.version if f else "")), build="",
+        bytes=f.bytes if f is not None else None, manager=side.manager, specs=specs, side=side_name,
+        leaving=leaving, kind=f.kind if f else "", platform=f.platform if f else "",
+        source=(f"{f.source} ({f.date})" if f.date else f.source) if f else "", why=why,
+    )
+
+
+def _leaves(row) -> bool:
+    b, a = row.before, row.after
+    return a is None or a.manager != b.manager or a.name != b.name
+
+
+def _sum(values: list[int | None]) -> int | None:
+    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
+def from_report(rep) -> Picture:
+    """The picture of one ``commands.report.FileReport``: each row's sides as packages, each applied finding as a
+    bar (what its rows take out of conda, what they add to pip, and the finding's own saving estimate)."""
+    packages = []
+    for row in rep.rows:
+        if row.before is not None:
+            packages.append(_package(row.before, "before", _leaves(row), row.implied))
+        if row.after is not None:
+            packages.append(_package(row.after, "after", False, row.implied))
+    bars = []
+    for o in rep.plan.applied:
+        f = o.finding
+        rows = [r for r in rep.rows if f.rule in r.rules]
+        out_conda = [r.before.figure.bytes if r.before.figure else None for r in rows
+                     if r.before is not None and r.before.manager == "conda" and _leaves(r)]
+        in_pip = [r.after.figure.bytes if r.after.figure else None for r in rows
+                  if r.after is not None and r.after.manager == "pip"
+                  and (r.before is None or r.before.manager != "pip")]
+        bars.append(Bar(f.rule, f.package, f.message, _sum(out_conda), _sum(in_pip), f.saving_bytes,
+                        f.source))
+    online = any(p.source and not p.source.startswith("knowledge/") for p in packages)
+    where = "the envslim knowledge base" + (", PyPI, anaconda.org or the lockfile" if online else "")
+    note = (f"Figures from {where}; each rectangle is a requested package with what it pulls in, so closures that"
+            " share packages overlap and the areas add up to more than the totals, which count each package once;"
+            " hover a rectangle for its package, figure and source.")
+    totals, saving = rep.totals(), rep.saving()
+    union = tuple((u[0] if u else None, unknown) for u, unknown, _ in (totals["before"], totals["after"]))
+    union += (saving[0] if saving else None,)
+    figures = "estimates from the knowledge base" + (" and online lookups" if online else "")
+    return Picture(path=rep.path, platform=rep.target.platform, python=rep.target.python, solved=False,
+                   packages=tuple(packages), bars=tuple(bars), note=note, figures=figures, union=union)

@@ -1,0 +1,224 @@
+"""The renderings of ``envslim report``: a text table, markdown for a pull-request comment, and JSON."""
+
+from __future__ import annotations
+
+import json
+
+from envslim.display import mb, redact
+from envslim.output.rewrite import finding_line, status
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from envslim.commands.report import Fig, FileReport, Row, Side
+
+
+class _Refs:
+    """Numbers for the figures a report cites, in order of first use."""
+
+    def __init__(self) -> None:
+        self.figs: list[tuple[str, Fig]] = []
+
+    def ref(self, name: str, fig: Fig) -> int:
+        for i, (_, f) in enumerate(self.figs):
+            if f == fig:
+                return i + 1
+        self.figs.append((name, fig))
+        return len(self.figs)
+
+
+def _cell(side: Side | None, refs: _Refs) -> str:
+    if side is None:
+        return "-"
+    if side.figure is None:
+        return f"{side.manager} unknown"
+    f = side.figure
+    mark = " stand-in" if f.stand_in else " est." if f.estimate else ""
+    return f"{side.manager} {mb(f.bytes)} {f.kind}{mark} [{refs.ref(side.name, f)}]"
+
+
+def _fig_line(n: int, name: str, f: Fig) -> str:
+    where = " ".join(x for x in (f.channel, f.kind, f.version, f.platform) if x)
+    extra = f", {f.packages} packages" if f.packages else ""
+    est = f", estimate {_span(f.lo, f.hi)}" if f.estimate else ""
+    stand = f"; {f.stand_in}" if f.stand_in else ""
+    url = f" <{f.url}>" if f.url else ""
+    return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}{est}{stand}); {f.source}{url} ({f.date})"
+
+
+def _span(low: int, high: int) -> str:
+    return f"{low / 1e6:,.1f} to {high / 1e6:,.1f} MB"
+
+
+def _estimate(rep: FileReport) -> dict:
+    t = rep.totals()
+    (b, b_unknown, b_count), (a, a_unknown, a_count) = t["before"], t["after"]
+    saving = rep.saving()
+    estimated = any(s is not None and s.figure is not None and s.figure.estimate
+                    for r in rep.rows for s in (r.before, r.after))
+    d = {"before_bytes": b[0] if b else None, "after_bytes": a[0] if a else None,
+         "saving_bytes": saving[0] if saving else None,
+         "unknown_before": b_unknown, "unknown_after": a_unknown,
+         "packages_before": b_count, "packages_after": a_count,
+         "counted_before": b[3] if b else 0, "counted_after": a[3] if a else 0,
+         "estimated": estimated, "left_out": rep.left_out()}
+    if estimated:
+        if b:
+            d["before_range"] = [b[1], b[2]]
+        if a:
+            d["after_range"] = [a[1], a[2]]
+        if saving:
+            d["saving_range"] = [saving[1], saving[2]]
+    return d
+
+
+def _totals_sentence(est: dict) -> str:
+    out = (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
+           f" {est['packages_after']} after have no figure for the target and are not counted")
+    if est["left_out"]:
+        out += f"; the saving leaves out {', '.join(est['left_out'])} (known on one side only)"
+    return out
+
+
+def _saving_text(est: dict) -> str:
+    saving = est["saving_bytes"]
+    if not saving:
+        return ""
+    rng = est.get("saving_range")
+    return f"saves ~{mb(saving)}" + (f", estimate {_span(*rng)}" if rng else ", estimate")
+
+
+CAVEAT = ("Totals are a union: each package counted once, priced for the target platform, Python and the"
+          " file's versions; a figure marked est. is estimated (its range is given), stand-in is another"
+          " version's figure on the same platform.")
+
+
+def _status(o) -> str:
+    """The report's wording of an outcome: rewrite's (``output.rewrite.status``), with "applied by rewrite"
+    for a fix the rewrite makes."""
+    return "applied by rewrite" if o.applied else status(o, dry=True)
+
+
+NOT_SOLVED = "not verified: run with --solve"
+
+
+def _finding_json(rep: FileReport, o) -> dict:
+    """One finding of the JSON report, with ``estimate``, ``verified`` and ``reason``: what a solve proved
+    (``--solve``: the measured ``saving_bytes``, its range when a size in it is estimated, and how it was
+    measured as ``source``), or that none was run (the knowledge base's estimate stands)."""
+    f = o.finding
+    d = {"rule": f.rule, "package": f.package, "action": o.action, "saving_bytes": f.saving_bytes,
+         **({"saving_range": list(f.saving_range)} if f.saving_range else {}),
+         "source": redact(f.source), "message": redact(f.message), "applied": o.applied, "outcome": o.state.value,
+         "reason": redact(o.reason), "status": _status(o), "line": o.line}
+    if rep.proof is None:
+        return {**d, "estimate": True, "verified": False, "reason": redact(o.reason or NOT_SOLVED)}
+    v = rep.proof.verdict(o)
+    if v is not None:
+        d.pop("saving_range", None)
+        if v.saving.estimate and v.saving.low is not None and v.saving.high is not None:
+            d["saving_range"] = [v.saving.low, v.saving.high]
+    fields = rep.proof.finding_fields(o)
+    return {**d, **{k: redact(val) if isinstance(val, str) else val for k, val in fields.items()}}
+
+
+def to_json(reports: list[FileReport]) -> str:
+    files = []
+    for rep in reports:
+        d: dict = {
+            "path": rep.path,
+            "findings": [_finding_json(rep, o) for o in rep.plan.shown],
+            "estimate": {**_estimate(rep), "note": CAVEAT},
+            "target": {"python": rep.target.python, "python_from": rep.target.python_from,
+                       "platform": rep.target.platform},
+            "packages": [{"name": r.name, "before": r.before.as_dict() if r.before else None,
+                          "after": r.after.as_dict() if r.after else None, "change": r.change,
+                          "rules": r.rules, **({"implied": r.implied} if r.implied else {})} for r in rep.rows],
+            "unknown": {"before": [r.name for r in rep.rows if r.before and r.before.figure is None],
+                        "after": [r.name for r in rep.rows if r.after and r.after.figure is None]},
+        }
+        if rep.lock is not None:
+            d["lockfile"] = {"path": rep.lock.path, "stale": rep.stale}
+        if rep.proof is not None:
+            d.update(rep.proof.to_json())
+        files.append(d)
+    return json.dumps({"files": files}, indent=2) + "\n"
+
+
+def _label(r: Row) -> str:
+    return f"{r.name} (implied)" if r.implied else r.name
+
+
+def to_table(rep: FileReport) -> str:
+    refs = _Refs()
+    t = rep.target
+    head = [f"{rep.path} (Python {t.python} from {t.python_from}, {t.platform})"]
+    if not rep.rows:
+        return "\n".join(head + ["no packages"]) + "\n"
+    cells = [("package", "before", "after", "change")]
+    cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
+    est = _estimate(rep)
+    cells.append(("total", f"{mb(est['before_bytes'])}, {est['unknown_before']} unknown",
+                  f"{mb(est['after_bytes'])}, {est['unknown_after']} unknown", _saving_text(est)))
+    widths = [max(len(c[i]) for c in cells) for i in range(3)]
+    lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
+    lines = [line.rstrip() for line in lines]
+    before, after = est["before_bytes"], est["after_bytes"]
+    lines.append(f"estimate: before {'unknown' if before is None else f'{before:,} B'}, after "
+                 f"{'unknown' if after is None else f'{after:,} B'}; {_totals_sentence(est)}")
+    lines.append(CAVEAT)
+    implied = [r for r in rep.rows if r.implied]
+    for r in implied:
+        lines.append(f"{r.name} (implied): {r.implied}")
+    if refs.figs:
+        lines.append("figures:")
+        lines += ["  " + _fig_line(i + 1, name, f) for i, (name, f) in enumerate(refs.figs)]
+    others = [o for o in rep.plan.shown if not o.applied]
+    if others:
+        lines.append("other findings:")
+        lines += ["  " + finding_line(rep.path, o, dry=True) for o in others]
+    if rep.proof is not None:
+        lines += rep.proof.table_lines(rep.plan.shown, mb)
+    return redact("\n".join(lines)) + "\n"
+
+
+def _md(text: str) -> str:
+    return redact(text).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(rep: FileReport) -> str:
+    refs = _Refs()
+    t = rep.target
+    est = _estimate(rep)
+    out = [f"### envslim report: `{_md(rep.path)}`", ""]
+    if not rep.rows:
+        return "\n".join(out + ["No packages.", ""]) + "\n"
+    headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
+    if est["saving_bytes"]:
+        headline += f" ({_saving_text(est)})"
+    out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
+    for line in rep.stale:
+        out += [f"> **Lockfile `{_md(rep.lock.path)}` is stale after the rewrite:** {_md(line)}", ""]
+    out += ["| package | before | after | change |", "|---|---|---|---|"]
+    for r in rep.rows:
+        name = f"`{_md(r.name)}` (implied)" if r.implied else f"`{_md(r.name)}`"
+        out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
+    out.append(f"| **total** | **{mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
+               f"**{mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
+               f"{_saving_text(est)} |")
+    out.append("")
+    others = [o for o in rep.plan.shown if not o.applied]
+    if others:
+        out += ["Not applied by `envslim rewrite`:", ""]
+        out += [f"- `{o.finding.rule}` `{_md(o.finding.package)}`: {_md(o.finding.message)} ({_md(_status(o))})"
+                for o in others]
+        out.append("")
+    out += ["<details><summary>figures and sources</summary>", ""]
+    out += [f"{i + 1}. {_md(_fig_line(i + 1, name, f).split('] ', 1)[1])}" for i, (name, f) in enumerate(refs.figs)]
+    out.append("")
+    out += [f"`{_md(r.name)}` (implied): {_md(r.implied)}" for r in rep.rows if r.implied]
+    out += ["", _md(CAVEAT), "", "</details>", ""]
+    if rep.proof is not None:
+        out += [redact(line) for line in rep.proof.markdown_lines(rep.plan.shown, mb)]
+    return "\n".join(out) + "\n"
+
+

@@ -1,0 +1,76 @@
+"""The knowledge index: compiled from the TOML files, read entry by entry, never believed when stale,
+built into the wheel by the hatch hook, and nothing written into an installed package at run time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from envslim.knowledge.index import FILE, Index, compile_index, read_toml
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+
+
+def test_the_index_holds_every_file_as_its_toml_reads():
+    idx = Index(compile_index(str(KNOWLEDGE)), str(KNOWLEDGE))
+    files = sorted(p.stem for p in (KNOWLEDGE / "packages").glob("*.toml"))
+    assert sorted(idx.names()) == files
+    for name in files:
+        assert idx.fresh(f"packages/{name}.toml")
+        assert idx.entry(name) == read_toml(str(KNOWLEDGE / "packages" / f"{name}.toml")), name
+    assert idx.header["names"] == read_toml(str(KNOWLEDGE / "names.toml"))
+
+
+def test_a_changed_or_new_file_is_read_from_its_toml(tmp_path):
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, root)
+    idx = Index(compile_index(str(root)), str(root))
+    pyarrow = root / "packages" / "pyarrow.toml"
+    pyarrow.write_text(pyarrow.read_text() + "\n# edited\n")
+    (root / "packages" / "newpkg.toml").write_text('name = "newpkg"\n')
+    assert not idx.fresh("packages/pyarrow.toml")
+    assert not idx.fresh("packages/newpkg.toml")
+    assert idx.fresh("packages/numpy.toml") and idx.fresh("names.toml")
+    assert Index(compile_index(str(KNOWLEDGE)), None).fresh("packages/pyarrow.toml")  # a wheel's is trusted
+    with pytest.raises(ValueError, match="knowledge index format 0, not 1"):
+        Index(b'{"format": 0}\n', None)
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_index_and_its_hook_path_writes_nothing(tmp_path):
+    pytest.importorskip("hatchling")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                    str(tmp_path / "dist"), str(ROOT)], check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("envslim-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        data = z.read(f"envslim/{FILE}")
+    assert Index(data, None).names() == {p.stem for p in (KNOWLEDGE / "packages").glob("*.toml")}
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-compile", "--target",
+                    str(site), str(wheel)], check=True, capture_output=True)
+    before = sorted(str(p.relative_to(site)) for p in site.rglob("*"))
+    env_file = tmp_path / "environment.yml"
+    env_file.write_text("name: t\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - pyarrow>=12\n"
+                        "  - python=3.11\n")
+    # (no .envslim.toml: reading one would import tomllib, which the index spares the knowledge files)
+    code = ("import sys\nfrom envslim.cli import main\nfrom envslim import knowledge\n"
+            "rc = main(['rewrite', '--check', sys.argv[1]])\n"
+            "print(rc, 'tomllib' in sys.modules, knowledge.compiled() is not None,"
+            " sys.modules['envslim'].__file__.startswith(sys.argv[2]))")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run([sys.executable, "-c", code, str(env_file), str(site)], capture_output=True, text=True,
+                          env=dict(env, PYTHONPATH=str(site)), cwd=tmp_path)
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith(f"{env_file}:6:3: ES001 pyarrow: move to pip: "), proc.stdout + proc.stderr
+    assert lines[-2:] == [f"would rewrite {env_file}", "1 False True True"]
+    # byte-code may be written as Python does it (no --no-compile here would have made it at install);
+    # envslim itself writes nothing: no new file but __pycache__ ones
+    after = sorted(str(p.relative_to(site)) for p in site.rglob("*"))
+    assert [p for p in after if p not in before and "__pycache__" not in p] == []

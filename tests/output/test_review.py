@@ -1,0 +1,484 @@
+"""Review output: --diff with reasons after each hunk (colour on a terminal only), --annotate, --format markdown,
+and credentials never printed in any of them."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from envslim import knowledge
+from envslim.cli import main
+from envslim.display import redact
+from tests.conftest import ROOT
+
+PYARROW = "move to pip: " + knowledge.load("pyarrow").advice["reason"]
+SAVES = "saves ~105.0 MB, estimate 15.6 MB to 192.1 MB"  # linux-64, Python 3.11: 25.0.0 closure, 26.0.1 wheel
+SAVES_39 = "saves ~135.1 MB, estimate 45.7 MB to 222.4 MB"  # Python 3.9: a 25.0.0 stand-in, the 21.0.0 wheel
+WHY_PYARROW = f"# ES001 pyarrow: {PYARROW} ({SAVES})"
+
+WHY_NOMKL = "# ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy without MKL (strict channel priority)"
+# The move's removal and insertion are far apart: two hunks, each followed by the reason.
+LONG = """\
+name: svc
+channels:
+  - conda-forge
+  - nodefaults
+dependencies:
+  - attrs
+  - pyarrow>=12  # parquet
+  - click
+  - jinja2
+  - pyyaml
+  - requests
+  - rich
+  - tqdm
+  - typer
+  - pip
+  - python=3.11
+  - pip:
+    - httpx
+"""
+LONG_DIFF = f"""\
+--- a/r.yml
++++ b/r.yml
+@@ -4,7 +4,6 @@
+   - nodefaults
+ dependencies:
+   - attrs
+-  - pyarrow>=12  # parquet
+   - click
+   - jinja2
+   - pyyaml
+{WHY_PYARROW}
+@@ -16,3 +15,4 @@
+   - python=3.11
+   - pip:
+     - httpx
++    - pyarrow>=12  # parquet
+{WHY_PYARROW}
+"""
+BOLD, RED, GREEN, CYAN, YELLOW, RESET = "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[33m", "\x1b[0m"
+LONG_DIFF_COLOR = f"""\
+{BOLD}--- a/r.yml{RESET}
+{BOLD}+++ b/r.yml{RESET}
+{CYAN}@@ -4,7 +4,6 @@{RESET}
+   - nodefaults
+ dependencies:
+   - attrs
+{RED}-  - pyarrow>=12  # parquet{RESET}
+   - click
+   - jinja2
+   - pyyaml
+{YELLOW}{WHY_PYARROW}{RESET}
+{CYAN}@@ -16,3 +15,4 @@{RESET}
+   - python=3.11
+   - pip:
+     - httpx
+{GREEN}+    - pyarrow>=12  # parquet{RESET}
+{YELLOW}{WHY_PYARROW}{RESET}
+"""
+
+# The seed's file: one hunk holding two fixes, and an unsafe fix that is not applied.
+SEED = """\
+name: docker-example
+channels:
+  - conda-forge
+  - defaults
+dependencies:
+  - numpy<2.0.0
+  - pip
+  - pyarrow
+  - python=3.9
+"""
+ES007_LINE = "{p}:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix, use --unsafe-fixes]"
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    (tmp_path / ".envslim.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+# -- --diff ---------------------------------------------------------------------------------------------
+def test_diff_explains_each_hunk_and_writes_nothing(folder, capsys):
+    (folder / "r.yml").write_text(LONG)
+    assert run(capsys, "rewrite", "--diff", "r.yml") == (1, LONG_DIFF, "")
+    assert (folder / "r.yml").read_text() == LONG
+
+
+SEED_DIFF = """\
+--- a/env.yml
++++ b/env.yml
+@@ -3,7 +3,9 @@
+   - conda-forge
+   - defaults
+ dependencies:
++  - nomkl
+   - numpy<2.0.0
+   - pip
+-  - pyarrow
+   - python=3.9
++  - pip:
++    - pyarrow"""
+
+
+def test_diff_one_hunk_two_fixes_and_an_unapplied_finding_on_stderr(folder, capsys):
+    (folder / "env.yml").write_text(SEED)
+    assert run(capsys, "rewrite", "--diff", "env.yml") == (1, f"""\
+{SEED_DIFF}
+{WHY_NOMKL}
+# ES001 pyarrow: {PYARROW} ({SAVES_39})
+""", ES007_LINE.format(p="env.yml") + "\n")
+
+
+def test_diff_explains_fixes_of_a_later_round(folder, capsys):
+    """Adding numpy<2 (ES005) gives nomkl (ES002) a BLAS user: both reasons follow the one hunk."""
+    (folder / "env.yml").write_text("name: t\ndependencies:\n  - h5py=3.7\n  - python\n")
+    assert run(capsys, "rewrite", "--diff", "env.yml") == (1, f"""\
+--- a/env.yml
++++ b/env.yml
+@@ -1,4 +1,6 @@
+ name: t
+ dependencies:
+   - h5py=3.7
++  - nomkl
++  - numpy<2
+   - python
+# ES005 numpy: add numpy<2: h5py is held below 3.11.0, built against numpy 1.x
+# ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL (saves ~799.4 MB, estimate)
+""", "")
+
+
+def test_diff_with_nothing_due(folder, capsys):
+    (folder / "env.yml").write_text("name: x\ndependencies:\n  - python=3.11\n")
+    assert run(capsys, "rewrite", "--diff", "env.yml") == (0, "", "")
+
+
+def test_diff_and_check_of_stdin(folder, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(LONG.encode())))
+    assert run(capsys, "rewrite", "--diff", "-") == (1, LONG_DIFF.replace("r.yml", "<stdin>"), "")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(LONG.encode())))
+    assert run(capsys, "rewrite", "--check", "-") == (
+        1, "", f"<stdin>:7:3: ES001 pyarrow: {PYARROW} ({SAVES}) [fix available]\n"
+               "would rewrite <stdin>\n")
+
+
+def tty_run(args: list[str], cwd, **env_changes) -> tuple[int, str, str]:
+    """Run ``python -m envslim.cli ARGS`` with its stdout on a pseudo-terminal."""
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    env.update(PYTHONPATH=str(ROOT), TERM="xterm")
+    env.update(env_changes)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "envslim.cli", *args], cwd=cwd, env=env, stdout=slave,
+                            stderr=subprocess.PIPE)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    rc = proc.wait(timeout=60)
+    return rc, b"".join(chunks).decode().replace("\r\n", "\n"), err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize(("env", "colored"), [
+    ({}, True),
+    ({"NO_COLOR": "1"}, False),
+    ({"NO_COLOR": ""}, True),  # no-color.org: set *and not empty*
+    ({"TERM": "dumb"}, False),
+])
+def test_diff_in_colour_on_a_terminal(folder, env, colored):
+    (folder / "r.yml").write_text(LONG)
+    assert tty_run(["rewrite", "--diff", "r.yml"], folder, **env) == (1, LONG_DIFF_COLOR if colored else LONG_DIFF, "")
+
+
+def test_diff_plain_into_a_pipe(folder):
+    (folder / "r.yml").write_text(LONG)
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    proc = subprocess.run([sys.executable, "-m", "envslim.cli", "rewrite", "--diff", "r.yml"], cwd=folder,
+                          env=dict(env, PYTHONPATH=str(ROOT), TERM="xterm"), capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, LONG_DIFF, "")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_follows_isatty_of_stdout(folder, monkeypatch):
+    (folder / "r.yml").write_text(LONG)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
+    for no_color, expected in ((None, LONG_DIFF_COLOR), ("1", LONG_DIFF)):
+        if no_color:
+            monkeypatch.setenv("NO_COLOR", no_color)
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stdout", terminal)
+        assert main(["rewrite", "--diff", "r.yml"]) == 1
+        assert terminal.getvalue() == expected
+    # markdown is for pasting: never coloured
+    monkeypatch.delenv("NO_COLOR")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    assert main(["rewrite", "--diff", "--format", "markdown", "r.yml"]) == 1
+    assert "\x1b" not in terminal.getvalue()
+
+
+# -- --annotate -------------------------------------------------------------------------------------------
+def test_annotate_leaves_the_reason_on_added_and_changed_lines(folder, capsys):
+    env = folder / "env.yml"
+    env.write_text(SEED)
+    rc, out, err = run(capsys, "rewrite", "--annotate", "--unsafe-fixes", "env.yml")
+    assert (rc, err) == (0, "")
+    assert out.endswith("rewrote env.yml\n")
+    assert env.read_bytes() == (
+        b"name: docker-example\n"
+        b"channels:\n"
+        b"  - conda-forge\n"
+        b"  - nodefaults  # envslim: ES007 mixes defaults with conda-forge; use nodefaults\n"
+        b"dependencies:\n"
+        b"  - numpy<2.0.0\n"
+        b"  - pip\n"
+        b"  - python=3.9\n"
+        b"  - pip:\n"
+        b"    - pyarrow  # envslim: ES001 " + PYARROW.encode() + b"\n"
+    )
+    # The notes are plain comments: the next run has nothing to do.
+    assert run(capsys, "rewrite", "--check", "--unsafe-fixes", "env.yml") == (0, "", "")
+
+
+def test_annotate_in_the_diff_and_only_when_asked(folder, capsys):
+    (folder / "r.yml").write_text(LONG)
+    rc, out, err = run(capsys, "rewrite", "--diff", "--annotate", "r.yml")
+    assert (rc, err) == (1, "")
+    assert out == LONG_DIFF.replace("+    - pyarrow>=12  # parquet\n",
+                                    f"+    - pyarrow>=12  # parquet  # envslim: ES001 {PYARROW}\n")
+    assert run(capsys, "rewrite", "r.yml")[0] == 0
+    assert "envslim:" not in (folder / "r.yml").read_text()
+
+
+def test_annotate_keeps_a_selector_a_selector(folder, capsys):
+    """conda-lock (and conda-build) read ``[sel]`` at the end of a line, allowing no parentheses after it:
+    the note after a selector drops its parentheses, so the moved line stays linux-only."""
+    from conda_lock.src_parser.selectors import filter_platform_selectors
+
+    env = folder / "env.yml"
+    env.write_text("name: t\ndependencies:\n  - pip\n  - pyarrow>=12  # [linux]\n  - python=3.11\n")
+    assert run(capsys, "rewrite", "--annotate", "env.yml")[0] == 0
+    plain = PYARROW.replace("(", "").replace(")", "")
+    assert env.read_text() == (
+        "name: t\ndependencies:\n  - pip\n  - python=3.11\n  - pip:\n"
+        f"    - pyarrow>=12  # [linux]  # envslim: ES001 {plain}\n"
+    )
+    kept = list(filter_platform_selectors(env.read_text(), "linux-64"))
+    dropped = list(filter_platform_selectors(env.read_text(), "osx-arm64"))
+    assert kept[-1].startswith("    - pyarrow>=12  # [linux]")
+    assert not any("pyarrow" in line for line in dropped)
+
+
+# -- --format markdown ---------------------------------------------------------------------------------------
+def markdown(path: str, rows: list[str], total: str, word: str, body: str, spread: str = "") -> str:
+    return "\n".join([
+        f"### envslim: `{path}`",
+        "",
+        "| rule | package | finding | est. saving | status |",
+        "|---|---|---|---:|---|",
+        *rows,
+        "",
+        f"**Estimated saving of the {word} changes: ~{total}**{spread} (estimates from the knowledge base;"
+        " `envslim explain PACKAGE` shows each figure's source)",
+        "",
+        "<details><summary>diff</summary>",
+        "",
+        body,
+        "",
+        "</details>",
+        "",
+    ]) + "\n"
+
+
+
+
+def seed_rows(status: str) -> list[str]:
+    return [
+        "| `ES007` | `defaults` | mixes defaults with conda-forge; use nodefaults |  |"
+        " unsafe fix, use --unsafe-fixes |",
+        "| `ES002` | `nomkl` | add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy"
+        f" without MKL (strict channel priority) |  | {status} |",
+        f"| `ES001` | `pyarrow` | {PYARROW} | ~135.1 MB (45.7 MB to 222.4 MB) | {status} |",
+    ]
+
+
+@pytest.mark.parametrize("mode", ["--check", "--diff"])
+def test_markdown_summary_of_what_is_due(folder, capsys, mode):
+    (folder / "env.yml").write_text(SEED)
+    assert run(capsys, "rewrite", mode, "--format", "markdown", "env.yml") == (
+        1, markdown("env.yml", seed_rows("due"), "135.1 MB", "due", f"```diff\n{SEED_DIFF}\n```",
+                    ", 45.7 MB to 222.4 MB"), "")
+    assert (folder / "env.yml").read_text() == SEED
+
+
+def test_markdown_summary_of_a_rewrite(folder, capsys):
+    (folder / "env.yml").write_text(SEED)
+    assert run(capsys, "rewrite", "--format", "markdown", "env.yml") == (
+        0, markdown("env.yml", seed_rows("fixed"), "135.1 MB", "applied", f"```diff\n{SEED_DIFF}\n```",
+                    ", 45.7 MB to 222.4 MB"), "")
+    assert (folder / "env.yml").read_text().endswith("  - pip:\n    - pyarrow\n")
+    assert run(capsys, "rewrite", "--check", "--format", "markdown", "env.yml") == (0, "\n".join([
+        "### envslim: `env.yml`", "", "| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|",
+        seed_rows("")[0], "", ""]), "")
+
+
+def test_markdown_nothing_to_change_and_escaping(folder, capsys):
+    (folder / "a|b.yml").write_text("name: x\ndependencies:\n  - python=3.11\n")
+    assert run(capsys, "rewrite", "--check", "--format", "markdown", "a|b.yml") == (
+        0, "### envslim: `a\\|b.yml`\n\nNothing to change.\n\n", "")
+
+
+def test_markdown_fence_outlasts_backticks_in_the_file(folder, capsys):
+    (folder / "env.yml").write_text("name: t\n# run ```conda env create```\ndependencies:\n  - pyarrow\n  - python\n")
+    rc, out, err = run(capsys, "rewrite", "--check", "--format", "markdown", "env.yml")
+    assert (rc, err) == (1, "")
+    assert out.endswith(
+        "````diff\n--- a/env.yml\n+++ b/env.yml\n@@ -1,5 +1,7 @@\n name: t\n # run ```conda env create```\n"
+        " dependencies:\n-  - pyarrow\n+  - pip\n   - python\n+  - pip:\n+    - pyarrow\n````\n\n</details>\n\n")
+
+
+# -- credentials ------------------------------------------------------------------------------------------------
+CRED = """\
+name: t
+channels:
+  - https://conda.anaconda.org/t/tk-SECRET1-x/private
+  - https://alice:SECRET2@conda.example.com/chan
+  - conda-forge
+  - defaults
+dependencies:
+  - https://carol:SECRET3@conda.example.com/chan::requests
+  - pyarrow
+  - python
+  - pip
+  - pip:
+    - --extra-index-url https://user:SECRET4@pypi.example.com/simple
+    - mypkg @ https://bob:SECRET5@files.example.com/mypkg-1.0-py3-none-any.whl
+    - requests
+"""
+CRED_CHECK = f"""\
+cred.yml:6:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix, use --unsafe-fixes]
+cred.yml:9:3: ES001 pyarrow: {PYARROW} ({SAVES}) [fix available]
+cred.yml:15:5: ES006 requests: also a conda dependency (line 8: https://***@conda.example.com/chan::requests); \
+pip installs a second copy over conda's [unsafe fix, use --unsafe-fixes]
+would rewrite cred.yml
+"""
+CRED_DIFF = f"""\
+--- a/cred.yml
++++ b/cred.yml
+@@ -6,10 +6,10 @@
+   - defaults
+ dependencies:
+   - https://***@conda.example.com/chan::requests
+-  - pyarrow
+   - python
+   - pip
+   - pip:
+     - --extra-index-url https://***@pypi.example.com/simple
+     - mypkg @ https://***@files.example.com/mypkg-1.0-py3-none-any.whl
+     - requests
++    - pyarrow
+{WHY_PYARROW}
+"""
+
+
+def test_credentials_in_check_and_diff(folder, capsys):
+    (folder / "cred.yml").write_text(CRED)
+    assert run(capsys, "rewrite", "--check", "cred.yml") == (1, CRED_CHECK, "")
+    assert run(capsys, "rewrite", "--diff", "cred.yml") == (1, CRED_DIFF, "".join(
+        line + "\n" for line in CRED_CHECK.splitlines() if "ES007" in line or "ES006" in line))
+
+
+@pytest.mark.parametrize("argv", [
+    ["--check", "--format", "markdown"],
+    ["--diff", "--format", "markdown", "--unsafe-fixes"],
+    ["--diff", "--annotate", "--unsafe-fixes"],
+    ["--format", "markdown"],
+    ["--annotate", "--unsafe-fixes"],
+    [],
+])
+def test_credentials_never_printed(folder, capsys, argv):
+    (folder / "cred.yml").write_text(CRED)
+    rc, out, err = run(capsys, "rewrite", *argv, "cred.yml")
+    assert rc in (0, 1) and out
+    assert "SECRET" not in out + err
+    assert "https://***@" in out + err
+    if "--diff" in argv and "--unsafe-fixes" in argv:  # the channel hunk
+        assert "  - https://conda.anaconda.org/t/***/private\n" in out
+    # The file itself keeps every credential: only the printed copy is redacted.
+    text = (folder / "cred.yml").read_text()
+    assert [s for s in ("SECRET1", "SECRET2", "SECRET3", "SECRET4", "SECRET5") if s not in text] == []
+
+
+def test_credentials_of_stdin(folder, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(CRED.encode())))
+    rc, out, err = run(capsys, "rewrite", "--diff", "-")
+    assert (rc, out) == (1, CRED_DIFF.replace("cred.yml", "<stdin>"))
+    assert "SECRET" not in err
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("name: t\ndependencies:\n  - python\n  - pip:\n    - x\n"
+     "  - https://u:SECRET6@h/x: 1\n    https://u:SECRET6@h/x: 2\n",
+     "7:5: invalid YAML: duplicate key 'https://***@h/x' (first at line 6)"),
+    ("name: t\ndependencies:\n  - *https://u:SECRET7@h/x\n",
+     "3:5: invalid YAML: unknown alias 'https'"),
+])
+def test_credentials_in_errors(folder, capsys, text, message):
+    (folder / "bad.yml").write_text(text)
+    for argv in (["rewrite"], ["rewrite", "--check"], ["rewrite", "--diff", "--format", "markdown"]):
+        assert run(capsys, *argv, "bad.yml") == (2, "", f"bad.yml:{message}\n")
+    assert (folder / "bad.yml").read_text() == text
+
+
+def test_credentials_in_explain(capsys):
+    for target in ("https://u:SECRET8@host/x", "pkg @ https://u:SECRET8@host/x.whl"):
+        rc, out, err = run(capsys, "explain", target)
+        assert (rc, out) == (2, "")
+        assert err == f"envslim: error: no knowledge entry or rule named {target.replace('u:SECRET8', '***')!r}\n"
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("--extra-index-url https://user:tok@host/simple", "--extra-index-url https://***@host/simple"),
+    ("--index-url=https://__token__:pypi-AgEIcHlwaS5vcmc@pypi.example.com/simple",
+     "--index-url=https://***@pypi.example.com/simple"),
+    ("pkg @ https://user:tok@host/x.whl", "pkg @ https://***@host/x.whl"),
+    ("git+https://ghp_abc123@github.com/org/repo.git@v1", "git+https://***@github.com/org/repo.git@v1"),
+    ("https://user:p@ss@host/x", "https://***@host/x"),  # an unescaped @ in the password
+    ("https://conda.anaconda.org/t/tk-1-abc/private/linux-64", "https://conda.anaconda.org/t/***/private/linux-64"),
+    ("https://user:pw@repo.example.com/conda/t/tok/chan", "https://***@repo.example.com/conda/t/***/chan"),
+    ("a https://x:y@h/ and https://z@h2/p", "a https://***@h/ and https://***@h2/p"),
+    ("https://pypi.org/simple", "https://pypi.org/simple"),
+    ("write to user@example.com", "write to user@example.com"),
+    ("pip: --trusted-host host.example.com", "pip: --trusted-host host.example.com"),
+    ("./t/local/channel", "./t/local/channel"),
+])
+def test_redact(text, shown):
+    assert redact(text) == shown
