@@ -97,6 +97,12 @@ def source_text(src: dict, eol: str) -> str:
     return eol.join(lines) + eol
 
 
+def append_source(text: str, src: dict, eol: str) -> str:
+    """``text`` with the ``[[sources]]`` table ``src`` at its end, after one blank line."""
+    text = _ensure_eol(text, eol)
+    return text + ("" if text.endswith(eol + eol) or not text.strip() else eol) + source_text(src, eol)
+
+
 def _next_source_id(data: dict) -> str:
     used = {s.get("id") for s in data.get("sources", ())}
     numbers = [int(m.group(1)) for i in used if isinstance(i, str) and (m := re.fullmatch(r"S(\d+)", i))]
@@ -173,9 +179,8 @@ def apply_wheel(text: str, wheel, today: str, python: str, platform: str) -> tup
         chunk = re.sub(r'(?m)^(\s*date\s*=\s*)"[^"\r\n]*"', lambda m: f'{m.group(1)}"{today}"', text[b.start:b.end])
         text = text[:b.start] + chunk + text[b.end:]
     else:
-        src = {"id": source_id, "title": f"PyPI wheel {wheel.filename}", "url": wheel.url, "date": today}
-        text = _ensure_eol(text, eol)
-        text += ("" if text.endswith(eol + eol) or not text.strip() else eol) + source_text(src, eol)
+        text = append_source(text, {"id": source_id, "title": f"PyPI wheel {wheel.filename}", "url": wheel.url,
+                                    "date": today}, eol)
     if old is not None and old.get("source") != source_id:  # the replaced figure's source may now be unused
         gone = old.get("source")
         if gone and gone not in _referenced(tomllib.loads(text)):

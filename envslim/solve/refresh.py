@@ -52,7 +52,7 @@ def measure_closure(name: str, python: str, settings: Any) -> dict[str, Any]:
 def apply_closure(text: str, measured: dict[str, Any], today: str, python: str) -> tuple[str, str, str]:
     """``text`` with the solved closure figure added or replaced: (new text, "added" | "replaced" |
     "unchanged", the figure id). Raises ``ValueError`` when a size is not exact."""
-    from envslim.commands.refresh import _ensure_eol, _next_source_id, figure_text, put_figure, source_text
+    from envslim.commands.refresh import _next_source_id, append_source, figure_text, put_figure
 
     closure = measured["closure"]
     inexact = [p.filename for p in closure if p.size.value is None or p.size.estimate]
@@ -78,10 +78,8 @@ def apply_closure(text: str, measured: dict[str, Any], today: str, python: str) 
            "source": source_id, "date": today}
     text = put_figure(text, fig_id, figure_text(fig, eol), replace=old is not None, eol=eol)
     if not same_url:
-        src = {"id": source_id, "title": f"conda-forge artifact {measured['filename']} and its solved closure",
-               "url": url, "date": today}
-        text = _ensure_eol(text, eol)
-        text += ("" if text.endswith(eol + eol) or not text.strip() else eol) + source_text(src, eol)
+        text = append_source(text, {"id": source_id, "url": url, "date": today,
+                                    "title": f"conda-forge artifact {measured['filename']} and its solved closure"}, eol)
     return text, "replaced" if old is not None else "added", fig_id
 
 
