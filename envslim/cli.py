@@ -224,9 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = importlib.import_module(f"envslim.commands.{COMMANDS[args.command][0]}")
         return command.run(options_from(args), sys.stdout, sys.stderr)
     except EnvslimError as e:
-        from envslim.display import redact
+        from envslim.display import printable, redact
 
-        print(redact(str(e)), file=sys.stderr)
+        print(printable(redact(str(e))), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("envslim: interrupted", file=sys.stderr)
@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if os.environ.get("ENVSLIM_DEBUG"):
             raise
-        from envslim.display import redact
+        from envslim.display import printable, redact
 
         print(redact(f"envslim: internal error: {type(e).__name__}: {e} (please report it)"), file=sys.stderr)
         return EXIT_ERROR

@@ -74,11 +74,9 @@ _TABLE = ("tool", "envslim")
 
 
 def _bytes(path: str) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError as e:
-        raise EnvslimError(f"{path}: {e.strerror or e}") from None
+    from envslim.document.envfile import read_bytes
+
+    return read_bytes(path)
 
 
 def _read(path: str) -> dict:

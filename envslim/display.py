@@ -1,4 +1,5 @@
-"""How envslim shows things, whatever the layer: the one credential redactor and the one size formatter.
+"""How envslim shows things, whatever the layer: the one credential redactor, the one size formatter, and
+the escapes that keep text from a file inert on a terminal (``printable``) and in Markdown (``md_code``).
 
 A leaf: it imports nothing from envslim, so the document and conda layers may use it too.
 """
@@ -31,3 +32,23 @@ def redact(text: str) -> str:
 def mb(n: int | None) -> str:
     """Bytes as decimal megabytes, ``1,030.4 MB``; ``unknown`` for None (never zero)."""
     return "unknown" if n is None else f"{n / 1e6:,.1f} MB"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``), so that an ANSI or OSC sequence in a
+    dependency string cannot recolour, retitle or rewrite a terminal. Newlines and tabs stay."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
+                        else f"\\u{ord(m.group(0)):04x}", text)
+
+
+def md_code(text: str) -> str:
+    """``text`` as a Markdown code span that its own backticks cannot close (CommonMark: a fence longer than
+    any run of backticks inside, padded when the text starts or ends with one); pipes escaped for tables."""
+    text = printable(text).replace("\n", " ").replace("|", "\\|")
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

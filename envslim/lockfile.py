@@ -103,11 +103,9 @@ def read(path: str) -> Lock:
     import yaml
     from pathlib import Path
 
-    try:
-        with open(path, "rb") as f:
-            text = f.read().decode("utf-8", errors="replace")
-    except OSError as e:
-        raise EnvslimError(f"{path}: {e.strerror or e}") from None
+    from envslim.document.envfile import read_bytes
+
+    text = read_bytes(path).decode("utf-8", errors="replace")
     try:
         model = parse_conda_lock_file(Path(path))
     except yaml.YAMLError as e:

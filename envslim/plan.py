@@ -19,7 +19,7 @@ from enum import Enum  # (``re`` imports enum already: no cost on the hook path)
 from envslim import knowledge
 from envslim._record import dataclass, field, replace
 from envslim.document.edits import Edit, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
-from envslim.document.envfile import EnvFile, selector_of
+from envslim.document.envfile import EnvFile, read_stream, selector_of
 from envslim.errors import EnvslimError, InputError
 from envslim.knowledge.names import normalize
 from envslim.rules import Context, Finding, all_rules
@@ -414,7 +414,7 @@ def plan_file(path: str, opts, known: set[str], stdin=None):
 
     where = opts.config or (os.getcwd() if stdin is not None else os.path.dirname(path) or os.curdir)
     cfg = configmod.load(where, known, explicit=bool(opts.config))
-    env = EnvFile.from_bytes(stdin.read(), "<stdin>") if stdin is not None else EnvFile.read(path)
+    env = EnvFile.from_bytes(read_stream(stdin, "<stdin>"), "<stdin>") if stdin is not None else EnvFile.read(path)
     return env, cfg, make_plan(env, plan_options(opts, cfg))
 
 

@@ -9,7 +9,7 @@ import shlex
 from envslim.document.atomic import write_atomic
 from envslim.document.envfile import EnvFile
 from envslim.errors import EnvslimError
-from envslim.image.dockerfile import Options, _user, render
+from envslim.image.dockerfile import Options, _no_control, _user, render
 
 
 def _source(envfile: str, context: str) -> str:
@@ -39,8 +39,13 @@ def run(options, out, err) -> int:
         aggressive=options.aggressive,
         keep=tuple(options.keep),
     )
+    for what, value in (("--base", opts.base or ""), ("--user", opts.user or ""),
+                        *(("--entrypoint", w) for w in entry or ()), *(("--keep", k) for k in opts.keep)):
+        _no_control(value, f"envslim dockerfile: {what}")
     if opts.user is not None:
         _user(opts.user)
+    if options.output is not None and _same_file(options.output, options.envfile):
+        raise EnvslimError(f"{options.output}: is the environment file itself; write the Dockerfile to another path")
     source = _source(options.envfile, options.context)
     text = render(EnvFile.read(options.envfile), source, opts)
     if options.output is None:
@@ -48,6 +53,13 @@ def run(options, out, err) -> int:
         return 0
     _write(options.output, text)
     return 0
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _write(path: str, text: str) -> None:

@@ -138,6 +138,27 @@ def pypi_text(pypi: dict | None) -> str:
 
 
 def run(options, out, err) -> int:
+    """What envslim knows of a rule or package. Everything it writes goes through the redactor and the
+    terminal escapes: the target is echoed, and it may be a URL with credentials."""
+    return _run(options, _Clean(out), _Clean(err))
+
+
+class _Clean:
+    """A text stream whose writes are redacted and made printable (each write is a whole text or line)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from envslim.display import printable, redact
+
+        return self.stream.write(printable(redact(text)))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _run(options, out, err) -> int:
     target = options.target
     name, pinned, version = target.partition("==")
     online = options.online

@@ -43,7 +43,7 @@ from envslim.knowledge import footprint, names
 from envslim.document.envfile import EnvFile, Item, pip_sort_key
 from envslim.errors import EnvslimError
 from envslim.online.settings import check_target, session_options
-from envslim.display import redact
+from envslim.display import printable, redact
 
 # Packages a fix drops without the file naming them: rule id -> (package, why it was there).
 IMPLIED = {"ES002": ("mkl", "not in the file: installed for its BLAS users (defaults builds) or for pytorch (conda-forge cpu_mkl builds)")}
@@ -428,7 +428,7 @@ def run(options, out, err) -> int:
         try:
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
         except EnvslimError as e:
-            print(redact(str(e)), file=err)
+            print(printable(redact(str(e))), file=err)
             rc = 2
             continue
         rep = build(shown, env, plan, options, cfg, lock)

@@ -17,8 +17,8 @@ EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
 
 
 def run(options, out, err) -> int:
-    from envslim.document.atomic import write_atomic
-    from envslim.display import redact
+    from envslim.document.atomic import check_writable, write_atomic
+    from envslim.display import printable, redact
     from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, review_diff
     from envslim.plan import known_rules, plan_file
 
@@ -29,11 +29,13 @@ def run(options, out, err) -> int:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:
+            if not (stdin or options.diff or options.check):
+                check_writable(path)  # before anything is said about the file
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
             if options.verify:
                 plan = _verified(env, cfg, plan, options, err)
         except EnvslimError as e:  # this file is left alone; the others are still done
-            print(redact(str(e)), file=err)
+            print(printable(redact(str(e))), file=err)
             rc = EXIT_ERROR
             continue
         dry = options.diff or options.check
@@ -62,6 +64,10 @@ def run(options, out, err) -> int:
         else:
             try:
                 write_atomic(path, plan.new_text)
+            except EnvslimError as e:
+                print(printable(redact(str(e))), file=err)
+                rc = EXIT_ERROR
+                continue
             except OSError as e:
                 print(f"{path}: cannot write: {e.strerror or e}", file=err)
                 rc = EXIT_ERROR

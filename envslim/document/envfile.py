@@ -9,6 +9,7 @@ This module imports nothing else from envslim but its error type.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 
@@ -109,18 +110,14 @@ class EnvFile:
     dependencies: Seq | None = None
     pip: Seq | None = None  # the items of the ``- pip:`` mapping's list
     pip_item: Item | None = None  # the ``- pip:`` item itself
+    merge_item: Item | None = None  # a ``- <<: *base`` entry of dependencies, which may supply ``pip:``
     line_starts: list[int] = field(default_factory=list)
     memo: dict = field(default_factory=dict)  # what readers work out once per document (rules.common)
 
     # -- reading ------------------------------------------------------------------------------
     @classmethod
     def read(cls, path: str) -> "EnvFile":
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise EnvslimError(f"{path}: {e.strerror or e}") from None
-        return cls.from_bytes(data, path)
+        return cls.from_bytes(read_bytes(path), path)
 
     @classmethod
     def from_bytes(cls, data: bytes, path: str) -> "EnvFile":
@@ -184,6 +181,8 @@ class EnvFile:
             return
         self.dependencies = self._seq(deps, "dependencies", scalar_only=False)
         for item in self.dependencies.items:
+            if isinstance(item.value, dict) and "<<" in item.value and self.merge_item is None:
+                self.merge_item = item
             if isinstance(item.value, dict) and "pip" in item.value:
                 self.pip_item = item
                 pip = item.value["pip"]
@@ -203,7 +202,12 @@ class EnvFile:
                 raise self._error(child.line, child.col, f"'{key}' entries must not be lists")
             if child.is_null:
                 raise self._error(child.line, child.col, f"empty entry in '{key}'")
-            seq.items.append(self._item(child, node.flow))
+            item = self._item(child, node.flow)
+            if child.anchor and item.editable:
+                item.editable = False
+                item.why_not = (f"the entry is the YAML anchor &{child.anchor}, which an alias repeats elsewhere;"
+                                " envslim does not edit anchored or aliased entries")
+            seq.items.append(item)
         return seq
 
     def _item(self, node: "_Node", flow: bool) -> Item:
@@ -308,6 +312,11 @@ class EnvFile:
                 raise FixError(
                     f"line {self.pip_item.line + 1}: the pip: section is under a selector [{self.pip_item.selector}];"
                     " adding to it would make the package conditional"
+                )
+            if self.pip_item is None and self.merge_item is not None:
+                raise FixError(
+                    f"line {self.merge_item.line + 1}: a YAML merge key (<<) may supply the pip: section;"
+                    " a second pip: would hide it, so add the requirement there by hand"
                 )
             if self.pip_item is None:
                 edits.append(self._create_pip(pip_new, removed))
@@ -417,3 +426,45 @@ def _mask_jinja(text: str) -> str:
 
     text = _JINJA_BLOCK_RE.sub(block, text)
     return _JINJA_EXPR_RE.sub(lambda m: "J" * len(m.group(0)), text)
+
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the largest corpus file is 26 KB; a bigger "file" is a device or a mistake
+
+
+def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes. A FIFO, a device or a directory is refused
+    before anything is read (opened non-blocking, so a FIFO without a writer does not hang)."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise EnvslimError(f"{path}: {e.strerror or e}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a directory" if stat.S_ISDIR(st.st_mode) else \
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket or other special file"
+            raise InputError(path, 1, 1, f"not a regular file ({kind})")
+        chunks, size = [], 0
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise InputError(path, 1, 1, f"larger than {limit:,} bytes: not an environment file")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as e:
+        raise EnvslimError(f"{path}: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+
+
+def read_stream(stream, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """At most ``limit`` bytes of a binary stream (stdin), refusing more the way :func:`read_bytes` does."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(name, 1, 1, f"larger than {limit:,} bytes: not an environment file")
+    return data

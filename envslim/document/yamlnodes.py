@@ -31,10 +31,11 @@ class _Node:
     [node]) or "scalar" (value: str, None for a plain null). ``start``/``end`` are offsets; ``line``/``col``
     are 0-based; ``quote`` is the scalar's style ("'", '"', "|", ">" or "" for plain)."""
 
-    __slots__ = ("kind", "value", "start", "end", "line", "col", "flow", "quote")
+    __slots__ = ("kind", "value", "start", "end", "line", "col", "flow", "quote", "anchor")
 
     def __init__(self, kind, value, mark, flow=False, quote=""):
         self.kind, self.value, self.flow, self.quote = kind, value, flow, quote
+        self.anchor = ""  # the node's ``&name``: its aliases are this same node, placed elsewhere
         self.start, self.line, self.col = mark.index, mark.line, mark.column
         self.end = mark.index
 
@@ -83,7 +84,7 @@ def _load(text: str, path: str) -> "_Node | None":
             kind = type(ev).__name__
             if kind == "ScalarEvent":
                 value = ev.value
-                if ev.style is None and ev.implicit[0] and value in _NULLS:
+                if not ev.style and ev.implicit[0] and value in _NULLS:  # libyaml says '' for plain, PyYAML None
                     value = None
                 node = _Node("scalar", value, ev.start_mark, quote=ev.style or "")
                 node.end = ev.end_mark.index
@@ -108,6 +109,7 @@ def _load(text: str, path: str) -> "_Node | None":
                 continue
             if ev.anchor:
                 anchors[ev.anchor] = node
+                node.anchor = ev.anchor
             add(node)
             if node.kind != "scalar":
                 stack.append((node, [None, {}]))

@@ -136,6 +136,8 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     create = inst.create.format(prefix=PREFIX, file=ENV_IN_IMAGE, channel=channel)
     base = opts.base or (DISTROLESS_BASE if opts.distroless else DEFAULT_BASE)
     cats = categories(aggressive=opts.aggressive, conda=True)
+    _no_control(env.name or "", f"{source}: the environment's name")
+    _no_control(source, "the environment file's path")
     name = f' "{env.name}"' if env.name else ""
 
     out = [
@@ -149,7 +151,7 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
         "# The pip: section is installed by the environment's own pip; no pip cache is written.",
         "ENV PIP_NO_CACHE_DIR=1 \\",
         "    PIP_DISABLE_PIP_VERSION_CHECK=1",
-        f"COPY {source} {ENV_IN_IMAGE}",
+        _copy(source, ENV_IN_IMAGE),
     ]
     out += [
         "# Prune: the categories of `envslim prune"
@@ -217,4 +219,19 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     return "\n".join(out) + "\n"
 
 
-# -- command line --------------------------------------------------------------------------------------
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._/+@=-]+")
+
+
+def _no_control(text: str, what: str) -> None:
+    """Refuse control characters (a newline would start a new Dockerfile instruction)."""
+    bad = next((c for c in text if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"), None)
+    if bad is not None:
+        raise EnvslimError(f"{what} holds the control character U+{ord(bad):04X}; refusing to copy it into a Dockerfile")
+
+
+def _copy(source: str, dest: str) -> str:
+    """``COPY`` of one file: the plain form for a plain path, else the JSON (exec) form, which quotes spaces,
+    quotes and ``$`` exactly."""
+    if _PLAIN_PATH.fullmatch(source):
+        return f"COPY {source} {dest}"
+    return f"COPY {json.dumps([source, dest])}"

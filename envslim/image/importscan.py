@@ -13,7 +13,10 @@ class ImportScanner:
 
     A tests directory ``a/b/tests`` (module ``a.b.tests``) is kept when any ``.py`` file of package ``a``
     outside tests directories (``conftest.py`` excepted: only pytest loads it) imports ``a.b.tests`` or
-    something below it, by absolute or relative import, or names it in a string (importlib).
+    something below it, by absolute or relative import, or names it in a string (importlib, relative names
+    such as ``".tests.x"`` resolved against the file's package); an f-string with a ``tests`` part keeps
+    every tests directory of the package (its name is only known at run time). A ``.pth`` file of the
+    site-packages that imports a tests module or adds a tests folder to the path keeps it too.
     """
 
     _IMPORTISH = re.compile(r"^\s*(?:from|import)\s.*\btests?\b", re.M)
@@ -22,7 +25,8 @@ class ImportScanner:
     _MAYBE = re.compile(
         rb"^[ \t]*(?:from|import)[ \t][^\n]*\btests?\b"
         rb"|^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\([^)]*\btests?\b"
-        rb"|[\"'][\w.]*\btests?\b[\w.]*[\"']",
+        rb"|[\"'][\w.]*\btests?\b[\w.]*[\"']"
+        rb"|\}[\w.]*\btests?\b",  # an f-string piece after a replacement field: f"{__name__}.tests"
         re.M,
     )
 
@@ -35,7 +39,7 @@ class ImportScanner:
         sp = f"{sp}/site-packages"
         module = inside.replace("/", ".")
         top = inside.split("/", 1)[0]
-        for name, where, line in self._imports(sp, top):
+        for name, where, line in self._imports(sp, top) + self.pth_references(sp):
             if name == module or name.startswith(module + ".") or name == self.ANY:
                 return f"imported at run time by {where}:{line}"
         return None
@@ -88,6 +92,7 @@ class ImportScanner:
                 return []
             return [(self.ANY, where, text.count("\n", 0, m.start()) + 1)]
         found: list[tuple[str, str, int]] = []
+        pieces = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 found.extend((a.name, where, node.lineno) for a in node.names)
@@ -100,7 +105,52 @@ class ImportScanner:
                 found.append((mod, where, node.lineno))
                 found.extend((f"{mod}.{a.name}", where, node.lineno) for a in node.names if a.name != "*")
             elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "test" in node.value:
-                found.append((node.value, where, node.lineno))
+                value = node.value
+                if id(node) in pieces:  # a piece of an f-string: the module's name is made at run time
+                    if _TESTS_PART.search(value):
+                        found.append((self.ANY, where, node.lineno))
+                    continue
+                if value.startswith("."):  # importlib.import_module(".tests.x", package=__name__)
+                    dots = len(value) - len(value.lstrip("."))
+                    base = package[: max(len(package) - dots + 1, 0)]
+                    value = ".".join(base + [value[dots:]]) if value[dots:] else ".".join(base)
+                found.append((value, where, node.lineno))
         return found
+
+    def pth_references(self, sp: str) -> list[tuple[str, str, int]]:
+        """What the ``.pth`` files of ``sp`` name: modules their ``import`` lines import, and the folders their
+        path lines add (as dotted names relative to site-packages); each with file and line."""
+        key = f"{sp}/*.pth"
+        if key in self.cache:
+            return self.cache[key]
+        self.cache[key] = found = []
+        root = os.path.join(self.prefix, sp)
+        try:
+            names = sorted(n for n in os.listdir(root) if n.endswith(".pth"))
+        except OSError:
+            return found
+        for name in names:
+            where = f"{sp}/{name}"
+            try:
+                with open(os.path.join(root, name), "rb") as f:
+                    lines = f.read(1 << 20).decode("utf-8", "replace").splitlines()
+            except OSError:
+                continue
+            for n, line in enumerate(lines, 1):
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                if line.startswith(("import ", "import\t")):
+                    for m in re.finditer(r"[A-Za-z_][\w.]*", line[len("import"):]):
+                        found.append((m.group(0), where, n))
+                    continue
+                path = os.path.normpath(line if os.path.isabs(line) else os.path.join(root, line))
+                rel = os.path.relpath(path, root)
+                if not rel.startswith(".."):
+                    found.append((rel.replace(os.sep, "."), where, n))
+        return found
+
+
+_TESTS_PART = re.compile(r"(?:^|[.{}/])tests?(?:$|[.{}/])")
 
 

@@ -286,6 +286,11 @@ def select(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ())
     cats = categories(aggressive=aggressive, conda=kind == "conda")
     plan = Selection(prefix, kind, removals={c.id: Removal(c) for c in cats}, keep=keep)
     scanner = ImportScanner(prefix)
+    try:
+        device = os.stat(prefix).st_dev
+    except OSError as e:
+        raise EnvslimError(f"{prefix}: {e.strerror or e}") from None
+    mounts = mount_points_under(prefix)
 
     def claim_dir(rel: str, name: str, guarded: frozenset[str]) -> tuple[Category | None, frozenset[str]]:
         for c in cats:
@@ -313,6 +318,9 @@ def select(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ())
             except OSError:
                 continue
             if stat.S_ISDIR(st.st_mode):
+                if st.st_dev != device or os.path.join(prefix, rel) in mounts:
+                    plan.kept.append((rel, "mount", "a mount point: prune stays on the prefix's own mount"))
+                    continue
                 sub_owner, sub_guarded = owner, guarded
                 if owner is None:
                     sub_owner, sub_guarded = claim_dir(rel, entry.name, guarded)
@@ -351,33 +359,106 @@ class Result:
 
 
 def carry_out(plan: Selection, *, dry_run: bool) -> Result:
+    """Remove what the plan selects. Every removal goes through directory descriptors opened one component at
+    a time with ``O_NOFOLLOW`` from the prefix, and stays on the prefix's device: a folder swapped for a
+    symbolic link (or a mount) after the walk makes that removal fail, it never reaches outside the prefix."""
     removed: dict[str, tuple[int, int]] = {}
     failed: list[tuple[str, int, str]] = []
-    for cid, r in plan.removals.items():
-        n = size = 0
-        for rel, b in r.files:
-            if not dry_run:
-                try:
-                    os.unlink(os.path.join(plan.prefix, rel))
-                except OSError as e:
-                    failed.append((rel, b, e.strerror or str(e)))
-                    continue
-            n += 1
-            size += b
-        removed[cid] = (n, size)
-        if dry_run:
-            continue
-        for rel in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
-            if _kept_by(rel, plan.keep):
+    dirs = _DirFds(plan.prefix) if not dry_run else None
+    try:
+        for cid, r in plan.removals.items():
+            n = size = 0
+            for rel, b in r.files:
+                if dirs is not None:
+                    try:
+                        fd, base = dirs.parent(rel)
+                        os.unlink(base, dir_fd=fd)
+                    except OSError as e:
+                        failed.append((rel, b, _why(e)))
+                        continue
+                n += 1
+                size += b
+            removed[cid] = (n, size)
+            if dirs is None:
                 continue
-            try:
-                os.rmdir(os.path.join(plan.prefix, rel))
-            except FileNotFoundError:
-                pass
-            except OSError as e:
-                if e.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                    failed.append((rel + "/", 0, e.strerror or str(e)))
+            for rel in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
+                if _kept_by(rel, plan.keep):
+                    continue
+                try:
+                    fd, base = dirs.parent(rel)
+                    os.rmdir(base, dir_fd=fd)
+                except FileNotFoundError:
+                    pass
+                except OSError as e:
+                    if e.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                        failed.append((rel + "/", 0, _why(e)))
+    finally:
+        if dirs is not None:
+            dirs.close()
     return Result(removed, failed)
+
+
+def _why(e: OSError) -> str:
+    if e.errno in (errno.ELOOP, errno.ENOTDIR):
+        return "a folder on its path is now a symbolic link or not a folder (changed since the walk); not followed"
+    if e.errno == errno.EXDEV:
+        return "a folder on its path is now on another mount (changed since the walk); not followed"
+    return e.strerror or str(e)
+
+
+class _DirFds:
+    """Open folders of the prefix by relative path, each opened from its parent's descriptor with
+    ``O_NOFOLLOW`` and checked to be on the prefix's device; cached for the run."""
+
+    _FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+    def __init__(self, prefix: str) -> None:
+        root = os.open(prefix, self._FLAGS & ~getattr(os, "O_NOFOLLOW", 0))  # the prefix itself may be a link
+        self.device = os.fstat(root).st_dev
+        self.fds: dict[str, int] = {"": root}
+
+    def folder(self, rel_dir: str) -> int:
+        fd = self.fds.get(rel_dir)
+        if fd is not None:
+            return fd
+        head, _, name = rel_dir.rpartition("/")
+        parent = self.folder(head)
+        fd = os.open(name, self._FLAGS, dir_fd=parent)
+        if os.fstat(fd).st_dev != self.device:
+            os.close(fd)
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        self.fds[rel_dir] = fd
+        return fd
+
+    def parent(self, rel: str) -> tuple[int, str]:
+        head, _, base = rel.rpartition("/")
+        return self.folder(head), base
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds.clear()
+
+
+def mount_points_under(prefix: str, mountinfo: str = "/proc/self/mountinfo") -> frozenset[str]:
+    """The mount points strictly inside ``prefix`` (as ``prefix``-joined paths), from ``mountinfo`` (Linux; an
+    empty set elsewhere). A bind mount of the prefix's own filesystem shares its ``st_dev``, so the device
+    check alone misses it."""
+    try:
+        with open(mountinfo, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return frozenset()
+    real = os.path.realpath(prefix)
+    out = set()
+    for line in lines:
+        fields = line.split(" ")
+        if len(fields) < 5:
+            continue
+        point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
+        if point != real and point.startswith(real.rstrip("/") + "/"):
+            out.add(os.path.join(prefix, os.path.relpath(point, real)))
+    return frozenset(out)
 
 
 def _pct(part: int, whole: int) -> str:

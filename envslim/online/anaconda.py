@@ -142,7 +142,11 @@ def zstd_decompressor() -> Callable[[bytes], bytes] | None:
     try:
         from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
 
-        return zstd.decompress  # type: ignore[no-any-return]
+        def decompress314(data: bytes) -> bytes:
+            out = zstd.ZstdDecompressor().decompress(data, max_length=MAX_INFO_BYTES + 1)
+            return _capped(out)
+
+        return decompress314
     except ImportError:
         pass
     try:
@@ -151,10 +155,20 @@ def zstd_decompressor() -> Callable[[bytes], bytes] | None:
         return None
 
     def decompress(data: bytes) -> bytes:
-        # decompressobj copes with frames that do not record their content size
-        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
+        # a stream reader copes with frames that do not record their content size, and stops at the cap
+        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)) as reader:
+            return _capped(reader.read(MAX_INFO_BYTES + 1))
 
     return decompress
+
+
+MAX_INFO_BYTES = 128 * 1024 * 1024  # info/ of the largest conda-forge packages is a few MB; a bomb is GBs
+
+
+def _capped(out: bytes) -> bytes:
+    if len(out) > MAX_INFO_BYTES:
+        raise ValueError(f"decompresses to more than {MAX_INFO_BYTES >> 20} MiB")
+    return out
 
 
 NO_ZSTD = (

@@ -42,9 +42,24 @@ class CacheEntry:
 
 
 def default_cache_dir() -> Path:
-    import platformdirs  # lazy: only when a lookup needs the cache
-
+    """platformdirs' user cache dir of "envslim"; on a plain install (no ``online`` extra), the same
+    folders by the platforms' own conventions, so ``--offline`` works with the core dependencies only."""
+    try:
+        import platformdirs  # lazy: only when a lookup needs the cache
+    except ImportError:
+        return _fallback_cache_root() / "http"
     return Path(platformdirs.user_cache_dir("envslim")) / "http"
+
+
+def _fallback_cache_root() -> Path:
+    import os
+    import sys
+
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "envslim" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "envslim"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "envslim"
 
 
 class Cache:
@@ -74,6 +89,10 @@ class Cache:
     def get(self, key: str) -> CacheEntry | None:
         try:
             raw = json.loads(self._path(key).read_text(encoding="utf-8"))
+            if not (isinstance(raw, dict) and isinstance(raw.get("body"), str)
+                    and isinstance(raw.get("stored_at"), (int, float)) and not isinstance(raw["stored_at"], bool)
+                    and all(isinstance(raw.get(k), (str, type(None))) for k in ("etag", "last_modified"))):
+                return None  # written by something else, or damaged: a miss, fetched again
             return CacheEntry(
                 body=raw["body"],
                 stored_at=float(raw["stored_at"]),

@@ -46,6 +46,7 @@ PYPI_URL = "https://pypi.org"
 ANACONDA_API_URL = "https://api.anaconda.org"
 CONDA_URL = "https://conda.anaconda.org"
 
+MAX_JSON_BYTES = 64 * 1024 * 1024  # decoded; PyPI's largest project documents are a few MB
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 T = TypeVar("T")
@@ -155,7 +156,7 @@ class Session:
 
     def _http(self) -> Any:
         if self._client is None:
-            import httpx  # lazy: only when a lookup goes to the network
+            httpx = _httpx()
 
             self._client = httpx.AsyncClient(
                 transport=self._transport,
@@ -246,8 +247,7 @@ class Session:
     async def _attempt(
         self, url: str, headers: Mapping[str, str], ok: frozenset[int], max_body: int | None
     ) -> Fetched:
-        import httpx
-
+        httpx = _httpx()
         client = self._http()
         try:
             self.requests += 1
@@ -304,9 +304,13 @@ class Session:
                 "%Y-%m-%d %H:%M UTC", time.gmtime(entry.stored_at)
             )
         fetched = await self.get(
-            url, what=what, headers=headers, ok=(200, 304) if entry else (200,), note=note
+            url, what=what, headers=headers, ok=(200, 304) if entry else (200,), note=note,
+            max_body=MAX_JSON_BYTES,
         )
         if fetched is None:
+            return None if entry is None else self._decode(entry.body, what, url)
+        if fetched.too_big:
+            self.warn(f"{what}: the JSON document is larger than {MAX_JSON_BYTES >> 20} MiB decoded; ignored ({url})")
             return None if entry is None else self._decode(entry.body, what, url)
         if fetched.status == 304 and entry is not None and cache is not None:
             cache.touch(url, entry, label=redact(url))
@@ -351,6 +355,18 @@ class Session:
         if self.cache is not None:
             self.cache.put(key, json.dumps(value), label=redact(key), immutable=True)
             self._check_cache()
+
+
+def _httpx():
+    """httpx, imported only when a lookup goes to the network; a plain install says what to install."""
+    try:
+        import httpx
+    except ImportError:
+        from envslim.errors import EnvslimError
+
+        raise EnvslimError("envslim: error: online lookups need httpx: pip install 'envslim[online]'"
+                           " (or use --offline)") from None
+    return httpx
 
 
 def _join(head: str, exc: BaseException) -> str:

@@ -135,6 +135,9 @@ def _zip64_extra(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int
     return usize, csize, offset
 
 
+MAX_MEMBER_BYTES = 128 * 1024 * 1024  # a member read whole (a .conda's info tarball) is a few MB
+
+
 def parse_central_directory(data: bytes, count: int) -> list[ZipMember]:
     members = []
     pos = 0
@@ -150,7 +153,10 @@ def parse_central_directory(data: bytes, count: int) -> list[ZipMember]:
         raw_name = data[start : start + name_len]
         extra = data[start + name_len : start + name_len + extra_len]
         usize, csize, offset = _zip64_extra(extra, usize, csize, offset)
-        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+        try:
+            name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            raise ZipFormatError("a member name is flagged UTF-8 but is not valid UTF-8") from None
         members.append(ZipMember(name, method, csize, usize, offset))
         pos = start + name_len + extra_len + comment_len
     return members
@@ -280,7 +286,12 @@ async def read_member(remote: RemoteFile, member: ZipMember) -> bytes | None:
         if member.method == 0:
             return raw
         if member.method == 8:
-            return zlib.decompressobj(-15).decompress(raw)
+            limit = min(member.file_size, MAX_MEMBER_BYTES)
+            inflater = zlib.decompressobj(-15)
+            data = inflater.decompress(raw, limit + 1)
+            if len(data) > limit or inflater.unconsumed_tail:
+                raise ZipFormatError(f"{member.name} inflates past its recorded size or {MAX_MEMBER_BYTES >> 20} MiB")
+            return data
         raise ZipFormatError(f"unsupported compression method {member.method} for {member.name}")
     except _Unavailable:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from envslim.display import mb, redact
+from envslim.display import mb, md_code, printable, redact
 from envslim.output.rewrite import finding_line, status
 
 TYPE_CHECKING = False
@@ -141,7 +141,7 @@ def to_json(reports: list[FileReport]) -> str:
         if rep.proof is not None:
             d.update(rep.proof.to_json())
         files.append(d)
-    return json.dumps({"files": files}, indent=2) + "\n"
+    return redact(json.dumps({"files": files}, indent=2)) + "\n"  # every field, names of URL dependencies too
 
 
 def _label(r: Row) -> str:
@@ -155,7 +155,8 @@ def to_table(rep: FileReport) -> str:
     if not rep.rows:
         return "\n".join(head + ["no packages"]) + "\n"
     cells = [("package", "before", "after", "change")]
-    cells += [(_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change) for r in rep.rows]
+    cells += [tuple(printable(c) for c in (_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change))
+              for r in rep.rows]
     est = _estimate(rep)
     cells.append(("total", f"{mb(est['before_bytes'])}, {est['unknown_before']} unknown",
                   f"{mb(est['after_bytes'])}, {est['unknown_after']} unknown", _saving_text(est)))
@@ -178,18 +179,18 @@ def to_table(rep: FileReport) -> str:
         lines += ["  " + finding_line(rep.path, o, dry=True) for o in others]
     if rep.proof is not None:
         lines += rep.proof.table_lines(rep.plan.shown, mb)
-    return redact("\n".join(lines)) + "\n"
+    return printable(redact("\n".join(lines))) + "\n"
 
 
 def _md(text: str) -> str:
-    return redact(text).replace("|", "\\|").replace("\n", " ")
+    return printable(redact(text)).replace("|", "\\|").replace("\n", " ")
 
 
 def to_markdown(rep: FileReport) -> str:
     refs = _Refs()
     t = rep.target
     est = _estimate(rep)
-    out = [f"### envslim report: `{_md(rep.path)}`", ""]
+    out = [f"### envslim report: {md_code(redact(rep.path))}", ""]
     if not rep.rows:
         return "\n".join(out + ["No packages.", ""]) + "\n"
     headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
@@ -197,10 +198,10 @@ def to_markdown(rep: FileReport) -> str:
         headline += f" ({_saving_text(est)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
     for line in rep.stale:
-        out += [f"> **Lockfile `{_md(rep.lock.path)}` is stale after the rewrite:** {_md(line)}", ""]
+        out += [f"> **Lockfile {md_code(redact(rep.lock.path))} is stale after the rewrite:** {_md(line)}", ""]
     out += ["| package | before | after | change |", "|---|---|---|---|"]
     for r in rep.rows:
-        name = f"`{_md(r.name)}` (implied)" if r.implied else f"`{_md(r.name)}`"
+        name = f"{md_code(redact(r.name))} (implied)" if r.implied else md_code(redact(r.name))
         out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
     out.append(f"| **total** | **{mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
                f"**{mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
@@ -209,16 +210,16 @@ def to_markdown(rep: FileReport) -> str:
     others = [o for o in rep.plan.shown if not o.applied]
     if others:
         out += ["Not applied by `envslim rewrite`:", ""]
-        out += [f"- `{o.finding.rule}` `{_md(o.finding.package)}`: {_md(o.finding.message)} ({_md(_status(o))})"
+        out += [f"- `{o.finding.rule}` {md_code(redact(o.finding.package))}: {_md(o.finding.message)} ({_md(_status(o))})"
                 for o in others]
         out.append("")
     out += ["<details><summary>figures and sources</summary>", ""]
     out += [f"{i + 1}. {_md(_fig_line(i + 1, name, f).split('] ', 1)[1])}" for i, (name, f) in enumerate(refs.figs)]
     out.append("")
-    out += [f"`{_md(r.name)}` (implied): {_md(r.implied)}" for r in rep.rows if r.implied]
+    out += [f"{md_code(redact(r.name))} (implied): {_md(r.implied)}" for r in rep.rows if r.implied]
     out += ["", _md(CAVEAT), "", "</details>", ""]
     if rep.proof is not None:
-        out += [redact(line) for line in rep.proof.markdown_lines(rep.plan.shown, mb)]
+        out += [printable(redact(line)) for line in rep.proof.markdown_lines(rep.plan.shown, mb)]
     return "\n".join(out) + "\n"
 
 

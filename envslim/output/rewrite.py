@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from envslim.display import mb, redact
+from envslim.display import mb, md_code, printable, redact
 from envslim.plan import Outcome, State
 
 def status(o: Outcome, *, dry: bool, due: str = "fix available") -> str:
@@ -33,7 +33,8 @@ def _saving(o: Outcome) -> str:
 
 def finding_line(path: str, o: Outcome, *, dry: bool) -> str:
     f = o.finding
-    return redact(f"{path}:{o.line}:{o.col}: {f.rule} {f.package}: {f.message}{_saving(o)} [{status(o, dry=dry)}]")
+    return printable(redact(f"{path}:{o.line}:{o.col}: {f.rule} {f.package}: {f.message}{_saving(o)}"
+                            f" [{status(o, dry=dry)}]"))
 
 
 def diff(old: str, new: str, path: str) -> str:
@@ -72,7 +73,7 @@ def _paint(line: str, kind: str, color: bool) -> str:
 def review_diff(plan, path: str, *, color: bool = False) -> str:
     """The unified diff, each hunk followed by ``# RULE package: why (saving)`` for the changes in it (a fix
     that spans two hunks, such as a move, is explained after each)."""
-    text = redact(diff(plan.old_text, plan.new_text, path))
+    text = printable(redact(diff(plan.old_text, plan.new_text, path)))  # (colour codes are added after)
     header: list[str] = []
     hunks: list[tuple[range, list[str]]] = []
     for line in text.splitlines(keepends=True):
@@ -94,7 +95,7 @@ def review_diff(plan, path: str, *, color: bool = False) -> str:
     out = [_paint(line, "h", color) for line in header]
     for (_, lines), fs in zip(hunks, reasons):
         out += [_paint(line, line[:1], color) for line in lines]
-        out += [_paint(redact(f"# {o.finding.rule} {o.finding.package}: {o.finding.message}{_saving(o)}") + "\n", "#",
+        out += [_paint(printable(redact(f"# {o.finding.rule} {o.finding.package}: {o.finding.message}{_saving(o)}")) + "\n", "#",
                        color) for o in fs]
     return "".join(out)
 
@@ -102,7 +103,7 @@ def review_diff(plan, path: str, *, color: bool = False) -> str:
 def markdown_summary(path: str, plan, *, dry: bool) -> str:
     """A summary of one file's findings sized for a pull-request comment."""
     def cell(s: str) -> str:
-        return redact(s).replace("|", "\\|").replace("\n", " ")
+        return printable(redact(s)).replace("|", "\\|").replace("\n", " ")
 
     rows = []
     total = low = high = 0
@@ -114,9 +115,9 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
             total += f.saving_bytes
             low += rng[0] if rng else f.saving_bytes
             high += rng[1] if rng else f.saving_bytes
-        rows.append(f"| `{f.rule}` | `{cell(f.package)}` | {cell(f.message)} | {saving} |"
+        rows.append(f"| `{f.rule}` | {md_code(redact(f.package))} | {cell(f.message)} | {saving} |"
                     f" {cell(status(o, dry=dry, due='due'))} |")
-    out = [f"### envslim: `{cell(path)}`", ""]
+    out = [f"### envslim: {md_code(redact(path))}", ""]
     if not rows:
         return "\n".join(out + ["Nothing to change.", ""]) + "\n"
     out += ["| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|", *rows, ""]

@@ -94,6 +94,8 @@ def table_lines(proof: PlanProof, outcomes: list, fmt: Callable[[int | None], st
 
 
 def markdown_lines(proof: PlanProof, outcomes: list, fmt: Callable[[int | None], str]) -> list[str]:
+    from envslim.display import md_code  # (a package name from the file may hold backticks)
+
     def md(text: str) -> str:
         return text.replace("|", "\\|")
 
@@ -108,7 +110,7 @@ def markdown_lines(proof: PlanProof, outcomes: list, fmt: Callable[[int | None],
         out += [f"- {md(a.line(fmt))}" for a in before.attribution()]
         out.append("")
     if outcomes:
-        out += [f"- `{o.finding.rule}` `{md(o.finding.package)}`: {md(_verdict_text(proof.finding_fields(o), fmt))}"
+        out += [f"- `{o.finding.rule}` {md_code(o.finding.package)}: {md(_verdict_text(proof.finding_fields(o), fmt))}"
                 for o in outcomes]
         out.append("")
     return out

@@ -71,6 +71,7 @@ class PackageServer:
         self.content_types: dict[str, str] = {}  # path -> Content-Type other than the default
         self.faults: dict[str, list[Fault]] = {}
         self.ignore_range: set[str] = set()
+        self.encodings: dict[str, str] = {}  # path -> Content-Encoding of a JSON body stored encoded
         self.log: list[tuple[str, dict[str, str]]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -109,6 +110,11 @@ class PackageServer:
     def requests_to(self, path: str) -> list[dict[str, str]]:
         with self._lock:
             return [headers for p, headers in self.log if p == path]
+
+    def add_encoded(self, path: str, body: bytes, encoding: str) -> None:
+        """Serve ``body`` (already encoded) at ``path`` as JSON with ``Content-Encoding: encoding``."""
+        self.json_docs[path] = body
+        self.encodings[path] = encoding
 
     def add_file(self, path: str, data: bytes) -> str:
         self.files[path] = data
@@ -223,6 +229,8 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
                     "ETag": etag,
                     "Last-Modified": LAST_MODIFIED,
                 }
+                if path in server.encodings:
+                    headers["Content-Encoding"] = server.encodings[path]
                 if self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)
