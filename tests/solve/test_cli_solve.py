@@ -239,3 +239,16 @@ def test_report_solve_markdown(world, env, tmp_path, capsys):
     assert "| pip | pyarrow | - | - | 15.0.0 | 300,450 B |" in lines
     assert "- pyarrow: 3 packages, 0.5 MB that nothing else needs" in lines
     assert f"- `ES001` `pyarrow`: verified, measured saving {480_000 - 300_450:,} B (0.2 MB)" in lines
+
+
+def test_rewrite_verify_check_lists_the_refusal_as_an_outcome(world, env, tmp_path, capsys):
+    path = write(tmp_path, ARROW + "  - acme\n")
+    rc, out, err = run(capsys, "rewrite", "--verify", "--check", path)
+    assert (rc, err) == (1, "")
+    lines = out.splitlines()
+    assert [line.split(": ", 2)[1] for line in lines[:-1]] == ["ES005 numpy", "ES001 pyarrow"]
+    assert lines[0].endswith("[fix available]")
+    assert lines[1].endswith("[not fixed: refused by --verify: pyarrow pulled back: acme 1.4.0 requires pyarrow"
+                             " from conda]")
+    assert lines[-1] == f"would rewrite {path}"
+    assert path.read_text() == HEAD + ARROW + "  - acme\n"
