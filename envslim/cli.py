@@ -111,6 +111,18 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         pr.add_argument("prefix", metavar="PREFIX", help="a conda environment, a venv or another Python prefix")
         pr.add_argument("--dry-run", action="store_true", help="report what would go; change nothing")
         _selection_arguments(pr)
+        pr.add_argument(
+            "--keep-used-by",
+            metavar="COMMAND",
+            help="also remove what COMMAND (a smoke test, run by /bin/sh) never touches under lib/, then run it "
+            "again and put everything back if it fails (envslim/image/trace.py)",
+        )
+        pr.add_argument(
+            "--strip",
+            action="store_true",
+            help="with --keep-used-by: also strip --strip-unneeded the shared objects that stay (no symbol names "
+            "in native backtraces)",
+        )
     return p
 
 
@@ -159,6 +171,16 @@ def _dockerfile_arguments(parser: argparse.ArgumentParser) -> None:
         help="package cache: a BuildKit cache mount (default) or a clean step",
     )
     _selection_arguments(parser)
+    parser.add_argument(
+        "--smoke",
+        metavar="COMMAND",
+        help="run this smoke test in the build stage with envslim prune --keep-used-by (needs envslim's wheel)",
+    )
+    parser.add_argument(
+        "--envslim-wheel",
+        metavar="PATH",
+        help="envslim's wheel in the build context for --smoke (default: envslim-VERSION-py3-none-any.whl)",
+    )
     parser.add_argument(
         "--context", default=".", metavar="DIR", help="the build context ENVFILE is copied from (default: .)"
     )

@@ -4,6 +4,7 @@ written (atomically) to ``--output``."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 
 from envslim.document.atomic import write_atomic
@@ -38,10 +39,25 @@ def run(options, out, err) -> int:
         cache=options.cache,
         aggressive=options.aggressive,
         keep=tuple(options.keep),
+        smoke=options.smoke,
+        envslim_wheel=_source(options.envslim_wheel, options.context) if options.envslim_wheel else None,
     )
     for what, value in (("--base", opts.base or ""), ("--user", opts.user or ""),
-                        *(("--entrypoint", w) for w in entry or ()), *(("--keep", k) for k in opts.keep)):
+                        *(("--entrypoint", w) for w in entry or ()), *(("--keep", k) for k in opts.keep),
+                        ("--smoke", opts.smoke or ""), ("--envslim-wheel", opts.envslim_wheel or "")):
         _no_control(value, f"envslim dockerfile: {what}")
+    if opts.envslim_wheel is not None and re.search(r"[\s\"'$\\]", opts.envslim_wheel):
+        raise EnvslimError(f"envslim dockerfile: --envslim-wheel {opts.envslim_wheel!r}: a path without spaces or quotes, please")
+    if opts.smoke is not None:
+        from envslim.display import redact
+
+        if not opts.smoke.strip():
+            raise EnvslimError("envslim dockerfile: --smoke is empty")
+        if redact(opts.smoke) != opts.smoke:
+            raise EnvslimError(
+                "envslim dockerfile: --smoke: the command holds credentials in a URL, which the Dockerfile would "
+                "show; read them from a build secret (RUN --mount=type=secret) instead"
+            )
     if opts.user is not None:
         _user(opts.user)
     if options.output is not None and _same_file(options.output, options.envfile):

@@ -80,6 +80,8 @@ class DockerfileOptions:
     aggressive: bool = False
     keep: tuple[str, ...] = ()
     context: str = "."
+    smoke: str | None = None  # a smoke test for envslim prune --keep-used-by in the build stage
+    envslim_wheel: str | None = None  # envslim's wheel (a path inside the context) for --smoke
 
 
 @dataclass(frozen=True)
@@ -88,3 +90,5 @@ class PruneOptions:
     dry_run: bool = False
     aggressive: bool = False
     keep: tuple[str, ...] = ()
+    keep_used_by: str | None = None  # a smoke test: also remove what it never touches (image/trace.py)
+    strip: bool = False  # with keep_used_by: strip --strip-unneeded the shared objects that stay

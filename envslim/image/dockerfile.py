@@ -12,7 +12,7 @@ The seed's three tricks, written out:
 3. **pip for packages with bloated conda closures** is the job of ``envslim rewrite``; here the
    ``pip:`` section is installed by the environment's own pip with no pip cache.
 
-The output passes hadolint with no findings (tests/test_dockerfile.py runs it).
+The output passes hadolint with no findings (tests/image/test_dockerfile.py runs it).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from envslim.document.envfile import EnvFile, conda_sort_key
 from envslim.errors import EnvslimError, InputError
+from envslim.image import activation
 from envslim.image.findcmd import find_commands
 from envslim.image.prune import categories
 
@@ -39,6 +40,8 @@ class Installer:
     clean: str
     user_mount: str  # uid/gid options of the cache mount (the user the stage runs as)
     note: str
+    create_plain: str = ""  # create {prefix} with {specs} from conda-forge (envslim's own env for --smoke)
+    owner: str = ""  # uid:gid for files COPY'd into the build stage that the stage's user writes beside
 
 
 INSTALLERS = {
@@ -51,6 +54,8 @@ INSTALLERS = {
         clean="micromamba clean --all --yes",
         user_mount=",uid=57439,gid=57439",
         note="micromamba runs as the image's mambauser (uid/gid 57439), who owns /opt/conda.",
+        create_plain="micromamba create --yes --prefix {prefix} --channel conda-forge {specs}",
+        owner="57439:57439",
     ),
     # condaforge/miniforge3 runs as root; conda env create installs the pip: section with the env's pip.
     "miniforge": Installer(
@@ -59,6 +64,7 @@ INSTALLERS = {
         clean="conda clean --all --yes",
         user_mount="",
         note="miniforge's conda runs as root; the image is Ubuntu-based: keep the final base's glibc at least as new.",
+        create_plain="conda create --yes --prefix {prefix} {specs}",
     ),
 }
 
@@ -77,6 +83,8 @@ class Options:
     cache: str = "mount"  # "mount" | "clean"
     aggressive: bool = False
     keep: tuple[str, ...] = ()
+    smoke: str | None = None  # a smoke test for envslim prune --keep-used-by in the build stage
+    envslim_wheel: str | None = None  # its wheel, relative to the build context
 
 
 def _check_pip(env: EnvFile) -> None:
@@ -176,6 +184,22 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
             f" && {inst.clean} \\",
         ]
     out += _prune_lines(opts)
+    baked = activation.baked((conda_sort_key(d.value) for d in env.deps), PREFIX)
+    if opts.smoke is not None:
+        from envslim.image import trace
+
+        out += [""] + trace.smoke_lines(
+            PREFIX,
+            opts.smoke,
+            wheel=opts.envslim_wheel or trace.default_wheel(),
+            create=inst.create_plain,
+            owner=inst.owner,
+            mount=f"--mount=type=cache,target=/opt/conda/pkgs{inst.user_mount} " if opts.cache == "mount" else "",
+            aggressive=opts.aggressive,
+            keep=opts.keep,
+            env_words=[f"{b.name}={b.value}" for b in baked],
+        )
+    out += ["", *activation.build_stage_lines(PREFIX, baked)]
     out += [
         "",
         "# -- final stage: only the environment (no conda, no package cache, no compilers) ------------",
@@ -192,12 +216,12 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     out += [
         f"COPY --from=build {PREFIX} {PREFIX}",
         "# `conda activate` does not work in a Dockerfile; PATH is what it sets for most environments.",
-        "# Packages with activation scripts (etc/conda/activate.d: gdal, proj, openjdk, ...) need those",
-        "# variables set with ENV as well.",
-        f"ENV PATH={PREFIX}/bin:$PATH" + (" \\" if opts.aggressive else ""),
+        *activation.final_env_comments(baked),
     ]
+    env_words = [f"PATH={PREFIX}/bin:$PATH", *activation.env_lines(baked)]
     if opts.aggressive:
-        out.append("    PYTHONDONTWRITEBYTECODE=1")
+        env_words.append("PYTHONDONTWRITEBYTECODE=1")
+    out.append("ENV " + " \\\n    ".join(env_words))
     if opts.user is not None:
         uid, gid = _user(opts.user)
         if opts.distroless:

@@ -173,6 +173,59 @@ CATEGORIES: tuple[Category, ...] = (
         conda_only=True,
     ),
     Category(
+        id="sanitizers",
+        summary="sanitizer runtimes (lib/libasan.so*, libtsan, liblsan, libubsan, libhwasan)",
+        evidence=(
+            "Loaded only by programs built with -fsanitize=...; conda-forge's libsanitizer package, which "
+            "gcc_impl_linux-64 pulls into any env with compilers, installs them (libsanitizer 15.2.0 linux-64: "
+            "5,133,768-byte archive, pixi.lock records in ../shared/data/raw/lock_entries.jsonl, 2026). Korn 2021 "
+            "removed 23 MiB of them; Debian 12's builds of the same runtimes (gcc 12) measure 21,884,552 bytes "
+            "(libasan.so.8 8,198,800, libtsan.so.2 7,991,864, liblsan.so.0 2,995,512, libubsan.so.1 2,698,376; "
+            "measured here 2026-12-02)."
+        ),
+        cost="a program built with -fsanitize cannot start in the image (only debugging builds are)",
+        selectors=tuple(
+            Selector("file", path=f"lib/{lib}.so*") for lib in ("libasan", "libhwasan", "liblsan", "libtsan", "libubsan")
+        ),
+    ),
+    Category(
+        id="stdlib-extras",
+        summary="parts of the standard library a service never runs (idlelib, tkinter, turtledemo, ensurepip, test)",
+        evidence=(
+            "The IDLE editor, the Tk GUI bindings, the turtle demos, pip's bootstrapper and CPython's own test "
+            "suite; a conda prefix holds the standard library, a venv does not. Measured on CPython 3.11.7 "
+            "(with byte-code, 2026-12-02): test 119,083,204 bytes, idlelib 7,465,146, tkinter 3,914,543 "
+            "(+ _tkinter 243,120), ensurepip 3,378,883, turtledemo 456,631."
+        ),
+        cost=(
+            "import tkinter fails (matplotlib's TkAgg backend too; the headless default Agg is unaffected), "
+            "python -m venv cannot install pip into a new venv (python -m venv --without-pip still works), "
+            "no IDLE, no python -m test"
+        ),
+        selectors=tuple(
+            Selector("dir", path=f"lib/python3.{v}/{d}")
+            for v in ("[0-9]", "[0-9][0-9]")
+            for d in ("idlelib", "tkinter", "turtledemo", "ensurepip", "test")
+        )
+        + tuple(Selector("file", path=f"lib/python3.{v}/lib-dynload/_tkinter.*") for v in ("[0-9]", "[0-9][0-9]"))
+        + (Selector("file", path="bin/idle3"), Selector("file", path="bin/idle3.*")),
+    ),
+    Category(
+        id="cython-sources",
+        summary="Cython sources and declarations (*.pyx, *.pxd, *.pxi)",
+        evidence=(
+            "Read only by the Cython compiler: the compiled extension modules are what runs. Packages ship them so "
+            "that others can cimport their C API at build time (numpy/__init__.pxd, pyarrow/*.pxd)."
+        ),
+        cost="building a Cython extension against the env (cimport numpy, cimport pyarrow) fails in the image",
+        selectors=(
+            Selector("file", name="*.pyx"),
+            Selector("file", name="*.pxd"),
+            Selector("file", name="*.pxi"),
+        ),
+        aggressive=True,
+    ),
+    Category(
         id="bytecode",
         summary="compiled bytecode (__pycache__/, *.pyc, *.pyo)",
         evidence=(

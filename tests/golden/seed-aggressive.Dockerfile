@@ -10,7 +10,7 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY env.yaml /tmp/environment.yml
 # Prune: the categories of `envslim prune --aggressive` (their evidence is in envslim/image/prune.py):
-#   tests, js-maps, docs, pip, conda-pkgs, conda-history, bytecode, static-libs, headers.
+#   tests, js-maps, docs, pip, conda-pkgs, conda-history, sanitizers, stdlib-extras, cython-sources, bytecode, static-libs, headers.
 # find never follows a symbolic link here. Unlike envslim prune it cannot read Python: a tests
 # directory that its package imports at run time is kept only when envslim knows of it (astropy).
 # Kept (--keep): 'bin/pip*' '*/site-packages/pip*'
@@ -39,6 +39,31 @@ RUN --mount=type=cache,target=/opt/conda/pkgs,uid=57439,gid=57439 \
      -o -path '/opt/conda/envs/app/pkgs/*' \
         # conda-history: conda-meta/history (the log of install transactions)
      -o -path /opt/conda/envs/app/conda-meta/history \
+        # sanitizers: sanitizer runtimes (lib/libasan.so*, libtsan, liblsan, libubsan, libhwasan)
+     -o -path '/opt/conda/envs/app/lib/libasan.so*' \
+     -o -path '/opt/conda/envs/app/lib/libhwasan.so*' \
+     -o -path '/opt/conda/envs/app/lib/liblsan.so*' \
+     -o -path '/opt/conda/envs/app/lib/libtsan.so*' \
+     -o -path '/opt/conda/envs/app/lib/libubsan.so*' \
+        # stdlib-extras: parts of the standard library a service never runs (idlelib, tkinter, turtledemo, ensurepip, test)
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/idlelib/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/tkinter/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/turtledemo/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/ensurepip/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/test/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/idlelib/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/tkinter/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/turtledemo/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/ensurepip/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/test/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/lib-dynload/_tkinter.*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/lib-dynload/_tkinter.*' \
+     -o -path /opt/conda/envs/app/bin/idle3 \
+     -o -path '/opt/conda/envs/app/bin/idle3.*' \
+        # cython-sources: Cython sources and declarations (*.pyx, *.pxd, *.pxi)
+     -o -name '*.pyx' \
+     -o -name '*.pxd' \
+     -o -name '*.pxi' \
         # bytecode: compiled bytecode (__pycache__/, *.pyc, *.pyo)
      -o -path '*/__pycache__/*' \
      -o -name '*.pyc' \
@@ -74,17 +99,52 @@ RUN --mount=type=cache,target=/opt/conda/pkgs,uid=57439,gid=57439 \
         # conda-pkgs: conda's package cache (pkgs/ of a base prefix)
      -o -path /opt/conda/envs/app/pkgs \
      -o -path '/opt/conda/envs/app/pkgs/*' \
+        # stdlib-extras: parts of the standard library a service never runs (idlelib, tkinter, turtledemo, ensurepip, test)
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/idlelib' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/idlelib/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/tkinter' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/tkinter/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/turtledemo' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/turtledemo/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/ensurepip' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/ensurepip/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/test' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9]/test/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/idlelib' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/idlelib/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/tkinter' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/tkinter/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/turtledemo' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/turtledemo/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/ensurepip' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/ensurepip/*' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/test' \
+     -o -path '/opt/conda/envs/app/lib/python3.[0-9][0-9]/test/*' \
         # bytecode: compiled bytecode (__pycache__/, *.pyc, *.pyo)
      -o -name __pycache__ \
      -o -path '*/__pycache__/*' \
     \) -delete
 
+# Activation check: run the environment's etc/conda/activate.d scripts in a clean bash and fail,
+# naming the variable, if they set one the final stage's ENV lacks or sets to another value.
+# hadolint ignore=SC2016
+RUN d="$(mktemp -d)" \
+ && : > "$d/baked.txt" \
+ && sort -o "$d/baked" "$d/baked.txt" \
+ && env -i CONDA_PREFIX=/opt/conda/envs/app PATH=/usr/bin:/bin bash --noprofile --norc -c 'for f in "$CONDA_PREFIX"/etc/conda/activate.d/*.sh; do if [ -f "$f" ]; then . "$f"; fi; done; env' > "$d/env" \
+ && sed -E -e '/^[A-Za-z_][A-Za-z0-9_]*=/!d' -e '/^(PATH|PWD|OLDPWD|SHLVL|_|CONDA_PREFIX)=/d' -e '/^_CONDA_SET_/d' -e '/^[A-Za-z0-9_]*_BACKUP=/d' "$d/env" > "$d/set" \
+ && sort -o "$d/set" "$d/set" \
+ && comm -23 "$d/set" "$d/baked" > "$d/missing" \
+ && comm -13 "$d/set" "$d/baked" > "$d/extra" \
+ && while IFS= read -r kv; do if ! grep -q "^${kv%%=*}=" "$d/set"; then echo "envslim: note: the image sets $kv; conda activation does not"; fi; done < "$d/extra" \
+ && if [ -s "$d/missing" ]; then while IFS= read -r kv; do n="${kv%%=*}"; if grep -q "^$n=" "$d/baked"; then echo "envslim: conda activation sets $kv; the image sets $(grep "^$n=" "$d/baked")" >&2; else echo "envslim: conda activation sets $n, missing from the image (ENV $kv)" >&2; fi; done < "$d/missing"; exit 1; fi \
+ && rm -r "$d"
+
 # -- final stage: only the environment (no conda, no package cache, no compilers) ------------
 FROM debian:bookworm-slim
 COPY --from=build /opt/conda/envs/app /opt/conda/envs/app
 # `conda activate` does not work in a Dockerfile; PATH is what it sets for most environments.
-# Packages with activation scripts (etc/conda/activate.d: gdal, proj, openjdk, ...) need those
-# variables set with ENV as well.
+# No package in the file has a known etc/conda/activate.d script (the build stage checks).
 ENV PATH=/opt/conda/envs/app/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1
 # Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app

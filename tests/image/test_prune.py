@@ -103,6 +103,8 @@ docs                   2             102  11.6%
 pip                    6             191  21.7%
 conda-pkgs             2             140  15.9%
 conda-history          1              13   1.5%
+sanitizers             0               0   0.0%
+stdlib-extras          0               0   0.0%
 total                 16             573  65.0%
 kept lib/python3.11/site-packages/uses_tests/tests/ (tests): imported at run time by lib/python3.11/site-packages/uses_tests/__init__.py:1
 """
@@ -152,6 +154,7 @@ def test_aggressive_adds_bytecode_static_libs_headers(conda_prefix: Path, capsys
     assert (rc, err) == (0, "")
     rows = DEFAULT_ROWS.replace(
         "total                 16             573  65.0%\n",
+        "cython-sources         0               0   0.0%\n"
         "bytecode               1              33   3.7%\n"
         "static-libs            1              70   7.9%\n"
         "headers                1              12   1.4%\n"
@@ -187,6 +190,8 @@ def test_venv_and_plain_prefixes_have_no_conda_categories(tmp_path: Path, capsys
         "js-maps                0               0   0.0%\n"
         "docs                   0               0   0.0%\n"
         "pip                    0               0   0.0%\n"
+        "sanitizers             0               0   0.0%\n"
+        "stdlib-extras          0               0   0.0%\n"
         "total                  1               9  36.0%\n"
         "dry run: would remove 9 bytes, leaving 16; nothing was changed\n"
     )

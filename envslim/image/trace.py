@@ -1,0 +1,725 @@
+"""``envslim prune PREFIX --keep-used-by COMMAND``: delete what a smoke test never touches, and prove it.
+
+1. **Trace.** COMMAND runs (``/bin/sh -c``, with ``PREFIX/bin`` first on PATH as in the image) while every
+   Python process it starts from the prefix records what it touches: a temporary ``.pth`` file in the
+   prefix's site-packages installs an audit hook (PEP 578) from a file outside the prefix. The hook records
+   ``open`` events (``open()``, ``io.open_code()``: source, byte-code, data) and ``ctypes.dlopen``; at exit
+   the process adds every module's ``__file__`` and ``__cached__`` (modules imported before the hook, such
+   as ``site`` and ``encodings``) and the files mapped into it (``/proc/self/maps``: the interpreter,
+   extension modules and the shared libraries they link). The ``.pth`` file is removed afterwards.
+2. **Select.** Under ``lib/`` (where Python and the shared libraries live; ``bin/``, ``share/``, ``etc/``
+   stay), the files of the :data:`CATEGORIES` that were never touched. A module and its byte-code go or stay
+   together; package metadata (``*.dist-info``, ``*.egg-info``), ``.pth`` files and symbolic links whose
+   target stays are never selected. ``--keep`` globs are honoured. The categories of plain ``envslim
+   prune`` (tests, docs, pip, ...) go as well.
+3. **Verify.** The selected files are moved into a trash directory inside the prefix (a rename: same bytes,
+   mode and times), COMMAND runs again without the tracer, and only when it exits 0 is the trash deleted.
+   When it fails, every file is moved back and the prefix is as it was, byte for byte.
+
+What a trace cannot see, and the second run is there to catch: files that only native code opens (C
+``fopen``), Python processes started with ``-I``/``-S`` (no ``site``, so no ``.pth``), processes that end by
+``os._exit`` (forked workers), and code paths the smoke test does not take. The last one the second run
+cannot catch either: the image keeps only what the smoke test needs, so the smoke test must exercise what
+the service does.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import TextIO
+
+from envslim.errors import EnvslimError
+
+
+@dataclass(frozen=True)
+class TraceCategory:
+    id: str
+    summary: str
+    evidence: str
+    cost: str
+
+
+CATEGORIES: tuple[TraceCategory, ...] = (
+    TraceCategory(
+        "untraced-modules",
+        "Python modules (*.py) and their byte-code that no traced process imported or read",
+        "A module that is never imported costs its bytes and nothing else; the smoke test's processes "
+        "recorded every module they imported (sys.modules) and every file they opened.",
+        "an import on a code path the smoke test does not take fails with ModuleNotFoundError",
+    ),
+    TraceCategory(
+        "untraced-extensions",
+        "extension modules (lib/python*/**/*.so) that no traced process loaded",
+        "An extension module is mapped into the process that imports it (/proc/self/maps at exit).",
+        "an import of it on another code path fails",
+    ),
+    TraceCategory(
+        "untraced-libraries",
+        "shared libraries (*.so, *.so.*) that no traced process mapped",
+        "The dynamic loader maps every library a process links or dlopen()s (/proc/self/maps at exit).",
+        "a plugin or backend loaded only on another code path is gone (e.g. a GDAL driver, a BLAS kernel)",
+    ),
+    TraceCategory(
+        "untraced-data",
+        "other package files under lib/ (data, stubs, sources) that no traced process opened",
+        "Python code reads package data through open()/importlib.resources, which the audit hook records.",
+        "data read only by native code, or only on another code path, is gone",
+    ),
+)
+
+_TRACE_ENV = "ENVSLIM_TRACE_CODE"
+_OUT_ENV = "ENVSLIM_TRACE_OUT"
+PTH_NAME = "_envslim_trace.pth"
+
+# Runs inside each traced Python process (exec'd from the .pth line); stdlib only, no names left behind
+# but the hook. It writes one file per process into $ENVSLIM_TRACE_OUT at exit.
+TRACER = r'''
+def _envslim_tracer():
+    import atexit, os, sys
+    out_dir = os.environ.get("ENVSLIM_TRACE_OUT")
+    if not out_dir:
+        return
+    seen = set()
+    abspath = os.path.abspath
+
+    def hook(event, args):
+        if event == "open" or event == "ctypes.dlopen":
+            p = args[0] if args else None
+            if isinstance(p, bytes):
+                p = os.fsdecode(p)
+            if isinstance(p, str) and p:
+                seen.add(abspath(p))
+
+    sys.addaudithook(hook)
+
+    def dump():
+        paths = set(seen)
+        for m in list(sys.modules.values()):
+            for attr in ("__file__", "__cached__"):
+                p = getattr(m, attr, None)
+                if isinstance(p, str):
+                    paths.add(abspath(p))
+        try:
+            with open("/proc/self/maps") as f:
+                for line in f:
+                    parts = line.split(None, 5)
+                    if len(parts) == 6 and parts[5].startswith("/"):
+                        p = parts[5].rstrip("\n")
+                        paths.add(p[: -len(" (deleted)")] if p.endswith(" (deleted)") else p)
+        except OSError:
+            pass
+        with open(os.path.join(out_dir, "%d.txt" % os.getpid()), "a") as f:
+            f.write("\n".join(sorted(paths)) + "\n")
+
+    atexit.register(dump)
+
+_envslim_tracer()
+del _envslim_tracer
+'''
+
+
+def _pth_line() -> str:
+    # A .pth line starting with "import" is executed by site; inert unless envslim set the variable.
+    return (
+        "import os; _p = os.environ.get(%r); _p and exec(compile(open(_p).read(), _p, 'exec')); del _p\n" % _TRACE_ENV
+    )
+
+
+def site_packages(prefix: str) -> list[str]:
+    lib = os.path.join(prefix, "lib")
+    found = []
+    if os.path.isdir(lib):
+        for name in sorted(os.listdir(lib)):
+            sp = os.path.join(lib, name, "site-packages")
+            if name.startswith("python") and os.path.isdir(sp):
+                found.append(sp)
+    return found
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    output: str
+
+
+def run_command(command: str, prefix: str, extra_env: dict[str, str]) -> RunResult:
+    """COMMAND through /bin/sh with PREFIX/bin first on PATH (as in the image); output captured."""
+    env = dict(os.environ)
+    env["PATH"] = os.path.join(prefix, "bin") + os.pathsep + env.get("PATH", "")
+    env.update(extra_env)
+    done = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True, errors="replace")
+    return RunResult(done.returncode, done.stdout + done.stderr)
+
+
+Runner = Callable[[str, str, dict], RunResult]
+
+
+def trace(command: str, prefix: str, runner: Runner = run_command) -> tuple[RunResult, set[str], int]:
+    """Run COMMAND traced; (its result, the absolute paths touched, the number of traced processes)."""
+    sps = site_packages(prefix)
+    if not sps:
+        raise EnvslimError(f"{prefix}: no lib/pythonX.Y/site-packages to install the tracer in")
+    work = tempfile.mkdtemp(prefix="envslim-trace-")
+    pths = [os.path.join(sp, PTH_NAME) for sp in sps]
+    try:
+        code = os.path.join(work, "tracer.py")
+        with open(code, "w") as f:
+            f.write(TRACER)
+        out_dir = os.path.join(work, "out")
+        os.mkdir(out_dir)
+        try:
+            for pth in pths:
+                try:
+                    with open(pth, "x") as f:
+                        f.write(_pth_line())
+                except OSError as e:
+                    raise EnvslimError(
+                        f"{pth}: cannot write the tracer's .pth file: {e.strerror or e}; nothing was changed"
+                    ) from None
+            result = runner(command, prefix, {_TRACE_ENV: code, _OUT_ENV: out_dir})
+        finally:
+            for pth in pths:
+                try:
+                    os.unlink(pth)
+                except FileNotFoundError:
+                    pass
+        touched: set[str] = set()
+        names = sorted(os.listdir(out_dir))
+        for name in names:
+            with open(os.path.join(out_dir, name), errors="replace") as f:
+                touched.update(line.rstrip("\n") for line in f if line.strip())
+        return result, touched, len(names)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# -- what the trace leaves ---------------------------------------------------------------------------------
+
+
+def _is_metadata(rel: str) -> bool:
+    return any(p.endswith((".dist-info", ".egg-info")) for p in rel.split("/")[:-1]) or rel.endswith(
+        (".pth", ".egg-info")
+    )
+
+
+def _is_shared(name: str) -> bool:
+    return name.endswith(".so") or ".so." in name or name.endswith(".dylib")
+
+
+def _module_key(rel: str) -> str | None:
+    """``pkg/mod.py`` and ``pkg/__pycache__/mod.cpython-311.pyc`` share the key ``pkg/mod``."""
+    d, _, name = rel.rpartition("/")
+    if name.endswith(".py"):
+        return f"{d}/{name[:-3]}" if d else name[:-3]
+    if name.endswith(".pyc") and d.endswith("__pycache__"):
+        parent = d[: -len("__pycache__")].rstrip("/")
+        stem = name.split(".", 1)[0]
+        return f"{parent}/{stem}" if parent else stem
+    return None
+
+
+def category_of(rel: str) -> str | None:
+    """The trace category of a file under lib/ (relative to the prefix), or None when it never goes."""
+    if not rel.startswith("lib/") or _is_metadata(rel):
+        return None
+    name = rel.rpartition("/")[2]
+    if _module_key(rel) is not None:
+        return "untraced-modules"
+    in_python = rel.split("/")[1].startswith("python")
+    if _is_shared(name):
+        if in_python and name.endswith((".so", ".pyd")) and ("cpython" in name or "abi3" in name or "/lib-dynload/" in rel):
+            return "untraced-extensions"
+        return "untraced-libraries"
+    return "untraced-data" if in_python else None
+
+
+@dataclass
+class Selection:
+    files: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # category -> [(rel, bytes)]
+    links: list[str] = field(default_factory=list)  # symbolic links whose target goes
+    touched_bytes: int = 0
+    touched_files: int = 0
+
+
+def select(
+    prefix: str, touched: set[str], *, skip: set[str], keep: tuple[str, ...] = (), mounts: frozenset[str] | None = None
+) -> Selection:
+    """The untouched files of the trace categories, walking ``prefix`` without following links and, as plain
+    prune does, never entering a mount point inside it (another device, or one of ``mounts``: by default
+    the mount points /proc/self/mountinfo lists under the prefix, which catches bind mounts).
+
+    ``skip`` holds paths (relative) already claimed by the plain prune categories.
+    """
+    from envslim.image.prune import _kept_by, mount_points_under
+
+    if mounts is None:
+        mounts = mount_points_under(prefix)
+    try:
+        device = os.stat(prefix).st_dev
+    except OSError as e:
+        raise EnvslimError(f"{prefix}: {e.strerror or e}") from None
+
+    def own_mount(dirpath: str, name: str) -> bool:
+        path = os.path.join(dirpath, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        return not stat.S_ISDIR(st.st_mode) or (st.st_dev == device and path not in mounts)
+
+    root = os.path.realpath(prefix)
+    real_touched = {os.path.realpath(p) for p in touched}
+    touched_rel = set()
+    for p in touched | real_touched:
+        for base in (os.path.abspath(prefix), root):
+            if p.startswith(base + os.sep):
+                touched_rel.add(p[len(base) + 1 :].replace(os.sep, "/"))
+    touched_keys = {k for k in map(_module_key, touched_rel) if k}
+    sel = Selection(files={c.id: [] for c in CATEGORIES})
+    links: list[tuple[str, str]] = []
+    chosen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(prefix):
+        dirnames[:] = sorted(d for d in dirnames if own_mount(dirpath, d))
+        rel_dir = os.path.relpath(dirpath, prefix).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                links.append((rel, os.path.realpath(path)))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if rel in touched_rel:
+                sel.touched_files += 1
+                sel.touched_bytes += st.st_size
+                continue
+            if rel in skip or _kept_by(rel, keep):
+                continue
+            cat = category_of(rel)
+            if cat is None:
+                continue
+            key = _module_key(rel)
+            if key is not None and key in touched_keys:
+                continue  # its source or byte-code was used
+            sel.files[cat].append((rel, st.st_size))
+            chosen.add(os.path.realpath(path))
+    sel.links = [rel for rel, target in links if target in chosen and not _kept_by(rel, keep)]
+    return sel
+
+
+# -- owners ------------------------------------------------------------------------------------------------
+
+
+def owners(prefix: str) -> dict[str, str]:
+    """Path (relative to the prefix) -> the package that installed it: conda-meta/*.json ``files``, then
+    the RECORD of each ``*.dist-info`` in site-packages."""
+    owner: dict[str, str] = {}
+    meta = os.path.join(prefix, "conda-meta")
+    if os.path.isdir(meta):
+        for name in sorted(os.listdir(meta)):
+            if not name.endswith(".json"):
+                continue
+            try:
+                with open(os.path.join(meta, name)) as f:
+                    rec = json.load(f)
+            except (OSError, ValueError):
+                continue
+            for p in rec.get("files") or ():
+                owner.setdefault(p, rec.get("name", name))
+    for sp in site_packages(prefix):
+        sp_rel = os.path.relpath(sp, prefix).replace(os.sep, "/")
+        for d in sorted(os.listdir(sp)):
+            record = os.path.join(sp, d, "RECORD")
+            if not d.endswith(".dist-info") or not os.path.isfile(record):
+                continue
+            dist = d[: -len(".dist-info")].rsplit("-", 1)[0]
+            with open(record, newline="", errors="replace") as f:
+                for row in csv.reader(f):
+                    if row:
+                        rel = os.path.normpath(os.path.join(sp_rel, row[0])).replace(os.sep, "/")
+                        owner.setdefault(rel, dist)
+    return owner
+
+
+def package_of(rel: str, owner: dict[str, str]) -> str:
+    if rel in owner:
+        return owner[rel]
+    parts = rel.split("/")
+    if len(parts) > 3 and parts[0] == "lib" and parts[1].startswith("python"):
+        if parts[2] == "site-packages":
+            return parts[3].split(".", 1)[0]
+        return "python (stdlib)"
+    return "(no package)"
+
+
+# -- moving to the trash and back --------------------------------------------------------------------------
+
+
+class Trash:
+    """Files renamed into ``PREFIX/.envslim-trash-*`` (same file system: the bytes never move)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.dir = tempfile.mkdtemp(prefix=".envslim-trash-", dir=prefix)
+        self.moved: list[str] = []
+
+    def put(self, rel: str) -> None:
+        dst = os.path.join(self.dir, rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        os.rename(os.path.join(self.prefix, rel), dst)
+        self.moved.append(rel)
+
+    def restore(self) -> None:
+        for rel in reversed(self.moved):
+            os.rename(os.path.join(self.dir, rel), os.path.join(self.prefix, rel))
+        self.moved.clear()
+        shutil.rmtree(self.dir)
+
+    def empty(self) -> list[str]:
+        """Delete the trash; then remove the directories the moved files left empty (deepest first)."""
+        shutil.rmtree(self.dir)
+        parents = {os.path.dirname(rel) for rel in self.moved}
+        gone = []
+        for d in sorted({p for rel in parents for p in _ancestors(rel)}, key=lambda d: (-d.count("/"), d)):
+            try:
+                os.rmdir(os.path.join(self.prefix, d))
+                gone.append(d)
+            except OSError:
+                pass
+        return gone
+
+
+def _ancestors(rel_dir: str) -> Iterable[str]:
+    parts = rel_dir.split("/") if rel_dir else []
+    for i in range(len(parts), 0, -1):
+        yield "/".join(parts[:i])
+
+
+# -- strip (opt-in) -------------------------------------------------------------------------------------
+
+STRIP = TraceCategory(
+    "strip",
+    "shared objects under lib/ that carry a symbol table or debug sections, run through strip --strip-unneeded",
+    "The dynamic loader needs only the dynamic symbols (.dynsym), which strip --strip-unneeded keeps; .symtab "
+    "and .debug_* serve debuggers and backtraces. pyarrow 26.0.1's libarrow.so.2600 (PyPI wheel, linux x86_64) "
+    "goes from 48,696,144 to 38,739,848 bytes (measured here, 2026-12-02; strip from Debian 12's binutils 2.40).",
+    "backtraces and profilers (gdb, perf, py-spy --native) show addresses instead of function names",
+)
+
+
+def elf_has_symbols(path: str) -> bool:
+    """True for an ELF file with a ``.symtab`` or ``.debug*`` section (what ``strip --strip-unneeded`` drops)."""
+    import struct
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+            if len(head) < 52 or head[:4] != b"\x7fELF" or head[4] not in (1, 2) or head[5] not in (1, 2):
+                return False
+            end = "<" if head[5] == 1 else ">"
+            if head[4] == 2:
+                (shoff,) = struct.unpack_from(end + "Q", head, 0x28)
+                shentsize, shnum, shstrndx = struct.unpack_from(end + "HHH", head, 0x3A)
+                entry, offsize = end + "IIQQQQ", (4, 5)  # name, type, flags, addr, offset, size
+            else:
+                (shoff,) = struct.unpack_from(end + "I", head, 0x20)
+                shentsize, shnum, shstrndx = struct.unpack_from(end + "HHH", head, 0x2E)
+                entry, offsize = end + "IIIIII", (4, 5)
+            if not shoff or not shnum or shstrndx >= shnum or shentsize < struct.calcsize(entry):
+                return False
+            f.seek(shoff)
+            table = f.read(shentsize * shnum)
+            if len(table) < shentsize * shnum:
+                return False
+            sections = [struct.unpack_from(entry, table, i * shentsize) for i in range(shnum)]
+            names_off, names_size = (sections[shstrndx][k] for k in offsize)
+            f.seek(names_off)
+            names = f.read(min(names_size, 1 << 20))
+    except OSError:
+        return False
+    for sec in sections:
+        name = names[sec[0] : names.find(b"\0", sec[0])] if sec[0] < len(names) else b""
+        if name == b".symtab" or name.startswith(b".debug"):
+            return True
+    return False
+
+
+def strip_candidates(prefix: str, gone: set[str], keep: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Regular shared objects under lib/ that stay and carry symbols: (path relative to prefix, bytes)."""
+    from envslim.image.prune import _kept_by
+
+    found = []
+    for dirpath, dirnames, filenames in os.walk(os.path.join(prefix, "lib")):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, prefix).replace(os.sep, "/")
+            if not _is_shared(name) or rel in gone or _kept_by(rel, keep):
+                continue
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and elf_has_symbols(path):
+                found.append((rel, st.st_size))
+    return found
+
+
+_LOAD_CHECK = """
+import ctypes, sys
+for i, path in enumerate(sys.argv[1:]):
+    try:
+        ctypes.CDLL(path)
+    except OSError:
+        continue
+    print(i, flush=True)
+"""
+
+
+def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str) -> list[tuple[str, int, str]]:
+    """Stripped copies of ``files``, each beside its original (so ``$ORIGIN`` finds the same libraries):
+    (rel, bytes saved, the copy). Only copies that are smaller and that ``python`` can still load
+    (``ctypes.CDLL``) are kept; strip breaks some libraries, e.g. ones patchelf rewrote (auditwheel's
+    ``numpy.libs``: "ELF load command address/offset not page-aligned"). The caller removes the copies."""
+    staged = []
+    try:
+        for rel, size in files:
+            src = os.path.join(prefix, rel)
+            d, _, name = src.rpartition("/")
+            dst = f"{d}/.{name}.envslim-strip"
+            r = subprocess.run([exe, "--strip-unneeded", "-o", dst, src], capture_output=True)
+            if r.returncode != 0 or not os.path.exists(dst):
+                _unlink(dst)
+                continue
+            shutil.copystat(src, dst)
+            saved = size - os.path.getsize(dst)
+            if saved <= 0:
+                _unlink(dst)
+                continue
+            staged.append((rel, saved, dst))
+        if not staged:
+            return []
+        r = subprocess.run(
+            [python, "-c", _LOAD_CHECK, *(dst for _, _, dst in staged)], capture_output=True, text=True
+        )
+        loads = {int(x) for x in r.stdout.split() if x.isdigit()}
+    except BaseException:
+        for _, _, dst in staged:
+            _unlink(dst)
+        raise
+    kept = []
+    for i, item in enumerate(staged):
+        if i in loads:
+            kept.append(item)
+        else:
+            _unlink(item[2])
+    return kept
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _prefix_python(prefix: str) -> str:
+    for name in ("bin/python3", "bin/python"):
+        if os.path.exists(os.path.join(prefix, name)):
+            return os.path.join(prefix, name)
+    return sys.executable
+
+
+# -- the command ---------------------------------------------------------------------------------------------
+
+
+def _tail(text: str, n: int = 20) -> str:
+    lines = text.rstrip("\n").splitlines()
+    return "\n".join("    " + ln for ln in lines[-n:])
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "0.0%"
+
+
+def _failed(err: TextIO, command: str, result: RunResult, when: str, state: str) -> int:
+    """Report a failing run of COMMAND (its output's last lines too) and return exit status 2."""
+    from envslim.display import redact
+
+    print(
+        redact(f"envslim prune: --keep-used-by {shlex.quote(command)} fails {when} (exit {result.returncode}); {state}"),
+        file=err,
+    )
+    if result.output.strip():
+        print(redact(_tail(result.output)), file=err)
+    return 2
+
+
+def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
+    """``envslim prune PREFIX --keep-used-by COMMAND``, given the command's PruneOptions."""
+    from envslim.display import redact
+    from envslim.image import prune
+
+    prefix = options.prefix
+    command = options.keep_used_by
+    plan = prune.select(prefix, aggressive=options.aggressive, keep=tuple(options.keep))
+    first, touched, processes = trace(command, prefix, runner)
+    if first.returncode != 0:
+        return _failed(err, command, first, "before pruning", "nothing was changed")
+    if processes == 0:
+        raise EnvslimError(
+            redact(
+                f"envslim prune: --keep-used-by {shlex.quote(command)} started no Python from {prefix}: "
+                "nothing to trace; nothing was changed"
+            )
+        )
+    skip = {rel for r in plan.removals.values() for rel, _ in r.files}
+    sel = select(prefix, touched, skip=skip, keep=tuple(options.keep))
+    owner = owners(prefix)
+
+    rows: list[tuple[str, list[tuple[str, int]]]] = [(cid, r.files) for cid, r in plan.removals.items()]
+    rows += [(c.id, sel.files[c.id]) for c in CATEGORIES]
+    every = [(cid, rel, b) for cid, files in rows for rel, b in files]
+    stripped: list[tuple[str, int, str]] = []
+    if options.strip:
+        exe = shutil.which("strip")
+        if exe is None:
+            raise EnvslimError("envslim prune: --strip needs the strip program (binutils); nothing was changed")
+        files = strip_candidates(prefix, {rel for _, rel, _ in every}, tuple(options.keep))
+        stripped = strip_into(exe, prefix, files, _prefix_python(prefix))
+        rows.append((STRIP.id, [(rel, saved) for rel, saved, _ in stripped]))
+    total = sum(b for _, _, b in every) + sum(saved for _, saved, _ in stripped)
+    per_package: dict[str, int] = {}
+    for rel, b in [(rel, b) for _, rel, b in every] + [(rel, saved) for rel, saved, _ in stripped]:
+        pkg = package_of(rel, owner)
+        per_package[pkg] = per_package.get(pkg, 0) + b
+
+    lines = [
+        f"prefix {prefix} ({plan.kind}): {plan.total_files:,} files, {plan.total_bytes:,} bytes",
+        f"traced {shlex.quote(command)}: {processes} Python process{'es' if processes != 1 else ''} touched "
+        f"{sel.touched_files:,} files, {sel.touched_bytes:,} bytes ({_pct(sel.touched_bytes, plan.total_bytes)})",
+        f"{'category':<20} {'files':>9} {'bytes':>15} {'share':>6}",
+    ]
+    for cid, files in rows:
+        b = sum(x for _, x in files)
+        lines.append(f"{cid:<20} {len(files):>9,} {b:>15,} {_pct(b, plan.total_bytes):>6}")
+    lines.append(f"{'total':<20} {len(every):>9,} {total:>15,} {_pct(total, plan.total_bytes):>6}")
+    lines.append("by package:")
+    for pkg, b in sorted(per_package.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {pkg:<30} {b:>15,}")
+    left = plan.total_bytes - total
+    if options.dry_run:
+        lines.append("would remove:")
+        lines += [f"  {rel} ({b:,} bytes, {cid})" for cid, rel, b in sorted(every, key=lambda t: t[1])]
+        lines += [f"  {rel} (symbolic link to a removed file)" for rel in sel.links]
+        lines += [f"  {rel} (strip saves {saved:,} bytes)" for rel, saved, _ in stripped]
+        lines.append(f"dry run: would remove {total:,} bytes, leaving {left:,}; nothing was changed")
+        for _, _, copy in stripped:
+            _unlink(copy)
+        out.write(redact("\n".join(lines) + "\n"))
+        return 0
+
+    try:
+        trash = Trash(prefix)
+    except OSError as e:
+        for _, _, copy in stripped:
+            _unlink(copy)
+        raise EnvslimError(f"{prefix}: cannot make a trash directory: {e.strerror or e}; nothing was changed") from None
+    try:
+        rel = ""
+        try:
+            for rel in [rel for _, rel, _ in every] + sel.links:
+                trash.put(rel)
+            for rel, _, copy in stripped:  # the original goes to the trash, the stripped copy in its place
+                trash.put(rel)
+                os.rename(copy, os.path.join(prefix, rel))
+        except OSError as e:
+            trash.restore()
+            raise EnvslimError(
+                f"{os.path.join(prefix, rel)}: cannot move it aside: {e.strerror or e}; every file was put back"
+            ) from None
+        second = runner(command, prefix, {})
+    except EnvslimError:
+        raise
+    except BaseException:
+        trash.restore()
+        raise
+    finally:
+        for _, _, copy in stripped:  # the copies not yet moved into place
+            _unlink(copy)
+    if second.returncode != 0:
+        trash.restore()
+        out.write(redact("\n".join(lines) + "\n"))
+        return _failed(err, command, second, "after pruning", "every file was put back")
+    trash.empty()
+    for r in plan.removals.values():  # the plain categories' emptied trees
+        for d in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
+            try:
+                os.rmdir(os.path.join(prefix, d))
+            except OSError:
+                pass
+    lines.append(f"verified: {shlex.quote(command)} passes after pruning; removed {total:,} bytes, {left:,} left")
+    out.write(redact("\n".join(lines) + "\n"))
+    return 0
+
+
+# -- the Dockerfile's smoke step -------------------------------------------------------------------------
+
+SMOKE_HOME = "/tmp/envslim"  # the build stage's envslim: its own small environment, never copied on
+
+
+def default_wheel() -> str:
+    from envslim import __version__
+
+    return f"envslim-{__version__}-py3-none-any.whl"
+
+
+def smoke_lines(
+    prefix: str,
+    command: str,
+    *,
+    wheel: str,
+    create: str,
+    owner: str,
+    mount: str,
+    aggressive: bool,
+    keep: tuple[str, ...],
+    env_words: list[str],
+) -> list[str]:
+    """Build-stage lines that install envslim from ``wheel`` (a path in the build context) into an
+    environment of its own and run ``envslim prune PREFIX --keep-used-by COMMAND`` with the final stage's
+    variables set. ``create`` is the installer's create command for ``{prefix}`` and ``{specs}``; ``mount``
+    the RUN's cache-mount option (or ""); ``owner`` the uid:gid the stage runs as (or "")."""
+    q = shlex.quote
+    name = wheel.rsplit("/", 1)[-1]
+    env_prefix = f"{SMOKE_HOME}/env"
+    args = ["prune", q(prefix), "--keep-used-by", q(command)]
+    if aggressive:
+        args.append("--aggressive")
+    for k in keep:
+        args += ["--keep", q(k)]
+    run_env = ("env " + " ".join(q(w) for w in env_words) + " ") if env_words else ""
+    return [
+        "# Smoke test (--smoke): envslim prune --keep-used-by runs it with a tracer, removes what it never",
+        "# touched under lib/, runs it again, and fails the build (putting every file back) if that fails.",
+        f"# envslim comes from its wheel in the build context and gets an environment of its own ({SMOKE_HOME}),",
+        "# which the final stage never copies. The smoke test runs here, before the application is added to",
+        "# the final stage: it may use only the environment (or COPY what it needs into this stage too).",
+        f"COPY {'--chown=' + owner + ' ' if owner else ''}{wheel} {SMOKE_HOME}/",
+        f"RUN {mount}{create.format(prefix=env_prefix, specs='python=3.12 pip')} \\",
+        f" && {env_prefix}/bin/python -m pip install --no-cache-dir {SMOKE_HOME}/{name} \\",
+        f" && {run_env}{env_prefix}/bin/envslim {' '.join(args)}",
+    ]
