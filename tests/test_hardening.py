@@ -467,3 +467,17 @@ def test_md_code_and_printable():
     assert md_code("a`b") == "``a`b``"
     assert md_code("`x") == "`` `x ``"
     assert md_code("a``b|c") == "```a``b\\|c```"
+
+
+def test_prune_keeps_few_descriptors_open_on_a_prefix_of_many_folders(tmp_path, monkeypatch):
+    from envslim.image import prune
+
+    monkeypatch.setattr(prune._DirFds, "MAX_OPEN", 4)
+    files = {f"{SP}/p{i}/__init__.py": "" for i in range(12)}
+    files |= {f"{SP}/p{i}/tests/deep/er/test_x.py": "t" for i in range(12)}
+    prefix = _prefix(tmp_path / "env", files)
+    before = len(os.listdir("/proc/self/fd"))
+    outcome = prune.carry_out(prune.select(str(prefix)), dry_run=False)
+    assert outcome.failed == [] and outcome.removed["tests"] == (12, 12)
+    assert not any((prefix / SP / f"p{i}" / "tests").exists() for i in range(12))
+    assert len(os.listdir("/proc/self/fd")) == before  # every descriptor closed again

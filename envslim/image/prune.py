@@ -461,18 +461,25 @@ def _why(e: OSError) -> str:
 
 class _DirFds:
     """Open folders of the prefix by relative path, each opened from its parent's descriptor with
-    ``O_NOFOLLOW`` and checked to be on the prefix's device; cached for the run."""
+    ``O_NOFOLLOW`` and checked to be on the prefix's device. The most recently used ``MAX_OPEN`` stay open
+    (a prefix has thousands of folders; a process may have 1,024 descriptors); the prefix's own stays."""
 
     _FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    MAX_OPEN = 64
 
     def __init__(self, prefix: str) -> None:
-        root = os.open(prefix, self._FLAGS & ~getattr(os, "O_NOFOLLOW", 0))  # the prefix itself may be a link
-        self.device = os.fstat(root).st_dev
-        self.fds: dict[str, int] = {"": root}
+        from collections import OrderedDict
+
+        self.root = os.open(prefix, self._FLAGS & ~getattr(os, "O_NOFOLLOW", 0))  # the prefix itself may be a link
+        self.device = os.fstat(self.root).st_dev
+        self.fds: OrderedDict[str, int] = OrderedDict()
 
     def folder(self, rel_dir: str) -> int:
+        if not rel_dir:
+            return self.root
         fd = self.fds.get(rel_dir)
         if fd is not None:
+            self.fds.move_to_end(rel_dir)
             return fd
         head, _, name = rel_dir.rpartition("/")
         parent = self.folder(head)
@@ -481,6 +488,8 @@ class _DirFds:
             os.close(fd)
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
         self.fds[rel_dir] = fd
+        while len(self.fds) > self.MAX_OPEN:
+            os.close(self.fds.popitem(last=False)[1])
         return fd
 
     def parent(self, rel: str) -> tuple[int, str]:
@@ -491,6 +500,9 @@ class _DirFds:
         for fd in self.fds.values():
             os.close(fd)
         self.fds.clear()
+        if self.root >= 0:
+            os.close(self.root)
+            self.root = -1
 
 
 def mount_points_under(prefix: str, mountinfo: str = "/proc/self/mountinfo") -> frozenset[str]:

@@ -372,24 +372,33 @@ def package_of(rel: str, owner: dict[str, str]) -> str:
 
 
 class Trash:
-    """Files renamed into ``PREFIX/.envslim-trash-*`` (same file system: the bytes never move)."""
+    """Files renamed into ``PREFIX/.envslim-trash-*`` (same file system: the bytes never move). The prefix
+    side of every rename goes through directory descriptors opened with ``O_NOFOLLOW`` on the prefix's
+    device (as prune's removals do): a folder swapped for a link after the walk fails the move, it never
+    takes a file from outside the prefix."""
 
     def __init__(self, prefix: str) -> None:
+        from envslim.image.prune import _DirFds
+
         self.prefix = prefix
         self.dir = tempfile.mkdtemp(prefix=".envslim-trash-", dir=prefix)
         self.moved: list[str] = []
+        self.dirs = _DirFds(prefix)
 
     def put(self, rel: str) -> None:
         dst = os.path.join(self.dir, rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        os.rename(os.path.join(self.prefix, rel), dst)
+        fd, base = self.dirs.parent(rel)
+        os.rename(base, dst, src_dir_fd=fd)
         self.moved.append(rel)
 
     def restore(self) -> None:
         for rel in reversed(self.moved):
-            os.rename(os.path.join(self.dir, rel), os.path.join(self.prefix, rel))
+            fd, base = self.dirs.parent(rel)
+            os.rename(os.path.join(self.dir, rel), base, dst_dir_fd=fd)
         self.moved.clear()
         shutil.rmtree(self.dir)
+        self.dirs.close()
 
     def empty(self) -> list[str]:
         """Delete the trash; then remove the directories the moved files left empty (deepest first)."""
@@ -398,10 +407,12 @@ class Trash:
         gone = []
         for d in sorted({p for rel in parents for p in _ancestors(rel)}, key=lambda d: (-d.count("/"), d)):
             try:
-                os.rmdir(os.path.join(self.prefix, d))
+                fd, base = self.dirs.parent(d)
+                os.rmdir(base, dir_fd=fd)
                 gone.append(d)
             except OSError:
                 pass
+        self.dirs.close()
         return gone
 
 
