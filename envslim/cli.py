@@ -45,6 +45,11 @@ def _plan_arguments(sp: argparse.ArgumentParser, unsafe_help: str) -> None:
     sp.add_argument("--config", metavar="PATH", help="use this pyproject.toml or .envslim.toml instead of searching upward")
 
 
+def _solve_arguments(sp: argparse.ArgumentParser, flag: str) -> None:
+    sp.add_argument("--glibc", metavar="X.Y", help=f"with {flag}: the target's glibc (__glibc; default 2.28)")
+    sp.add_argument("--cuda", metavar="X.Y", help=f"with {flag}: the target's CUDA driver (__cuda; default: none)")
+
+
 def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     p = _Parser(prog="envslim", description="Make conda-based Docker images small.")
     p.add_argument("--version", action="version", version=f"envslim {__version__}")
@@ -58,6 +63,9 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     _plan_arguments(rw, "also apply fixes that may change what gets installed")
     rw.add_argument("--annotate", action="store_true", help="leave a '# envslim: <why>' comment on moved and added lines")
     rw.add_argument("--format", choices=("text", "markdown"), default="text", help="markdown: a summary sized for a PR comment")
+    rw.add_argument("--verify", action="store_true", help="apply a fix only if the new file solves on every --platform and saves (py-rattler, uv)")
+    rw.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="with --verify: target conda subdir(s) (default: config, else linux-64)")
+    _solve_arguments(rw, "--verify")
 
     ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")
     ex.add_argument("target", metavar="NAME|RULE")
@@ -76,8 +84,10 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     net.add_argument("--offline", action="store_true", help="use sizes cached by earlier --online runs; never touch the network")
     rp.add_argument("--refresh", action="store_true", help="with --online: ignore the cache")
     rp.add_argument("--python", metavar="X.Y", help="target Python (default: lockfile, config, the file's python pin, 3.11)")
-    rp.add_argument("--platform", metavar="SUBDIR", help="target conda subdir (default: config, else linux-64)")
-    rp.add_argument("--lockfile", metavar="PATH", help="a conda-lock.yml: its exact versions and URLs; warns when the rewrite makes it stale")
+    rp.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="target conda subdir(s), comma-separated; --solve solves each (default: config, else linux-64)")
+    _solve_arguments(rp, "--solve")
+    rp.add_argument("--solve", action="store_true", help="solve before and after (py-rattler, uv): exact packages, installed bytes, attribution, each fix verified")
+    rp.add_argument("--lockfile", metavar="PATH", help="a conda-lock.yml (with --solve also a pixi.lock): its exact versions and URLs; warns when the rewrite makes it stale")
     _plan_arguments(rp, "count the unsafe fixes as applied, as rewrite --unsafe-fixes would")
 
     kn = sub.add_parser("knowledge", help="maintain the knowledge base")
@@ -85,6 +95,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     kr = ksub.add_parser("refresh", help="update figures in knowledge/packages/*.toml from live APIs, dated and sourced")
     kr.add_argument("names", nargs="*", metavar="NAME", help="conda package names (default: every entry with a pypi_name)")
     kr.add_argument("--pypi", action="store_true", help="refresh the PyPI wheel figures")
+    kr.add_argument("--conda", action="store_true", help="re-measure the conda-forge closure by a solve (py-rattler): exact installed bytes")
     kr.add_argument("--python", default="3.11", metavar="X.Y", help="target Python of the wheel (default: 3.11)")
     kr.add_argument("--platform", default="linux-64", metavar="SUBDIR", help="target conda subdir (default: linux-64)")
     kr.add_argument("--knowledge-dir", metavar="DIR", help="the packages directory to edit (default: the shipped knowledge/packages)")
@@ -206,7 +217,24 @@ def options_from(args: argparse.Namespace):
         elif isinstance(value, list):
             value = tuple(value)
         values[name] = value
+    if "platforms" in _record.fields(record):  # (rewrite, report)
+        values.update(_platforms(values.get("platform")))
     return record(**values)
+
+
+def _platforms(value: str | None) -> dict:
+    """``--platform a,b``: ``platforms`` the list (each once), ``platform`` the first; one platform is both."""
+    if not value:
+        return {}
+    if "," not in value:
+        return {"platforms": (value,)}
+    from envslim.solve.target import UnknownPlatform, parse_platforms
+
+    try:
+        platforms = tuple(parse_platforms(value))
+    except UnknownPlatform as e:
+        raise EnvslimError(f"envslim: error: {e}") from None
+    return {"platform": platforms[0], "platforms": platforms}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,9 @@
     unsafe-fixes = false               # also apply unsafe fixes
     keep = ["pyarrow"]                 # packages no rule touches
     per-package-ignores = { numpy = ["ES005"] }
-    platform = "linux-64"              # target conda subdir (footprints, online lookups)
+    platform = "linux-64"              # target conda subdir (footprints, online lookups), or a list
+                                       #   of them (--solve / --verify solve each; the first is shown)
+    channel-alias = "https://conda.anaconda.org"   # where channel names resolve (--solve / --verify)
     python = "3.11"                    # target Python (online lookups)
 
 ``.envslim.toml`` holds the same keys at its top level. A mistake is an error naming the file and the key.
@@ -23,7 +25,8 @@ from envslim.errors import InputError
 from envslim.knowledge.names import normalize  # package names compare PEP 503 normalised
 
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
-_KEYS = ("select", "extend-select", "ignore", "unsafe-fixes", "keep", "per-package-ignores", "platform", "python")
+_KEYS = ("select", "extend-select", "ignore", "unsafe-fixes", "keep", "per-package-ignores", "platform", "python",
+         "channel-alias")
 
 
 @dataclass
@@ -37,6 +40,8 @@ class Config:
     per_package_ignores: dict[str, frozenset[str]] = field(default_factory=dict)
     platform: str = "linux-64"
     python: str = "3.11"
+    platforms: tuple[str, ...] = ("linux-64",)  # ``platform`` as a list; the first is ``platform``
+    channel_alias: str | None = None
 
 
 def find(start) -> tuple[str, dict, tuple[str, ...]] | None:
@@ -179,9 +184,15 @@ def load(start, known_rules: set[str], explicit: bool = False) -> Config:
                         fail((key, pkg), f"unknown rule id {rid!r} for {pkg!r} in 'per-package-ignores'", rid)
                 cfg.per_package_ignores[normalize(pkg)] = frozenset(r.upper() for r in ids)
         elif key == "platform":
-            if value not in PLATFORMS:
-                fail((key,), f"unknown platform {value!r} (known: {', '.join(PLATFORMS)})")
-            cfg.platform = value
+            values = value if isinstance(value, list) and value else [value]
+            for v in values:
+                if v not in PLATFORMS:
+                    fail((key,), f"unknown platform {v!r} (known: {', '.join(PLATFORMS)})")
+            cfg.platform, cfg.platforms = values[0], tuple(dict.fromkeys(values))
+        elif key == "channel-alias":
+            if not isinstance(value, str) or "://" not in value:
+                fail((key,), f"'channel-alias' must be a URL like \"https://conda.anaconda.org\", not {value!r}")
+            cfg.channel_alias = value
         elif key == "python":
             if not isinstance(value, str) or not re.fullmatch(r"3\.\d+", value):
                 fail((key,), f"'python' must be a version like \"3.11\", not {value!r}")

@@ -432,11 +432,17 @@ def plan_file(path: str, opts, known: set[str], stdin=None):
     pixi = stdin is None and path.endswith(".toml")  # a pixi manifest: pixi.toml, or pyproject.toml with [tool.pixi]
     if pixi:
         from envslim.document.pixi import PixiManifest
+        from envslim.pixiplan import make_pixi_plan
 
         env = PixiManifest.read(path)  # (NotPixiManifest for a pyproject.toml without [tool.pixi])
-    else:
-        env = EnvFile.from_bytes(read_stream(stdin, "<stdin>"), "<stdin>") if stdin is not None else EnvFile.read(path)
-    options = Options(
+        return env, cfg, make_pixi_plan(env, plan_options(opts, cfg))
+    env = EnvFile.from_bytes(read_stream(stdin, "<stdin>"), "<stdin>") if stdin is not None else EnvFile.read(path)
+    return env, cfg, make_plan(env, plan_options(opts, cfg))
+
+
+def plan_options(opts, cfg) -> Options:
+    """The plan's options: a command's options record (see :func:`plan_file`) with the file's config."""
+    return Options(
         unsafe_fixes=opts.unsafe_fixes or cfg.unsafe_fixes,
         select=opts.select or cfg.select,
         ignore=opts.ignore | cfg.ignore,
@@ -445,8 +451,3 @@ def plan_file(path: str, opts, known: set[str], stdin=None):
         per_package_ignores=cfg.per_package_ignores,
         annotate=opts.annotate,
     )
-    if pixi:
-        from envslim.pixiplan import make_pixi_plan
-
-        return env, cfg, make_pixi_plan(env, options)
-    return env, cfg, make_plan(env, options)

@@ -23,7 +23,7 @@ ES007 = "{p}:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefault
 ES003 = "{p}:8:3: ES003 pip: the file has a pip: section but pip is not a conda dependency; add it [fix available]"
 ES006 = ("{p}:9:5: ES006 requests: also a conda dependency (line 7: requests); pip installs a second copy over"
          " conda's; merge its constraint into the conda line by hand [not fixed: the pip line carries a constraint]")
-KNOWN_KEYS = "select, extend-select, ignore, unsafe-fixes, keep, per-package-ignores, platform, python"
+KNOWN_KEYS = "select, extend-select, ignore, unsafe-fixes, keep, per-package-ignores, platform, python, channel-alias"
 
 
 def check(capsys, env, *options) -> tuple[int, str, str]:
@@ -287,3 +287,13 @@ def test_a_bad_config_stops_only_its_files(tree, capsys):
     ) + f"rewrote {good}\n"
     assert bad.read_text() == ENV
     assert good.read_text() != ENV
+
+
+def test_platform_list_and_channel_alias(tmp_path):
+    from envslim import config
+
+    (tmp_path / ".envslim.toml").write_text(
+        'platform = ["linux-64", "linux-aarch64"]\nchannel-alias = "http://mirror.local/conda"\n')
+    cfg = config.load(str(tmp_path), set(), explicit=False)
+    assert (cfg.platform, cfg.platforms, cfg.channel_alias) == (
+        "linux-64", ("linux-64", "linux-aarch64"), "http://mirror.local/conda")

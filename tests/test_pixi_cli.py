@@ -255,6 +255,14 @@ def test_report_says_it_does_not_read_pixi_yet(tmp_path, capsys):
     assert capsys.readouterr().err == f"{p}: envslim report does not read pixi manifests yet\n"
 
 
+def test_verify_says_it_does_not_read_pixi_yet(tmp_path, capsys):
+    p = tmp_path / "pixi.toml"
+    p.write_text(PIXI)
+    assert main(["rewrite", "--verify", str(p)]) == 2
+    assert capsys.readouterr().err == f"{p}: envslim rewrite --verify does not read pixi manifests yet\n"
+    assert p.read_text() == PIXI
+
+
 # -- the hook ---------------------------------------------------------------------------------------
 def hook() -> dict:
     return {h["id"]: h for h in YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())}["envslim-pixi"]

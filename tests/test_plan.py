@@ -103,8 +103,8 @@ def test_json_findings_carry_the_outcome_state(tmp_path, capsys):
     assert main(["report", "--format", "json", str(path)]) == 0
     findings = json.loads(capsys.readouterr().out)["files"][0]["findings"]
     assert [(f["rule"], f["outcome"], f["reason"], f["status"]) for f in findings] == [
-        ("ES007", "unsafe", "", "unsafe fix, use --unsafe-fixes"),
-        ("ES002", "applied", "", "applied by rewrite"),
+        ("ES007", "unsafe", "not verified: run with --solve", "unsafe fix, use --unsafe-fixes"),
+        ("ES002", "applied", "not verified: run with --solve", "applied by rewrite"),
         ("ES005", "refused", "conflicting pin", "not fixed: conflicting pin"),
         ("ES001", "unsafe", "the PEP 440 requirement drops: BUILD_DROPPED",
          "unsafe fix, use --unsafe-fixes: the PEP 440 requirement drops: BUILD_DROPPED"),

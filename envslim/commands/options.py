@@ -18,6 +18,11 @@ class RewriteOptions:
     config: str | None = None
     annotate: bool = False
     format: str = "text"  # "text" | "markdown"
+    verify: bool = False  # apply a fix only if a solve proves it (envslim.solve, py-rattler and uv)
+    platform: str | None = None  # with verify: the first target conda subdir (default: config, else linux-64)
+    platforms: tuple[str, ...] = ()  # every --platform given (comma-separated); () uses the config's
+    glibc: str | None = None  # the target's __glibc (default 2.28)
+    cuda: str | None = None  # the target's __cuda (default: none)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,10 @@ class ReportOptions:
     extend_select: frozenset[str] = frozenset()
     config: str | None = None
     annotate: bool = False  # (the report plans as rewrite does; it never annotates)
+    solve: bool = False  # solve before and after (envslim.solve): exact packages, installed bytes, verdicts
+    platforms: tuple[str, ...] = ()  # every --platform given (comma-separated; ``platform`` is the first)
+    glibc: str | None = None
+    cuda: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class ExplainOptions:
 class RefreshOptions:
     names: tuple[str, ...] = ()
     pypi: bool = False
+    conda: bool = False  # re-measure the conda-forge closure by a solve (envslim.solve.refresh)
     python: str = "3.11"
     platform: str = "linux-64"
     knowledge_dir: str | None = None

@@ -12,6 +12,9 @@ other byte, comments included, stays. A figure whose numbers did not change is l
 is validated (``envslim.knowledge.schema.validate_entry``) before it is written (atomically); an edit that would make
 it invalid is an error and nothing is written. A failed lookup is one warning line; that entry keeps its
 figures.
+
+``--conda NAME...`` re-measures the conda-forge closure by a solve instead (``envslim.solve.refresh``,
+with py-rattler); it writes through the same figure, entry reader and writer as ``--pypi``.
 """
 
 from __future__ import annotations
@@ -80,8 +83,10 @@ def _toml_str(value: str) -> str:
 
 def figure_text(fig: dict, eol: str) -> str:
     lines = ["[[figures]]"]
-    for key in ("id", "side", "kind", "version", "platform", "archive_bytes", "installed_bytes", "note", "source",
-                "date"):
+    for key in ("id", "side", "kind", "version", "platform", "archive_bytes", "installed_bytes", "packages", "heavy",
+                "note", "source", "date"):
+        if key in ("packages", "heavy") and key not in fig:  # closures only
+            continue
         value = fig[key]
         lines.append(f"{key} = {value}" if isinstance(value, int) else f"{key} = {_toml_str(value)}")
     return eol.join(lines) + eol
@@ -90,6 +95,12 @@ def figure_text(fig: dict, eol: str) -> str:
 def source_text(src: dict, eol: str) -> str:
     lines = ["[[sources]]"] + [f"{k} = {_toml_str(src[k])}" for k in ("id", "title", "url", "date")]
     return eol.join(lines) + eol
+
+
+def append_source(text: str, src: dict, eol: str) -> str:
+    """``text`` with the ``[[sources]]`` table ``src`` at its end, after one blank line."""
+    text = _ensure_eol(text, eol)
+    return text + ("" if text.endswith(eol + eol) or not text.strip() else eol) + source_text(src, eol)
 
 
 def _next_source_id(data: dict) -> str:
@@ -121,6 +132,25 @@ def _block_with_id(text: str, name: str, wanted: str) -> Block | None:
     return None
 
 
+def put_figure(text: str, fig_id: str, new_fig: str, *, replace: bool, eol: str) -> str:
+    """``text`` with the ``[[figures]]`` table ``fig_id`` replaced by ``new_fig`` (its table's text only), or
+    ``new_fig`` added after the last ``[[figures]]`` table (before the first ``[[sources]]`` when there is
+    none, else at the end)."""
+    if replace:
+        b = _block_with_id(text, "figures", fig_id)
+        if b is None:
+            raise EnvslimError(f"cannot locate the [[figures]] table {fig_id!r} in the text")
+        return text[:b.start] + new_fig + text[b.end:]
+    figs = [b for b in blocks(text) if b.name == "figures"]
+    srcs = [b for b in blocks(text) if b.name == "sources"]
+    if figs:
+        at = figs[-1].end
+        return _ensure_eol(text[:at], eol) + eol + new_fig + text[at:]
+    if srcs:
+        return text[:srcs[0].start] + new_fig + eol + text[srcs[0].start:]
+    return _ensure_eol(text, eol) + eol + new_fig
+
+
 def apply_wheel(text: str, wheel, today: str, python: str, platform: str) -> tuple[str, str, str]:
     """``text`` with the figure for ``wheel`` (a ``sources.WheelInfo``) added or replaced: (new text, what
     happened: "added" | "replaced" | "unchanged", the figure id)."""
@@ -143,31 +173,14 @@ def apply_wheel(text: str, wheel, today: str, python: str, platform: str) -> tup
                    f" reads), before byte-compilation; envslim knowledge refresh --pypi (Python {python},"
                    f" {platform})",
            "source": source_id, "date": today}
-    new_fig = figure_text(fig, eol)
-    if old is not None:
-        b = _block_with_id(text, "figures", fig_id)
-        if b is None:
-            raise EnvslimError(f"cannot locate the [[figures]] table {fig_id!r} in the text")
-        text = text[:b.start] + new_fig + text[b.end:]
-    else:
-        figs = [b for b in blocks(text) if b.name == "figures"]
-        srcs = [b for b in blocks(text) if b.name == "sources"]
-        if figs:
-            at = figs[-1].end
-            text = _ensure_eol(text[:at], eol) + eol + new_fig + text[at:]
-        elif srcs:
-            at = srcs[0].start
-            text = text[:at] + new_fig + eol + text[at:]
-        else:
-            text = _ensure_eol(text, eol) + eol + new_fig
+    text = put_figure(text, fig_id, figure_text(fig, eol), replace=old is not None, eol=eol)
     if same_url:
         b = _block_with_id(text, "sources", source_id)
         chunk = re.sub(r'(?m)^(\s*date\s*=\s*)"[^"\r\n]*"', lambda m: f'{m.group(1)}"{today}"', text[b.start:b.end])
         text = text[:b.start] + chunk + text[b.end:]
     else:
-        src = {"id": source_id, "title": f"PyPI wheel {wheel.filename}", "url": wheel.url, "date": today}
-        text = _ensure_eol(text, eol)
-        text += ("" if text.endswith(eol + eol) or not text.strip() else eol) + source_text(src, eol)
+        text = append_source(text, {"id": source_id, "title": f"PyPI wheel {wheel.filename}", "url": wheel.url,
+                                    "date": today}, eol)
     if old is not None and old.get("source") != source_id:  # the replaced figure's source may now be unused
         gone = old.get("source")
         if gone and gone not in _referenced(tomllib.loads(text)):
@@ -183,13 +196,15 @@ def apply_wheel(text: str, wheel, today: str, python: str, platform: str) -> tup
 def run(options, out, err) -> int:
     from envslim import knowledge
     from envslim.knowledge import names
-    from envslim.document.atomic import write_atomic
-    from envslim.knowledge.schema import validate_entry
     from envslim.online.settings import check_target, session_options
     from envslim.online import Session, lookup_wheels, run as run_async
 
+    if options.conda:  # the closure re-measured by a solve (py-rattler)
+        from envslim.solve.refresh import run_conda
+
+        return run_conda(options, out, err)
     if not options.pypi:
-        raise EnvslimError("envslim: error: nothing to refresh: pass --pypi")
+        raise EnvslimError("envslim: error: nothing to refresh: pass --pypi or --conda")
     check_target(options.python, options.platform)
     directory = Path(options.knowledge_dir) if options.knowledge_dir else knowledge.packages_dir()
     wanted = options.names or sorted(p.stem for p in directory.glob("*.toml"))
@@ -197,17 +212,11 @@ def run(options, out, err) -> int:
     todo: list[tuple[Path, str, str]] = []  # path, text, PyPI name
     for name in wanted:
         path = directory / f"{name.lower()}.toml"
-        try:
-            text = path.read_bytes().decode("utf-8")
-            data = tomllib.loads(text)
-        except OSError:
-            print(f"{path}:1:1: no knowledge entry named {name!r}", file=err)
+        text = read_entry(path, name, err)
+        if text is None:
             rc = 2
             continue
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-            print(f"{path}:1:1: unreadable entry: {e}", file=err)
-            rc = 2
-            continue
+        data = tomllib.loads(text)
         pypi = data.get("pypi_name") or (names.pypi_name(name) if options.names else None)
         if not pypi:
             if options.names:
@@ -232,15 +241,39 @@ def run(options, out, err) -> int:
         if wheel is None or wheel.installed_bytes is None:
             continue
         new_text, what, fig_id = apply_wheel(text, wheel, today, options.python, options.platform)
-        if what == "unchanged":
-            print(f"{path}: {fig_id} unchanged", file=out)
-            continue
-        problems = validate_entry(tomllib.loads(new_text), path.stem, names.pypi_name)
-        if problems:
-            print(f"{path}:1:1: the refreshed entry would be invalid: {problems[0]}; not written", file=err)
+        summary = f"{wheel.wheel_bytes:,} B wheel, {wheel.installed_bytes:,} B installed"
+        if not write_entry(path, new_text, what, fig_id, summary, out, err):
             rc = 2
-            continue
-        write_atomic(str(path), new_text)
-        print(f"{path}: {what} {fig_id}: {wheel.wheel_bytes:,} B wheel, {wheel.installed_bytes:,} B installed",
-              file=out)
     return rc
+
+
+def read_entry(path: Path, name: str, err) -> str | None:
+    """The entry's text, or None after one line on ``err`` (missing, not UTF-8, not TOML)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+        tomllib.loads(text)
+    except OSError:
+        print(f"{path}:1:1: no knowledge entry named {name!r}", file=err)
+        return None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        print(f"{path}:1:1: unreadable entry: {e}", file=err)
+        return None
+    return text
+
+
+def write_entry(path: Path, new_text: str, what: str, fig_id: str, summary: str, out, err) -> bool:
+    """Validate and write a refreshed entry (atomically); False when it would be invalid (not written)."""
+    from envslim.document.atomic import write_atomic
+    from envslim.knowledge import names
+    from envslim.knowledge.schema import validate_entry
+
+    if what == "unchanged":
+        print(f"{path}: {fig_id} unchanged", file=out)
+        return True
+    problems = validate_entry(tomllib.loads(new_text), path.stem, names.pypi_name)
+    if problems:
+        print(f"{path}:1:1: the refreshed entry would be invalid: {problems[0]}; not written", file=err)
+        return False
+    write_atomic(str(path), new_text)
+    print(f"{path}: {what} {fig_id}: {summary}", file=out)
+    return True

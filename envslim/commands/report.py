@@ -20,6 +20,11 @@ Figures, all installed bytes:
 ``--offline`` runs the same lookups against what earlier online runs cached and never touches the network.
 A lookup that fails is one warning line on stderr and the knowledge figure stands.
 
+``--solve`` proves the plan by solves (``envslim.solve``: py-rattler and uv, for every ``--platform``): the
+exact solved packages before and after with their installed bytes, each requested spec's attribution, and
+each fix's verdict and measured saving (``FileReport.proof``, which the renderers add). With ``--solve`` a
+``--lockfile`` ending in ``.lock`` (a pixi.lock) is the exact "before" side instead of a solve.
+
 Knowledge figures count only for the target (``footprint.pick``: platform, Python, the line's version; a
 labelled stand-in of the same platform otherwise). The totals are a union of the known figures: a closure
 carries its members, so a package shared by two closures counts once. The saving is computed over the rows
@@ -168,6 +173,8 @@ class FileReport:
     target: Target
     lock: object = None  # envslim.lockfile.Lock
     stale: list[str] = field(default_factory=list)
+    cfg: object = None  # the file's envslim.config.Config
+    proof: object = None  # envslim.solve.fileplan.PlanProof, under --solve
 
     def totals(self) -> dict:
         """Per side: (bytes, low, high, counted packages) as a union of the known figures, how many of the
@@ -389,7 +396,7 @@ def build(path: str, env: EnvFile, plan, options, cfg, lock=None) -> FileReport:
         from envslim import lockfile
 
         stale = lockfile.stale(lock, plan)
-    return FileReport(path, plan, rows, target, lock, stale)
+    return FileReport(path, plan, rows, target, lock, stale, cfg)
 
 
 # -- the command ----------------------------------------------------------------------------------------------
@@ -407,8 +414,8 @@ def run(options, out, err) -> int:
         raise EnvslimError("envslim: error: --refresh needs --online")
     check_target(options.python, options.platform)
     lock = None
-    if options.lockfile:
-        from envslim import lockfile
+    if options.lockfile and not (options.solve and options.lockfile.endswith(".lock")):
+        from envslim import lockfile  # conda-lock; a pixi.lock is read by --solve (envslim.solve.lockfiles)
 
         lock = lockfile.read(options.lockfile)
     if options.format in ("svg", "html") and len(options.paths) != 1:
@@ -431,6 +438,11 @@ def run(options, out, err) -> int:
             print(f"envslim: warning: {lock.path} has no packages for {rep.target.platform} "
                   f"(it locks {', '.join(lock.platforms)}); its versions are not used", file=err)
         reports.append(rep)
+    if reports and options.solve:
+        from envslim.solve import command
+
+        if command.attach(reports, options, err):
+            return 2
     if reports and (options.online or options.offline):
         opts = session_options(offline=bool(options.offline), refresh=bool(options.refresh))
         from envslim.commands.report_lookups import _lookup, warning_lines

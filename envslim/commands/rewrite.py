@@ -2,6 +2,9 @@
 
 Exit 0 when nothing is due or everything was written, 1 when ``--diff``/``--check`` find a change due,
 2 when a file could not be read, planned or written (the other files are still done).
+
+``--verify`` keeps only the fixes a solve proves (``envslim.solve.command.verify``: py-rattler and uv, for
+every ``--platform``); the others are refused outcomes that say why, and the file as it is must solve.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ def run(options, out, err) -> int:
             if not (stdin or options.diff or options.check):
                 check_writable(path)  # before anything is said about the file
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
+            if options.verify:
+                if path.endswith(".toml"):
+                    raise EnvslimError(f"{path}: envslim rewrite --verify does not read pixi manifests yet")
+                plan = _verified(env, cfg, plan, options, err)
         except EnvslimError as e:  # this file is left alone; the others are still done
             if _not_pixi(e):  # a pyproject.toml without [tool.pixi] (the envslim-pixi hook passes every one)
                 continue
@@ -91,3 +98,23 @@ def _lock_beside(path: str) -> bool:
     import os
 
     return path.endswith(".toml") and os.path.isfile(os.path.join(os.path.dirname(path), "pixi.lock"))
+
+
+def _verified(env, cfg, plan, options, err):
+    """The plan with only the fixes a solve proves; a refused fix is planned again as ignored for its
+    package (``per-package-ignores``), so that what it made possible is planned without it."""
+    from envslim._record import replace
+    from envslim.knowledge.names import normalize
+    from envslim.plan import make_plan, plan_options
+    from envslim.solve import command
+
+    base = plan_options(options, cfg)
+
+    def replan(withheld):
+        ignores = dict(base.per_package_ignores)
+        for rule, package in withheld:
+            key = normalize(package)
+            ignores[key] = ignores.get(key, frozenset()) | {rule}
+        return make_plan(env, replace(base, per_package_ignores=ignores))
+
+    return command.verify(plan, options, cfg, err, replan)

@@ -98,18 +98,35 @@ def _status(o) -> str:
     return "applied by rewrite" if o.applied else status(o, dry=True)
 
 
+NOT_SOLVED = "not verified: run with --solve"
+
+
+def _finding_json(rep: FileReport, o) -> dict:
+    """One finding of the JSON report, with ``estimate``, ``verified`` and ``reason``: what a solve proved
+    (``--solve``: the measured ``saving_bytes``, its range when a size in it is estimated, and how it was
+    measured as ``source``), or that none was run (the knowledge base's estimate stands)."""
+    f = o.finding
+    d = {"rule": f.rule, "package": f.package, "action": o.action, "saving_bytes": f.saving_bytes,
+         **({"saving_range": list(f.saving_range)} if f.saving_range else {}),
+         "source": redact(f.source), "message": redact(f.message), "applied": o.applied, "outcome": o.state.value,
+         "reason": redact(o.reason), "status": _status(o), "line": o.line}
+    if rep.proof is None:
+        return {**d, "estimate": True, "verified": False, "reason": redact(o.reason or NOT_SOLVED)}
+    v = rep.proof.verdict(o)
+    if v is not None:
+        d.pop("saving_range", None)
+        if v.saving.estimate and v.saving.low is not None and v.saving.high is not None:
+            d["saving_range"] = [v.saving.low, v.saving.high]
+    fields = rep.proof.finding_fields(o)
+    return {**d, **{k: redact(val) if isinstance(val, str) else val for k, val in fields.items()}}
+
+
 def to_json(reports: list[FileReport]) -> str:
     files = []
     for rep in reports:
         d: dict = {
             "path": rep.path,
-            "findings": [{"rule": o.finding.rule, "package": o.finding.package, "action": o.action,
-                          "saving_bytes": o.finding.saving_bytes,
-                          **({"saving_range": list(o.finding.saving_range)} if o.finding.saving_range else {}),
-                          "source": redact(o.finding.source),
-                          "message": redact(o.finding.message), "applied": o.applied, "outcome": o.state.value,
-                          "reason": redact(o.reason), "status": _status(o), "line": o.line}
-                         for o in rep.plan.shown],
+            "findings": [_finding_json(rep, o) for o in rep.plan.shown],
             "estimate": {**_estimate(rep), "note": CAVEAT},
             "target": {"python": rep.target.python, "python_from": rep.target.python_from,
                        "platform": rep.target.platform},
@@ -121,6 +138,8 @@ def to_json(reports: list[FileReport]) -> str:
         }
         if rep.lock is not None:
             d["lockfile"] = {"path": rep.lock.path, "stale": rep.stale}
+        if rep.proof is not None:
+            d.update(rep.proof.to_json())
         files.append(d)
     return redact(json.dumps({"files": files}, indent=2)) + "\n"  # every field, names of URL dependencies too
 
@@ -158,6 +177,8 @@ def to_table(rep: FileReport) -> str:
     if others:
         lines.append("other findings:")
         lines += ["  " + finding_line(rep.path, o, dry=True) for o in others]
+    if rep.proof is not None:
+        lines += rep.proof.table_lines(rep.plan.shown, mb)
     return printable(redact("\n".join(lines))) + "\n"
 
 
@@ -197,6 +218,8 @@ def to_markdown(rep: FileReport) -> str:
     out.append("")
     out += [f"{md_code(redact(r.name))} (implied): {_md(r.implied)}" for r in rep.rows if r.implied]
     out += ["", _md(CAVEAT), "", "</details>", ""]
+    if rep.proof is not None:
+        out += [printable(redact(line)) for line in rep.proof.markdown_lines(rep.plan.shown, mb)]
     return "\n".join(out) + "\n"
 
 

@@ -68,6 +68,7 @@ class PackageServer:
         self.latency = latency
         self.files: dict[str, bytes] = {}  # path -> body
         self.json_docs: dict[str, bytes] = {}  # path -> JSON body
+        self.content_types: dict[str, str] = {}  # path -> Content-Type other than the default
         self.faults: dict[str, list[Fault]] = {}
         self.ignore_range: set[str] = set()
         self.encodings: dict[str, str] = {}  # path -> Content-Encoding of a JSON body stored encoded
@@ -224,7 +225,7 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
                     body = body[: len(body) // 2]
                 etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 headers = {
-                    "Content-Type": "application/json",
+                    "Content-Type": server.content_types.get(path, "application/json"),
                     "ETag": etag,
                     "Last-Modified": LAST_MODIFIED,
                 }
@@ -309,13 +310,16 @@ def build_wheel(
     *,
     zip64: bool = False,
     comment: bytes = b"",
+    requires: tuple[str, ...] | list[str] = (),
 ) -> bytes:
-    """A real wheel: the files, plus ``.dist-info/`` METADATA, WHEEL and RECORD."""
+    """A real wheel: the files, plus ``.dist-info/`` METADATA (with ``requires`` as Requires-Dist),
+    WHEEL and RECORD."""
     dist_info = f"{name}-{version}.dist-info"
     members = dict(files)
     members[f"{dist_info}/METADATA"] = (
-        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
-    )
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    ).encode()
     members[f"{dist_info}/WHEEL"] = (
         f"Wheel-Version: 1.0\nGenerator: envslim-tests\nRoot-Is-Purelib: true\nTag: {tag}\n".encode()
     )
@@ -480,3 +484,40 @@ def build_conda(
     return buf.getvalue()
 
 
+
+
+# -- the simple API (PEP 503 / PEP 691 HTML) and wheels with dependencies ------------------------
+
+
+def add_simple_project(server: PackageServer, name: str, files: list[PypiFile]) -> None:
+    """Serve ``/simple/<name>/`` in the simple API's JSON form (PEP 691: ``meta.api-version``,
+    ``name``, ``files`` with ``filename``, ``url``, ``hashes``, ``requires-python``) and the file
+    bodies, as an installer such as uv reads them."""
+    listed = []
+    for f in files:
+        path = f"/files/{f.filename}"
+        entry: dict[str, object] = {}
+        if f.data is not None:
+            server.files[path] = f.data
+            metadata = _wheel_metadata(f.data) if f.filename.endswith(".whl") else None
+            if metadata is not None:  # PEP 658/714: the installer reads METADATA without the wheel
+                server.files[path + ".metadata"] = metadata
+                entry["core-metadata"] = {"sha256": hashlib.sha256(metadata).hexdigest()}
+        listed.append({**entry,
+            "filename": f.filename,
+            "url": server.url + path,
+            "hashes": {"sha256": hashlib.sha256(f.data or b"").hexdigest()},
+            "requires-python": f.requires_python,
+            "yanked": f.yanked,
+        })
+    doc = {"meta": {"api-version": "1.0"}, "name": name, "files": listed}
+    server.json_docs[f"/simple/{name}/"] = json.dumps(doc).encode()
+    server.content_types[f"/simple/{name}/"] = "application/vnd.pypi.simple.v1+json"
+
+
+def _wheel_metadata(data: bytes) -> bytes | None:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for member in zf.namelist():
+            if member.endswith(".dist-info/METADATA"):
+                return zf.read(member)
+    return None

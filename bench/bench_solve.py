@@ -1,0 +1,89 @@
+"""Benchmark: ``envslim report --solve`` against a local channel and PyPI (tests/solve's world: real
+.conda files built by rattler-build, indexed by rattler, served with Range on 127.0.0.1).
+
+Prints, for a 7-package environment file (median of ``--repeat`` runs, each a fresh process):
+- cold: empty cache (repodata, sizes and uv's cache all fetched); the goal is under 2 s;
+- warm: the same again (everything cached); the goal is within 3x of
+- bare: ``rattler.solve`` of the same conda specs in a fresh process (import, gateway, solve, with its
+  repodata cache warm), the floor any solving report pays.
+
+    python bench/bench_solve.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "online"))
+
+from pkgserver import PackageServer  # noqa: E402
+
+from tests.solve.conftest import Channel, PyPI  # noqa: E402
+from tests.solve.world import build_world  # noqa: E402
+
+SPECS = ["python=3.11", "pip", "numpy", "pyarrow=15", "requests", "libopenblas", "oldlib"]
+FILE = "name: bench\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n" + "".join(
+    f"  - {s}\n" for s in SPECS) + "  - pip:\n    - tqdm\n"
+
+BARE = """
+import asyncio, os, rattler
+async def go():
+    gw = rattler.Gateway(cache_dir=os.environ["RATTLER_BENCH_CACHE"])
+    vp = [rattler.GenericVirtualPackage(rattler.PackageName("__glibc"), rattler.Version("2.28"),
+                                        rattler.BuildString("0"))]
+    return await rattler.solve([rattler.Channel(os.environ["RATTLER_BENCH_CHANNEL"])], {specs!r},
+                               gateway=gw, platforms=["linux-64", "noarch"], virtual_packages=vp)
+print(len(asyncio.run(go())))
+"""
+
+
+def timed(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{argv[:4]} failed ({proc.returncode}): {proc.stderr.strip()}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="envslim-bench-solve-"))
+    with PackageServer() as server:
+        channel = Channel(work / "channels", server)
+        build_world(channel, PyPI(server))
+        url = channel.publish()
+        envfile = work / "environment.yml"
+        envfile.write_text(FILE)
+        base = dict(os.environ, ENVSLIM_CONDA_URL=server.url + "/conda", ENVSLIM_PYPI_URL=server.url,
+                    PYTHONPATH=str(ROOT))
+        report = [sys.executable, "-m", "envslim.cli", "report", "--solve", "--format", "json", str(envfile)]
+        cold, warm, bare = [], [], []
+        for i in range(args.repeat):
+            env = dict(base, ENVSLIM_CACHE_DIR=str(work / f"cache-{i}"))
+            cold.append(timed(report, env))
+            warm.append(timed(report, env))
+            bare_env = dict(base, RATTLER_BENCH_CACHE=str(work / f"cache-{i}" / "rattler"), RATTLER_BENCH_CHANNEL=url)
+            bare.append(timed([sys.executable, "-c", BARE.format(specs=SPECS)], bare_env))
+    c, w, b = (statistics.median(x) for x in (cold, warm, bare))
+    print(f"report --solve, {len(SPECS)} conda specs + 1 pip line, median of {args.repeat} fresh processes:")
+    print(f"  cold  {c:.3f} s  (goal < 2 s: {'met' if c < 2 else 'NOT met'}; runs {', '.join(f'{x:.3f}' for x in cold)})")
+    print(f"  warm  {w:.3f} s  (runs {', '.join(f'{x:.3f}' for x in warm)})")
+    print(f"  bare rattler.solve  {b:.3f} s  (runs {', '.join(f'{x:.3f}' for x in bare)})")
+    print(f"  warm / bare = {w / b:.2f}x (goal <= 3x: {'met' if w <= 3 * b else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,189 @@
+"""What the commands call: ``report --solve`` and ``rewrite --verify`` in a few lines each.
+
+``options`` is the command's options record (``envslim.commands.options``: ``platform``,
+``platforms``, ``glibc``, ``cuda``, ``lockfile``), ``cfg`` the file's ``envslim.config.Config``.
+
+- ``settings_for(options, cfg, progress=None) -> Settings``: platforms from ``--platform a,b`` (else the
+  config's ``platform``, a string or a list), ``--glibc``, ``--cuda``, the config's ``channel-alias``,
+  the environment's mirror variables; an error line (exit 2) when py-rattler or uv is missing. The
+  commands pass a progress line drawn on stderr when it is a terminal and ``CI`` is unset.
+- ``attach(reports, options, err) -> int``: prove each report's plan (``rep.proof``, a
+  ``fileplan.PlanProof`` the report's renderers read); 0, or 2 after one line on ``err`` when a file
+  does not solve or a channel or index cannot be read.
+- ``verify(plan, options, cfg, err, replan) -> plan``: ``rewrite --verify``: keeps the fixes a solve
+  proves, re-plans without the others (``replan(refused)`` plans again with those (rule, package) pairs
+  ignored) and records each refusal in the plan as a refused outcome whose reason names the solver's
+  verdict; raises ``EnvslimError`` (exit 2, one line) when the file does not solve.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+__all__ = ["attach", "settings_for", "verify"]
+
+REFUSED = "refused by --verify: "
+
+
+class _Progress:
+    """One line on a terminal, redrawn in place and cleared at the end; nothing elsewhere."""
+
+    def __init__(self, err: Any) -> None:
+        isatty = getattr(err, "isatty", lambda: False)
+        self.err = err if isatty() and not os.environ.get("CI") else None
+        self.width = 0
+
+    def __call__(self, text: str) -> None:
+        if self.err is None:
+            return
+        line = text[:78]
+        self.err.write("\r" + line.ljust(self.width))
+        self.err.flush()
+        self.width = len(line)
+
+    def clear(self) -> None:
+        if self.err is not None and self.width:
+            self.err.write("\r" + " " * self.width + "\r")
+            self.err.flush()
+            self.width = 0
+
+
+def _require() -> None:
+    """py-rattler and uv, or one line saying how to get them."""
+    from envslim.errors import EnvslimError
+
+    try:
+        import rattler  # noqa: F401
+        import uv  # noqa: F401
+    except ImportError as e:
+        raise EnvslimError(f"envslim: error: --solve and --verify need py-rattler and uv ({e.name} is missing):"
+                           " pip install 'envslim[solve]'") from None
+
+
+def settings_for(options: Any, cfg: Any, progress: Callable[[str], None] | None = None) -> Any:
+    from envslim.errors import EnvslimError
+
+    _require()
+    from envslim.solve.engine import Settings
+    from envslim.solve.target import UnknownPlatform, parse_platforms
+
+    try:
+        platforms = parse_platforms(getattr(options, "platforms", None) or options.platform or
+                                    list(getattr(cfg, "platforms", ())) or cfg.platform)
+        settings = Settings.from_environ(platforms=platforms, glibc=getattr(options, "glibc", None),
+                                         cuda=getattr(options, "cuda", None),
+                                         alias=getattr(cfg, "channel_alias", None), progress=progress)
+        if any(t.platform.startswith("linux-") for t in settings.targets):
+            settings.targets[0].python_platform()  # an unusable --glibc is an error now, not mid-solve
+    except UnknownPlatform as e:
+        raise EnvslimError(f"envslim: error: {e}") from None
+    return settings
+
+
+def _failure_line(path: str, failure: Any) -> str:
+    from envslim.solve.errors import Unsolvable
+
+    what = "does not solve" if isinstance(failure, Unsolvable) else "cannot be solved"
+    return f"{path}: {what}: {failure.message}"
+
+
+def attach(reports: list, options: Any, err: Any) -> int:
+    from envslim.errors import EnvslimError
+    from envslim.solve.errors import SolveFailure
+    from envslim.solve.fileplan import prove
+
+    progress = _Progress(err)
+    try:
+        for rep in reports:
+            settings = settings_for(options, rep.cfg, progress)
+            try:
+                before = _locked(options, rep, settings)
+                rep.proof = prove(rep.plan, settings, before=before)
+                if before is not None:
+                    from envslim.display import redact
+
+                    for line in stale_lines(rep.proof):
+                        print(redact(f"envslim: warning: {options.lockfile} is stale after the rewrite of {rep.path}:"
+                                     f" {line}"), file=err)
+            except SolveFailure as failure:
+                progress.clear()
+                print(_failure_line(rep.path, failure), file=err)
+                return 2
+    except EnvslimError:
+        progress.clear()
+        raise
+    progress.clear()
+    return 0
+
+
+def _locked(options: Any, rep: Any, settings: Any) -> Any:
+    """The lockfile's solved set as the "before" side (``--lockfile``), or None."""
+    if not options.lockfile:
+        return None
+    from envslim.solve.engine import lockfile_solutions, spec_name
+    from envslim.solve.fileplan import env_spec
+
+    spec = env_spec(rep.plan.env, settings.targets[0].platform)
+    requested = [("conda", spec_name(s), s) for s in spec.conda]
+    return lockfile_solutions(options.lockfile, settings, requested=requested)
+
+
+def stale_lines(proof: Any) -> list[str]:
+    """What the rewrite changes on the conda side that the lockfile pins (one line per platform)."""
+    out = []
+    if proof.after is None:
+        return out
+    for platform in proof.platforms:
+        before = {(p.name, p.version, p.build) for p in proof.before[platform].conda()}
+        after = {(p.name, p.version, p.build) for p in proof.after[platform].conda()}
+        gone = sorted({n for n, _, _ in before - after})
+        new = sorted({n for n, _, _ in after - before})
+        if gone or new:
+            parts = ([f"{', '.join(gone)} leave(s) or change(s)"] if gone else []) + \
+                    ([f"{', '.join(new)} not locked"] if new else [])
+            out.append(f"{platform}: {'; '.join(parts)}; re-lock")
+    return out
+
+
+def verify(plan: Any, options: Any, cfg: Any, err: Any, replan: Callable[[frozenset], Any]) -> Any:
+    """The plan with only the fixes a solve proves (see the module docstring)."""
+    from envslim._record import replace
+    from envslim.errors import EnvslimError
+    from envslim.plan import State
+    from envslim.solve.errors import SolveFailure
+    from envslim.solve.fileplan import outcome_key, prove
+    from envslim.solve.verify import Verdict
+
+    progress = _Progress(err)
+    settings = settings_for(options, cfg, progress)
+    withheld: frozenset[tuple[str, str]] = frozenset()  # (rule, package) of the refused fixes
+    refusals: dict[tuple[str, str], str] = {}
+    try:
+        for _ in range(4):  # a refused fix can uncover others (they are proven in the next round)
+            applied = plan.applied
+            if not applied:
+                break
+            proof = prove(plan, settings, outcomes=applied)
+            verdicts = {outcome_key(o): proof.verdict(o) for o in applied}
+            refused = [o for o in applied if not verdicts[outcome_key(o)].verified]
+            if not refused and proof.after is None:  # each alone solves, not all together
+                refused = applied
+                for o in refused:
+                    v = verdicts[outcome_key(o)]
+                    verdicts[outcome_key(o)] = Verdict(False, v.saving,
+                                                       f"together with the other fixes: {proof.after_failure}")
+            if not refused:
+                break
+            for o in refused:
+                refusals[(o.finding.rule, o.finding.package)] = verdicts[outcome_key(o)].reason
+            withheld = withheld | {(o.finding.rule, o.finding.package) for o in refused}
+            plan = replan(withheld)
+    except SolveFailure as failure:
+        progress.clear()
+        raise EnvslimError(_failure_line(plan.env.path, failure)) from None
+    progress.clear()
+    outcomes = [replace(o, state=State.REFUSED, reason=REFUSED + refusals[(o.finding.rule, o.finding.package)])
+                if o.state is State.SUPPRESSED and (o.finding.rule, o.finding.package) in refusals else o
+                for o in plan.outcomes]
+    return replace(plan, outcomes=outcomes)

@@ -1,0 +1,42 @@
+"""The two ways a solve ends without a result, each a one-line message (credentials removed).
+
+- ``Unsolvable``: the specs have no solution on the channels for the target (the solver's reason, on
+  one line, naming the packages), or the pip side does not resolve against the conda side.
+- ``SolveUnavailable``: the channels, the index or an artifact could not be read (network, HTTP
+  status, a missing tool): never a result that looks like a proof.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SolveFailure", "SolveUnavailable", "Unsolvable", "one_line"]
+
+
+def one_line(text: str) -> str:
+    """Join a multi-line message (rattler's and uv's trees) into one line without the tree art."""
+    from envslim.display import redact
+
+    parts = []
+    for raw in str(text).splitlines():
+        line = raw.strip().lstrip("│├└─ ").strip()
+        if line.startswith("cause:"):
+            line = line[len("cause:"):].strip()
+        if line.startswith("error:"):
+            line = line[len("error:"):].strip()
+        if line:
+            parts.append(line.rstrip("."))
+    return redact("; ".join(parts))
+
+
+class SolveFailure(Exception):
+    def __init__(self, message: str, platform: str = "") -> None:
+        self.message = one_line(message)
+        self.platform = platform
+        super().__init__(self.message)
+
+
+class Unsolvable(SolveFailure):
+    pass
+
+
+class SolveUnavailable(SolveFailure):
+    pass

@@ -1,0 +1,225 @@
+"""An environment file's plan, proven by solves: the adapter between the rewrite plan and the engine.
+
+``prove(plan, settings) -> PlanProof`` solves the file before the rewrite and after it for every target
+platform, and each outcome's fix alone (the file with only that fix applied), and gives each outcome with
+a fix a :class:`~envslim.solve.verify.Verdict`, keyed by :func:`outcome_key` (rule, package, line: never
+by object identity). ``PlanProof.to_json()`` is the JSON the report adds under ``files[i]``: ``solved``
+(first platform) and ``solved_platforms`` (every platform), each with ``before``/``after``
+``packages[]`` (``manager``, ``name``, ``version``, ``build``, ``installed_bytes``), totals and
+``attribution``; ``finding_fields(outcome)`` gives a finding's ``saving_bytes``, ``estimate``,
+``verified`` and ``reason``; ``table_lines`` and ``markdown_lines`` its report text
+(:mod:`envslim.solve.render`).
+
+How a fix is judged (by the edits it makes, not by its rule id): removing a conda line and adding a
+pip line is a *move*, replacing a conda line by another package name is a *rename*: both must take the
+package and its private closure off the conda side and save bytes. Anything else (nomkl, a numpy<2 pin,
+adding pip) is a *guard*: it must solve; its saving is reported, not required. A fix found in a later
+round of the plan (made possible by another fix) is proven with the whole rewrite.
+
+Selectors (``# [linux]``, ``# [not win]``, ``# [linux and x86_64]``) are evaluated per platform; a
+selector outside that small language keeps its line, with a note.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from envslim.solve.engine import EnvSpec, Settings
+from envslim.solve.errors import SolveFailure, Unsolvable
+from envslim.solve.model import Solution
+from envslim.solve.verify import Verdict, combine, compare, refused
+
+__all__ = ["PlanProof", "env_spec", "outcome_key", "prove"]
+
+NO_FIX = "no fix to verify"
+
+
+def outcome_key(o: Any) -> tuple[str, str, int]:
+    """What names an outcome across plans of the same file: its rule, package and original line."""
+    return (o.finding.rule, o.finding.package, o.line)
+
+
+def _selector_names(platform: str) -> dict[str, bool]:
+    os_, _, arch = platform.partition("-")
+    return {
+        "linux": os_ == "linux", "osx": os_ == "osx", "win": os_ == "win", "unix": os_ in ("linux", "osx"),
+        "linux64": platform == "linux-64", "aarch64": arch == "aarch64", "arm64": arch == "arm64",
+        "x86_64": arch == "64", "x86": arch in ("64", "32"), "ppc64le": arch == "ppc64le",
+        "win64": platform == "win-64", "osx64": platform == "osx-64",
+    }
+
+
+def selected(selector: str | None, platform: str) -> bool | None:
+    """True/False for a selector of names, ``and``, ``or``, ``not`` and parentheses; None otherwise."""
+    if not selector:
+        return True
+    names = _selector_names(platform)
+    try:
+        tree = ast.parse(selector.strip(), mode="eval")
+    except SyntaxError:
+        return None
+
+    def ev(node: ast.AST) -> bool:
+        if isinstance(node, ast.Name) and node.id in names:
+            return names[node.id]
+        if isinstance(node, ast.BoolOp):
+            vals = [ev(v) for v in node.values]
+            return all(vals) if isinstance(node.op, ast.And) else any(vals)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return not ev(node.operand)
+        raise ValueError(node)
+
+    try:
+        return ev(tree.body)
+    except ValueError:
+        return None
+
+
+def env_spec(env: Any, platform: str) -> EnvSpec:
+    """The channels, conda specs and pip lines of an ``EnvFile`` for ``platform``."""
+    def keep(item: Any) -> bool:
+        return selected(item.selector, platform) is not False
+
+    conda = tuple(i.text.strip() for i in env.deps if keep(i) and i.text.strip())
+    pip = tuple(i.text.strip() for i in env.pip_items if isinstance(i.value, str) and keep(i))
+    return EnvSpec(tuple(env.channel_names), conda, pip)
+
+
+def _kind(finding: Any) -> str:
+    ops = [type(op).__name__ for op in finding.ops]
+    if "RemoveItem" in ops and "InsertPip" in ops:
+        return "move"
+    if "ReplaceValue" in ops:
+        from envslim.document.envfile import conda_sort_key  # (the name a conda line installs)
+
+        for op in finding.ops:
+            if type(op).__name__ == "ReplaceValue" and conda_sort_key(op.text) != conda_sort_key(op.item.text):
+                return "rename"
+    if ops == ["RemoveItem"] and finding.rule == "ES001":
+        return "move"  # the pip line is already there
+    return "guard"
+
+
+@dataclass
+class PlanProof:
+    platforms: list[str]
+    before: dict[str, Solution]
+    after: dict[str, Solution] | None
+    after_failure: str = ""
+    verdicts: dict[tuple[str, str, int], Verdict] = field(default_factory=dict)  # outcome_key -> verdict
+
+    def verdict(self, o: Any) -> Verdict | None:
+        return self.verdicts.get(outcome_key(o))
+
+    def finding_fields(self, o: Any) -> dict[str, object]:
+        """An outcome's ``saving_bytes`` (measured), ``estimate``, ``verified`` and ``reason`` (the plan's
+        reason, if any, then the solve's)."""
+        v = self.verdict(o)
+        if v is None:
+            return {"saving_bytes": o.finding.saving_bytes, "estimate": True, "verified": False,
+                    "reason": o.reason or (NO_FIX if not o.finding.ops else "not verified")}
+        out: dict[str, object] = {"saving_bytes": v.saving.value, "estimate": v.saving.estimate,
+                                  "verified": v.verified, "reason": "; ".join(r for r in (o.reason, v.reason) if r)}
+        if v.saving.value is not None:
+            out["source"] = (f"measured on {self.platforms[0]}: the file solved with and without this fix"
+                             " (py-rattler, uv); installed bytes from info/paths.json and wheel central directories")
+        return out
+
+    def _side(self, sol: Solution | None) -> dict[str, object] | None:
+        return None if sol is None else sol.to_json()
+
+    def platform_json(self, platform: str) -> dict[str, object]:
+        after = self.after[platform] if self.after else None
+        out: dict[str, object] = {"platform": platform, "before": self._side(self.before[platform]),
+                                  "after": self._side(after)}
+        if self.after is None:
+            out["after_failure"] = self.after_failure
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "solved": self.platform_json(self.platforms[0]),
+            "solved_platforms": {p: self.platform_json(p) for p in self.platforms},
+        }
+
+    def table_lines(self, outcomes: list[Any], fmt: Any) -> list[str]:
+        from envslim.solve.render import table_lines
+
+        return table_lines(self, outcomes, fmt)
+
+    def markdown_lines(self, outcomes: list[Any], fmt: Any) -> list[str]:
+        from envslim.solve.render import markdown_lines
+
+        return markdown_lines(self, outcomes, fmt)
+
+
+def _specs_for(env: Any, settings: Settings) -> list[EnvSpec]:
+    return [env_spec(env, t.platform) for t in settings.targets]
+
+
+def prove(plan: Any, settings: Settings, *, outcomes: list[Any] | None = None,
+          before: dict[str, Solution] | None = None) -> PlanProof:
+    """Solve before, after, and each fix alone (``outcomes``: those to judge, default every shown
+    outcome with a fix). Raises :class:`SolveFailure` when the file as it is does not solve (or a network
+    failure), which the command reports on one line with exit 2. ``before`` (from a lockfile) replaces
+    the solve of the file as it is."""
+    from envslim.document.edits import FixError
+    from envslim.document.envfile import EnvFile
+    from envslim.errors import InputError
+
+    env = plan.env
+    findings = [o for o in (plan.shown if outcomes is None else outcomes) if o.finding.ops]
+    alone: list[tuple[Any, Any]] = []
+    for o in findings:
+        if o.round == 0:  # its operations are on the original text's items
+            try:
+                alone.append((o, EnvFile.from_text(env.render(o.finding.ops), env.path)))
+            except (FixError, InputError):  # proven with the whole rewrite instead
+                continue
+    after_env = EnvFile.from_text(plan.new_text, env.path) if plan.changed else env
+    platforms = [t.platform for t in settings.targets]
+    # one run: before, after, then each fix alone; a spec per platform is solved for that platform only
+    given = before
+    jobs = ([] if given is not None else [env]) + [after_env] + [e for _, e in alone]
+    results = _solve_per_platform(jobs, settings)
+    if given is not None:
+        results.insert(0, given)
+    before = results[0]
+    if isinstance(before, SolveFailure):
+        raise before
+    after = results[1]
+    proof = PlanProof(platforms, before, None if isinstance(after, SolveFailure) else after,
+                      after.message if isinstance(after, SolveFailure) else "")
+    for (o, _), result in zip(alone, results[2:]):
+        proof.verdicts[outcome_key(o)] = _judge(o.finding, before, result, platforms)
+    for o in findings:
+        proof.verdicts.setdefault(outcome_key(o), _judge(o.finding, before, after, platforms))
+    return proof
+
+
+def _judge(f: Any, before: dict[str, Solution], result: Any, platforms: list[str]) -> Verdict:
+    if isinstance(result, SolveFailure):
+        return refused(result)
+    kind = _kind(f)
+    return combine([compare(before[p], result[p], kind, f.package) for p in platforms])
+
+
+def _solve_per_platform(envs: list[Any], settings: Settings) -> list[Any]:
+    """Each EnvFile solved for every target, its spec taken per platform (selectors)."""
+    import asyncio
+
+    from envslim.solve.engine import _Run
+
+    async def one(run: Any, env: Any) -> Any:
+        try:
+            return {t.platform: await run.solve(env_spec(env, t.platform), t) for t in settings.targets}
+        except Unsolvable as exc:  # a network failure is not a verdict: it ends the run
+            return exc
+
+    async def go() -> list[Any]:
+        async with _Run(settings) as run:  # the files are solved concurrently (rattler and uv overlap)
+            return list(await asyncio.gather(*(one(run, env) for env in envs)))
+
+    return asyncio.run(go())

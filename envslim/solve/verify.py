@@ -1,0 +1,95 @@
+"""Verify one fix by comparing the solve of the file before it with the solve after it.
+
+``compare(before, after, kind, package) -> Verdict(verified, saving, reason)`` for one platform;
+``combine(verdicts)`` for all target platforms (verified only if verified on each; the saving is the
+first platform's, the one the report shows).
+
+- The measured saving is ``bytes leaving conda - bytes added by pip``: (conda installed bytes before
+  - after) - (pip installed bytes after - before), each side a union of solved packages; an artifact
+  on both sides cancels out. Unknown if a size that counts is unknown; an estimate if one is.
+- ``kind="move"`` (a conda package moved to ``pip:``) and ``kind="rename"`` (a slimmer variant):
+  ``package`` and every package only it needed before must have left the conda side, and the saving
+  must be positive. A package still there is named with what pulls it back ("acme 1.4.0 requires
+  pyarrow"). ``kind="guard"`` (pins and guards: nomkl, numpy<2, pip): it is enough that the file
+  solves; the saving is reported, not required.
+- A file that does not solve after the fix is refused by the caller with the solver's reason
+  (:class:`~envslim.solve.errors.Unsolvable`), which :func:`refused` turns into a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from envslim.solve.errors import SolveFailure
+from envslim.solve.model import Size, Solution, total
+
+__all__ = ["Verdict", "combine", "compare", "refused", "saving"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verified: bool
+    saving: Size
+    reason: str = ""
+
+
+def _minus(a: Size, b: Size) -> Size:
+    if a.value is None or b.value is None:
+        return Size(None)
+    if a.estimate or b.estimate:
+        low = (a.low if a.low is not None else a.value) - (b.high if b.high is not None else b.value)
+        high = (a.high if a.high is not None else a.value) - (b.low if b.low is not None else b.value)
+        return Size(a.value - b.value, True, low, high, "includes estimated sizes")
+    return Size(a.value - b.value)
+
+
+def saving(before: Solution, after: Solution) -> Size:
+    """Bytes leaving conda minus bytes added by pip, over the packages that differ: an artifact on both
+    sides cancels out, so its size (estimated or unknown) does not make the saving an estimate."""
+    kept = {p.key for p in before.packages} & {p.key for p in after.packages}
+    conda = _minus(total([p for p in before.conda() if p.key not in kept]),
+                   total([p for p in after.conda() if p.key not in kept]))
+    pip = _minus(total([p for p in after.pip() if p.key not in kept]),
+                 total([p for p in before.pip() if p.key not in kept]))
+    return _minus(conda, pip)
+
+
+def _pulled_back_by(after: Solution, name: str) -> str:
+    for p in after.conda():
+        if name in p.depends:
+            return f"{p.name} {p.version} requires {name}"
+    return f"{name} is still requested"
+
+
+def compare(before: Solution, after: Solution, kind: str, package: str = "") -> Verdict:
+    measured = saving(before, after)
+    if after.not_verified and kind in ("move", "rename"):
+        moved_line = next((line for line, _ in after.not_verified if package and package in line), None)
+        if moved_line is not None:
+            return Verdict(False, measured, f"{moved_line}: cannot be verified as a wheel")
+    if kind in ("move", "rename") and package:
+        private = next((a for a in before.attribution() if a.manager == "conda" and a.name == package), None)
+        names = [package] + [n for n in (private.packages if private else ()) if n != package]
+        for name in names:
+            still = after.find(name, "conda")
+            if still is not None:
+                why = _pulled_back_by(after, name)
+                what = "pulled back" if name == package else f"stays on the conda side ({package} needed it)"
+                return Verdict(False, measured, f"{name} {what}: {why} from conda")
+        if measured.value is None:
+            return Verdict(False, measured, "saving unknown: a size could not be measured")
+        if measured.value <= 0:
+            return Verdict(False, measured, f"no saving: {measured.value} bytes")
+    return Verdict(True, measured)
+
+
+def refused(failure: SolveFailure) -> Verdict:
+    return Verdict(False, Size(None), failure.message)
+
+
+def combine(verdicts: list[Verdict]) -> Verdict:
+    first = verdicts[0]
+    for v in verdicts:
+        if not v.verified:
+            return Verdict(False, first.saving, v.reason)
+    return first
