@@ -129,3 +129,47 @@ def test_reverse_deps_snapshot_is_the_bounded_set():
     snap = json.loads((ROOT / "tools" / "data" / "pypi_requires_dist.json").read_text())
     assert sorted(snap["projects"]) == sorted(reverse_deps.pypi_projects())
     assert len(snap["projects"]) == 76
+
+
+# -- 2. nomkl and the platform: conda-forge's default BLAS is OpenBLAS on linux/macOS, MKL on win-64 -------------
+WIN = "conda-forge's default BLAS on win-64 is MKL, so numpy, scipy would link it there (on linux and macOS it is OpenBLAS)"
+
+
+def test_nomkl_for_conda_forge_blas_users_on_win64(tmp_path, capsys):
+    text = "channels:\n  - conda-forge\ndependencies:\n  - numpy  # [win]\n  - scipy  # [win64]\n  - python\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
+    # the two selectors differ, so the added line carries none of them (and goes last: the list is not sorted)
+    assert out == f"env.yml:4:3: ES002 nomkl: add nomkl: {WIN} [fixed]\nrewrote env.yml\n"
+    assert new == text + "  - nomkl\n"
+    text = "channels:\n  - conda-forge\ndependencies:\n  - numpy  # [win]\n  - scipy  # [win]\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
+    assert new == "channels:\n  - conda-forge\ndependencies:\n  - nomkl  # [win]\n  - numpy  # [win]\n  - scipy  # [win]\n"
+
+
+@pytest.mark.parametrize("selector", ["", "  # [linux]", "  # [not win]", "  # [win or osx]"])
+def test_no_nomkl_for_conda_forge_blas_users_on_linux_and_macos(tmp_path, capsys, selector):
+    text = f"channels:\n  - conda-forge\ndependencies:\n  - numpy{selector}\n  - scipy{selector}\n"
+    assert run(tmp_path, capsys, text, "--select", "ES002") == (0, "", text)
+
+
+def test_win64_nomkl_is_not_a_guard_when_conda_forge_comes_first(tmp_path, capsys):
+    text = "channels:\n  - conda-forge\n  - defaults\ndependencies:\n  - numpy  # [win]\n  - scipy  # [win]\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
+    assert out == f"env.yml:5:3: ES002 nomkl: add nomkl: {WIN} [fixed]\nrewrote env.yml\n"
+
+
+def test_no_nomkl_for_conda_forge_pytorch_on_win64(tmp_path, capsys):
+    text = "channels:\n  - conda-forge\ndependencies:\n  - numpy  # [win]\n  - pytorch  # [win]\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
+    assert (out, new) == ("env.yml:5:3: ES002 nomkl: nomkl not added: conda-forge's builds of pytorch without MKL"
+                          " (cpu_generic) are recorded for linux-64 only, and on win-64 nomkl may make pytorch"
+                          " unsolvable [not fixed: the builds without MKL may not exist]\n", text)
+
+
+def test_explain_nomkl_states_the_platform_assumption(capsys):
+    assert main(["explain", "ES002"]) == 0
+    doc = " ".join(capsys.readouterr().out.split())
+    assert ("On conda-forge the default BLAS depends on the platform (`blas_default_impl` in"
+            " conda-forge/blas-feedstock@415a2b6e's `recipe/conda_build_config.yaml`): OpenBLAS on linux and"
+            " macOS, MKL on win-64.") in doc
+    assert "a file whose motivating lines all carry a `# [win]` (or `# [win64]`) selector is for win-64" in doc
