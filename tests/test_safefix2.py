@@ -173,3 +173,73 @@ def test_explain_nomkl_states_the_platform_assumption(capsys):
             " conda-forge/blas-feedstock@415a2b6e's `recipe/conda_build_config.yaml`): OpenBLAS on linux and"
             " macOS, MKL on win-64.") in doc
     assert "a file whose motivating lines all carry a `# [win]` (or `# [win64]`) selector is for win-64" in doc
+
+
+# -- 3. the issue's other cases -----------------------------------------------------------------------------------
+from tests.test_safefix import about, corpus  # noqa: E402
+
+
+@pytest.mark.parametrize("prefix, line", [
+    ("040", "F:79:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
+            " defaults channel [not fixed: no such variant]"),
+    # anaconda, conda-forge, defaults: ES007 writes nodefaults, and the anaconda channel listed first still serves
+    ("088", "F:71:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
+            " defaults channel [not fixed: no such variant]"),
+    ("156", "F:51:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base exists on conda-forge from"
+            " 3.0.0; the file asks for 2.1.2 [not fixed: no such variant]"),
+    ("162", "F:53:1: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
+            " intel channel [not fixed: no such variant]"),
+    ("164", "F:66:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
+            " defaults channel [not fixed: no such variant]"),
+])
+def test_no_matplotlib_base_for_builds_of_other_channels(tmp_path, capsys, prefix, line):
+    lines, _, after = corpus(tmp_path, capsys, prefix, "--unsafe-fixes")
+    assert about(lines, "ES004", "matplotlib") == [line]
+    assert b"matplotlib-base" not in after
+
+
+def test_a_listed_defaults_channel_stays_next_to_nodefaults(tmp_path, capsys):
+    """conda drops only the nodefaults entry (conda/env/installers/conda.py): anaconda or defaults listed by name
+    still serves, ahead of conda-forge or after it."""
+    text = ("channels:\n  - anaconda\n  - conda-forge\n  - defaults\ndependencies:\n"
+            "  - matplotlib=3.0.1=py36h5429711_0\n  - python=3.6\n")
+    rc, out, new = run(tmp_path, capsys, text, "--unsafe-fixes", "--select", "ES004,ES007")
+    assert out == ("env.yml:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [fixed]\n"
+                   "env.yml:6:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist"
+                   " on the defaults channel [not fixed: no such variant]\nrewrote env.yml\n")
+    assert new == text.replace("  - defaults\n", "  - nodefaults\n")
+    text = "channels:\n  - conda-forge\n  - defaults\n  - nodefaults\ndependencies:\n  - numpy\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
+    assert out == ("env.yml:6:3: ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before"
+                   " defaults, serves numpy without MKL (strict channel priority) [fixed]\nrewrote env.yml\n")
+
+
+def test_an_anaconda_prefix_is_the_defaults_channel(tmp_path, capsys):
+    text = CF + "dependencies:\n  - anaconda::numpy\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
+    assert out == ("env.yml:5:3: ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL"
+                   " (saves ~799.4 MB, estimate) [fixed]\nrewrote env.yml\n")
+
+
+@pytest.mark.parametrize("channels, deps, why", [
+    ("  - nvidia\n  - conda-forge\n", "  - pytorch\n", "the nvidia channel is listed"),
+    ("  - conda-forge\n", "  - pytorch=2.1=cuda118*\n", "pytorch=2.1=cuda118* (line 4) is a GPU build"),
+    ("  - conda-forge\n", "  - pytorch\n  - tensorflow-gpu\n", "tensorflow-gpu (line 5) targets CUDA"),
+    ("  - conda-forge\n", "  - pytorch\n  - cudatoolkit=11.8\n", "cudatoolkit=11.8 (line 5) targets CUDA"),
+])
+def test_no_cpu_rename_where_the_file_targets_a_gpu(tmp_path, capsys, channels, deps, why):
+    text = f"channels:\n{channels}dependencies:\n{deps}"
+    rc, out, new = run(tmp_path, capsys, text, "--unsafe-fixes", "--select", "ES004")
+    line = len(channels.splitlines()) + 3
+    assert (out, new) == (f"env.yml:{line}:3: ES004 pytorch: pytorch-cpu not suggested: {why}, so the file targets a"
+                          " GPU [not fixed: the file targets a GPU]\n", text)
+
+
+def test_conda_forge_cpu_rename_claims_no_saving(tmp_path, capsys):
+    text = CF + "dependencies:\n  - pytorch\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES004")
+    reason = knowledge.load("pytorch").slim_variants[0]["reason"]
+    assert (out, new) == (f"env.yml:5:3: ES004 pytorch: use pytorch-cpu: {reason}; no saving claimed: conda-forge's"
+                          " CUDA builds depend on the __cuda virtual package, so an image built on a host without a"
+                          " GPU gets CPU builds anyway (unless CONDA_OVERRIDE_CUDA is set) [unsafe fix, use"
+                          " --unsafe-fixes]\n", text)

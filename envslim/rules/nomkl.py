@@ -131,7 +131,7 @@ def check(ctx: Context):
                " (on linux and macOS it is OpenBLAS)")
         channel = "conda-forge"
         target = footprint.Target("win-64", footprint.target_of(env).python)
-    elif "defaults" in listed and "nodefaults" not in listed:
+    elif "defaults" in listed:  # listed by name (or as anaconda), it stays in play next to nodefaults
         motivating = sorted(users + pullers)
         first = next(c for c in listed if c != "nodefaults")
         why = (f"a guard only, saves nothing: {first}, listed before defaults, serves {', '.join(motivating)}"
