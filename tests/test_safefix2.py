@@ -214,13 +214,6 @@ def test_a_listed_defaults_channel_stays_next_to_nodefaults(tmp_path, capsys):
                    " defaults, serves numpy without MKL (strict channel priority) [fixed]\nrewrote env.yml\n")
 
 
-def test_an_anaconda_prefix_is_the_defaults_channel(tmp_path, capsys):
-    text = CF + "dependencies:\n  - anaconda::numpy\n"
-    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
-    assert out == ("env.yml:5:3: ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL"
-                   " (saves ~799.4 MB, estimate) [fixed]\nrewrote env.yml\n")
-
-
 @pytest.mark.parametrize("channels, deps, why", [
     ("  - nvidia\n  - conda-forge\n", "  - pytorch\n", "the nvidia channel is listed"),
     ("  - conda-forge\n", "  - pytorch=2.1=cuda118*\n", "pytorch=2.1=cuda118* (line 4) is a GPU build"),
