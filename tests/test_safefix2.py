@@ -191,6 +191,9 @@ from tests.test_safefix import about, corpus  # noqa: E402
             " intel channel [not fixed: no such variant]"),
     ("164", "F:66:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
             " defaults channel [not fixed: no such variant]"),
+    # pytorch, anaconda, conda-forge, defaults: anaconda serves matplotlib, before and after ES007's nodefaults
+    ("234", "F:9:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
+            " defaults channel [not fixed: no such variant]"),
 ])
 def test_no_matplotlib_base_for_builds_of_other_channels(tmp_path, capsys, prefix, line):
     lines, _, after = corpus(tmp_path, capsys, prefix, "--unsafe-fixes")
