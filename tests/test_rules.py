@@ -58,7 +58,8 @@ def test_es001_lossy_translation_is_an_unsafe_fix(tmp_path, capsys):
     ("channels:\n  - defaults\n", True),
     ("", True),  # no channel list: conda's own default configuration, i.e. defaults
     ("channels:\n  - conda-forge\n", False),
-    ("channels:\n  - defaults\n  - nodefaults\n", False),
+    # listed by name, defaults stays next to nodefaults (conda/env/installers/conda.py drops only the entry)
+    ("channels:\n  - defaults\n  - nodefaults\n", True),
 ])
 def test_es002_nomkl_only_where_defaults_is_in_play(tmp_path, capsys, channels, fires):
     text = channels + "dependencies:\n  - numpy\n  - python\n"

@@ -201,8 +201,11 @@ def test_nomkl_as_a_guard_claims_no_saving_and_no_mkl_row(tmp_path, capsys):
     assert [(f["rule"], f["saving_bytes"]) for f in report["findings"]] == [("ES002", 0)]
 
 
-def test_nomkl_where_defaults_serves_numpy_keeps_its_saving(tmp_path, capsys):
-    text = "channels:\n  - defaults\n  - conda-forge\ndependencies:\n  - numpy\n"
+@pytest.mark.parametrize("text", [
+    "channels:\n  - defaults\n  - conda-forge\ndependencies:\n  - numpy\n",
+    CF + "dependencies:\n  - anaconda::numpy\n",  # the anaconda channel is the defaults channel
+])
+def test_nomkl_where_defaults_serves_numpy_keeps_its_saving(tmp_path, capsys, text):
     rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
     assert out == ("env.yml:5:3: ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL"
                    " (saves ~799.4 MB, estimate) [fixed]\nrewrote env.yml\n")

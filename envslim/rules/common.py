@@ -87,13 +87,15 @@ def _carries(channel: str, name: str) -> bool | None:
 def serving_channel(ctx, name: str, spec=None) -> str | None:
     """The channel a strict-priority solve takes ``name`` from: the spec's own ``channel::``, else the
     first listed channel that serves it, else ``defaults`` (conda appends its default channels unless
-    the file says ``nodefaults``). None when a channel listed ahead of the first that surely serves it
-    is not known, or nothing serves it."""
+    the file says ``nodefaults``; a channel the file lists by name, ``defaults`` or ``anaconda``, stays:
+    conda's env installer, conda/env/installers/conda.py ``_solve``, drops only the ``nodefaults`` entry
+    and the default channels it would append). None when a
+    channel listed ahead of the first that surely serves it is not known, or nothing serves it."""
     if spec is not None and spec.channel:
         return channel_id(spec.channel)
     names = channels(ctx)
     for c in names:
-        if c == "nodefaults" or (c == "defaults" and "nodefaults" in names):
+        if c == "nodefaults":
             continue
         carries = _carries(c, name)
         if carries is None:

@@ -46,6 +46,16 @@ def check(ctx: Context):
       `tools/reverse_deps.py`, each name with the artifact and lock file it was seen in). conda would
       install the package again, and the 171 MB wheel would come on top. These lists are what was seen,
       not complete: `--verify` solves.
+    - Another conda dependency's PyPI counterpart requires the package outside an extra (the latest
+      release's Requires-Dist, for the projects of `knowledge/names.toml`'s map and the entries'
+      `pypi_name`: `datasets` requires `pyarrow>=24.0.0`): conda-forge recipes take their run
+      requirements from it, so its conda build most likely depends on the package too. A requirement
+      only under an extra (PyPI `dask[dataframe]`) does not hold the move: conda-forge's `dask-core`
+      does not depend on pyarrow (its `dask` metapackage does, and is in the lock-file list). A pip
+      requirement that requires the package does not hold it either: pip installs it from PyPI after
+      the move, where conda's copy satisfied it before.
+    - The package's own native library is listed by name (`libarrow`, the defaults name `arrow-cpp`):
+      it stays in conda with its whole closure, so the move saves nothing and adds the wheel.
     - The spec cannot be written in PEP 440 (OR branches, regexes, inner globs).
 
     ## Fix safety
@@ -69,12 +79,10 @@ def check(ctx: Context):
         est = footprint.move_to_pip(entry, footprint.target_of(env), spec)
         base = dict(rule="ES001", package=name, item=item, saving_bytes=est.saving_bytes, saving_range=est.range,
                     source=est.how)
-        seen = knowledge.reverse_deps(name)  # from the lock entries of public pixi.lock files, each with its source
-        blockers = sorted(n for n in deps if n != name and (n in entry.pulled_by or n in entry.links_native or n in seen))
-        if blockers:
-            why = ", ".join(
-                f"{b} {'links its native library' if b in entry.links_native else 'depends on it'}" for b in blockers
-            )
+        held = blockers(name, entry, deps, knowledge.reverse_deps(name), knowledge.pypi_requirers(name),
+                        knowledge.native_family(name))
+        if held:
+            why = ", ".join(f"{b} {what}" for b, what in held)
             yield Finding(message=f"{reason}; not moved: {why} in conda", note="kept in conda", **base)
             continue
         tr = condaspec.to_pep440(spec, pypi_name=pypi)
@@ -90,3 +98,30 @@ def check(ctx: Context):
         note = "" if tr.status == "exact" else f"the PEP 440 requirement drops: {', '.join(tr.dropped)}"
         yield Finding(message=f"move to pip: {reason}", ops=tuple(ops), safety=safety, note=note,
                       action="move-to-pip", fix_title=f"move {name} to pip", **base)
+
+
+def blockers(name: str, entry, deps, seen: dict[str, str], on_pypi: dict[str, str],
+             family: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The conda dependencies of the file that keep ``name`` in conda, each with why, in name order.
+
+    - ``pulled_by`` and the lock-file reverse dependencies ``seen``: their conda builds depend on it.
+    - ``links_native``: they link its native library (conda and pip builds are not ABI compatible).
+    - ``on_pypi``: their PyPI counterpart's latest release requires it outside an extra; conda-forge
+      recipes carry a project's run requirements from its Requires-Dist (their ``pip check`` test fails
+      when one is missing), so their conda build most likely depends on it too.
+    - ``family``: its own native library listed by name (``libarrow``, the defaults name ``arrow-cpp``):
+      it stays in conda with its whole closure, so the move saves nothing and adds the wheel.
+    """
+    out = []
+    for dep in sorted(deps):
+        if dep == name:
+            continue
+        if dep in entry.links_native:
+            out.append((dep, "links its native library"))
+        elif dep in entry.pulled_by or dep in seen:
+            out.append((dep, "depends on it"))
+        elif dep in on_pypi:
+            out.append((dep, f"depends on it (PyPI {on_pypi[dep].split(' (uploaded', 1)[0]} requires it)"))
+        elif any(dep == f or (f.endswith("*") and dep.startswith(f[:-1])) for f in family):
+            out.append((dep, "is its native library"))
+    return out

@@ -12,15 +12,19 @@ EXPLICIT_MKL = ("mkl", "mkl-service", "mkl_fft", "mkl_random", "mkl-include", "m
 MKL_ONLY_ON = {"pytorch": "pytorch", "torchvision": "pytorch", "torchaudio": "pytorch"}
 
 
-@register("ES002", "nomkl", "Add nomkl where the defaults channel would install MKL for a BLAS user", "safe")
+@register("ES002", "nomkl", "Add nomkl where the defaults channel (or conda-forge on win-64) would install MKL for a BLAS user", "safe")
 def check(ctx: Context):
     """
     ## What it does
     Adds `nomkl` to the conda dependencies when a package that links BLAS/LAPACK (numpy, scipy,
     scikit-learn, numexpr, ...) may come from the `defaults` channel: `defaults` is listed, or the
-    file lists no channels at all (conda's own default configuration). On conda-forge alone the
-    default BLAS is OpenBLAS; there the rule fires only when a dependency in the file is known to pull
-    MKL in.
+    file lists no channels at all (conda's own default configuration). On conda-forge the default
+    BLAS depends on the platform (`blas_default_impl` in conda-forge/blas-feedstock@415a2b6e's
+    `recipe/conda_build_config.yaml`): OpenBLAS on linux and macOS, MKL on win-64. So for a file
+    served by conda-forge the rule fires on linux and macOS only when a dependency in the file is known
+    to pull MKL in, and on win-64 for every BLAS user. The platform is the target the rules price for
+    (linux-64 unless the options say otherwise); a file whose motivating lines all carry a `# [win]`
+    (or `# [win64]`) selector is for win-64 there, whatever the target.
 
     ## Why is this bad?
     The defaults channel builds its BLAS users against Intel MKL. `mkl` alone installs to about
@@ -53,14 +57,17 @@ def check(ctx: Context):
     - pytorch (or torchvision, torchaudio) comes from the pytorch channel (`pytorch::pytorch`, or the
       pytorch channel listed before conda-forge): its builds depend on `blas * mkl`, so nomkl makes the
       file unsolvable (pytorch/pytorch#71022); and next to `pytorch-cuda`, for the same reason.
-    - conda-forge serves the BLAS users and nothing there pulls MKL, and `defaults` is not listed:
-      conda-forge's numpy links OpenBLAS on linux and macOS, so nomkl would change nothing.
+    - conda-forge serves the BLAS users and nothing there pulls MKL, `defaults` is not listed, and the
+      target is linux or macOS: conda-forge's numpy links OpenBLAS there, so nomkl would change nothing.
+      On win-64 conda-forge's default BLAS is MKL, and the rule fires (no saving is claimed where the
+      knowledge base has no win-64 figure for mkl: unknown, not zero).
     - When conda-forge is listed before `defaults`, conda-forge serves the BLAS users and MKL is not
       installed; nomkl is still added, as a guard (the seed's own file does the same), and says that
       it saves nothing (no saving, and the report implies no `mkl` row).
-    - pytorch from conda-forge pinned below its newest releases (`pytorch==1.9.0`): conda-forge's
-      builds without MKL (`cpu_generic`, from conda-forge/pytorch-cpu-feedstock#175, 2023) may not
-      exist for it, and nomkl would make it unsolvable; reported. Not where the file targets CUDA.
+    - pytorch from conda-forge pinned below its newest releases (`pytorch==1.9.0`), or for win-64:
+      conda-forge's builds without MKL (`cpu_generic`, from conda-forge/pytorch-cpu-feedstock#175,
+      2023; recorded for linux-64) may not exist for it, and nomkl would make it unsolvable; reported.
+      Not where the file targets CUDA.
     - The added line carries the selector (`# [win]`) that every motivating line shares.
 
     ## Fix safety
@@ -94,12 +101,19 @@ def check(ctx: Context):
     cf_pullers = sorted(n for n in pullers if channel_of[n] == "conda-forge")
     motivating = from_defaults or cf_pullers
     guard = False
+    target = None  # the platform priced for: the rules' target, or win-64 for a file whose BLAS users are for win
     if from_defaults:
         why = f"the defaults channel builds {', '.join(from_defaults)} against MKL"
         channel = "defaults"
     elif cf_pullers:
         if cuda_intent(ctx):
             return  # conda-forge's CUDA builds of pytorch are not the cpu_generic ones nomkl selects
+        if _win64(ctx, [deps[n][0] for n in cf_pullers]):
+            item = deps[cf_pullers[0]][0]
+            yield Finding("ES002", "nomkl", f"nomkl not added: conda-forge's builds of {', '.join(cf_pullers)} without"
+                          " MKL (cpu_generic) are recorded for linux-64 only, and on win-64 nomkl may make"
+                          f" {item.text.strip()} unsolvable", item=item, refused="the builds without MKL may not exist")
+            return
         pinned = [n for n in cf_pullers if not _admits_latest(deps[n][1])]
         if pinned:
             # conda-forge's builds without MKL (cpu_generic, conda-forge/pytorch-cpu-feedstock#175, 2023) do
@@ -111,7 +125,13 @@ def check(ctx: Context):
             return
         why = f"{', '.join(cf_pullers)} pulls MKL in on conda-forge"
         channel = "conda-forge"
-    elif "defaults" in listed and "nodefaults" not in listed:
+    elif _win64(ctx, [deps[n][0] for n in users]) and any(channel_of[n] == "conda-forge" for n in users):
+        motivating = sorted(n for n in users if channel_of[n] == "conda-forge")
+        why = (f"conda-forge's default BLAS on win-64 is MKL, so {', '.join(motivating)} would link it there"
+               " (on linux and macOS it is OpenBLAS)")
+        channel = "conda-forge"
+        target = footprint.Target("win-64", footprint.target_of(env).python)
+    elif "defaults" in listed:  # listed by name (or as anaconda), it stays in play next to nodefaults
         motivating = sorted(users + pullers)
         first = next(c for c in listed if c != "nodefaults")
         why = (f"a guard only, saves nothing: {first}, listed before defaults, serves {', '.join(motivating)}"
@@ -126,7 +146,9 @@ def check(ctx: Context):
         yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe", saving_bytes=0,
                       source="no saving: MKL is not installed under strict channel priority", guard=True)
         return
-    est = footprint.removal(ctx.load("mkl"), (channel,), footprint.target_of(env))  # the channel MKL comes from
+    if target is None:
+        target = footprint.target_of(env, getattr(ctx, "platform", None))
+    est = footprint.removal(ctx.load("mkl"), (channel,), target)  # the channel MKL comes from, on the target
     yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe",
                   saving_bytes=est.saving_bytes, source=est.how)
 
@@ -147,3 +169,19 @@ def _shared_selector(items) -> str | None:
     """The selector every motivating line carries (None when one of them has none, or they differ)."""
     sels = {i.selector for i in items}
     return sels.pop() if len(sels) == 1 else None
+
+
+def _win64(ctx, items) -> bool:
+    """Whether the BLAS users are for win-64: the target platform is (``ctx.platform``, when the options
+    give the rules one), or every one of the lines carries a selector for Windows only (``# [win]``,
+    ``# [win64]``, ``# [win and py>38]``; not ``not win``, not ``win or ...``)."""
+    platform = getattr(ctx, "platform", None) or ""
+    if platform.startswith("win"):
+        return True
+    if not items:
+        return False
+    for item in items:
+        words = (item.selector or "").replace("(", " ").replace(")", " ").split()
+        if not ({"win", "win64"} & set(words)) or "not" in words or "or" in words:
+            return False
+    return True

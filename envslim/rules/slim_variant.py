@@ -135,6 +135,11 @@ def check(ctx: Context):
             if gui:
                 base["saving_bytes"] = None
                 reason += f"; no saving claimed: {', '.join(gui)} is listed anyway"
+            if repl in _CPU_VARIANTS and channel == "conda-forge":
+                base["saving_bytes"], base["saving_range"] = None, None
+                reason += ("; no saving claimed: conda-forge's CUDA builds depend on the __cuda virtual package, so"
+                           " an image built on a host without a GPU gets CPU builds anyway (unless CONDA_OVERRIDE_CUDA"
+                           " is set)")
             yield Finding(message=f"use {repl}: {reason}", ops=(ReplaceValue(item, new_text),), safety=safety,
                           note="; ".join(notes), **base)
     yield from _build_variants(ctx, deps)
