@@ -34,12 +34,13 @@ def mb(n: int | None) -> str:
     return "unknown" if n is None else f"{n / 1e6:,.1f} MB"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]|\r(?!\n)")  # CRLF line ends stay
 
 
 def printable(text: str) -> str:
     """``text`` with control characters shown as escapes (``\\x1b``), so that an ANSI or OSC sequence in a
-    dependency string cannot recolour, retitle or rewrite a terminal. Newlines and tabs stay."""
+    dependency string cannot recolour, retitle or rewrite a terminal. Newlines, tabs and the CR of a CRLF
+    line end stay (a lone CR, which would overwrite the line, is escaped)."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
                         else f"\\u{ord(m.group(0)):04x}", text)
 

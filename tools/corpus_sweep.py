@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
             except EnvslimError as e:
                 print(f"{mode}\t{path.name[:40]}\terror\t{e}")
                 continue
-            for f in plan.applied:
+            for o in plan.applied:
+                f = o.finding
                 counts[mode][f.rule] += 1
                 print(f"{mode}\t{path.name[:40]}\t{f.rule}\t{f.package}\t{f.safety}\t{f.message[:140]}")
     for mode, c in counts.items():

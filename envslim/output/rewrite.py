@@ -23,8 +23,10 @@ def status(o: Outcome, *, dry: bool, due: str = "fix available") -> str:
 
 
 def _saving(o: Outcome) -> str:
+    """The estimated saving of a fix that is made (or would be, with --unsafe-fixes); a refused fix or a
+    report saves nothing, so it claims nothing."""
     f = o.finding
-    if not f.saving_bytes:
+    if not f.saving_bytes or o.state not in (State.APPLIED, State.UNSAFE):
         return ""
     rng = f.saving_range
     spread = f" {mb(rng[0])} to {mb(rng[1])}" if rng else ""

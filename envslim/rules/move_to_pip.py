@@ -85,6 +85,10 @@ def check(ctx: Context):
             why = ", ".join(f"{b} {what}" for b, what in held)
             yield Finding(message=f"{reason}; not moved: {why} in conda", note="kept in conda", **base)
             continue
+        if "#" in item.text:  # conda drops "#..." from a spec as a comment; a pip line would lose it silently
+            yield Finding(message=f"{reason}; not moved: the spec {item.text.strip()!r} holds a conda comment (#)",
+                          refused="the spec holds a conda comment", **base)
+            continue
         tr = condaspec.to_pep440(spec, pypi_name=pypi)
         if tr.status == "untranslatable":
             yield Finding(message=f"{reason}; not moved: {tr.reason}", note=tr.reason_code or "", **base)

@@ -79,8 +79,8 @@ def check(ctx: Context):
     - conda-forge's headless libopencv builds (no qt6-main) are selected by a build pin, not a rename:
       for `opencv`, `py-opencv`, `libopencv` on conda-forge they are reported, never written, and not
       where a Qt binding is listed or the file targets a GPU.
-    - `matplotlib` → `matplotlib-base` claims no saving when a Qt binding (`pyqt`, `pyside6`, `qt`) is
-      listed anyway.
+    - `matplotlib` → `matplotlib-base` is only reported when a Qt binding (`pyqt`, `pyside6`, `qt`) is
+      listed anyway: the binding stays, so the rename would save nothing.
 
     ## Fix safety
     As each variant's knowledge entry says: safe where the slim variant is the same library without
@@ -132,9 +132,11 @@ def check(ctx: Context):
             if notes:
                 safety = "unsafe"
             gui = _gui_listed(deps) if repl == "matplotlib-base" else []
-            if gui:
-                base["saving_bytes"] = None
-                reason += f"; no saving claimed: {', '.join(gui)} is listed anyway"
+            if gui:  # the Qt binding stays for them: the rename would change the file and save nothing
+                yield Finding(message=f"{repl} not suggested: {', '.join(gui)} is listed anyway, so the Qt binding"
+                              " stays and the rename saves nothing", **{**base, "saving_bytes": None,
+                                                                       "saving_range": None})
+                continue
             if repl in _CPU_VARIANTS and channel == "conda-forge":
                 base["saving_bytes"], base["saving_range"] = None, None
                 reason += ("; no saving claimed: conda-forge's CUDA builds depend on the __cuda virtual package, so"
