@@ -46,7 +46,7 @@ for path in sys.argv[1:]:
         took = time.perf_counter() - t
         slowest = max(slowest, (took, path))
     due += plan.changed
-    findings += len(plan.findings)
+    findings += len(plan.outcomes)
 end = time.perf_counter()
 print(json.dumps({"total": end - start, "files": end - imported, "imports": imported - start,
                   "cpu": time.process_time() - cpu0, "due": due, "errors": errors, "findings": findings,
