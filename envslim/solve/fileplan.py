@@ -109,6 +109,8 @@ class PlanProof:
     after: dict[str, Solution] | None
     after_failure: str = ""
     verdicts: dict[tuple[str, str, int], Verdict] = field(default_factory=dict)  # outcome_key -> verdict
+    # outcome_key -> the solutions its verdict was measured against (the fix alone, or the whole rewrite)
+    compared: dict[tuple[str, str, int], dict[str, Solution]] = field(default_factory=dict)
 
     def verdict(self, o: Any) -> Verdict | None:
         return self.verdicts.get(outcome_key(o))
@@ -194,8 +196,13 @@ def prove(plan: Any, settings: Settings, *, outcomes: list[Any] | None = None,
                       after.message if isinstance(after, SolveFailure) else "")
     for (o, _), result in zip(alone, results[2:]):
         proof.verdicts[outcome_key(o)] = _judge(o.finding, before, result, platforms)
+        if not isinstance(result, SolveFailure):
+            proof.compared[outcome_key(o)] = result
     for o in findings:
-        proof.verdicts.setdefault(outcome_key(o), _judge(o.finding, before, after, platforms))
+        if outcome_key(o) not in proof.verdicts:
+            proof.verdicts[outcome_key(o)] = _judge(o.finding, before, after, platforms)
+            if proof.after is not None:
+                proof.compared[outcome_key(o)] = proof.after
     return proof
 
 
