@@ -152,14 +152,7 @@ def test_a_move_the_solve_refuses_is_drawn_as_it_solves(world, env, capsys, monk
 def test_an_after_side_that_does_not_solve(channel, pypi, env, capsys, monkeypatch, tmp_path):
     """The wheel the move picks needs numpy 2, which the conda side does not have: the file solves, the rewrite
     does not. The after side says so (never drawn as zero), the move's bar has no figures, the guard's has."""
-    py = ["python >=3.11,<3.12.0a0"]
-    channel.add("python", "3.11.8", build="h0_0_cpython", files={"bin/python3.11": 80_000})
-    channel.add("pip", "24.0", build="pyhd8ed1ab_0", noarch="python", depends=["python >=3.8"],
-                files={"site-packages/pip/__init__.py": 30_000})
-    channel.add("numpy", "1.26.4", build="py311h0_0", depends=py, files={"site-packages/numpy/core.so": 90_000})
-    channel.add("pyarrow", "15.0.0", build="py311h0_0", depends=[*py, "numpy >=1.25"],
-                files={"site-packages/pyarrow/lib.so": 70_000})
-    channel.publish()
+    _small_channel(channel, ("1.26.4",))
     pypi.add("pyarrow", "15.0.0", ["numpy>=2"], size=300_000)
     text = HEAD + "  - python=3.11\n  - pip\n  - numpy\n  - pyarrow=15\n"
     solved = json.loads(_solve(capsys, monkeypatch, tmp_path, "json", text))["files"][0]
@@ -177,6 +170,37 @@ def test_an_after_side_that_does_not_solve(channel, pypi, env, capsys, monkeypat
     assert bars["ES001"][4].startswith(f"ES001 pyarrow: {next(f['message'] for f in solved['findings'] if f['rule'] == 'ES001')};"
                                        " not verified: linux-64: pip side does not resolve")
     assert bars["ES005"][1:4] == ("0", "0", "0")
+
+
+def _small_channel(channel, numpys: tuple[str, ...]) -> None:
+    py = ["python >=3.11,<3.12.0a0"]
+    channel.add("python", "3.11.8", build="h0_0_cpython", files={"bin/python3.11": 80_000})
+    channel.add("pip", "24.0", build="pyhd8ed1ab_0", noarch="python", depends=["python >=3.8"],
+                files={"site-packages/pip/__init__.py": 30_000})
+    for version in numpys:
+        channel.add("numpy", version, build="py311h0_0", depends=py, files={"site-packages/numpy/core.so": 90_000})
+    channel.add("pyarrow", "15.0.0", build="py311h0_0", depends=[*py, "numpy >=1.25"],
+                files={"site-packages/pyarrow/lib.so": 70_000})
+    channel.publish()
+
+
+def test_a_version_the_rewrite_changes_says_what_it_was(channel, pypi, env, capsys, monkeypatch, tmp_path):
+    """numpy<2 (ES005) takes numpy from 2.0.0 to 1.26.4: one package on each side, the after one says what it
+    was (in its hover text and the HTML's change column); neither leaves nor arrives."""
+    _small_channel(channel, ("1.26.4", "2.0.0"))
+    pypi.add("pyarrow", "15.0.0", ["numpy>=1.16.6"], size=300_000)
+    text = HEAD + "  - python=3.11\n  - pip\n  - numpy\n  - pyarrow=15\n"
+    root = ET.fromstring(_solve(capsys, monkeypatch, tmp_path, "svg", text))
+    g = _by_key(root)
+    before, after = g[("before", "conda", "numpy")], g[("after", "conda", "numpy")]
+    assert (before.get("data-version"), after.get("data-version")) == ("2.0.0", "1.26.4")
+    assert (before.get("data-leaving"), after.find(f"{SVG}rect").get("fill")) == ("false", picture.CONDA)
+    assert after.find(f"{SVG}title").text == (
+        "numpy 1.26.4 py311h0_0 (conda, package, linux-64): 0.1 MB (90,000 B), after; brought by numpy<2; was 2.0.0"
+        " py311h0_0; info/paths.json of numpy-1.26.4-py311h0_0.conda")
+    html = _solve(capsys, monkeypatch, tmp_path, "html", text)
+    assert ("<td>numpy</td><td>1.26.4</td><td>py311h0_0</td><td>conda</td><td>package (linux-64)</td>"
+            '<td class="n">90,000</td><td class="n">0.1 MB</td><td>was 2.0.0 py311h0_0</td>') in html
 
 
 def test_two_platforms_draw_the_first_and_say_so(world, env, capsys, monkeypatch, tmp_path):

@@ -629,31 +629,15 @@ def from_report(rep) -> Picture:
 # -- from a solve ---------------------------------------------------------------------------------------------
 
 
-def _brought_by(sol) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(manager, name) -> the requested specs whose dependencies reach the package, in the file's order. The
-    graphs are attribution's (``envslim.solve.attribution``): conda and pip each their own, so a spec reaching a
-    package alone is exactly that package's attribution to the spec."""
-    from envslim.solve.attribution import reachable
-
-    out: dict[tuple[str, str], list[str]] = {}
-    for manager in ("conda", "pip"):
-        by_name = {p.name: p for p in sol.packages if p.manager == manager}
-        for m, name, spec in sol.requested:
-            if m == manager:
-                for n in reachable([name], by_name):
-                    specs = out.setdefault((manager, n), [])
-                    if spec not in specs:
-                        specs.append(spec)
-    return {k: tuple(v) for k, v in out.items()}
-
-
 def _solved_source(p) -> str:
     where = "wheel central directory" if p.manager == "pip" else "info/paths.json"
     return "; ".join(x for x in (f"{where} of {p.filename}" if p.filename else where, p.size.how) if x)
 
 
 def _solved_side(sol, side: str, other) -> list[Package]:
-    brought = _brought_by(sol)
+    from envslim.solve.attribution import brought_by
+
+    brought = brought_by(sol)
     staying = {(p.manager, p.name) for p in other.packages} if other is not None else None
     out = []
     for p in sol.packages:

@@ -3,7 +3,8 @@
 ``prove(plan, settings) -> PlanProof`` solves the file before the rewrite and after it for every target
 platform, and each outcome's fix alone (the file with only that fix applied), and gives each outcome with
 a fix a :class:`~envslim.solve.verify.Verdict`, keyed by :func:`outcome_key` (rule, package, line: never
-by object identity). ``PlanProof.to_json()`` is the JSON the report adds under ``files[i]``: ``solved``
+by object identity), and the solutions that verdict was measured against (``compared``: the fix alone, or
+the whole rewrite). ``PlanProof.to_json()`` is the JSON the report adds under ``files[i]``: ``solved``
 (first platform) and ``solved_platforms`` (every platform), each with ``before``/``after``
 ``packages[]`` (``manager``, ``name``, ``version``, ``build``, ``installed_bytes``), totals and
 ``attribution``; ``finding_fields(outcome)`` gives a finding's ``saving_bytes``, ``estimate``,
