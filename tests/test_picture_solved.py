@@ -235,3 +235,25 @@ def test_chromium_renders_the_solved_picture(world, env, capsys, monkeypatch, tm
     assert {_rgb(picture.CONDA), _rgb(picture.NET)} <= _read_png(page_png.read_bytes())[2]
     with capsys.disabled():
         print(f"\nsolved footprint picture written to {png}")
+
+
+def test_a_pixi_lock_as_the_before_side(world, env, server, capsys, monkeypatch, tmp_path):
+    """``--lockfile pixi.lock``: the lock's packages are the before side; its wheel that the file does not ask
+    for (tqdm) is drawn in a group of its own, saying no requested spec reaches it; the rewrite's solve has no
+    tqdm, so it leaves."""
+    from tests.solve.test_lockfiles import records, write_pixi_lock
+
+    recs = [r for r in records(server.url) if r.name.normalized != "oldlib"]
+    write_pixi_lock(tmp_path / "pixi.lock", recs, f"{server.url}/files/tqdm-4.66.0-py3-none-any.whl", "")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "environment.yml").write_text(HEAD + "  - python=3.11\n  - pyarrow=15\n")
+    rc, out, err = run_cli(capsys, "report", "--solve", "--lockfile", "pixi.lock", "--format", "svg", "environment.yml")
+    assert rc == 0 and err.startswith("envslim: warning: pixi.lock is stale after the rewrite of environment.yml")
+    root = ET.fromstring(out)
+    tqdm = _by_key(root)[("before", "pip", "tqdm")]
+    assert (tqdm.get("data-spec"), tqdm.get("data-leaving")) == ("", "true")
+    assert tqdm.find(f"{SVG}title").text == (
+        f"tqdm 4.66.0 (pip, wheel, linux-64): 0.0 MB ({int(tqdm.get('data-bytes')):,} B), before; reached from no"
+        " requested spec; leaves; wheel central directory of tqdm-4.66.0-py3-none-any.whl")
+    groups = [g.get("data-group") for g in root.iter(f"{SVG}g") if g.get("class") == "group"]
+    assert "tqdm (not in the file)" in groups
