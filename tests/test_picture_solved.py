@@ -217,6 +217,7 @@ def g_bytes(root: ET.Element, name: str) -> str | None:
     return next(g.get("data-bytes") for g in _pkgs(root) if g.get("data-package") == name)
 
 
+@pytest.mark.slow  # (about 10 s: two Chromium starts)
 def test_chromium_renders_the_solved_picture(world, env, capsys, monkeypatch, tmp_path):
     browser = _chromium()
     svg = _solve(capsys, monkeypatch, tmp_path, "svg")

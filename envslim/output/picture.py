@@ -5,6 +5,9 @@ rewrite side by side, grouped by the requested spec that brings each package, wi
 the same bytes); the output is self-contained: no scripts, fonts, images or URLs it loads. ``from_report``
 builds a :class:`Picture` from today's ``envslim report`` data (``commands.report.FileReport``): figures from the
 knowledge base (or the online lookups), one requested spec per package, and the title says so.
+``from_solved`` builds it from the solve ``report --solve`` attaches (``FileReport.proof``): every solved package
+of the first platform once with its exact installed bytes, grouped by the requested specs whose dependencies reach
+it (``envslim.solve.attribution.brought_by``), and each applied fix's bar from the solve that measured it.
 
 Layout: a squarified treemap (Bruls, Huizing and van Wijk, "Squarified Treemaps", 2000), written here with
 the standard library. Both sides share one scale (bytes per square pixel), so the after side is as much
