@@ -459,7 +459,9 @@ def run(options, out, err) -> int:
     if options.format in ("svg", "html"):
         from envslim.output import picture
 
-        text = "".join(getattr(picture, f"to_{options.format}")(picture.from_report(rep)) for rep in reports)
+        draw = getattr(picture, f"to_{options.format}")  # a solved report draws its solve
+        text = "".join(draw(picture.from_solved(rep) if rep.proof is not None else picture.from_report(rep))
+                       for rep in reports)
     elif options.format == "json":
         text = to_json(reports)
     else:

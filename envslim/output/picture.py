@@ -5,6 +5,9 @@ rewrite side by side, grouped by the requested spec that brings each package, wi
 the same bytes); the output is self-contained: no scripts, fonts, images or URLs it loads. ``from_report``
 builds a :class:`Picture` from today's ``envslim report`` data (``commands.report.FileReport``): figures from the
 knowledge base (or the online lookups), one requested spec per package, and the title says so.
+``from_solved`` builds it from the solve ``report --solve`` attaches (``FileReport.proof``): every solved package
+of the first platform once with its exact installed bytes, grouped by the requested specs whose dependencies reach
+it (``envslim.solve.attribution.brought_by``), and each applied fix's bar from the solve that measured it.
 
 Layout: a squarified treemap (Bruls, Huizing and van Wijk, "Squarified Treemaps", 2000), written here with
 the standard library. Both sides share one scale (bytes per square pixel), so the after side is as much
@@ -61,6 +64,7 @@ class Package:
     platform: str = ""  # the platform the figure was measured for (a knowledge figure may be another's)
     source: str = ""  # the figure's source, one line
     why: str = ""  # for a package the file does not name: why it is there
+    estimate: tuple[int, int] | None = None  # (low, high) when ``bytes`` is an estimate
 
     @property
     def group(self) -> str:
@@ -83,6 +87,7 @@ class Bar:
     added_pip: int | None
     net: int | None
     source: str
+    estimate: bool = False  # a size in the figures is an estimate
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,9 @@ class Picture:
     # The report's totals as a union (each package once) and its saving, when the drawn figures are closures that
     # can share packages: ((before bytes, unknown), (after bytes, unknown), saving). None: the drawn sum is the total.
     union: tuple | None = None
+    # The measured saving of the whole rewrite (bytes, is an estimate), when a solve gives it; None: from the sums.
+    saving: tuple[int | None, bool] | None = None
+    unsolved: str = ""  # why the after side has no solve ("": it has one, or it is not a solve)
 
     def side(self, side: str) -> list[Package]:
         return [p for p in self.packages if p.side == side]
@@ -109,8 +117,16 @@ class Picture:
         return (sum(known) if known or not pkgs else None), len(pkgs) - len(known)
 
     def arriving(self, p: Package) -> bool:
-        return p.side == "after" and not any(
-            q.side == "before" and q.name == p.name and q.manager == p.manager for q in self.packages)
+        return p.side == "after" and self.counterpart(p) is None
+
+    def counterpart(self, p: Package) -> Package | None:
+        """The same package (name and manager) on the other side."""
+        return next((q for q in self.packages if q.side != p.side and q.name == p.name and q.manager == p.manager),
+                    None)
+
+    def approximate(self, side: str) -> bool:
+        """True when a figure in the side's sum is an estimate."""
+        return any(p.estimate is not None and p.bytes is not None for p in self.side(side))
 
 
 # -- layout ---------------------------------------------------------------------------------------------------
@@ -201,14 +217,20 @@ def _text(x: float, y: float, text: str, size: float = LABEL_SIZE, *, bold: bool
     return f"<text{attrs}>{_esc(text)}</text>"
 
 
-def _size(n: int | None) -> str:
-    return "unknown" if n is None else mb(n)
+def _size(n: int | None, approx: bool = False) -> str:
+    return "unknown" if n is None else ("~" if approx else "") + mb(n)
+
+
+def _psize(p: Package) -> str:
+    return _size(p.bytes, p.estimate is not None)
 
 
 def _describe(pic: Picture, p: Package) -> str:
     """The hover text of a rectangle (and the line in the HTML's list)."""
     what = " ".join(x for x in (p.name, p.version, p.build) if x)
-    figure = f"{_size(p.bytes)} ({p.bytes:,} B)" if p.bytes is not None else "no figure"
+    figure = f"{_psize(p)} ({p.bytes:,} B)" if p.bytes is not None else "no figure"
+    if p.estimate is not None and p.bytes is not None:
+        figure = f"{_psize(p)} ({p.bytes:,} B, an estimate: {p.estimate[0]:,} to {p.estimate[1]:,} B)"
     kind = "".join(f", {x}" for x in (p.kind, p.platform) if x)
     brought = f"brought by {', '.join(p.specs)}" if p.specs else p.why or "not in the file"
     state = f"; {_change(pic, p)}" if _change(pic, p) else ""
@@ -217,7 +239,14 @@ def _describe(pic: Picture, p: Package) -> str:
 
 
 def _change(pic: Picture, p: Package) -> str:
-    return "leaves" if p.leaving else "arrives" if pic.arriving(p) else ""
+    if p.leaving:
+        return "leaves"
+    if pic.arriving(p):
+        return "arrives"
+    q = pic.counterpart(p)
+    if q is not None and p.side == "after" and pic.solved and (q.version, q.build) != (p.version, p.build):
+        return "was " + " ".join(x for x in (q.version, q.build) if x)
+    return ""
 
 
 def _fill(pic: Picture, p: Package) -> str:
@@ -246,7 +275,7 @@ def _rect(pic: Picture, p: Package, box: tuple[float, float, float, float], grou
     out = [f'<g class="pkg"{data}><title>{_esc(_describe(pic, p))}</title>',
            f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{_fill(pic, p)}"'
            ' stroke="#ffffff" stroke-width="1"/>']
-    lines = [(p.name, True), (_size(p.bytes), False)]
+    lines = [(p.name, True), (_psize(p), False)]
     if group_one and not p.specs:
         lines.append(("not in the file", False))
     elif group_one and p.specs != (p.name,):
@@ -264,12 +293,13 @@ def _rect(pic: Picture, p: Package, box: tuple[float, float, float, float], grou
     return out
 
 
-def _strip_label(name: str, nbytes: int, w: float, h: float) -> str | None:
+def _strip_label(name: str, members: list[Package], w: float, h: float) -> str | None:
     """The text on a group's strip: its spec(s) and size, or only the spec(s), or none when the group is too
     small for a strip or the spec does not fit."""
     if h < 3 * STRIP:
         return None
-    for text in (f"{name}: {_size(nbytes)}", name):
+    nbytes = sum(p.bytes for p in members)  # type: ignore[misc]
+    for text in (f"{name}: {_size(nbytes, any(p.estimate for p in members))}", name):
         if _fits(text, w - 6, STRIP_SIZE, bold=True):
             return text
     return None
@@ -279,11 +309,12 @@ def _treemap(pic: Picture, side: str, x: float, y: float, w: float, h: float) ->
     groups = _groups(pic.side(side))
     out = [f'<g class="treemap" data-side="{side}">']
     if not groups:
-        out.append(_text(x + 6, y + 18, "no package with a figure", 12))
+        empty = "does not solve" if side == "after" and pic.unsolved else "no package with a figure"
+        out.append(_text(x + 6, y + 18, empty, 12))
     boxes = squarify([float(sum(p.bytes for p in members)) for _, members in groups], x, y, w, h)  # type: ignore[misc]
     for (name, members), (gx, gy, gw, gh) in zip(groups, boxes):
         out.append(f'<g class="group" data-group="{_esc(name)}">')
-        label = _strip_label(name, sum(p.bytes for p in members), gw, gh) if len(members) > 1 else None  # type: ignore[misc]
+        label = _strip_label(name, members, gw, gh) if len(members) > 1 else None
         top = STRIP if label else 0.0
         if label:  # the group's name on a strip at its top (part of the group's area)
             out.append(f'<rect x="{_n(gx)}" y="{_n(gy)}" width="{_n(gw)}" height="{STRIP}" fill="{STRIP_FILL}"/>')
@@ -298,11 +329,17 @@ def _treemap(pic: Picture, side: str, x: float, y: float, w: float, h: float) ->
     return out
 
 
-def _total_text(total: tuple[int | None, int]) -> str:
+def _total_text(total: tuple[int | None, int], approx: bool = False) -> str:
     known, unknown = total
     if known is None:  # no package on this side has a figure
         return "unknown"
-    return _size(known) + (f" + {unknown} unknown" if unknown else "")
+    return _size(known, approx) + (f" + {unknown} unknown" if unknown else "")
+
+
+def _side_text(pic: Picture, side: str) -> str:
+    if side == "after" and pic.unsolved:
+        return "does not solve"
+    return _total_text(counted(pic, side), pic.union is None and pic.approximate(side))
 
 
 def counted(pic: Picture, side: str) -> tuple[int | None, int]:
@@ -312,21 +349,34 @@ def counted(pic: Picture, side: str) -> tuple[int | None, int]:
     return pic.total(side)
 
 
-def title(pic: Picture) -> str:
+def _saving_text(pic: Picture) -> str:
+    if pic.unsolved:
+        return ""
+    if pic.saving is not None:  # measured
+        n, approx = pic.saving
+        if n is None:
+            return ", saving unknown"
+        if n < 0:
+            return f", grows by {_size(-n, approx)}"
+        return f", saves {_size(n, approx)}"
     (before, _), (after, _) = counted(pic, "before"), counted(pic, "after")
     if pic.union is not None:
         n = pic.union[2]
-        saving = f", saves ~{mb(n)}" if n else ""
-    else:
-        saving = f", saves ~{mb(before - after)}" if before is not None and after is not None and before > after else ""
+        return f", saves ~{mb(n)}" if n else ""
+    return f", saves ~{mb(before - after)}" if before is not None and after is not None and before > after else ""
+
+
+def title(pic: Picture) -> str:
     what = pic.figures or ("solved" if pic.solved else "estimates")
-    return (f"{pic.path}: {_total_text(counted(pic, 'before'))} \u2192 {_total_text(counted(pic, 'after'))}"
-            f" installed{saving} ({what}); {pic.platform}, Python {pic.python}")
+    return (f"{pic.path}: {_side_text(pic, 'before')} \u2192 {_side_text(pic, 'after')}"
+            f" installed{_saving_text(pic)} ({what}); {pic.platform}, Python {pic.python}")
 
 
 def subtitle(pic: Picture) -> str:
     if pic.solved:
-        what = "Exact installed bytes of the solved packages"
+        estimated = sum(1 for p in pic.packages if p.estimate is not None and p.bytes is not None)
+        what = "Exact installed bytes of the solved packages" + (
+            f" ({estimated} marked ~ {'is an estimate' if estimated == 1 else 'are estimates'})" if estimated else "")
     else:
         what = ("Estimates, not a solve: each figure is for the version and platform it names, and closures of"
                 " different packages can share dependencies")
@@ -359,7 +409,8 @@ def _wrap(text: str, width: int) -> list[str]:
 def _bars(pic: Picture, y: float) -> tuple[list[str], float]:
     if not pic.bars:
         return [], y
-    out = ['<g class="findings">', _text(MARGIN, y + 14, "Findings the rewrite applies", 14, bold=True)]
+    heading = "Findings the rewrite applies" + (", each measured by a solve" if pic.solved else "")
+    out = ['<g class="findings">', _text(MARGIN, y + 14, heading, 14, bold=True)]
     y += 26
     biggest = max([v for b in pic.bars for v in (b.leaving_conda, b.added_pip, b.net) if v] or [1])
     left, span = MARGIN + 130, 560
@@ -378,7 +429,7 @@ def _bars(pic: Picture, y: float) -> tuple[list[str], float]:
             length = span * value / biggest if value else 0.0
             if value:
                 out.append(f'<rect x="{_n(left)}" y="{_n(y + 2)}" width="{_n(length)}" height="11" fill="{colour}"/>')
-            out.append(_text(left + length + 6, y + 11, _size(value), LABEL_SIZE))
+            out.append(_text(left + length + 6, y + 11, _size(value, b.estimate), LABEL_SIZE))
             y += 15
         source = f"source: {b.source}" if b.source else "source: none given"
         for line in _wrap(source, _chars(10, width=WIDTH - 3 * MARGIN)):
@@ -419,8 +470,7 @@ def to_svg(pic: Picture) -> str:
     for i, s in enumerate(SIDES):
         x = MARGIN + i * (PANEL + MARGIN)
         pkgs = pic.side(s)
-        known, unknown = counted(pic, s)
-        head = f"{s.capitalize()}: {_total_text((known, unknown))}, {len(pkgs)} packages"
+        head = f"{s.capitalize()}: {_side_text(pic, s)}" + ("" if s == "after" and pic.unsolved else f", {len(pkgs)} packages")
         body.append(_text(x, heads + 12, head, 13, bold=True))
         body += _treemap(pic, s, x, tree_top, PANEL, heights[s])
     col = MARGIN + 2 * (PANEL + MARGIN)
@@ -476,6 +526,14 @@ def _cell(text: str, numeric: bool = False) -> str:
     return f'<td class="n">{_esc(text)}</td>' if numeric else f"<td>{_esc(text)}</td>"
 
 
+def _exact(p: Package) -> str:
+    if p.bytes is None:
+        return "unknown"
+    if p.estimate is not None:
+        return f"~{p.bytes:,} ({p.estimate[0]:,} to {p.estimate[1]:,})"
+    return f"{p.bytes:,}"
+
+
 def to_html(pic: Picture) -> str:
     """One self-contained page: the SVG inline, then every package and finding as tables."""
     rows = []
@@ -484,11 +542,12 @@ def to_html(pic: Picture) -> str:
             figure = f"{p.kind} ({p.platform})" if p.kind and p.platform else p.kind
             rows.append("<tr>" + "".join((
                 _cell(s), _cell(p.group), _cell(p.name), _cell(p.version), _cell(p.build), _cell(p.manager),
-                _cell(figure), _cell("unknown" if p.bytes is None else f"{p.bytes:,}", True),
-                _cell(_size(p.bytes), True), _cell(_change(pic, p)), _cell(p.source or p.why))) + "</tr>")
+                _cell(figure), _cell(_exact(p), True), _cell(_psize(p), True), _cell(_change(pic, p)),
+                _cell(p.source or p.why))) + "</tr>")
     bars = ["<tr>" + "".join((
-        _cell(b.rule), _cell(b.package), _cell(b.message), _cell(_size(b.leaving_conda), True),
-        _cell(_size(b.added_pip), True), _cell(_size(b.net), True), _cell(b.source))) + "</tr>" for b in pic.bars]
+        _cell(b.rule), _cell(b.package), _cell(b.message), _cell(_size(b.leaving_conda, b.estimate), True),
+        _cell(_size(b.added_pip, b.estimate), True), _cell(_size(b.net, b.estimate), True), _cell(b.source)))
+        + "</tr>" for b in pic.bars]
     unknown = [f"<li>{_esc(name)}: {_esc(why)}</li>" for name, why in _not_drawn(pic)]
     out = [
         "<!DOCTYPE html>",
@@ -568,3 +627,79 @@ def from_report(rep) -> Picture:
     figures = "estimates from the knowledge base" + (" and online lookups" if online else "")
     return Picture(path=rep.path, platform=rep.target.platform, python=rep.target.python, solved=False,
                    packages=tuple(packages), bars=tuple(bars), note=note, figures=figures, union=union)
+
+
+# -- from a solve ---------------------------------------------------------------------------------------------
+
+
+def _solved_source(p) -> str:
+    where = "wheel central directory" if p.manager == "pip" else "info/paths.json"
+    return "; ".join(x for x in (f"{where} of {p.filename}" if p.filename else where, p.size.how) if x)
+
+
+def _solved_side(sol, side: str, other) -> list[Package]:
+    from envslim.solve.attribution import brought_by
+
+    brought = brought_by(sol)
+    staying = {(p.manager, p.name) for p in other.packages} if other is not None else None
+    out = []
+    for p in sol.packages:
+        size = p.size
+        specs = brought.get((p.manager, p.name), ())
+        out.append(Package(
+            name=p.name, version=p.version, build=p.build, bytes=size.value, manager=p.manager, specs=specs,
+            side=side, leaving=side == "before" and staying is not None and (p.manager, p.name) not in staying,
+            kind="wheel" if p.manager == "pip" else "package", platform=sol.platform, source=_solved_source(p),
+            why="" if specs else "reached from no requested spec",
+            estimate=(size.low if size.low is not None else size.value, size.high if size.high is not None
+                      else size.value) if size.estimate and size.value is not None else None))
+    return out
+
+
+def from_solved(rep) -> Picture:
+    """The picture of one ``commands.report.FileReport`` proven by ``report --solve`` (``rep.proof``, an
+    ``envslim.solve.fileplan.PlanProof``), for its first platform: every solved package once with its exact
+    installed bytes (a ``.tar.bz2``'s marked estimate), in the group of the requested specs that reach it; each
+    applied finding's bar from the solve that measured it (the fix alone, or the whole rewrite): the bytes
+    leaving conda, the bytes pip adds and the net saving."""
+    from envslim.solve.fileplan import outcome_key
+    from envslim.solve.verify import parts, saving
+
+    proof = rep.proof
+    platform = proof.platforms[0]
+    before = proof.before[platform]
+    after = proof.after[platform] if proof.after is not None else None
+    packages = _solved_side(before, "before", after) + (_solved_side(after, "after", before) if after else [])
+    bars = []
+    for o in rep.plan.applied:
+        f, v = o.finding, proof.verdict(o)
+        fields = proof.finding_fields(o)
+        compared = proof.compared.get(outcome_key(o))
+        if compared is not None:
+            conda, pip = parts(before, compared[platform])
+            gone, added = conda.value, pip.value
+            approx = conda.estimate or pip.estimate or bool(fields["estimate"])
+        else:
+            gone = added = None
+            approx = False
+        verdict = "verified" if fields["verified"] else f"not verified: {fields['reason']}"
+        source = "; ".join(x for x in (verdict, str(fields.get("source", ""))) if x)
+        bars.append(Bar(f.rule, f.package, f.message, gone, added, fields["saving_bytes"] if v else None, source,
+                        approx))
+    python = next((p.version for p in before.conda() if p.name == "python"), rep.target.python)
+    others = proof.platforms[1:]
+    notes = [f"Solved for {platform} with py-rattler (conda) and uv (pip)"
+             + (f", the first of {len(proof.platforms)} platforms (the JSON report has {', '.join(others)} too)"
+                if others else "")
+             + ": each .conda's info/paths.json and each wheel's central directory give its installed bytes.",
+             "Each package is drawn once, in the group of the requested spec whose dependencies reach it; a package"
+             " several specs reach is in a group of its own. Hover a rectangle for its version, build, bytes and"
+             " source."]
+    notes += [f"{n}." if not n.endswith(".") else n for n in before.notes]
+    if after is None:
+        notes.append(f"After the rewrite the file does not solve: {proof.after_failure}")
+    total = saving(before, after) if after is not None else None
+    return Picture(path=rep.path, platform=platform, python=python, solved=True, packages=tuple(packages),
+                   bars=tuple(bars), note=" ".join(notes), figures="solved with py-rattler and uv",
+                   saving=(total.value, total.estimate) if total is not None else None,
+                   unsolved=proof.after_failure if after is None else "")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from envslim.solve.model import Attribution, Solution, SolvedPackage, total
 
-__all__ = ["attribute", "reachable"]
+__all__ = ["attribute", "brought_by", "reachable"]
 
 
 def reachable(roots: list[str], by_name: dict[str, SolvedPackage]) -> set[str]:
@@ -42,3 +42,18 @@ def attribute(solution: Solution) -> list[Attribution]:
             size = total([by_name[n] for n in leaving])
             out.append(Attribution(spec, name, manager, tuple(leaving), size))
     return out
+
+
+def brought_by(solution: Solution) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(manager, name) -> the requested specs whose dependencies reach the package, in the order requested (in
+    the same graphs as :func:`attribute`: a package one spec alone reaches is in that spec's attribution)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for manager in ("conda", "pip"):
+        by_name = {p.name: p for p in solution.packages if p.manager == manager}
+        for m, name, spec in solution.requested:
+            if m == manager:
+                for reached in sorted(reachable([name], by_name)):
+                    specs = out.setdefault((manager, reached), [])
+                    if spec not in specs:
+                        specs.append(spec)
+    return {k: tuple(v) for k, v in out.items()}

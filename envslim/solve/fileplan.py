@@ -3,7 +3,8 @@
 ``prove(plan, settings) -> PlanProof`` solves the file before the rewrite and after it for every target
 platform, and each outcome's fix alone (the file with only that fix applied), and gives each outcome with
 a fix a :class:`~envslim.solve.verify.Verdict`, keyed by :func:`outcome_key` (rule, package, line: never
-by object identity). ``PlanProof.to_json()`` is the JSON the report adds under ``files[i]``: ``solved``
+by object identity), and the solutions that verdict was measured against (``compared``: the fix alone, or
+the whole rewrite). ``PlanProof.to_json()`` is the JSON the report adds under ``files[i]``: ``solved``
 (first platform) and ``solved_platforms`` (every platform), each with ``before``/``after``
 ``packages[]`` (``manager``, ``name``, ``version``, ``build``, ``installed_bytes``), totals and
 ``attribution``; ``finding_fields(outcome)`` gives a finding's ``saving_bytes``, ``estimate``,
@@ -109,6 +110,8 @@ class PlanProof:
     after: dict[str, Solution] | None
     after_failure: str = ""
     verdicts: dict[tuple[str, str, int], Verdict] = field(default_factory=dict)  # outcome_key -> verdict
+    # outcome_key -> the solutions its verdict was measured against (the fix alone, or the whole rewrite)
+    compared: dict[tuple[str, str, int], dict[str, Solution]] = field(default_factory=dict)
 
     def verdict(self, o: Any) -> Verdict | None:
         return self.verdicts.get(outcome_key(o))
@@ -194,8 +197,13 @@ def prove(plan: Any, settings: Settings, *, outcomes: list[Any] | None = None,
                       after.message if isinstance(after, SolveFailure) else "")
     for (o, _), result in zip(alone, results[2:]):
         proof.verdicts[outcome_key(o)] = _judge(o.finding, before, result, platforms)
+        if not isinstance(result, SolveFailure):
+            proof.compared[outcome_key(o)] = result
     for o in findings:
-        proof.verdicts.setdefault(outcome_key(o), _judge(o.finding, before, after, platforms))
+        if outcome_key(o) not in proof.verdicts:
+            proof.verdicts[outcome_key(o)] = _judge(o.finding, before, after, platforms)
+            if proof.after is not None:
+                proof.compared[outcome_key(o)] = proof.after
     return proof
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from envslim.solve.errors import SolveFailure
 from envslim.solve.model import Size, Solution, total
 
-__all__ = ["Verdict", "combine", "compare", "refused", "saving"]
+__all__ = ["Verdict", "combine", "compare", "parts", "refused", "saving"]
 
 
 @dataclass(frozen=True)
@@ -43,15 +43,20 @@ def _minus(a: Size, b: Size) -> Size:
     return Size(a.value - b.value)
 
 
-def saving(before: Solution, after: Solution) -> Size:
-    """Bytes leaving conda minus bytes added by pip, over the packages that differ: an artifact on both
-    sides cancels out, so its size (estimated or unknown) does not make the saving an estimate."""
+def parts(before: Solution, after: Solution) -> tuple[Size, Size]:
+    """(bytes leaving conda, bytes added by pip), over the packages that differ: an artifact on both
+    sides cancels out, so its size (estimated or unknown) does not make either an estimate."""
     kept = {p.key for p in before.packages} & {p.key for p in after.packages}
     conda = _minus(total([p for p in before.conda() if p.key not in kept]),
                    total([p for p in after.conda() if p.key not in kept]))
     pip = _minus(total([p for p in after.pip() if p.key not in kept]),
                  total([p for p in before.pip() if p.key not in kept]))
-    return _minus(conda, pip)
+    return conda, pip
+
+
+def saving(before: Solution, after: Solution) -> Size:
+    """Bytes leaving conda minus bytes added by pip (:func:`parts`)."""
+    return _minus(*parts(before, after))
 
 
 def _pulled_back_by(after: Solution, name: str) -> str:
