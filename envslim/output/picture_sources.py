@@ -1,0 +1,139 @@
+"""Where a footprint picture's data comes from: :func:`from_report` (the knowledge base's or online
+figures of ``envslim report``) and :func:`from_solved` (a real solve, ``report --solve``). Each builds a
+:class:`envslim.output.picture.Picture`."""
+
+from __future__ import annotations
+
+
+from envslim.output.picture import Bar, Package, Picture
+
+# -- from today's report --------------------------------------------------------------------------------------
+
+
+def _package(side, side_name: str, leaving: bool, why: str) -> Package:
+    f = side.figure
+    specs = (side.spec,) if side.spec else ()
+    return Package(
+        name=side.name, version=(side.locked or (f.version if f else "")), build="",
+        bytes=f.bytes if f is not None else None, manager=side.manager, specs=specs, side=side_name,
+        leaving=leaving, kind=f.kind if f else "", platform=f.platform if f else "",
+        source=(f"{f.source} ({f.date})" if f.date else f.source) if f else "", why=why,
+    )
+
+
+def _leaves(row) -> bool:
+    b, a = row.before, row.after
+    return a is None or a.manager != b.manager or a.name != b.name
+
+
+def _sum(values: list[int | None]) -> int | None:
+    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
+def from_report(rep) -> Picture:
+    """The picture of one ``commands.report.FileReport``: each row's sides as packages, each applied finding as a
+    bar (what its rows take out of conda, what they add to pip, and the finding's own saving estimate)."""
+    packages = []
+    for row in rep.rows:
+        if row.before is not None:
+            packages.append(_package(row.before, "before", _leaves(row), row.implied))
+        if row.after is not None:
+            packages.append(_package(row.after, "after", False, row.implied))
+    bars = []
+    for o in rep.plan.applied:
+        f = o.finding
+        rows = [r for r in rep.rows if f.rule in r.rules]
+        out_conda = [r.before.figure.bytes if r.before.figure else None for r in rows
+                     if r.before is not None and r.before.manager == "conda" and _leaves(r)]
+        in_pip = [r.after.figure.bytes if r.after.figure else None for r in rows
+                  if r.after is not None and r.after.manager == "pip"
+                  and (r.before is None or r.before.manager != "pip")]
+        bars.append(Bar(f.rule, f.package, f.message, _sum(out_conda), _sum(in_pip), f.saving_bytes,
+                        f.source))
+    online = any(p.source and not p.source.startswith("knowledge/") for p in packages)
+    where = "the envslim knowledge base" + (", PyPI, anaconda.org or the lockfile" if online else "")
+    note = (f"Figures from {where}; each rectangle is a requested package with what it pulls in, so closures that"
+            " share packages overlap and the areas add up to more than the totals, which count each package once;"
+            " hover a rectangle for its package, figure and source.")
+    totals, saving = rep.totals(), rep.saving()
+    union = tuple((u[0] if u else None, unknown) for u, unknown, _ in (totals["before"], totals["after"]))
+    union += (saving[0] if saving else None,)
+    figures = "estimates from the knowledge base" + (" and online lookups" if online else "")
+    return Picture(path=rep.path, platform=rep.target.platform, python=rep.target.python, solved=False,
+                   packages=tuple(packages), bars=tuple(bars), note=note, figures=figures, union=union)
+
+
+# -- from a solve ---------------------------------------------------------------------------------------------
+
+
+def _solved_source(p) -> str:
+    where = "wheel central directory" if p.manager == "pip" else "info/paths.json"
+    return "; ".join(x for x in (f"{where} of {p.filename}" if p.filename else where, p.size.how) if x)
+
+
+def _solved_side(sol, side: str, other) -> list[Package]:
+    from envslim.solve.attribution import brought_by
+
+    brought = brought_by(sol)
+    staying = {(p.manager, p.name) for p in other.packages} if other is not None else None
+    out = []
+    for p in sol.packages:
+        size = p.size
+        specs = brought.get((p.manager, p.name), ())
+        out.append(Package(
+            name=p.name, version=p.version, build=p.build, bytes=size.value, manager=p.manager, specs=specs,
+            side=side, leaving=side == "before" and staying is not None and (p.manager, p.name) not in staying,
+            kind="wheel" if p.manager == "pip" else "package", platform=sol.platform, source=_solved_source(p),
+            why="" if specs else "reached from no requested spec",
+            estimate=(size.low if size.low is not None else size.value, size.high if size.high is not None
+                      else size.value) if size.estimate and size.value is not None else None))
+    return out
+
+
+def from_solved(rep) -> Picture:
+    """The picture of one ``commands.report.FileReport`` proven by ``report --solve`` (``rep.proof``, an
+    ``envslim.solve.fileplan.PlanProof``), for its first platform: every solved package once with its exact
+    installed bytes (a ``.tar.bz2``'s marked estimate), in the group of the requested specs that reach it; each
+    applied finding's bar from the solve that measured it (the fix alone, or the whole rewrite): the bytes
+    leaving conda, the bytes pip adds and the net saving."""
+    from envslim.solve.fileplan import outcome_key
+    from envslim.solve.verify import parts, saving
+
+    proof = rep.proof
+    platform = proof.platforms[0]
+    before = proof.before[platform]
+    after = proof.after[platform] if proof.after is not None else None
+    packages = _solved_side(before, "before", after) + (_solved_side(after, "after", before) if after else [])
+    bars = []
+    for o in rep.plan.applied:
+        f, v = o.finding, proof.verdict(o)
+        fields = proof.finding_fields(o)
+        compared = proof.compared.get(outcome_key(o))
+        if compared is not None:
+            conda, pip = parts(before, compared[platform])
+            gone, added = conda.value, pip.value
+            approx = conda.estimate or pip.estimate or bool(fields["estimate"])
+        else:
+            gone = added = None
+            approx = False
+        verdict = "verified" if fields["verified"] else f"not verified: {fields['reason']}"
+        source = "; ".join(x for x in (verdict, str(fields.get("source", ""))) if x)
+        bars.append(Bar(f.rule, f.package, f.message, gone, added, fields["saving_bytes"] if v else None, source,
+                        approx))
+    python = next((p.version for p in before.conda() if p.name == "python"), rep.target.python)
+    others = proof.platforms[1:]
+    notes = [f"Solved for {platform} with py-rattler (conda) and uv (pip)"
+             + (f", the first of {len(proof.platforms)} platforms (the JSON report has {', '.join(others)} too)"
+                if others else "")
+             + ": each .conda's info/paths.json and each wheel's central directory give its installed bytes.",
+             "Each package is drawn once, in the group of the requested spec whose dependencies reach it; a package"
+             " several specs reach is in a group of its own. Hover a rectangle for its version, build, bytes and"
+             " source."]
+    notes += [f"{n}." if not n.endswith(".") else n for n in before.notes]
+    if after is None:
+        notes.append(f"After the rewrite the file does not solve: {proof.after_failure}")
+    total = saving(before, after) if after is not None else None
+    return Picture(path=rep.path, platform=platform, python=python, solved=True, packages=tuple(packages),
+                   bars=tuple(bars), note=" ".join(notes), figures="solved with py-rattler and uv",
+                   saving=(total.value, total.estimate) if total is not None else None,
+                   unsolved=proof.after_failure if after is None else "")
