@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-DEFAULT_BASE = "debian:bookworm-slim"  # envslim dockerfile's default final base
-DISTROLESS_BASE = "gcr.io/distroless/base-debian12:nonroot"  # with --distroless
+from envslim.image.dockerfile import DEFAULT_BASE, DISTROLESS_BASE  # the bases envslim dockerfile writes
 
 
 @dataclass(frozen=True)
