@@ -148,6 +148,10 @@ def decide(envfile: str, env, installer: str, context_source) -> LockUse | None:
         return LockUse(path, "", False, (
             f"the {installer} installer cannot install a conda-lock file without conda-lock itself; use the"
             " micromamba installer to build from it",))
+    import importlib.util
+
+    if importlib.util.find_spec("conda_lock") is None:
+        return LockUse(path, "", False, ("reading it needs conda-lock: pip install 'envslim[lock]'",))
     from envslim import lockfile
     from envslim.errors import EnvslimError
 

@@ -137,3 +137,11 @@ def test_mismatches(tmp_path):
         "requests is not in the lock"]
     assert _mismatches(tmp_path, seed_env.replace("  - boto3\n", "  - https://example.org/x-1.0-0.conda\n")) == [
         "line 7: cannot check 'https://example.org/x-1.0-0.conda' against the lock"]
+
+
+def test_an_unreadable_lock_is_a_warning_naming_the_place(seed, capsys):
+    (seed / "conda-lock.yml").write_text("version: 99\nmetadata: {}\npackage: []\n")
+    rc, out, err = generate(capsys, "env.yaml", "--entrypoint", "python -m app")
+    assert (rc, err) == (0, "envslim: warning: conda-lock.yml is not used, the build installs env.yaml: "
+                            "conda-lock.yml:1:1: unknown conda-lock lockfile version (envslim reads 1 and 2)\n")
+    assert "COPY env.yaml /tmp/environment.yml\n" in out
