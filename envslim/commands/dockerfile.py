@@ -63,7 +63,20 @@ def run(options, out, err) -> int:
     if options.output is not None and _same_file(options.output, options.envfile):
         raise EnvslimError(f"{options.output}: is the environment file itself; write the Dockerfile to another path")
     source = _source(options.envfile, options.context)
-    text = render(EnvFile.read(options.envfile), source, opts)
+    env = EnvFile.read(options.envfile)
+    from dataclasses import replace
+
+    from envslim.image import lockbuild
+
+    lock = lockbuild.decide(options.envfile, env, opts.installer, lambda p: _source(p, options.context))
+    if lock is not None:
+        opts = replace(opts, lock=lock)
+        warning = lock.warning(source)
+        if warning:
+            from envslim.display import printable, redact
+
+            print(printable(redact(warning)), file=err)
+    text = render(env, source, opts)
     if options.output is None:
         out.write(text)
         return 0

@@ -175,6 +175,7 @@ class FileReport:
     stale: list[str] = field(default_factory=list)
     cfg: object = None  # the file's envslim.config.Config
     proof: object = None  # envslim.solve.fileplan.PlanProof, under --solve
+    image: object = None  # envslim.image.model.Model, once the figures are final
 
     def totals(self) -> dict:
         """Per side: (bytes, low, high, counted packages) as a union of the known figures, how many of the
@@ -450,7 +451,10 @@ def run(options, out, err) -> int:
 
         for line in warning_lines(run_async(_lookup(reports, opts, err)), bool(options.offline)):
             print(line, file=err)
+    from envslim.image.model import model
+
     for rep in reports:
+        rep.image = model(rep.totals())  # after the lookups: the figures are final
         for line in rep.stale:
             print(redact(f"envslim: warning: {rep.lock.path} is stale after the rewrite of {rep.path}: {line};"
                          " re-run conda-lock"), file=err)

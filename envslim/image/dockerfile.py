@@ -85,6 +85,7 @@ class Options:
     keep: tuple[str, ...] = ()
     smoke: str | None = None  # a smoke test for envslim prune --keep-used-by in the build stage
     envslim_wheel: str | None = None  # its wheel, relative to the build context
+    lock: object = None  # envslim.image.lockbuild.LockUse: a lockfile beside the env file, used or why not
 
 
 def _check_pip(env: EnvFile) -> None:
@@ -142,6 +143,11 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     if opts.installer == "miniforge":
         channel = ""  # miniforge's conda defaults to conda-forge
     create = inst.create.format(prefix=PREFIX, file=ENV_IN_IMAGE, channel=channel)
+    lock = opts.lock
+    if lock is not None and lock.used:
+        from envslim.image.lockbuild import LOCK_IN_IMAGE
+
+        create = inst.create.format(prefix=PREFIX, file=LOCK_IN_IMAGE, channel="")
     base = opts.base or (DISTROLESS_BASE if opts.distroless else DEFAULT_BASE)
     cats = categories(aggressive=opts.aggressive, conda=True)
     _no_control(env.name or "", f"{source}: the environment's name")
@@ -159,8 +165,8 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
         "# The pip: section is installed by the environment's own pip; no pip cache is written.",
         "ENV PIP_NO_CACHE_DIR=1 \\",
         "    PIP_DISABLE_PIP_VERSION_CHECK=1",
-        _copy(source, ENV_IN_IMAGE),
     ]
+    out += _lock_lines(source, lock)
     out += [
         "# Prune: the categories of `envslim prune"
         + (" --aggressive" if opts.aggressive else "")
@@ -241,6 +247,24 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     else:
         out.append("# No python in this environment: set ENTRYPOINT to the program to run (exec form).")
     return "\n".join(out) + "\n"
+
+
+def _lock_lines(source: str, lock) -> list[str]:
+    """The COPY of what the build installs, with a comment on the lockfile beside the env file."""
+    if lock is None:
+        return [_copy(source, ENV_IN_IMAGE)]
+    from envslim.display import printable, redact
+    from envslim.image.lockbuild import LOCK_IN_IMAGE
+
+    if lock.used:
+        return [
+            f"# Installed from {lock.source}, the lockfile beside {source}: exact versions, builds and hashes, so",
+            "# every build installs the same packages (envslim checked that it still matches the file on linux-64;",
+            "# re-lock after editing the file). micromamba reads it as a conda-lock file by its -lock.yml name.",
+            _copy(lock.source, LOCK_IN_IMAGE),
+        ]
+    why = printable(redact("; ".join(lock.reasons)))
+    return [f"# Not installed from {printable(redact(lock.path))}: {why}.", _copy(source, ENV_IN_IMAGE)]
 
 
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._/+@=-]+")

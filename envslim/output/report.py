@@ -133,6 +133,7 @@ def to_json(reports: list[FileReport]) -> str:
             "packages": [{"name": r.name, "before": r.before.as_dict() if r.before else None,
                           "after": r.after.as_dict() if r.after else None, "change": r.change,
                           "rules": r.rules, **({"implied": r.implied} if r.implied else {})} for r in rep.rows],
+            **({"image": rep.image.as_dict()} if rep.image is not None else {}),
             "unknown": {"before": [r.name for r in rep.rows if r.before and r.before.figure is None],
                         "after": [r.name for r in rep.rows if r.after and r.after.figure is None]},
         }
@@ -142,6 +143,23 @@ def to_json(reports: list[FileReport]) -> str:
             d.update(rep.proof.to_json())
         files.append(d)
     return redact(json.dumps({"files": files}, indent=2)) + "\n"  # every field, names of URL dependencies too
+
+
+def _approx(t) -> str:
+    return "unknown" if t is None else f"~{mb(t[0])} ({_span(t[1], t[2])})"
+
+
+def image_line(m) -> str:
+    """One line: the modeled image (``envslim.image.model``) before and after, with what it leaves out."""
+    partial = []
+    if m.unknown_before:
+        partial.append(f"{m.unknown_before} before")
+    if m.unknown_after:
+        partial.append(f"{m.unknown_after} after")
+    note = f"; partial: no figure for {' and '.join(partial)} package(s), not counted" if partial else ""
+    return (f"image (modeled, estimate): before {_approx(m.before)}; after the rewrite {_approx(m.unpruned)},"
+            f" with the default prune {_approx(m.after)} on {m.base_image} ({mb(m.base.bytes)}),"
+            f" {_approx(m.distroless)} on distroless{note}")
 
 
 def _label(r: Row) -> str:
@@ -166,6 +184,8 @@ def to_table(rep: FileReport) -> str:
     before, after = est["before_bytes"], est["after_bytes"]
     lines.append(f"estimate: before {'unknown' if before is None else f'{before:,} B'}, after "
                  f"{'unknown' if after is None else f'{after:,} B'}; {_totals_sentence(est)}")
+    if rep.image is not None:
+        lines.append(image_line(rep.image))
     lines.append(CAVEAT)
     implied = [r for r in rep.rows if r.implied]
     for r in implied:
@@ -197,6 +217,8 @@ def to_markdown(rep: FileReport) -> str:
     if est["saving_bytes"]:
         headline += f" ({_saving_text(est)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
+    if rep.image is not None:
+        out += [_md(image_line(rep.image)), ""]
     for line in rep.stale:
         out += [f"> **Lockfile {md_code(redact(rep.lock.path))} is stale after the rewrite:** {_md(line)}", ""]
     out += ["| package | before | after | change |", "|---|---|---|---|"]

@@ -224,6 +224,9 @@ environment.yml (Python 3.11 from the file, linux-64)
 363.3 MB
 estimate: before 521,343,703 B, after 245,040,859 B; 0 of 5 packages before and 0 of 5 after have no figure for the \
 target and are not counted
+image (modeled, estimate): before ~598.2 MB (431.7 to 760.2 MB); after the rewrite ~321.9 MB (244.8 to 396.9 MB), \
+with the default prune ~280.9 MB (207.5 to 361.1 MB) on debian:bookworm-slim (76.8 MB), ~224.8 MB (151.4 to 305.5 \
+MB) on distroless
 Totals are a union: each package counted once, priced for the target platform, Python and the file's versions; a \
 figure marked est. is estimated (its range is given), stand-in is another version's figure on the same platform.
 figures:
