@@ -73,7 +73,7 @@ def modules(prefix: str, timeout: float = IMPORT_TIMEOUT) -> tuple[str, list[Mod
     """The prefix's Python and the top-level modules of its site-packages; raises NoPython with the reason."""
     python = find_python(prefix)
     if python is None:
-        raise NoPython("no bin/python")
+        raise NoPython("no executable bin/python3 or bin/python")
     rel_python = os.path.relpath(python, prefix)
     try:
         done = _run(python, _LIST, timeout)
