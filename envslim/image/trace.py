@@ -520,7 +520,8 @@ def strip_candidates(prefix: str, gone: set[str], keep: tuple[str, ...]) -> list
             if not _is_shared(name) or rel in gone or _kept_by(rel, keep):
                 continue
             st = os.lstat(path)
-            if stat.S_ISREG(st.st_mode) and elf_has_symbols(path):
+            # A file whose mode has no owner write bit was made read-only on purpose: it is not rewritten.
+            if stat.S_ISREG(st.st_mode) and st.st_mode & 0o200 and elf_has_symbols(path):
                 found.append((rel, st.st_size))
     return found
 
@@ -553,7 +554,7 @@ def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str)
                 continue
             shutil.copystat(src, dst)
             saved = size - os.path.getsize(dst)
-            if saved <= 0:
+            if saved <= 0 or not _same_owner(src, dst):
                 _unlink(dst)
                 continue
             staged.append((rel, saved, dst))
@@ -574,6 +575,20 @@ def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str)
         else:
             _unlink(item[2])
     return kept
+
+
+def _same_owner(src: str, dst: str) -> bool:
+    """Give ``dst`` the owner and group of ``src`` (root may; a stripped library must not become root's in
+    a build that runs as root); False when that is not allowed (the original then stays as it is)."""
+    want, have = os.lstat(src), os.lstat(dst)
+    if (want.st_uid, want.st_gid) == (have.st_uid, have.st_gid):
+        return True
+    try:
+        os.chown(dst, want.st_uid, want.st_gid, follow_symlinks=False)
+    except PermissionError:
+        return False
+    shutil.copystat(src, dst)  # chown clears the set-user-id and set-group-id bits
+    return True
 
 
 def _unlink(path: str) -> None:
@@ -692,7 +707,8 @@ def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
                 trash.put(rel)
             for rel, _, copy in stripped:  # the original goes to the trash, the stripped copy in its place
                 trash.put(rel)
-                os.rename(copy, os.path.join(prefix, rel))
+                fd, base = trash.dirs.parent(rel)  # both in the folder the original left, never by path
+                os.rename(os.path.basename(copy), base, src_dir_fd=fd, dst_dir_fd=fd)
         except OSError as e:
             trash.restore()
             raise EnvslimError(
@@ -711,13 +727,13 @@ def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
         trash.restore()
         out.write(redact("\n".join(lines) + "\n"))
         return _failed(err, command, second, "after pruning", "every file was put back")
-    trash.empty()
-    for r in plan.removals.values():  # the plain categories' emptied trees
+    for r in plan.removals.values():  # the plain categories' emptied trees, through the trash's descriptors
         for d in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
             try:
-                os.rmdir(os.path.join(prefix, d))
+                trash.drop_dir(d)
             except OSError:
                 pass
+    trash.empty()
     lines.append(f"verified: {shlex.quote(command)} passes after pruning; removed {total:,} bytes, {left:,} left")
     out.write(redact("\n".join(lines) + "\n"))
     return 0

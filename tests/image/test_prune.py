@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -419,6 +420,9 @@ def test_real_venv_pruned_still_does_a_parquet_round_trip(real_venv: Path, tmp_p
     assert not (sp / "pandas" / "tests").exists() and not (sp / "numpy" / "_core" / "tests").exists()
     assert not (sp / "pip").exists() and not (real_venv / "bin" / "pip").exists()
     assert (sp / "numpy" / "testing").is_dir() and (sp / "pandas" / "_testing").is_dir()
+    assert "import check: not imported after (a category removes them): pip\n" in out
+    assert re.search(r"^import check: all \d+ import after pruning\n", out, re.M), out
+    assert "restored" not in out
     assert _round_trip(real_venv, tmp_path) == "10 abcde 5.0\n"
     # --aggressive on top (bytecode, static libraries, headers): still runs, just recompiles on start.
     rc, out, err = prune(capsys, str(real_venv), "--aggressive")
