@@ -53,7 +53,7 @@ def find_python(prefix: str) -> str | None:
     for name in ("bin/python3", "bin/python", "python.exe", "Scripts/python.exe"):
         path = os.path.join(prefix, name)
         if os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
+            return os.path.abspath(path)  # run from another folder: a relative path would miss it
     return None
 
 
@@ -74,7 +74,7 @@ def modules(prefix: str, timeout: float = IMPORT_TIMEOUT) -> tuple[str, list[Mod
     python = find_python(prefix)
     if python is None:
         raise NoPython("no executable bin/python3 or bin/python")
-    rel_python = os.path.relpath(python, prefix)
+    rel_python = os.path.relpath(python, os.path.abspath(prefix))
     try:
         done = _run(python, _LIST, timeout)
     except OSError as e:

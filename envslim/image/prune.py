@@ -495,7 +495,7 @@ def _carry_out_checked(plan: Selection, python: str, mods: list) -> Result:
     from envslim.image.importcheck import import_each, needed_by
     from envslim.image.trace import Trash
 
-    check = Check(python=os.path.relpath(python, plan.prefix))
+    check = Check(python=os.path.relpath(python, os.path.abspath(plan.prefix)))
     all_dirs = {d for r in plan.removals.values() for d in r.dirs}
     all_files = {rel for r in plan.removals.values() for rel, _ in r.files}
     by_name: dict[str, list] = {}
@@ -649,7 +649,7 @@ def _check_lines(check: Check | None) -> list[str]:
         return []
     if check.python is None:
         return [f"import check: skipped: {check.why_not}; pruned without it"]
-    lines = [f"import check ({check.python}): {check.checked:,} top-level modules of site-packages imported before"]
+    lines = [f"import check ({check.python}): {check.checked:,} top-level module{'' if check.checked == 1 else 's'} of site-packages imported before"]
     if check.on_purpose:
         lines.append(f"import check: not imported after (a category removes them): {', '.join(check.on_purpose)}")
     for name, why in check.failed_before:

@@ -157,3 +157,18 @@ def test_a_python_for_another_platform_is_said_and_prune_goes_on(tmp_path: Path,
         "pruned without it\nremoved 1 bytes, 66 left\n"
     )
     assert not (prefix / SP / "a" / "tests").exists()
+
+
+def test_a_relative_prefix_is_checked_too(tmp_path: Path, capsys, monkeypatch) -> None:
+    make_venv(tmp_path / "venv", {"dyn/" + k[4:]: v for k, v in PACKAGES.items() if k.startswith("dyn/")})
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = prune(capsys, "venv")
+    assert (rc, err) == (0, "")
+    assert out.startswith("prefix venv (venv): ")
+    assert out.endswith(
+        "import check (bin/python3): 1 top-level module of site-packages imported before\n"
+        "restored 3 files (29 bytes) for dyn: its import failed after pruning "
+        "(ModuleNotFoundError: No module named 'dyn.tests')\n"
+        "import check: all 1 import after pruning (1 after putting files back)\n"
+        f"removed 0 bytes, {_venv_size(tmp_path / 'venv')[1]:,} left\n"
+    )
