@@ -649,7 +649,8 @@ def _check_lines(check: Check | None) -> list[str]:
         return []
     if check.python is None:
         return [f"import check: skipped: {check.why_not}; pruned without it"]
-    lines = [f"import check ({check.python}): {check.checked:,} top-level module{'' if check.checked == 1 else 's'} of site-packages imported before"]
+    plural = "" if check.checked == 1 else "s"
+    lines = [f"import check ({check.python}): {check.checked:,} top-level module{plural} of site-packages imported before"]
     if check.on_purpose:
         lines.append(f"import check: not imported after (a category removes them): {', '.join(check.on_purpose)}")
     for name, why in check.failed_before:
