@@ -58,15 +58,30 @@ def find_python(prefix: str) -> str | None:
 
 
 def _run(python: str, code: str, timeout: float) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    """``python -I -B -c code`` in a session of its own: on timeout the whole group is killed, so that a
+    process the import started cannot keep the pipes (and envslim) waiting."""
+    import signal
+
+    with subprocess.Popen(
         [python, "-I", "-B", "-c", code],
-        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         errors="replace",
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
         cwd=os.path.dirname(python),
-    )
+        start_new_session=True,
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def modules(prefix: str, timeout: float = IMPORT_TIMEOUT) -> tuple[str, list[Module]]:

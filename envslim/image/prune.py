@@ -15,6 +15,10 @@ Safety:
 * Nothing outside the prefix is touched. The walk uses ``lstat`` and never descends into a symbolic
   link; a symbolic link that a category selects is removed itself (``unlink``), never its target.
 * ``--dry-run`` only reads.
+* A real run checks the imports (``envslim/image/importcheck.py``): the top-level modules of site-packages
+  that import before pruning are imported again, each in a fresh process of the prefix's own Python, while
+  the selected files wait in a trash inside the prefix; what a failing import needs goes back (every file,
+  when that is not enough). A prefix without a Python that runs here is pruned without the check.
 * A file that cannot be removed is reported on stderr and counted as "not removed"; the run goes on.
 
 Sizes are apparent sizes (``st_size``) of regular files; symbolic links count 0 bytes, directories are

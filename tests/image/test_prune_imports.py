@@ -172,3 +172,24 @@ def test_a_relative_prefix_is_checked_too(tmp_path: Path, capsys, monkeypatch) -
         "import check: all 1 import after pruning (1 after putting files back)\n"
         f"removed 0 bytes, {_venv_size(tmp_path / 'venv')[1]:,} left\n"
     )
+
+
+def test_an_import_that_hangs_counts_as_failing_and_its_children_are_ended(tmp_path: Path) -> None:
+    from envslim.image import importcheck
+
+    venv = make_venv(
+        tmp_path / "venv",
+        {
+            # a child that keeps the pipes open, and a parent that waits forever (until killed)
+            "hangs/__init__.py": "import subprocess, sys, threading\n"
+            "subprocess.Popen([sys.executable, '-c', 'import threading; threading.Event().wait()'])\n"
+            "threading.Event().wait()\n",
+            "fine/__init__.py": "",
+        },
+    )
+    python, mods = importcheck.modules(str(venv))
+    assert [m.name for m in mods] == ["fine", "hangs"]
+    assert importcheck.import_each(python, ["fine"]) == {"fine": None}
+    assert importcheck.import_each(python, ["hangs"], timeout=1) == {"hangs": "no answer within 1 s"}
+    left = subprocess.run(["pgrep", "-f", "threading.Event().wait()"], capture_output=True, text=True).stdout.split()
+    assert left == []
