@@ -501,13 +501,15 @@ def _carry_out_checked(plan: Selection, python: str, mods: list) -> Result:
 
     check = Check(python=os.path.relpath(python, os.path.abspath(plan.prefix)))
     all_dirs = {d for r in plan.removals.values() for d in r.dirs}
-    all_files = {rel for r in plan.removals.values() for rel, _ in r.files}
+    module_files = set()  # (folder, module name) of each selected file: site-packages/NAME.py and the like
+    for r in plan.removals.values():
+        for rel, _ in r.files:
+            head, _, base = rel.rpartition("/")
+            if base.endswith((".py", ".so", ".pyd")):  # a .pyc beside its .py takes no module away
+                module_files.add((head, base.split(".", 1)[0]))
     by_name: dict[str, list] = {}
     for m in mods:
-        gone = f"{m.folder}/{m.name}" in all_dirs or any(
-            rel.rpartition("/")[0] == m.folder and m.owns(rel) for rel in all_files
-        )
-        if gone:
+        if f"{m.folder}/{m.name}" in all_dirs or (m.folder, m.name) in module_files:
             check.on_purpose.append(m.name)
         else:
             by_name.setdefault(m.name, []).append(m)

@@ -193,3 +193,13 @@ def test_an_import_that_hangs_counts_as_failing_and_its_children_are_ended(tmp_p
     assert importcheck.import_each(python, ["hangs"], timeout=1) == {"hangs": "no answer within 1 s"}
     left = subprocess.run(["pgrep", "-f", "threading.Event().wait()"], capture_output=True, text=True).stdout.split()
     assert left == []
+
+
+def test_byte_code_beside_a_module_does_not_take_the_module_off_the_check(tmp_path: Path, capsys) -> None:
+    """--aggressive removes solo.pyc beside solo.py: solo is still checked (and still imports)."""
+    venv = make_venv(tmp_path / "venv", {"solo.py": "X = 1\n", "solo.pyc": "not byte-code", "pip/__init__.py": ""})
+    rc, out, err = prune(capsys, str(venv), "--aggressive")
+    assert (rc, err) == (0, "")
+    assert "import check (bin/python3): 1 top-level module of site-packages imported before\n" in out
+    assert "import check: not imported after (a category removes them): pip\nimport check: all 1 import after pruning\n" in out
+    assert (venv / SP / "solo.py").exists() and not (venv / SP / "solo.pyc").exists()
