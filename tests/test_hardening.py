@@ -481,3 +481,139 @@ def test_prune_keeps_few_descriptors_open_on_a_prefix_of_many_folders(tmp_path, 
     assert outcome.failed == [] and outcome.removed["tests"] == (12, 12)
     assert not any((prefix / SP / f"p{i}" / "tests").exists() for i in range(12))
     assert len(os.listdir("/proc/self/fd")) == before  # every descriptor closed again
+
+
+# -- prune's import check and the trace's siblings of the data-loss cases -----------------------------------
+
+
+def _real_venv(root: Path, files: dict[str, str]) -> Path:
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    sp = f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
+    for rel, text in files.items():
+        path = root / sp / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root / sp
+
+
+def test_prune_through_the_trash_never_follows_a_folder_swapped_for_a_link(tmp_path):
+    """The swapped-folder race again, on a prefix whose Python runs (the files go to a trash first)."""
+    from envslim.image import prune
+
+    sp = _real_venv(tmp_path / "env", {"pkg/__init__.py": "", "pkg/tests/test_a.py": "t" * 10})
+    rel = os.path.relpath(sp, tmp_path / "env")
+    outside = tmp_path / "precious"
+    outside.mkdir()
+    (outside / "test_a.py").write_text("keep me")
+    plan = prune.select(str(tmp_path / "env"))
+    tests = sp / "pkg" / "tests"
+    (tests / "test_a.py").unlink()
+    tests.rmdir()
+    tests.symlink_to(outside)
+    outcome = prune.carry_out(plan, dry_run=False)
+    assert (outside / "test_a.py").read_text() == "keep me"
+    why = "a folder on its path is now a symbolic link or not a folder (changed since the walk); not followed"
+    assert outcome.failed == [(f"{rel}/pkg/tests/test_a.py", 10, why), (f"{rel}/pkg/tests/", 0, why)]
+    assert outcome.check is not None and outcome.check.checked == 1 and outcome.check.restored == []
+    assert tests.is_symlink() and not [p for p in os.listdir(tmp_path / "env") if p.startswith(".envslim-trash")]
+
+
+def test_prune_interrupted_during_the_import_check_puts_every_file_back(tmp_path, monkeypatch):
+    from envslim.image import importcheck, prune
+
+    sp = _real_venv(tmp_path / "env", {"pkg/__init__.py": "", "pkg/tests/test_a.py": "t" * 10})
+    real = importcheck.import_each
+    calls = []
+
+    def interrupted(python, names, timeout=importcheck.IMPORT_TIMEOUT):
+        calls.append(sorted(names))
+        if len(calls) == 2:  # the check after the files went to the trash
+            raise KeyboardInterrupt
+        return real(python, names, timeout)
+
+    monkeypatch.setattr(importcheck, "import_each", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        prune.carry_out(prune.select(str(tmp_path / "env")), dry_run=False)
+    assert calls == [["pkg"], ["pkg"]]
+    assert (sp / "pkg" / "tests" / "test_a.py").read_text() == "t" * 10
+    assert not [p for p in os.listdir(tmp_path / "env") if p.startswith(".envslim-trash")]
+
+
+def _trace_prefix(tmp_path: Path, monkeypatch) -> Path:
+    from tests.image.test_trace import _make
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    return _make(tmp_path / "env")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_strip_keeps_the_owner_of_a_library(tmp_path, monkeypatch, capsys):
+    """A build that runs as root must not hand the prefix's stripped libraries to root."""
+    from tests.image.test_trace import USES_ANSWER, _build_answer
+
+    prefix = _trace_prefix(tmp_path, monkeypatch)
+    lib = _build_answer(prefix, tmp_path)
+    os.chown(lib, 12345, 12346)
+    before = lib.stat().st_size
+    rc, out, err = run(capsys, "prune", str(prefix), "--keep-used-by", USES_ANSWER, "--strip")
+    assert (rc, err) == (0, ""), out
+    st = lib.stat()
+    assert st.st_size < before and (st.st_uid, st.st_gid) == (12345, 12346)
+
+
+def test_strip_leaves_a_read_only_library_alone(tmp_path, monkeypatch, capsys):
+    from tests.image.test_trace import USES_ANSWER, _build_answer
+
+    prefix = _trace_prefix(tmp_path, monkeypatch)
+    lib = _build_answer(prefix, tmp_path)
+    lib.chmod(0o555)
+    data = lib.read_bytes()
+    rc, out, err = run(capsys, "prune", str(prefix), "--keep-used-by", USES_ANSWER, "--strip")
+    assert (rc, err) == (0, ""), out
+    assert "strip                        0               0   0.0%\n" in out
+    assert lib.read_bytes() == data and stat.S_IMODE(lib.stat().st_mode) == 0o555
+
+
+def test_trace_prune_never_removes_a_folder_through_a_link_swapped_in_during_the_run(tmp_path, monkeypatch, capsys):
+    """The second run of the command swaps the package folder for a link to a folder outside the prefix
+    that holds an empty tests/; the emptied trees are removed through descriptors, never by path."""
+    from envslim.commands.options import PruneOptions
+    from envslim.image import trace
+    from tests.image.test_trace import SP as TSP
+
+    prefix = _trace_prefix(tmp_path, monkeypatch)
+    outside = tmp_path / "host"
+    (outside / "tests").mkdir(parents=True)
+    calls = []
+
+    def runner(command, where, extra_env):
+        calls.append(command)
+        if len(calls) == 1:
+            return trace.run_command(command, where, extra_env)
+        used = prefix / TSP / "used"
+        used.rename(tmp_path / "used-aside")
+        used.symlink_to(outside)
+        return trace.RunResult(0, "")
+
+    options = PruneOptions(prefix=str(prefix), keep_used_by="python -c 'import used'")
+    assert trace.run(options, io.StringIO(), io.StringIO(), runner=runner) == 0
+    assert (outside / "tests").is_dir()
+
+
+@pytest.mark.parametrize("flag", ["paths", "lockfile", "config"])
+def test_report_refuses_to_write_over_an_input(capsys, here, flag):
+    (here / "env.yml").write_text(MOVE)
+    (here / "conda-lock.yml").write_text("version: 1\n")
+    (here / "envslim.toml").write_text("")
+    (here / "link.yml").symlink_to("env.yml")
+    target, extra = {
+        "paths": ("link.yml", ()),
+        "lockfile": ("conda-lock.yml", ("--lockfile", "conda-lock.yml")),
+        "config": ("envslim.toml", ("--config", "envslim.toml")),
+    }[flag]
+    before = {p.name: p.read_text() for p in here.iterdir()}
+    rc, out, err = run(capsys, "report", "env.yml", *extra, "-o", target)
+    given = {"paths": "env.yml", "lockfile": "conda-lock.yml", "config": "envslim.toml"}[flag]
+    assert (rc, out) == (2, "")
+    assert err == f"{target}: is an input of the report ({given}); write the report to another path\n"
+    assert {p.name: p.read_text() for p in here.iterdir()} == before

@@ -403,6 +403,17 @@ def build(path: str, env: EnvFile, plan, options, cfg, lock=None) -> FileReport:
 # -- the command ----------------------------------------------------------------------------------------------
 
 
+def _refuse_an_input_as_output(options) -> None:
+    import os
+
+    for given in (*options.paths, options.lockfile, options.config):
+        if not given or given == "-" or not os.path.exists(given):
+            continue
+        same = os.path.exists(options.output) and os.path.samefile(options.output, given)
+        if same or os.path.realpath(options.output) == os.path.realpath(given):
+            raise EnvslimError(redact(f"{options.output}: is an input of the report ({given}); write the report to another path"))
+
+
 def run(options, out, err) -> int:
     """Plan each file as ``envslim rewrite`` would (same config and rule options), pair the packages before
     and after, look figures up if asked, and render the reports."""
@@ -414,6 +425,8 @@ def run(options, out, err) -> int:
     if options.refresh and not options.online:
         raise EnvslimError("envslim: error: --refresh needs --online")
     check_target(options.python, options.platform)
+    if options.output:  # data loss otherwise: `report env.yml -o env.yml` would replace the file it reads
+        _refuse_an_input_as_output(options)
     lock = None
     if options.lockfile and not (options.solve and options.lockfile.endswith(".lock")):
         from envslim import lockfile  # conda-lock; a pixi.lock is read by --solve (envslim.solve.lockfiles)

@@ -15,6 +15,10 @@ Safety:
 * Nothing outside the prefix is touched. The walk uses ``lstat`` and never descends into a symbolic
   link; a symbolic link that a category selects is removed itself (``unlink``), never its target.
 * ``--dry-run`` only reads.
+* A real run checks the imports (``envslim/image/importcheck.py``): the top-level modules of site-packages
+  that import before pruning are imported again, each in a fresh process of the prefix's own Python, while
+  the selected files wait in a trash inside the prefix; what a failing import needs goes back (every file,
+  when that is not enough). A prefix without a Python that runs here is pruned without the check.
 * A file that cannot be removed is reported on stderr and counted as "not removed"; the run goes on.
 
 Sizes are apparent sizes (``st_size``) of regular files; symbolic links count 0 bytes, directories are
@@ -406,15 +410,48 @@ def select(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ())
 
 
 @dataclass
+class Check:
+    """The import check of a real prune: the top-level modules of site-packages that imported before, whether
+    they still do, and what was put back for those that did not."""
+
+    python: str | None = None  # relative to the prefix; None: not checked, ``why_not`` says why
+    why_not: str = ""
+    checked: int = 0
+    on_purpose: list[str] = field(default_factory=list)  # a category removes the module itself
+    failed_before: list[tuple[str, str]] = field(default_factory=list)  # (name, why): skipped
+    restored: list[tuple[str, str, int, int, bool]] = field(default_factory=list)  # (name, why, files, bytes, all)
+    still_failing: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class Result:
     removed: dict[str, tuple[int, int]]  # category id -> (files, bytes)
     failed: list[tuple[str, int, str]]  # (path, bytes, reason)
+    check: Check | None = None  # None for a dry run
 
 
-def carry_out(plan: Selection, *, dry_run: bool) -> Result:
+def carry_out(plan: Selection, *, dry_run: bool, check_imports: bool = True) -> Result:
     """Remove what the plan selects. Every removal goes through directory descriptors opened one component at
     a time with ``O_NOFOLLOW`` from the prefix, and stays on the prefix's device: a folder swapped for a
-    symbolic link (or a mount) after the walk makes that removal fail, it never reaches outside the prefix."""
+    symbolic link (or a mount) after the walk makes that removal fail, it never reaches outside the prefix.
+
+    With ``check_imports`` (and a prefix whose Python runs here) the files go to a trash inside the prefix
+    first; each top-level module of site-packages that imported before is imported again, and the files a
+    failing one needs are put back (:func:`_carry_out_checked`)."""
+    if not dry_run and check_imports:
+        from envslim.image import importcheck
+
+        try:
+            python, mods = importcheck.modules(plan.prefix)
+        except importcheck.NoPython as e:
+            outcome = _unlink_all(plan, dry_run=False)
+            outcome.check = Check(why_not=f"no runnable Python in the prefix ({e})")
+            return outcome
+        return _carry_out_checked(plan, python, mods)
+    return _unlink_all(plan, dry_run=dry_run)
+
+
+def _unlink_all(plan: Selection, *, dry_run: bool) -> Result:
     removed: dict[str, tuple[int, int]] = {}
     failed: list[tuple[str, int, str]] = []
     dirs = _DirFds(plan.prefix) if not dry_run else None
@@ -434,7 +471,7 @@ def carry_out(plan: Selection, *, dry_run: bool) -> Result:
             removed[cid] = (n, size)
             if dirs is None:
                 continue
-            for rel in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
+            for rel in _deepest_first(r.dirs):
                 if _kept_by(rel, plan.keep):
                     continue
                 try:
@@ -449,6 +486,88 @@ def carry_out(plan: Selection, *, dry_run: bool) -> Result:
         if dirs is not None:
             dirs.close()
     return Result(removed, failed)
+
+
+def _deepest_first(dirs: list[str]) -> list[str]:
+    return sorted(dirs, key=lambda d: (-d.count("/"), d))
+
+
+def _carry_out_checked(plan: Selection, python: str, mods: list) -> Result:
+    """Move the selected files into a trash inside the prefix, import again what imported before, put back
+    what a failing import needs (the files of that module and of the module its error names; every file when
+    that does not help), and only then empty the trash. An interruption puts every file back."""
+    from envslim.image.importcheck import import_each, needed_by
+    from envslim.image.trace import Trash
+
+    check = Check(python=os.path.relpath(python, os.path.abspath(plan.prefix)))
+    all_dirs = {d for r in plan.removals.values() for d in r.dirs}
+    module_files = set()  # (folder, module name) of each selected file: site-packages/NAME.py and the like
+    for r in plan.removals.values():
+        for rel, _ in r.files:
+            head, _, base = rel.rpartition("/")
+            if base.endswith((".py", ".so", ".pyd")):  # a .pyc beside its .py takes no module away
+                module_files.add((head, base.split(".", 1)[0]))
+    by_name: dict[str, list] = {}
+    for m in mods:
+        if f"{m.folder}/{m.name}" in all_dirs or (m.folder, m.name) in module_files:
+            check.on_purpose.append(m.name)
+        else:
+            by_name.setdefault(m.name, []).append(m)
+    check.on_purpose = sorted(set(check.on_purpose) - set(by_name))
+    before = import_each(python, by_name)
+    check.failed_before = [(n, why) for n, why in before.items() if why is not None]
+    works = [n for n, why in before.items() if why is None]
+    check.checked = len(works)
+    try:
+        trash = Trash(plan.prefix)
+    except OSError as e:
+        raise EnvslimError(f"{plan.prefix}: cannot make a trash directory: {e.strerror or e}; nothing was changed") from None
+    failed: list[tuple[str, int, str]] = []
+    where: dict[str, tuple[str, int]] = {}  # moved file -> (category id, bytes)
+    try:
+        for cid, r in plan.removals.items():
+            for rel, b in r.files:
+                try:
+                    trash.put(rel)
+                except OSError as e:
+                    failed.append((rel, b, _why(e)))
+                    continue
+                where[rel] = (cid, b)
+            for rel in _deepest_first(r.dirs):
+                if _kept_by(rel, plan.keep):
+                    continue
+                try:
+                    trash.drop_dir(rel)
+                except FileNotFoundError:
+                    pass
+                except OSError as e:
+                    failed.append((rel + "/", 0, _why(e)))
+        after = import_each(python, works)
+        for name in sorted(n for n, why in after.items() if why is not None):
+            why = after[name]
+            need = [rel for m in by_name[name] for rel in needed_by(m, why, trash.moved)]
+            back = trash.give_back(need)
+            again = import_each(python, [name])[name]
+            everything = False
+            if again is not None and trash.moved:
+                back += trash.give_back(list(trash.moved))
+                everything = True
+                again = import_each(python, [name])[name]
+            if back:
+                check.restored.append((name, why, len(back), sum(where[rel][1] for rel in back), everything))
+            if again is not None:
+                check.still_failing.append((name, again))
+    except BaseException:
+        trash.restore()
+        raise
+    kept = set(trash.moved)
+    trash.empty(parents=False)
+    removed = {cid: (0, 0) for cid in plan.removals}
+    for rel, (cid, b) in where.items():
+        if rel in kept:
+            n, size = removed[cid]
+            removed[cid] = (n + 1, size + b)
+    return Result(removed, failed, check)
 
 
 def _why(e: OSError) -> str:
@@ -496,6 +615,11 @@ class _DirFds:
         head, _, base = rel.rpartition("/")
         return self.folder(head), base
 
+    def forget(self, rel_dir: str) -> None:
+        """Close the descriptors of ``rel_dir`` and what is under it (the folder was removed)."""
+        for d in [d for d in self.fds if d == rel_dir or d.startswith(rel_dir + "/")]:
+            os.close(self.fds.pop(d))
+
     def close(self) -> None:
         for fd in self.fds.values():
             os.close(fd)
@@ -526,6 +650,32 @@ def mount_points_under(prefix: str, mountinfo: str = "/proc/self/mountinfo") -> 
     return frozenset(out)
 
 
+def _check_lines(check: Check | None) -> list[str]:
+    if check is None:
+        return []
+    if check.python is None:
+        return [f"import check: skipped: {check.why_not}; pruned without it"]
+    plural = "" if check.checked == 1 else "s"
+    lines = [f"import check ({check.python}): {check.checked:,} top-level module{plural} of site-packages imported before"]
+    if check.on_purpose:
+        lines.append(f"import check: not imported after (a category removes them): {', '.join(check.on_purpose)}")
+    for name, why in check.failed_before:
+        lines.append(f"import check: {name} not checked: its import failed before pruning too ({why})")
+    for name, why, n, b, everything in check.restored:
+        what = f"every file ({n:,} files, {b:,} bytes)" if everything else f"{n:,} files ({b:,} bytes)"
+        lines.append(f"restored {what} for {name}: its import failed after pruning ({why})")
+    for name, why in check.still_failing:
+        lines.append(f"import check: {name} still fails with the files put back ({why})")
+    broken = {n for n, *_ in check.restored} - {n for n, _ in check.still_failing}
+    lines.append(
+        f"import check: all {check.checked:,} import after pruning"
+        + (f" ({len(broken)} after putting files back)" if broken else "")
+        if not check.still_failing
+        else f"import check: {len(check.still_failing)} of {check.checked:,} fail after pruning"
+    )
+    return lines
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0.0%"
 
@@ -547,6 +697,7 @@ def render(plan: Selection, outcome: Result, *, dry_run: bool) -> str:
         lines.append(f"{'not removed':<14} {len(outcome.failed):>9,} {fb:>15,} {_pct(fb, plan.total_bytes):>6}")
     for rel, cid, why in plan.kept:
         lines.append(f"kept {rel}/ ({cid}): {why}")
+    lines += _check_lines(outcome.check)
     left = plan.total_bytes - size
     if dry_run:
         lines.append(f"dry run: would remove {size:,} bytes, leaving {left:,}; nothing was changed")

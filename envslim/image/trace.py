@@ -26,6 +26,7 @@ the service does.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import shlex
@@ -383,6 +384,7 @@ class Trash:
         self.prefix = prefix
         self.dir = tempfile.mkdtemp(prefix=".envslim-trash-", dir=prefix)
         self.moved: list[str] = []
+        self.dropped: dict[str, int] = {}  # folder -> mode, removed by drop_dir
         self.dirs = _DirFds(prefix)
 
     def put(self, rel: str) -> None:
@@ -392,26 +394,60 @@ class Trash:
         os.rename(base, dst, src_dir_fd=fd)
         self.moved.append(rel)
 
-    def restore(self) -> None:
+    def drop_dir(self, rel: str) -> bool:
+        """Remove the folder ``rel`` when it is empty now (its files moved here), remembering its mode so that
+        :meth:`give_back` can make it again; False when it is not empty."""
+        fd, base = self.dirs.parent(rel)
+        mode = stat.S_IMODE(os.stat(base, dir_fd=fd, follow_symlinks=False).st_mode)
+        try:
+            os.rmdir(base, dir_fd=fd)
+        except OSError as e:
+            if e.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                return False
+            raise
+        self.dirs.forget(rel)
+        self.dropped[rel] = mode
+        return True
+
+    def give_back(self, rels: Iterable[str]) -> list[str]:
+        """Move the files ``rels`` (moved here before) back, making again the folders on their way that
+        :meth:`drop_dir` removed; the trash stays open. Returns what went back."""
+        wanted = set(rels)
+        back = []
         for rel in reversed(self.moved):
+            if rel not in wanted:
+                continue
+            for d in reversed(list(_ancestors(os.path.dirname(rel)))):  # shallowest first
+                mode = self.dropped.pop(d, None)
+                if mode is not None:
+                    fd, base = self.dirs.parent(d)
+                    os.mkdir(base, mode, dir_fd=fd)
+                    os.chmod(base, mode, dir_fd=fd)  # mkdir's mode is masked by the umask
             fd, base = self.dirs.parent(rel)
             os.rename(os.path.join(self.dir, rel), base, dst_dir_fd=fd)
-        self.moved.clear()
+            back.append(rel)
+        self.moved = [rel for rel in self.moved if rel not in wanted]
+        return back
+
+    def restore(self) -> None:
+        self.give_back(list(self.moved))
         shutil.rmtree(self.dir)
         self.dirs.close()
 
-    def empty(self) -> list[str]:
-        """Delete the trash; then remove the directories the moved files left empty (deepest first)."""
+    def empty(self, *, parents: bool = True) -> list[str]:
+        """Delete the trash; then (``parents``) remove the directories the moved files left empty (deepest
+        first)."""
         shutil.rmtree(self.dir)
-        parents = {os.path.dirname(rel) for rel in self.moved}
         gone = []
-        for d in sorted({p for rel in parents for p in _ancestors(rel)}, key=lambda d: (-d.count("/"), d)):
-            try:
-                fd, base = self.dirs.parent(d)
-                os.rmdir(base, dir_fd=fd)
-                gone.append(d)
-            except OSError:
-                pass
+        if parents:
+            dirs = {os.path.dirname(rel) for rel in self.moved}
+            for d in sorted({p for rel in dirs for p in _ancestors(rel)}, key=lambda d: (-d.count("/"), d)):
+                try:
+                    fd, base = self.dirs.parent(d)
+                    os.rmdir(base, dir_fd=fd)
+                    gone.append(d)
+                except OSError:
+                    pass
         self.dirs.close()
         return gone
 
@@ -484,7 +520,8 @@ def strip_candidates(prefix: str, gone: set[str], keep: tuple[str, ...]) -> list
             if not _is_shared(name) or rel in gone or _kept_by(rel, keep):
                 continue
             st = os.lstat(path)
-            if stat.S_ISREG(st.st_mode) and elf_has_symbols(path):
+            # A file whose mode has no owner write bit was made read-only on purpose: it is not rewritten.
+            if stat.S_ISREG(st.st_mode) and st.st_mode & 0o200 and elf_has_symbols(path):
                 found.append((rel, st.st_size))
     return found
 
@@ -517,7 +554,7 @@ def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str)
                 continue
             shutil.copystat(src, dst)
             saved = size - os.path.getsize(dst)
-            if saved <= 0:
+            if saved <= 0 or not _same_owner(src, dst):
                 _unlink(dst)
                 continue
             staged.append((rel, saved, dst))
@@ -538,6 +575,20 @@ def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str)
         else:
             _unlink(item[2])
     return kept
+
+
+def _same_owner(src: str, dst: str) -> bool:
+    """Give ``dst`` the owner and group of ``src`` (root may; a stripped library must not become root's in
+    a build that runs as root); False when that is not allowed (the original then stays as it is)."""
+    want, have = os.lstat(src), os.lstat(dst)
+    if (want.st_uid, want.st_gid) == (have.st_uid, have.st_gid):
+        return True
+    try:
+        os.chown(dst, want.st_uid, want.st_gid, follow_symlinks=False)
+    except PermissionError:
+        return False
+    shutil.copystat(src, dst)  # chown clears the set-user-id and set-group-id bits
+    return True
 
 
 def _unlink(path: str) -> None:
@@ -656,7 +707,8 @@ def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
                 trash.put(rel)
             for rel, _, copy in stripped:  # the original goes to the trash, the stripped copy in its place
                 trash.put(rel)
-                os.rename(copy, os.path.join(prefix, rel))
+                fd, base = trash.dirs.parent(rel)  # both in the folder the original left, never by path
+                os.rename(os.path.basename(copy), base, src_dir_fd=fd, dst_dir_fd=fd)
         except OSError as e:
             trash.restore()
             raise EnvslimError(
@@ -675,13 +727,13 @@ def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
         trash.restore()
         out.write(redact("\n".join(lines) + "\n"))
         return _failed(err, command, second, "after pruning", "every file was put back")
-    trash.empty()
-    for r in plan.removals.values():  # the plain categories' emptied trees
+    for r in plan.removals.values():  # the plain categories' emptied trees, through the trash's descriptors
         for d in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
             try:
-                os.rmdir(os.path.join(prefix, d))
+                trash.drop_dir(d)
             except OSError:
                 pass
+    trash.empty()
     lines.append(f"verified: {shlex.quote(command)} passes after pruning; removed {total:,} bytes, {left:,} left")
     out.write(redact("\n".join(lines) + "\n"))
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,8 @@ def report(prefix: Path, rows: str, tail: str) -> str:
     return f"prefix {prefix} (conda): 30 files, {TOTAL:,} bytes\n" + rows + tail
 
 
+NO_PYTHON = "import check: skipped: no runnable Python in the prefix (no executable bin/python3 or bin/python); pruned without it\n"
+
 DEFAULT_ROWS = """\
 category           files           bytes  share
 tests                  4              67   7.6%
@@ -123,7 +126,7 @@ def test_dry_run_reports_exactly_and_changes_nothing(conda_prefix: Path, capsys)
 def test_prune_removes_exactly_the_default_set(conda_prefix: Path, capsys) -> None:
     rc, out, err = prune(capsys, str(conda_prefix))
     assert (rc, err) == (0, "")
-    assert out == report(conda_prefix, DEFAULT_ROWS, "removed 573 bytes, 309 left\n")
+    assert out == report(conda_prefix, DEFAULT_ROWS, NO_PYTHON + "removed 573 bytes, 309 left\n")
     assert tree(conda_prefix) == {
         "conda-meta/numpy-2.0.0-0.json": 3,
         "bin/python": 50,
@@ -160,7 +163,7 @@ def test_aggressive_adds_bytecode_static_libs_headers(conda_prefix: Path, capsys
         "headers                1              12   1.4%\n"
         "total                 19             688  78.0%\n",
     )
-    assert out == report(conda_prefix, rows, "removed 688 bytes, 194 left\n")
+    assert out == report(conda_prefix, rows, NO_PYTHON + "removed 688 bytes, 194 left\n")
     left = tree(conda_prefix)
     assert f"{SP}/pkg/__pycache__/" not in left  # __pycache__ is a directory category: it goes whole
     assert f"{SP}/pkg/include/" in left  # a directory emptied by a file category stays (harmless)
@@ -282,7 +285,7 @@ def test_a_file_that_cannot_be_removed_is_reported_not_fatal(conda_prefix: Path,
     rows = DEFAULT_ROWS.replace("tests                  4              67   7.6%", "tests                  3              55   6.2%")
     rows = rows.replace("total                 16             573  65.0%", "total                 15             561  63.6%")
     rows = rows.replace("kept", "not removed            1              12   1.4%\nkept")
-    assert out == report(conda_prefix, rows, "removed 561 bytes, 321 left\n")
+    assert out == report(conda_prefix, rows, NO_PYTHON + "removed 561 bytes, 321 left\n")
     assert stuck.read_text() == "a,b\n" * 3
     assert not (conda_prefix / SP / "pkg" / "tests" / "test_core.py").exists()
 
@@ -417,6 +420,9 @@ def test_real_venv_pruned_still_does_a_parquet_round_trip(real_venv: Path, tmp_p
     assert not (sp / "pandas" / "tests").exists() and not (sp / "numpy" / "_core" / "tests").exists()
     assert not (sp / "pip").exists() and not (real_venv / "bin" / "pip").exists()
     assert (sp / "numpy" / "testing").is_dir() and (sp / "pandas" / "_testing").is_dir()
+    assert "import check: not imported after (a category removes them): pip\n" in out
+    assert re.search(r"^import check: all \d+ import after pruning\n", out, re.M), out
+    assert "restored" not in out
     assert _round_trip(real_venv, tmp_path) == "10 abcde 5.0\n"
     # --aggressive on top (bytecode, static libraries, headers): still runs, just recompiles on start.
     rc, out, err = prune(capsys, str(real_venv), "--aggressive")
