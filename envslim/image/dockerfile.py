@@ -192,12 +192,12 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
     out += _prune_lines(opts)
     baked = activation.baked((conda_sort_key(d.value) for d in env.deps), PREFIX)
     if opts.smoke is not None:
-        from envslim.image import trace
+        from envslim.image import smoke
 
-        out += [""] + trace.smoke_lines(
+        out += [""] + smoke.smoke_lines(
             PREFIX,
             opts.smoke,
-            wheel=opts.envslim_wheel or trace.default_wheel(),
+            wheel=opts.envslim_wheel or smoke.default_wheel(),
             create=inst.create_plain,
             owner=inst.owner,
             mount=f"--mount=type=cache,target=/opt/conda/pkgs{inst.user_mount} " if opts.cache == "mount" else "",

@@ -26,21 +26,20 @@ the service does.
 from __future__ import annotations
 
 import csv
-import errno
 import json
 import os
 import shlex
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import TextIO
 
 from envslim.errors import EnvslimError
+from envslim.image.strip import _is_shared, _prefix_python, _unlink, elf_has_symbols, strip_candidates, strip_into  # noqa: F401
+from envslim.image.trash import Trash  # the trash and the strip live beside this module
 
 
 @dataclass(frozen=True)
@@ -214,9 +213,6 @@ def _is_metadata(rel: str) -> bool:
     )
 
 
-def _is_shared(name: str) -> bool:
-    return name.endswith(".so") or ".so." in name or name.endswith(".dylib")
-
 
 def _module_key(rel: str) -> str | None:
     """``pkg/mod.py`` and ``pkg/__pycache__/mod.cpython-311.pyc`` share the key ``pkg/mod``."""
@@ -369,97 +365,6 @@ def package_of(rel: str, owner: dict[str, str]) -> str:
     return "(no package)"
 
 
-# -- moving to the trash and back --------------------------------------------------------------------------
-
-
-class Trash:
-    """Files renamed into ``PREFIX/.envslim-trash-*`` (same file system: the bytes never move). The prefix
-    side of every rename goes through directory descriptors opened with ``O_NOFOLLOW`` on the prefix's
-    device (as prune's removals do): a folder swapped for a link after the walk fails the move, it never
-    takes a file from outside the prefix."""
-
-    def __init__(self, prefix: str) -> None:
-        from envslim.image.prune import _DirFds
-
-        self.prefix = prefix
-        self.dir = tempfile.mkdtemp(prefix=".envslim-trash-", dir=prefix)
-        self.moved: list[str] = []
-        self.dropped: dict[str, int] = {}  # folder -> mode, removed by drop_dir
-        self.dirs = _DirFds(prefix)
-
-    def put(self, rel: str) -> None:
-        dst = os.path.join(self.dir, rel)
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        fd, base = self.dirs.parent(rel)
-        os.rename(base, dst, src_dir_fd=fd)
-        self.moved.append(rel)
-
-    def drop_dir(self, rel: str) -> bool:
-        """Remove the folder ``rel`` when it is empty now (its files moved here), remembering its mode so that
-        :meth:`give_back` can make it again; False when it is not empty."""
-        fd, base = self.dirs.parent(rel)
-        mode = stat.S_IMODE(os.stat(base, dir_fd=fd, follow_symlinks=False).st_mode)
-        try:
-            os.rmdir(base, dir_fd=fd)
-        except OSError as e:
-            if e.errno in (errno.ENOTEMPTY, errno.EEXIST):
-                return False
-            raise
-        self.dirs.forget(rel)
-        self.dropped[rel] = mode
-        return True
-
-    def give_back(self, rels: Iterable[str]) -> list[str]:
-        """Move the files ``rels`` (moved here before) back, making again the folders on their way that
-        :meth:`drop_dir` removed; the trash stays open. Returns what went back."""
-        wanted = set(rels)
-        back = []
-        for rel in reversed(self.moved):
-            if rel not in wanted:
-                continue
-            for d in reversed(list(_ancestors(os.path.dirname(rel)))):  # shallowest first
-                mode = self.dropped.pop(d, None)
-                if mode is not None:
-                    fd, base = self.dirs.parent(d)
-                    os.mkdir(base, mode, dir_fd=fd)
-                    os.chmod(base, mode, dir_fd=fd)  # mkdir's mode is masked by the umask
-            fd, base = self.dirs.parent(rel)
-            os.rename(os.path.join(self.dir, rel), base, dst_dir_fd=fd)
-            back.append(rel)
-        self.moved = [rel for rel in self.moved if rel not in wanted]
-        return back
-
-    def restore(self) -> None:
-        self.give_back(list(self.moved))
-        shutil.rmtree(self.dir)
-        self.dirs.close()
-
-    def empty(self, *, parents: bool = True) -> list[str]:
-        """Delete the trash; then (``parents``) remove the directories the moved files left empty (deepest
-        first)."""
-        shutil.rmtree(self.dir)
-        gone = []
-        if parents:
-            dirs = {os.path.dirname(rel) for rel in self.moved}
-            for d in sorted({p for rel in dirs for p in _ancestors(rel)}, key=lambda d: (-d.count("/"), d)):
-                try:
-                    fd, base = self.dirs.parent(d)
-                    os.rmdir(base, dir_fd=fd)
-                    gone.append(d)
-                except OSError:
-                    pass
-        self.dirs.close()
-        return gone
-
-
-def _ancestors(rel_dir: str) -> Iterable[str]:
-    parts = rel_dir.split("/") if rel_dir else []
-    for i in range(len(parts), 0, -1):
-        yield "/".join(parts[:i])
-
-
-# -- strip (opt-in) -------------------------------------------------------------------------------------
-
 STRIP = TraceCategory(
     "strip",
     "shared objects under lib/ that carry a symbol table or debug sections, run through strip --strip-unneeded",
@@ -468,141 +373,6 @@ STRIP = TraceCategory(
     "goes from 48,696,144 to 38,739,848 bytes (measured here, 2026-12-02; strip from Debian 12's binutils 2.40).",
     "backtraces and profilers (gdb, perf, py-spy --native) show addresses instead of function names",
 )
-
-
-def elf_has_symbols(path: str) -> bool:
-    """True for an ELF file with a ``.symtab`` or ``.debug*`` section (what ``strip --strip-unneeded`` drops)."""
-    import struct
-
-    try:
-        with open(path, "rb") as f:
-            head = f.read(64)
-            if len(head) < 52 or head[:4] != b"\x7fELF" or head[4] not in (1, 2) or head[5] not in (1, 2):
-                return False
-            end = "<" if head[5] == 1 else ">"
-            if head[4] == 2:
-                (shoff,) = struct.unpack_from(end + "Q", head, 0x28)
-                shentsize, shnum, shstrndx = struct.unpack_from(end + "HHH", head, 0x3A)
-                entry, offsize = end + "IIQQQQ", (4, 5)  # name, type, flags, addr, offset, size
-            else:
-                (shoff,) = struct.unpack_from(end + "I", head, 0x20)
-                shentsize, shnum, shstrndx = struct.unpack_from(end + "HHH", head, 0x2E)
-                entry, offsize = end + "IIIIII", (4, 5)
-            if not shoff or not shnum or shstrndx >= shnum or shentsize < struct.calcsize(entry):
-                return False
-            f.seek(shoff)
-            table = f.read(shentsize * shnum)
-            if len(table) < shentsize * shnum:
-                return False
-            sections = [struct.unpack_from(entry, table, i * shentsize) for i in range(shnum)]
-            names_off, names_size = (sections[shstrndx][k] for k in offsize)
-            f.seek(names_off)
-            names = f.read(min(names_size, 1 << 20))
-    except OSError:
-        return False
-    for sec in sections:
-        name = names[sec[0] : names.find(b"\0", sec[0])] if sec[0] < len(names) else b""
-        if name == b".symtab" or name.startswith(b".debug"):
-            return True
-    return False
-
-
-def strip_candidates(prefix: str, gone: set[str], keep: tuple[str, ...]) -> list[tuple[str, int]]:
-    """Regular shared objects under lib/ that stay and carry symbols: (path relative to prefix, bytes)."""
-    from envslim.image.prune import _kept_by
-
-    found = []
-    for dirpath, dirnames, filenames in os.walk(os.path.join(prefix, "lib")):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            rel = os.path.relpath(path, prefix).replace(os.sep, "/")
-            if not _is_shared(name) or rel in gone or _kept_by(rel, keep):
-                continue
-            st = os.lstat(path)
-            # A file whose mode has no owner write bit was made read-only on purpose: it is not rewritten.
-            if stat.S_ISREG(st.st_mode) and st.st_mode & 0o200 and elf_has_symbols(path):
-                found.append((rel, st.st_size))
-    return found
-
-
-_LOAD_CHECK = """
-import ctypes, sys
-for i, path in enumerate(sys.argv[1:]):
-    try:
-        ctypes.CDLL(path)
-    except OSError:
-        continue
-    print(i, flush=True)
-"""
-
-
-def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str) -> list[tuple[str, int, str]]:
-    """Stripped copies of ``files``, each beside its original (so ``$ORIGIN`` finds the same libraries):
-    (rel, bytes saved, the copy). Only copies that are smaller and that ``python`` can still load
-    (``ctypes.CDLL``) are kept; strip breaks some libraries, e.g. ones patchelf rewrote (auditwheel's
-    ``numpy.libs``: "ELF load command address/offset not page-aligned"). The caller removes the copies."""
-    staged = []
-    try:
-        for rel, size in files:
-            src = os.path.join(prefix, rel)
-            d, _, name = src.rpartition("/")
-            dst = f"{d}/.{name}.envslim-strip"
-            r = subprocess.run([exe, "--strip-unneeded", "-o", dst, src], capture_output=True)
-            if r.returncode != 0 or not os.path.exists(dst):
-                _unlink(dst)
-                continue
-            shutil.copystat(src, dst)
-            saved = size - os.path.getsize(dst)
-            if saved <= 0 or not _same_owner(src, dst):
-                _unlink(dst)
-                continue
-            staged.append((rel, saved, dst))
-        if not staged:
-            return []
-        r = subprocess.run(
-            [python, "-c", _LOAD_CHECK, *(dst for _, _, dst in staged)], capture_output=True, text=True
-        )
-        loads = {int(x) for x in r.stdout.split() if x.isdigit()}
-    except BaseException:
-        for _, _, dst in staged:
-            _unlink(dst)
-        raise
-    kept = []
-    for i, item in enumerate(staged):
-        if i in loads:
-            kept.append(item)
-        else:
-            _unlink(item[2])
-    return kept
-
-
-def _same_owner(src: str, dst: str) -> bool:
-    """Give ``dst`` the owner and group of ``src`` (root may; a stripped library must not become root's in
-    a build that runs as root); False when that is not allowed (the original then stays as it is)."""
-    want, have = os.lstat(src), os.lstat(dst)
-    if (want.st_uid, want.st_gid) == (have.st_uid, have.st_gid):
-        return True
-    try:
-        os.chown(dst, want.st_uid, want.st_gid, follow_symlinks=False)
-    except PermissionError:
-        return False
-    shutil.copystat(src, dst)  # chown clears the set-user-id and set-group-id bits
-    return True
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _prefix_python(prefix: str) -> str:
-    for name in ("bin/python3", "bin/python"):
-        if os.path.exists(os.path.join(prefix, name)):
-            return os.path.join(prefix, name)
-    return sys.executable
 
 
 # -- the command ---------------------------------------------------------------------------------------------
@@ -739,50 +509,3 @@ def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
     return 0
 
 
-# -- the Dockerfile's smoke step -------------------------------------------------------------------------
-
-SMOKE_HOME = "/tmp/envslim"  # the build stage's envslim: its own small environment, never copied on
-
-
-def default_wheel() -> str:
-    from envslim import __version__
-
-    return f"envslim-{__version__}-py3-none-any.whl"
-
-
-def smoke_lines(
-    prefix: str,
-    command: str,
-    *,
-    wheel: str,
-    create: str,
-    owner: str,
-    mount: str,
-    aggressive: bool,
-    keep: tuple[str, ...],
-    env_words: list[str],
-) -> list[str]:
-    """Build-stage lines that install envslim from ``wheel`` (a path in the build context) into an
-    environment of its own and run ``envslim prune PREFIX --keep-used-by COMMAND`` with the final stage's
-    variables set. ``create`` is the installer's create command for ``{prefix}`` and ``{specs}``; ``mount``
-    the RUN's cache-mount option (or ""); ``owner`` the uid:gid the stage runs as (or "")."""
-    q = shlex.quote
-    name = wheel.rsplit("/", 1)[-1]
-    env_prefix = f"{SMOKE_HOME}/env"
-    args = ["prune", q(prefix), "--keep-used-by", q(command)]
-    if aggressive:
-        args.append("--aggressive")
-    for k in keep:
-        args += ["--keep", q(k)]
-    run_env = ("env " + " ".join(q(w) for w in env_words) + " ") if env_words else ""
-    return [
-        "# Smoke test (--smoke): envslim prune --keep-used-by runs it with a tracer, removes what it never",
-        "# touched under lib/, runs it again, and fails the build (putting every file back) if that fails.",
-        f"# envslim comes from its wheel in the build context and gets an environment of its own ({SMOKE_HOME}),",
-        "# which the final stage never copies. The smoke test runs here, before the application is added to",
-        "# the final stage: it may use only the environment (or COPY what it needs into this stage too).",
-        f"COPY {'--chown=' + owner + ' ' if owner else ''}{wheel} {SMOKE_HOME}/",
-        f"RUN {mount}{create.format(prefix=env_prefix, specs='python=3.12 pip')} \\",
-        f" && {env_prefix}/bin/python -m pip install --no-cache-dir {SMOKE_HOME}/{name} \\",
-        f" && {run_env}{env_prefix}/bin/envslim {' '.join(args)}",
-    ]
