@@ -87,6 +87,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     rp.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="target conda subdir(s), comma-separated; --solve solves each (default: config, else linux-64)")
     _solve_arguments(rp, "--solve")
     rp.add_argument("--solve", action="store_true", help="solve before and after (py-rattler, uv): exact packages, installed bytes, attribution, each fix verified")
+    rp.add_argument("--environment", metavar="NAME", help="a pixi manifest's environment: its features combined (default: default)")
     rp.add_argument("--lockfile", metavar="PATH", help="a conda-lock.yml (with --solve also a pixi.lock): its exact versions and URLs; warns when the rewrite makes it stale")
     _plan_arguments(rp, "count the unsafe fixes as applied, as rewrite --unsafe-fixes would")
 

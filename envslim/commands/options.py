@@ -46,6 +46,7 @@ class ReportOptions:
     platforms: tuple[str, ...] = ()  # every --platform given (comma-separated; ``platform`` is the first)
     glibc: str | None = None
     cuda: str | None = None
+    environment: str | None = None  # a pixi manifest's environment (default: default)
 
 
 @dataclass(frozen=True)
