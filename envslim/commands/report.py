@@ -289,8 +289,17 @@ def pixi_sides(manifest, environment: str, platform: str) -> list[Side]:
     return _conda_sides(env) + _pip_sides(env)  # type: ignore[arg-type]
 
 
-def pair(before: list[Side], after: list[Side], plan) -> list[Row]:
-    """Rows matching each package before the rewrite with itself after it."""
+def _own_finding(before: list[Side]):
+    """``implies`` for :func:`pair` on a pixi environment: the finding is on one of its lines (a fix found on
+    a package of another environment or platform drops nothing from this one)."""
+    spans = {s.item.dep.span for s in before if s.item is not None and s.item.dep is not None}
+    return lambda o: getattr(getattr(o.finding.item, "dep", None), "span", None) in spans
+
+
+def pair(before: list[Side], after: list[Side], plan, implies=None) -> list[Row]:
+    """Rows matching each package before the rewrite with itself after it. ``implies(outcome)``: whether an
+    applied fix's implied drop (``IMPLIED``) is true of these sides (a pixi environment: only when the line
+    the finding is on is one of its own)."""
     rows: list[Row] = []
     b_left, a_left = list(before), list(after)
 
@@ -315,7 +324,8 @@ def pair(before: list[Side], after: list[Side], plan) -> list[Row]:
     _attribute(rows, plan)
     for o in plan.applied:
         implied = IMPLIED.get(o.finding.rule)
-        if implied and not o.finding.guard and not any(r.key == implied[0] for r in rows):
+        if implied and not o.finding.guard and not any(r.key == implied[0] for r in rows) \
+                and (implies is None or implies(o)):
             name, why = implied
             rows.append(Row(name, Side(name, name, "conda", ""), None, rules=[o.finding.rule], implied=why))
     rows.sort(key=lambda r: (r.key.lower(), r.before is None, r.before.manager if r.before else ""))
@@ -438,7 +448,7 @@ def build(path: str, env: EnvFile, plan, options, cfg, lock=None) -> FileReport:
     else:
         before = sides_of(env)
         after = sides_of(EnvFile.from_bytes(plan.new_text.encode("utf-8"), path))
-    rows = pair(before, after, plan)
+    rows = pair(before, after, plan, None if isinstance(env, EnvFile) else _own_finding(before))
     target = target_for(options, cfg, before, lock)
     for r in rows:
         for side in (r.before, r.after):
