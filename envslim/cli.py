@@ -146,7 +146,8 @@ def _selection_arguments(parser: argparse.ArgumentParser) -> None:
 def _dockerfile_arguments(parser: argparse.ArgumentParser) -> None:
     from envslim.image.dockerfile import DEFAULT_BASE, DISTROLESS_BASE, INSTALLERS
 
-    parser.add_argument("envfile", metavar="ENVFILE", help="the conda environment file (environment.yml)")
+    parser.add_argument("envfile", metavar="ENVFILE", help="the conda environment file (environment.yml), or a pixi manifest (pixi.toml, pyproject.toml with [tool.pixi]) with its pixi.lock")
+    parser.add_argument("--environment", metavar="NAME", help="with a pixi manifest: the environment to install (default: default)")
     parser.add_argument("-o", "--output", metavar="PATH", help="write the Dockerfile here (default: stdout)")
     parser.add_argument(
         "--installer",

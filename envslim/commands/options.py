@@ -83,6 +83,7 @@ class DockerfileOptions:
     context: str = "."
     smoke: str | None = None  # a smoke test for envslim prune --keep-used-by in the build stage
     envslim_wheel: str | None = None  # envslim's wheel (a path inside the context) for --smoke
+    environment: str | None = None  # with a pixi manifest: the environment to install (default: default)
 
 
 @dataclass(frozen=True)
