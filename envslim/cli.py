@@ -87,6 +87,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     rp.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="target conda subdir(s), comma-separated; --solve solves each (default: config, else linux-64)")
     _solve_arguments(rp, "--solve")
     rp.add_argument("--solve", action="store_true", help="solve before and after (py-rattler, uv): exact packages, installed bytes, attribution, each fix verified")
+    rp.add_argument("--environment", metavar="NAME", help="a pixi manifest's environment: its features combined (default: default)")
     rp.add_argument("--lockfile", metavar="PATH", help="a conda-lock.yml (with --solve also a pixi.lock): its exact versions and URLs; warns when the rewrite makes it stale")
     _plan_arguments(rp, "count the unsafe fixes as applied, as rewrite --unsafe-fixes would")
 
@@ -145,7 +146,8 @@ def _selection_arguments(parser: argparse.ArgumentParser) -> None:
 def _dockerfile_arguments(parser: argparse.ArgumentParser) -> None:
     from envslim.image.dockerfile import DEFAULT_BASE, DISTROLESS_BASE, INSTALLERS
 
-    parser.add_argument("envfile", metavar="ENVFILE", help="the conda environment file (environment.yml)")
+    parser.add_argument("envfile", metavar="ENVFILE", help="the conda environment file (environment.yml), or a pixi manifest (pixi.toml, pyproject.toml with [tool.pixi]) with its pixi.lock")
+    parser.add_argument("--environment", metavar="NAME", help="with a pixi manifest: the environment to install (default: default)")
     parser.add_argument("-o", "--output", metavar="PATH", help="write the Dockerfile here (default: stdout)")
     parser.add_argument(
         "--installer",

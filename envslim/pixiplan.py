@@ -29,7 +29,8 @@ def make_pixi_plan(manifest: PixiManifest, options: Options | None = None, load=
         view = ScopeView(current, scope, published=published)
         scoped = make_plan(view, options, load, original=manifest, back=back)
         # (a package of another scope of the same environment is there for the rules to see, not to report)
-        plan.outcomes += [o for o in scoped.outcomes if not getattr(o.finding.item, "context", False)]
+        # (an applied fix whose finding is on such a package is kept: its edit is in the text)
+        plan.outcomes += [o for o in scoped.outcomes if not getattr(o.finding.item, "context", False) or o.applied]
         if scoped.changed:
             current = PixiManifest.from_text(scoped.new_text, manifest.path, root=manifest.root)
             back = scoped.offsets

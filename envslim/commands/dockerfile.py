@@ -63,6 +63,15 @@ def run(options, out, err) -> int:
     if options.output is not None and _same_file(options.output, options.envfile):
         raise EnvslimError(f"{options.output}: is the environment file itself; write the Dockerfile to another path")
     source = _source(options.envfile, options.context)
+    if options.envfile.endswith(".toml"):
+        text = _pixi(options, source, opts)
+        if options.output is None:
+            out.write(text)
+        else:
+            _write(options.output, text)
+        return 0
+    if options.environment is not None:
+        raise EnvslimError(f"{options.envfile}: --environment names a pixi environment; this is an environment file")
     env = EnvFile.read(options.envfile)
     from dataclasses import replace
 
@@ -82,6 +91,29 @@ def run(options, out, err) -> int:
         return 0
     _write(options.output, text)
     return 0
+
+
+def _pixi(options, source: str, opts) -> str:
+    """A pixi workspace's Dockerfile: its ``pixi.lock`` beside the manifest is what the build installs."""
+    from envslim.commands.report import _PixiEnv
+    from envslim.document.pixi import PixiManifest
+    from envslim.image.dockerfile import render_pixi
+
+    if opts.smoke is not None:
+        raise EnvslimError("envslim dockerfile: --smoke takes an environment file, not a pixi manifest")
+    manifest = PixiManifest.read(options.envfile)
+    environment = options.environment or "default"
+    env = _PixiEnv(manifest, environment, "linux-64")  # (the image's platform; bad name: the error lists them)
+    lock = os.path.join(os.path.dirname(options.envfile), "pixi.lock")
+    if not os.path.exists(lock):
+        raise EnvslimError(f"{options.envfile}: no pixi.lock beside it: run `pixi lock` (the build installs with --locked)")
+    names = [condaname(i.value) for i in env.deps]
+    has_python = "python" in names or bool(env.pip_items)
+    return render_pixi(source, _source(lock, options.context), environment, names, has_python, opts)
+
+
+def condaname(spec: str) -> str:
+    return re.split(r"[\s=<>!~\[]", spec.strip(), maxsplit=1)[0].lower()
 
 
 def _same_file(a: str, b: str) -> bool:

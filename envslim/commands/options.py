@@ -46,6 +46,7 @@ class ReportOptions:
     platforms: tuple[str, ...] = ()  # every --platform given (comma-separated; ``platform`` is the first)
     glibc: str | None = None
     cuda: str | None = None
+    environment: str | None = None  # a pixi manifest's environment (default: default)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class DockerfileOptions:
     context: str = "."
     smoke: str | None = None  # a smoke test for envslim prune --keep-used-by in the build stage
     envslim_wheel: str | None = None  # envslim's wheel (a path inside the context) for --smoke
+    environment: str | None = None  # with a pixi manifest: the environment to install (default: default)
 
 
 @dataclass(frozen=True)

@@ -242,8 +242,64 @@ def sides_of(env: EnvFile) -> list[Side]:
     return _conda_sides(env) + _pip_sides(env)
 
 
-def pair(before: list[Side], after: list[Side], plan) -> list[Row]:
-    """Rows matching each package before the rewrite with itself after it."""
+# -- a pixi manifest: one environment's features combined, seen as one environment file -------------------
+
+# A target selector of pixi other than a platform: the platforms it covers (by the subdir's family).
+_SELECTORS = {"unix": ("linux", "osx"), "linux": ("linux",), "osx": ("osx",), "win": ("win",)}
+
+
+def _targets(target: str | None, platform: str) -> bool:
+    """True when a dependency of ``target`` (None: every platform) is installed on ``platform``."""
+    return target is None or target == platform or platform.split("-")[0] in _SELECTORS.get(target, ())
+
+
+class _PixiEnv:
+    """The conda and PyPI lines of one pixi environment on one platform: the dependencies of its features
+    (the default one first unless it opts out), each feature's targets for the platform included, as
+    ``_conda_sides`` and ``_pip_sides`` read an environment file. A name given twice (a feature's table, a
+    target's) is the line pixi uses last: a target over its feature, a later feature over an earlier."""
+
+    def __init__(self, manifest, environment: str, platform: str) -> None:
+        from envslim.document.pixi_view import ScopeView, _pep508
+
+        envs = manifest.environments()
+        if environment not in envs:
+            raise EnvslimError(f"{manifest.path}: no pixi environment '{environment}' (it has: {', '.join(envs)})")
+        feats = envs[environment]
+        chosen: dict[tuple[str, str], object] = {}
+        for feat in feats:
+            for target_last in (False, True):
+                for d in manifest.deps:
+                    if d.scope.feature != feat or (d.scope.target is not None) != target_last:
+                        continue
+                    if not _targets(d.scope.target, platform) or d.table not in ("dependencies", "pypi-dependencies"):
+                        continue
+                    value = d.conda_spec() if d.table == "dependencies" else _pep508(d)
+                    if value is None:  # a source dependency (path, git, url): nothing to size
+                        continue
+                    kind = "conda" if d.table == "dependencies" else "pip"
+                    chosen.pop((kind, d.name.lower()), None)
+                    chosen[(kind, d.name.lower())] = ScopeView._item(d, value)
+        self.deps = [i for (k, _), i in chosen.items() if k == "conda"]
+        self.pip_items = [i for (k, _), i in chosen.items() if k == "pip"]
+
+
+def pixi_sides(manifest, environment: str, platform: str) -> list[Side]:
+    env = _PixiEnv(manifest, environment, platform)
+    return _conda_sides(env) + _pip_sides(env)  # type: ignore[arg-type]
+
+
+def _own_finding(before: list[Side]):
+    """``implies`` for :func:`pair` on a pixi environment: the finding is on one of its lines (a fix found on
+    a package of another environment or platform drops nothing from this one)."""
+    spans = {s.item.dep.span for s in before if s.item is not None and s.item.dep is not None}
+    return lambda o: getattr(getattr(o.finding.item, "dep", None), "span", None) in spans
+
+
+def pair(before: list[Side], after: list[Side], plan, implies=None) -> list[Row]:
+    """Rows matching each package before the rewrite with itself after it. ``implies(outcome)``: whether an
+    applied fix's implied drop (``IMPLIED``) is true of these sides (a pixi environment: only when the line
+    the finding is on is one of its own)."""
     rows: list[Row] = []
     b_left, a_left = list(before), list(after)
 
@@ -268,7 +324,8 @@ def pair(before: list[Side], after: list[Side], plan) -> list[Row]:
     _attribute(rows, plan)
     for o in plan.applied:
         implied = IMPLIED.get(o.finding.rule)
-        if implied and not o.finding.guard and not any(r.key == implied[0] for r in rows):
+        if implied and not o.finding.guard and not any(r.key == implied[0] for r in rows) \
+                and (implies is None or implies(o)):
             name, why = implied
             rows.append(Row(name, Side(name, name, "conda", ""), None, rules=[o.finding.rule], implied=why))
     rows.sort(key=lambda r: (r.key.lower(), r.before is None, r.before.manager if r.before else ""))
@@ -380,9 +437,18 @@ def target_for(options, cfg, sides: list[Side], lock) -> Target:
 
 
 def build(path: str, env: EnvFile, plan, options, cfg, lock=None) -> FileReport:
-    before = sides_of(env)
-    after_env = EnvFile.from_bytes(plan.new_text.encode("utf-8"), path)
-    rows = pair(before, sides_of(after_env), plan)
+    if not isinstance(env, EnvFile):  # a pixi manifest: one environment, on the report's platform
+        from envslim.document.pixi import PixiManifest
+
+        environment, platform = getattr(options, "environment", None) or "default", options.platform or cfg.platform
+        before = pixi_sides(env, environment, platform)
+        after = pixi_sides(PixiManifest.from_text(plan.new_text, env.path, root=env.root), environment, platform)
+    elif getattr(options, "environment", None):
+        raise EnvslimError(f"{path}: --environment names a pixi environment; this is an environment file")
+    else:
+        before = sides_of(env)
+        after = sides_of(EnvFile.from_bytes(plan.new_text.encode("utf-8"), path))
+    rows = pair(before, after, plan, None if isinstance(env, EnvFile) else _own_finding(before))
     target = target_for(options, cfg, before, lock)
     for r in rows:
         for side in (r.before, r.after):
@@ -441,13 +507,14 @@ def run(options, out, err) -> int:
         shown = "<stdin>" if stdin else path
         try:
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
-            if not stdin and path.endswith(".toml"):  # (plan_file read it as a pixi manifest)
-                raise EnvslimError(f"{path}: envslim report does not read pixi manifests yet")
+            if not stdin and path.endswith(".toml") and (options.solve or lock is not None):
+                raise EnvslimError(f"{path}: envslim report reads a pixi manifest with its knowledge figures only"
+                                   " (--solve and --lockfile take environment files)")
+            rep = build(shown, env, plan, options, cfg, lock)
         except EnvslimError as e:
             print(printable(redact(str(e))), file=err)
             rc = 2
             continue
-        rep = build(shown, env, plan, options, cfg, lock)
         if lock is not None and rep.target.platform not in lock.platforms:
             print(f"envslim: warning: {lock.path} has no packages for {rep.target.platform} "
                   f"(it locks {', '.join(lock.platforms)}); its versions are not used", file=err)

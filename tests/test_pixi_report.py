@@ -1,0 +1,177 @@
+"""``envslim report`` on a pixi manifest: one environment (``--environment``, default ``default``), its
+features' conda and PyPI tables combined with their target tables for the report's platform, paired before
+and after the rewrite, with the knowledge figures the YAML report uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from envslim.cli import main
+
+DATA = Path(__file__).parent / "data" / "pixi"
+
+# Real-shaped: tasks, a target selector (unix), platform targets overriding the default feature, a feature
+# with targets only, an environment without the default feature.
+MANIFEST = """\
+[workspace]
+channels = ["conda-forge"]
+name = "shop"
+platforms = ["linux-64", "osx-arm64", "win-64"]
+
+[tasks]
+serve = "python -m shop"
+
+[dependencies]
+python = "3.11.*"
+pandas = ">=2"  # tables
+opencv = { version = ">=4" }
+
+[target.unix.dependencies]
+numpy = ">=1.26,<2"
+
+[target.linux-64.dependencies]
+pandas = ">=2.2"
+
+[target.win-64.dependencies]
+pywin32 = "*"
+
+[pypi-dependencies]
+requests = ">=2.31"
+
+[feature.lint.dependencies]
+ruff = "*"
+
+[feature.gpu.target.linux-64.dependencies]
+pytorch = ">=2"
+
+[environments]
+lint = { features = ["lint"], no-default-feature = true }
+gpu = ["gpu"]
+"""
+
+
+@pytest.fixture
+def manifest(tmp_path):
+    p = tmp_path / "pixi.toml"
+    p.write_text(MANIFEST)
+    return p
+
+
+def _report(capsys, *args) -> tuple[int, str, str]:
+    rc = main(["report", *map(str, args)])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def _specs(capsys, *args) -> list[tuple]:
+    rc, out, err = _report(capsys, "--format", "json", *args)
+    assert rc == 0, err
+    return [(p["name"], p["before"] and p["before"]["spec"], p["after"] and p["after"]["spec"], p["change"])
+            for p in json.loads(out)["files"][0]["packages"]]
+
+
+def test_default_environment_on_linux_64(capsys, manifest):
+    # the unix and linux-64 targets count, the linux-64 pandas over the default one; win-64's pywin32 and
+    # the gpu feature's pytorch do not. nomkl (added to the default feature for the gpu environment's
+    # pytorch) is an added line; no mkl is dropped from an environment without pytorch.
+    assert _specs(capsys, manifest) == [
+        ("nomkl", None, "nomkl", "added (ES002)"),
+        ("numpy", "numpy >=1.26,<2", "numpy >=1.26,<2", ""),
+        ("opencv", "opencv >=4", "opencv >=4", ""),
+        ("pandas", "pandas >=2.2", "pandas >=2.2", ""),
+        ("python", "python 3.11.*", "python 3.11.*", ""),
+        ("requests", "requests>=2.31", "requests>=2.31", ""),
+    ]
+
+
+def test_default_environment_table_is_exact(capsys, manifest):
+    rc, out, err = _report(capsys, manifest)
+    assert rc == 0 and err == ""
+    head = out.splitlines()[:9]
+    assert head == [
+        f"{manifest} (Python 3.11 from the file, linux-64)",
+        "  package   before                           after                            change",
+        "  nomkl     -                                conda unknown                    added (ES002)",
+        "  numpy     conda 65.0 MB closure est. [1]   conda 65.0 MB closure est. [1]",
+        "  opencv    conda unknown                    conda unknown",
+        "  pandas    conda 146.5 MB closure est. [2]  conda 146.5 MB closure est. [2]",
+        "  python    conda 245.0 MB closure est. [3]  conda 245.0 MB closure est. [3]",
+        "  requests  pip unknown                      pip unknown",
+        "  total     387.1 MB, 2 unknown              387.1 MB, 3 unknown",
+    ]
+    assert "mkl (implied)" not in out
+
+
+def test_gpu_environment_drops_the_implied_mkl(capsys, manifest):
+    assert _specs(capsys, "--environment", "gpu", manifest) == [
+        ("mkl", "", None, "dropped (ES002)"),
+        ("nomkl", None, "nomkl", "added (ES002)"),
+        ("numpy", "numpy >=1.26,<2", "numpy >=1.26,<2", ""),
+        ("opencv", "opencv >=4", "opencv >=4", ""),
+        ("pandas", "pandas >=2.2", "pandas >=2.2", ""),
+        ("python", "python 3.11.*", "python 3.11.*", ""),
+        ("pytorch", "pytorch >=2", "pytorch >=2", ""),
+        ("requests", "requests>=2.31", "requests>=2.31", ""),
+    ]
+
+
+def test_an_environment_without_the_default_feature(capsys, manifest):
+    assert _specs(capsys, "--environment", "lint", manifest) == [("ruff", "ruff", "ruff", "")]
+
+
+def test_the_report_platform_picks_the_target_tables(capsys, manifest):
+    # win-64: no unix numpy, the default pandas, pywin32; Python from the file's pin, as for YAML files
+    assert _specs(capsys, "--platform", "win-64", manifest) == [
+        ("nomkl", None, "nomkl", "added (ES002)"),
+        ("opencv", "opencv >=4", "opencv >=4", ""),
+        ("pandas", "pandas >=2", "pandas >=2", ""),
+        ("python", "python 3.11.*", "python 3.11.*", ""),
+        ("pywin32", "pywin32", "pywin32", ""),
+        ("requests", "requests>=2.31", "requests>=2.31", ""),
+    ]
+    rc, out, _ = _report(capsys, "--platform", "osx-arm64", manifest)
+    assert out.splitlines()[0] == f"{manifest} (Python 3.11 from the file, osx-arm64)"
+
+
+def test_markdown_of_a_real_manifest_environment(capsys):
+    path = DATA / "pixi-pytorch.toml"  # prefix-dev/pixi examples/pytorch (SOURCES.md)
+    rc, out, err = _report(capsys, "--format", "markdown", "--environment", "cf-channel", path)
+    assert rc == 0 and err == ""
+    assert out.splitlines()[:10] == [
+        f"### envslim report: `{path}`",
+        "",
+        "**Estimated footprint: unknown → unknown**; 1 of 1 packages before and 1 of 1 after have no figure"
+        " for the target and are not counted. Python 3.11 (default), linux-64.",
+        "",
+        "image (modeled, estimate): before unknown; after the rewrite unknown, with the default prune unknown"
+        " on debian:bookworm-slim (76.8 MB), unknown on distroless; partial: no figure for 1 before and 1"
+        " after package(s), not counted",
+        "",
+        "| package | before | after | change |",
+        "|---|---|---|---|",
+        "| `pytorch` | conda unknown | conda unknown |  |",
+        "| **total** | **unknown**, 1 unknown | **unknown**, 1 unknown |  |",
+    ]
+    rc, out, err = _report(capsys, path)  # the default environment has no dependencies of its own
+    assert rc == 0 and out.splitlines()[1:] == ["no packages"]
+
+
+def test_a_redefined_default_environment_combines_its_features(capsys):
+    # pixi-solve-groups: default = ["min_py38"], the default feature included
+    assert [(n, b) for n, b, _, _ in _specs(capsys, DATA / "pixi-solve-groups.toml")] == [
+        ("py-rattler", "py-rattler"), ("pytest", "pytest"), ("python", "python >=3.8")]
+
+
+def test_an_unknown_environment_is_bad_input(capsys, manifest):
+    rc, out, err = _report(capsys, "--environment", "nope", manifest)
+    assert (rc, out, err) == (2, "", f"{manifest}: no pixi environment 'nope' (it has: default, lint, gpu)\n")
+
+
+def test_environment_on_an_environment_file_is_bad_input(capsys, tmp_path):
+    env = tmp_path / "environment.yml"
+    env.write_text("dependencies:\n  - python=3.11\n")
+    rc, out, err = _report(capsys, "--environment", "gpu", env)
+    assert (rc, out, err) == (2, "", f"{env}: --environment names a pixi environment; this is an environment file\n")
