@@ -317,9 +317,8 @@ def test_real_manifest_with_inline_dependency_tables_is_reported_not_changed(tmp
     assert p.read_text() == original
     out = capsys.readouterr().out.splitlines()
     assert [re.sub(r" ES\d+ .*? (\[not fixed: .*\])$", r" \1", line) for line in out] == [
-        f"{p}:17:18: [not fixed: [feature.pytorch-conda-forge.dependencies] is written as dotted keys or an inline table]",
-        f"{p}:17:18: [not fixed: line 17: the entry is inside an inline table]",
-        # (where pytorch-cuda is listed, nomkl stays out and pytorch-cpu is not suggested)
+        # every feature asks for CUDA in its system-requirements (or lists pytorch-cuda): no nomkl, no pytorch-cpu
+        f"{p}:17:18: [not fixed: the file targets a GPU]",
         f"{p}:23:18: [not fixed: the file targets a GPU]",
         f"{p}:30:18: [not fixed: the file targets a GPU]",
     ]
@@ -361,3 +360,20 @@ def test_tool_envslim_config_in_the_manifest_itself(tmp_path, capsys):
     p.write_text(PYPROJECT + '\n[tool.envslim]\nignore = ["ES001"\n')
     assert main(["rewrite", "--check", str(p)]) == 2
     assert capsys.readouterr().err == f"{p}:22:18: invalid TOML: Unclosed array\n"
+
+
+def test_system_requirements_cuda_means_the_feature_targets_a_gpu(tmp_path, capsys):
+    """A pixi feature whose system-requirements ask for CUDA is a GPU environment: no CPU variant and no
+    nomkl there, whatever its dependency tables say."""
+    from envslim.cli import main
+
+    path = tmp_path / "pixi.toml"
+    text = ('[project]\nname = "x"\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n'
+            '[feature.gpu]\nsystem-requirements = { cuda = "12.1" }\n\n[feature.gpu.dependencies]\n'
+            'pytorch = "*"\n\n[environments]\ngpu = ["gpu"]\n')
+    path.write_text(text)
+    assert main(["rewrite", "--unsafe-fixes", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert path.read_text() == text
+    assert out == (f"{path}:10:1: ES004 pytorch: pytorch-cpu not suggested: its system-requirements ask for CUDA"
+                   " 12.1, so the file targets a GPU [not fixed: the file targets a GPU]\n")

@@ -94,6 +94,12 @@ class ScopeView:
         self.line_starts = manifest.line_starts
         self.name = None
         self.pip_item = None
+        # pixi's system-requirements: a CUDA version there says the environment is for a GPU
+        where = manifest.root + (("feature", scope.feature) if scope.feature else ()) + ("system-requirements",)
+        reqs = manifest.data
+        for part in where:
+            reqs = reqs.get(part) if isinstance(reqs, dict) else None
+        self.cuda_requirement = str(reqs.get("cuda", "")) if isinstance(reqs, dict) else ""
         conda = []
         for d in manifest.deps_in(scope, "dependencies"):
             spec = d.conda_spec()

@@ -148,7 +148,10 @@ _CUDA_PIP = re.compile(r"^(tensorflow(-gpu)?\s*\[[^\]]*and-cuda|tensorflow-gpu\b
 
 def cuda_intent(ctx) -> str:
     """Why the file targets a GPU (a CUDA package, a ``*cuda*`` build, the nvidia channel, a CUDA pip
-    extra), or "" when nothing says so."""
+    extra, a pixi feature's ``system-requirements`` CUDA version), or "" when nothing says so."""
+    cuda = getattr(ctx.env, "cuda_requirement", "")
+    if cuda:
+        return f"its system-requirements ask for CUDA {cuda}"
     for name, item, spec in parsed_lines(ctx.env):
         if name in _CUDA_NAMES or name.startswith("cuda-"):
             return f"{item.text.strip()} (line {item.line + 1}) targets CUDA"
