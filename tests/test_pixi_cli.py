@@ -248,14 +248,6 @@ def test_markdown_summary(tmp_path, capsys):
     assert "+[feature.etl.target.linux-64.pypi-dependencies]\n" in out
 
 
-def test_report_solve_says_it_does_not_read_pixi_yet(tmp_path, capsys):
-    p = tmp_path / "pixi.toml"
-    p.write_text(PIXI)
-    assert main(["report", "--solve", str(p)]) == 2
-    assert capsys.readouterr().err == (f"{p}: envslim report reads a pixi manifest with its knowledge figures only"
-                                       " (--solve and --lockfile take environment files)\n")
-
-
 def test_verify_says_it_does_not_read_pixi_yet(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_text(PIXI)

@@ -23,7 +23,8 @@ A lookup that fails is one warning line on stderr and the knowledge figure stand
 ``--solve`` proves the plan by solves (``envslim.solve``: py-rattler and uv, for every ``--platform``): the
 exact solved packages before and after with their installed bytes, each requested spec's attribution, and
 each fix's verdict and measured saving (``FileReport.proof``, which the renderers add). With ``--solve`` a
-``--lockfile`` ending in ``.lock`` (a pixi.lock) is the exact "before" side instead of a solve.
+``--lockfile`` ending in ``.lock`` (a pixi.lock) is the exact "before" side instead of a solve; a pixi manifest
+(``--environment NAME``) is solved likewise, with the ``pixi.lock`` beside it as its "before" side.
 
 Knowledge figures count only for the target (``footprint.pick``: platform, Python, the line's version; a
 labelled stand-in of the same platform otherwise). The totals are a union of the known figures: a closure
@@ -284,6 +285,15 @@ class _PixiEnv:
         self.pip_items = [i for (k, _), i in chosen.items() if k == "pip"]
 
 
+def _solve_adapter(rep: "FileReport", options):
+    """How ``--solve`` reads a pixi manifest's environment (the lines this report reads), or None."""
+    if isinstance(rep.plan.env, EnvFile):
+        return None
+    from envslim.solve.pixi import PixiAdapter
+
+    return PixiAdapter(getattr(options, "environment", None) or "default", _PixiEnv)
+
+
 def pixi_sides(manifest, environment: str, platform: str) -> list[Side]:
     env = _PixiEnv(manifest, environment, platform)
     return _conda_sides(env) + _pip_sides(env)  # type: ignore[arg-type]
@@ -507,9 +517,9 @@ def run(options, out, err) -> int:
         shown = "<stdin>" if stdin else path
         try:
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
-            if not stdin and path.endswith(".toml") and (options.solve or lock is not None):
-                raise EnvslimError(f"{path}: envslim report reads a pixi manifest with its knowledge figures only"
-                                   " (--solve and --lockfile take environment files)")
+            if not isinstance(env, EnvFile) and lock is not None:
+                raise EnvslimError(f"{path}: --lockfile without --solve takes a conda-lock file and an environment"
+                                   " file; a pixi manifest's pixi.lock is read by --solve")
             rep = build(shown, env, plan, options, cfg, lock)
         except EnvslimError as e:
             print(printable(redact(str(e))), file=err)
@@ -522,7 +532,7 @@ def run(options, out, err) -> int:
     if reports and options.solve:
         from envslim.solve import command
 
-        if command.attach(reports, options, err):
+        if command.attach(reports, options, err, lambda rep: _solve_adapter(rep, options)):
             return 2
     if reports and (options.online or options.offline):
         opts = session_options(offline=bool(options.offline), refresh=bool(options.refresh))

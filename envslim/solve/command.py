@@ -88,7 +88,7 @@ def _failure_line(path: str, failure: Any) -> str:
     return f"{path}: {what}: {failure.message}"
 
 
-def attach(reports: list, options: Any, err: Any) -> int:
+def attach(reports: list, options: Any, err: Any, adapter_of: Callable[[Any], Any] | None = None) -> int:
     from envslim.errors import EnvslimError
     from envslim.solve.errors import SolveFailure
     from envslim.solve.fileplan import prove
@@ -97,15 +97,18 @@ def attach(reports: list, options: Any, err: Any) -> int:
     try:
         for rep in reports:
             settings = settings_for(options, rep.cfg, progress)
+            adapter = adapter_of(rep) if adapter_of else None
             try:
-                before = _locked(options, rep, settings)
-                rep.proof = prove(rep.plan, settings, before=before)
+                lock_path = _lock_path(options, rep, adapter)
+                before = _locked(lock_path, rep, settings, adapter)
+                rep.proof = prove(rep.plan, settings, before=before, adapter=adapter)
                 if before is not None:
                     from envslim.display import redact
 
+                    relock = "; run `pixi lock`" if adapter is not None else ""
                     for line in stale_lines(rep.proof):
-                        print(redact(f"envslim: warning: {options.lockfile} is stale after the rewrite of {rep.path}:"
-                                     f" {line}"), file=err)
+                        print(redact(f"envslim: warning: {lock_path} is stale after the rewrite of {rep.path}:"
+                                     f" {line}{relock}"), file=err)
             except SolveFailure as failure:
                 progress.clear()
                 print(_failure_line(rep.path, failure), file=err)
@@ -117,16 +120,26 @@ def attach(reports: list, options: Any, err: Any) -> int:
     return 0
 
 
-def _locked(options: Any, rep: Any, settings: Any) -> Any:
-    """The lockfile's solved set as the "before" side (``--lockfile``), or None."""
-    if not options.lockfile:
+def _lock_path(options: Any, rep: Any, adapter: Any) -> str | None:
+    """``--lockfile``, or for a pixi manifest the ``pixi.lock`` beside it."""
+    if options.lockfile or adapter is None:
+        return options.lockfile
+    from envslim.solve.pixi import lock_beside
+
+    return lock_beside(rep.plan.env.path)
+
+
+def _locked(path: str | None, rep: Any, settings: Any, adapter: Any = None) -> Any:
+    """The lockfile's solved set as the "before" side, or None."""
+    if not path:
         return None
     from envslim.solve.engine import lockfile_solutions, spec_name
-    from envslim.solve.fileplan import env_spec
+    from envslim.solve.fileplan import Adapter
 
-    spec = env_spec(rep.plan.env, settings.targets[0].platform)
+    spec = (adapter or Adapter()).spec(rep.plan.env, settings.targets[0].platform)
     requested = [("conda", spec_name(s), s) for s in spec.conda]
-    return lockfile_solutions(options.lockfile, settings, requested=requested)
+    environment = getattr(adapter, "environment", "default")
+    return lockfile_solutions(path, settings, requested=requested, environment=environment)
 
 
 def stale_lines(proof: Any) -> list[str]:

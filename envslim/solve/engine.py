@@ -232,13 +232,15 @@ def solve_many(envs: list[EnvSpec], settings: Settings) -> list[dict[str, Soluti
 
 
 async def lockfile_solutions_async(path: str | Path, settings: Settings, *,
-                                   requested: list[tuple[str, str, str]] | tuple = ()) -> dict[str, Solution]:
-    """The solved set a pixi.lock or conda-lock.yml records, measured, for the settings' platforms."""
+                                   requested: list[tuple[str, str, str]] | tuple = (),
+                                   environment: str = "default") -> dict[str, Solution]:
+    """The solved set a pixi.lock (its ``environment``) or conda-lock.yml records, measured, for the
+    settings' platforms."""
     from envslim.solve.lockfiles import solution_from_lockfile
 
     async with _Run(settings) as run:
         return await solution_from_lockfile(path, run, platforms=[t.platform for t in settings.targets],
-                                            requested=requested)
+                                            requested=requested, environment=environment)
 
 
 def lockfile_solutions(path: str | Path, settings: Settings, **kw: Any) -> dict[str, Solution]:

@@ -32,7 +32,7 @@ from envslim.solve.errors import SolveFailure, Unsolvable
 from envslim.solve.model import Solution
 from envslim.solve.verify import Verdict, combine, compare, refused
 
-__all__ = ["PlanProof", "env_spec", "outcome_key", "prove"]
+__all__ = ["Adapter", "PlanProof", "env_spec", "outcome_key", "prove"]
 
 NO_FIX = "no fix to verify"
 
@@ -158,35 +158,53 @@ class PlanProof:
         return markdown_lines(self, outcomes, fmt)
 
 
+class Adapter:
+    """How :func:`prove` reads a document: ``spec(doc, platform) -> EnvSpec``, ``render(doc, ops)`` (one
+    fix alone) and ``parse(text, doc)`` (the rewritten text as a document of the same kind). This one reads an environment file."""
+
+    def spec(self, doc: Any, platform: str) -> EnvSpec:
+        return env_spec(doc, platform)
+
+    def render(self, doc: Any, ops: list[Any]) -> str:
+        """The text with only ``ops`` applied (FixError or InputError: proven with the whole rewrite)."""
+        return doc.render(ops)
+
+    def parse(self, text: str, doc: Any) -> Any:
+        from envslim.document.envfile import EnvFile
+
+        return EnvFile.from_text(text, doc.path)
+
+
 def _specs_for(env: Any, settings: Settings) -> list[EnvSpec]:
     return [env_spec(env, t.platform) for t in settings.targets]
 
 
 def prove(plan: Any, settings: Settings, *, outcomes: list[Any] | None = None,
-          before: dict[str, Solution] | None = None) -> PlanProof:
+          before: dict[str, Solution] | None = None, adapter: Any = None) -> PlanProof:
     """Solve before, after, and each fix alone (``outcomes``: those to judge, default every shown
     outcome with a fix). Raises :class:`SolveFailure` when the file as it is does not solve (or a network
     failure), which the command reports on one line with exit 2. ``before`` (from a lockfile) replaces
-    the solve of the file as it is."""
+    the solve of the file as it is. ``adapter`` (a pixi manifest's, see :class:`Adapter`) reads the
+    document's specs per platform and re-reads a rewritten text; the default reads an environment file."""
     from envslim.document.edits import FixError
-    from envslim.document.envfile import EnvFile
     from envslim.errors import InputError
 
     env = plan.env
+    adapter = adapter or Adapter()
     findings = [o for o in (plan.shown if outcomes is None else outcomes) if o.finding.ops]
     alone: list[tuple[Any, Any]] = []
     for o in findings:
         if o.round == 0:  # its operations are on the original text's items
             try:
-                alone.append((o, EnvFile.from_text(env.render(o.finding.ops), env.path)))
+                alone.append((o, adapter.parse(adapter.render(env, o.finding.ops), env)))
             except (FixError, InputError):  # proven with the whole rewrite instead
                 continue
-    after_env = EnvFile.from_text(plan.new_text, env.path) if plan.changed else env
+    after_env = adapter.parse(plan.new_text, env) if plan.changed else env
     platforms = [t.platform for t in settings.targets]
     # one run: before, after, then each fix alone; a spec per platform is solved for that platform only
     given = before
     jobs = ([] if given is not None else [env]) + [after_env] + [e for _, e in alone]
-    results = _solve_per_platform(jobs, settings)
+    results = _solve_per_platform(jobs, settings, adapter.spec)
     if given is not None:
         results.insert(0, given)
     before = results[0]
@@ -214,15 +232,17 @@ def _judge(f: Any, before: dict[str, Solution], result: Any, platforms: list[str
     return combine([compare(before[p], result[p], kind, f.package) for p in platforms])
 
 
-def _solve_per_platform(envs: list[Any], settings: Settings) -> list[Any]:
-    """Each EnvFile solved for every target, its spec taken per platform (selectors)."""
+def _solve_per_platform(envs: list[Any], settings: Settings, spec: Any = None) -> list[Any]:
+    """Each document solved for every target, its spec taken per platform (``spec(doc, platform)``,
+    default :func:`env_spec`: an environment file's selectors)."""
+    spec = spec or env_spec
     import asyncio
 
     from envslim.solve.engine import _Run
 
     async def one(run: Any, env: Any) -> Any:
         try:
-            return {t.platform: await run.solve(env_spec(env, t.platform), t) for t in settings.targets}
+            return {t.platform: await run.solve(spec(env, t.platform), t) for t in settings.targets}
         except Unsolvable as exc:  # a network failure is not a verdict: it ends the run
             return exc
 

@@ -3,7 +3,7 @@
 ``await solution_from_lockfile(path, run, platforms=None, requested=()) -> dict[str, Solution]``
 
 - ``pixi.lock`` (any name ending in ``.lock``, or a file whose first key is ``version`` with
-  ``environments``): read with rattler's ``LockFile``; the default environment's conda records (with
+  ``environments``): read with rattler's ``LockFile``; the named (default: ``default``) environment's conda records (with
   their sha256, archive size and noarch kind) and PyPI packages (``requires_dist``) per platform.
 - ``conda-lock.yml``: read with :func:`envslim.lockfile.read` (conda-lock's own models): conda and
   pip packages per platform, with URL, sha256 and dependencies. conda-lock records no archive size,
@@ -40,7 +40,7 @@ def is_pixi_lock(path: str | Path) -> bool:
     return "environments:" in head and "conda-lock" not in head
 
 
-def _pixi(path: str | Path) -> dict[str, tuple[list[Artifact], list[PipPick]]]:
+def _pixi(path: str | Path, environment: str = "default") -> dict[str, tuple[list[Artifact], list[PipPick]]]:
     import rattler
 
     try:
@@ -49,10 +49,11 @@ def _pixi(path: str | Path) -> dict[str, tuple[list[Artifact], list[PipPick]]]:
         from envslim.solve.errors import one_line
 
         raise SolveUnavailable(f"{path}: not a readable pixi.lock: {one_line(str(exc))}") from None
-    env = lock.default_environment()
+    env = lock.environment(environment)
     out: dict[str, tuple[list[Artifact], list[PipPick]]] = {}
     if env is None:
-        return out
+        raise SolveUnavailable(f"{path}: locks no environment '{environment}'"
+                               f" (it locks: {', '.join(sorted(n for n, _ in lock.environments()))})")
     for platform in env.platforms():
         records = env.conda_repodata_records_for_platform(platform) or []
         pypi = env.pypi_packages_for_platform(platform) or []
@@ -86,17 +87,17 @@ def _conda_lock(path: str | Path) -> dict[str, tuple[list[Artifact], list[PipPic
     return out
 
 
-def read_locked(path: str | Path) -> dict[str, tuple[list[Artifact], list[PipPick]]]:
-    """Per platform: the locked conda artifacts and wheels."""
-    return _pixi(path) if is_pixi_lock(path) else _conda_lock(path)
+def read_locked(path: str | Path, environment: str = "default") -> dict[str, tuple[list[Artifact], list[PipPick]]]:
+    """Per platform: the locked conda artifacts and wheels (of ``environment``, in a pixi.lock)."""
+    return _pixi(path, environment) if is_pixi_lock(path) else _conda_lock(path)
 
 
 async def solution_from_lockfile(
     path: str | Path, run: Any, *, platforms: list[str] | None = None,
-    requested: list[tuple[str, str, str]] | tuple = (),
+    requested: list[tuple[str, str, str]] | tuple = (), environment: str = "default",
 ) -> dict[str, Solution]:
     """``run`` is an open :class:`envslim.solve.engine._Run` (its session holds the size cache)."""
-    locked = read_locked(path)
+    locked = read_locked(path, environment)
     out: dict[str, Solution] = {}
     for platform in platforms or list(locked):
         if platform not in locked:

@@ -1,0 +1,67 @@
+"""A pixi manifest's environment for :func:`envslim.solve.fileplan.prove`: the adapter that reads one
+environment's conda specs (its features' channels in order, the workspace's first) and PyPI requirements
+per platform, and re-reads a rewritten manifest; and the ``pixi.lock`` beside a manifest.
+
+``view(manifest, environment, platform)`` is the command's reading of an environment's lines (an object
+with ``deps`` and ``pip_items`` as an environment file has them): the report and the solve read the same
+lines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from envslim.solve.engine import EnvSpec
+from envslim.solve.fileplan import Adapter
+
+__all__ = ["PixiAdapter", "lock_beside"]
+
+
+class PixiAdapter(Adapter):
+    def __init__(self, environment: str, view: Callable[[Any, str, str], Any]) -> None:
+        self.environment = environment
+        self.view = view
+
+    def channels(self, manifest: Any) -> tuple[str, ...]:
+        out: list[str] = []
+        for feat in manifest.environments()[self.environment]:
+            for name in manifest.channel_names(feat):
+                if name not in out:
+                    out.append(name)
+        return tuple(out)
+
+    def spec(self, doc: Any, platform: str) -> EnvSpec:
+        env = self.view(doc, self.environment, platform)
+        conda = tuple(i.text.strip() for i in env.deps if i.text.strip())
+        pip = tuple(i.text.strip() for i in env.pip_items if isinstance(i.value, str))
+        return EnvSpec(self.channels(doc), conda, pip)
+
+    def render(self, doc: Any, ops: list[Any]) -> str:
+        """One fix alone on the manifest as it is, through the view of its scope; a fix on a line the
+        manifest does not have at that place (found after another scope's fix moved it) raises FixError
+        and is proven with the whole rewrite."""
+        from envslim.document.edits import FixError
+        from envslim.document.pixi_view import ScopeView
+
+        here = {(d.scope, d.table, d.name, d.pair.line_start, d.text) for d in doc.deps}
+        scopes = set()
+        for op in ops:
+            dep = getattr(getattr(op, "item", None), "dep", None)
+            if dep is None:
+                continue
+            if (dep.scope, dep.table, dep.name, dep.pair.line_start, dep.text) not in here:
+                raise FixError(f"{dep.name}: not at this place in the manifest as it is")
+            scopes.add(dep.scope)
+        if len(scopes) != 1:
+            raise FixError("a fix alone is rendered on one scope")
+        return ScopeView(doc, scopes.pop()).render(ops)
+
+    def parse(self, text: str, doc: Any) -> Any:
+        return type(doc).from_text(text, doc.path, root=doc.root)
+
+
+def lock_beside(path: str) -> str | None:
+    """The ``pixi.lock`` in a manifest's directory, if there is one."""
+    lock = Path(path).parent / "pixi.lock"
+    return str(lock) if lock.is_file() else None

@@ -1,0 +1,115 @@
+"""``envslim report --solve`` on pixi manifests through ``main()``, against the local channel and PyPI of
+tests/solve: the same JSON as an environment file's, an environment's features, the pixi.lock beside it."""
+
+from __future__ import annotations
+
+import json
+
+from envslim.cli import main
+from tests.solve.conftest import built_world, env, pypi, server, world  # noqa: F401 (fixtures)
+
+PIXI = """\
+[workspace]
+name = "svc"
+channels = ["conda-forge"]
+platforms = ["linux-64"]
+
+[dependencies]
+python = "3.11.*"
+pip = "*"
+
+[feature.etl.dependencies]
+numpy = "*"
+pyarrow = "15.*"  # parquet
+
+[environments]
+etl = ["etl"]
+"""
+
+
+def run(capsys, *argv):
+    rc = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def packages(side):
+    return [(p["manager"], p["name"], p["version"], p["build"], p["installed_bytes"]) for p in side["packages"]]
+
+
+def test_report_solve_pixi_environment(world, env, tmp_path, capsys):
+    path = tmp_path / "pixi.toml"
+    path.write_text(PIXI)
+    rc, out, err = run(capsys, "report", "--solve", "--environment", "etl", "--format", "json", path)
+    assert (rc, err) == (0, "")
+    f = json.loads(out)["files"][0]
+    before, after = f["solved"]["before"], f["solved"]["after"]
+    assert f["solved"]["platform"] == "linux-64" and list(f["solved_platforms"]) == ["linux-64"]
+    assert packages(before) == [
+        ("conda", "libarrow", "15.0.0", "h0_0", 200000),
+        ("conda", "libaws", "1.11.0", "h0_0", 210000),
+        ("conda", "libblas", "3.9.0", "21_openblas", 3000),
+        ("conda", "libopenblas", "0.3.26", "h0_0", 110000),
+        ("conda", "numpy", "1.26.4", "py311h0_0", 90000),
+        ("conda", "pip", "24.0", "pyhd8ed1ab_0", 30000),
+        ("conda", "pyarrow", "15.0.0", "py311h0_0", 70000),
+        ("conda", "python", "3.11.8", "h0_0_cpython", 200000),
+    ]
+    assert before["installed_bytes"] == 913_000
+    assert [(p["manager"], p["name"], p["version"]) for p in after["packages"] if p["manager"] == "pip"] == [
+        ("pip", "pyarrow", "15.0.0")]
+    wheel = next(p["installed_bytes"] for p in after["packages"] if p["manager"] == "pip")
+    assert after["installed_bytes"] == 913_000 - 480_000 + wheel
+    es001 = next(x for x in f["findings"] if x["rule"] == "ES001")
+    assert (es001["verified"], es001["estimate"], es001["saving_bytes"]) == (True, False, 480_000 - wheel)
+
+
+def test_report_solve_pixi_default_environment_leaves_out_the_feature(world, env, tmp_path, capsys):
+    path = tmp_path / "pixi.toml"
+    path.write_text(PIXI)
+    rc, out, err = run(capsys, "report", "--solve", "--format", "json", path)
+    assert (rc, err) == (0, "")
+    f = json.loads(out)["files"][0]
+    assert packages(f["solved"]["before"]) == [
+        ("conda", "pip", "24.0", "pyhd8ed1ab_0", 30000),
+        ("conda", "python", "3.11.8", "h0_0_cpython", 200000),
+    ]
+    assert f["solved"]["after"] == f["solved"]["before"]
+
+
+def test_report_solve_pixi_lock_beside_the_manifest_is_the_before_side(world, env, tmp_path, capsys, server):
+    import rattler
+
+    from tests.solve.test_lockfiles import records
+
+    recs = [r for r in records(server.url) if r.name.normalized != "oldlib"]
+    platform = rattler.LockPlatform("linux-64")
+    lock = rattler.LockFile([platform])
+    lock.set_channels("etl", [rattler.LockChannel("conda-forge")])
+    for r in recs:
+        lock.add_conda_package("etl", platform, r)
+    lock.to_path(str(tmp_path / "pixi.lock"))
+    path = tmp_path / "pixi.toml"
+    path.write_text(PIXI)
+    rc, out, err = run(capsys, "report", "--solve", "--environment", "etl", "--format", "json", path)
+    assert rc == 0
+    f = json.loads(out)["files"][0]
+    assert {p[1] for p in packages(f["solved"]["before"])} == {
+        "libarrow", "libaws", "libblas", "libopenblas", "numpy", "pyarrow", "python"}  # the lock's: no pip
+    assert err == (f"envslim: warning: {tmp_path / 'pixi.lock'} is stale after the rewrite of {path}: linux-64:"
+                   " libarrow, libaws, pyarrow leave(s) or change(s); pip not locked; re-lock; run `pixi lock`\n")
+    rc, out, err = run(capsys, "report", "--solve", "--format", "json", path)
+    assert (rc, out) == (2, "")
+    assert err == f"{path}: cannot be solved: {tmp_path / 'pixi.lock'}: locks no environment 'default' (it locks: etl)\n"
+
+
+def test_report_lockfile_without_solve_on_a_pixi_manifest_is_one_line(tmp_path, capsys):
+    path = tmp_path / "pixi.toml"
+    path.write_text(PIXI)
+    lock = tmp_path / "conda-lock.yml"
+    lock.write_text("version: 1\nmetadata:\n  platforms: [linux-64]\n  sources: []\n  channels: []\n"
+                    "  content_hash: {}\npackage: []\n")
+    rc, out, err = run(capsys, "report", "--lockfile", lock, path)
+    assert rc == 2
+    assert err == (f"{path}: --lockfile without --solve takes a conda-lock file and an environment file;"
+                   " a pixi manifest's pixi.lock is read by --solve\n")
