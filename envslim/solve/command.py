@@ -105,10 +105,10 @@ def attach(reports: list, options: Any, err: Any, adapter_of: Callable[[Any], An
                 if before is not None:
                     from envslim.display import redact
 
-                    relock = "; run `pixi lock`" if adapter is not None else ""
-                    for line in stale_lines(rep.proof):
+                    relock = "re-run `pixi lock`" if adapter is not None else "re-lock"
+                    for line in stale_lines(rep.proof, relock):
                         print(redact(f"envslim: warning: {lock_path} is stale after the rewrite of {rep.path}:"
-                                     f" {line}{relock}"), file=err)
+                                     f" {line}"), file=err)
             except SolveFailure as failure:
                 progress.clear()
                 print(_failure_line(rep.path, failure), file=err)
@@ -142,7 +142,7 @@ def _locked(path: str | None, rep: Any, settings: Any, adapter: Any = None) -> A
     return lockfile_solutions(path, settings, requested=requested, environment=environment)
 
 
-def stale_lines(proof: Any) -> list[str]:
+def stale_lines(proof: Any, relock: str = "re-lock") -> list[str]:
     """What the rewrite changes on the conda side that the lockfile pins (one line per platform)."""
     out = []
     if proof.after is None:
@@ -155,7 +155,7 @@ def stale_lines(proof: Any) -> list[str]:
         if gone or new:
             parts = ([f"{', '.join(gone)} leave(s) or change(s)"] if gone else []) + \
                     ([f"{', '.join(new)} not locked"] if new else [])
-            out.append(f"{platform}: {'; '.join(parts)}; re-lock")
+            out.append(f"{platform}: {'; '.join(parts)}; {relock}")
     return out
 
 
