@@ -149,3 +149,23 @@ def test_report_solve_pixi_table(world, env, tmp_path, capsys):
         "findings, proven by a solve:\n"
         "  ES005 numpy: verified, measured saving 0 B (0.0 MB)\n"
         "  ES001 pyarrow: verified, measured saving 179,550 B (0.2 MB)\n")
+
+
+def test_an_environment_solves_with_its_features_channels_in_order():
+    # pixi: the listed features' channels in order, the default feature's last, each once (pixi PR #1332)
+    from envslim.commands.report import _PixiEnv
+    from envslim.document.pixi import PixiManifest
+    from envslim.solve.pixi import PixiAdapter
+
+    text = ('[workspace]\nname = "w"\nchannels = ["conda-forge"]\nplatforms = ["linux-64", "osx-arm64"]\n\n'
+            '[dependencies]\npython = "3.11.*"\n\n'
+            '[feature.gpu]\nchannels = ["nvidia", "conda-forge"]\n\n'
+            '[feature.gpu.target.linux-64.dependencies]\ncuda-version = "12.*"\n\n'
+            '[feature.ml]\nchannels = ["pytorch"]\n\n[feature.ml.pypi-dependencies]\ntqdm = ">=4"\n\n'
+            '[environments]\ntrain = ["gpu", "ml"]\n')
+    manifest = PixiManifest.from_text(text, "pixi.toml")
+    spec = PixiAdapter("train", _PixiEnv).spec(manifest, "linux-64")
+    assert (spec.channels, spec.conda, spec.pip) == (
+        ("nvidia", "conda-forge", "pytorch"), ("python 3.11.*", "cuda-version 12.*"), ("tqdm>=4",))
+    spec = PixiAdapter("default", _PixiEnv).spec(manifest, "osx-arm64")
+    assert (spec.channels, spec.conda, spec.pip) == (("conda-forge",), ("python 3.11.*",), ())

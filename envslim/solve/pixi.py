@@ -1,5 +1,5 @@
 """A pixi manifest's environment for :func:`envslim.solve.fileplan.prove`: the adapter that reads one
-environment's conda specs (its features' channels in order, the workspace's first) and PyPI requirements
+environment's conda specs (its features' channels in pixi's order) and PyPI requirements
 per platform, and re-reads a rewritten manifest; and the ``pixi.lock`` beside a manifest.
 
 ``view(manifest, environment, platform)`` is the command's reading of an environment's lines (an object
@@ -24,8 +24,12 @@ class PixiAdapter(Adapter):
         self.view = view
 
     def channels(self, manifest: Any) -> tuple[str, ...]:
+        """The environment's channels as pixi orders them: its features' in the order listed, the default
+        feature's last, each channel once, at its first place (pixi's ``test_channel_feature_priority``
+        and ``test_channel_feature_priority_with_redifinition``, prefix-dev/pixi PR #1332, May 2024)."""
+        feats = manifest.environments()[self.environment]
         out: list[str] = []
-        for feat in manifest.environments()[self.environment]:
+        for feat in [f for f in feats if f is not None] + [f for f in feats if f is None]:
             for name in manifest.channel_names(feat):
                 if name not in out:
                     out.append(name)
