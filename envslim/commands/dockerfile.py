@@ -95,7 +95,7 @@ def run(options, out, err) -> int:
 
 def _pixi(options, source: str, opts) -> str:
     """A pixi workspace's Dockerfile: its ``pixi.lock`` beside the manifest is what the build installs."""
-    from envslim.commands.report import _PixiEnv
+    from envslim.commands.report_pixi import _PixiEnv
     from envslim.document.pixi import PixiManifest
     from envslim.image.dockerfile import render_pixi
 
