@@ -222,13 +222,39 @@ async def solve_many_async(envs: list[EnvSpec], settings: Settings) -> list[dict
         return results
 
 
+def quiet_late_callbacks() -> None:
+    """rattler's gateway can finish a fetch after the solve that asked for it has failed and its event loop
+    is closed; its binding then prints ``RuntimeError: Event loop is closed`` through ``sys.excepthook``
+    with a traceback. That is noise about a loop envslim has finished with, never a result: drop exactly
+    that error (any other goes to the previous hook), so a failed solve ends with its one line."""
+    import sys
+
+    previous = sys.excepthook
+    if getattr(previous, "_envslim_quiet", False):
+        return
+
+    def hook(kind, value, tb):
+        if kind is RuntimeError and str(value) == "Event loop is closed":
+            return
+        previous(kind, value, tb)
+
+    hook._envslim_quiet = True  # type: ignore[attr-defined]
+    sys.excepthook = hook
+
+
+def run_solve(coro):
+    """``asyncio.run`` for the solve path, with :func:`quiet_late_callbacks` in place."""
+    quiet_late_callbacks()
+    return asyncio.run(coro)
+
+
 def solve_environment(env: EnvSpec, settings: Settings) -> dict[str, Solution]:
     """Synchronous :func:`solve_environment_async`; raises :class:`~envslim.solve.errors.SolveFailure`."""
-    return asyncio.run(solve_environment_async(env, settings))
+    return run_solve(solve_environment_async(env, settings))
 
 
 def solve_many(envs: list[EnvSpec], settings: Settings) -> list[dict[str, Solution] | Exception]:
-    return asyncio.run(solve_many_async(envs, settings))
+    return run_solve(solve_many_async(envs, settings))
 
 
 async def lockfile_solutions_async(path: str | Path, settings: Settings, *,
@@ -244,4 +270,4 @@ async def lockfile_solutions_async(path: str | Path, settings: Settings, *,
 
 
 def lockfile_solutions(path: str | Path, settings: Settings, **kw: Any) -> dict[str, Solution]:
-    return asyncio.run(lockfile_solutions_async(path, settings, **kw))
+    return run_solve(lockfile_solutions_async(path, settings, **kw))

@@ -250,4 +250,6 @@ def _solve_per_platform(envs: list[Any], settings: Settings, spec: Any = None) -
         async with _Run(settings) as run:  # the files are solved concurrently (rattler and uv overlap)
             return list(await asyncio.gather(*(one(run, env) for env in envs)))
 
-    return asyncio.run(go())
+    from envslim.solve.engine import run_solve
+
+    return run_solve(go())

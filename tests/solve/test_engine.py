@@ -235,3 +235,19 @@ def test_the_wheel_for_the_target_is_measured_of_those_uv_lists(world, env, pypi
     assert sol.find("multi", "pip").filename == "multi-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"
     aarch = solve("python=3.11", "pip", pip=("multi",), platforms=["linux-aarch64"])
     assert aarch["linux-aarch64"].find("multi", "pip").filename == "multi-1.0-cp311-cp311-manylinux_2_17_aarch64.whl"
+
+
+def test_a_late_callback_into_a_closed_loop_prints_nothing(capsys, monkeypatch):
+    """rattler may finish a fetch after a failed solve's loop is closed; its binding reports that through
+    sys.excepthook. Exactly that error is dropped; any other still reaches the previous hook."""
+    import sys
+
+    from envslim.solve import engine
+
+    monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)
+    engine.quiet_late_callbacks()
+    engine.quiet_late_callbacks()  # installed once
+    sys.excepthook(RuntimeError, RuntimeError("Event loop is closed"), None)
+    assert capsys.readouterr().err == ""
+    sys.excepthook(ValueError, ValueError("real"), None)
+    assert capsys.readouterr().err == "ValueError: real\n"
