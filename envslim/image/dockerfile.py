@@ -27,7 +27,7 @@ from envslim.document.envfile import EnvFile, conda_sort_key
 from envslim.errors import EnvslimError, InputError
 from envslim.image import activation
 from envslim.image.findcmd import find_commands
-from envslim.image.prune import categories
+from envslim.image.categories import categories
 
 PREFIX = "/opt/conda/envs/app"  # fixed: the final stage needs the same path (prefixes are compiled in)
 ENV_IN_IMAGE = "/tmp/environment.yml"

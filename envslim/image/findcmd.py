@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from envslim.image.prune import categories
+from envslim.image.categories import categories
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,8 @@ from fnmatch import fnmatchcase
 
 from envslim.errors import EnvslimError
 from envslim.image.importscan import ImportScanner
-from envslim.image.fsguard import _why, _DirFds, mount_points_under  # noqa: F401  (moved there; re-exported)
-from envslim.image.categories import Selector, Category, LICENSE_NAMES, categories  # noqa: F401  (moved there; re-exported)
+from envslim.image.categories import Category, categories
+from envslim.image.fsguard import _DirFds, _why, mount_points_under
 
 
 # -- the prefix --------------------------------------------------------------------------------------

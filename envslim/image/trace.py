@@ -258,7 +258,8 @@ def select(
 
     ``skip`` holds paths (relative) already claimed by the plain prune categories.
     """
-    from envslim.image.prune import _kept_by, mount_points_under
+    from envslim.image.fsguard import mount_points_under
+    from envslim.image.prune import _kept_by
 
     if mounts is None:
         mounts = mount_points_under(prefix)

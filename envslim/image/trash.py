@@ -10,6 +10,8 @@ import stat
 import tempfile
 from collections.abc import Iterable
 
+from envslim.image.fsguard import _DirFds
+
 
 # -- moving to the trash and back --------------------------------------------------------------------------
 
@@ -21,8 +23,6 @@ class Trash:
     takes a file from outside the prefix."""
 
     def __init__(self, prefix: str) -> None:
-        from envslim.image.prune import _DirFds
-
         self.prefix = prefix
         self.dir = tempfile.mkdtemp(prefix=".envslim-trash-", dir=prefix)
         self.moved: list[str] = []
