@@ -285,7 +285,7 @@ def test_precommit_runs_the_pixi_hook_for_real(repo, precommit_home):
 
 
 # -- real manifests (tests/data/pixi/SOURCES.md) ------------------------------------------------------
-DATA = Path(__file__).parent / "data" / "pixi"
+DATA = Path(__file__).parent.parent / "data" / "pixi"
 
 
 def test_real_manifest_pin_and_unsafe_pypi_rename(tmp_path, capsys):

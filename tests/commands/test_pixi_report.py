@@ -11,7 +11,7 @@ import pytest
 
 from envslim.cli import main
 
-DATA = Path(__file__).parent / "data" / "pixi"
+DATA = Path(__file__).parent.parent / "data" / "pixi"
 
 # Real-shaped: tasks, a target selector (unix), platform targets overriding the default feature, a feature
 # with targets only, an environment without the default feature.

@@ -17,7 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-DATA = os.path.join(os.path.dirname(__file__), "data", "pixi")
+DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "pixi")
 
 MANIFEST = """\
 [workspace]

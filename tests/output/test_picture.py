@@ -24,7 +24,7 @@ from envslim.output import picture
 from envslim.output.picture import Bar, Package, Picture
 from tests.onlinekit import add_conda, add_wheels, conda_pkg, index, run_cli  # noqa: F401 (index: a fixture)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "picture"
 PNG_DIR = ROOT / "bench" / "out" / "picture"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -17,7 +17,7 @@ import pytest
 from envslim.output import picture
 from tests.onlinekit import run_cli
 from tests.solve.conftest import built_world, channel, env, pypi, server, world  # noqa: F401 (fixtures)
-from tests.test_picture import PNG_DIR, SVG, _chromium, _golden, _not_drawn, _pkgs, _read_png, _rgb, _screenshot
+from tests.output.test_picture import PNG_DIR, SVG, _chromium, _golden, _not_drawn, _pkgs, _read_png, _rgb, _screenshot
 
 HEAD = "name: t\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n"
 # A move to pip the solve proves (pyarrow and the libarrow/libaws closure only it needs), a numpy<2 guard, a

@@ -1,6 +1,6 @@
 """Issue 11 follow-ups: reverse dependencies from PyPI's Requires-Dist, Arrow's native library listed by
 name (libarrow, the defaults name arrow-cpp), nomkl's platform assumption (win-64), and the cases of the
-issue that tests/test_safefix.py did not cover. Exact output, exact bytes."""
+issue that tests/rules/test_safefix.py did not cover. Exact output, exact bytes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from envslim.cli import main
 from envslim.knowledge import names
 from tests.conftest import ROOT, SHARED
 from tests.online.pkgserver import PackageServer
-from tests.test_safefix import CF, PYARROW, run
+from tests.rules.test_safefix import CF, PYARROW, run
 
 TOOL = ROOT / "tools" / "reverse_deps.py"
 
@@ -175,7 +175,7 @@ def test_explain_nomkl_states_the_platform_assumption(capsys):
 
 
 # -- 3. the issue's other cases -----------------------------------------------------------------------------------
-from tests.test_safefix import about, corpus  # noqa: E402
+from tests.rules.test_safefix import about, corpus  # noqa: E402
 
 
 @pytest.mark.parametrize("prefix, line", [
@@ -242,7 +242,7 @@ def test_conda_forge_cpu_rename_claims_no_saving(tmp_path, capsys):
 
 def test_a_spec_with_a_conda_comment_is_not_moved(tmp_path, capsys):
     """``pyarrow#=20.0.0`` is one YAML scalar; conda reads ``#...`` as a comment of the spec. Moving it to pip
-    would drop that text silently (found by tests/test_mutations.py's hypothesis run)."""
+    would drop that text silently (found by tests/document/test_mutations.py's hypothesis run)."""
     text = "channels:\n  - conda-forge\ndependencies:\n  - pyarrow#=20.0.0\n  - python=3.11\n"
     (tmp_path / "env.yml").write_text(text)
     from envslim.cli import main
