@@ -1,7 +1,7 @@
 """``envslim prune PREFIX``: delete what a deployed environment never needs.
 
-Works on a conda environment (``conda-meta/``), a virtual environment (``pyvenv.cfg``) or any prefix
-with a ``lib/pythonX.Y/site-packages`` (or ``Lib/site-packages``) directory.
+Works on a conda environment (``conda-meta/``) or a virtual environment (``pyvenv.cfg``), and never on
+``/``, ``/usr``, ``/opt``, the home directory or a parent of one of them (:func:`prefix_kind`).
 
 Each category below states what it removes, the evidence that a deployed service does not need it, and
 what it costs. The same definitions produce the ``find`` commands of ``envslim dockerfile``
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -43,22 +42,65 @@ from envslim.image.fsguard import _DirFds, _why, mount_points_under
 # -- the prefix --------------------------------------------------------------------------------------
 
 
-def prefix_kind(path: str) -> str:
-    """"conda", "venv" or "python"; raises EnvslimError when ``path`` is none of them."""
+SYSTEM_DIRS = ("/", "/usr", "/opt")  # never a prefix, nor a parent of one of them (nor of the home directory)
+
+
+def prefix_kind(path: str, *, homes: tuple[str, ...] | None = None) -> str:
+    """"conda" (``conda-meta/``) or "venv" (``pyvenv.cfg``); raises EnvslimError (one line, nothing touched)
+    when ``path`` is not an environment, or when it resolves (symbolic links followed) to ``/``, ``/usr``,
+    ``/opt``, the home directory or a parent of one of them, or to ``/usr/local`` without ``conda-meta/``.
+    A ``lib/pythonX.Y/site-packages`` alone does not make an environment: ``/usr`` has one on Fedora, RHEL
+    and Arch. ``homes`` defaults to ``$HOME`` and the user's entry in the password database."""
     if not os.path.isdir(path):
         raise EnvslimError(f"{path}: no such directory")
-    if os.path.isdir(os.path.join(path, "conda-meta")):
+    real = os.path.realpath(path)
+    shown = path if real == os.path.normpath(os.path.abspath(path)) else f"{path} (resolves to {real})"
+    conda = _holds(real, "conda-meta", stat.S_ISDIR)
+    why = refusal(real, _homes() if homes is None else homes, conda)
+    if why:
+        raise EnvslimError(f"{shown}: {why}; envslim prune works only inside an environment; nothing was changed")
+    if conda:
         return "conda"
-    if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+    if _holds(real, "pyvenv.cfg", stat.S_ISREG):
         return "venv"
-    if os.path.isdir(os.path.join(path, "Lib", "site-packages")):
-        return "python"
-    lib = os.path.join(path, "lib")
-    if os.path.isdir(lib):
-        for name in sorted(os.listdir(lib)):
-            if re.fullmatch(r"python\d+\.\d+t?", name) and os.path.isdir(os.path.join(lib, name, "site-packages")):
-                return "python"
-    raise EnvslimError(f"{path}: not a Python or conda prefix")
+    raise EnvslimError(f"{shown}: not an environment (neither conda-meta/ nor pyvenv.cfg in it); nothing was changed")
+
+
+def _holds(real: str, name: str, kind) -> bool:
+    try:
+        return kind(os.lstat(os.path.join(real, name)).st_mode)
+    except OSError:
+        return False
+
+
+def refusal(real: str, homes: tuple[str, ...], conda: bool) -> str | None:
+    """Why the resolved path ``real`` is never a prefix, or None."""
+    if real == "/":
+        return "the root directory"
+    if real in SYSTEM_DIRS:
+        return "a system directory"
+    if real == "/usr/local" and not conda:
+        return "a system directory without conda-meta/"
+    for home in homes:
+        if real == home:
+            return "the home directory"
+    for below in (*SYSTEM_DIRS, *homes):
+        if below.startswith(real.rstrip("/") + "/"):
+            return f"a parent of {below}"
+    return None
+
+
+def _homes() -> tuple[str, ...]:
+    found = []
+    try:
+        import pwd
+
+        found.append(pwd.getpwuid(os.getuid()).pw_dir)
+    except (ImportError, KeyError):
+        pass
+    if os.environ.get("HOME"):
+        found.append(os.environ["HOME"])
+    return tuple(dict.fromkeys(os.path.realpath(h) for h in found if os.path.isabs(h)))
 
 
 # -- the plan --------------------------------------------------------------------------------------

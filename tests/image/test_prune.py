@@ -182,7 +182,7 @@ def test_keep_glob_keeps_a_directory_and_a_file(conda_prefix: Path, capsys) -> N
     assert f"{SP}/pip/__init__.py" not in left
 
 
-def test_venv_and_plain_prefixes_have_no_conda_categories(tmp_path: Path, capsys) -> None:
+def test_a_venv_has_no_conda_categories(tmp_path: Path, capsys) -> None:
     venv = build(tmp_path / "venv", {"pyvenv.cfg": "home = /usr/bin\n", f"{SP}/a/tests/t.py": "t" * 9})
     rc, out, _ = prune(capsys, str(venv), "--dry-run")
     assert rc == 0
@@ -198,10 +198,6 @@ def test_venv_and_plain_prefixes_have_no_conda_categories(tmp_path: Path, capsys
         "total                  1               9  36.0%\n"
         "dry run: would remove 9 bytes, leaving 16; nothing was changed\n"
     )
-    plain = build(tmp_path / "usr", {"lib/python3.12/site-packages/b/test/x.py": "x" * 4})
-    rc, out, _ = prune(capsys, str(plain))
-    assert rc == 0 and out.startswith(f"prefix {plain} (python): 1 files, 4 bytes\n")
-    assert tree(plain) == {"lib/python3.12/site-packages/b/": 0}
 
 
 @pytest.mark.parametrize("make", ["empty", "missing", "file"])
@@ -210,7 +206,7 @@ def test_not_a_prefix_is_exit_2_with_one_line(tmp_path: Path, capsys, make: str)
     if make == "empty":
         target.mkdir()
         (target / "lib").mkdir()
-        expected = f"{target}: not a Python or conda prefix\n"
+        expected = f"{target}: not an environment (neither conda-meta/ nor pyvenv.cfg in it); nothing was changed\n"
     elif make == "file":
         target.write_text("x")
         expected = f"{target}: no such directory\n"
@@ -218,6 +214,98 @@ def test_not_a_prefix_is_exit_2_with_one_line(tmp_path: Path, capsys, make: str)
         expected = f"{target}: no such directory\n"
     rc, out, err = prune(capsys, str(target))
     assert (rc, out, err) == (2, "", expected)
+
+
+USR_LAYOUT = {  # the Fedora, RHEL and Arch layout: a site-packages under /usr/lib, no conda-meta/, no pyvenv.cfg
+    "lib/python3.12/site-packages/requests/__init__.py": "r" * 10,
+    "lib/python3.12/site-packages/requests/tests/test_a.py": "t" * 10,
+    "lib/python3.12/site-packages/pip/__init__.py": "p" * 10,
+    "share/doc/bash/README": "d" * 10,
+    "share/man/man1/ls.1": "m" * 10,
+}
+
+
+@pytest.mark.parametrize("how", ["as is", "through a symbolic link"])
+@pytest.mark.parametrize("extra", ["", "--dry-run", "--aggressive", "--keep-used-by=true"])
+def test_a_usr_shaped_tree_is_not_an_environment(tmp_path: Path, capsys, how: str, extra: str) -> None:
+    usr = build(tmp_path / "usr", USR_LAYOUT)
+    before = tree(usr)
+    target = usr
+    if how != "as is":
+        target = tmp_path / "link"
+        target.symlink_to(usr, target_is_directory=True)
+    rc, out, err = prune(capsys, str(target), *([extra] if extra else []))
+    shown = str(usr) if how == "as is" else f"{target} (resolves to {usr})"
+    assert (rc, out) == (2, "")
+    assert err == f"{shown}: not an environment (neither conda-meta/ nor pyvenv.cfg in it); nothing was changed\n"
+    assert tree(usr) == before
+
+
+REFUSED = "; envslim prune works only inside an environment; nothing was changed\n"
+
+
+@pytest.mark.parametrize(
+    "path, why",
+    [
+        ("/", "the root directory"),
+        ("/usr", "a system directory"),
+        ("/opt", "a system directory"),
+        ("/usr/", "a system directory"),
+        ("/usr/../opt", "a system directory"),
+    ],
+)
+@pytest.mark.parametrize("extra", ["--dry-run", "--keep-used-by=true"])
+def test_system_directories_are_refused_by_name(capsys, path: str, why: str, extra: str) -> None:
+    if not os.path.isdir(path):
+        pytest.skip(f"{path} does not exist here")
+    shown = path if os.path.normpath(path) == os.path.realpath(path) else f"{path} (resolves to {os.path.realpath(path)})"
+    rc, out, err = prune(capsys, path, extra)
+    assert (rc, out, err) == (2, "", f"{shown}: {why}{REFUSED}")
+
+
+def test_the_home_directory_and_its_parents_are_refused(tmp_path: Path, capsys, monkeypatch) -> None:
+    """$HOME is taken as the home directory (and the password database's entry, which tmp_path is not under)."""
+    home = build(tmp_path / "home" / "alice", {**CONDA_FILES, "pyvenv.cfg": ""})  # even with both markers
+    (tmp_path / "home" / "conda-meta").mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    link = tmp_path / "here"
+    link.symlink_to(home, target_is_directory=True)
+    before = tree(tmp_path)
+    for target, why in [
+        (home, "the home directory"),
+        (link, "the home directory"),
+        (home.parent, f"a parent of {home}"),
+        (tmp_path, f"a parent of {home}"),
+    ]:
+        rc, out, err = prune(capsys, str(target))
+        shown = f"{link} (resolves to {home})" if target == link else str(target)
+        assert (rc, out, err) == (2, "", f"{shown}: {why}{REFUSED}")
+    assert tree(tmp_path) == before
+    env = build(home / "envs" / "app", CONDA_FILES)  # an environment inside the home directory is fine
+    rc, out, err = prune(capsys, str(env), "--dry-run")
+    assert (rc, err) == (0, "") and out.startswith(f"prefix {env} (conda): 30 files")
+
+
+@pytest.mark.parametrize(
+    "real, conda, why",
+    [
+        ("/", True, "the root directory"),
+        ("/usr", True, "a system directory"),
+        ("/opt", True, "a system directory"),
+        ("/usr/local", False, "a system directory without conda-meta/"),
+        ("/usr/local", True, None),  # images that install conda there
+        ("/opt/conda", True, None),
+        ("/usr/lib", True, None),  # neither a system directory nor a parent: judged by its marker
+        ("/home/alice", True, "the home directory"),
+        ("/home", True, "a parent of /home/alice"),
+        ("/home/alice/envs/app", True, None),
+        ("/srv", True, None),
+    ],
+)
+def test_the_refusal_rule(real: str, conda: bool, why: str | None) -> None:
+    from envslim.image.prune import refusal
+
+    assert refusal(real, ("/home/alice",), conda) == why
 
 
 def test_symlinks_out_of_the_prefix_are_never_followed(tmp_path: Path, capsys) -> None:
