@@ -17,6 +17,10 @@ EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):  # no abbreviations: ``--dif`` is an error, not ``--diff``
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str):  # one line, exit 2, as every other error
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
@@ -241,7 +245,11 @@ def _platforms(value: str | None) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = _parser(argv).parse_args(argv)
+    parser = _parser(argv)
+    if not argv:  # no arguments: the usage and the commands, exit 2
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    args = parser.parse_args(argv)
     try:
         import importlib
 

@@ -179,7 +179,13 @@ class EnvFile(TextDocument):
             raise InputError(path, line + 1, col + 1, "binary data (NUL byte)")
         if not body.strip():
             raise InputError(path, 1, 1, "empty file: expected a mapping with 'dependencies'")
-        env._locate(_load(_mask_jinja(body), path))
+        try:
+            doc = _load(_mask_jinja(body), path)
+        except InputError:
+            if _requirements_name(path):
+                raise InputError(path, 1, 1, f"a pip requirements file, not a conda environment file: {READS}") from None
+            raise
+        env._locate(doc)
         return env
 
     def _error(self, line: int, col: int, message: str) -> InputError:
@@ -189,8 +195,11 @@ class EnvFile(TextDocument):
         if doc is None:
             raise self._error(0, 0, "empty file: expected a mapping with 'dependencies'")
         if doc.kind != "map":
+            if _requirements_name(self.path):
+                raise self._error(0, 0, f"a pip requirements file, not a conda environment file: {READS}")
             kind = "a list" if doc.kind == "seq" else "a scalar"
-            raise self._error(doc.line, doc.col, f"expected a mapping at the top level, found {kind}")
+            raise self._error(doc.line, doc.col, f"not a conda environment file (the top level is {kind}, not a"
+                              f" mapping with 'dependencies'): {READS}")
         _count_nodes(doc, self)
         top = {}
         for key, value in doc.value:
@@ -204,7 +213,7 @@ class EnvFile(TextDocument):
         if channels is not None and not channels.is_null:
             self.channels = self._seq(channels, "channels", scalar_only=True)
         if "dependencies" not in top:
-            raise self._error(doc.line, doc.col, "no 'dependencies' key")
+            raise self._error(doc.line, doc.col, f"no 'dependencies' key: not a conda environment file: {READS}")
         deps = top["dependencies"]
         if deps.is_null:
             line, col = self.keys["dependencies"]
@@ -439,6 +448,16 @@ def _mask_jinja(text: str) -> str:
 
     text = _JINJA_BLOCK_RE.sub(block, text)
     return _JINJA_EXPR_RE.sub(lambda m: "J" * len(m.group(0)), text)
+
+
+# What envslim reads, for the message that refuses another file (a requirements.txt, a CI workflow).
+READS = ("envslim reads conda environment files (YAML with 'dependencies:', like environment.yml) and pixi"
+         " manifests (pixi.toml, pyproject.toml with [tool.pixi])")
+
+
+def _requirements_name(path: str) -> bool:
+    """A pip requirements file by its name: ``requirements*.txt``, ``*.txt``, ``*.in``."""
+    return os.path.basename(path).lower().endswith((".txt", ".in"))
 
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the largest corpus file is 26 KB; a bigger "file" is a device or a mistake

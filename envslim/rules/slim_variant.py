@@ -73,7 +73,7 @@ def check(ctx: Context):
       anyway; the swap saves bytes only where CUDA is forced or the packages come from the pytorch or
       nvidia channels.)
     - pytorch from the pytorch channel: there the CPU switch is `cpuonly`, and its `pytorch-cpu`
-      packages stop at 1.1; reported, not rewritten.
+      packages stop at 1.1; reported, not rewritten, and not reported where `cpuonly` is listed.
     - A build string is never carried across a rename (a metapackage's build is not its base's
       build): the rename drops it, which makes the fix unsafe.
     - conda-forge's headless libopencv builds (no qt6-main) are selected by a build pin, not a rename:
@@ -111,6 +111,8 @@ def check(ctx: Context):
                 continue
             channel = serving_channel(ctx, name, spec)
             if channel == "pytorch" and repl == "pytorch-cpu":
+                if "cpuonly" in deps:  # the file has the CPU switch already: nothing to ask for
+                    continue
                 yield Finding(message="on the pytorch channel the CPU switch is the cpuonly metapackage, not "
                               "pytorch-cpu (its packages stop at 1.1): add cpuonly and drop the CUDA packages by hand",
                               refused="pytorch channel", **{**base, "saving_bytes": None, "saving_range": None})

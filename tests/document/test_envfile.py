@@ -82,16 +82,19 @@ def test_jinja_is_masked_for_parsing_and_kept():
     assert e.render([InsertConda("zzz")]) == text.replace("  - abc\n", "  - abc\n  - zzz\n")
 
 
+READS = ("envslim reads conda environment files (YAML with 'dependencies:', like environment.yml) and pixi"
+         " manifests (pixi.toml, pyproject.toml with [tool.pixi])")
 BAD = [
     ("dependencies:\n  - a\n - b\n", "env.yml:3:2: invalid YAML: did not find expected key (while parsing a block mapping)"),
-    ("just a string\n", "env.yml:1:1: expected a mapping at the top level, found a scalar"),
+    ("just a string\n", "env.yml:1:1: not a conda environment file (the top level is a scalar, not a mapping with"
+     f" 'dependencies'): {READS}"),
     ("dependencies: numpy\n", "env.yml:1:15: 'dependencies' must be a list"),
     ("name: a\nname: b\ndependencies: []\n", "env.yml:2:1: invalid YAML: duplicate key 'name' (first at line 1)"),
     ("dependencies:\n  - a\x00b\n", "env.yml:2:6: binary data (NUL byte)"),
     ("dependencies: [a, b\n", "env.yml:2:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)"),
     ("", "env.yml:1:1: empty file: expected a mapping with 'dependencies'"),
     ("# only a comment\n", "env.yml:1:1: empty file: expected a mapping with 'dependencies'"),
-    ("name: a\n", "env.yml:1:1: no 'dependencies' key"),
+    ("name: a\n", f"env.yml:1:1: no 'dependencies' key: not a conda environment file: {READS}"),
     ("dependencies:\n  - [a, b]\n", "env.yml:2:5: 'dependencies' entries must not be lists"),
 ]
 
