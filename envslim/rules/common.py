@@ -6,6 +6,7 @@ import re
 
 from envslim import conda as condaspec
 from envslim.document.envfile import EnvFile, Item
+from envslim.environment.model import channel_id
 
 
 def parsed_lines(env: EnvFile) -> list[tuple[str, Item, "condaspec.MatchSpec"]]:
@@ -45,22 +46,7 @@ def defaults_in_play(env: EnvFile) -> bool:
 
 
 # -- channels, as a strict-priority solve sees them --------------------------------------------------
-DEFAULTS_ALIASES = {"defaults", "anaconda", "main", "pkgs/main", "r", "pkgs/r", "msys2", "pkgs/msys2", "free", "pkgs/free"}
-
-
-def channel_id(text: str) -> str:
-    """A channel as written (a name, ``conda-forge/label/x``, a URL) reduced to the name the rules
-    judge by: ``conda-forge``, ``defaults`` (and its aliases), ``pytorch``, ..."""
-    c = text.strip().lower().rstrip("/")
-    if "://" in c:
-        c = c.split("://", 1)[1]
-        host, _, c = c.partition("/")
-        if host == "repo.anaconda.com":
-            return "defaults"
-    c = c.split("/label/", 1)[0]
-    if c in DEFAULTS_ALIASES:
-        return "defaults"
-    return c.rsplit("/", 1)[-1] if "/" in c else c
+# (channel_id, which reads defaults' mirrors given by URL as defaults too, is the environment model's)
 
 
 def channels(ctx) -> list[str]:

@@ -1,0 +1,285 @@
+"""The offline graph snapshot: conda packages by name -> builds, with depends and sizes, per platform and channel.
+
+The snapshot (``knowledge/graph/conda.jsonl``, built by ``tools/build_graph.py`` from public lock files and
+rebuilt against live channels by ``envslim knowledge refresh --graph``) ships in the wheel with the knowledge
+base. Its first line is an index; each name's builds are one line read only when a file reaches that name,
+so the hook pays for the names it uses and nothing else.
+
+A :class:`Build` is one artifact: its depends as repodata has them, its archive bytes, and its installed
+bytes, exact where measured (a committed ``conda-meta``) or else an estimate from the archive bytes with
+its range (:attr:`Graph.method` says how). Every build keeps the source it was seen in.
+"""
+
+from __future__ import annotations
+
+import os
+
+from envslim._paths import knowledge_root
+from envslim._record import dataclass
+
+FILE = os.path.join("graph", "conda.jsonl")
+FORMAT = 2
+
+
+@dataclass(frozen=True)
+class Build:
+    name: str
+    version: str
+    build: str
+    subdir: str  # "linux-64", "noarch", ...
+    channel: str  # "conda-forge", "defaults", "pytorch", ...
+    depends: tuple[str, ...]  # MatchSpec strings as in repodata
+    archive_bytes: int | None
+    installed_bytes: int | None  # exact where measured, else None
+    installed_range: tuple[int, int] | None  # an estimate's range where not measured
+    source: str  # "repository path @commit (date)" it was seen in
+    estimate_bytes: int | None = None  # the estimate's point value (installed_range holds its range)
+    date: str = ""  # the date of the source it was seen in
+    days: int = 0  # the artifact's timestamp (days since 1970), 0 when not recorded
+    python: str | None = None  # the Python minor version the build is for ("3.11"): see python_of
+
+    @property
+    def build_number(self) -> int:
+        tail = self.build.rsplit("_", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+    @property
+    def known(self) -> bool:
+        """Whether the build has an installed figure (measured or estimated)."""
+        return self.installed_bytes is not None or self.installed_range is not None
+
+    @property
+    def figure(self) -> tuple[int, int, int] | None:
+        """(installed, low, high): exact (low == high) or the estimate and its range; None when unknown."""
+        if self.installed_bytes is not None:
+            return self.installed_bytes, self.installed_bytes, self.installed_bytes
+        if self.installed_range is not None:
+            lo, hi = self.installed_range
+            return (self.estimate_bytes if self.estimate_bytes is not None else (lo + hi) // 2), lo, hi
+        return None
+
+    @property
+    def estimate(self) -> bool:
+        return self.installed_bytes is None and self.installed_range is not None
+
+    def as_record(self) -> dict:
+        """The build as a repodata record (what :meth:`envslim.conda.MatchSpec.match` reads)."""
+        return {"name": self.name, "version": self.version, "build": self.build,
+                "build_number": self.build_number, "subdir": self.subdir}
+
+
+def python_of(name: str, version: str, build: str, depends) -> str | None:
+    """The Python minor version a build is for (``"3.11"``), from its ``python_abi`` depends or its
+    ``pyXY`` build string; None for a build that is not tied to one (noarch, C libraries)."""
+    if name == "python":
+        return ".".join(version.split(".")[:2])
+    for dep in depends:
+        if dep.startswith("python_abi "):
+            rest = dep[len("python_abi "):]
+            if rest[:1].isdigit():
+                return ".".join(rest.split(" ")[0].split(".")[:2])
+    import re
+
+    m = re.search(r"(?:^|_|np\d+)py(\d)(\d+)", build)
+    return f"{m.group(1)}.{m.group(2)}" if m else None
+
+
+def fits_python(build: Build, python: str | None) -> bool:
+    """Whether ``build`` installs beside Python ``python`` ("3.11"): its python depends allow that minor
+    version (noarch ``python >=3.9`` does for 3.11); always for a build without python depends."""
+    if python is None:
+        return True
+    if build.name == "python":
+        return build.version == python or build.version.startswith(python + ".")
+    own = build.python
+    if own is not None:
+        return own == python
+    if not any(d.startswith(("python ", "python_abi ")) for d in build.depends):
+        return True
+    from envslim import conda as condaspec
+
+    for dep in build.depends:
+        name = dep.partition(" ")[0]
+        if name not in ("python", "python_abi"):
+            continue
+        try:
+            spec = condaspec.parse(dep)
+        except condaspec.CondaSpecError:
+            continue
+        if name == "python_abi":
+            if not (spec.matches_version(python) or spec.matches_version(python + ".0")):
+                return False
+        elif not (spec.matches_version(python + ".0") or spec.matches_version(python + ".99")):
+            return False
+    return True
+
+
+def _order_key(b: Build):
+    from envslim import conda as condaspec
+
+    try:
+        v = condaspec.VersionOrder(b.version)
+    except (ValueError, TypeError):
+        v = condaspec.VersionOrder("0")
+    return (v, b.build_number, b.days)
+
+
+def newest_first(builds) -> list[Build]:
+    """Builds ordered as a solver prefers them: highest version, then build number, then newest."""
+    return sorted(builds, key=_order_key, reverse=True)
+
+
+class Graph:
+    """The snapshot, read lazily: only the names asked for are decoded."""
+
+    def __init__(self, path: str | None = None, data: bytes | None = None) -> None:
+        self.path = path
+        self._data = data
+        self._header: dict | None = None
+        self._offset = 0
+        self._raw: dict[tuple[str, str], dict | None] = {}
+        self._channels: dict[str, set[str]] = {}
+        self._cache: dict[tuple[str, str, str], list[Build]] = {}
+
+    # -- the index ------------------------------------------------------------------------------
+    def _load_header(self) -> dict:
+        if self._header is not None:
+            return self._header
+        import json
+
+        if self._data is not None:
+            line, _, _ = self._data.partition(b"\n")
+        elif self.path is not None and os.path.exists(self.path):
+            with open(self.path, "rb") as f:
+                line = f.readline().rstrip(b"\n")
+        else:
+            line = b""
+        header = json.loads(line) if line.strip() else {"format": FORMAT, "names": {}, "sources": [], "channels": []}
+        if header.get("format") != FORMAT:
+            header = {"format": FORMAT, "names": {}, "sources": [], "channels": []}
+        self._offset = len(line) + 1
+        self._header = header
+        return header
+
+    @property
+    def date(self) -> str:
+        """The snapshot's date: the newest source it was built from (when the measured artifacts existed)."""
+        return self._load_header().get("date", "")
+
+    @property
+    def method(self) -> str:
+        """How installed bytes were estimated where they were not measured."""
+        return self._load_header().get("method", "")
+
+    @property
+    def sources(self) -> list[list[str]]:
+        """[repository, path, commit, date] of every lock file or conda-meta the snapshot was built from."""
+        return self._load_header().get("sources", [])
+
+    def names(self) -> list[str]:
+        return list(self._load_header()["names"])
+
+    # -- one name -------------------------------------------------------------------------------
+    def _line(self, name: str, subdir: str) -> dict | None:
+        """The decoded line of ``name`` on ``subdir`` (depends table and rows), None when there is none."""
+        key = (name, subdir)
+        if key in self._raw:
+            return self._raw[key]
+        header = self._load_header()
+        line = None
+        for ix, start, length, _mask in header["names"].get(name, ()):
+            if header["subdirs"][ix] != subdir:
+                continue
+            if self._data is None:  # one read of the file (a few MB) costs less than a seek per name
+                with open(self.path, "rb") as f:  # type: ignore[arg-type]
+                    self._data = f.read()
+            import json
+
+            line = json.loads(self._data[self._offset + start:self._offset + start + length])
+        self._raw[key] = line
+        return line
+
+    def _make(self, name: str, subdir: str, line: dict, row: list) -> Build:
+        header = self._header
+        version, build, ch, dep_ix, archive, installed, est, lo, hi, src, days, python = row
+        repo, path, commit, date = header["sources"][src]  # type: ignore[index]
+        deps = line["d"]
+        depends = tuple(deps[i] for i in dep_ix)
+        return Build(name, version, build, subdir, header["channels"][ch], depends,  # type: ignore[index]
+                     archive, installed, (lo, hi) if installed is None and lo is not None else None,
+                     f"{repo} {path} @{commit[:7]} ({date})" if commit else f"{repo} {path} ({date})",
+                     est if installed is None else None, date, days, python)
+
+    def _subdirs(self, name: str) -> list[tuple[str, int]]:
+        header = self._load_header()
+        return [(header["subdirs"][ix], mask) for ix, _start, _length, mask in header["names"].get(name, ())]
+
+    def all_builds(self, name: str) -> tuple[Build, ...]:
+        """Every build of ``name`` in the snapshot, any platform and channel."""
+        out = []
+        for subdir, _mask in self._subdirs(name):
+            line = self._line(name, subdir)
+            out += [self._make(name, subdir, line, row) for row in line["b"]]  # type: ignore[index]
+        return tuple(out)
+
+    def channels_of(self, name: str) -> set[str]:
+        """The channels the snapshot has ``name`` on (any platform), read from the index alone."""
+        got = self._channels.get(name)
+        if got is None:
+            chans = self._load_header()["channels"]
+            mask = 0
+            for _subdir, m in self._subdirs(name):
+                mask |= m
+            got = self._channels[name] = {c for i, c in enumerate(chans) if mask >> i & 1}
+        return got
+
+    def knows(self, name: str, channel: str = "conda-forge") -> bool:
+        """Whether the snapshot has ``name`` on ``channel`` (any platform)."""
+        return channel in self.channels_of(name)
+
+    def platforms(self, name: str, channel: str | None = None) -> set[str]:
+        chans = self._load_header()["channels"]
+        bit = 1 << chans.index(channel) if channel in chans else 0
+        return {subdir for subdir, mask in self._subdirs(name) if channel is None or mask & bit}
+
+    def builds(self, name: str, *, platform: str, channel: str) -> list[Build]:
+        """The builds of ``name`` for ``platform`` (its own subdir or noarch) on ``channel``, newest first
+        (version, then build number, then timestamp)."""
+        key = (name, platform, channel)
+        got = self._cache.get(key)
+        if got is not None:
+            return got
+        chans = self._load_header()["channels"]
+        ch = chans.index(channel) if channel in chans else -1
+        out: list[Build] = []
+        parts = 0
+        for subdir, mask in self._subdirs(name):
+            if subdir not in (platform, "noarch") or not mask >> ch & 1 or ch < 0:
+                continue
+            line = self._line(name, subdir)
+            out += [self._make(name, subdir, line, row) for row in line["b"] if row[2] == ch]  # type: ignore[index]
+            parts += 1
+        if parts > 1:
+            out = newest_first(out)  # two subdirs, each ordered: merge them
+        self._cache[key] = out
+        return out
+
+    def candidates(self, spec, *, platform: str, channel: str, python: str | None = None) -> list[Build]:
+        """The builds that satisfy ``spec`` (a MatchSpec or its text) for the target, newest first."""
+        if isinstance(spec, str):
+            from envslim import conda as condaspec
+
+            spec = condaspec.parse(spec)
+        return [b for b in self.builds(spec.name, platform=platform, channel=channel)
+                if spec.match(b.as_record()) and fits_python(b, python)]
+
+
+_SNAPSHOT: Graph | None = None
+
+
+def snapshot() -> Graph:
+    """The snapshot shipped with envslim (an empty graph when it is missing)."""
+    global _SNAPSHOT
+    if _SNAPSHOT is None:
+        _SNAPSHOT = Graph(os.path.join(knowledge_root(), FILE))
+    return _SNAPSHOT

@@ -1,0 +1,525 @@
+"""The environment of one file for one target: the packages its lines reach, as the snapshot knows them.
+
+:meth:`Environment.from_document` reads the file's conda lines and pip items and its target (platform from
+build strings, platform-only packages and explicit subdirs; channel order; python pin), then walks the
+graph from the requested specs with the builds a solver would choose: for each name, the first channel in
+strict priority order that has it, the newest version every spec seen so far allows, built for the target's
+Python, and among builds of that version the one that brings in the fewest new packages (so an optional
+variant, such as a libsqlite build linking icu, never brings its extra members in). A name the snapshot
+does not have on the serving channel, or has no build the specs allow, is unknown: it is listed, never
+priced, and nothing is walked beyond it.
+
+``--solve``/``--verify`` fill the same model from solved records (:meth:`Environment.from_records`), so
+offline and online differ only in where the graph comes from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from envslim._record import dataclass
+from envslim.environment.graph import Build, Graph, fits_python, newest_first, python_of, snapshot
+
+DEFAULT_PLATFORM = "linux-64"
+PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
+# the channels defaults stands for, as names and as path tails of mirrors (.../anaconda/pkgs/main)
+DEFAULTS_ALIASES = {"defaults", "anaconda", "main", "pkgs/main", "r", "pkgs/r", "msys2", "pkgs/msys2", "free",
+                    "pkgs/free", "anaconda/pkgs/main", "anaconda/pkgs/free", "anaconda/pkgs/r"}
+_VIRTUAL = re.compile(r"^__")
+_PY_PIN = re.compile(r"^(\d+)\.(\d+)")
+# packages that exist (or that an export lists) on one platform family only
+_PLATFORM_NAMES = {
+    "win": ("vc", "vs2015_runtime", "vc14_runtime", "ucrt", "msys2-conda-epoch", "m2w64-gcc-libs", "m2w64-gmp",
+            "m2w64-libwinpthread-git", "m2w64-gcc-libs-core", "m2w64-gcc-libgfortran", "pywin32", "pywinpty",
+            "wincertstore", "win_inet_pton", "winpty", "pywin32-ctypes", "vs2017_win-64", "vs2019_win-64"),
+    "osx": ("appnope", "libcxx", "libcxxabi", "pyobjc-core", "pyobjc-framework-cocoa", "tapi", "cctools",
+            "ld64", "clang_osx-64", "clang_osx-arm64", "__osx"),
+    "linux": ("_libgcc_mutex", "libgcc-ng", "libstdcxx-ng", "libgomp", "ld_impl_linux-64", "libgfortran-ng",
+              "sysroot_linux-64", "kernel-headers_linux-64", "_sysroot_linux-64_curr_repodata_hack", "__glibc",
+              "ld_impl_linux-aarch64", "sysroot_linux-aarch64"),
+}
+# build-string hashes of packages without compiled code that defaults builds per platform
+_DEFAULTS_HASH = {"h06a4308": "linux-64", "hecd8cb5": "osx-64", "hca03da5": "osx-arm64", "haa95532": "win-64"}
+
+
+def channel_id(text: str) -> str:
+    """A channel as written (a name, ``conda-forge/label/x``, a URL, a mirror of defaults such as
+    ``https://mirrors.example.org/anaconda/pkgs/main``) reduced to the name envslim judges by:
+    ``conda-forge``, ``defaults`` (and its aliases and mirrors), ``pytorch``, ..."""
+    c = text.strip().lower().rstrip("/")
+    if "://" in c:
+        c = c.split("://", 1)[1]
+        host, _, c = c.partition("/")
+        if host in ("repo.anaconda.com", "repo.continuum.io"):
+            return "defaults"
+        if not c:
+            return host
+    c = c.split("/label/", 1)[0]
+    if c in DEFAULTS_ALIASES:
+        return "defaults"
+    for tail in ("anaconda/pkgs/main", "anaconda/pkgs/free", "anaconda/pkgs/r", "pkgs/main", "pkgs/free", "pkgs/r"):
+        if c.endswith("/" + tail):
+            return "defaults"
+    if c.startswith("anaconda/cloud/") or "/anaconda/cloud/" in c:  # a mirror of anaconda.org channels
+        return c.rsplit("/anaconda/cloud/", 1)[-1].removeprefix("anaconda/cloud/").split("/")[0]
+    return c.rsplit("/", 1)[-1] if "/" in c else c
+
+
+@dataclass(frozen=True)
+class Target:
+    platform: str
+    channels: tuple[str, ...]  # strict priority order, as channel_id names them; "defaults" appended by conda
+    python: str | None  # the Python minor version ("3.11"), None when the file does not pin one
+    platform_from: str = "default"  # "the file's build strings", "the file's packages", "--platform", ...
+
+
+def python_pin(specs) -> str | None:
+    """``"3.9"`` when the file pins python to one minor version (``python=3.9``, ``python==3.9.7``)."""
+    spec = specs.get("python")
+    if spec is None or not spec.raw_version:
+        return None
+    raw = spec.raw_version.strip()
+    m = _PY_PIN.match(raw.lstrip("=").rstrip("*").rstrip("."))
+    if m and not re.search(r"[<>!,|]", raw):
+        return f"{m.group(1)}.{m.group(2)}"
+    return None
+
+
+def file_channels(channel_names) -> tuple[str, ...]:
+    """The channel order a solve of the file sees: the listed channels, then defaults (conda appends its
+    default channels unless the file says ``nodefaults``); no channel list means defaults only."""
+    names = [channel_id(c) for c in channel_names]
+    out: list[str] = []
+    for c in names:
+        if c != "nodefaults" and c not in out:
+            out.append(c)
+    if "nodefaults" not in names and "defaults" not in out:
+        out.append("defaults")
+    return tuple(out)
+
+
+def platform_of(specs, graph: Graph | None = None) -> tuple[str | None, str]:
+    """The platform an export is for, read from the file: an explicit subdir (``conda-forge/osx-arm64::x``),
+    build strings the snapshot (or defaults' per-platform hashes) knows on one platform only, or packages
+    that exist on one platform family only. (None, "") when the file does not say."""
+    votes: dict[str, int] = {}
+    why = ""
+    for name, spec in specs.items():
+        if spec.subdir and spec.subdir in PLATFORMS:
+            return spec.subdir, "the file's subdirs"
+    for name, spec in specs.items():
+        build = spec.build
+        if not build or "*" in build:
+            continue
+        head = build.split("_")[0]
+        if head in _DEFAULTS_HASH:
+            votes[_DEFAULTS_HASH[head]] = votes.get(_DEFAULTS_HASH[head], 0) + 1
+            continue
+        if graph is not None:
+            subdirs = {b.subdir for b in graph.all_builds(name) if b.build == build} - {"noarch"}
+            if len(subdirs) == 1:
+                p = subdirs.pop()
+                votes[p] = votes.get(p, 0) + 1
+    if votes:
+        best = max(sorted(votes), key=lambda p: votes[p])
+        return best, "the file's build strings"
+    families = {fam for fam, names in _PLATFORM_NAMES.items() for n in names if n in specs}
+    if len(families) == 1:
+        fam = families.pop()
+        return {"win": "win-64", "osx": "osx-64" if "osx-arm64" not in _arm_hint(specs) else "osx-arm64",
+                "linux": "linux-64"}[fam], "the file's packages"
+    return None, why
+
+
+def _arm_hint(specs) -> str:
+    for spec in specs.values():
+        if spec.build and "arm64" in spec.build:
+            return "osx-arm64"
+    return ""
+
+
+def _selector_allows(selector: str | None, platform: str) -> bool:
+    """Whether a line's conda-build selector (``linux``, ``not win``, ``osx and arm64``) keeps it on
+    ``platform``; an expression this reader cannot judge keeps the line."""
+    if not selector:
+        return True
+    os_name = platform.split("-")[0]
+    arch = platform.split("-", 1)[1] if "-" in platform else ""
+    names = {"linux": os_name == "linux", "osx": os_name == "osx", "win": os_name == "win",
+             "unix": os_name in ("linux", "osx"), "linux64": platform == "linux-64", "win64": platform == "win-64",
+             "osx64": platform == "osx-64", "arm64": arch in ("arm64", "aarch64"), "aarch64": arch == "aarch64",
+             "x86_64": arch == "64", "x86": arch == "64", "ppc64le": arch == "ppc64le"}
+    expr = selector.strip()
+    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_]*|[()]", expr)
+    out = []
+    for tok in tokens:
+        if tok in ("and", "or", "not", "(", ")"):
+            out.append(tok)
+        elif tok in names:
+            out.append(str(names[tok]))
+        else:
+            return True
+    try:
+        return bool(eval(" ".join(out), {"__builtins__": {}}, {}))  # only True/False/and/or/not/()
+    except SyntaxError:
+        return True
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What one package costs on the target: installed bytes, the estimate's range, and where it comes from."""
+
+    name: str
+    bytes: int
+    low: int
+    high: int
+    estimate: bool
+    build: Build
+    stand_in: str = ""  # why another Python's build of the same version stands in ("" when it fits)
+
+    @property
+    def source(self) -> str:
+        return self.build.source
+
+
+class Environment:
+    """One file's environment for one target (see the module docstring)."""
+
+    def __init__(self, target: Target, requested: dict, pip: dict, graph: Graph) -> None:
+        self.target = target
+        self.graph = graph
+        self.requested: dict = requested  # conda name -> MatchSpec (the file's lines)
+        self.pip: dict[str, str] = pip  # PyPI name (normalised) -> requirement text
+        self.packages: dict[str, Build | None] = {}  # chosen builds, walked transitively (None: unknown)
+        self.unknown: set[str] = set()
+        self.stand_in: dict[str, str] = {}  # name -> why its build is a stand-in
+        self.why_unknown: dict[str, str] = {}
+        self._serving: dict[str, str | None] = {}
+        self._edges: dict[str, tuple[frozenset[str], bool]] = {}
+        self._matches: dict[tuple[str, str], bool] = {}
+
+    # -- building -------------------------------------------------------------------------------
+    @classmethod
+    def from_document(cls, doc, target: Target | None = None, graph: Graph | None = None) -> "Environment":
+        """The environment of ``doc`` (anything with ``deps``, ``pip_items`` and ``channel_names``: an
+        environment file or one pixi environment's lines). ``target`` defaults to what the file says
+        (platform, channels, python pin), linux-64 where it does not say."""
+        from envslim import conda as condaspec
+
+        graph = graph if graph is not None else snapshot()
+        lines = []
+        for item in doc.deps:
+            spec = condaspec.parse_line(item.text)
+            if spec is not None and not _VIRTUAL.match(spec.name):
+                lines.append((getattr(item, "selector", None), spec))
+        everything = {}
+        for _sel, spec in lines:
+            everything.setdefault(spec.name, spec)
+        if target is None:
+            platform, why = platform_of(everything, graph)
+            target = Target(platform or DEFAULT_PLATFORM, file_channels(doc.channel_names),
+                            python_pin(everything), why or "default")
+        requested: dict = {}
+        for sel, spec in lines:
+            if _selector_allows(sel, target.platform):
+                requested.setdefault(spec.name, spec)
+        pip: dict[str, str] = {}
+        for item in getattr(doc, "pip_items", ()):
+            text = item.text.strip()
+            if text.startswith("-"):
+                continue
+            m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+            if m and "://" not in text.split(";")[0].split("@")[0]:
+                pip.setdefault(re.sub(r"[-_.]+", "-", m.group(1)).lower(), text)
+        env = cls(target, requested, pip, graph)
+        env._walk()
+        return env
+
+    @classmethod
+    def from_records(cls, records, target: Target, graph: Graph | None = None) -> "Environment":
+        """An environment from solved records (``--solve``/``--verify``): each record a mapping (or object)
+        with name, version, build, subdir, channel, depends, size and, where known, installed bytes."""
+        env = cls(target, {}, {}, graph if graph is not None else Graph(data=b""))
+        for r in records:
+            get = r.get if isinstance(r, dict) else (lambda k, _r=r: getattr(_r, k, None))
+            name = get("name")
+            installed = get("installed_bytes")
+            version, build, depends = str(get("version")), str(get("build") or ""), tuple(get("depends") or ())
+            b = Build(name, version, build, str(get("subdir") or target.platform),
+                      channel_id(str(get("channel") or "conda-forge")), depends,
+                      get("size") or get("archive_bytes"), installed, None, str(get("source") or "the solve"),
+                      python=python_of(name, version, build, depends))
+            env.packages[name] = b
+        env.requested = {}
+        return env
+
+    def _serving_channel(self, name: str, spec) -> str | None:
+        """The channel a strict-priority solve takes ``name`` from, or None when the snapshot cannot say."""
+        if spec is not None and getattr(spec, "channel", None):
+            return channel_id(spec.channel)
+        if name in self._serving:
+            return self._serving[name]
+        found: str | None = None
+        for c in self.target.channels:
+            if self.graph.knows(name, c):
+                found = c
+                break
+            if c in ("conda-forge", "defaults"):  # serve (nearly) everything: no data is unknown, not "absent"
+                found = None if not self.graph.knows(name, c) else c
+                break
+            if not _third_party_may_carry(c, name):
+                continue
+            found = None  # a channel that may carry it, without data
+            break
+        self._serving[name] = found
+        return found
+
+    def _match(self, spec, b: Build) -> bool:
+        """``spec.match(b)``, remembered: a walk asks the same spec about the same versions many times."""
+        if spec.build is None and spec.build_number is None and not spec.fields and not spec.subdir:
+            key = (spec.original, b.version)
+            got = self._matches.get(key)
+            if got is None:
+                got = self._matches[key] = spec.matches_version(b.version)
+            return got
+        return spec.match(b.as_record())
+
+    def _choose(self, name: str, specs: list, channel: str) -> tuple[Build | None, str]:
+        """The build a solver would take for ``name`` given every spec seen for it, and why it is a
+        stand-in ("" when it fits the target)."""
+        platform, python = self.target.platform, self.target.python
+        every = self.graph.builds(name, platform=platform, channel=channel)
+
+        def allowed(b: Build) -> bool:
+            return all(self._match(s, b) for s in specs)
+
+        fit: list[Build] = []
+        first: Build | None = None
+        series = ""
+        for b in every:  # newest first
+            if not allowed(b):
+                continue
+            first = first or b
+            if not fits_python(b, python):
+                continue
+            if not fit:
+                series = ".".join(b.version.split(".")[:2])
+            elif not (b.version == series or b.version.startswith(series + ".")):
+                break
+            fit.append(b)
+        why = ""
+        if first is None and every and len(specs) > 1:
+            # specs from builds of different lock files may disagree: the newest build most of them allow
+            requested = self.requested.get(name)
+            scored = [(sum(1 for s in specs if self._match(s, b)), b) for b in every
+                      if requested is None or self._match(requested, b)]
+            if scored:
+                top = max(n for n, _ in scored)
+                pool = [b for n, b in scored if n == top]
+                fit = [b for b in pool if fits_python(b, python)][:1]
+                first = pool[0]
+        if not fit and first is not None and python is not None:
+            fit = [first]
+            why = (f"stand-in: {first.version} {first.build} is built for Python {first.python}, not {python}"
+                   if first.python else f"stand-in: {first.version} {first.build} does not install beside Python {python}")
+        if not fit:
+            return None, ""
+
+        def new_names(b: Build) -> int:
+            return sum(1 for d in b.depends if d.partition(" ")[0] not in self.packages and not d.startswith("__"))
+
+        # within the newest release series, the build that brings in the fewest new packages (an optional
+        # variant, such as libsqlite linking icu, comes in only where something else brings it), then newest
+        fewest = min(new_names(b) for b in fit)
+        return next(b for b in fit if new_names(b) == fewest), why
+
+    def _walk(self) -> None:
+        from envslim import conda as condaspec
+
+        specs: dict[str, list] = {}
+        roots = list(self.requested)
+        if self.target.python and "python" not in self.requested:
+            self.requested["python"] = condaspec.parse(f"python {self.target.python}.*")
+        for name, spec in self.requested.items():
+            specs.setdefault(name, []).append(spec)
+        roots = list(self.requested)
+        queue = list(roots)
+        seen_rounds: dict[str, int] = {}
+        while queue:
+            name = queue.pop(0)
+            channel = self._serving_channel(name, self.requested.get(name))
+            if channel is None:
+                self.packages[name] = None
+                self.why_unknown[name] = self._unknown_reason(name)
+                continue
+            chosen, why = self._choose(name, specs[name], channel)
+            if chosen is None:
+                self.packages[name] = None
+                self.why_unknown[name] = (f"no {self.target.platform} build on {channel} in the snapshot for "
+                                          + " and ".join(sorted({str(s) for s in specs[name]})))
+                continue
+            old = self.packages.get(name)
+            if old == chosen:
+                continue
+            self.packages[name] = chosen
+            self.why_unknown.pop(name, None)
+            if why:
+                self.stand_in[name] = why
+            else:
+                self.stand_in.pop(name, None)
+            seen_rounds[name] = seen_rounds.get(name, 0) + 1
+            for dep in chosen.depends:
+                try:
+                    ds = condaspec.parse(dep)
+                except condaspec.CondaSpecError:
+                    continue
+                if _VIRTUAL.match(ds.name):
+                    continue
+                if why and ds.name in ("python", "python_abi"):  # a stand-in's own Python is not the file's
+                    ds = condaspec.parse(ds.name)
+                bucket = specs.setdefault(ds.name, [])
+                if all(x.original != ds.original for x in bucket):
+                    bucket.append(ds)
+                have = self.packages.get(ds.name, False)
+                if have is False or (have is not None and not self._match(ds, have)
+                                     and seen_rounds.get(ds.name, 0) < 3):
+                    if ds.name not in queue:
+                        queue.append(ds.name)
+        # keep only what the roots reach through the chosen builds (a re-chosen build's old depends go)
+        reach = self.closure(roots)
+        self.packages = {n: b for n, b in self.packages.items() if n in reach}
+        self.unknown = {n for n, b in self.packages.items() if b is None}
+
+    def _unknown_reason(self, name: str) -> str:
+        chans = ", ".join(self.target.channels)
+        if any(self.graph.all_builds(name)):
+            have = sorted({b.channel for b in self.graph.all_builds(name)})
+            return f"the snapshot has {name} on {', '.join(have)} only; the file's channels are {chans}"
+        return f"not in the snapshot ({self.graph.date})"
+
+    # -- reading --------------------------------------------------------------------------------
+    def depends_of(self, name: str) -> set[str]:
+        """The names the chosen build of ``name`` depends on (virtual packages left out)."""
+        b = self.packages.get(name)
+        if b is None:
+            return set()
+        return {d.partition(" ")[0] for d in b.depends if not _VIRTUAL.match(d)}
+
+    def closure(self, roots, *, without=()) -> set[str]:
+        """Every name reached from ``roots`` through the chosen builds, not walking through ``without``
+        (the roots themselves included, unless excluded)."""
+        skip = set(without)
+        out: set[str] = set()
+        stack = [r for r in roots if r not in skip]
+        while stack:
+            n = stack.pop()
+            if n in out:
+                continue
+            out.add(n)
+            stack.extend(d for d in self.depends_of(n) if d not in out and d not in skip)
+        return out
+
+    def edges(self, name: str) -> tuple[frozenset[str], bool]:
+        """The names ``name`` may depend on, conservatively: the union over every build the file's pins
+        allow for the target (platform, channel, Python), or, where the snapshot has none of those, over
+        every build it has on that platform (then the second value is True: a stand-in)."""
+        got = self._edges.get(name)
+        if got is not None:
+            return got
+        spec = self.requested.get(name)
+        channel = self._serving_channel(name, spec)
+        builds = self.graph.builds(name, platform=self.target.platform, channel=channel) if channel else []
+        allowed = [b for b in builds if (spec is None or spec.match(b.as_record()))
+                   and fits_python(b, self.target.python)]
+        stand_in = not allowed
+        pool = allowed or builds
+        names = frozenset(d.partition(" ")[0] for b in pool for d in b.depends if not _VIRTUAL.match(d))
+        chosen = self.packages.get(name)
+        if chosen is not None:
+            names |= frozenset(self.depends_of(name))
+        got = (names, stand_in and bool(builds))
+        self._edges[name] = got
+        return got
+
+    def knows(self, name: str) -> bool:
+        """Whether the snapshot has ``name`` on the channel that serves it for this file."""
+        channel = self._serving_channel(name, self.requested.get(name))
+        return channel is not None and bool(self.graph.builds(name, platform=self.target.platform, channel=channel))
+
+    def path(self, frm, to: str, *, without=()) -> list[str] | None:
+        """The shortest chain of names from one of ``frm`` to ``to`` (both ends included), conservatively:
+        an edge exists if ANY build the file's pins allow depends on it (:meth:`edges`). None when none
+        reaches it. Names in ``without`` are not walked through."""
+        skip = set(without)
+        start = [n for n in sorted(frm) if n not in skip]
+        prev: dict[str, str | None] = {n: None for n in start}
+        queue = list(start)
+        while queue:
+            n = queue.pop(0)
+            if n == to:
+                chain = [n]
+                while prev[chain[-1]] is not None:
+                    chain.append(prev[chain[-1]])  # type: ignore[arg-type]
+                return chain[::-1]
+            for d in sorted(self.edges(n)[0]):
+                if d not in prev and d not in skip:
+                    prev[d] = n
+                    queue.append(d)
+        return None
+
+    def unknown_reached(self, frm, *, without=()) -> set[str]:
+        """The names reached conservatively from ``frm`` that the snapshot does not know for this file
+        (whatever lies beyond them cannot be judged offline)."""
+        skip = set(without)
+        seen: set[str] = set()
+        stack = [n for n in frm if n not in skip]
+        out: set[str] = set()
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if not self.knows(n):
+                out.add(n)
+                continue
+            stack.extend(d for d in self.edges(n)[0] if d not in seen and d not in skip)
+        return out
+
+    # -- pricing --------------------------------------------------------------------------------
+    def figure(self, name: str) -> Figure | None:
+        """The installed figure of ``name``'s chosen build on the target; None when unknown."""
+        b = self.packages.get(name)
+        if b is None or b.figure is None:
+            return None
+        n, lo, hi = b.figure
+        return Figure(name, n, lo, hi, b.estimate, b, self.stand_in.get(name, ""))
+
+    def total(self, names) -> tuple[int, int, int, set[str]]:
+        """(installed, low, high, unknown names) of ``names``: a union, each package once."""
+        n = lo = hi = 0
+        unknown: set[str] = set()
+        for name in set(names):
+            f = self.figure(name)
+            if f is None:
+                unknown.add(name)
+                continue
+            n, lo, hi = n + f.bytes, lo + f.low, hi + f.high
+        return n, lo, hi, unknown
+
+    def price(self, names) -> tuple[int, int, set[str]]:
+        """(low, high, unknown names) of ``names``: a union, each package once."""
+        _n, lo, hi, unknown = self.total(names)
+        return lo, hi, unknown
+
+
+def _third_party_may_carry(channel: str, name: str) -> bool:
+    """Whether a channel other than conda-forge and defaults may serve ``name`` (knowledge/variants.toml:
+    pytorch and nvidia serve only their own packages)."""
+    from envslim import knowledge
+
+    table = knowledge.variants().get("channels", {}).get(channel)
+    if table is None:
+        return True
+    if "carries_none_of" in table:
+        return name not in table["carries_none_of"]
+    return name in table.get("carries", ()) or name.startswith(tuple(table.get("carries_prefix", ())))

@@ -1,0 +1,87 @@
+"""The graph snapshot: written by graphfile.compile_graph, read lazily by graph.Graph."""
+
+from __future__ import annotations
+
+import json
+
+from envslim.environment.graph import Graph, snapshot
+from envslim.environment.graphfile import compile_graph
+from tests.environment.graphkit import RATIOS, SOURCE, graph, rec
+
+
+def test_builds_are_per_platform_and_channel_newest_first():
+    g = graph([rec("numpy", "1.26.4", "py311h1_0", ["python_abi 3.11.* *_cp311"]),
+               rec("numpy", "2.1.0", "py311h2_0", ["python_abi 3.11.* *_cp311"]),
+               rec("numpy", "2.1.0", "py311h2_1", ["python_abi 3.11.* *_cp311"]),
+               rec("numpy", "2.1.0", "py312h3_1", ["python_abi 3.12.* *_cp312"]),
+               rec("numpy", "2.1.0", "py311h4_0", subdir="osx-arm64"),
+               rec("numpy", "1.26.4", "py311h5_0", channel="defaults"),
+               rec("tzdata", "2024a", "h0_0", subdir="noarch")])
+    assert [(b.version, b.build) for b in g.builds("numpy", platform="linux-64", channel="conda-forge")] == [
+        ("2.1.0", "py312h3_1"), ("2.1.0", "py311h2_1"), ("2.1.0", "py311h2_0"), ("1.26.4", "py311h1_0")]
+    assert [b.build for b in g.candidates("numpy <2", platform="linux-64", channel="conda-forge", python="3.11")] == [
+        "py311h1_0"]
+    assert [b.build for b in g.candidates("numpy", platform="linux-64", channel="conda-forge", python="3.12")] == [
+        "py312h3_1"]
+    assert [b.build for b in g.builds("numpy", platform="osx-arm64", channel="conda-forge")] == ["py311h4_0"]
+    assert [b.channel for b in g.builds("numpy", platform="linux-64", channel="defaults")] == ["defaults"]
+    assert [b.subdir for b in g.builds("tzdata", platform="win-64", channel="conda-forge")] == ["noarch"]
+    assert g.knows("numpy") and g.knows("numpy", "defaults") and not g.knows("tzdata", "defaults")
+    assert not g.knows("scipy")
+    assert g.platforms("numpy") == {"linux-64", "osx-arm64"}
+    assert g.date == "2026-05-01"
+
+
+def test_installed_bytes_exact_where_measured_else_an_estimate_with_its_range():
+    g = graph([rec("a", "1", "h0_0", size=1_000_000),  # a measured ratio of 2.0 for "a"
+               rec("zzz", "1", "h0_0", size=1_000_000),  # the population's median 3.0 (q10 2.5 .. q90 4.0)
+               rec("m", "1", "h0_0", size=1_000_000, installed=4_321_000),
+               rec("u", "1", "h0_0", size=None)])
+    a, = g.builds("a", platform="linux-64", channel="conda-forge")
+    assert (a.installed_bytes, a.estimate_bytes, a.installed_range, a.estimate) == (None, 2_000_000, (2_000_000, 2_333_333), True)
+    assert a.figure == (2_000_000, 2_000_000, 2_333_333)
+    z, = g.builds("zzz", platform="linux-64", channel="conda-forge")
+    assert z.figure == (3_000_000, 2_500_000, 4_000_000)
+    m, = g.builds("m", platform="linux-64", channel="conda-forge")
+    assert (m.figure, m.estimate, m.installed_range) == ((4_321_000, 4_321_000, 4_321_000), False, None)
+    u, = g.builds("u", platform="linux-64", channel="conda-forge")
+    assert (u.figure, u.known) == (None, False)
+    assert a.source == "github.com/example/locks pixi.lock @0123456 (2026-05-01)"
+    assert "median 3.00 of 10 measured pairs (range q10 2.50 .. q90 4.00)" in g.method
+
+
+def test_the_same_artifact_from_two_sources_keeps_the_measured_figure():
+    other = ("github.com/example/meta", "conda-meta", "f" * 40, "2024-04")
+    g = graph([rec("x", "1", "h0_0", size=1_000_000), rec("x", "1", "h0_0", size=1_000_000, installed=5_000_000,
+                                                          source=other)])
+    x, = g.builds("x", platform="linux-64", channel="conda-forge")
+    assert (x.installed_bytes, x.source) == (5_000_000, "github.com/example/locks pixi.lock @0123456 (2026-05-01)")
+
+
+def test_only_the_lines_asked_for_are_read():
+    data = compile_graph([rec("aaa", "1", "h0_0"), rec("bbb", "1", "h0_0"), rec("bbb", "1", "h0_0", subdir="win-64")],
+                         RATIOS)
+    head, _, body = data.partition(b"\n")
+    index = json.loads(head)["names"]
+    # break the other names' lines: a reader that decodes them fails
+    start, length = index["bbb"][0][1], index["bbb"][0][2]
+    broken = body[:start] + b"!" * (length - 1) + body[start + length - 1:]
+    g = Graph(data=head + b"\n" + broken)
+    assert [b.build for b in g.builds("aaa", platform="linux-64", channel="conda-forge")] == ["h0_0"]
+    assert [b.subdir for b in g.builds("bbb", platform="win-64", channel="conda-forge")] == ["win-64"]
+    assert g.knows("bbb")  # from the index alone
+
+
+def test_a_missing_or_foreign_snapshot_is_an_empty_graph(tmp_path):
+    assert Graph(str(tmp_path / "absent.jsonl")).names() == []
+    (tmp_path / "old.jsonl").write_text('{"format": 1, "names": {"x": [0, 3]}}\n{}\n')
+    assert not Graph(str(tmp_path / "old.jsonl")).knows("x")
+
+
+def test_the_shipped_snapshot_has_the_bundled_examples_packages():
+    g = snapshot()
+    assert g.date >= "2026-08-03"
+    for name in ("pyarrow", "libarrow", "numpy", "pandas", "python", "aws-sdk-cpp", "s3fs", "boto3"):
+        assert g.builds(name, platform="linux-64", channel="conda-forge"), name
+    assert g.knows("mkl", "defaults")
+    assert SOURCE[0] not in {s[0] for s in g.sources}

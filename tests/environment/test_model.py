@@ -1,0 +1,163 @@
+"""The environment of one file: target read from the file, builds chosen as a solver would, priced as a union."""
+
+from __future__ import annotations
+
+import pytest
+
+from envslim.environment.model import Environment, Target, channel_id, file_channels
+from tests.environment.graphkit import doc, graph, python_records, rec
+
+PY = python_records("3.10", "3.11", "3.12")
+
+
+def env_of(text, records, target=None):
+    if "channels:" not in text:
+        text = "channels:\n  - conda-forge\n" + text
+    return Environment.from_document(doc(text), target, graph(records))
+
+
+def test_optional_variants_bring_no_phantom_members():
+    # libsqlite 3.50.0 exists with and without icu: python's closure takes the one without
+    env = env_of("dependencies:\n  - python=3.11\n", PY)
+    assert sorted(env.packages) == ["libsqlite", "libzlib", "python"]
+    assert env.packages["libsqlite"].build == "hnoicu_0"
+    assert env.closure(["python"]) == {"python", "libsqlite", "libzlib"}
+    # something that needs icu brings it in, and then the icu build may be chosen
+    env = env_of("dependencies:\n  - python=3.11\n  - harfbuzz\n", PY + [rec("harfbuzz", "9", "h0_0", ["icu >=75"])])
+    assert "icu" in env.packages
+
+
+def test_a_pinned_version_is_priced_with_that_version_or_unknown():
+    tf = [rec("tensorflow", "2.21.0", "cpu_py311h0_0", ["python_abi 3.11.* *_cp311"], size=500_000_000)]
+    env = env_of("dependencies:\n  - python=3.11\n  - tensorflow==1.4.0\n", PY + tf)
+    assert env.packages["tensorflow"] is None and env.figure("tensorflow") is None
+    assert env.unknown == {"tensorflow"}
+    assert env.why_unknown["tensorflow"] == "no linux-64 build on conda-forge in the snapshot for tensorflow==1.4.0"
+    old = [rec("tensorflow", "1.4.1", "py36_0", ["python_abi 3.6.* *_cp36"], size=40_000_000)]
+    env = env_of("dependencies:\n  - python=3.11\n  - tensorflow=1.4\n", PY + tf + old)
+    assert env.packages["tensorflow"].version == "1.4.1"
+    assert env.stand_in["tensorflow"] == "stand-in: 1.4.1 py36_0 is built for Python 3.6, not 3.11"
+    assert env.figure("tensorflow").stand_in == env.stand_in["tensorflow"]
+    # unpinned: the newest for the target
+    env = env_of("dependencies:\n  - python=3.11\n  - tensorflow\n", PY + tf + old)
+    assert env.packages["tensorflow"].version == "2.21.0" and "tensorflow" not in env.stand_in
+
+
+def test_the_target_python_picks_the_build_and_an_unpinned_python_the_newest():
+    np = [rec("numpy", "2.1.0", "py311h_0", ["python_abi 3.11.* *_cp311", "python >=3.11,<3.12.0a0"]),
+          rec("numpy", "2.1.0", "py312h_0", ["python_abi 3.12.* *_cp312", "python >=3.12,<3.13.0a0"])]
+    env = env_of("dependencies:\n  - python=3.11\n  - numpy\n", PY + np)
+    assert (env.target.python, env.packages["numpy"].build, env.packages["python_abi"].version) == ("3.11", "py311h_0", "3.11")
+    env = env_of("dependencies:\n  - numpy\n  - python\n", PY + np)
+    assert env.target.python is None
+    assert (env.packages["python"].version, env.packages["numpy"].build) == ("3.12.5", "py312h_0")
+
+
+def test_platform_read_from_build_strings_and_platform_only_packages():
+    recs = PY + [rec("zlib", "1.2.13", "h87dfd5_0", subdir="osx-64"), rec("zlib", "1.2.13", "h4ab18f5_6")]
+    env = env_of("dependencies:\n  - zlib=1.2.13=h87dfd5_0\n  - python=3.11\n", recs)
+    assert (env.target.platform, env.target.platform_from) == ("osx-64", "the file's build strings")
+    assert env.packages["zlib"].subdir == "osx-64"
+    assert env.packages["python"] is None  # no osx-64 python in this snapshot: unknown, not linux-64's figure
+    env = env_of("dependencies:\n  - ca-certificates=2024.3.11=h06a4308_0\n", recs)
+    assert env.target.platform == "linux-64"
+    env = env_of("dependencies:\n  - openssl=3.0.13=h2bbff1b_0\n  - vc=14.2\n  - vs2015_runtime\n", recs)
+    assert (env.target.platform, env.target.platform_from) == ("win-64", "the file's packages")
+    env = env_of("dependencies:\n  - conda-forge/osx-arm64::zlib\n", recs)
+    assert env.target.platform == "osx-arm64"
+    env = env_of("dependencies:\n  - zlib\n", recs)
+    assert (env.target.platform, env.target.platform_from) == ("linux-64", "default")
+
+
+def test_selectors_keep_lines_for_their_platform_only():
+    recs = PY + [rec("pywin32", "306", "py311h0_0", subdir="win-64"), rec("uvloop", "0.19", "h0_0")]
+    env = env_of("dependencies:\n  - python=3.11\n  - pywin32  # [win]\n  - uvloop  # [not win]\n", recs,
+                 Target("linux-64", ("conda-forge",), "3.11"))
+    assert "pywin32" not in env.requested and "uvloop" in env.packages
+
+
+@pytest.mark.parametrize("written, judged", [
+    ("defaults", "defaults"), ("anaconda", "defaults"), ("main", "defaults"),
+    ("https://repo.anaconda.com/pkgs/main", "defaults"),
+    ("https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/main", "defaults"),
+    ("https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/free/", "defaults"),
+    ("https://mirrors.tuna.tsinghua.edu.cn/anaconda/cloud/conda-forge", "conda-forge"),
+    ("conda-forge/label/main", "conda-forge"), ("https://conda.anaconda.org/conda-forge", "conda-forge"),
+    ("pytorch", "pytorch"), ("nvidia/label/cuda-12.1.0", "nvidia"),
+])
+def test_channel_ids(written, judged):
+    assert channel_id(written) == judged
+
+
+def test_channel_order_and_truth():
+    assert file_channels(["conda-forge"]) == ("conda-forge", "defaults")
+    assert file_channels(["conda-forge", "nodefaults"]) == ("conda-forge",)
+    assert file_channels([]) == ("defaults",)
+    assert file_channels(["https://mirrors.x.org/anaconda/pkgs/main", "defaults"]) == ("defaults",)
+    mkl = [rec("mkl", "2023.1.0", "h213fc3f_46344", channel="defaults", size=179_871_206, installed=799_360_504),
+           rec("mkl", "2025.3.0", "h0e700b2_462", size=125_177_250),
+           rec("numpy", "1.26.4", "py311h_0", ["mkl >=2023"], channel="defaults"),
+           rec("numpy", "1.26.4", "py311h_0", ["libopenblas"])]
+    # a defaults file: defaults data, or unknown (conda-forge's numpy never stands in)
+    env = env_of("channels: []\ndependencies:\n  - numpy\n  - scipy\n  - pandas\n", PY + mkl + [rec("pandas", "2.2.0", "py311h_0")])
+    assert env.target.channels == ("defaults",)
+    assert env.packages["mkl"].channel == "defaults" and env.figure("mkl").bytes == 799_360_504
+    assert env.packages["scipy"] is None and env.packages["pandas"] is None
+    assert env.why_unknown["scipy"] == "not in the snapshot (2026-05-01)"
+    assert env.why_unknown["pandas"] == "the snapshot has pandas on conda-forge only; the file's channels are defaults"
+    # a conda-forge file never gets the defaults MKL
+    env = env_of("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - numpy\n", PY + mkl)
+    assert "mkl" not in env.packages and env.packages["libopenblas"] is None
+
+
+def test_a_channel_that_serves_only_its_own_packages_is_passed_over():
+    recs = PY + [rec("pytorch", "2.2.2", "py3.11_cpu_0", ["numpy", "python >=3.11,<3.12.0a0"], channel="pytorch",
+                     size=80_000_000),
+                 rec("pytorch", "2.5.0", "cpu_py311_0", ["numpy"], size=30_000_000),
+                 rec("numpy", "1.26.4", "py311h_0", ["python_abi 3.11.* *_cp311"])]
+    env = env_of("channels:\n  - pytorch\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pytorch=2.2\n  - numpy\n",
+                 recs)
+    assert env.target.channels == ("pytorch", "conda-forge", "defaults")
+    assert (env.packages["pytorch"].channel, env.packages["numpy"].channel) == ("pytorch", "conda-forge")
+    env = env_of("channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pytorch::pytorch\n", recs)
+    assert env.packages["pytorch"].channel == "pytorch"
+
+
+def test_paths_are_conservative_and_totals_a_union():
+    recs = PY + [rec("icepyx", "1.3.0", "pyh_0", ["dask-expr", "python >=3.10"], subdir="noarch"),
+                 rec("dask-expr", "1.1.0", "pyh_0", ["pyarrow >=14", "python >=3.10"], subdir="noarch"),
+                 rec("dask-expr", "2.0.0", "pyh_0", ["python >=3.10"], subdir="noarch"),
+                 rec("pyarrow", "20.0.0", "py311h_0", ["libarrow", "python_abi 3.11.* *_cp311"], size=5_000_000),
+                 rec("libarrow", "20.0.0", "h_0", size=10_000_000)]
+    env = env_of("dependencies:\n  - python=3.11\n  - icepyx=1.3.0\n  - pyarrow=20.0.0\n", recs)
+    # the chosen dask-expr (2.0.0) does not need pyarrow, but 1.1.0, which the file allows, does
+    assert env.packages["dask-expr"].version == "2.0.0"
+    assert env.path({"icepyx"}, "pyarrow") == ["icepyx", "dask-expr", "pyarrow"]
+    assert env.path({"icepyx"}, "pyarrow", without={"dask-expr"}) is None
+    assert env.closure(["pyarrow"]) == {"pyarrow", "libarrow", "python_abi"}
+    assert env.closure(["pyarrow"], without={"python_abi"}) == {"pyarrow", "libarrow"}
+    low, high, unknown = env.price(["pyarrow", "libarrow", "libarrow", "nothere"])
+    n, *_ = env.total(["pyarrow", "libarrow"])
+    assert (n, low, high, unknown) == (45_000_000, 37_500_000, 60_000_000, {"nothere"})
+    assert env.unknown_reached({"icepyx"}) == set()
+    env = env_of("dependencies:\n  - python=3.11\n  - icepyx\n  - mystery\n",
+                 recs + [rec("mystery-dep", "1", "h_0")])
+    assert env.unknown_reached({"icepyx", "mystery"}) == {"mystery"}
+    assert env.unknown == {"mystery"}
+
+
+def test_pip_items_are_read_by_their_normalised_names():
+    env = env_of("dependencies:\n  - pip\n  - pip:\n    - Torch_Vision==0.17\n    - -r requirements.txt\n"
+                 "    - git+https://github.com/x/y.git\n", PY)
+    assert env.pip == {"torch-vision": "Torch_Vision==0.17"}
+
+
+def test_from_records_fills_the_same_model():
+    env = Environment.from_records([
+        {"name": "numpy", "version": "2.1.0", "build": "py311h_0", "subdir": "linux-64", "channel": "https://conda.anaconda.org/conda-forge",
+         "depends": ["libopenblas >=0.3", "python_abi 3.11.* *_cp311"], "size": 8_000_000, "installed_bytes": 30_000_000},
+        {"name": "libopenblas", "version": "0.3.28", "build": "h_0", "subdir": "linux-64", "channel": "conda-forge",
+         "depends": [], "size": 5_000_000, "installed_bytes": None}], Target("linux-64", ("conda-forge",), "3.11"))
+    assert env.packages["numpy"].channel == "conda-forge" and env.packages["numpy"].python == "3.11"
+    assert env.closure(["numpy"]) == {"numpy", "libopenblas", "python_abi"}
+    assert env.total(["numpy", "libopenblas"]) == (30_000_000, 30_000_000, 30_000_000, {"libopenblas"})
