@@ -118,7 +118,7 @@ def test_mistakes_are_refused_as_dataclasses_refuses_them():
 # (json is not here: the knowledge index an installed copy reads is JSON; it costs ~1.4 ms to import)
 HEAVY = ("dataclasses", "inspect", "ast", "tempfile", "pathlib", "difflib", "httpx", "platformdirs", "conda_lock",
          "packaging", "hashlib", "email", "zipfile", "asyncio", "subprocess", "envslim.commands.report",
-         "envslim.online", "rattler", "rattler_build", "uv", "envslim.solve")
+         "envslim.environment.report", "envslim.online", "rattler", "rattler_build", "uv", "envslim.solve")
 
 
 @pytest.mark.parametrize("argv", [["rewrite", "--check"], ["rewrite", "--diff"]])

@@ -9,7 +9,7 @@ import re
 from typing import Callable
 
 from envslim import conda as condaspec
-from envslim.commands.report import Fig, FileReport, Side
+from envslim.environment.report import Fig, FileReport, Side
 from envslim.display import redact
 
 _OFFLINE_MISS = "no cached data (offline)"

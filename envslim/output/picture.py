@@ -3,7 +3,7 @@ rewrite side by side, grouped by the requested spec that brings each package, wi
 
 ``to_svg(picture)`` and ``to_html(picture)`` are pure functions of a :class:`Picture` (the same input gives
 the same bytes); the output is self-contained: no scripts, fonts, images or URLs it loads. ``from_report``
-builds a :class:`Picture` from today's ``envslim report`` data (``commands.report.FileReport``): figures from the
+builds a :class:`Picture` from today's ``envslim report`` data (``environment.report.FileReport``): figures from the
 knowledge base (or the online lookups), one requested spec per package, and the title says so.
 ``from_solved`` builds it from the solve ``report --solve`` attaches (``FileReport.proof``): every solved package
 of the first platform once with its exact installed bytes, grouped by the requested specs whose dependencies reach

@@ -31,7 +31,7 @@ def _sum(values: list[int | None]) -> int | None:
 
 
 def from_report(rep) -> Picture:
-    """The picture of one ``commands.report.FileReport``: each row's sides as packages, each applied finding as a
+    """The picture of one ``environment.report.FileReport``: each row's sides as packages, each applied finding as a
     bar (what its rows take out of conda, what they add to pip, and the finding's own saving estimate)."""
     packages = []
     for row in rep.rows:
@@ -91,7 +91,7 @@ def _solved_side(sol, side: str, other) -> list[Package]:
 
 
 def from_solved(rep) -> Picture:
-    """The picture of one ``commands.report.FileReport`` proven by ``report --solve`` (``rep.proof``, an
+    """The picture of one ``environment.report.FileReport`` proven by ``report --solve`` (``rep.proof``, an
     ``envslim.solve.fileplan.PlanProof``), for its first platform: every solved package once with its exact
     installed bytes (a ``.tar.bz2``'s marked estimate), in the group of the requested specs that reach it; each
     applied finding's bar from the solve that measured it (the fix alone, or the whole rewrite): the bytes

@@ -9,7 +9,7 @@ from envslim.output.rewrite import finding_line, status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from envslim.commands.report import Fig, FileReport, Row, Side
+    from envslim.environment.report import Fig, FileReport, Row, Side
 
 
 class _Refs:

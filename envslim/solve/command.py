@@ -7,9 +7,9 @@
   config's ``platform``, a string or a list), ``--glibc``, ``--cuda``, the config's ``channel-alias``,
   the environment's mirror variables; an error line (exit 2) when py-rattler or uv is missing. The
   commands pass a progress line drawn on stderr when it is a terminal and ``CI`` is unset.
-- ``attach(reports, options, err) -> int``: prove each report's plan (``rep.proof``, a
-  ``fileplan.PlanProof`` the report's renderers read); 0, or 2 after one line on ``err`` when a file
-  does not solve or a channel or index cannot be read.
+- ``prove_reports(reports, options, err) -> list | None``: prove each report's plan (a
+  ``fileplan.PlanProof`` per report, which the command adds to it and the renderers read); None after
+  one line on ``err`` when a file does not solve or a channel or index cannot be read.
 - ``verify(plan, options, cfg, err, replan) -> plan``: ``rewrite --verify``: keeps the fixes a solve
   proves, re-plans without the others (``replan(refused)`` plans again with those (rule, package) pairs
   ignored) and records each refusal in the plan as a refused outcome whose reason names the solver's
@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
-__all__ = ["attach", "settings_for", "verify"]
+__all__ = ["prove_reports", "settings_for", "verify"]
 
 REFUSED = "refused by --verify: "
 
@@ -88,12 +88,14 @@ def _failure_line(path: str, failure: Any) -> str:
     return f"{path}: {what}: {failure.message}"
 
 
-def attach(reports: list, options: Any, err: Any, adapter_of: Callable[[Any], Any] | None = None) -> int:
+def prove_reports(reports: list, options: Any, err: Any,
+                  adapter_of: Callable[[Any], Any] | None = None) -> list | None:
     from envslim.errors import EnvslimError
     from envslim.solve.errors import SolveFailure
     from envslim.solve.fileplan import prove
 
     progress = _Progress(err)
+    proofs = []
     try:
         for rep in reports:
             settings = settings_for(options, rep.cfg, progress)
@@ -101,23 +103,24 @@ def attach(reports: list, options: Any, err: Any, adapter_of: Callable[[Any], An
             try:
                 lock_path = _lock_path(options, rep, adapter)
                 before = _locked(lock_path, rep, settings, adapter)
-                rep.proof = prove(rep.plan, settings, before=before, adapter=adapter)
+                proof = prove(rep.plan, settings, before=before, adapter=adapter)
+                proofs.append(proof)
                 if before is not None:
                     from envslim.display import redact
 
                     relock = "re-run `pixi lock`" if adapter is not None else "re-lock"
-                    for line in stale_lines(rep.proof, relock):
+                    for line in stale_lines(proof, relock):
                         print(redact(f"envslim: warning: {lock_path} is stale after the rewrite of {rep.path}:"
                                      f" {line}"), file=err)
             except SolveFailure as failure:
                 progress.clear()
                 print(_failure_line(rep.path, failure), file=err)
-                return 2
+                return None
     except EnvslimError:
         progress.clear()
         raise
     progress.clear()
-    return 0
+    return proofs
 
 
 def _lock_path(options: Any, rep: Any, adapter: Any) -> str | None:
