@@ -52,7 +52,11 @@ def write_atomic(path: str, text: str) -> None:
     except FileNotFoundError:
         st = None
     restore = _raise_on_signals(signal)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".envslim-", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".envslim-", suffix=".tmp")
+    except BaseException:  # a folder that takes no new file: the handlers go back as they were
+        restore()
+        raise
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
