@@ -82,7 +82,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     rp.add_argument("paths", nargs="+", metavar="PATH", help="environment files; '-' reads stdin")
     rp.add_argument("--format", choices=("table", "json", "markdown", "svg", "html"), default="table",
                     help="markdown: sized for a PR comment; svg, html: a footprint picture (one file)")
-    rp.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    rp.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout ('-': stdout)")
     net = rp.add_mutually_exclusive_group()
     net.add_argument("--online", action="store_true", help="look sizes up on PyPI and anaconda.org (cached)")
     net.add_argument("--offline", action="store_true", help="use sizes cached by earlier --online runs; never touch the network")
@@ -152,7 +152,7 @@ def _dockerfile_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("envfile", metavar="ENVFILE", help="the conda environment file (environment.yml), or a pixi manifest (pixi.toml, pyproject.toml with [tool.pixi]) with its pixi.lock")
     parser.add_argument("--environment", metavar="NAME", help="with a pixi manifest: the environment to install (default: default)")
-    parser.add_argument("-o", "--output", metavar="PATH", help="write the Dockerfile here (default: stdout)")
+    parser.add_argument("-o", "--output", metavar="PATH", help="write the Dockerfile here ('-' or none: stdout)")
     parser.add_argument(
         "--installer",
         choices=sorted(INSTALLERS),

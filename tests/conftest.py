@@ -23,3 +23,12 @@ def corpus_files() -> list[Path]:
     if not CORPUS.is_dir():
         return []
     return sorted(CORPUS.iterdir())
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """``envslim ARGV...`` in this process: its exit code, stdout and stderr."""
+    from envslim import cli
+
+    rc = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err

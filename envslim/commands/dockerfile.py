@@ -7,7 +7,7 @@ import os
 import re
 import shlex
 
-from envslim.document.atomic import write_atomic
+from envslim.document.atomic import check_output, write_atomic
 from envslim.document.envfile import EnvFile
 from envslim.errors import EnvslimError
 from envslim.image.dockerfile import Options, _no_control, _user, render
@@ -60,15 +60,18 @@ def run(options, out, err) -> int:
             )
     if opts.user is not None:
         _user(opts.user)
-    if options.output is not None and _same_file(options.output, options.envfile):
-        raise EnvslimError(f"{options.output}: is the environment file itself; write the Dockerfile to another path")
+    output = None if options.output in (None, "-") else options.output  # (-o -: standard output)
+    if output is not None:
+        if _same_file(output, options.envfile):
+            raise EnvslimError(f"{output}: is the environment file itself; write the Dockerfile to another path")
+        check_output(output)  # a device, a FIFO, a directory: refused before anything is done
     source = _source(options.envfile, options.context)
     if options.envfile.endswith(".toml"):
         text = _pixi(options, source, opts)
-        if options.output is None:
+        if output is None:
             out.write(text)
         else:
-            _write(options.output, text)
+            _write(output, text)
         return 0
     if options.environment is not None:
         raise EnvslimError(f"{options.envfile}: --environment names a pixi environment; this is an environment file")
@@ -86,10 +89,10 @@ def run(options, out, err) -> int:
 
             print(printable(redact(warning)), file=err)
     text = render(env, source, opts)
-    if options.output is None:
+    if output is None:
         out.write(text)
         return 0
-    _write(options.output, text)
+    _write(output, text)
     return 0
 
 
@@ -124,12 +127,7 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _write(path: str, text: str) -> None:
-    new = not os.path.exists(path)
     try:
         write_atomic(path, text)
-        if new:  # a new file gets the usual mode, not the temporary file's 0600
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(path, 0o666 & ~umask)
     except OSError as e:
         raise EnvslimError(f"{path}: cannot write: {e.strerror or e}") from None

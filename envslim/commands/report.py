@@ -244,8 +244,12 @@ def run(options, out, err) -> int:
     if options.refresh and not options.online:
         raise EnvslimError("envslim: error: --refresh needs --online")
     check_target(options.python, options.platform)
-    if options.output:  # data loss otherwise: `report env.yml -o env.yml` would replace the file it reads
+    output = None if options.output in (None, "", "-") else options.output  # (-o -: standard output)
+    if output:  # data loss otherwise: `report env.yml -o env.yml` would replace the file it reads
+        from envslim.document.atomic import check_output
+
         _refuse_an_input_as_output(options)
+        check_output(output)  # a device, a FIFO, a directory: refused before anything is done
     lock = None
     if options.lockfile and not (options.solve and options.lockfile.endswith(".lock")):
         from envslim import lockfile  # conda-lock; a pixi.lock is read by --solve (envslim.solve.lockfiles)
@@ -306,15 +310,15 @@ def run(options, out, err) -> int:
     else:
         render = to_markdown if options.format == "markdown" else to_table
         text = "\n".join(render(rep) for rep in reports)
-    if options.output:
+    if output:
         if not reports:  # every file was bad input: nothing is written
             return rc
         from envslim.document.atomic import write_atomic
 
         try:
-            write_atomic(options.output, text)
+            write_atomic(output, text)
         except OSError as e:
-            raise EnvslimError(redact(f"{options.output}: cannot write: {e.strerror or e}")) from None
+            raise EnvslimError(redact(f"{output}: cannot write: {e.strerror or e}")) from None
     else:
         out.write(text)
     return rc

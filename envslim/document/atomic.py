@@ -3,8 +3,12 @@
 What it promises, because envslim runs as a pre-commit hook on developer machines and as root in CI and
 Docker builds:
 
+- Only a regular file is ever replaced: a target that exists and is a device, a FIFO, a socket or a
+  directory is refused (``NotRegular``) before anything is written (renaming over ``/dev/null`` as root
+  would replace the system's device with a file).
 - A symbolic link is followed: its target is rewritten and the link stays a link.
-- The file keeps its mode and, where the process may set them (root), its owner and group.
+- The file keeps its mode and, where the process may set them (root), its owner and group; a new file
+  gets the mode the umask gives (as ``open()`` would), unless the caller asks for another.
 - A file whose mode has no owner write bit is refused (``ReadOnly``), even as root where ``os.access``
   would say yes: someone made it read-only on purpose.
 - The old text or the new one is on disk, never a mix: the rename is atomic. A failure, Ctrl-C,
@@ -22,30 +26,69 @@ class ReadOnly(EnvslimError):
     """The target's mode has no owner write bit."""
 
 
+class NotRegular(EnvslimError):
+    """The target exists and is not a regular file (a device, a FIFO, a socket, a directory)."""
+
+
+def kind(mode: int) -> str:
+    """What a file of this ``st_mode`` is, for a message: ``a FIFO``, ``a directory``, ``a device`` ..."""
+    import stat
+
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
+
+
 def target_of(path: str) -> str:
     """The file a write to ``path`` changes: ``path`` itself, or the end of its chain of symbolic links."""
     return os.path.realpath(path) if os.path.islink(path) else path
 
 
 def check_writable(path: str) -> None:
-    """Raise :class:`ReadOnly` (one line naming the file) when ``path``'s target is not writable by mode."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return
-    if not mode & 0o200:
+    """Raise :class:`ReadOnly` (one line naming the file) when ``path``'s target is not writable by mode,
+    :class:`EnvslimError` when it cannot be looked at (a loop of symbolic links, a folder that cannot be
+    searched)."""
+    mode = _mode(path)
+    if mode is not None and not mode & 0o200:
         raise ReadOnly(f"{path}: read-only (mode {mode & 0o7777:04o}): not rewritten; make it writable to let envslim"
                        " change it")
 
 
-def write_atomic(path: str, text: str) -> None:
+def check_output(path: str) -> None:
+    """What :func:`check_writable` checks, and :class:`NotRegular` when ``path`` (or the end of its links)
+    exists and is not a regular file: an output named by the user is checked with this before any work."""
+    import stat
+
+    mode = _mode(path)
+    if mode is not None and not stat.S_ISREG(mode):
+        raise NotRegular(f"{path}: not a regular file ({kind(mode)}); nothing written")
+    check_writable(path)
+
+
+def _mode(path: str) -> int | None:
+    """``st_mode`` of ``path``'s target; None when there is none."""
+    try:
+        return os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise EnvslimError(f"{path}: {e.strerror or e}; nothing written") from None
+
+
+def write_atomic(path: str, text: str, new_mode: int | None = None) -> None:
     """Write ``text`` to ``path`` (a link's target) through a temporary file in the same folder, keeping the
-    file's mode, owner and group."""
+    file's mode, owner and group; a new file gets ``new_mode`` (default: ``0o666`` less the umask)."""
     import signal
     import tempfile  # only when writing: the --check and --diff path does without it
 
+    check_output(path)  # (os.stat follows the links; the message names the path the user gave)
     path = target_of(path)
-    check_writable(path)
     folder = os.path.dirname(os.path.abspath(path))
     try:
         st = os.stat(path)
@@ -60,7 +103,9 @@ def write_atomic(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
-        if st is not None:
+        if st is None:
+            os.chmod(tmp, 0o666 & ~umask() if new_mode is None else new_mode)
+        else:
             os.chmod(tmp, st.st_mode & 0o7777)
             if (st.st_uid, st.st_gid) != _owner(tmp):
                 try:
@@ -76,6 +121,20 @@ def write_atomic(path: str, text: str) -> None:
         raise
     finally:
         restore()
+
+
+def umask() -> int:
+    """The process's umask (from /proc where it is there: setting and restoring it races other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _owner(path: str) -> tuple[int, int]:

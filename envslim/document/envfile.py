@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from envslim._record import dataclass, field
+from envslim.document.atomic import kind as file_kind
 from envslim.document.edits import Edit, FixError, InsertChannel, InsertConda, InsertPip, Op, RemoveItem, ReplaceValue, splice  # noqa: F401
 from envslim.document.yamlnodes import _count_nodes, _line_starts, _load, _Node
 from envslim.errors import EnvslimError, InputError
@@ -475,9 +476,7 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a directory" if stat.S_ISDIR(st.st_mode) else \
-                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket or other special file"
-            raise InputError(path, 1, 1, f"not a regular file ({kind})")
+            raise InputError(path, 1, 1, f"not a regular file ({file_kind(st.st_mode)})")
         chunks, size = [], 0
         while True:
             chunk = os.read(fd, 1 << 20)

@@ -130,7 +130,7 @@ class Cache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(str(path), json.dumps(record))
+            write_atomic(str(path), json.dumps(record), new_mode=0o600)  # (bodies from private channels)
         except OSError as exc:
             self.error = f"cache disabled: cannot write {self.directory}: {exc.strerror or exc}"
         return entry
