@@ -133,3 +133,12 @@ def test_a_symlink_loop_is_one_line(capsys, here, argv):
     os.symlink("loop.yml", "loop.yml")
     assert run(capsys, *argv) == (2, "", "loop.yml: Too many levels of symbolic links; nothing written\n")
     assert os.readlink("loop.yml") == "loop.yml"
+
+
+def test_a_folder_that_cannot_take_a_temporary_file_restores_the_signal_handlers(tmp_path):
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(FileNotFoundError):
+        atomic.write_atomic(str(tmp_path / "missing" / "out"), "text")
+    assert signal.getsignal(signal.SIGTERM) is before
