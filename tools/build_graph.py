@@ -5,7 +5,7 @@ Inputs (each record keeps the repository, commit and date it was seen in):
 
 - ``../shared/data/raw/lock_entries.jsonl``: conda artifacts (name, version, build, subdir, url, archive
   ``size``, ``depends``) read from public pixi.lock files;
-- ``tools/data/graph_sources.jsonl``: more artifacts, same fields, from further public pixi.lock and
+- ``tools/data/graph_sources.jsonl.gz``: more artifacts, same fields, from further public pixi.lock and
   conda-lock files (tools/graph_sources.py adds them; conda-lock files have no archive size);
 - ``../shared/data/raw/conda_meta_installed_osx-arm64_2024.json`` and the defaults rows of
   ``../shared/data/conda_sizes.csv``: artifacts whose *installed* bytes were measured from a committed
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -37,7 +38,7 @@ SHARED = HERE.parents[1] / "shared" / "data"
 LOCKS = SHARED / "raw" / "lock_entries.jsonl"
 META = SHARED / "raw" / "conda_meta_installed_osx-arm64_2024.json"
 SIZES = SHARED / "conda_sizes.csv"
-EXTRA = HERE / "data" / "graph_sources.jsonl"
+EXTRA = HERE / "data" / "graph_sources.jsonl.gz"
 OUT = HERE.parent / "knowledge" / "graph" / "conda.jsonl"
 FORMAT = 2
 # the committed conda-meta environments (their rows carry only the file path; the commit's date is from
@@ -73,7 +74,7 @@ def read_inputs() -> list[dict]:
         records.append(dict(r, channel=channel_of(r["url"]), source=split_source(r["source"], r["source_date"]),
                             archive_bytes=r.get("size")))
     if EXTRA.exists():
-        for line in EXTRA.open(encoding="utf-8"):
+        for line in gzip.open(EXTRA, "rt", encoding="utf-8"):
             if line.strip():
                 r = json.loads(line)
                 records.append(dict(r, channel=r.get("channel") or channel_of(r["url"]), archive_bytes=r.get("size"),

@@ -80,7 +80,7 @@ def python_of(name: str, version: str, build: str, depends) -> str | None:
                 return ".".join(rest.split(" ")[0].split(".")[:2])
     import re
 
-    m = re.search(r"(?:^|_|np\d+)py(\d)(\d+)", build)
+    m = re.search(r"(?:^|_|np\d+)py(\d)\.?(\d+)", build)
     return f"{m.group(1)}.{m.group(2)}" if m else None
 
 
@@ -139,6 +139,7 @@ class Graph:
         self._offset = 0
         self._raw: dict[tuple[str, str], dict | None] = {}
         self._channels: dict[str, set[str]] = {}
+        self._all: dict[str, tuple[Build, ...]] = {}
         self._cache: dict[tuple[str, str, str], list[Build]] = {}
 
     # -- the index ------------------------------------------------------------------------------
@@ -216,11 +217,14 @@ class Graph:
 
     def all_builds(self, name: str) -> tuple[Build, ...]:
         """Every build of ``name`` in the snapshot, any platform and channel."""
-        out = []
-        for subdir, _mask in self._subdirs(name):
-            line = self._line(name, subdir)
-            out += [self._make(name, subdir, line, row) for row in line["b"]]  # type: ignore[index]
-        return tuple(out)
+        got = self._all.get(name)
+        if got is None:
+            out = []
+            for subdir, _mask in self._subdirs(name):
+                line = self._line(name, subdir)
+                out += [self._make(name, subdir, line, row) for row in line["b"]]  # type: ignore[index]
+            got = self._all[name] = tuple(out)
+        return got
 
     def channels_of(self, name: str) -> set[str]:
         """The channels the snapshot has ``name`` on (any platform), read from the index alone."""

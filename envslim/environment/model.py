@@ -38,6 +38,10 @@ _PLATFORM_NAMES = {
               "sysroot_linux-64", "kernel-headers_linux-64", "_sysroot_linux-64_curr_repodata_hack", "__glibc",
               "ld_impl_linux-aarch64", "sysroot_linux-aarch64"),
 }
+# what a requested metapackage of a channel the snapshot may lack asks of the rest: the pytorch channel's
+# cpuonly depends on pytorch-mutex 1.0 cpu (pytorch/builder conda/cpuonly/meta.yaml), which its CUDA
+# builds of pytorch, torchvision and torchaudio conflict with (they depend on pytorch-mutex 1.0 cuda)
+IMPLIED_SPECS = {"cpuonly": ("pytorch-mutex 1.0 cpu",)}
 # build-string hashes of packages without compiled code that defaults builds per platform
 _DEFAULTS_HASH = {"h06a4308": "linux-64", "hecd8cb5": "osx-64", "hca03da5": "osx-arm64", "haa95532": "win-64"}
 
@@ -197,6 +201,8 @@ class Environment:
         self._serving: dict[str, str | None] = {}
         self._edges: dict[str, tuple[frozenset[str], bool]] = {}
         self._matches: dict[tuple[str, str], bool] = {}
+        self._specs: dict[str, list] = {}  # name -> every spec seen for it in the walk
+        self._implied: dict[str, list] = {}  # name -> specs a requested metapackage implies (IMPLIED_SPECS)
 
     # -- building -------------------------------------------------------------------------------
     @classmethod
@@ -289,55 +295,94 @@ class Environment:
         stand-in ("" when it fits the target)."""
         platform, python = self.target.platform, self.target.python
         every = self.graph.builds(name, platform=platform, channel=channel)
-
-        def allowed(b: Build) -> bool:
-            return all(self._match(s, b) for s in specs)
-
-        fit: list[Build] = []
-        first: Build | None = None
-        series = ""
-        for b in every:  # newest first
-            if not allowed(b):
-                continue
-            first = first or b
-            if not fits_python(b, python):
-                continue
-            if not fit:
-                series = ".".join(b.version.split(".")[:2])
-            elif not (b.version == series or b.version.startswith(series + ".")):
-                break
-            fit.append(b)
+        allowed = [b for b in every if all(self._match(s, b) for s in specs)]  # newest first
         why = ""
-        if first is None and every and len(specs) > 1:
-            # specs from builds of different lock files may disagree: the newest build most of them allow
+        if not allowed and every and len(specs) > 1:
+            # specs from builds of different lock files may disagree: the builds most of them allow
             requested = self.requested.get(name)
             scored = [(sum(1 for s in specs if self._match(s, b)), b) for b in every
                       if requested is None or self._match(requested, b)]
             if scored:
                 top = max(n for n, _ in scored)
-                pool = [b for n, b in scored if n == top]
-                fit = [b for b in pool if fits_python(b, python)][:1]
-                first = pool[0]
-        if not fit and first is not None and python is not None:
-            fit = [first]
-            why = (f"stand-in: {first.version} {first.build} is built for Python {first.python}, not {python}"
-                   if first.python else f"stand-in: {first.version} {first.build} does not install beside Python {python}")
-        if not fit:
+                allowed = [b for n, b in scored if n == top]
+        if not allowed:
             return None, ""
+        fit = [b for b in allowed if fits_python(b, python)]
+        stand_in = not fit
+        if stand_in:  # another Python's build of a version the specs allow stands in
+            fit = allowed
+        # series by series, newest first: a build whose depends agree with what the environment already asks
+        # for (a torchvision built for another pytorch than the file pins is not installable with it;
+        # cpuonly's pytorch-mutex cpu rules out a CUDA build); within the series, the build that brings in
+        # the fewest new packages (an optional variant, such as libsqlite linking icu, comes in only where
+        # something else brings it), then the newest
+        i = 0
+        while i < len(fit):
+            series = ".".join(fit[i].version.split(".")[:2])
+            group = []
+            while i < len(fit) and (fit[i].version == series or fit[i].version.startswith(series + ".")):
+                group.append(fit[i])
+                i += 1
+            good = [b for b in group if self._consistent(b, hard=True)]
+            if good:
+                best = min(good, key=lambda b: (not self._consistent(b), self._new_names(b))) if len(good) > 1 else good[0]
+                if stand_in:
+                    why = (f"stand-in: {best.version} {best.build} is built for Python {best.python}, not {python}"
+                           if best.python else
+                           f"stand-in: {best.version} {best.build} does not install beside Python {python}")
+                return best, why
+        return None, ""
 
-        def new_names(b: Build) -> int:
-            return sum(1 for d in b.depends if d.partition(" ")[0] not in self.packages and not d.startswith("__"))
+    def _new_names(self, b: Build) -> int:
+        return sum(1 for d in b.depends if d.partition(" ")[0] not in self.packages and not d.startswith("__"))
 
-        # within the newest release series, the build that brings in the fewest new packages (an optional
-        # variant, such as libsqlite linking icu, comes in only where something else brings it), then newest
-        fewest = min(new_names(b) for b in fit)
-        return next(b for b in fit if new_names(b) == fewest), why
+    def _consistent(self, b: Build, hard: bool = False) -> bool:
+        """Whether every depends of ``b`` on a name the environment already has specs for can be met by
+        a build the snapshot has that also meets those specs (names it has no builds of are not judged).
+        ``hard``: only the file's own specs (and what its metapackages imply) count, which a solver cannot
+        break; the specs other builds brought are a preference (the snapshot mixes lock files)."""
+        from envslim import conda as condaspec
+
+        for dep in b.depends:
+            dn = dep.partition(" ")[0]
+            if dn in ("python", "python_abi") or dn == b.name or _VIRTUAL.match(dn):
+                continue  # the target's Python is judged by fits_python
+            if hard:
+                others = [x for x in (self.requested.get(dn),) if x is not None] + list(self._implied.get(dn, ()))
+            else:
+                others = self._specs.get(dn)
+            if not others:
+                continue
+            if hard:
+                try:
+                    ds = condaspec.parse(dep)
+                except condaspec.CondaSpecError:
+                    continue
+                if not _compatible(ds, others, self.graph.all_builds(dn), self._match):
+                    return False
+                continue
+            channel = self._serving_channel(dn, self.requested.get(dn))
+            pool = self.graph.builds(dn, platform=self.target.platform, channel=channel) if channel else []
+            if not pool:
+                continue
+            try:
+                ds = condaspec.parse(dep)
+            except condaspec.CondaSpecError:
+                continue
+            if not any(self._match(ds, x) and all(self._match(o, x) for o in others) for x in pool):
+                return False
+        return True
 
     def _walk(self) -> None:
         from envslim import conda as condaspec
 
         specs: dict[str, list] = {}
-        roots = list(self.requested)
+        self._specs = specs
+        for name in list(self.requested):
+            for implied in IMPLIED_SPECS.get(name, ()):
+                spec = condaspec.parse(implied)
+                specs.setdefault(spec.name, []).append(spec)
+                self._implied.setdefault(spec.name, []).append(spec)
         if self.target.python and "python" not in self.requested:
             self.requested["python"] = condaspec.parse(f"python {self.target.python}.*")
         for name, spec in self.requested.items():
@@ -510,6 +555,21 @@ class Environment:
         """(low, high, unknown names) of ``names``: a union, each package once."""
         _n, lo, hi, unknown = self.total(names)
         return lo, hi, unknown
+
+
+def _compatible(dep, specs, builds, match) -> bool:
+    """Whether a depends ``dep`` can hold together with ``specs`` (the file's own) on one build: some build
+    the snapshot has (any platform) meets them all, or, where it has none of the name, the versions the
+    file's specs name (``pytorch=2.2`` -> 2.2) meet ``dep``'s version."""
+    if any(match(dep, b) and all(match(s, b) for s in specs) for b in builds):
+        return True
+    if builds:
+        return False
+    for s in specs:
+        raw = (s.raw_version or "").lstrip("=<>!~").rstrip("*").rstrip(".")
+        if raw and re.match(r"^[0-9][0-9.]*$", raw) and not dep.matches_version(raw) and not dep.matches_version(raw + ".0"):
+            return False
+    return True
 
 
 def _third_party_may_carry(channel: str, name: str) -> bool:

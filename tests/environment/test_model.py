@@ -161,3 +161,24 @@ def test_from_records_fills_the_same_model():
     assert env.packages["numpy"].channel == "conda-forge" and env.packages["numpy"].python == "3.11"
     assert env.closure(["numpy"]) == {"numpy", "libopenblas", "python_abi"}
     assert env.total(["numpy", "libopenblas"]) == (30_000_000, 30_000_000, 30_000_000, {"libopenblas"})
+
+
+def test_a_build_that_contradicts_the_files_pins_is_not_chosen():
+    recs = PY + [
+        rec("pytorch", "2.2.0", "py3.11_cpu_0", ["pytorch-mutex 1.0 cpu", "python >=3.11,<3.12.0a0"], channel="pytorch",
+            size=80_000_000, ts=1_700_000_100),
+        rec("pytorch", "2.2.0", "py3.11_cuda12.1_0", ["pytorch-mutex 1.0 cuda", "pytorch-cuda 12.1.*",
+                                                      "python >=3.11,<3.12.0a0"], channel="pytorch", size=900_000_000,
+            ts=1_700_000_200),
+        rec("pytorch-mutex", "1.0", "cpu", subdir="noarch", channel="pytorch", size=2_897),
+        rec("pytorch-mutex", "1.0", "cuda", subdir="noarch", channel="pytorch", size=2_906),
+        rec("torchvision", "0.20.1", "py311_cu124", ["pytorch 2.5.1", "python >=3.11,<3.12.0a0"], channel="pytorch"),
+        rec("torchvision", "0.17.0", "py311_cpu", ["pytorch 2.2.0", "pytorch-mutex 1.0 cpu", "python >=3.11,<3.12.0a0"],
+            channel="pytorch")]
+    text = "channels:\n  - pytorch\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pytorch=2.2\n  - torchvision\n"
+    env = env_of(text + "  - cpuonly\n", recs)
+    # cpuonly (not in this snapshot) implies pytorch-mutex cpu: the CUDA build is ruled out
+    assert (env.packages["pytorch"].build, env.packages["pytorch-mutex"].build) == ("py3.11_cpu_0", "cpu")
+    # the newest torchvision needs pytorch 2.5.1, which the file's pytorch=2.2 rules out
+    assert env.packages["torchvision"].version == "0.17.0"
+    assert env.unknown == {"cpuonly"}
