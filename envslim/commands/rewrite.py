@@ -35,7 +35,7 @@ def run(options, out, err) -> int:
                 check_writable(path)  # before anything is said about the file
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
             if options.verify:
-                if path.endswith(".toml"):
+                if env.format == "pixi":
                     raise EnvslimError(f"{path}: envslim rewrite --verify does not read pixi manifests yet")
                 plan = _verified(env, cfg, plan, options, err)
         except EnvslimError as e:  # this file is left alone; the others are still done
@@ -66,7 +66,7 @@ def run(options, out, err) -> int:
         elif options.check:
             if options.format == "text":
                 print(f"would rewrite {shown}", file=notes)
-            if _lock_beside(path):
+            if env.lock_beside():
                 print(f"{shown}: the rewrite would make pixi.lock stale: run `pixi lock` after it", file=notes)
             rc = max(rc, EXIT_DUE)
         else:
@@ -82,7 +82,7 @@ def run(options, out, err) -> int:
                 continue
             if options.format == "text":
                 print(f"rewrote {path}", file=notes)
-            if _lock_beside(path):
+            if env.lock_beside():
                 print(f"{path}: pixi.lock is now stale: run `pixi lock`", file=notes)
     return rc
 
@@ -93,13 +93,6 @@ def _not_pixi(e: EnvslimError) -> bool:
     from envslim.document.pixi import NotPixiManifest
 
     return isinstance(e, NotPixiManifest)
-
-
-def _lock_beside(path: str) -> bool:
-    """A pixi manifest with a pixi.lock in its folder (which a rewrite makes stale)."""
-    import os
-
-    return path.endswith(".toml") and os.path.isfile(os.path.join(os.path.dirname(path), "pixi.lock"))
 
 
 def _verified(env, cfg, plan, options, err):

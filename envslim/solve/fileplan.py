@@ -89,17 +89,18 @@ def env_spec(env: Any, platform: str) -> EnvSpec:
 
 
 def _kind(finding: Any) -> str:
-    ops = [type(op).__name__ for op in finding.ops]
-    if "RemoveItem" in ops and "InsertPip" in ops:
-        return "move"
-    if "ReplaceValue" in ops:
-        from envslim.document.envfile import conda_sort_key  # (the name a conda line installs)
+    """How the solve compares a fix: "move" (the rule's fix kind; the pip line may be there already), "rename"
+    (a conda line replaced by another package's), else "guard" (a pin, a drop, a channel: nothing arrives)."""
+    from envslim.document.edits import ReplaceValue
+    from envslim.document.envfile import conda_sort_key  # (the name a conda line installs)
+    from envslim.rules import by_ref
 
-        for op in finding.ops:
-            if type(op).__name__ == "ReplaceValue" and conda_sort_key(op.text) != conda_sort_key(op.item.text):
-                return "rename"
-    if ops == ["RemoveItem"] and finding.rule == "ES001":
-        return "move"  # the pip line is already there
+    rule = by_ref(finding.rule)
+    if rule is not None and rule.fix == "move":
+        return "move"
+    if any(isinstance(op, ReplaceValue) and conda_sort_key(op.text) != conda_sort_key(op.item.text)
+           for op in finding.ops):
+        return "rename"
     return "guard"
 
 
@@ -170,9 +171,7 @@ class Adapter:
         return doc.render(ops)
 
     def parse(self, text: str, doc: Any) -> Any:
-        from envslim.document.envfile import EnvFile
-
-        return EnvFile.from_text(text, doc.path)
+        return doc.reread(text)
 
 
 def _specs_for(env: Any, settings: Settings) -> list[EnvSpec]:
