@@ -22,12 +22,10 @@ def run(options, out, err) -> int:
     from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, review_diff
     from envslim.plan import known_rules, plan_file
 
-    from envslim.commands.inputs import expand
-
     known = known_rules(options.select, options.ignore, options.extend_select)
     color = color_enabled(out)
-    paths, rc = expand(options.paths, options, known, err)
-    for path in paths:
+    rc = EXIT_OK
+    for path in options.paths:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:
@@ -35,7 +33,7 @@ def run(options, out, err) -> int:
                 check_writable(path)  # before anything is said about the file
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
             if options.verify:
-                if env.format == "pixi":
+                if path.endswith(".toml"):
                     raise EnvslimError(f"{path}: envslim rewrite --verify does not read pixi manifests yet")
                 plan = _verified(env, cfg, plan, options, err)
         except EnvslimError as e:  # this file is left alone; the others are still done
@@ -66,7 +64,7 @@ def run(options, out, err) -> int:
         elif options.check:
             if options.format == "text":
                 print(f"would rewrite {shown}", file=notes)
-            if env.lock_beside():
+            if _lock_beside(path):
                 print(f"{shown}: the rewrite would make pixi.lock stale: run `pixi lock` after it", file=notes)
             rc = max(rc, EXIT_DUE)
         else:
@@ -82,7 +80,7 @@ def run(options, out, err) -> int:
                 continue
             if options.format == "text":
                 print(f"rewrote {path}", file=notes)
-            if env.lock_beside():
+            if _lock_beside(path):
                 print(f"{path}: pixi.lock is now stale: run `pixi lock`", file=notes)
     return rc
 
@@ -93,6 +91,13 @@ def _not_pixi(e: EnvslimError) -> bool:
     from envslim.document.pixi import NotPixiManifest
 
     return isinstance(e, NotPixiManifest)
+
+
+def _lock_beside(path: str) -> bool:
+    """A pixi manifest with a pixi.lock in its folder (which a rewrite makes stale)."""
+    import os
+
+    return path.endswith(".toml") and os.path.isfile(os.path.join(os.path.dirname(path), "pixi.lock"))
 
 
 def _verified(env, cfg, plan, options, err):

@@ -11,11 +11,12 @@ the whole rewrite). ``PlanProof.to_json()`` is the JSON the report adds under ``
 ``verified`` and ``reason``; ``table_lines`` and ``markdown_lines`` its report text
 (:mod:`envslim.solve.render`).
 
-How a fix is judged (by the edits it makes, not by its rule id): removing a conda line and adding a
-pip line is a *move*, replacing a conda line by another package name is a *rename*: both must take the
-package and its private closure off the conda side and save bytes. Anything else (nomkl, a numpy<2 pin,
-adding pip) is a *guard*: it must solve; its saving is reported, not required. A fix found in a later
-round of the plan (made possible by another fix) is proven with the whole rewrite.
+How a fix is judged: by its kind (:func:`fix_of`: the rule's registered kind, else read from the edits
+it makes) with the rule of :func:`envslim.solve.verify.compare`: a *move* must take the package and its
+private closure off the conda side, have pip bring it and save bytes; a *rename* must take the old
+package off, bring the new one and save bytes; a *channel* fix, a *pin* or a *guard* must solve (its
+saving is reported, not required). A fix found in a later round of the plan (made possible by another
+fix) is proven with the whole rewrite.
 
 Selectors (``# [linux]``, ``# [not win]``, ``# [linux and x86_64]``) are evaluated per platform; a
 selector outside that small language keeps its line, with a note.
@@ -32,7 +33,7 @@ from envslim.solve.errors import SolveFailure, Unsolvable
 from envslim.solve.model import Solution
 from envslim.solve.verify import Verdict, combine, compare, refused
 
-__all__ = ["Adapter", "PlanProof", "env_spec", "outcome_key", "prove"]
+__all__ = ["Adapter", "Fix", "PlanProof", "env_spec", "fix_of", "outcome_key", "prove"]
 
 NO_FIX = "no fix to verify"
 
@@ -88,20 +89,63 @@ def env_spec(env: Any, platform: str) -> EnvSpec:
     return EnvSpec(tuple(env.channel_names), conda, pip)
 
 
-def _kind(finding: Any) -> str:
-    """How the solve compares a fix: "move" (the rule's fix kind; the pip line may be there already), "rename"
-    (a conda line replaced by another package's), else "guard" (a pin, a drop, a channel: nothing arrives)."""
-    from envslim.document.edits import ReplaceValue
-    from envslim.document.envfile import conda_sort_key  # (the name a conda line installs)
-    from envslim.rules import by_ref
+@dataclass(frozen=True)
+class Fix:
+    """What a finding's fix does, as :func:`~envslim.solve.verify.compare` judges it: its ``kind`` (one
+    of ``verify.KINDS``), the ``package`` it is about and, for a rename, the ``new`` name (for a move,
+    the PyPI name the pip line installs)."""
 
-    rule = by_ref(finding.rule)
-    if rule is not None and rule.fix == "move":
-        return "move"
-    if any(isinstance(op, ReplaceValue) and conda_sort_key(op.text) != conda_sort_key(op.item.text)
-           for op in finding.ops):
-        return "rename"
-    return "guard"
+    kind: str
+    package: str
+    new: str = ""
+
+
+def _line_name(text: str, pip: bool) -> str:
+    from envslim.document.envfile import conda_sort_key, pip_sort_key
+
+    return (pip_sort_key if pip else conda_sort_key)(text)
+
+
+def fix_of(finding: Any, doc: Any) -> Fix:
+    """The fix's kind: the rule's registered kind when the registry records one, else read from its
+    edits in ``doc``: a channel line replaced or added is a channel fix; a dependency replaced by another
+    name a rename; a conda line removed with a pip line added (or, for ES001, with the pip line already
+    there) a move; a line removed alone a drop; anything else (nomkl, numpy<2, pip) a guard or pin."""
+    ops = list(finding.ops)
+    names = [type(op).__name__ for op in ops]
+    channel_lines = {c.line for c in getattr(getattr(doc, "channels", None), "items", ())}
+    pip_lines = {i.line for i in getattr(doc, "pip_items", ())}
+    inserted = next((op.text for op in ops if type(op).__name__ == "InsertPip"), "")
+    new = ""
+    derived = "guard"
+    if "InsertChannel" in names or any(getattr(getattr(op, "item", None), "line", None) in channel_lines
+                                       for op in ops if type(op).__name__ in ("ReplaceValue", "RemoveItem")):
+        derived = "channel"
+    elif "RemoveItem" in names and "InsertPip" in names:
+        derived, new = "move", _line_name(inserted, True)
+    elif "ReplaceValue" in names:
+        for op in ops:
+            if type(op).__name__ != "ReplaceValue":
+                continue
+            pip = op.item.line in pip_lines
+            if _line_name(op.text, pip) != _line_name(op.item.text, pip):
+                derived, new = "rename", _line_name(op.text, pip)
+                break
+        else:
+            derived = "pin"
+    elif names == ["RemoveItem"]:
+        derived = "move" if finding.rule == "ES001" else "drop"  # ES001: the pip line is already there
+    kind = _registered_kind(finding.rule) or derived
+    return Fix(kind, finding.package, new)
+
+
+def _registered_kind(rule_id: str) -> str:
+    """The kind the rule registry records for ``rule_id`` (``register(..., kind=...)``), or ""."""
+    from envslim.rules import REGISTRY
+
+    rule = REGISTRY.get(rule_id)
+    kind = getattr(rule, "kind", "") if rule is not None else ""
+    return kind if isinstance(kind, str) else ""
 
 
 @dataclass
@@ -171,7 +215,9 @@ class Adapter:
         return doc.render(ops)
 
     def parse(self, text: str, doc: Any) -> Any:
-        return doc.reread(text)
+        from envslim.document.envfile import EnvFile
+
+        return EnvFile.from_text(text, doc.path)
 
 
 def _specs_for(env: Any, settings: Settings) -> list[EnvSpec]:
@@ -213,22 +259,22 @@ def prove(plan: Any, settings: Settings, *, outcomes: list[Any] | None = None,
     proof = PlanProof(platforms, before, None if isinstance(after, SolveFailure) else after,
                       after.message if isinstance(after, SolveFailure) else "")
     for (o, _), result in zip(alone, results[2:]):
-        proof.verdicts[outcome_key(o)] = _judge(o.finding, before, result, platforms)
+        proof.verdicts[outcome_key(o)] = _judge(o.finding, env, before, result, platforms)
         if not isinstance(result, SolveFailure):
             proof.compared[outcome_key(o)] = result
     for o in findings:
         if outcome_key(o) not in proof.verdicts:
-            proof.verdicts[outcome_key(o)] = _judge(o.finding, before, after, platforms)
+            proof.verdicts[outcome_key(o)] = _judge(o.finding, env, before, after, platforms)
             if proof.after is not None:
                 proof.compared[outcome_key(o)] = proof.after
     return proof
 
 
-def _judge(f: Any, before: dict[str, Solution], result: Any, platforms: list[str]) -> Verdict:
+def _judge(f: Any, doc: Any, before: dict[str, Solution], result: Any, platforms: list[str]) -> Verdict:
     if isinstance(result, SolveFailure):
         return refused(result)
-    kind = _kind(f)
-    return combine([compare(before[p], result[p], kind, f.package) for p in platforms])
+    fix = fix_of(f, doc)
+    return combine([compare(before[p], result[p], fix.kind, fix.package, fix.new) for p in platforms])
 
 
 def _solve_per_platform(envs: list[Any], settings: Settings, spec: Any = None) -> list[Any]:

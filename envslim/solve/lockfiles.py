@@ -30,9 +30,8 @@ __all__ = ["is_pixi_lock", "read_locked", "solution_from_lockfile"]
 
 
 def is_pixi_lock(path: str | Path) -> bool:
-    from envslim.document import lock_format
-
-    if lock_format(Path(path).name) == "pixi":
+    name = Path(path).name
+    if name.endswith(".lock"):
         return True
     try:
         head = Path(path).read_text(encoding="utf-8", errors="replace")[:4000]

@@ -1,17 +1,22 @@
 """Verify one fix by comparing the solve of the file before it with the solve after it.
 
-``compare(before, after, kind, package) -> Verdict(verified, saving, reason)`` for one platform;
+``compare(before, after, kind, package, new="") -> Verdict(verified, saving, reason)`` for one platform;
 ``combine(verdicts)`` for all target platforms (verified only if verified on each; the saving is the
 first platform's, the one the report shows).
 
 - The measured saving is ``bytes leaving conda - bytes added by pip``: (conda installed bytes before
   - after) - (pip installed bytes after - before), each side a union of solved packages; an artifact
   on both sides cancels out. Unknown if a size that counts is unknown; an estimate if one is.
-- ``kind="move"`` (a conda package moved to ``pip:``) and ``kind="rename"`` (a slimmer variant):
-  ``package`` and every package only it needed before must have left the conda side, and the saving
-  must be positive. A package still there is named with what pulls it back ("acme 1.4.0 requires
-  pyarrow"). ``kind="guard"`` (pins and guards: nomkl, numpy<2, pip): it is enough that the file
-  solves; the saving is reported, not required.
+- What proves a fix depends on its kind (``KINDS``), not on its rule:
+  - ``move`` (a conda package moved to ``pip:``): ``package`` and every package only it needed before
+    have left the conda side, pip brings it (``new``: its PyPI name, when known), and the saving is
+    positive. A package still there is named with what pulls it back ("acme 1.4.0 requires pyarrow").
+  - ``rename`` (a slimmer variant, ``package`` -> ``new``): the old package has left its side (conda or
+    pip), the new one is there, and the saving is positive. What the old one needed may stay: the new
+    one needs most of it (matplotlib-base is most of matplotlib; dask-core needs click too).
+  - ``drop`` (a line removed): the package has left (else the removal has no effect).
+  - ``channel`` (defaults -> nodefaults), ``pin`` (numpy<2), ``guard`` (nomkl, pip): it is enough that
+    the file solves; the saving is reported, not required.
 - A file that does not solve after the fix is refused by the caller with the solver's reason
   (:class:`~envslim.solve.errors.Unsolvable`), which :func:`refused` turns into a verdict.
 """
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from envslim.solve.errors import SolveFailure
 from envslim.solve.model import Size, Solution, total
 
-__all__ = ["Verdict", "combine", "compare", "parts", "refused", "saving"]
+__all__ = ["KINDS", "Verdict", "combine", "compare", "parts", "refused", "saving"]
 
 
 @dataclass(frozen=True)
@@ -66,26 +71,61 @@ def _pulled_back_by(after: Solution, name: str) -> str:
     return f"{name} is still requested"
 
 
-def compare(before: Solution, after: Solution, kind: str, package: str = "") -> Verdict:
+KINDS = ("move", "rename", "drop", "channel", "pin", "guard")
+
+
+def compare(before: Solution, after: Solution, kind: str, package: str = "", new: str = "") -> Verdict:
+    """Judge one fix of ``kind`` on ``package`` by the solves before and after it (``new``: a rename's
+    new name, a move's PyPI name; see the module docstring)."""
     measured = saving(before, after)
-    if after.not_verified and kind in ("move", "rename"):
-        moved_line = next((line for line, _ in after.not_verified if package and package in line), None)
-        if moved_line is not None:
-            return Verdict(False, measured, f"{moved_line}: cannot be verified as a wheel")
-    if kind in ("move", "rename") and package:
-        private = next((a for a in before.attribution() if a.manager == "conda" and a.name == package), None)
-        names = [package] + [n for n in (private.packages if private else ()) if n != package]
-        for name in names:
-            still = after.find(name, "conda")
-            if still is not None:
-                why = _pulled_back_by(after, name)
-                what = "pulled back" if name == package else f"stays on the conda side ({package} needed it)"
-                return Verdict(False, measured, f"{name} {what}: {why} from conda")
-        if measured.value is None:
-            return Verdict(False, measured, "saving unknown: a size could not be measured")
-        if measured.value <= 0:
-            return Verdict(False, measured, f"no saving: {measured.value} bytes")
+    if kind == "move" and package:
+        return _move(before, after, package, new, measured)
+    if kind == "rename" and package and new:
+        return _rename(before, after, package, new, measured)
+    if kind == "drop" and package:
+        side = "conda" if before.find(package, "conda") is not None else "pip"
+        if after.find(package, side) is not None:
+            why = _pulled_back_by(after, package) if side == "conda" else f"{package} is still required"
+            return Verdict(False, measured, f"{package} stays ({why}): removing the line has no effect")
+    return Verdict(True, measured)  # channel, pin, guard (and a drop that leaves): it solves
+
+
+def _positive(measured: Size) -> Verdict:
+    if measured.value is None:
+        return Verdict(False, measured, "saving unknown: a size could not be measured")
+    if measured.value <= 0:
+        return Verdict(False, measured, f"no saving: {measured.value} bytes")
     return Verdict(True, measured)
+
+
+def _move(before: Solution, after: Solution, package: str, pip_name: str, measured: Size) -> Verdict:
+    """The package and what only it needed leave the conda side, pip brings it, and bytes leave."""
+    moved_line = next((line for line, _ in after.not_verified if package in line or (pip_name and pip_name in line)),
+                      None)
+    if moved_line is not None:
+        return Verdict(False, measured, f"{moved_line}: cannot be verified as a wheel")
+    private = next((a for a in before.attribution() if a.manager == "conda" and a.name == package), None)
+    names = [package] + [n for n in (private.packages if private else ()) if n != package]
+    for name in names:
+        if after.find(name, "conda") is not None:
+            why = _pulled_back_by(after, name)
+            what = "pulled back" if name == package else f"stays on the conda side ({package} needed it)"
+            return Verdict(False, measured, f"{name} {what}: {why} from conda")
+    if pip_name and after.find(pip_name, "pip") is None:
+        return Verdict(False, measured, f"{pip_name} is not installed by pip after the move")
+    return _positive(measured)
+
+
+def _rename(before: Solution, after: Solution, old: str, new: str, measured: Size) -> Verdict:
+    """The old package leaves its side, the new one is there, and bytes leave. What the old one needed
+    may stay: the new one is expected to need most of it (matplotlib-base is most of matplotlib)."""
+    side = "pip" if before.find(old, "conda") is None and before.find(old, "pip") is not None else "conda"
+    if after.find(old, side) is not None:
+        why = _pulled_back_by(after, old) if side == "conda" else f"{old} is still required"
+        return Verdict(False, measured, f"{old} stays after the rename: {why}")
+    if after.find(new, side) is None:
+        return Verdict(False, measured, f"{new} is not installed after the rename")
+    return _positive(measured)
 
 
 def refused(failure: SolveFailure) -> Verdict:
