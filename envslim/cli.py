@@ -128,6 +128,14 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
             help="with --keep-used-by: also strip --strip-unneeded the shared objects that stay (no symbol names "
             "in native backtraces)",
         )
+        pr.add_argument(
+            "--smoke-timeout",
+            type=float,
+            default=600.0,
+            metavar="SECONDS",
+            help="with --keep-used-by: end each run of COMMAND (its whole process group) after SECONDS and fail "
+            "(default: 600)",
+        )
     return p
 
 

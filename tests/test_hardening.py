@@ -470,9 +470,9 @@ def test_md_code_and_printable():
 
 
 def test_prune_keeps_few_descriptors_open_on_a_prefix_of_many_folders(tmp_path, monkeypatch):
-    from envslim.image import prune
+    from envslim.image import fsguard, prune
 
-    monkeypatch.setattr(prune._DirFds, "MAX_OPEN", 4)
+    monkeypatch.setattr(fsguard._DirFds, "MAX_OPEN", 4)
     files = {f"{SP}/p{i}/__init__.py": "" for i in range(12)}
     files |= {f"{SP}/p{i}/tests/deep/er/test_x.py": "t" for i in range(12)}
     prefix = _prefix(tmp_path / "env", files)

@@ -94,3 +94,4 @@ class PruneOptions:
     keep: tuple[str, ...] = ()
     keep_used_by: str | None = None  # a smoke test: also remove what it never touches (image/trace.py)
     strip: bool = False  # with keep_used_by: strip --strip-unneeded the shared objects that stay
+    smoke_timeout: float = 600.0  # with keep_used_by: seconds for each run of the smoke test

@@ -27,7 +27,6 @@ not counted. A file with several hard links is counted at each path.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -36,7 +35,9 @@ from fnmatch import fnmatchcase
 from envslim.errors import EnvslimError
 from envslim.image.importscan import ImportScanner
 from envslim.image.categories import Category, categories
-from envslim.image.fsguard import _DirFds, _why, mount_points_under
+from envslim.image.fsguard import _why, mount_points_under
+from envslim.image.interrupt import commit, held, pause
+from envslim.image.trash import TRASH_PREFIX, Trash
 
 
 # -- the prefix --------------------------------------------------------------------------------------
@@ -169,6 +170,8 @@ def select(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ())
             return
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if not rel_dir and entry.name.startswith(TRASH_PREFIX):
+                continue  # a trash an interrupted run left (a dry run does not put it back)
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
@@ -230,100 +233,76 @@ class Result:
 
 
 def carry_out(plan: Selection, *, dry_run: bool, check_imports: bool = True) -> Result:
-    """Remove what the plan selects. Every removal goes through directory descriptors opened one component at
-    a time with ``O_NOFOLLOW`` from the prefix, and stays on the prefix's device: a folder swapped for a
-    symbolic link (or a mount) after the walk makes that removal fail, it never reaches outside the prefix.
+    """Remove what the plan selects. The files go to a trash inside the prefix first (put back if the run
+    is interrupted, by a signal or by a kill and the next run); every move goes through directory
+    descriptors opened one component at a time with ``O_NOFOLLOW`` from the prefix, and stays on the
+    prefix's device: a folder swapped for a symbolic link (or a mount) after the walk makes that removal
+    fail, it never reaches outside the prefix.
 
-    With ``check_imports`` (and a prefix whose Python runs here) the files go to a trash inside the prefix
-    first; each top-level module of site-packages that imported before is imported again, and the files a
-    failing one needs are put back (:func:`_carry_out_checked`)."""
-    if not dry_run and check_imports:
+    With ``check_imports`` (and a prefix whose Python runs here) each top-level module of site-packages that
+    imported before is imported again while the files wait in the trash, and the files a failing one needs
+    are put back (:func:`_carry_out`)."""
+    if dry_run:
+        return Result({cid: (len(r.files), sum(b for _, b in r.files)) for cid, r in plan.removals.items()}, [])
+    if check_imports:
         from envslim.image import importcheck
 
         try:
             python, mods = importcheck.modules(plan.prefix)
         except importcheck.NoPython as e:
-            outcome = _unlink_all(plan, dry_run=False)
+            outcome = _carry_out(plan, None, [])
             outcome.check = Check(why_not=f"no runnable Python in the prefix ({e})")
             return outcome
-        return _carry_out_checked(plan, python, mods)
-    return _unlink_all(plan, dry_run=dry_run)
-
-
-def _unlink_all(plan: Selection, *, dry_run: bool) -> Result:
-    removed: dict[str, tuple[int, int]] = {}
-    failed: list[tuple[str, int, str]] = []
-    dirs = _DirFds(plan.prefix) if not dry_run else None
-    try:
-        for cid, r in plan.removals.items():
-            n = size = 0
-            for rel, b in r.files:
-                if dirs is not None:
-                    try:
-                        fd, base = dirs.parent(rel)
-                        os.unlink(base, dir_fd=fd)
-                    except OSError as e:
-                        failed.append((rel, b, _why(e)))
-                        continue
-                n += 1
-                size += b
-            removed[cid] = (n, size)
-            if dirs is None:
-                continue
-            for rel in _deepest_first(r.dirs):
-                if _kept_by(rel, plan.keep):
-                    continue
-                try:
-                    fd, base = dirs.parent(rel)
-                    os.rmdir(base, dir_fd=fd)
-                except FileNotFoundError:
-                    pass
-                except OSError as e:
-                    if e.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                        failed.append((rel + "/", 0, _why(e)))
-    finally:
-        if dirs is not None:
-            dirs.close()
-    return Result(removed, failed)
+        return _carry_out(plan, python, mods)
+    return _carry_out(plan, None, [])
 
 
 def _deepest_first(dirs: list[str]) -> list[str]:
     return sorted(dirs, key=lambda d: (-d.count("/"), d))
 
 
-def _carry_out_checked(plan: Selection, python: str, mods: list) -> Result:
-    """Move the selected files into a trash inside the prefix, import again what imported before, put back
-    what a failing import needs (the files of that module and of the module its error names; every file when
-    that does not help), and only then empty the trash. An interruption puts every file back."""
+def _carry_out(plan: Selection, python: str | None, mods: list) -> Result:
+    """Move the selected files into a trash inside the prefix; with ``python``, import again what imported
+    before, put back what a failing import needs (the files of that module and of the module its error
+    names; every file when that does not help); only then empty the trash. A signal before that puts every
+    file back; a kill leaves the trash for the next run to put back."""
     from envslim.image.importcheck import import_each, needed_by
-    from envslim.image.trace import Trash
 
-    check = Check(python=os.path.relpath(python, os.path.abspath(plan.prefix)))
-    all_dirs = {d for r in plan.removals.values() for d in r.dirs}
-    module_files = set()  # (folder, module name) of each selected file: site-packages/NAME.py and the like
-    for r in plan.removals.values():
-        for rel, _ in r.files:
-            head, _, base = rel.rpartition("/")
-            if base.endswith((".py", ".so", ".pyd")):  # a .pyc beside its .py takes no module away
-                module_files.add((head, base.split(".", 1)[0]))
+    check = None
     by_name: dict[str, list] = {}
-    for m in mods:
-        if f"{m.folder}/{m.name}" in all_dirs or (m.folder, m.name) in module_files:
-            check.on_purpose.append(m.name)
-        else:
-            by_name.setdefault(m.name, []).append(m)
-    check.on_purpose = sorted(set(check.on_purpose) - set(by_name))
-    before = import_each(python, by_name)
-    check.failed_before = [(n, why) for n, why in before.items() if why is not None]
-    works = [n for n, why in before.items() if why is None]
-    check.checked = len(works)
-    try:
-        trash = Trash(plan.prefix)
-    except OSError as e:
-        raise EnvslimError(f"{plan.prefix}: cannot make a trash directory: {e.strerror or e}; nothing was changed") from None
+    works: list[str] = []
+    if python is not None:
+        check = Check(python=os.path.relpath(python, os.path.abspath(plan.prefix)))
+        all_dirs = {d for r in plan.removals.values() for d in r.dirs}
+        module_files = set()  # (folder, module name) of each selected file: site-packages/NAME.py and the like
+        for r in plan.removals.values():
+            for rel, _ in r.files:
+                head, _, base = rel.rpartition("/")
+                if base.endswith((".py", ".so", ".pyd")):  # a .pyc beside its .py takes no module away
+                    module_files.add((head, base.split(".", 1)[0]))
+        for m in mods:
+            if f"{m.folder}/{m.name}" in all_dirs or (m.folder, m.name) in module_files:
+                check.on_purpose.append(m.name)
+            else:
+                by_name.setdefault(m.name, []).append(m)
+        check.on_purpose = sorted(set(check.on_purpose) - set(by_name))
+        before = import_each(python, by_name)
+        check.failed_before = [(n, why) for n, why in before.items() if why is not None]
+        works = [n for n, why in before.items() if why is None]
+        check.checked = len(works)
     failed: list[tuple[str, int, str]] = []
     where: dict[str, tuple[str, int]] = {}  # moved file -> (category id, bytes)
+    if not any(r.files or r.dirs for r in plan.removals.values()):
+        return Result({cid: (0, 0) for cid in plan.removals}, failed, check)
+    trash = None
     try:
+        try:
+            with held():
+                trash = Trash(plan.prefix)
+        except OSError as e:
+            raise EnvslimError(
+                f"{plan.prefix}: cannot make a trash directory: {e.strerror or e}; nothing was changed"
+            ) from None
         for cid, r in plan.removals.items():
             for rel, b in r.files:
                 try:
@@ -332,6 +311,8 @@ def _carry_out_checked(plan: Selection, python: str, mods: list) -> Result:
                     failed.append((rel, b, _why(e)))
                     continue
                 where[rel] = (cid, b)
+                if len(where) == 1:
+                    pause("moving")
             for rel in _deepest_first(r.dirs):
                 if _kept_by(rel, plan.keep):
                     continue
@@ -341,23 +322,29 @@ def _carry_out_checked(plan: Selection, python: str, mods: list) -> Result:
                     pass
                 except OSError as e:
                     failed.append((rel + "/", 0, _why(e)))
-        after = import_each(python, works)
-        for name in sorted(n for n, why in after.items() if why is not None):
-            why = after[name]
-            need = [rel for m in by_name[name] for rel in needed_by(m, why, trash.moved)]
-            back = trash.give_back(need)
-            again = import_each(python, [name])[name]
-            everything = False
-            if again is not None and trash.moved:
-                back += trash.give_back(list(trash.moved))
-                everything = True
+        pause("trashed")
+        if python is not None and check is not None:
+            after = import_each(python, works)
+            for name in sorted(n for n, why in after.items() if why is not None):
+                why = after[name]
+                need = [rel for m in by_name[name] for rel in needed_by(m, why, trash.moved)]
+                back = trash.give_back(need)
                 again = import_each(python, [name])[name]
-            if back:
-                check.restored.append((name, why, len(back), sum(where[rel][1] for rel in back), everything))
-            if again is not None:
-                check.still_failing.append((name, again))
+                everything = False
+                if again is not None and trash.moved:
+                    back += trash.give_back(list(trash.moved))
+                    everything = True
+                    again = import_each(python, [name])[name]
+                if back:
+                    check.restored.append((name, why, len(back), sum(where[rel][1] for rel in back), everything))
+                if again is not None:
+                    check.still_failing.append((name, again))
+        commit("deleting the files moved aside")
+    except EnvslimError:
+        raise
     except BaseException:
-        trash.restore()
+        if trash is not None:
+            trash.restore()
         raise
     kept = set(trash.moved)
     trash.empty(parents=False)

@@ -26,6 +26,7 @@ the service does.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import shlex
@@ -39,7 +40,8 @@ from typing import TextIO
 
 from envslim.errors import EnvslimError
 from envslim.image.strip import _is_shared, _prefix_python, _unlink, elf_has_symbols, strip_candidates, strip_into  # noqa: F401
-from envslim.image.trash import Trash  # the trash and the strip live beside this module
+from envslim.image.interrupt import commit, held, pause
+from envslim.image.trash import TRASH_PREFIX, Trash  # the trash and the strip live beside this module
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ del _envslim_tracer
 '''
 
 
-def _pth_line() -> str:
+def pth_line() -> str:
     # A .pth line starting with "import" is executed by site; inert unless envslim set the variable.
     return (
         "import os; _p = os.environ.get(%r); _p and exec(compile(open(_p).read(), _p, 'exec')); del _p\n" % _TRACE_ENV
@@ -151,15 +153,86 @@ def site_packages(prefix: str) -> list[str]:
 class RunResult:
     returncode: int
     output: str
+    timed_out: float | None = None  # the timeout (seconds) when it passed
 
 
-def run_command(command: str, prefix: str, extra_env: dict[str, str]) -> RunResult:
-    """COMMAND through /bin/sh with PREFIX/bin first on PATH (as in the image); output captured."""
+SMOKE_TIMEOUT = 600.0  # seconds for one run of the smoke test (--smoke-timeout)
+OUTPUT_KEPT = 1 << 20  # bytes of the smoke test's output kept in memory: its end (the report shows the last lines)
+DRAIN_AFTER_END = 10.0  # seconds to read what is left in the pipe once the group is ended
+
+
+class _Tail:
+    """The last :data:`OUTPUT_KEPT` bytes of what is read from a pipe; the rest is read and dropped."""
+
+    def __init__(self, keep: int = OUTPUT_KEPT) -> None:
+        self.keep = keep
+        self.buf = bytearray()
+        self.dropped = 0
+
+    def feed(self, chunk: bytes) -> None:
+        self.buf += chunk
+        if len(self.buf) > 2 * self.keep:
+            cut = len(self.buf) - self.keep
+            del self.buf[:cut]
+            self.dropped += cut
+
+    def drain(self, fd: int) -> None:
+        while chunk := os.read(fd, 1 << 16):
+            self.feed(chunk)
+
+    def text(self) -> str:
+        if len(self.buf) > self.keep:
+            self.dropped += len(self.buf) - self.keep
+            del self.buf[: len(self.buf) - self.keep]
+        head = f"[{self.dropped:,} bytes of output before this not kept]\n" if self.dropped else ""
+        return head + self.buf.decode("utf-8", errors="replace")
+
+
+def run_command(command: str, prefix: str, extra_env: dict[str, str], timeout: float = SMOKE_TIMEOUT) -> RunResult:
+    """COMMAND through /bin/sh with PREFIX/bin first on PATH (as in the image), in a session (process group)
+    of its own; standard output and error through one pipe, of which the last :data:`OUTPUT_KEPT` bytes are
+    kept. When the shell exits, when ``timeout`` seconds have passed, or when envslim is interrupted, the
+    whole group is killed (a background process the command left cannot keep envslim waiting)."""
+    import signal
+    import threading
+
     env = dict(os.environ)
     env["PATH"] = os.path.join(prefix, "bin") + os.pathsep + env.get("PATH", "")
     env.update(extra_env)
-    done = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True, errors="replace")
-    return RunResult(done.returncode, done.stdout + done.stderr)
+    read_fd, write_fd = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            ["/bin/sh", "-c", command],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=write_fd,
+            stderr=write_fd,
+            start_new_session=True,
+        )
+    except BaseException:
+        os.close(read_fd)
+        raise
+    finally:
+        os.close(write_fd)
+    tail = _Tail()
+    reader = threading.Thread(target=tail.drain, args=(read_fd,), daemon=True)
+    reader.start()
+    timed_out = None
+    try:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = timeout
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+        reader.join(DRAIN_AFTER_END)  # every process of the group is gone; one that left it may keep the pipe
+        if not reader.is_alive():
+            os.close(read_fd)
+    return RunResult(proc.returncode, tail.text(), timed_out)
 
 
 Runner = Callable[[str, str, dict], RunResult]
@@ -178,22 +251,26 @@ def trace(command: str, prefix: str, runner: Runner = run_command) -> tuple[RunR
             f.write(TRACER)
         out_dir = os.path.join(work, "out")
         os.mkdir(out_dir)
+        written: list[str] = []  # only these are removed: a file that was there before is not ours
         try:
             for pth in pths:
                 try:
-                    with open(pth, "x") as f:
-                        f.write(_pth_line())
+                    with held(), open(pth, "x") as f:
+                        written.append(pth)
+                        f.write(pth_line())
                 except OSError as e:
                     raise EnvslimError(
                         f"{pth}: cannot write the tracer's .pth file: {e.strerror or e}; nothing was changed"
                     ) from None
+            pause("hooked")
             result = runner(command, prefix, {_TRACE_ENV: code, _OUT_ENV: out_dir})
         finally:
-            for pth in pths:
-                try:
-                    os.unlink(pth)
-                except FileNotFoundError:
-                    pass
+            with held():
+                for pth in written:
+                    try:
+                        os.unlink(pth)
+                    except FileNotFoundError:
+                        pass
         touched: set[str] = set()
         names = sorted(os.listdir(out_dir))
         for name in names:
@@ -291,6 +368,8 @@ def select(
         dirnames[:] = sorted(d for d in dirnames if own_mount(dirpath, d))
         rel_dir = os.path.relpath(dirpath, prefix).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
+        if not rel_dir:
+            dirnames[:] = [d for d in dirnames if not d.startswith(TRASH_PREFIX)]
         for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             rel = f"{rel_dir}/{name}" if rel_dir else name
             path = os.path.join(dirpath, name)
@@ -392,10 +471,12 @@ def _failed(err: TextIO, command: str, result: RunResult, when: str, state: str)
     """Report a failing run of COMMAND (its output's last lines too) and return exit status 2."""
     from envslim.display import redact
 
-    print(
-        redact(f"envslim prune: --keep-used-by {shlex.quote(command)} fails {when} (exit {result.returncode}); {state}"),
-        file=err,
+    how = (
+        f"did not finish within {result.timed_out:g} s {when} (--smoke-timeout)"
+        if result.timed_out
+        else f"fails {when} (exit {result.returncode})"
     )
+    print(redact(f"envslim prune: --keep-used-by {shlex.quote(command)} {how}; {state}"), file=err)
     if result.output.strip():
         print(redact(_tail(result.output)), file=err)
     return 2
@@ -408,6 +489,8 @@ def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
 
     prefix = options.prefix
     command = options.keep_used_by
+    if runner is run_command:
+        runner = functools.partial(run_command, timeout=options.smoke_timeout)
     plan = prune.select(prefix, aggressive=options.aggressive, keep=tuple(options.keep))
     first, touched, processes = trace(command, prefix, runner)
     if first.returncode != 0:
@@ -465,17 +548,19 @@ def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
         out.write(redact("\n".join(lines) + "\n"))
         return 0
 
+    trash = None
     try:
-        trash = Trash(prefix)
-    except OSError as e:
-        for _, _, copy in stripped:
-            _unlink(copy)
-        raise EnvslimError(f"{prefix}: cannot make a trash directory: {e.strerror or e}; nothing was changed") from None
-    try:
+        try:
+            with held():
+                trash = Trash(prefix)
+        except OSError as e:
+            raise EnvslimError(f"{prefix}: cannot make a trash directory: {e.strerror or e}; nothing was changed") from None
         rel = ""
         try:
-            for rel in [rel for _, rel, _ in every] + sel.links:
+            for i, rel in enumerate([rel for _, rel, _ in every] + sel.links):
                 trash.put(rel)
+                if i == 0:
+                    pause("moving")
             for rel, _, copy in stripped:  # the original goes to the trash, the stripped copy in its place
                 trash.put(rel)
                 fd, base = trash.dirs.parent(rel)  # both in the folder the original left, never by path
@@ -485,17 +570,25 @@ def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
             raise EnvslimError(
                 f"{os.path.join(prefix, rel)}: cannot move it aside: {e.strerror or e}; every file was put back"
             ) from None
+        pause("trashed")
         second = runner(command, prefix, {})
+        if second.returncode != 0:
+            trash.restore()
+        else:
+            pause("verified")
+            commit("deleting the verified files")  # from here a signal waits for the end of the run
+            pause("deleting")
     except EnvslimError:
         raise
     except BaseException:
-        trash.restore()
+        if trash is not None:
+            trash.restore()
         raise
     finally:
-        for _, _, copy in stripped:  # the copies not yet moved into place
-            _unlink(copy)
+        with held():
+            for _, _, copy in stripped:  # the copies not yet moved into place
+                _unlink(copy)
     if second.returncode != 0:
-        trash.restore()
         out.write(redact("\n".join(lines) + "\n"))
         return _failed(err, command, second, "after pruning", "every file was put back")
     for r in plan.removals.values():  # the plain categories' emptied trees, through the trash's descriptors

@@ -1,9 +1,15 @@
-"""The trace prune's trash: files renamed into a folder inside the prefix (the bytes never move) through
-directory descriptors opened with O_NOFOLLOW, put back on failure, deleted once the smoke test passes."""
+"""The prune's trash: files renamed into a folder inside the prefix (the bytes never move) through directory
+descriptors opened with O_NOFOLLOW, put back on failure or interruption, deleted once the prune is verified.
+
+Layout, so that a run killed at any point (SIGKILL) is recovered by the next one (:func:`put_back`):
+``PREFIX/.envslim-trash-XXXXXXXX/files/REL`` holds each moved file at its path relative to the prefix, and
+``journal`` has one JSON line per folder removed from the prefix (its path and mode), written before the
+folder goes."""
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import stat
@@ -11,6 +17,9 @@ import tempfile
 from collections.abc import Iterable
 
 from envslim.image.fsguard import _DirFds
+from envslim.image.interrupt import commit, held
+
+TRASH_PREFIX = ".envslim-trash-"
 
 
 # -- moving to the trash and back --------------------------------------------------------------------------
@@ -23,24 +32,36 @@ class Trash:
     takes a file from outside the prefix."""
 
     def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.dir = tempfile.mkdtemp(prefix=".envslim-trash-", dir=prefix)
-        self.moved: list[str] = []
-        self.dropped: dict[str, int] = {}  # folder -> mode, removed by drop_dir
-        self.dirs = _DirFds(prefix)
+        with held():
+            self.prefix = prefix
+            self.dir = tempfile.mkdtemp(prefix=TRASH_PREFIX, dir=prefix)
+            self.files = os.path.join(self.dir, "files")
+            os.mkdir(self.files)
+            self.journal = open(os.path.join(self.dir, "journal"), "a", encoding="utf-8")
+            self.moved: list[str] = []
+            self.dropped: dict[str, int] = {}  # folder -> mode, removed by drop_dir
+            self.dirs = _DirFds(prefix)
+            self.closed = False
 
     def put(self, rel: str) -> None:
-        dst = os.path.join(self.dir, rel)
+        dst = os.path.join(self.files, rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         fd, base = self.dirs.parent(rel)
-        os.rename(base, dst, src_dir_fd=fd)
-        self.moved.append(rel)
+        self.moved.append(rel)  # first: a signal between the two lines must not lose track of the file
+        try:
+            os.rename(base, dst, src_dir_fd=fd)
+        except BaseException:
+            self.moved.pop()
+            raise
 
     def drop_dir(self, rel: str) -> bool:
-        """Remove the folder ``rel`` when it is empty now (its files moved here), remembering its mode so that
-        :meth:`give_back` can make it again; False when it is not empty."""
+        """Remove the folder ``rel`` when it is empty now (its files moved here), remembering its mode (here
+        and in the journal) so that :meth:`give_back` and :func:`put_back` can make it again; False when it
+        is not empty."""
         fd, base = self.dirs.parent(rel)
         mode = stat.S_IMODE(os.stat(base, dir_fd=fd, follow_symlinks=False).st_mode)
+        self.journal.write(json.dumps([rel, mode]) + "\n")
+        self.journal.flush()
         try:
             os.rmdir(base, dir_fd=fd)
         except OSError as e:
@@ -56,42 +77,117 @@ class Trash:
         :meth:`drop_dir` removed; the trash stays open. Returns what went back."""
         wanted = set(rels)
         back = []
-        for rel in reversed(self.moved):
+        for rel in reversed(list(self.moved)):
             if rel not in wanted:
                 continue
-            for d in reversed(list(_ancestors(os.path.dirname(rel)))):  # shallowest first
-                mode = self.dropped.pop(d, None)
-                if mode is not None:
-                    fd, base = self.dirs.parent(d)
-                    os.mkdir(base, mode, dir_fd=fd)
-                    os.chmod(base, mode, dir_fd=fd)  # mkdir's mode is masked by the umask
-            fd, base = self.dirs.parent(rel)
-            os.rename(os.path.join(self.dir, rel), base, dst_dir_fd=fd)
+            _back(self.dirs, self.files, rel, self.dropped)
+            self.moved.remove(rel)
             back.append(rel)
-        self.moved = [rel for rel in self.moved if rel not in wanted]
         return back
 
     def restore(self) -> None:
-        self.give_back(list(self.moved))
-        shutil.rmtree(self.dir)
-        self.dirs.close()
+        """Put every file back (whatever a signal interrupted before) and delete the trash. A file that cannot
+        go back stays in the trash, which the next run puts back (:func:`put_back`); OSError says so."""
+        if self.closed:
+            return
+        with held():
+            self._close()
+            self.dirs.close()
+            left = put_back(self.prefix, self.dir)[2]
+            if left:
+                raise OSError(errno.EIO, f"{left} files could not be put back; they stay in {self.dir}")
+            self.moved = []
 
     def empty(self, *, parents: bool = True) -> list[str]:
         """Delete the trash; then (``parents``) remove the directories the moved files left empty (deepest
-        first)."""
-        shutil.rmtree(self.dir)
-        gone = []
-        if parents:
-            dirs = {os.path.dirname(rel) for rel in self.moved}
-            for d in sorted({p for rel in dirs for p in _ancestors(rel)}, key=lambda d: (-d.count("/"), d)):
-                try:
-                    fd, base = self.dirs.parent(d)
-                    os.rmdir(base, dir_fd=fd)
-                    gone.append(d)
-                except OSError:
-                    pass
-        self.dirs.close()
+        first). The point of no return: a signal no longer stops the run (:func:`commit`)."""
+        commit("deleting the verified files")
+        with held():
+            self._close()
+            shutil.rmtree(self.dir)
+            gone = []
+            if parents:
+                dirs = {os.path.dirname(rel) for rel in self.moved}
+                for d in sorted({p for rel in dirs for p in _ancestors(rel)}, key=lambda d: (-d.count("/"), d)):
+                    try:
+                        fd, base = self.dirs.parent(d)
+                        os.rmdir(base, dir_fd=fd)
+                        gone.append(d)
+                    except OSError:
+                        pass
+            self.dirs.close()
         return gone
+
+    def _close(self) -> None:
+        self.closed = True
+        self.journal.close()
+
+
+def _back(dirs: _DirFds, files: str, rel: str, modes: dict[str, int]) -> int:
+    """Move ``files/rel`` back to ``rel`` in the prefix (over whatever a run left there, as the original is the
+    truth), making again the missing folders on its way (with their modes from ``modes``); its bytes."""
+    for d in reversed(list(_ancestors(os.path.dirname(rel)))):  # shallowest first
+        _make_dir(dirs, d, modes)
+    src = os.path.join(files, rel)
+    size = os.lstat(src).st_size
+    fd, base = dirs.parent(rel)
+    os.rename(src, base, dst_dir_fd=fd)
+    return size
+
+
+def _make_dir(dirs: _DirFds, d: str, modes: dict[str, int]) -> None:
+    fd, base = dirs.parent(d)
+    try:
+        os.stat(base, dir_fd=fd, follow_symlinks=False)
+        return
+    except FileNotFoundError:
+        pass
+    mode = modes.pop(d, 0o755)
+    os.mkdir(base, mode, dir_fd=fd)
+    os.chmod(base, mode, dir_fd=fd)  # mkdir's mode is masked by the umask
+
+
+def put_back(prefix: str, trash_dir: str) -> tuple[int, int, int]:
+    """Put back everything ``trash_dir`` holds (a live trash, or one a killed run left) and delete it:
+    (files put back, their bytes, files that could not go back; then the trash stays)."""
+    modes: dict[str, int] = {}
+    try:
+        with open(os.path.join(trash_dir, "journal"), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                try:
+                    rel, mode = json.loads(line)
+                except ValueError:
+                    continue  # the line a kill cut short: its folder was not removed yet
+                if isinstance(rel, str) and isinstance(mode, int):
+                    modes.setdefault(rel, mode & 0o7777)
+    except FileNotFoundError:
+        pass
+    files = os.path.join(trash_dir, "files")
+    rels = []
+    for dirpath, dirnames, filenames in os.walk(files):
+        rel_dir = os.path.relpath(dirpath, files).replace(os.sep, "/")
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            rels.append(name if rel_dir == "." else f"{rel_dir}/{name}")
+    dirs = _DirFds(prefix)
+    n = size = left = 0
+    try:
+        for rel in sorted(rels):
+            try:
+                size += _back(dirs, files, rel, modes)
+                n += 1
+            except OSError:
+                left += 1
+        for d in sorted(modes, key=lambda d: (d.count("/"), d)):  # emptied folders that had no file here
+            try:
+                for a in reversed(list(_ancestors(d))):
+                    _make_dir(dirs, a, modes)
+            except OSError:
+                left += 1
+    finally:
+        dirs.close()
+    if not left:
+        shutil.rmtree(trash_dir)
+    return n, size, left
 
 
 def _ancestors(rel_dir: str) -> Iterable[str]:
