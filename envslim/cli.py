@@ -113,7 +113,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     if chosen == "dockerfile":
         _dockerfile_arguments(df)
     elif chosen == "prune":
-        pr.add_argument("prefix", metavar="PREFIX", help="a conda environment, a venv or another Python prefix")
+        pr.add_argument("prefix", metavar="PREFIX", help="a conda environment (conda-meta/) or a venv (pyvenv.cfg)")
         pr.add_argument("--dry-run", action="store_true", help="report what would go; change nothing")
         _selection_arguments(pr)
         pr.add_argument(

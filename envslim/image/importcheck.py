@@ -60,8 +60,6 @@ def find_python(prefix: str) -> str | None:
 def _run(python: str, code: str, timeout: float) -> subprocess.CompletedProcess[str]:
     """``python -I -B -c code`` in a session of its own: on timeout the whole group is killed, so that a
     process the import started cannot keep the pipes (and envslim) waiting."""
-    import signal
-
     with subprocess.Popen(
         [python, "-I", "-B", "-c", code],
         stdin=subprocess.DEVNULL,
@@ -72,16 +70,28 @@ def _run(python: str, code: str, timeout: float) -> subprocess.CompletedProcess[
         cwd=os.path.dirname(python),
         start_new_session=True,
     ) as proc:
+        _running.add(proc)
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            _end(proc)
             proc.communicate()
             raise
+        finally:
+            _running.discard(proc)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+_running: set[subprocess.Popen] = set()  # the imports under way, ended at once when envslim is stopped
+
+
+def _end(proc: subprocess.Popen) -> None:
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def modules(prefix: str, timeout: float = IMPORT_TIMEOUT) -> tuple[str, list[Module]]:
@@ -127,7 +137,15 @@ def import_each(python: str, names: Iterable[str], timeout: float = IMPORT_TIMEO
 
     names = sorted(set(names))
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-        return dict(zip(names, pool.map(one, names)))
+        futures = [pool.submit(one, name) for name in names]
+        try:
+            return {name: f.result() for name, f in zip(names, futures)}
+        except BaseException:  # a signal: end the imports under way instead of waiting for them
+            for f in futures:
+                f.cancel()
+            for proc in list(_running):
+                _end(proc)
+            raise
 
 
 _MISSING = re.compile(r"No module named '([\w.]+)'")

@@ -159,7 +159,12 @@ class Run:
 
     def finish(self) -> tuple[dict, str, str]:
         """(reaper's JSON, envslim's stdout, envslim's stderr) once envslim and all it left have ended."""
-        rest, err = self.proc.communicate()
+        try:
+            rest, err = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # envslim still waiting for something it should have ended
+            self.kill_all()
+            rest, err = self.proc.communicate()
+            raise AssertionError(f"envslim did not end within 60 s of the signal: {err}") from None
         os.close(self.fd)
         return json.loads(rest.strip().splitlines()[-1]), self.out.read_text(), err
 
@@ -279,6 +284,34 @@ def test_plain_prune_rolls_back_on_sigterm(prefix: Path, tmp_path: Path, point: 
     os.kill(run.pid, signal.SIGTERM)
     result, out, err = run.finish()
     assert (result["rc"], out, err) == (143, "", STOPPED.format("SIGTERM"))
+    assert _digest(prefix) == before
+
+
+HANG = """\
+import os, time
+d = os.environ.get("SMOKE_DIR")
+if d:
+    count = os.path.join(d, "imports")
+    n = int(open(count).read()) + 1 if os.path.exists(count) else 1
+    open(count, "w").write(str(n))
+    if n == 2:  # the check after the files went to the trash
+        with open(os.path.join(d, "fifo"), "w") as f:
+            f.write("import %d %d\\n" % (n, os.getpgid(0)))
+        time.sleep(600)
+"""
+
+
+def test_sigterm_during_the_import_check_ends_the_imports_and_puts_everything_back(prefix: Path, tmp_path: Path) -> None:
+    """An import that hangs (120 s allowed each) is ended at once: envslim does not wait for it."""
+    (prefix / SP / "hang").mkdir()
+    (prefix / SP / "hang" / "__init__.py").write_text(HANG)
+    before = _digest(prefix)
+    run = Run(tmp_path, [str(prefix)])
+    line = run.line()
+    assert line.startswith("import 2 ")
+    os.kill(run.pid, signal.SIGTERM)
+    result, out, err = run.finish()
+    assert (result["rc"], out, err, result["alive"]) == (143, "", STOPPED.format("SIGTERM"), [])
     assert _digest(prefix) == before
 
 
