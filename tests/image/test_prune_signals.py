@@ -31,19 +31,22 @@ from tests.image.test_trace import SP, _digest, _make, tree
 REAPER = str(Path(__file__).with_name("reaper.py"))
 ENVSLIM = [sys.executable, "-c", "import sys; from envslim.cli import main; sys.exit(main(sys.argv[1:]))"]
 
-SMOKE = """\
-import os, sys, time
-import used
+PAUSER = """\
+import os, time
 d = os.environ.get("SMOKE_DIR")
 if d:
-    count = os.path.join(d, "count")
+    count = os.path.join(d, "{counter}")
     n = int(open(count).read()) + 1 if os.path.exists(count) else 1
     open(count, "w").write(str(n))
-    if os.environ.get("SMOKE_PAUSE_IN") == str(n):
+    if {when}:
         with open(os.path.join(d, "fifo"), "w") as f:
-            f.write("run %d %d\\n" % (n, os.getpgid(0)))
+            f.write("{label} %d %d\\n" % (n, os.getpgid(0)))
         time.sleep(600)
 """
+# The smoke test: imports used; counts its runs, and the run $SMOKE_PAUSE_IN says so in the FIFO and hangs.
+SMOKE = "import used\n" + PAUSER.format(counter="count", label="run", when='os.environ.get("SMOKE_PAUSE_IN") == str(n)')
+# A package whose second import (the check after the files went to the trash) says so in the FIFO and hangs.
+HANG = PAUSER.format(counter="imports", label="import", when="n == 2")
 
 STOPPED = "envslim prune: stopped by {}; the prefix is as it was before this run\n"
 
@@ -285,20 +288,6 @@ def test_plain_prune_rolls_back_on_sigterm(prefix: Path, tmp_path: Path, point: 
     result, out, err = run.finish()
     assert (result["rc"], out, err) == (143, "", STOPPED.format("SIGTERM"))
     assert _digest(prefix) == before
-
-
-HANG = """\
-import os, time
-d = os.environ.get("SMOKE_DIR")
-if d:
-    count = os.path.join(d, "imports")
-    n = int(open(count).read()) + 1 if os.path.exists(count) else 1
-    open(count, "w").write(str(n))
-    if n == 2:  # the check after the files went to the trash
-        with open(os.path.join(d, "fifo"), "w") as f:
-            f.write("import %d %d\\n" % (n, os.getpgid(0)))
-        time.sleep(600)
-"""
 
 
 def test_sigterm_during_the_import_check_ends_the_imports_and_puts_everything_back(prefix: Path, tmp_path: Path) -> None:
