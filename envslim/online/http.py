@@ -31,16 +31,18 @@ Nothing here imports httpx at module import time; ``run(coro)`` is the synchrono
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import email.utils
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Iterable, Mapping, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Iterable, Mapping, TypeVar
 
 from envslim import __version__
 from envslim.display import redact
 from envslim.online.cache import Cache, CacheEntry
+from envslim.online.limits import CONNECT_TIMEOUT, MIN_RATE, stall_timeout
 
 PYPI_URL = "https://pypi.org"
 ANACONDA_API_URL = "https://api.anaconda.org"
@@ -70,12 +72,14 @@ class Fetched:
     too_big: bool = False  # the body exceeded ``max_body`` and was not read
 
 
-class _Failure(Exception):
-    def __init__(self, problem: str, retryable: bool, retry_after: float | None = None) -> None:
+class HttpFailure(Exception):
+    def __init__(self, problem: str, retryable: bool, retry_after: float | None = None, *,
+                 unreachable: bool = False) -> None:
         super().__init__(problem)
         self.problem = problem
         self.retryable = retryable
         self.retry_after = retry_after
+        self.unreachable = unreachable  # a timeout, a stall or a refused connection: the host, not the file
 
 
 def _retry_after(value: str | None, now: float) -> float | None:
@@ -104,7 +108,7 @@ class Session:
         cache: Cache | bool = True,
         offline: bool = False,
         refresh: bool = False,
-        timeout: float = 10.0,
+        timeout: float | None = None,
         deadline: float = 60.0,
         retries: int = 2,
         backoff: float = 0.5,
@@ -124,7 +128,7 @@ class Session:
         self.cache: Cache | None = cache or None
         self.offline = offline
         self.refresh = refresh
-        self.timeout = timeout
+        self.timeout = stall_timeout() if timeout is None else timeout  # the stall bound (limits.py)
         self.deadline = deadline
         self.retries = retries
         self.backoff = backoff
@@ -135,6 +139,7 @@ class Session:
         self.max_download = max_download
         self.sleep = sleep or asyncio.sleep  # ``await sleep(seconds)`` between retries; tests inject theirs
         self.warnings: list[str] = []
+        self.unreachable: dict[str, str] = {}  # host (credentials removed) -> why it could not be reached
         self.requests = 0
         self.bytes_downloaded = 0
         self.concurrency = concurrency
@@ -161,7 +166,7 @@ class Session:
             self._client = httpx.AsyncClient(
                 transport=self._transport,
                 follow_redirects=True,
-                timeout=httpx.Timeout(self.timeout),
+                timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
                 headers={"User-Agent": f"envslim/{__version__}"},
             )
         return self._client
@@ -214,13 +219,13 @@ class Session:
         while True:
             attempt += 1
             try:
-                async with self._semaphore():  # waiting for a slot is not part of the deadline
+                async with self.slot():  # waiting for a slot is not part of the deadline
                     return await asyncio.wait_for(
                         self._attempt(url, headers or {}, ok, max_body), self.deadline
                     )
             except asyncio.TimeoutError:
-                failure = _Failure(f"did not finish within {self.deadline:g} s", True)
-            except _Failure as exc:
+                failure = HttpFailure(f"did not finish within {self.deadline:g} s", False, unreachable=True)
+            except HttpFailure as exc:
                 failure = exc
             if not failure.retryable or attempt > self.retries:
                 break
@@ -235,10 +240,12 @@ class Session:
                 delay = max(delay, failure.retry_after)
             await self.sleep(delay)
         tries = f"; gave up after {attempt} attempts" if attempt > 1 else ""
+        if failure.unreachable:
+            self.unreachable.setdefault(host_of(url), failure.problem)
         self.warn(f"{what}: {failure.problem}{tries}{note} ({url})")
         return None
 
-    def _semaphore(self) -> asyncio.Semaphore:
+    def slot(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
         if self._sem is None or self._sem_loop is not loop:
             self._sem, self._sem_loop = asyncio.Semaphore(self.concurrency), loop
@@ -247,41 +254,100 @@ class Session:
     async def _attempt(
         self, url: str, headers: Mapping[str, str], ok: frozenset[int], max_body: int | None
     ) -> Fetched:
+        async with self.stream(url, headers) as resp:
+            status = resp.status_code
+            if status not in ok:
+                retry_after = _retry_after(resp.headers.get("retry-after"), time.time())
+                problem = f"HTTP {status} {resp.reason_phrase}".rstrip()
+                if status == 404:
+                    problem = "not found (HTTP 404)"
+                raise HttpFailure(problem, status in RETRY_STATUSES, retry_after)
+            length = resp.headers.get("content-length")
+            if max_body is not None and length and length.isdigit() and int(length) > max_body:
+                return Fetched(status, resp.headers, b"", too_big=True)
+            chunks = []
+            size = 0
+            async for chunk in self.chunks(resp, decoded=True):
+                chunks.append(chunk)
+                size += len(chunk)
+                if max_body is not None and size > max_body:
+                    self.bytes_downloaded += resp.num_bytes_downloaded
+                    return Fetched(status, resp.headers, b"", too_big=True)
+            self.bytes_downloaded += resp.num_bytes_downloaded
+            return Fetched(status, resp.headers, b"".join(chunks))
+
+    @contextlib.asynccontextmanager
+    async def stream(self, url: str, headers: Mapping[str, str] | None = None) -> AsyncIterator[Any]:
+        """An open streamed GET response (an ``httpx.Response``; read it with :meth:`chunks`). The
+        connection opens within ``CONNECT_TIMEOUT``; the status line and headers arrive within the stall
+        bound after it. Raises ``HttpFailure`` (``unreachable`` set for timeouts and refused connections)."""
         httpx = _httpx()
         client = self._http()
+        self.requests += 1
+        resp = None
         try:
-            self.requests += 1
-            async with client.stream("GET", url, headers=headers) as resp:
-                status = resp.status_code
-                if status not in ok:
-                    retry_after = _retry_after(resp.headers.get("retry-after"), time.time())
-                    problem = f"HTTP {status} {resp.reason_phrase}".rstrip()
-                    if status == 404:
-                        problem = "not found (HTTP 404)"
-                    raise _Failure(problem, status in RETRY_STATUSES, retry_after)
-                length = resp.headers.get("content-length")
-                if max_body is not None and length and length.isdigit() and int(length) > max_body:
-                    return Fetched(status, resp.headers, b"", too_big=True)
-                chunks = []
-                size = 0
-                async for chunk in resp.aiter_bytes():
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if max_body is not None and size > max_body:
-                        self.bytes_downloaded += resp.num_bytes_downloaded
-                        return Fetched(status, resp.headers, b"", too_big=True)
-                self.bytes_downloaded += resp.num_bytes_downloaded
-                return Fetched(status, resp.headers, b"".join(chunks))
+            request = client.build_request("GET", url, headers=headers or {})
+            try:
+                resp = await asyncio.wait_for(client.send(request, stream=True),
+                                              min(CONNECT_TIMEOUT, self.timeout) + self.timeout)
+            except asyncio.TimeoutError:
+                raise HttpFailure(f"no answer within {self.timeout:g} s", False, unreachable=True) from None
+            yield resp
+        except httpx.ConnectTimeout:
+            raise HttpFailure(f"cannot connect within {min(CONNECT_TIMEOUT, self.timeout):g} s", False,
+                           unreachable=True) from None
         except httpx.TimeoutException:
-            raise _Failure(f"timed out after {self.timeout:g} s", True) from None
+            raise HttpFailure(f"no answer within {self.timeout:g} s", False, unreachable=True) from None
         except httpx.ConnectError as exc:
-            raise _Failure(_join("cannot connect", exc), False) from None
+            raise HttpFailure(_join("cannot connect", exc), False, unreachable=True) from None
         except httpx.RemoteProtocolError as exc:
-            raise _Failure(_join("connection dropped", exc), True) from None
+            raise HttpFailure(_join("connection dropped", exc), True) from None
         except (httpx.ReadError, httpx.WriteError) as exc:
-            raise _Failure(_join("connection reset", exc), True) from None
+            raise HttpFailure(_join("connection reset", exc), True) from None
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-            raise _Failure(_join(type(exc).__name__, exc), False) from None
+            raise HttpFailure(_join(type(exc).__name__, exc), False) from None
+        finally:
+            if resp is not None:
+                await resp.aclose()
+
+    async def chunks(self, resp: Any, *, decoded: bool = False) -> AsyncIterator[bytes]:
+        """The body of a :meth:`stream` response, raw (as sent, still content-encoded) or decoded by
+        httpx, guarded against stalls: a window of ``timeout`` seconds that brings fewer than
+        ``MIN_RATE * timeout`` bytes ends it (``HttpFailure``, unreachable), so a server that sends one
+        byte a second is cut off within two stall bounds."""
+        source = (resp.aiter_bytes() if decoded else resp.aiter_raw()).__aiter__()
+        clock = asyncio.get_running_loop().time
+        window_start, window_bytes = clock(), 0
+        pending: asyncio.Future | None = None
+        try:
+            while True:
+                if pending is None:
+                    pending = asyncio.ensure_future(source.__anext__())
+                left = window_start + self.timeout - clock()
+                done, _ = await asyncio.wait({pending}, timeout=max(left, 0.0))
+                if not done:  # the window ended while waiting
+                    if window_bytes < MIN_RATE * self.timeout:
+                        raise HttpFailure(f"stalled: less than {MIN_RATE} bytes a second for {self.timeout:g} s",
+                                       False, unreachable=True)
+                    window_start, window_bytes = clock(), 0
+                    continue
+                future, pending = pending, None
+                try:
+                    chunk = future.result()
+                except StopAsyncIteration:
+                    return
+                window_bytes += len(chunk)
+                if clock() - window_start >= self.timeout:
+                    if window_bytes < MIN_RATE * self.timeout:
+                        raise HttpFailure(f"stalled: less than {MIN_RATE} bytes a second for {self.timeout:g} s",
+                                       False, unreachable=True)
+                    window_start, window_bytes = clock(), 0
+                yield chunk
+        finally:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(BaseException):
+                    await pending
 
     # -- JSON through the cache ------------------------------------------------------------------
     async def get_json(self, url: str, *, what: str) -> Any:
@@ -367,6 +433,17 @@ def _httpx():
         raise EnvslimError("envslim: error: online lookups need httpx: pip install 'envslim[online]'"
                            " (or use --offline)") from None
     return httpx
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` of ``url``, credentials removed (what a "cannot reach" line names)."""
+    from urllib.parse import urlsplit
+
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return redact(url)
+    return netloc.rpartition("@")[2] or redact(url)
 
 
 def _join(head: str, exc: BaseException) -> str:
