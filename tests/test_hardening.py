@@ -259,7 +259,7 @@ def test_a_mistyped_cache_entry_is_a_miss(tmp_path, entry):
 
 def test_zstd_bomb_is_capped(monkeypatch):
     zstandard = pytest.importorskip("zstandard")
-    from envslim.online import anaconda
+    from envslim.online import condainfo as anaconda
 
     monkeypatch.setattr(anaconda, "MAX_INFO_BYTES", 1 << 20)
     bomb = zstandard.ZstdCompressor(level=3).compress(b"\0" * (8 << 20))

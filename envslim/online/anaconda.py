@@ -27,13 +27,11 @@ the installed size when known, else the archive size.
 
 from __future__ import annotations
 
-import io
-import json
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from envslim.online import remotezip
+from envslim.online.condainfo import paths_sizes
 
 if TYPE_CHECKING:
     from envslim.online.http import Session
@@ -137,46 +135,6 @@ async def conda_files(
     return files
 
 
-def zstd_decompressor() -> Callable[[bytes], bytes] | None:
-    """A zstd decompression function, or ``None`` when no zstd module is installed."""
-    try:
-        from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
-
-        def decompress314(data: bytes) -> bytes:
-            out = zstd.ZstdDecompressor().decompress(data, max_length=MAX_INFO_BYTES + 1)
-            return _capped(out)
-
-        return decompress314
-    except ImportError:
-        pass
-    try:
-        import zstandard
-    except ImportError:
-        return None
-
-    def decompress(data: bytes) -> bytes:
-        # a stream reader copes with frames that do not record their content size, and stops at the cap
-        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)) as reader:
-            return _capped(reader.read(MAX_INFO_BYTES + 1))
-
-    return decompress
-
-
-MAX_INFO_BYTES = 128 * 1024 * 1024  # info/ of the largest conda-forge packages is a few MB; a bomb is GBs
-
-
-def _capped(out: bytes) -> bytes:
-    if len(out) > MAX_INFO_BYTES:
-        raise ValueError(f"decompresses to more than {MAX_INFO_BYTES >> 20} MiB")
-    return out
-
-
-NO_ZSTD = (
-    "anaconda.org: reading installed sizes from .conda files needs the zstandard module"
-    " (pip install 'envslim[online]'); using archive sizes"
-)
-
-
 async def conda_installed_bytes(file: CondaFile, *, session: Session) -> int | None:
     """Sum of ``size_in_bytes`` in the package's ``info/paths.json``; ``None`` if out of reach."""
     if not file.basename.endswith(".conda"):
@@ -189,40 +147,8 @@ async def conda_installed_bytes(file: CondaFile, *, session: Session) -> int | N
     if session.offline:
         session.warn(f"{what}: no cached data (offline)")
         return None
-    decompress = zstd_decompressor()
-    if decompress is None:
-        session.warn(NO_ZSTD)
-        return None
-    remote = remotezip.RemoteFile(session, file.url, what=what, size=file.size)
-    members = await remotezip.zip_members(remote)
-    if members is None:
-        return None
-    info = [m for m in members if m.name.startswith("info-") and m.name.endswith(".tar.zst")]
-    if len(info) != 1:
-        session.warn(f"{what}: no info-*.tar.zst member in the .conda archive ({file.url})")
-        return None
-    packed = await remotezip.read_member(remote, info[0])
-    if packed is None:
-        return None
-    import tarfile  # lazy: it imports bz2, lzma and gzip support
-
-    try:
-        raw = decompress(packed)
-    except Exception as exc:  # zstandard.ZstdError, compression.zstd.ZstdError: no common base
-        session.warn(f"{what}: unreadable {info[0].name}: {exc} ({file.url})")
-        return None
-    try:
-        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
-            member = tar.extractfile("info/paths.json")
-            if member is None:
-                raise KeyError("info/paths.json")
-            paths = json.loads(member.read())["paths"]
-        sizes = [p.get("size_in_bytes") for p in paths]
-    except KeyError:
-        session.warn(f"{what}: no info/paths.json in {info[0].name} ({file.url})")
-        return None
-    except (tarfile.TarError, ValueError, TypeError, AttributeError) as exc:
-        session.warn(f"{what}: unreadable {info[0].name}: {exc} ({file.url})")
+    sizes = await paths_sizes(session, file.url, what=what, size=file.size)
+    if sizes is None:
         return None
     missing = sum(1 for s in sizes if not isinstance(s, int))
     if missing:

@@ -82,8 +82,10 @@ def settings_for(options: Any, cfg: Any, progress: Callable[[str], None] | None 
 
 
 def _failure_line(path: str, failure: Any) -> str:
-    from envslim.solve.errors import Unsolvable
+    from envslim.solve.errors import Unreachable, Unsolvable
 
+    if isinstance(failure, Unreachable):  # the network, not the file: "cannot reach HOST (...): why"
+        return f"{path}: {failure.message}"
     what = "does not solve" if isinstance(failure, Unsolvable) else "cannot be solved"
     return f"{path}: {what}: {failure.message}"
 

@@ -4,9 +4,11 @@
 
 ``specs`` are MatchSpecs as an environment file writes them (``numpy=1.26``, ``python>=3.11``,
 ``conda-forge::pyarrow``); ``channels`` are URLs in priority order
-(:func:`envslim.solve.channels.channel_urls`). The gateway reads sharded repodata when the channel
-has it (``repodata_shards.msgpack.zst``) and ``repodata.json`` otherwise, and keeps its own cache
-(``make_gateway(cache_dir)``: under envslim's cache directory). Raises
+(:func:`envslim.solve.channels.channel_urls`). rattler never goes to the network itself: the
+``localizer`` (:class:`envslim.solve.repodata.Localizer`) fetches every channel's repodata through
+envslim's capped session and rattler reads the local copies; the solved records get their real
+channel and URL back. A channel a spec names (``conda-forge::pyarrow``) that the list does not is read
+after the others. Raises
 :class:`~envslim.solve.errors.Unsolvable` with the solver's reason on one line, or
 :class:`~envslim.solve.errors.SolveUnavailable` when repodata cannot be read.
 """
@@ -37,13 +39,24 @@ def virtual_packages(target: Target) -> list[Any]:
     ]
 
 
-def parse_spec(spec: str, alias: str) -> Any:
-    """A rattler MatchSpec for ``spec``; a ``channel::name`` prefix resolves against ``alias``."""
+def spec_channel(spec: str, alias: str) -> tuple[str | None, str]:
+    """(the channel URL a ``channel::name`` spec names, or None; the rest of the spec)."""
+    channel, sep, rest = spec.partition("::")
+    if not sep:
+        return None, spec
+    if "://" not in channel and "/" not in channel.split("[")[0]:
+        return f"{alias.rstrip('/')}/{channel}", rest
+    return channel.rstrip("/"), rest
+
+
+def parse_spec(spec: str, alias: str, local: Any = None) -> Any:
+    """A rattler MatchSpec for ``spec``; a ``channel::name`` prefix resolves against ``alias`` (and to
+    its local copy through ``local(url)`` when given)."""
     import rattler
 
-    channel, sep, rest = spec.partition("::")
-    if sep and "://" not in channel and "/" not in channel.split("[")[0]:
-        spec = f"{alias.rstrip('/')}/{channel}::{rest}"
+    channel, rest = spec_channel(spec, alias)
+    if channel is not None:
+        spec = f"{local(channel) if local else channel}::{rest}"
     return rattler.MatchSpec(spec)
 
 
@@ -53,19 +66,26 @@ async def solve_conda(
     target: Target,
     *,
     gateway: Any,
+    localizer: Any,
     alias: str = "https://conda.anaconda.org",
     constraints: list[str] | None = None,
 ) -> list[Any]:
     import rattler
     from rattler.exceptions import InvalidMatchSpecError, SolverError
 
+    urls = list(channels)
+    for spec in specs:
+        named, _ = spec_channel(spec, alias)
+        if named is not None and named not in urls:
+            urls.append(named)
     try:
-        parsed = [parse_spec(s, alias) for s in specs]
+        parsed = [parse_spec(s, alias, localizer.local_url) for s in specs]
     except InvalidMatchSpecError as exc:
         raise Unsolvable(f"invalid conda spec: {exc}", target.platform) from None
+    local = await localizer.channels(urls, target.subdirs, target.platform)
     try:
-        return await rattler.solve(
-            [rattler.Channel(url) for url in channels],
+        records = await rattler.solve(
+            [rattler.Channel(url) for url in local],
             parsed,
             gateway=gateway,
             platforms=target.subdirs,
@@ -77,3 +97,4 @@ async def solve_conda(
         raise Unsolvable(f"{target.platform}: {exc}", target.platform) from None
     except Exception as exc:  # GatewayError, FetchRepoDataError, IoError...: the channel is unreadable
         raise SolveUnavailable(f"{target.platform}: cannot read the channels: {exc}", target.platform) from None
+    return localizer.restore(records)

@@ -94,28 +94,27 @@ def spec_name(spec: str) -> str:
 
 
 class _Run:
-    """One solve run: a gateway, a rattler client and an http session shared by every target."""
+    """One solve run: a gateway, the local channels and an http session shared by every target."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         root = settings.cache_root()
         self.root = root
         self.gateway: Any = None
-        self.client: Any = None
         self.session: Any = None
         self.pip_runs: dict[tuple, Any] = {}  # the same pip lines against the same conda side: one uv run
 
     async def __aenter__(self) -> _Run:
-        import rattler
-
         from envslim.solve.conda import make_gateway
         from envslim.online import Cache, Session
 
+        from envslim.solve.repodata import Localizer
+
         self.gateway = make_gateway(self.root / "rattler")
-        self.client = rattler.Client()
         # sizes live in the online lookups' cache (ENVSLIM_CACHE_DIR, else platformdirs' .../envslim/http)
         cache = Cache(self.settings.cache_dir) if self.settings.cache_dir is not None else Cache()
         self.session = Session(cache=cache, pypi_url=self.settings.pypi_url)
+        self.localizer = Localizer(self.session, self.root)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -133,7 +132,7 @@ class _Run:
                                 defaults_url=self.settings.defaults_url)
         self.say(f"solving {target.platform}")
         records = await solve_conda(list(env.conda), channels.urls, target, gateway=self.gateway,
-                                    alias=self.settings.alias)
+                                    localizer=self.localizer, alias=self.settings.alias)
         pip = await self.resolve_pip(list(env.pip), records, target)
         packages = await self.measure(target.platform, [Artifact.from_record(r) for r in records], pip.picks)
         requested = [("conda", spec_name(s), s) for s in env.conda]
@@ -157,7 +156,7 @@ class _Run:
         semaphore = asyncio.Semaphore(16)
         jobs: list[Callable[[], Any]] = []
         for a in artifacts:
-            jobs.append(lambda a=a: conda_size(a, client=self.client, session=self.session, semaphore=semaphore))
+            jobs.append(lambda a=a: conda_size(a, session=self.session, semaphore=semaphore))
         for p in picks:
             jobs.append(lambda p=p: wheel_size(p.url, p.sha256, session=self.session, what=f"{p.name} {p.version}"))
 

@@ -4,11 +4,13 @@
   one line, naming the packages), or the pip side does not resolve against the conda side.
 - ``SolveUnavailable``: the channels, the index or an artifact could not be read (network, HTTP
   status, a missing tool): never a result that looks like a proof.
+- ``Unreachable`` (a ``SolveUnavailable``): a host did not answer (refused, timed out, stalled); the
+  message says "cannot reach HOST" once per host, with the channel, credentials removed.
 """
 
 from __future__ import annotations
 
-__all__ = ["SolveFailure", "SolveUnavailable", "Unsolvable", "one_line"]
+__all__ = ["SolveFailure", "SolveUnavailable", "Unreachable", "Unsolvable", "one_line"]
 
 
 def one_line(text: str) -> str:
@@ -39,4 +41,8 @@ class Unsolvable(SolveFailure):
 
 
 class SolveUnavailable(SolveFailure):
+    pass
+
+
+class Unreachable(SolveUnavailable):
     pass

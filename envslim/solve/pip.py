@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import io
 import os
@@ -63,8 +64,27 @@ def _normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+# pip's index options, passed on to uv: (pip's spellings) -> uv's option
+INDEX_OPTIONS = {"-f": "--find-links", "--find-links": "--find-links", "-i": "--index-url",
+                 "--index-url": "--index-url", "--extra-index-url": "--extra-index-url"}
+
+
+def index_option(line: str) -> tuple[str, str] | None:
+    """``(uv option, value)`` for a pip index option line (``-f URL``, ``--find-links=URL``,
+    ``--extra-index-url URL``, ``-i URL``, ``--index-url URL``), else None."""
+    head, sep, value = line.strip().partition("=")
+    if not sep or " " in head:
+        head, _, value = line.strip().partition(" ")
+    if head.startswith("-f") and head != "-f" and not head.startswith("--"):  # -fURL
+        head, value = "-f", head[2:]
+    option = INDEX_OPTIONS.get(head)
+    value = value.split(" #", 1)[0].strip()
+    return (option, value) if option and value else None
+
+
 def split_pip_lines(lines: list[str]) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
-    """(line, packaging Requirement) for resolvable lines; (line, why not) for the rest."""
+    """(line, packaging Requirement) for resolvable lines; (line, why not) for the rest. Index
+    options (:func:`index_option`) are neither: :func:`resolve_pip` passes them to uv."""
     from packaging.requirements import InvalidRequirement, Requirement
 
     ok: list[tuple[str, Any]] = []
@@ -72,6 +92,8 @@ def split_pip_lines(lines: list[str]) -> tuple[list[tuple[str, Any]], list[tuple
     for raw in lines:
         line = raw.strip()
         if not line:
+            continue
+        if index_option(line) is not None:
             continue
         if line.startswith("-"):
             skipped.append((line, "a pip option or editable install, not a requirement"))
@@ -146,15 +168,49 @@ def uv_binary() -> str:
     return uv.find_uv_bin()
 
 
+UV_RUN_STALLS = 20  # uv's whole run may last this many stall bounds (10 minutes by default)
+
+
+def uv_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """uv's network bounds from envslim's: ``UV_HTTP_TIMEOUT`` (uv's stalled read) is the stall bound,
+    ``UV_HTTP_CONNECT_TIMEOUT`` the connect bound, unless the user set them."""
+    import math
+
+    from envslim.online.limits import CONNECT_TIMEOUT, stall_timeout
+
+    env = dict(os.environ if environ is None else environ)
+    env.setdefault("UV_HTTP_TIMEOUT", str(max(1, math.ceil(stall_timeout(env)))))
+    env.setdefault("UV_HTTP_CONNECT_TIMEOUT", str(int(CONNECT_TIMEOUT)))
+    env["NO_COLOR"] = "1"
+    return env
+
+
 async def _run_uv(args: list[str], stdin: str) -> tuple[int, str, str]:
+    """Run uv in its own process group; past ``UV_RUN_STALLS`` stall bounds the group is killed
+    (uv's own read timeout does not end a server that sends a byte a second)."""
+    import signal
+
+    from envslim.online.limits import stall_timeout
+
+    wall = UV_RUN_STALLS * stall_timeout()
     proc = await asyncio.create_subprocess_exec(
         *args,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "NO_COLOR": "1"},
+        env=uv_environment(),
+        start_new_session=True,
     )
-    out, err = await proc.communicate(stdin.encode())
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), wall)
+    except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        await proc.wait()
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        raise SolveUnavailable(f"pip side: uv did not finish within {wall:g} s"
+                               f" ({UV_RUN_STALLS} x the {stall_timeout():g} s stall bound)") from None
     return proc.returncode or 0, out.decode(), err.decode()
 
 
@@ -240,6 +296,15 @@ async def resolve_pip(
     ]
     for name in sorted(conda_names):
         args += ["--no-emit-package", name]
+    options = [o for o in (index_option(line) for line in lines) if o is not None]
+    for option, value in options:
+        if option == "--index-url":  # the file's index replaces the default one, as for pip
+            at = args.index("--index-url")
+            args[at + 1] = value
+        else:
+            args += [option, value]
+    if any(option == "--extra-index-url" for option, _ in options):
+        args += ["--index-strategy", "unsafe-best-match"]  # pip's rule: the best version of all indexes
     pending = list(reqs)
     while pending:
         code, out, err = await _run_uv(args, "".join(line + "\n" for line, _ in pending))

@@ -1,8 +1,9 @@
 """Installed bytes of solved artifacts, cached by sha256 forever.
 
 - A ``.conda`` artifact: the sum of ``size_in_bytes`` over ``info/paths.json`` (what the package
-  writes into the prefix), read with range requests by rattler's ``PathsJson.from_remote_url`` (the
-  zip's tail and the ``info-*.tar.zst`` member, not the package payload). noarch: python packages are
+  writes into the prefix), read with range requests through envslim's session
+  (:func:`envslim.online.condainfo.paths_sizes`: the zip's tail and the ``info-*.tar.zst`` member, not
+  the package payload; at most 128 MiB decoded, every read within the connect and stall bounds). noarch: python packages are
   marked: conda compiles their byte-code when it links them, which paths.json does not list.
 - A ``.tar.bz2`` artifact cannot be range-read (a bzip2 stream has no index): its size is a marked
   estimate, ``archive bytes x 3.7`` with the range ``x 1.6`` to ``x 5.7``: the median and the 10th and
@@ -73,7 +74,7 @@ class Artifact:
         )
 
 
-async def conda_size(record: Artifact, *, client: Any, session: Any, semaphore: asyncio.Semaphore) -> Size:
+async def conda_size(record: Artifact, *, session: Any, semaphore: asyncio.Semaphore) -> Size:
     """Installed bytes of one conda artifact."""
     from envslim.display import redact
 
@@ -89,16 +90,15 @@ async def conda_size(record: Artifact, *, client: Any, session: Any, semaphore: 
         known = session.recall(key)
         if isinstance(known, int):
             return Size(known, how=note)
-    import rattler
+    from envslim.online.condainfo import paths_sizes
 
+    before = len(session.warnings)
     async with semaphore:
-        try:
-            paths = await rattler.PathsJson.from_remote_url(client, record.url)
-        except Exception as exc:  # rattler raises its own exception types, with no common base
-            raise SolveUnavailable(f"{redact(record.url)}: cannot read info/paths.json: {exc}") from None
-    if paths is None:
-        raise SolveUnavailable(f"{redact(record.url)}: no info/paths.json in the archive")
-    sizes = [e.size_in_bytes for e in paths.paths]
+        sizes = await paths_sizes(session, record.url, what=redact(record.url), size=record.archive_bytes)
+    if sizes is None:
+        problem = session.warnings[before] if len(session.warnings) > before else \
+            f"{redact(record.url)}: cannot read info/paths.json"
+        raise SolveUnavailable(problem)
     if any(s is None for s in sizes):
         missing = sum(1 for s in sizes if s is None)
         return Size(None, how=f"info/paths.json gives no size for {missing} of {len(sizes)} paths")

@@ -11,7 +11,7 @@ import pytest
 from pkgserver import CondaArtifact, Fault, build_conda
 
 from envslim.online import CondaFile, conda_files, conda_installed_bytes
-from envslim.online.anaconda import NO_ZSTD
+from envslim.online.condainfo import NO_ZSTD
 
 pytest.importorskip("zstandard")
 
