@@ -252,7 +252,35 @@ def _platforms(value: str | None) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    code = _main(list(sys.argv[1:] if argv is None else argv))
+    if argv is None and "rattler" in sys.modules:
+        leave(code)
+    return code
+
+
+def leave(code: int) -> None:
+    """End the process now with ``code``, after flushing, without the interpreter's finalisation.
+
+    Why: py-rattler runs its work on a tokio runtime whose worker threads are never joined. After a
+    failed solve, gateway tasks can still be in flight on those threads (a solve's error does not cancel
+    the fetches it coalesced; rattler hands the result back with ``call_soon_threadsafe`` on a loop that
+    is closed), and when one finishes while ``Py_FinalizeEx`` tears the interpreter down it takes and
+    releases the GIL on a dying interpreter: "Fatal Python error: PyGILState_Release" (exit 134) or a
+    segfault (139), after envslim had printed its one line, in 9-20% of failing runs (a bare py-rattler
+    0.28 script: 1-3 in 30). py-rattler offers no way to shut its runtime down, so a run that imported
+    rattler flushes its output and leaves with ``os._exit``: nothing runs after envslim's last line.
+    Only for the process entry point (``main()`` without argv); tests calling ``main([...])`` return."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or a full device: the code already says what it can
+            code = code or EXIT_ERROR
+    os._exit(code)
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser(argv)
     if not argv:  # no arguments: the usage and the commands, exit 2
         parser.print_help(sys.stderr)
