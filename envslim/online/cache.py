@@ -12,6 +12,13 @@ never expire.
 
 The cache never raises to its caller: an unreadable or corrupt entry is a miss, an unwritable
 directory turns the cache off for the rest of the run (the session records one warning).
+
+Bound across runs: ``enforce_bound(root, limit)`` (run when a session or a solve run closes) deletes
+the least recently used units of the cache directory until it holds at most ``limit`` bytes
+(``envslim.online.limits.cache_max()``: 2 GB, ``ENVSLIM_CACHE_MAX``). A unit is one entry file, one
+channel subdir's repodata (``repodata/<hash>/<subdir>``), one set of stub wheels
+(``solve/conda-dists/<key>``), uv's cache (``solve/uv``, whole) or ``rattler/`` (whole); its last use is
+the newest modification time in it (reading an entry touches it).
 """
 
 from __future__ import annotations
@@ -88,7 +95,12 @@ class Cache:
 
     def get(self, key: str) -> CacheEntry | None:
         try:
-            raw = json.loads(self._path(key).read_text(encoding="utf-8"))
+            path = self._path(key)
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            try:
+                os.utime(path)  # used now: the last to go when the cache is over its bound
+            except OSError:
+                pass
             if not (isinstance(raw, dict) and isinstance(raw.get("body"), str)
                     and isinstance(raw.get("stored_at"), (int, float)) and not isinstance(raw["stored_at"], bool)
                     and all(isinstance(raw.get(k), (str, type(None))) for k in ("etag", "last_modified"))):
@@ -145,3 +157,60 @@ class Cache:
             last_modified=entry.last_modified,
             immutable=entry.immutable,
         )
+
+
+def _units(root: Path) -> list[Path]:
+    units: list[Path] = []
+    for folder in (root, root / "http"):
+        try:
+            units += [p for p in folder.iterdir() if p.is_file() and p.suffix == ".json"]
+        except OSError:
+            pass
+    for pattern in ("repodata/*/*", "solve/conda-dists/*"):
+        units += [p for p in root.glob(pattern) if p.is_dir()]
+    units += [p for p in (root / "solve" / "uv", root / "rattler") if p.is_dir()]
+    return units
+
+
+def _measure(unit: Path) -> tuple[int, float]:
+    """(bytes, last use) of one unit."""
+    if unit.is_file():
+        st = unit.stat()
+        return st.st_size, st.st_mtime
+    size, newest = 0, unit.stat().st_mtime
+    for folder, _, files in os.walk(unit):
+        for name in files:
+            try:
+                st = os.lstat(os.path.join(folder, name))
+            except OSError:
+                continue
+            size += st.st_size
+            newest = max(newest, st.st_mtime)
+    return size, newest
+
+
+def enforce_bound(root: str | os.PathLike[str], limit: int) -> list[Path]:
+    """Delete the least recently used units under ``root`` until at most ``limit`` bytes remain; the
+    units deleted, oldest first. Never raises (a unit that cannot be deleted is left)."""
+    import shutil
+
+    root = Path(root)
+    try:
+        measured = [(*_measure(u), u) for u in _units(root)]
+    except OSError:
+        return []
+    total = sum(size for size, _, _ in measured)
+    removed: list[Path] = []
+    for size, _, unit in sorted(measured, key=lambda m: m[1]):
+        if total <= limit:
+            break
+        try:
+            if unit.is_dir():
+                shutil.rmtree(unit)
+            else:
+                unit.unlink()
+        except OSError:
+            continue
+        total -= size
+        removed.append(unit)
+    return removed

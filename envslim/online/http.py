@@ -119,6 +119,7 @@ class Session:
         conda_url: str = CONDA_URL,
         max_download: int = 64 * 1024 * 1024,
         sleep: Any = None,
+        bound_cache: bool = True,
     ) -> None:
         self._client = client
         self._owns_client = client is None
@@ -137,6 +138,7 @@ class Session:
         self.anaconda_url = anaconda_url.rstrip("/")
         self.conda_url = conda_url.rstrip("/")
         self.max_download = max_download
+        self.bound_cache = bound_cache  # keep the cache under ENVSLIM_CACHE_MAX when the session closes
         self.sleep = sleep or asyncio.sleep  # ``await sleep(seconds)`` between retries; tests inject theirs
         self.warnings: list[str] = []
         self.unreachable: dict[str, str] = {}  # host (credentials removed) -> why it could not be reached
@@ -158,6 +160,11 @@ class Session:
         if self._client is not None and self._owns_client:
             await self._client.aclose()
             self._client = None
+        if self.bound_cache and self.cache is not None and self.cache.error is None and self.requests:
+            from envslim.online.cache import enforce_bound
+            from envslim.online.limits import cache_max
+
+            enforce_bound(self.cache.directory, cache_max())
 
     def _http(self) -> Any:
         if self._client is None:

@@ -78,10 +78,12 @@ async def solve_conda(
         named, _ = spec_channel(spec, alias)
         if named is not None and named not in urls:
             urls.append(named)
-    try:
-        parsed = [parse_spec(s, alias, localizer.local_url) for s in specs]
-    except InvalidMatchSpecError as exc:
-        raise Unsolvable(f"invalid conda spec: {exc}", target.platform) from None
+    parsed = []
+    for spec in specs:
+        try:
+            parsed.append(parse_spec(spec, alias, localizer.local_url))
+        except InvalidMatchSpecError as exc:
+            raise Unsolvable(f"invalid conda spec {spec!r}: {exc}", target.platform) from None
     local = await localizer.channels(urls, target.subdirs, target.platform)
     try:
         records = await rattler.solve(

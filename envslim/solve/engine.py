@@ -108,17 +108,26 @@ class _Run:
         from envslim.solve.conda import make_gateway
         from envslim.online import Cache, Session
 
+        from envslim.online.limits import cache_max
         from envslim.solve.repodata import Localizer
+
+        cache_max()  # a bad ENVSLIM_CACHE_MAX is an error before any work, not after
 
         self.gateway = make_gateway(self.root / "rattler")
         # sizes live in the online lookups' cache (ENVSLIM_CACHE_DIR, else platformdirs' .../envslim/http)
         cache = Cache(self.settings.cache_dir) if self.settings.cache_dir is not None else Cache()
-        self.session = Session(cache=cache, pypi_url=self.settings.pypi_url)
+        self.session = Session(cache=cache, pypi_url=self.settings.pypi_url, bound_cache=False)
         self.localizer = Localizer(self.session, self.root)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        from envslim.online.cache import enforce_bound
+        from envslim.online.limits import cache_max
+
         await self.session.aclose()
+        (self.root / "solve" / "uv").mkdir(parents=True, exist_ok=True)
+        os.utime(self.root / "solve" / "uv")  # uv's cache was used now (its files keep their own times)
+        enforce_bound(self.root, cache_max())
 
     def say(self, text: str) -> None:
         if self.settings.progress is not None:

@@ -24,8 +24,14 @@ def one_line(text: str) -> str:
             line = line[len("cause:"):].strip()
         if line.startswith("error:"):
             line = line[len("error:"):].strip()
+        if line.startswith("Caused by:"):
+            cause = line[len("Caused by:"):].strip()
+            if any(cause.rstrip(".") in part for part in parts):  # the cause repeats what was said
+                continue
+        if line.endswith(".") and len(line) > 1 and (line[-2].isalnum() or line[-2] in ")'\""):
+            line = line[:-1]  # a sentence's full stop; "contain -, _, or ." keeps its character
         if line:
-            parts.append(line.rstrip("."))
+            parts.append(line)
     return redact("; ".join(parts))
 
 

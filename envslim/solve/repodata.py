@@ -91,8 +91,7 @@ class Localizer:
                 raise Unreachable("; ".join(lines), platform)
             first = failures[0]
             if isinstance(first, DownloadError):
-                raise SolveUnavailable(f"{prefix}cannot read the channels: {_channel_of(first.url)}:"
-                                       f" {first.problem}", platform)
+                raise SolveUnavailable(f"{prefix}cannot read the channels: {first.url}: {first.problem}", platform)
             raise first
         return [self.local_url(url) for url in urls]
 

@@ -251,3 +251,25 @@ def test_a_late_callback_into_a_closed_loop_prints_nothing(capsys, monkeypatch):
     assert capsys.readouterr().err == ""
     sys.excepthook(ValueError, ValueError("real"), None)
     assert capsys.readouterr().err == "ValueError: real\n"
+
+
+def test_pip_find_links_lines_are_passed_to_uv(world, env, server):
+    from tests.online.pkgserver import build_wheel
+
+    wheel = build_wheel("linkonly", "1.0+cpu", "py3-none-any", {"linkonly/__init__.py": b"X = 1\n"})
+    name = "linkonly-1.0+cpu-py3-none-any.whl"
+    server.add_file(f"/links/{name}", wheel)
+    page = server.add_file("/links/index.html", f'<html><body><a href="{name}">{name}</a></body></html>'.encode())
+    server.content_types["/links/index.html"] = "text/html"
+    sol = solve("python=3.11", "pip", pip=(f"-f {page}", "linkonly==1.0+cpu"))["linux-64"]
+    assert sol.find("linkonly").version == "1.0+cpu"
+    assert sol.find("linkonly").url == f"{server.url}/links/{name}"
+    assert sol.not_verified == []
+
+
+def test_invalid_conda_names_are_named_whole(world, env):
+    with pytest.raises(Unsolvable) as info:
+        solve("python=3.11", "py$thon")
+    assert info.value.message == (
+        "invalid conda spec 'py$thon': invalid package name 'py$thon': 'py$thon' is not a valid"
+        " package name. Package names can only contain 0-9, a-z, A-Z, -, _, or .")
