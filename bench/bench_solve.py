@@ -5,7 +5,7 @@ Prints, for a 7-package environment file (median of ``--repeat`` runs, each a fr
 - cold: empty cache (repodata, sizes and uv's cache all fetched); the goal is under 2 s;
 - warm: the same again (everything cached); the goal is within 3x of
 - bare: ``rattler.solve`` of the same conda specs in a fresh process (import, gateway, solve, with its
-  repodata cache warm), the floor any solving report pays.
+  repodata cache warm: one untimed run first), the floor any solving report pays.
 
     python bench/bench_solve.py [--repeat 5]
 """
@@ -43,6 +43,9 @@ async def go():
     return await rattler.solve([rattler.Channel(os.environ["RATTLER_BENCH_CHANNEL"])], {specs!r},
                                gateway=gw, platforms=["linux-64", "noarch"], virtual_packages=vp)
 print(len(asyncio.run(go())))
+# leave without finalisation, as envslim does (envslim.cli.leave): py-rattler's runtime threads can
+# otherwise crash the interpreter's teardown (PyGILState_Release, exit 134/139)
+import sys; sys.stdout.flush(); os._exit(0)
 """
 
 
@@ -74,7 +77,9 @@ def main() -> int:
             env = dict(base, ENVSLIM_CACHE_DIR=str(work / f"cache-{i}"))
             cold.append(timed(report, env))
             warm.append(timed(report, env))
-            bare_env = dict(base, RATTLER_BENCH_CACHE=str(work / f"cache-{i}" / "rattler"), RATTLER_BENCH_CHANNEL=url)
+            # envslim keeps its own copies of the repodata: the bare solve warms rattler's cache first
+            bare_env = dict(base, RATTLER_BENCH_CACHE=str(work / f"bare-{i}"), RATTLER_BENCH_CHANNEL=url)
+            timed([sys.executable, "-c", BARE.format(specs=SPECS)], bare_env)
             bare.append(timed([sys.executable, "-c", BARE.format(specs=SPECS)], bare_env))
     c, w, b = (statistics.median(x) for x in (cold, warm, bare))
     print(f"report --solve, {len(SPECS)} conda specs + 1 pip line, median of {args.repeat} fresh processes:")
