@@ -60,7 +60,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     rw = sub.add_parser("rewrite", help="rewrite environment files in place (move bloated packages to pip:, add pins)")
-    rw.add_argument("paths", nargs="+", metavar="PATH", help="environment files; '-' reads stdin and writes stdout")
+    rw.add_argument("paths", nargs="+", metavar="PATH", help="environment files, pixi manifests or directories to search; '-' reads stdin and writes stdout")
     mode = rw.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print a unified diff, write nothing (exit 1 if a change is due)")
     mode.add_argument("--check", action="store_true", help="write nothing, list what is due (exit 1 if a change is due)")
@@ -79,7 +79,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     ex.add_argument("--platform", metavar="SUBDIR", help="target conda subdir for --online (default: linux-64)")
 
     rp = sub.add_parser("report", help="per-package footprint before and after the rewrite, with sources and totals")
-    rp.add_argument("paths", nargs="+", metavar="PATH", help="environment files; '-' reads stdin")
+    rp.add_argument("paths", nargs="+", metavar="PATH", help="environment files, pixi manifests or directories to search; '-' reads stdin")
     rp.add_argument("--format", choices=("table", "json", "markdown", "svg", "html"), default="table",
                     help="markdown: sized for a PR comment; svg, html: a footprint picture (one file)")
     rp.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout ('-': stdout)")

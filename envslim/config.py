@@ -11,6 +11,9 @@
                                        #   of them (--solve / --verify solve each; the first is shown)
     channel-alias = "https://conda.anaconda.org"   # where channel names resolve (--solve / --verify)
     python = "3.11"                    # target Python (online lookups)
+    include = ["deploy/*.yaml"]        # more files a directory search reads (gitignore-style patterns,
+                                       #   relative to this file's folder), besides envslim.document.discover's
+    exclude = ["legacy/"]              # files and folders a directory search passes over
 
 ``.envslim.toml`` holds the same keys at its top level. A mistake is an error naming the file and the key.
 """
@@ -26,7 +29,7 @@ from envslim.knowledge.names import normalize  # package names compare PEP 503 n
 
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
 _KEYS = ("select", "extend-select", "ignore", "unsafe-fixes", "keep", "per-package-ignores", "platform", "python",
-         "channel-alias")
+         "channel-alias", "include", "exclude")
 
 
 @dataclass
@@ -42,6 +45,8 @@ class Config:
     python: str = "3.11"
     platforms: tuple[str, ...] = ("linux-64",)  # ``platform`` as a list; the first is ``platform``
     channel_alias: str | None = None
+    include: tuple[str, ...] = ()  # gitignore-style patterns a directory search adds (relative to the config's folder)
+    exclude: tuple[str, ...] = ()  # and those it passes over
 
 
 def find(start) -> tuple[str, dict, tuple[str, ...]] | None:
@@ -172,6 +177,8 @@ def load(start, known_rules: set[str], explicit: bool = False) -> Config:
             if not isinstance(value, bool):
                 fail((key,), f"'unsafe-fixes' must be true or false, not {value!r}")
             cfg.unsafe_fixes = value
+        elif key in ("include", "exclude"):
+            setattr(cfg, key, tuple(_strings(value, (key,), fail)))
         elif key == "keep":
             cfg.keep = frozenset(normalize(s) for s in _strings(value, (key,), fail))
         elif key == "per-package-ignores":

@@ -23,7 +23,8 @@ ES007 = "{p}:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefault
 ES003 = "{p}:8:3: ES003 pip: the file has a pip: section but pip is not a conda dependency; add it [fix available]"
 ES006 = ("{p}:9:5: ES006 requests: also a conda dependency (line 7: requests); pip installs a second copy over"
          " conda's; merge its constraint into the conda line by hand [not fixed: the pip line carries a constraint]")
-KNOWN_KEYS = "select, extend-select, ignore, unsafe-fixes, keep, per-package-ignores, platform, python, channel-alias"
+KNOWN_KEYS = ("select, extend-select, ignore, unsafe-fixes, keep, per-package-ignores, platform, python, channel-alias,"
+              " include, exclude")
 
 
 def check(capsys, env, *options) -> tuple[int, str, str]:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from envslim import cli
-from envslim.document import atomic
+from envslim.document import atomic, envfile
+from envslim.errors import InputError
 from envslim.online import remotezip
 from envslim.online.cache import Cache
 
@@ -149,9 +150,14 @@ def test_a_device_is_refused(capsys, here):
     assert run(capsys, "report", "/dev/null")[0] == 2
 
 
-def test_a_directory_is_refused(capsys, here):
+def test_a_directory_is_searched_not_read(capsys, here):
     os.mkdir("env.yml")
-    assert run(capsys, "rewrite", "--check", "env.yml") == (2, "", "env.yml:1:1: not a regular file (a directory)\n")
+    assert run(capsys, "rewrite", "--check", "env.yml") == (
+        0, "", "envslim: warning: env.yml: no environment files or pixi manifests found (environment*.yml, env*.yml,"
+        " *.env.yml, pixi.toml, pyproject.toml with [tool.pixi])\n")
+    with pytest.raises(InputError) as e:
+        envfile.read_bytes("env.yml")
+    assert str(e.value) == "env.yml:1:1: not a regular file (a directory)"
 
 
 def test_a_huge_file_is_refused_by_its_size(capsys, here, monkeypatch):

@@ -65,3 +65,26 @@ def test_the_corpus_environment_files_are_selected_by_name(shared_dir):
         paths = [row["path"] for row in csv.DictReader(f)]
     missed = sorted(p for p in paths if not selected(p, hooks()["envslim"]))
     assert missed == ["hcg-16.yml", "requirements/docs.yml", "requirements/dqc_install.yml"]
+
+
+def test_the_hooks_and_the_directory_search_use_one_list_of_names():
+    """``.pre-commit-hooks.yaml``'s ``files:``/``exclude:`` are envslim.document.discover's expressions."""
+    from envslim.document import discover
+
+    found = hooks()
+    for hook in ("envslim", "envslim-check"):
+        assert (found[hook]["files"], found[hook]["exclude"]) == (discover.ENV_FILES, discover.ENV_EXCLUDE)
+    assert found["envslim-pixi"]["files"] == discover.PIXI_FILES
+
+
+@pytest.mark.parametrize("path", [
+    "environment.yml", "binder/environment-dev.yml", "env_3.yaml", "workflow/envs/bwa.yaml", "conda-lock.yml",
+    "environment.lock.yml", "envoy.yaml", "recipe/meta.yaml", "pixi.toml", "a/pixi.toml", "a/pyproject.toml",
+    "pixi.lock", "environment.json",
+])
+def test_the_directory_search_selects_by_name_what_the_hooks_run_on(path):
+    from envslim.document import discover
+
+    found = hooks()
+    assert discover.by_name(path) is (selected(path, found["envslim"])
+                                      or bool(re.search(found["envslim-pixi"]["files"], path)))

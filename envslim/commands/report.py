@@ -222,10 +222,10 @@ def build(path: str, env: EnvFile, plan, options, cfg, lock=None) -> FileReport:
 # -- the command ----------------------------------------------------------------------------------------------
 
 
-def _refuse_an_input_as_output(options) -> None:
+def _refuse_an_input_as_output(options, paths) -> None:
     import os
 
-    for given in (*options.paths, options.lockfile, options.config):
+    for given in (*paths, options.lockfile, options.config):
         if not given or given == "-" or not os.path.exists(given):
             continue
         same = os.path.exists(options.output) and os.path.samefile(options.output, given)
@@ -244,22 +244,24 @@ def run(options, out, err) -> int:
     if options.refresh and not options.online:
         raise EnvslimError("envslim: error: --refresh needs --online")
     check_target(options.python, options.platform)
+    from envslim.commands.inputs import expand
+
+    paths, rc = expand(options.paths, options, known, err)
     output = None if options.output in (None, "", "-") else options.output  # (-o -: standard output)
     if output:  # data loss otherwise: `report env.yml -o env.yml` would replace the file it reads
         from envslim.document.atomic import check_output
 
-        _refuse_an_input_as_output(options)
+        _refuse_an_input_as_output(options, (*options.paths, *paths))
         check_output(output)  # a device, a FIFO, a directory: refused before anything is done
     lock = None
     if options.lockfile and not (options.solve and options.lockfile.endswith(".lock")):
         from envslim import lockfile  # conda-lock; a pixi.lock is read by --solve (envslim.solve.lockfiles)
 
         lock = lockfile.read(options.lockfile)
-    if options.format in ("svg", "html") and len(options.paths) != 1:
-        raise EnvslimError(f"envslim: error: --format {options.format} draws one file; got {len(options.paths)}")
-    rc = 0
+    if options.format in ("svg", "html") and len(paths) > 1:
+        raise EnvslimError(f"envslim: error: --format {options.format} draws one file; got {len(paths)}")
     reports: list[FileReport] = []
-    for path in options.paths:
+    for path in paths:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:

@@ -22,10 +22,12 @@ def run(options, out, err) -> int:
     from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, review_diff
     from envslim.plan import known_rules, plan_file
 
+    from envslim.commands.inputs import expand
+
     known = known_rules(options.select, options.ignore, options.extend_select)
     color = color_enabled(out)
-    rc = EXIT_OK
-    for path in options.paths:
+    paths, rc = expand(options.paths, options, known, err)
+    for path in paths:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:
