@@ -98,7 +98,7 @@ def run(options, out, err) -> int:
 
 def _pixi(options, source: str, opts) -> str:
     """A pixi workspace's Dockerfile: its ``pixi.lock`` beside the manifest is what the build installs."""
-    from envslim.commands.report_pixi import _PixiEnv
+    from envslim.commands.report_pixi import PixiEnv
     from envslim.document.pixi import PixiManifest
     from envslim.image.dockerfile import render_pixi
 
@@ -106,7 +106,7 @@ def _pixi(options, source: str, opts) -> str:
         raise EnvslimError("envslim dockerfile: --smoke takes an environment file, not a pixi manifest")
     manifest = PixiManifest.read(options.envfile)
     environment = options.environment or "default"
-    env = _PixiEnv(manifest, environment, "linux-64")  # (the image's platform; bad name: the error lists them)
+    env = PixiEnv(manifest, environment, "linux-64")  # (the image's platform; bad name: the error lists them)
     lock = os.path.join(os.path.dirname(options.envfile), "pixi.lock")
     if not os.path.exists(lock):
         raise EnvslimError(f"{options.envfile}: no pixi.lock beside it: run `pixi lock` (the build installs with --locked)")

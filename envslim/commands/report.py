@@ -43,7 +43,7 @@ from envslim.document.envfile import EnvFile, pip_sort_key
 from envslim.errors import EnvslimError
 from envslim.online.settings import check_target, session_options
 from envslim.display import printable, redact
-from envslim.commands.report_pixi import _PixiEnv  # (also read by dockerfile and report --solve)
+from envslim.commands.report_pixi import PixiEnv  # (also read by dockerfile and report --solve)
 from envslim.environment.report import FileReport, Row, Side, Target, knowledge_figure
 
 # Packages a fix drops without the file naming them: rule id -> (package, why it was there).
@@ -82,7 +82,7 @@ def sides_of(env: EnvFile) -> list[Side]:
 
 
 # -- a pixi manifest: one environment's features combined, seen as one environment file -------------------
-# (its lines are read by envslim.commands.report_pixi._PixiEnv)
+# (its lines are read by envslim.commands.report_pixi.PixiEnv)
 
 def _solve_adapter(rep: "FileReport", options):
     """How ``--solve`` reads a pixi manifest's environment (the lines this report reads), or None."""
@@ -90,11 +90,11 @@ def _solve_adapter(rep: "FileReport", options):
         return None
     from envslim.solve.pixi import PixiAdapter
 
-    return PixiAdapter(getattr(options, "environment", None) or "default", _PixiEnv)
+    return PixiAdapter(getattr(options, "environment", None) or "default", PixiEnv)
 
 
 def pixi_sides(manifest, environment: str, platform: str) -> list[Side]:
-    env = _PixiEnv(manifest, environment, platform)
+    env = PixiEnv(manifest, environment, platform)
     return _conda_sides(env) + _pip_sides(env)  # type: ignore[arg-type]
 
 

@@ -15,7 +15,7 @@ def _targets(target: str | None, platform: str) -> bool:
     return target is None or target == platform or platform.split("-")[0] in _SELECTORS.get(target, ())
 
 
-class _PixiEnv:
+class PixiEnv:
     """The conda and PyPI lines of one pixi environment on one platform: the dependencies of its features
     (the default one first unless it opts out), each feature's targets for the platform included, as
     ``_conda_sides`` and ``_pip_sides`` read an environment file. A name given twice (a feature's table, a

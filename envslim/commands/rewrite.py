@@ -35,8 +35,6 @@ def run(options, out, err) -> int:
                 check_writable(path)  # before anything is said about the file
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
             if options.verify:
-                if path.endswith(".toml"):
-                    raise EnvslimError(f"{path}: envslim rewrite --verify does not read pixi manifests yet")
                 plan = _verified(env, cfg, plan, options, err)
         except EnvslimError as e:  # this file is left alone; the others are still done
             if _not_pixi(e):  # a pyproject.toml without [tool.pixi] (the envslim-pixi hook passes every one)
@@ -104,19 +102,44 @@ def _lock_beside(path: str) -> bool:
 
 def _verified(env, cfg, plan, options, err):
     """The plan with only the fixes a solve proves; a refused fix is planned again as ignored for its
-    package (``per-package-ignores``), so that what it made possible is planned without it."""
+    package (``per-package-ignores``), so that what it made possible is planned without it. A pixi
+    manifest is proven per environment, as ``report --solve`` solves one (:func:`_pixi_adapters`)."""
     from envslim._record import replace
+    from envslim.document.envfile import EnvFile
     from envslim.knowledge.names import normalize
     from envslim.plan import make_plan, plan_options
     from envslim.solve import command
 
     base = plan_options(options, cfg)
+    if isinstance(env, EnvFile):
+        planner, adapters = make_plan, None
+    else:  # a pixi manifest
+        from envslim.pixiplan import make_pixi_plan
+
+        planner, adapters = make_pixi_plan, _pixi_adapters(env)
 
     def replan(withheld):
         ignores = dict(base.per_package_ignores)
         for rule, package in withheld:
             key = normalize(package)
             ignores[key] = ignores.get(key, frozenset()) | {rule}
-        return make_plan(env, replace(base, per_package_ignores=ignores))
+        return planner(env, replace(base, per_package_ignores=ignores))
 
-    return command.verify(plan, options, cfg, err, replan)
+    return command.verify(plan, options, cfg, err, replan, adapters)
+
+
+def _pixi_adapters(manifest):
+    """One (adapter, includes) per environment of a pixi manifest: the adapter reads the environment's
+    lines (its features' channels in pixi's order, its PyPI requirements for uv) as ``report --solve
+    --environment NAME`` does; ``includes(outcome)`` is true when the outcome's line is in one of the
+    environment's features (a finding on no line: every environment)."""
+    from envslim.commands.report_pixi import PixiEnv
+    from envslim.solve.pixi import PixiAdapter
+
+    def includes_for(features):
+        def includes(outcome):
+            dep = getattr(outcome.finding.item, "dep", None)
+            return dep is None or dep.scope.feature in features
+        return includes
+
+    return [(PixiAdapter(name, PixiEnv), includes_for(set(feats))) for name, feats in manifest.environments().items()]

@@ -10,8 +10,8 @@
 - ``prove_reports(reports, options, err) -> list | None``: prove each report's plan (a
   ``fileplan.PlanProof`` per report, which the command adds to it and the renderers read); None after
   one line on ``err`` when a file does not solve or a channel or index cannot be read.
-- ``verify(plan, options, cfg, err, replan) -> plan``: ``rewrite --verify``: keeps the fixes a solve
-  proves, re-plans without the others (``replan(refused)`` plans again with those (rule, package) pairs
+- ``verify(plan, options, cfg, err, replan, adapters=None) -> plan``: ``rewrite --verify`` (a pixi
+  manifest: each of its environments, through ``adapters``): keeps the fixes a solve proves, re-plans without the others (``replan(refused)`` plans again with those (rule, package) pairs
   ignored) and records each refusal in the plan as a refused outcome whose reason names the solver's
   verdict; raises ``EnvslimError`` (exit 2, one line) when the file does not solve.
 """
@@ -164,17 +164,23 @@ def stale_lines(proof: Any, relock: str = "re-lock") -> list[str]:
     return out
 
 
-def verify(plan: Any, options: Any, cfg: Any, err: Any, replan: Callable[[frozenset], Any]) -> Any:
-    """The plan with only the fixes a solve proves (see the module docstring)."""
+def verify(plan: Any, options: Any, cfg: Any, err: Any, replan: Callable[[frozenset], Any],
+           adapters: list[tuple[Any, Callable[[Any], bool]]] | None = None) -> Any:
+    """The plan with only the fixes a solve proves (see the module docstring). ``adapters`` (a pixi
+    manifest's: one per environment) are ``(adapter, includes)`` pairs: each outcome is proven in every
+    environment that ``includes`` it and kept only if every one proves it; the default reads the plan's
+    environment file."""
     from envslim._record import replace
     from envslim.errors import EnvslimError
     from envslim.plan import State
     from envslim.solve.errors import SolveFailure
     from envslim.solve.fileplan import outcome_key, prove
-    from envslim.solve.verify import Verdict
+    from envslim.solve.model import Size
+    from envslim.solve.verify import Verdict, combine
 
     progress = _Progress(err)
     settings = settings_for(options, cfg, progress)
+    pairs = adapters if adapters is not None else [(None, lambda o: True)]
     withheld: frozenset[tuple[str, str]] = frozenset()  # (rule, package) of the refused fixes
     refusals: dict[tuple[str, str], str] = {}
     try:
@@ -182,15 +188,31 @@ def verify(plan: Any, options: Any, cfg: Any, err: Any, replan: Callable[[frozen
             applied = plan.applied
             if not applied:
                 break
-            proof = prove(plan, settings, outcomes=applied)
-            verdicts = {outcome_key(o): proof.verdict(o) for o in applied}
+            found: dict[Any, list[Verdict]] = {}
+            together: dict[Any, str] = {}  # outcome_key -> why the whole rewrite does not solve
+            for adapter, includes in pairs:
+                mine = [o for o in applied if includes(o)]
+                if not mine:
+                    continue
+                proof = prove(plan, settings, outcomes=mine, adapter=adapter)
+                where = getattr(adapter, "environment", None) if len(pairs) > 1 else None
+                for o in mine:
+                    v = proof.verdict(o)
+                    if where and not v.verified:  # which of the manifest's environments refuses it
+                        v = Verdict(False, v.saving, f"in environment '{where}': {v.reason}")
+                    found.setdefault(outcome_key(o), []).append(v)
+                    if proof.after is None:
+                        together.setdefault(outcome_key(o), proof.after_failure)
+            nowhere = Verdict(False, Size(None), "in no environment of the manifest: nothing solves it")
+            verdicts = {outcome_key(o): combine(found[outcome_key(o)]) if outcome_key(o) in found else nowhere
+                        for o in applied}
             refused = [o for o in applied if not verdicts[outcome_key(o)].verified]
-            if not refused and proof.after is None:  # each alone solves, not all together
-                refused = applied
+            if not refused and together:  # each alone solves, not all together
+                refused = [o for o in applied if outcome_key(o) in together]
                 for o in refused:
                     v = verdicts[outcome_key(o)]
                     verdicts[outcome_key(o)] = Verdict(False, v.saving,
-                                                       f"together with the other fixes: {proof.after_failure}")
+                                                       f"together with the other fixes: {together[outcome_key(o)]}")
             if not refused:
                 break
             for o in refused:

@@ -127,7 +127,7 @@ def fix_of(finding: Any, doc: Any) -> Fix:
         for op in ops:
             if type(op).__name__ != "ReplaceValue":
                 continue
-            pip = op.item.line in pip_lines
+            pip = op.item.line in pip_lines or getattr(getattr(op.item, "dep", None), "table", "") == "pypi-dependencies"
             if _line_name(op.text, pip) != _line_name(op.item.text, pip):
                 derived, new = "rename", _line_name(op.text, pip)
                 break

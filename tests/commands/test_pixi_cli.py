@@ -248,14 +248,6 @@ def test_markdown_summary(tmp_path, capsys):
     assert "+[feature.etl.target.linux-64.pypi-dependencies]\n" in out
 
 
-def test_verify_says_it_does_not_read_pixi_yet(tmp_path, capsys):
-    p = tmp_path / "pixi.toml"
-    p.write_text(PIXI)
-    assert main(["rewrite", "--verify", str(p)]) == 2
-    assert capsys.readouterr().err == f"{p}: envslim rewrite --verify does not read pixi manifests yet\n"
-    assert p.read_text() == PIXI
-
-
 # -- the hook ---------------------------------------------------------------------------------------
 def hook() -> dict:
     return {h["id"]: h for h in YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())}["envslim-pixi"]

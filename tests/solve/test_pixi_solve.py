@@ -153,7 +153,7 @@ def test_report_solve_pixi_table(world, env, tmp_path, capsys):
 
 def test_an_environment_solves_with_its_features_channels_in_order():
     # pixi: the listed features' channels in order, the default feature's last, each once (pixi PR #1332)
-    from envslim.commands.report import _PixiEnv
+    from envslim.commands.report import PixiEnv
     from envslim.document.pixi import PixiManifest
     from envslim.solve.pixi import PixiAdapter
 
@@ -164,8 +164,41 @@ def test_an_environment_solves_with_its_features_channels_in_order():
             '[feature.ml]\nchannels = ["pytorch"]\n\n[feature.ml.pypi-dependencies]\ntqdm = ">=4"\n\n'
             '[environments]\ntrain = ["gpu", "ml"]\n')
     manifest = PixiManifest.from_text(text, "pixi.toml")
-    spec = PixiAdapter("train", _PixiEnv).spec(manifest, "linux-64")
+    spec = PixiAdapter("train", PixiEnv).spec(manifest, "linux-64")
     assert (spec.channels, spec.conda, spec.pip) == (
         ("nvidia", "conda-forge", "pytorch"), ("python 3.11.*", "cuda-version 12.*"), ("tqdm>=4",))
-    spec = PixiAdapter("default", _PixiEnv).spec(manifest, "osx-arm64")
+    spec = PixiAdapter("default", PixiEnv).spec(manifest, "osx-arm64")
     assert (spec.channels, spec.conda, spec.pip) == (("conda-forge",), ("python 3.11.*",), ())
+
+
+
+def test_rewrite_verify_on_a_pixi_environment(world, env, tmp_path, capsys):
+    """The manifest's environments solved as report --solve solves them: the etl environment proves the
+    numpy pin and the pyarrow move (the default one, without the etl feature, is not asked)."""
+    path = tmp_path / "pixi.toml"
+    path.write_text(PIXI)
+    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    assert (rc, err) == (0, "")
+    assert out.splitlines()[-1] == f"rewrote {path}"
+    assert path.read_text() == PIXI.replace('numpy = "*"\npyarrow = "15.*"  # parquet\n', (
+        'numpy = "<2"\n\n[feature.etl.pypi-dependencies]\npyarrow = "==15.*"  # parquet\n'))
+
+
+def test_rewrite_verify_refuses_a_pixi_move_another_environment_pulls_back(world, env, tmp_path, capsys):
+    """pyarrow moves in the etl feature; the app environment adds acme, which needs conda's pyarrow: the
+    move is proven in etl, refused in app, so it is not made."""
+    path = tmp_path / "pixi.toml"
+    text = PIXI.replace('[environments]\netl = ["etl"]\n', (
+        '[feature.app.dependencies]\nacme = "*"\n\n[environments]\netl = ["etl"]\napp = ["etl", "app"]\n'))
+    path.write_text(text)
+    rc, out, err = run(capsys, "rewrite", "--verify", "--diff", path)
+    assert rc == 1
+    assert err == (f"{path}:12:1: ES001 pyarrow: move to pip: conda-forge pyarrow 25.0 pulls 65 packages beyond python"
+                   " on linux-64 (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB"
+                   " installed); the PyPI wheel is one self-contained package (141 to 171 MB installed, by Python)"
+                   " [not fixed: refused by --verify: in environment 'app': pyarrow pulled back: acme 1.4.0 requires"
+                   " pyarrow from conda]\n")
+    assert out == (f"--- a/{path}\n+++ b/{path}\n@@ -8,7 +8,7 @@\n pip = \"*\"\n \n [feature.etl.dependencies]\n"
+                   '-numpy = "*"\n+numpy = "<2"\n pyarrow = "15.*"  # parquet\n \n [feature.app.dependencies]\n'
+                   "# ES005 numpy: pin numpy<2: pyarrow is held below 16.0.0, built against numpy 1.x\n")
+    assert path.read_text() == text

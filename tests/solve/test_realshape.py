@@ -189,3 +189,19 @@ def test_verify_refuses_a_move_pulled_back_through_a_dependency(real, tmp_path, 
                    " by Python) [not fixed: refused by --verify: pyarrow pulled back: datasets 3.1.0 requires"
                    " pyarrow from conda]\n")
     assert path.read_text() == CASES["transitive"]
+
+
+def test_verify_a_pixi_manifest_on_the_real_channel(real, tmp_path, capsys):
+    """A pixi manifest's environments, solved as report --solve solves them: the rename is proven in the
+    plot environment, the move in the default one."""
+    path = tmp_path / "pixi.toml"
+    text = ('[workspace]\nname = "svc"\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n'
+            '[dependencies]\npython = "3.12.*"\npip = "*"\npandas = "*"\npyarrow = "*"\n\n'
+            '[feature.plot.dependencies]\npython = "3.11.*"\nmatplotlib = ">=3.8"\n\n'
+            '[environments]\nplot = {features = ["plot"], no-default-feature = true}\n')
+    path.write_text(text)
+    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    assert (rc, err) == (0, "")
+    assert path.read_text() == text.replace('pyarrow = "*"\n', "").replace(
+        'matplotlib = ">=3.8"', 'matplotlib-base = ">=3.8"').replace(
+        "\n[feature.plot", '\n[pypi-dependencies]\npyarrow = "*"\n\n[feature.plot')
