@@ -66,7 +66,9 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     mode.add_argument("--check", action="store_true", help="write nothing, list what is due (exit 1 if a change is due)")
     _plan_arguments(rw, "also apply fixes that may change what gets installed")
     rw.add_argument("--annotate", action="store_true", help="leave a '# envslim: <why>' comment on moved and added lines")
-    rw.add_argument("--format", choices=("text", "markdown"), default="text", help="markdown: a summary sized for a PR comment")
+    rw.add_argument("--format", choices=("text", "markdown", "json", "github", "sarif"), default="text",
+                    help="markdown: a summary sized for a PR comment; json: each finding with its outcome; github:"
+                    " GitHub Actions annotations; sarif: SARIF 2.1.0 for code scanning")
     rw.add_argument("--verify", action="store_true", help="apply a fix only if the new file solves on every --platform and saves (py-rattler, uv)")
     rw.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="with --verify: target conda subdir(s) (default: config, else linux-64)")
     _solve_arguments(rw, "--verify")

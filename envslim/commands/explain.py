@@ -158,6 +158,12 @@ class _Clean:
         self.stream.flush()
 
 
+def _json(d: dict) -> str:
+    from envslim.output.schema import SCHEMAS
+
+    return json.dumps({"schema": SCHEMAS["explain"], **d}, indent=2) + "\n"
+
+
 def _run(options, out, err) -> int:
     target = options.target
     name, pinned, version = target.partition("==")
@@ -167,12 +173,12 @@ def _run(options, out, err) -> int:
     if rule is None and entry is None and not pinned:
         rule = by_ref(target)
     if rule is not None:
-        out.write(json.dumps(rule_dict(rule), indent=2) + "\n" if options.json else rule_text(rule))
+        out.write(_json(rule_dict(rule)) if options.json else rule_text(rule))
         return 0
     if entry is None and not online:
         raise EnvslimError(f"envslim: error: no knowledge entry or rule named {target!r}")
     if not online:
-        out.write(json.dumps(entry_dict(entry), indent=2) + "\n" if options.json else entry_text(entry))
+        out.write(_json(entry_dict(entry)) if options.json else entry_text(entry))
         return 0
     python, platform = options.python or "3.11", options.platform or "linux-64"
     pypi = pypi_wheel(name.strip(), version.strip(), python, platform, err)
@@ -181,7 +187,7 @@ def _run(options, out, err) -> int:
 
         d = entry_dict(entry) if entry else {"name": name.strip().lower(), "pypi_name": names.pypi_name(name.strip())}
         d["pypi"] = pypi
-        out.write(json.dumps(d, indent=2) + "\n")
+        out.write(_json(d))
     else:
         head = entry_text(entry) + "\n" if entry else f"{name.strip()}: no knowledge entry\n"
         out.write(head + pypi_text(pypi))

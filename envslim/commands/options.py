@@ -17,7 +17,7 @@ class RewriteOptions:
     extend_select: frozenset[str] = frozenset()  # the opt-in rules to add (ES008, ES009)
     config: str | None = None
     annotate: bool = False
-    format: str = "text"  # "text" | "markdown"
+    format: str = "text"  # "text" | "markdown" | "json" | "github" | "sarif"
     verify: bool = False  # apply a fix only if a solve proves it (envslim.solve, py-rattler and uv)
     platform: str | None = None  # with verify: the first target conda subdir (default: config, else linux-64)
     platforms: tuple[str, ...] = ()  # every --platform given (comma-separated); () uses the config's

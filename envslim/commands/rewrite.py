@@ -17,21 +17,26 @@ EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
 
 
 def run(options, out, err) -> int:
-    from envslim.document.atomic import check_writable, write_atomic
+    from envslim.commands.inputs import expand
     from envslim.display import printable, redact
+    from envslim.document.atomic import check_writable, write_atomic
     from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, review_diff
     from envslim.plan import known_rules, plan_file
 
-    from envslim.commands.inputs import expand
-
     known = known_rules(options.select, options.ignore, options.extend_select)
     color = color_enabled(out)
+    dry = options.diff or options.check
+    machine = options.format in ("json", "github", "sarif")  # stdout is for the machine: notes go to stderr
+    if machine and not dry and "-" in options.paths:
+        raise EnvslimError(f"envslim: error: --format {options.format} with '-' needs --check or --diff"
+                           " (a filter's stdout is the new text)")
     paths, rc = expand(options.paths, options, known, err)
+    results = []  # (json, sarif) envslim.output.ci.FileResult for each file
     for path in paths:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:
-            if not (stdin or options.diff or options.check):
+            if not (stdin or dry):
                 check_writable(path)  # before anything is said about the file
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
             if options.verify:
@@ -40,14 +45,19 @@ def run(options, out, err) -> int:
             if _not_pixi(e):  # a pyproject.toml without [tool.pixi] (the envslim-pixi hook passes every one)
                 continue
             print(printable(redact(str(e))), file=err)
+            results.append(_result(shown, error=str(e)))
             rc = EXIT_ERROR
             continue
-        dry = options.diff or options.check
-        notes = err if (stdin or options.diff) else out
+        notes = err if (stdin or options.diff or machine) else out
         if options.format == "markdown":
             if dry or not stdin:  # (a filter's stdout is the new text)
                 out.write(markdown_summary(shown, plan, dry=dry))
-        else:
+        elif options.format == "github":
+            from envslim.output.ci import github_line
+
+            for o in plan.shown:
+                print(github_line(shown, o, dry=dry), file=out)
+        elif options.format == "text":
             for o in plan.shown:
                 if not (options.diff and o.applied):  # under --diff, applied changes are explained after their hunk
                     print(finding_line(shown, o, dry=dry), file=notes)
@@ -56,6 +66,7 @@ def run(options, out, err) -> int:
             out.flush()
             continue
         if not plan.changed:
+            results.append(_result(shown, plan))
             continue
         if options.diff:
             if options.format == "text":
@@ -72,17 +83,35 @@ def run(options, out, err) -> int:
                 write_atomic(path, plan.new_text)
             except EnvslimError as e:
                 print(printable(redact(str(e))), file=err)
+                results.append(_result(shown, error=str(e)))
                 rc = EXIT_ERROR
                 continue
             except OSError as e:
                 print(f"{path}: cannot write: {e.strerror or e}", file=err)
+                results.append(_result(shown, error=f"{path}: cannot write: {e.strerror or e}"))
                 rc = EXIT_ERROR
                 continue
             if options.format == "text":
                 print(f"rewrote {path}", file=notes)
             if _lock_beside(path):
                 print(f"{path}: pixi.lock is now stale: run `pixi lock`", file=notes)
+        results.append(_result(shown, plan, written=not dry))
+    if options.format == "json":
+        from envslim.output.ci import to_json
+
+        out.write(to_json(results, mode="diff" if options.diff else "check" if options.check else "write"))
+    elif options.format == "sarif":
+        from envslim.output.ci import to_sarif
+        from envslim.rules import all_rules
+
+        out.write(to_sarif(results, all_rules(), dry=dry))
     return rc
+
+
+def _result(path: str, plan=None, *, written: bool = False, error: str = ""):
+    from envslim.output.ci import FileResult
+
+    return FileResult(path, plan, written=written, error=error)
 
 
 def _not_pixi(e: EnvslimError) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from envslim.display import mb, md_code, printable, redact
-from envslim.output.rewrite import finding_line, status
+from envslim.output.rewrite import finding_dict, finding_line, status
+from envslim.output.schema import SCHEMAS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -105,11 +106,7 @@ def _finding_json(rep: FileReport, o) -> dict:
     """One finding of the JSON report, with ``estimate``, ``verified`` and ``reason``: what a solve proved
     (``--solve``: the measured ``saving_bytes``, its range when a size in it is estimated, and how it was
     measured as ``source``), or that none was run (the knowledge base's estimate stands)."""
-    f = o.finding
-    d = {"rule": f.rule, "package": f.package, "action": o.action, "saving_bytes": f.saving_bytes,
-         **({"saving_range": list(f.saving_range)} if f.saving_range else {}),
-         "source": redact(f.source), "message": redact(f.message), "applied": o.applied, "outcome": o.state.value,
-         "reason": redact(o.reason), "status": _status(o), "line": o.line}
+    d = finding_dict(o, _status(o))
     if rep.proof is None:
         return {**d, "estimate": True, "verified": False, "reason": redact(o.reason or NOT_SOLVED)}
     v = rep.proof.verdict(o)
@@ -142,7 +139,7 @@ def to_json(reports: list[FileReport]) -> str:
         if rep.proof is not None:
             d.update(rep.proof.to_json())
         files.append(d)
-    return redact(json.dumps({"files": files}, indent=2)) + "\n"  # every field, names of URL dependencies too
+    return redact(json.dumps({"schema": SCHEMAS["report"], "files": files}, indent=2)) + "\n"  # every field, names of URL dependencies too
 
 
 def _approx(t) -> str:

@@ -33,6 +33,15 @@ def _saving(o: Outcome) -> str:
     return f" (saves ~{mb(f.saving_bytes)}, estimate{spread})"
 
 
+def finding_dict(o: Outcome, status_text: str) -> dict:
+    """One finding with its outcome, as every JSON output gives it (``report``'s adds what a solve proved)."""
+    f = o.finding
+    return {"rule": f.rule, "package": f.package, "action": o.action, "saving_bytes": f.saving_bytes,
+            **({"saving_range": list(f.saving_range)} if f.saving_range else {}),
+            "source": redact(f.source), "message": redact(f.message), "applied": o.applied, "outcome": o.state.value,
+            "reason": redact(o.reason), "status": status_text, "line": o.line}
+
+
 def finding_line(path: str, o: Outcome, *, dry: bool) -> str:
     f = o.finding
     return printable(redact(f"{path}:{o.line}:{o.col}: {f.rule} {f.package}: {f.message}{_saving(o)}"

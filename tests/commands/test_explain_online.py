@@ -28,7 +28,7 @@ def test_pinned_version_with_a_knowledge_entry(capsys, index, wheels):
         "python": "3.11", "platform": "linux-64"}
     # everything the offline entry has is still there
     offline = explain.entry_dict(knowledge.load("pyarrow"))
-    assert {k: v for k, v in data.items() if k != "pypi"} == offline
+    assert {k: v for k, v in data.items() if k != "pypi"} == {"schema": "envslim-explain/1", **offline}
 
 
 def test_latest_for_the_target(capsys, index, wheels):
@@ -37,7 +37,7 @@ def test_latest_for_the_target(capsys, index, wheels):
                              "--platform", "osx-arm64")
     w = osx["2.0"]
     assert (rc, err) == (0, "")
-    assert data == {"name": "osxlib", "pypi_name": "osxlib", "pypi": {
+    assert data == {"schema": "envslim-explain/1", "name": "osxlib", "pypi_name": "osxlib", "pypi": {
         "name": "osxlib", "version": "2.0", "wheel": "osxlib-2.0-cp312-cp312-macosx_11_0_arm64.whl",
         "wheel_bytes": len(w.data), "installed_bytes": w.installed, "url": w.url(index), "python": "3.12",
         "platform": "osx-arm64"}}
@@ -51,7 +51,7 @@ def test_name_without_knowledge_entry(capsys, index, wheels):
     rc, data, err = run_json(capsys, "explain", "tinylib", "--online", "--json")
     w = wheels["tinylib"]["1.0"]
     assert (rc, err) == (0, "")
-    assert data == {"name": "tinylib", "pypi_name": "tinylib", "pypi": {
+    assert data == {"schema": "envslim-explain/1", "name": "tinylib", "pypi_name": "tinylib", "pypi": {
         "name": "tinylib", "version": "1.0", "wheel": "tinylib-1.0-py3-none-any.whl", "wheel_bytes": len(w.data),
         "installed_bytes": w.installed, "url": w.url(index), "python": "3.11", "platform": "linux-64"}}
 
