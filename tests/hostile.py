@@ -52,9 +52,12 @@ def silent() -> Behaviour:
     return run
 
 
-def trickle(data: bytes = b'{"info": {}, "packages": {}}' * 100, every: float = 1.0) -> Behaviour:
+def trickle(data: bytes = b'{"info": {}, "packages": {}}' * 100, every: float = 1.0,
+            headers: dict[str, str] | None = None) -> Behaviour:
     def run(h: BaseHTTPRequestHandler, stop: threading.Event) -> None:
         h.send_response(200)
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
         h.send_header("Content-Length", str(len(data)))
         h.end_headers()
         for i in range(len(data)):

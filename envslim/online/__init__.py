@@ -15,10 +15,13 @@ goes out and platformdirs when the default cache directory is first needed. Use 
 
     wheels, files, warnings = run(fetch())
 
-- ``Session(*, client=None, transport=None, cache=True, offline=False, refresh=False, timeout=10.0,
+- ``Session(*, client=None, transport=None, cache=True, offline=False, refresh=False, timeout=None,
   deadline=60.0, retries=2, backoff=0.5, max_retry_after=30.0, concurrency=16,
   pypi_url="https://pypi.org", anaconda_url="https://api.anaconda.org",
-  conda_url="https://conda.anaconda.org", max_download=64 MiB, sleep=asyncio.sleep)``; ``sleep`` is awaited
+  conda_url="https://conda.anaconda.org", max_download=64 MiB, sleep=asyncio.sleep, bound_cache=True)``;
+  ``timeout`` is the stall bound (``None``: ``ENVSLIM_HTTP_TIMEOUT``, else 30 s; connecting takes at most
+  10 s; see :mod:`envslim.online.limits`); timeouts and stalls are not retried; ``bound_cache`` keeps the
+  cache under ``ENVSLIM_CACHE_MAX`` when the session closes; ``sleep`` is awaited
   between retries (tests inject one that records the delay and returns at once): ``cache`` is a ``Cache``, ``True``
   (platformdirs user cache dir of "envslim", TTL one day) or ``False``. ``session.warnings`` collects
   one line per problem; ``session.requests`` / ``session.bytes_downloaded`` count the traffic.

@@ -3,10 +3,12 @@
 ``Session`` owns (or borrows) an ``httpx.AsyncClient`` and gives the sources two calls:
 
 - ``await session.get(url, what=..., headers=..., ok=(200,), max_body=None) -> Fetched | None``:
-  one GET with a timeout on every operation (``timeout``, seconds) and a deadline on the whole attempt
-  (``deadline``), at most ``concurrency`` requests in flight, and up to ``retries`` retries with
-  exponential backoff (``backoff * 2**n`` seconds) on HTTP 429, HTTP 5xx, timeouts and dropped or reset
-  connections. ``Retry-After`` (seconds or an HTTP date) is honoured up to ``max_retry_after`` seconds;
+  one GET within the connect bound (10 s) and the stall bound (``timeout``: the headers within it, the
+  body never slower than 1 KiB a second over a window of it; see ``chunks``) and a deadline on the
+  whole attempt (``deadline``), at most ``concurrency`` requests in flight, and up to ``retries``
+  retries with exponential backoff (``backoff * 2**n`` seconds) on HTTP 429, HTTP 5xx and dropped or
+  reset connections (a timeout or a stall is not retried: the bound is the bound; the host goes into
+  ``session.unreachable``). ``Retry-After`` (seconds or an HTTP date) is honoured up to ``max_retry_after`` seconds;
   a longer wait gives up at once. A status outside ``ok`` (and not retried) or a network failure gives
   ``None`` and one warning.
 - ``await session.get_json(url, what=...) -> object | None``: the same, through the on-disk cache

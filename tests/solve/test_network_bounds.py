@@ -184,3 +184,59 @@ def test_a_huge_info_paths_json_is_capped(hostile, cache, tmp_path, capsys, monk
     info = next(line for line in err.split(": ") if line.startswith("unreadable info-"))
     assert err == (f"{path}: cannot be solved: {hostile.url}/c/noarch/{filename}: {info}: decompresses to"
                    f" more than 1 MiB ({hostile.url}/c/noarch/{filename})\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("behaviour", ["silent", "trickle"])
+def test_uv_against_an_index_that_stalls_ends_within_its_bound(behaviour, world, env, hostile, tmp_path, capsys,
+                                                              monkeypatch):
+    """uv gets the stall bound as UV_HTTP_TIMEOUT (a silent index); one that sends a byte a second never
+    trips uv's read timeout, so its process group is killed after 20 stall bounds."""
+    monkeypatch.setenv("ENVSLIM_HTTP_TIMEOUT", "1")
+    monkeypatch.setenv("ENVSLIM_PYPI_URL", hostile.url)
+    monkeypatch.setattr(limits, "BUDGET", limits.Budget())
+    page = b'<html><body><a href="x">x</a></body></html>' * 50
+    hostile.routes["/simple/tqdm/"] = silent() if behaviour == "silent" else trickle(
+        page, headers={"Content-Type": "text/html"})
+    path = tmp_path / "environment.yml"
+    path.write_text("name: x\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip\n"
+                    "  - pip:\n    - tqdm\n")
+    start = time.monotonic()
+    rc, err = solve(capsys, path)
+    elapsed = time.monotonic() - start
+    assert rc == 2
+    assert err.startswith(f"{path}: cannot be solved: ") and err.count("\n") == 1
+    assert "pip side" in err and "127.0.0.1" in err  # uv's own timeout (UV_HTTP_TIMEOUT=1) ends both
+    assert elapsed < 30
+
+
+def test_the_uv_process_group_is_killed_at_its_wall_clock(monkeypatch, tmp_path):
+    """The backstop for a uv that its own timeouts do not end: 20 stall bounds, then its whole group."""
+    import asyncio
+    import os
+    import sys
+
+    from envslim.solve import pip
+    from envslim.solve.errors import SolveUnavailable
+
+    monkeypatch.setenv("ENVSLIM_HTTP_TIMEOUT", "0.1")
+    pidfile = tmp_path / "grandchild"
+    script = ("import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', 'import time;"
+              f" time.sleep(120)']); open({str(pidfile)!r}, 'w').write(str(p.pid)); time.sleep(120)")
+    start = time.monotonic()
+    with pytest.raises(SolveUnavailable) as info:
+        asyncio.run(pip._run_uv([sys.executable, "-c", script], ""))
+    assert time.monotonic() - start < 30
+    assert info.value.message == "pip side: uv did not finish within 2 s (20 x the 0.1 s stall bound)"
+    grandchild = int(pidfile.read_text())
+    for _ in range(100):  # gone (or a zombie waiting for its reaper) once the kill has landed
+        try:
+            os.kill(grandchild, 0)
+            with open(f"/proc/{grandchild}/stat") as fh:
+                if fh.read().rpartition(")")[2].split()[0] == "Z":
+                    break
+        except (ProcessLookupError, FileNotFoundError):
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the grandchild outlived the kill")
