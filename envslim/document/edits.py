@@ -15,7 +15,7 @@ from envslim.errors import EnvslimError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from envslim.document.envfile import Item
+    from envslim.document.nodes import Item
 
 
 class FixError(EnvslimError):

@@ -16,23 +16,16 @@ from collections.abc import Iterable
 from envslim._record import dataclass, field
 from envslim.document.atomic import kind as file_kind
 from envslim.document.edits import Edit, FixError, InsertChannel, InsertConda, InsertPip, Op, RemoveItem, ReplaceValue, splice  # noqa: F401
-from envslim.document.yamlnodes import _count_nodes, _line_starts, _load, _Node
+from envslim.document.nodes import Item, Seq, selector_of  # noqa: F401 (the document's nodes, read through here too)
+from envslim.document.yamlnodes import Node, count_nodes, line_starts, load
 from envslim.errors import EnvslimError, InputError
 
 BOM = "\ufeff"
-# conda-lock's selector form: a trailing comment holding ``[expr]``.
-_SELECTOR_RE = re.compile(r"#.*\[([^\[\]]+)\]")
 _JINJA_BLOCK_RE = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
 _JINJA_EXPR_RE = re.compile(r"\{\{.*?\}\}")
 # Enough of a conda spec's name to sort by; the full grammar lives in condaspec.
 _CONDA_NAME_RE = re.compile(r"\s*(?:[^\s:]+::)?([A-Za-z0-9_*][A-Za-z0-9_.*+-]*)")
 _PIP_NAME_RE = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
-
-
-def selector_of(comment: str) -> str | None:
-    """The selector of a line's comment (``# [linux]`` -> ``linux``), or None."""
-    m = _SELECTOR_RE.search(comment)
-    return m.group(1).strip() if m else None
 
 
 def decode_utf8(data: bytes, path: str) -> str:
@@ -66,48 +59,6 @@ def pip_sort_key(value: str) -> str | None:
         return None
     m = _PIP_NAME_RE.match(value)
     return normalize(m.group(1)) if m else None
-
-
-@dataclass
-class Item:
-    """One entry of a block sequence, located in the text (offsets into the text without BOM)."""
-
-    value: object  # str for a scalar; the loaded mapping for a mapping item
-    line: int  # 0-based line of the value
-    col: int  # 0-based column of the value
-    dash_col: int
-    line_start: int
-    line_end: int  # just past the line's end of line (or the end of the text)
-    value_start: int
-    value_end: int
-    comment: str  # from the end of the value to the end of the line: spacing + ``# ...``, or ""
-    eol: str  # "\n", "\r\n" or "" on a last line without one
-    quote: str = ""  # the quote character around a quoted scalar
-    editable: bool = True
-    why_not: str = ""
-
-    @property
-    def text(self) -> str:
-        return self.value if isinstance(self.value, str) else ""
-
-    @property
-    def selector(self) -> str | None:
-        return selector_of(self.comment)
-
-    @property
-    def gap(self) -> str:
-        """The spacing between the dash and the value."""
-        return " " * (self.col - self.dash_col - 1)
-
-
-@dataclass
-class Seq:
-    """A located block (or flow) sequence."""
-
-    items: list[Item]
-    flow: bool
-    line: int
-    col: int
 
 
 class TextDocument:
@@ -173,7 +124,7 @@ class EnvFile(TextDocument):
         bom = BOM if text.startswith(BOM) else ""
         body = text[len(bom):]
         env = cls(path=path, text=body, bom=bom)
-        env.line_starts = _line_starts(body)
+        env.line_starts = line_starts(body)
         if "\x00" in body:
             off = body.index("\x00")
             line, col = env.position(off)
@@ -181,7 +132,7 @@ class EnvFile(TextDocument):
         if not body.strip():
             raise InputError(path, 1, 1, "empty file: expected a mapping with 'dependencies'")
         try:
-            doc = _load(_mask_jinja(body), path)
+            doc = load(_mask_jinja(body), path)
         except InputError:
             if _requirements_name(path):
                 raise InputError(path, 1, 1, f"a pip requirements file, not a conda environment file: {READS}") from None
@@ -192,7 +143,7 @@ class EnvFile(TextDocument):
     def _error(self, line: int, col: int, message: str) -> InputError:
         return InputError(self.path, line + 1, col + 1, message)
 
-    def _locate(self, doc: "_Node | None") -> None:
+    def _locate(self, doc: "Node | None") -> None:
         if doc is None:
             raise self._error(0, 0, "empty file: expected a mapping with 'dependencies'")
         if doc.kind != "map":
@@ -201,7 +152,7 @@ class EnvFile(TextDocument):
             kind = "a list" if doc.kind == "seq" else "a scalar"
             raise self._error(doc.line, doc.col, f"not a conda environment file (the top level is {kind}, not a"
                               f" mapping with 'dependencies'): {READS}")
-        _count_nodes(doc, self)
+        count_nodes(doc, self._error)
         top = {}
         for key, value in doc.value:
             if key.kind == "scalar" and isinstance(key.value, str):
@@ -232,7 +183,7 @@ class EnvFile(TextDocument):
                 else:
                     self.pip = self._seq(pip, "pip", scalar_only=True)
 
-    def _seq(self, node: "_Node", key: str, *, scalar_only: bool) -> Seq:
+    def _seq(self, node: "Node", key: str, *, scalar_only: bool) -> Seq:
         if node.kind != "seq":
             raise self._error(node.line, node.col, f"'{key}' must be a list")
         seq = Seq([], flow=node.flow, line=node.line, col=node.col)
@@ -251,7 +202,7 @@ class EnvFile(TextDocument):
             seq.items.append(item)
         return seq
 
-    def _item(self, node: "_Node", flow: bool) -> Item:
+    def _item(self, node: "Node", flow: bool) -> Item:
         line, col = node.line, node.col
         start = self.line_starts[line]
         end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.text)

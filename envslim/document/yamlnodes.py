@@ -7,18 +7,16 @@ Nothing is ever re-serialised: :mod:`envslim.document.envfile` turns these nodes
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from envslim.errors import InputError
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from envslim.document.envfile import EnvFile
 
 _BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 MAX_NODES = 100_000  # an env file has a few hundred; more means an alias bomb
 
 
-def _line_starts(text: str) -> list[int]:
+def line_starts(text: str) -> list[int]:
     """Offsets where lines start, breaking lines where the YAML reader does (CRLF, CR, LF, NEL, LS, PS)."""
     starts = [0] + [m.end() for m in _BREAK_RE.finditer(text)]
     if starts[-1] == len(text) and len(starts) > 1:
@@ -26,7 +24,7 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-class _Node:
+class Node:
     """A YAML node with its place in the text: ``kind`` "map" (value: [(key, value)]), "seq" (value:
     [node]) or "scalar" (value: str, None for a plain null). ``start``/``end`` are offsets; ``line``/``col``
     are 0-based; ``quote`` is the scalar's style ("'", '"', "|", ">" or "" for plain)."""
@@ -47,18 +45,18 @@ class _Node:
 _NULLS = ("", "~", "null", "Null", "NULL")
 
 
-def _load(text: str, path: str) -> "_Node | None":
+def load(text: str, path: str) -> "Node | None":
     """Compose the document from the parser's events, keeping every node's span. libyaml's parser (through
     PyYAML) when it is there, PyYAML's own otherwise: both give the same events and marks."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     root = None
-    stack: list[tuple[_Node, list]] = []  # open collections, each with [pending key, seen keys] for maps
-    anchors: dict[str, _Node] = {}
+    stack: list[tuple[Node, list]] = []  # open collections, each with [pending key, seen keys] for maps
+    anchors: dict[str, Node] = {}
     documents = 0
 
-    def add(node: _Node) -> None:
+    def add(node: Node) -> None:
         nonlocal root
         if not stack:
             root = node
@@ -86,10 +84,10 @@ def _load(text: str, path: str) -> "_Node | None":
                 value = ev.value
                 if not ev.style and ev.implicit[0] and value in _NULLS:  # libyaml says '' for plain, PyYAML None
                     value = None
-                node = _Node("scalar", value, ev.start_mark, quote=ev.style or "")
+                node = Node("scalar", value, ev.start_mark, quote=ev.style or "")
                 node.end = ev.end_mark.index
             elif kind in ("MappingStartEvent", "SequenceStartEvent"):
-                node = _Node("map" if kind[0] == "M" else "seq", [], ev.start_mark, flow=bool(ev.flow_style))
+                node = Node("map" if kind[0] == "M" else "seq", [], ev.start_mark, flow=bool(ev.flow_style))
             elif kind in ("MappingEndEvent", "SequenceEndEvent"):
                 stack.pop()[0].end = ev.end_mark.index
                 continue
@@ -120,8 +118,8 @@ def _load(text: str, path: str) -> "_Node | None":
         raise InputError(path, line + 1, col + 1, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as e:  # the reader: characters YAML does not allow
         pos = getattr(e, "position", 0) or 0
-        line = len(_line_starts(text[:pos])) - 1 if pos else 0
-        col = pos - _line_starts(text[:pos])[-1] if pos else 0
+        line = len(line_starts(text[:pos])) - 1 if pos else 0
+        col = pos - line_starts(text[:pos])[-1] if pos else 0
         char = getattr(e, "character", None)
         what = f"character U+{char:04X}" if isinstance(char, int) else "a character"
         raise InputError(path, line + 1, col + 1, f"invalid YAML: {what} is not allowed") from None
@@ -130,13 +128,13 @@ def _load(text: str, path: str) -> "_Node | None":
     return root
 
 
-def _count_nodes(doc: _Node, env: EnvFile) -> None:
+def count_nodes(doc: Node, error: Callable[[int, int, str], InputError]) -> None:
     """Refuse documents whose aliases expand to more nodes than an env file can have."""
     sizes: dict[int, int] = {}
 
-    def size(node: _Node, depth: int) -> int:
+    def size(node: Node, depth: int) -> int:
         if depth > 100:
-            raise env._error(node.line, node.col, "invalid YAML: nested too deeply")
+            raise error(node.line, node.col, "invalid YAML: nested too deeply")
         if node.kind == "scalar":
             return 1
         if id(node) in sizes:
@@ -146,7 +144,7 @@ def _count_nodes(doc: _Node, env: EnvFile) -> None:
         total = 1 + sum(size(c, depth + 1) for c in children)
         sizes[id(node)] = total
         if total > MAX_NODES:
-            raise env._error(node.line, node.col, f"the document expands to more than {MAX_NODES} nodes (alias bomb?)")
+            raise error(node.line, node.col, f"the document expands to more than {MAX_NODES} nodes (alias bomb?)")
         return total
 
     size(doc, 0)
