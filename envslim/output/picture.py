@@ -7,7 +7,7 @@ builds a :class:`Picture` from today's ``envslim report`` data (``environment.re
 knowledge base (or the online lookups), one requested spec per package, and the title says so.
 ``from_solved`` builds it from the solve ``report --solve`` attaches (``FileReport.proof``): every solved package
 of the first platform once with its exact installed bytes, grouped by the requested specs whose dependencies reach
-it (``envslim.solve.attribution.brought_by``), and each applied fix's bar from the solve that measured it.
+it (``envslim.solve.model.brought_by``), and each applied fix's bar from the solve that measured it.
 
 Layout: a squarified treemap (Bruls, Huizing and van Wijk, "Squarified Treemaps", 2000), written here with
 the standard library. Both sides share one scale (bytes per square pixel), so the after side is as much

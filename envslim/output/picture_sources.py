@@ -72,7 +72,7 @@ def _solved_source(p) -> str:
 
 
 def _solved_side(sol, side: str, other) -> list[Package]:
-    from envslim.solve.attribution import brought_by
+    from envslim.solve.model import brought_by
 
     brought = brought_by(sol)
     staying = {(p.manager, p.name) for p in other.packages} if other is not None else None

@@ -12,8 +12,8 @@ and rattler, uv and httpx are imported inside the functions that need them (inst
 - :mod:`~envslim.solve.pip`: ``resolve_pip``: ``uv pip compile`` against the conda side's pins.
 - :mod:`~envslim.solve.sizes`: installed bytes from ``info/paths.json`` and wheel central
   directories, cached by sha256.
-- :mod:`~envslim.solve.model`: ``Size``, ``SolvedPackage``, ``Solution``, ``Attribution``.
-- :mod:`~envslim.solve.attribution`: the packages and bytes each requested spec alone needs.
+- :mod:`~envslim.solve.model`: ``Size``, ``SolvedPackage``, ``Solution``, ``Attribution``; the packages
+  and bytes each requested spec alone needs (``attribute``).
 - :mod:`~envslim.solve.engine`: ``EnvSpec``, ``Settings``, ``solve_environment``, ``solve_many``.
 - :mod:`~envslim.solve.verify`: ``compare`` a before/after pair: verified, measured saving, reason.
 - :mod:`~envslim.solve.errors`: ``Unsolvable`` and ``SolveUnavailable``, one-line messages.
@@ -21,13 +21,14 @@ and rattler, uv and httpx are imported inside the functions that need them (inst
 
 What the commands call (the only modules that know the rewrite plan and the environment file):
 
-- :mod:`~envslim.solve.fileplan`: ``prove(plan, settings)``: before, after and each fix alone.
-- :mod:`~envslim.solve.render`: the report's text and markdown for a proven plan.
+- :mod:`~envslim.solve.fileplan`: ``prove(plan, settings)``: before, after and each fix alone; the
+  report's text and markdown for a proven plan.
+- :mod:`~envslim.solve.pixi`: the adapter for a pixi manifest's environment.
 - :mod:`~envslim.solve.command`: ``report --solve`` and ``rewrite --verify`` in a few lines each.
-- :mod:`~envslim.solve.refresh`: ``knowledge refresh --conda NAME``.
+- :mod:`~envslim.solve.refresh`: the measuring of ``knowledge refresh --conda NAME``.
 
 Imports from the rest of envslim: ``envslim.online`` (the http session and its cache, remote zip
 reads, PyPI wheel tags), ``envslim.display`` (the redactor), ``envslim.knowledge.names`` (conda -> PyPI
-names); the adapters also use ``envslim.document.envfile`` (the Document), ``envslim.plan`` (outcomes),
-``envslim.commands.refresh``, ``envslim.errors`` and ``envslim.config``.
+names); the adapters also use ``envslim.document`` (the Document), ``envslim.rules`` (a fix's kind),
+``envslim.plan`` (outcomes), ``envslim.errors`` and ``envslim.config``.
 """

@@ -93,7 +93,7 @@ def spec_name(spec: str) -> str:
     return m.name.normalized if m.name else spec
 
 
-class _Run:
+class Run:
     """One solve run: a gateway, the local channels and an http session shared by every target."""
 
     def __init__(self, settings: Settings) -> None:
@@ -104,7 +104,7 @@ class _Run:
         self.session: Any = None
         self.pip_runs: dict[tuple, Any] = {}  # the same pip lines against the same conda side: one uv run
 
-    async def __aenter__(self) -> _Run:
+    async def __aenter__(self) -> Run:
         from envslim.solve.conda import make_gateway
         from envslim.online import Cache, Session
 
@@ -204,7 +204,7 @@ def _pip_package(pick: Any, size: Size, requires: tuple[str, ...]) -> SolvedPack
 
 
 async def solve_environment_async(env: EnvSpec, settings: Settings) -> dict[str, Solution]:
-    async with _Run(settings) as run:
+    async with Run(settings) as run:
         out: dict[str, Solution] = {}
         for target in settings.targets:
             out[target.platform] = await run.solve(env, target)
@@ -217,7 +217,7 @@ async def solve_many_async(envs: list[EnvSpec], settings: Settings) -> list[dict
     :class:`~envslim.solve.errors.SolveUnavailable` (network) is raised."""
     from envslim.solve.errors import Unsolvable
 
-    async with _Run(settings) as run:
+    async with Run(settings) as run:
         results: list[dict[str, Solution] | Exception] = []
         for env in envs:
             try:
@@ -272,7 +272,7 @@ async def lockfile_solutions_async(path: str | Path, settings: Settings, *,
     settings' platforms."""
     from envslim.solve.lockfiles import solution_from_lockfile
 
-    async with _Run(settings) as run:
+    async with Run(settings) as run:
         return await solution_from_lockfile(path, run, platforms=[t.platform for t in settings.targets],
                                             requested=requested, environment=environment)
 

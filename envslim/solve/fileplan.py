@@ -8,8 +8,11 @@ the whole rewrite). ``PlanProof.to_json()`` is the JSON the report adds under ``
 (first platform) and ``solved_platforms`` (every platform), each with ``before``/``after``
 ``packages[]`` (``manager``, ``name``, ``version``, ``build``, ``installed_bytes``), totals and
 ``attribution``; ``finding_fields(outcome)`` gives a finding's ``saving_bytes``, ``estimate``,
-``verified`` and ``reason``; ``table_lines`` and ``markdown_lines`` its report text
-(:mod:`envslim.solve.render`).
+``verified`` and ``reason``; ``table_lines`` and ``markdown_lines`` its report text (``fmt`` formats a
+byte count: the report's own formatter, so that there is one): the package table, the union of both sides,
+one row per (manager, name): version, build and exact installed bytes before and after, ``-`` where the
+side does not have it; then the totals, each requested spec's attribution (before), each finding's verdict
+and measured saving, and the pip lines that could not be verified.
 
 How a fix is judged: by its kind (:func:`fix_of`: the rule's registered kind, else read from the edits
 it makes) with the rule of :func:`envslim.solve.verify.compare`: a *move* must take the package and its
@@ -26,11 +29,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from envslim.solve.engine import EnvSpec, Settings
 from envslim.solve.errors import SolveFailure, Unsolvable
-from envslim.solve.model import Solution
+from envslim.solve.model import Size, Solution
 from envslim.solve.verify import Verdict, combine, compare, refused
 
 __all__ = ["Adapter", "Fix", "PlanProof", "env_spec", "fix_of", "outcome_key", "prove"]
@@ -193,14 +196,10 @@ class PlanProof:
         }
 
     def table_lines(self, outcomes: list[Any], fmt: Any) -> list[str]:
-        from envslim.solve.render import table_lines
-
-        return table_lines(self, outcomes, fmt)
+        return _table_lines(self, outcomes, fmt)
 
     def markdown_lines(self, outcomes: list[Any], fmt: Any) -> list[str]:
-        from envslim.solve.render import markdown_lines
-
-        return markdown_lines(self, outcomes, fmt)
+        return _markdown_lines(self, outcomes, fmt)
 
 
 class Adapter:
@@ -283,7 +282,7 @@ def _solve_per_platform(envs: list[Any], settings: Settings, spec: Any = None) -
     spec = spec or env_spec
     import asyncio
 
-    from envslim.solve.engine import _Run
+    from envslim.solve.engine import Run
 
     async def one(run: Any, env: Any) -> Any:
         try:
@@ -292,9 +291,108 @@ def _solve_per_platform(envs: list[Any], settings: Settings, spec: Any = None) -
             return exc
 
     async def go() -> list[Any]:
-        async with _Run(settings) as run:  # the files are solved concurrently (rattler and uv overlap)
+        async with Run(settings) as run:  # the files are solved concurrently (rattler and uv overlap)
             return list(await asyncio.gather(*(one(run, env) for env in envs)))
 
     from envslim.solve.engine import run_solve
 
     return run_solve(go())
+
+
+# -- the report's text for a proven plan -------------------------------------------------------------------
+
+
+def _bytes(size: Size | None) -> str:
+    if size is None:
+        return "-"
+    if size.value is None:
+        return "unknown"
+    return f"~{size.value:,} B" if size.estimate else f"{size.value:,} B"
+
+
+def _total(sol: Solution | None, fmt: Callable[[int | None], str]) -> str:
+    if sol is None:
+        return "does not solve"
+    size = sol.size
+    n = len(sol.packages)
+    pip = len(sol.pip())
+    what = f"{n} packages" + (f" ({pip} pip)" if pip else "")
+    if size.value is None:
+        return f"{what}, size unknown"
+    if size.estimate:
+        return f"{what}, ~{fmt(size.value)} (estimate: {fmt(size.low)} to {fmt(size.high)})"
+    return f"{what}, {fmt(size.value)} ({size.value:,} B)"
+
+
+def _rows(before: Solution, after: Solution | None) -> list[tuple[str, ...]]:
+    keys: dict[tuple[str, str], None] = {}
+    for sol in (before, after):
+        for p in sol.packages if sol else ():
+            keys[(p.manager, p.name)] = None
+    rows = []
+    for manager, name in sorted(keys, key=lambda k: (k[0] != "conda", k[1])):
+        b = before.find(name, manager)
+        a = after.find(name, manager) if after else None
+        rows.append((manager, name,
+                     f"{b.version} {b.build}".strip() if b else "-", _bytes(b.size if b else None),
+                     f"{a.version} {a.build}".strip() if a else "-", _bytes(a.size if a else None)))
+    return rows
+
+
+def _verdict_text(fields: dict[str, object], fmt: Callable[[int | None], str]) -> str:
+    saving = fields["saving_bytes"]
+    if fields["verified"]:
+        measured = "unknown" if saving is None else f"{saving:,} B ({fmt(saving)})"
+        return f"verified, measured saving {'~' if fields['estimate'] else ''}{measured}"
+    return f"not verified: {fields['reason']}"
+
+
+def _table_lines(proof: PlanProof, outcomes: list, fmt: Callable[[int | None], str]) -> list[str]:
+    lines: list[str] = []
+    for platform in proof.platforms:
+        before = proof.before[platform]
+        after = proof.after[platform] if proof.after else None
+        lines.append(f"solved for {platform} (py-rattler, uv): before {_total(before, fmt)}; "
+                     f"after {_total(after, fmt)}")
+        if proof.after is None:
+            lines.append(f"  after the rewrite: {proof.after_failure}")
+        cells = [("manager", "package", "before", "", "after", "")] + _rows(before, after)
+        widths = [max(len(c[i]) for c in cells) for i in range(6)]
+        lines += ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(6)).rstrip() for c in cells]
+        attribution = before.attribution()
+        if attribution:
+            lines.append("  attribution (before):")
+            lines += ["    " + a.line(fmt) for a in attribution]
+        for line, why in (after or before).not_verified:
+            lines.append(f"  not verified: {line}: {why}")
+        lines += [f"  note: {n}" for n in before.notes]
+        estimated = sorted({p.size.how for p in before.packages + (after.packages if after else []) if p.size.how})
+        lines += [f"  note: {how}" for how in estimated]
+    if outcomes:
+        lines.append("findings, proven by a solve:")
+        for o in outcomes:
+            lines.append(f"  {o.finding.rule} {o.finding.package}: {_verdict_text(proof.finding_fields(o), fmt)}")
+    return lines
+
+
+def _markdown_lines(proof: PlanProof, outcomes: list, fmt: Callable[[int | None], str]) -> list[str]:
+    from envslim.display import md_code  # (a package name from the file may hold backticks)
+
+    def md(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    out: list[str] = []
+    for platform in proof.platforms:
+        before = proof.before[platform]
+        after = proof.after[platform] if proof.after else None
+        out += [f"**Solved for {platform}:** before {_total(before, fmt)}; after {_total(after, fmt)}.", ""]
+        out += ["| manager | package | before | | after | |", "|---|---|---|---:|---|---:|"]
+        out += ["| " + " | ".join(md(c) for c in row) + " |" for row in _rows(before, after)]
+        out.append("")
+        out += [f"- {md(a.line(fmt))}" for a in before.attribution()]
+        out.append("")
+    if outcomes:
+        out += [f"- `{o.finding.rule}` {md_code(o.finding.package)}: {md(_verdict_text(proof.finding_fields(o), fmt))}"
+                for o in outcomes]
+        out.append("")
+    return out

@@ -96,7 +96,7 @@ async def solution_from_lockfile(
     path: str | Path, run: Any, *, platforms: list[str] | None = None,
     requested: list[tuple[str, str, str]] | tuple = (), environment: str = "default",
 ) -> dict[str, Solution]:
-    """``run`` is an open :class:`envslim.solve.engine._Run` (its session holds the size cache)."""
+    """``run`` is an open :class:`envslim.solve.engine.Run` (its session holds the size cache)."""
     locked = read_locked(path, environment)
     out: dict[str, Solution] = {}
     for platform in platforms or list(locked):
