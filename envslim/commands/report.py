@@ -303,9 +303,10 @@ def run(options, out, err) -> int:
 
     if options.format in ("svg", "html"):
         from envslim.output import picture
+        from envslim.output.picture_sources import from_report, from_solved
 
         draw = getattr(picture, f"to_{options.format}")  # a solved report draws its solve
-        text = "".join(draw(picture.from_solved(rep) if rep.proof is not None else picture.from_report(rep))
+        text = "".join(draw(from_solved(rep) if rep.proof is not None else from_report(rep))
                        for rep in reports)
     elif options.format == "json":
         text = to_json(reports)
