@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from envslim.conda.spec import _OTHER_FIELDS, MatchSpec, parse
+from envslim.conda.spec import OTHER_FIELDS, MatchSpec, parse
 from envslim.display import redact
-from envslim.conda.version import ANY, AllOf, AnyOf, CondaSpecError, VersionAtom, _Group, _ORDERED, _vo
+from envslim.conda.version import ANY, AllOf, AnyOf, CondaSpecError, VersionAtom, Group, ORDERED_OPS, cached_order
 
 
 # --------------------------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def _translate_atom(atom) -> list[str]:
     if op in ("==", "!="):
         return [op + pv.text]
     _no_local(atom, pv)
-    if op in _ORDERED:
+    if op in ORDERED_OPS:
         _no_post_order(atom, pv)
         return [op + pv.text]
     # "~=": conda means >= V and "starts with V minus its last dotted part"
@@ -193,7 +193,7 @@ def _is_any(node) -> bool:
 
 
 def _atoms(node):
-    if isinstance(node, _Group):
+    if isinstance(node, Group):
         for child in node.children:
             yield from _atoms(child)
     elif isinstance(node, VersionAtom):
@@ -234,18 +234,18 @@ def _hull_hint(node) -> str | None:
             op = clause[:2] if clause[:2] in ("==", "!=", ">=", "<=", "~=") else clause[:1]
             v = clause[len(op):]
             if op == "==" and v.endswith(".*"):
-                base = _vo(v[:-2])
+                base = cached_order(v[:-2])
                 nums = [c[0] for c in base.version]
                 lo = (base, ">=", v[:-2])
                 bumped = ".".join(str(n) for n in nums[1:-1] + [nums[-1] + 1])
                 bumped = bumped if nums[0] == 0 else f"{nums[0]}!{bumped}"
-                hi = (_vo(bumped), "<", bumped)
+                hi = (cached_order(bumped), "<", bumped)
             elif op in ("==", ">=", ">"):
-                lo = (_vo(v), ">=" if op == "==" else op, v)
+                lo = (cached_order(v), ">=" if op == "==" else op, v)
                 if op == "==":
-                    hi = (_vo(v), "<=", v)
+                    hi = (cached_order(v), "<=", v)
             elif op in ("<", "<="):
-                hi = (_vo(v), op, v)
+                hi = (cached_order(v), op, v)
         lows.append(lo)
         highs.append(hi)
     parts = []
@@ -300,7 +300,7 @@ def to_pep440(spec, pypi_name: str | None = None) -> Translation:
         warnings.append(("BUILD_DROPPED", f"build string '{ms.build}' dropped: PEP 440 has no build strings"))
     if ms.build_number is not None and ms.build_number.strip() != "*":
         warnings.append(("BUILD_NUMBER_DROPPED", f"build_number '{ms.build_number}' dropped"))
-    for key in _OTHER_FIELDS:
+    for key in OTHER_FIELDS:
         if key in ms.fields:
             warnings.append(("FIELD_DROPPED", f"{key}='{redact(ms.fields[key])}' dropped"))
     name = pypi_name or ms.name

@@ -12,9 +12,9 @@ from envslim.conda.version import (
     AnyOf,
     VersionAtom,
     VersionOrder,
-    _cmp_parts,
-    _render,
-    _vo,
+    compare_parts,
+    render_spec,
+    cached_order,
     parse_version_spec,
 )
 
@@ -24,7 +24,7 @@ from envslim.conda.version import (
 # --------------------------------------------------------------------------------------------------
 # An interval is (lo, lo_closed, hi, hi_closed) with VersionOrder bounds, None for -inf / +inf. A set
 # is a sorted list of disjoint intervals. Atoms conda cannot order exactly (regexes, inner globs,
-# letter prefixes) have no exact set: _sets() returns (under, over) approximations.
+# letter prefixes) have no exact set: match_sets() returns (under, over) approximations.
 
 _FULL = [(None, False, None, False)]
 
@@ -107,13 +107,13 @@ def _complement(a: list) -> list:
     return out
 
 
-def _subset(a: list, b: list) -> bool:
+def is_subset(a: list, b: list) -> bool:
     return not _intersect(a, _complement(b))
 
 
 def _release(numbers: list) -> VersionOrder:
     epoch, rest = numbers[0], numbers[1:] or [0]
-    return _vo(f"{epoch}!" + ".".join(str(n) for n in rest))
+    return cached_order(f"{epoch}!" + ".".join(str(n) for n in rest))
 
 
 def _first_release(lo, lo_closed, depth: int):
@@ -131,7 +131,7 @@ def _first_release(lo, lo_closed, depth: int):
             return _release(head)
         tail = next((x for x in comp[1:] if not (x == 0 and x.__class__ is int)), None)
         return _release(head + [first if tail.__class__ is str else first + 1])
-    local = _cmp_parts(lo.local, [])
+    local = compare_parts(lo.local, [])
     if local < 0 or (local == 0 and lo_closed):
         return _release(head)
     return _release(head + [0] * max(0, depth - len(head)) + [1])
@@ -156,7 +156,7 @@ def _prefix_interval(vo: VersionOrder):
     nums = [c[0] for c in vo.version]
     text = f"{nums[0]}!" + ".".join(str(n) for n in nums[1:])
     bumped = f"{nums[0]}!" + ".".join(str(n) for n in nums[1:-1] + [nums[-1] + 1])
-    return [(_vo(text + "*"), True, _vo(bumped + "*"), False)]
+    return [(cached_order(text + "*"), True, cached_order(bumped + "*"), False)]
 
 
 def _atom_set(atom) -> list | None:
@@ -183,19 +183,19 @@ def _atom_set(atom) -> list | None:
         head = ".".join(vo.norm.split(".")[:-1])
         if not head:
             return None
-        prefix = _prefix_interval(_vo(head))
+        prefix = _prefix_interval(cached_order(head))
         return None if prefix is None else _intersect([(vo, True, None, False)], prefix)
     return None  # regex, glob, exact string
 
 
-def _sets(node) -> tuple[list, list]:
+def match_sets(node) -> tuple[list, list]:
     """(under, over): every version in ``under`` matches, every match is in ``over``."""
     if node is None or node == ANY:
         return _FULL, _FULL
     if isinstance(node, VersionAtom):
         s = _atom_set(node)
         return ([], _FULL) if s is None else (s, s)
-    parts = [_sets(c) for c in node.children]
+    parts = [match_sets(c) for c in node.children]
     under, over = parts[0]
     for u, o in parts[1:]:
         if isinstance(node, AllOf):
@@ -245,29 +245,29 @@ def merge_pin(existing: str | None, pin: str) -> MergeResult:
     Raises :class:`CondaSpecError` if either is not a valid version spec."""
     pin_tree = parse_version_spec(pin)
     old = None if existing is None or not existing.strip() else parse_version_spec(existing)
-    shown = "any version" if old is None else f"'{_render(old)}'"
-    pin_text = _render(pin_tree)
+    shown = "any version" if old is None else f"'{render_spec(old)}'"
+    pin_text = render_spec(pin_tree)
     if old is None or old == ANY:
         if pin_tree == ANY:
             return MergeResult("redundant", None if old is None else "*", f"'{pin_text}' admits every version")
         return MergeResult("added", pin_text, f"'{pin_text}' added to {shown}")
 
-    ue, oe = _sets(old)
-    up, op = _sets(pin_tree)
+    ue, oe = match_sets(old)
+    up, op = match_sets(pin_tree)
     both_over = _intersect(oe, op)
     if not both_over:
         return MergeResult("conflict", None, f"no version satisfies both {shown} and '{pin_text}'")
-    if _subset(oe, up):
-        return MergeResult("redundant", _render(old), f"{shown} already implies '{pin_text}'")
+    if is_subset(oe, up):
+        return MergeResult("redundant", render_spec(old), f"{shown} already implies '{pin_text}'")
 
     kept = []
     for branch in _branches(old):
-        ub, ob = _sets(branch)
+        ub, ob = match_sets(branch)
         for p in _branches(pin_tree):
-            upb, opb = _sets(p)
+            upb, opb = match_sets(p)
             if not _intersect(ob, opb):
                 continue  # this branch and this pin branch have nothing in common: drop it
-            if _subset(ob, upb):
+            if is_subset(ob, upb):
                 node = branch
             elif p == ANY:
                 node = branch
@@ -276,13 +276,13 @@ def merge_pin(existing: str | None, pin: str) -> MergeResult:
             if node not in kept:
                 kept.append(node)
     merged = kept[0] if len(kept) == 1 else AnyOf(kept)
-    text = _render(merged)
+    text = render_spec(merged)
     exact = ue == oe and up == op
     if not _has_release(both_over):
         return MergeResult(
             "prerelease_only", text, f"only pre-releases or dev builds satisfy both {shown} and '{pin_text}'"
         )
-    if exact or (_has_release(_intersect(ue, up)) and not _subset(ue, op)):
+    if exact or (_has_release(_intersect(ue, up)) and not is_subset(ue, op)):
         return MergeResult("added", text, f"'{pin_text}' added to {shown}")
     return MergeResult(
         "unknown", text, f"cannot tell how {shown} and '{pin_text}' overlap (regex, glob or letter prefix)"

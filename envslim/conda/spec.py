@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from envslim.conda.ranges import _sets, _subset
-from envslim.conda.version import ANY, CondaSpecError, VersionAtom, _REL_OP, _remember, _render, _vo, parse_version_spec
+from envslim.conda.ranges import match_sets, is_subset
+from envslim.conda.version import ANY, CondaSpecError, VersionAtom, REL_OP, cache_put, render_spec, cached_order, parse_version_spec
 
 # conda's known subdirs: ``channel/<subdir>::name`` splits the subdir off only for these.
 KNOWN_SUBDIRS = frozenset(
@@ -36,7 +36,7 @@ BRACKET_FIELDS = frozenset(
         "url", "md5", "sha256", "license", "license_family", "fn",
     )
 )
-_OTHER_FIELDS = ("track_features", "features", "url", "md5", "sha256", "license", "license_family", "fn")
+OTHER_FIELDS = ("track_features", "features", "url", "md5", "sha256", "license", "license_family", "fn")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -110,10 +110,10 @@ def _check_build_number(value: str):
     if v.isdigit() or v == "*":
         return None
     if v[:1] in ("=", "<", ">", "!"):
-        m = _REL_OP.match(v)
+        m = REL_OP.match(v)
         if m is None or m.group(1) == "~=":
             raise CondaSpecError(f"invalid build_number '{value}': invalid operator")
-        return m.group(1), _vo(m.group(2))
+        return m.group(1), cached_order(m.group(2))
     if v.startswith("^") or v.endswith("$"):
         if not (v.startswith("^") and v.endswith("$")):
             raise CondaSpecError(f"invalid build_number '{value}': a regex must start with '^' and end with '$'")
@@ -209,7 +209,7 @@ class MatchSpec:
     def __hash__(self) -> int:
         return hash(str(self))
 
-    def _render(self, version) -> str:
+    def render_spec(self, version) -> str:
         builder: list[str] = []
         brackets: list[str] = []
         channel = self.channel
@@ -226,7 +226,7 @@ class MatchSpec:
         builder.append(("::" if builder else "") + self.name)
         exact = False
         if version is not None and version != ANY:
-            text = _render(version)
+            text = render_spec(version)
             single = isinstance(version, VersionAtom)
             if any(c in text for c in "><$^|,") or (single and version.op == "re" and not version.glob):
                 brackets.append(f"version='{text}'")
@@ -251,7 +251,7 @@ class MatchSpec:
                 brackets.append(f"build={self.build}")
             else:
                 builder.append("=" + self.build)
-        extras = [("build_number", self.build_number)] + [(k, self.fields.get(k)) for k in _OTHER_FIELDS]
+        extras = [("build_number", self.build_number)] + [(k, self.fields.get(k)) for k in OTHER_FIELDS]
         for key, value in extras:
             if value is not None:
                 quoted = any(c in value for c in ", =")
@@ -276,7 +276,7 @@ class MatchSpec:
         if plain and tree is None and self.build is None:
             candidates.append(head)
         elif plain and tree is not None:
-            text = _render(tree)
+            text = render_spec(tree)
             gap = self.version_sep if sep is None else sep
             if text[0] not in "<>=!~":
                 gap = " "
@@ -300,12 +300,12 @@ class MatchSpec:
 def _same_meaning(a, b) -> bool:
     if a is None or b is None:
         return (a is None or a == ANY) and (b is None or b == ANY)
-    if _render(a) == _render(b):
+    if render_spec(a) == render_spec(b):
         return True
-    sa, sb = _sets(a), _sets(b)
+    sa, sb = match_sets(a), match_sets(b)
     if sa[0] != sa[1] or sb[0] != sb[1]:
         return False
-    return _subset(sa[0], sb[0]) and _subset(sb[0], sa[0])
+    return is_subset(sa[0], sb[0]) and is_subset(sb[0], sa[0])
 
 
 _PARSE_CACHE: dict = {}
@@ -318,7 +318,7 @@ def parse(spec: str) -> MatchSpec:
     cached = _PARSE_CACHE.get(spec)
     if cached is not None:
         return cached
-    return _remember(_PARSE_CACHE, spec, _parse(spec))
+    return cache_put(_PARSE_CACHE, spec, _parse(spec))
 
 
 def _parse(original: str) -> MatchSpec:

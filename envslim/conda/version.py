@@ -31,7 +31,7 @@ class CondaSpecError(ValueError):
 _CACHE_LIMIT = 8192
 
 
-def _remember(cache: dict, key, value):
+def cache_put(cache: dict, key, value):
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
     cache[key] = value
@@ -74,7 +74,7 @@ def _cmp_atoms(x, y) -> int:
     return -1 if x < y else 1
 
 
-def _cmp_parts(a: list, b: list) -> int:
+def compare_parts(a: list, b: list) -> int:
     """Compare two component lists the conda way: a missing component is empty, a missing atom is 0."""
     for i in range(max(len(a), len(b))):
         ca = a[i] if i < len(a) else ()
@@ -148,7 +148,7 @@ class VersionOrder:
             self.local = []
 
     def _cmp(self, other: VersionOrder) -> int:
-        return _cmp_parts(self.version, other.version) or _cmp_parts(self.local, other.local)
+        return compare_parts(self.version, other.version) or compare_parts(self.local, other.local)
 
     def __eq__(self, other):
         if not isinstance(other, VersionOrder):
@@ -180,18 +180,18 @@ class VersionOrder:
         """conda's prefix test (``=1.2`` / ``1.2.*``): component-wise, and inside the last component
         of ``other`` a letter run is a string prefix (``2013a*`` matches ``2013ab``)."""
         if other.local:
-            if _cmp_parts(self.version, other.version):
+            if compare_parts(self.version, other.version):
                 return False
             mine, theirs = self.local, other.local
         else:
             mine, theirs = self.version, other.version
         n = len(theirs) - 1
-        if _cmp_parts(mine[:n], theirs[:n]):
+        if compare_parts(mine[:n], theirs[:n]):
             return False
         last = theirs[n]
         own = mine[n] if len(mine) > n else []
         k = len(last) - 1
-        if _cmp_parts([own[:k]], [last[:k]]):
+        if compare_parts([own[:k]], [last[:k]]):
             return False
         a = own[k] if len(own) > k else 0
         b = last[k]
@@ -208,10 +208,10 @@ class VersionOrder:
 _VO_CACHE: dict = {}
 
 
-def _vo(text: str) -> VersionOrder:
+def cached_order(text: str) -> VersionOrder:
     vo = _VO_CACHE.get(text)
     if vo is None:
-        vo = _remember(_VO_CACHE, text, VersionOrder(text))
+        vo = cache_put(_VO_CACHE, text, VersionOrder(text))
     return vo
 
 
@@ -245,7 +245,7 @@ class AnyVersion:
 ANY = AnyVersion()
 
 # Atom operators. "=*" is conda's prefix match (``=1.2``, ``1.2*``, ``1.2.*``), "!=*" its negation.
-_ORDERED = ("<", "<=", ">", ">=")
+ORDERED_OPS = ("<", "<=", ">", ">=")
 
 
 class VersionAtom:
@@ -270,7 +270,7 @@ class VersionAtom:
             return self.regex.match(version) is not None
         if op == "str":
             return version == self.text
-        x = _vo(version)
+        x = cached_order(version)
         c = x._cmp(self.vo)
         if op == "==":
             return c == 0
@@ -295,7 +295,7 @@ class VersionAtom:
         head = ".".join(self.vo.norm.split(".")[:-1])
         if not head:
             raise CondaSpecError(f"'{self.text}' cannot be evaluated: '~=' needs at least two version parts")
-        return _vo(head)
+        return cached_order(head)
 
     def __str__(self) -> str:
         return self.text
@@ -310,7 +310,7 @@ class VersionAtom:
         return hash(self.text)
 
 
-class _Group:
+class Group:
     __slots__ = ("children",)
     sep = ""
 
@@ -318,10 +318,10 @@ class _Group:
         self.children = tuple(children)
 
     def __str__(self) -> str:
-        return _render(self)
+        return render_spec(self)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({_render(self)!r})"
+        return f"{type(self).__name__}({render_spec(self)!r})"
 
     def __eq__(self, other):
         return type(other) is type(self) and self.children == other.children
@@ -334,7 +334,7 @@ class _Group:
         return (all if self.sep == "," else any)(c.match(version) for c in self.children)
 
 
-class AllOf(_Group):
+class AllOf(Group):
     """``a,b``: every child matches."""
 
     __slots__ = ()
@@ -342,7 +342,7 @@ class AllOf(_Group):
     sep = ","
 
 
-class AnyOf(_Group):
+class AnyOf(Group):
     """``a|b``: some child matches."""
 
     __slots__ = ()
@@ -350,18 +350,18 @@ class AnyOf(_Group):
     sep = "|"
 
 
-def _render(node, inside_and: bool = False) -> str:
+def render_spec(node, inside_and: bool = False) -> str:
     """The spec text of a tree. Unlike conda's own string form it keeps the parentheses an OR needs
     inside an AND, so the text always re-parses to the same tree."""
     if isinstance(node, AnyOf):
-        text = "|".join(_render(c) for c in node.children)
+        text = "|".join(render_spec(c) for c in node.children)
         return f"({text})" if inside_and else text
     if isinstance(node, AllOf):
-        return ",".join(_render(c, True) for c in node.children)
+        return ",".join(render_spec(c, True) for c in node.children)
     return str(node)
 
 
-_REL_OP = re.compile(r"(==|!=|<=|>=|~=|=|<|>)(?![=<>!~])(\S+)\Z")
+REL_OP = re.compile(r"(==|!=|<=|>=|~=|=|<|>)(?![=<>!~])(\S+)\Z")
 _SPEC_TOKENS = re.compile(r"\s*\^[^$]*\$|\s*[()|,]|[^()|,]+")
 
 
@@ -377,7 +377,7 @@ def _atom(text: str) -> object:
         except re.error as exc:
             raise CondaSpecError(f"invalid version regex '{s}': {exc}") from None
     if s[0] in "=<>!~":
-        m = _REL_OP.match(s)
+        m = REL_OP.match(s)
         if m is None:
             raise CondaSpecError(f"invalid version spec '{s}': invalid operator")
         op, v = m.groups()
@@ -393,7 +393,7 @@ def _atom(text: str) -> object:
                 s = op + v
         if op == "=":
             op = "=*"
-        return VersionAtom(op, s, vo=_vo(v))
+        return VersionAtom(op, s, vo=cached_order(v))
     if s == "*":
         return ANY
     if "*" in s.rstrip("*"):
@@ -405,9 +405,9 @@ def _atom(text: str) -> object:
     if s[-1] == "*":
         if not s.endswith(".*"):
             s = s[:-1] + ".*"
-        return VersionAtom("=*", s, vo=_vo(s[:-2]))
+        return VersionAtom("=*", s, vo=cached_order(s[:-2]))
     if "@" not in s:
-        return VersionAtom("==", s, vo=_vo(s), bare=True)
+        return VersionAtom("==", s, vo=cached_order(s), bare=True)
     return VersionAtom("str", s)
 
 
@@ -478,5 +478,5 @@ def parse_version_spec(text: str):
             node = _build(_treeify(text))
         else:
             node = _atom(text)
-        _remember(_VSPEC_CACHE, text, node)
+        cache_put(_VSPEC_CACHE, text, node)
     return node
