@@ -10,7 +10,7 @@ import shlex
 from envslim.document.atomic import check_output, write_atomic
 from envslim.document.envfile import EnvFile
 from envslim.errors import EnvslimError
-from envslim.image.dockerfile import Options, _no_control, _user, render
+from envslim.image.dockerfile import Options, refuse_control, parse_user, render
 
 
 def _source(envfile: str, context: str) -> str:
@@ -45,7 +45,7 @@ def run(options, out, err) -> int:
     for what, value in (("--base", opts.base or ""), ("--user", opts.user or ""),
                         *(("--entrypoint", w) for w in entry or ()), *(("--keep", k) for k in opts.keep),
                         ("--smoke", opts.smoke or ""), ("--envslim-wheel", opts.envslim_wheel or "")):
-        _no_control(value, f"envslim dockerfile: {what}")
+        refuse_control(value, f"envslim dockerfile: {what}")
     if opts.envslim_wheel is not None and re.search(r"[\s\"'$\\]", opts.envslim_wheel):
         raise EnvslimError(f"envslim dockerfile: --envslim-wheel {opts.envslim_wheel!r}: a path without spaces or quotes, please")
     if opts.smoke is not None:
@@ -59,7 +59,7 @@ def run(options, out, err) -> int:
                 "show; read them from a build secret (RUN --mount=type=secret) instead"
             )
     if opts.user is not None:
-        _user(opts.user)
+        parse_user(opts.user)
     output = None if options.output in (None, "-") else options.output  # (-o -: standard output)
     if output is not None:
         if _same_file(output, options.envfile):

@@ -287,10 +287,10 @@ def run(options, out, err) -> int:
         reports = [replace(rep, proof=proof) for rep, proof in zip(reports, proofs)]
     if reports and (options.online or options.offline):
         opts = session_options(offline=bool(options.offline), refresh=bool(options.refresh))
-        from envslim.commands.report_lookups import _lookup, warning_lines
+        from envslim.commands.report_lookups import lookup, warning_lines
         from envslim.online import run as run_async
 
-        for line in warning_lines(run_async(_lookup(reports, opts, err)), bool(options.offline)):
+        for line in warning_lines(run_async(lookup(reports, opts, err)), bool(options.offline)):
             print(line, file=err)
     from envslim.image.model import model
 

@@ -232,7 +232,7 @@ def _jobs(rep: FileReport, online: Online) -> list[tuple[Side, str, object]]:
     return out
 
 
-async def _lookup(reports: list[FileReport], session_opts: dict, err) -> list[str]:
+async def lookup(reports: list[FileReport], session_opts: dict, err) -> list[str]:
     from envslim.online import Session
 
     today = datetime.date.today().isoformat()

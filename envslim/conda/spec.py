@@ -209,7 +209,7 @@ class MatchSpec:
     def __hash__(self) -> int:
         return hash(str(self))
 
-    def render_spec(self, version) -> str:
+    def _render(self, version) -> str:
         builder: list[str] = []
         brackets: list[str] = []
         channel = self.channel

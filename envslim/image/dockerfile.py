@@ -107,7 +107,7 @@ def _has_python(env: EnvFile) -> bool:
     return env.has_pip_section or any(conda_sort_key(d.value) == "python" for d in env.deps)
 
 
-def _user(text: str) -> tuple[str, str]:
+def parse_user(text: str) -> tuple[str, str]:
     m = re.fullmatch(r"(\d+)(?::(\d+))?", text)
     if not m or int(m.group(1)) == 0:
         raise EnvslimError(
@@ -150,8 +150,8 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
         create = inst.create.format(prefix=PREFIX, file=LOCK_IN_IMAGE, channel="")
     base = opts.base or (DISTROLESS_BASE if opts.distroless else DEFAULT_BASE)
     cats = categories(aggressive=opts.aggressive, conda=True)
-    _no_control(env.name or "", f"{source}: the environment's name")
-    _no_control(source, "the environment file's path")
+    refuse_control(env.name or "", f"{source}: the environment's name")
+    refuse_control(source, "the environment file's path")
     name = f' "{env.name}"' if env.name else ""
 
     out = [
@@ -229,7 +229,7 @@ def render(env: EnvFile, source: str, opts: Options) -> str:
         env_words.append("PYTHONDONTWRITEBYTECODE=1")
     out.append("ENV " + " \\\n    ".join(env_words))
     if opts.user is not None:
-        uid, gid = _user(opts.user)
+        uid, gid = parse_user(opts.user)
         if opts.distroless:
             out.append(f"USER {uid}:{gid}")
         else:
@@ -265,7 +265,7 @@ def render_pixi(manifest: str, lock: str, environment: str, conda_names: list[st
     COPY uses (relative to the build context); ``conda_names`` the environment's conda packages (for the
     activation variables baked in)."""
     for text, what in ((manifest, "the manifest's path"), (lock, "the lockfile's path"), (environment, "--environment")):
-        _no_control(text, what)
+        refuse_control(text, what)
     if not re.fullmatch(r"[a-z0-9-]+", environment):  # pixi's own rule for environment names
         raise EnvslimError(f"envslim dockerfile: --environment {environment!r}: a pixi environment name is lowercase letters, digits and dashes")
     prefix = f"{PIXI_WORKDIR}/.pixi/envs/{environment}"
@@ -318,7 +318,7 @@ def render_pixi(manifest: str, lock: str, environment: str, conda_names: list[st
                                     *(["PYTHONDONTWRITEBYTECODE=1"] if opts.aggressive else [])]),
     ]
     if opts.user is not None:
-        uid, gid = _user(opts.user)
+        uid, gid = parse_user(opts.user)
         if opts.distroless:
             out.append(f"USER {uid}:{gid}")
         else:
@@ -356,7 +356,7 @@ def _lock_lines(source: str, lock) -> list[str]:
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._/+@=-]+")
 
 
-def _no_control(text: str, what: str) -> None:
+def refuse_control(text: str, what: str) -> None:
     """Refuse control characters (a newline would start a new Dockerfile instruction)."""
     bad = next((c for c in text if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"), None)
     if bad is not None:
