@@ -14,7 +14,7 @@ one row per (manager, name): version, build and exact installed bytes before and
 side does not have it; then the totals, each requested spec's attribution (before), each finding's verdict
 and measured saving, and the pip lines that could not be verified.
 
-How a fix is judged: by its kind (:func:`fix_of`: the rule's registered kind, else read from the edits
+How a fix is judged: by its kind (:func:`fix_of`: read from the edits
 it makes) with the rule of :func:`envslim.solve.verify.compare`: a *move* must take the package and its
 private closure off the conda side, have pip bring it and save bytes; a *rename* must take the old
 package off, bring the new one and save bytes; a *channel* fix, a *pin* or a *guard* must solve (its
@@ -110,45 +110,46 @@ def _line_name(text: str, pip: bool) -> str:
 
 
 def fix_of(finding: Any, doc: Any) -> Fix:
-    """The fix's kind: the rule's registered kind when the registry records one, else read from its
-    edits in ``doc``: a channel line replaced or added is a channel fix; a dependency replaced by another
-    name a rename; a conda line removed with a pip line added (or, for ES001, with the pip line already
-    there) a move; a line removed alone a drop; anything else (nomkl, numpy<2, pip) a guard or pin."""
+    """The fix's kind, read from its edits in ``doc``: a channel line replaced or added is a channel fix; a
+    dependency replaced by another name a rename; a conda line removed with a pip line added (or, for a rule
+    whose registered fix is a move, with the pip line already there) a move; a line removed alone a drop;
+    anything else (nomkl, numpy<2, pip) a guard or pin. (A rule's registered kind, ``Rule.fix``, is the kind
+    of its usual fix; one rule can make several kinds, ES004 a rename or a drop, so the edits decide.)"""
+    from envslim.document.edits import InsertChannel, InsertPip, RemoveItem, ReplaceValue
+
     ops = list(finding.ops)
-    names = [type(op).__name__ for op in ops]
+    kinds = {type(op) for op in ops}
     channel_lines = {c.line for c in getattr(getattr(doc, "channels", None), "items", ())}
     pip_lines = {i.line for i in getattr(doc, "pip_items", ())}
-    inserted = next((op.text for op in ops if type(op).__name__ == "InsertPip"), "")
+    inserted = next((op.text for op in ops if isinstance(op, InsertPip)), "")
     new = ""
-    derived = "guard"
-    if "InsertChannel" in names or any(getattr(getattr(op, "item", None), "line", None) in channel_lines
-                                       for op in ops if type(op).__name__ in ("ReplaceValue", "RemoveItem")):
-        derived = "channel"
-    elif "RemoveItem" in names and "InsertPip" in names:
-        derived, new = "move", _line_name(inserted, True)
-    elif "ReplaceValue" in names:
+    kind = "guard"
+    if InsertChannel in kinds or any(getattr(getattr(op, "item", None), "line", None) in channel_lines
+                                     for op in ops if isinstance(op, (ReplaceValue, RemoveItem))):
+        kind = "channel"
+    elif RemoveItem in kinds and InsertPip in kinds:
+        kind, new = "move", _line_name(inserted, True)
+    elif ReplaceValue in kinds:
         for op in ops:
-            if type(op).__name__ != "ReplaceValue":
+            if not isinstance(op, ReplaceValue):
                 continue
             pip = op.item.line in pip_lines or getattr(getattr(op.item, "dep", None), "table", "") == "pypi-dependencies"
             if _line_name(op.text, pip) != _line_name(op.item.text, pip):
-                derived, new = "rename", _line_name(op.text, pip)
+                kind, new = "rename", _line_name(op.text, pip)
                 break
         else:
-            derived = "pin"
-    elif names == ["RemoveItem"]:
-        derived = "move" if finding.rule == "ES001" else "drop"  # ES001: the pip line is already there
-    kind = _registered_kind(finding.rule) or derived
+            kind = "pin"
+    elif [type(op) for op in ops] == [RemoveItem]:
+        kind = "move" if _registered_kind(finding.rule) == "move" else "drop"  # a move: the pip line is there
     return Fix(kind, finding.package, new)
 
 
 def _registered_kind(rule_id: str) -> str:
-    """The kind the rule registry records for ``rule_id`` (``register(..., kind=...)``), or ""."""
+    """The fix kind the rule registry records for ``rule_id`` (``register(..., fix=...)``), or ""."""
     from envslim.rules import REGISTRY
 
     rule = REGISTRY.get(rule_id)
-    kind = getattr(rule, "kind", "") if rule is not None else ""
-    return kind if isinstance(kind, str) else ""
+    return (rule.fix or "") if rule is not None else ""
 
 
 @dataclass
