@@ -19,7 +19,7 @@ from enum import Enum  # (``re`` imports enum already: no cost on the hook path)
 from envslim import knowledge
 from envslim._record import dataclass, field, replace
 from envslim.document.edits import Edit, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue
-from envslim.document.envfile import EnvFile, read_stream, selector_of
+from envslim.document.envfile import EnvFile, selector_of
 from envslim.errors import EnvslimError, InputError
 from envslim.knowledge.names import normalize
 from envslim.rules import Context, Finding, all_rules
@@ -146,7 +146,6 @@ def suppressed(finding: Finding) -> bool:
 
 
 MAX_ROUNDS = 4
-OPT_IN = frozenset({"ES008", "ES009"})  # like ruff's preview rules: only with --select / --extend-select
 
 
 def _channel_fix(env: EnvFile, f: Finding) -> bool:
@@ -179,7 +178,7 @@ def make_plan(env: EnvFile, options: Options | None = None, load=knowledge.load,
 
     ``original`` and ``back`` place the outcomes in an older text than ``env``'s, which ``back`` maps
     ``env``'s offsets to (the scopes of a pixi manifest are planned one after another, each on the text
-    the scope before it left: ``envslim.pixiplan``)."""
+    the scope before it left: :func:`plan_document`)."""
     options = options or Options()
     original = original if original is not None else env
     plan = _rounds(env, options, load, original, back)
@@ -229,9 +228,8 @@ def _rounds(env: EnvFile, options: Options, load, original, back: OffsetMap | No
 
 
 def _reread(env, text: str):
-    """``text`` read in the format of ``env``: an EnvFile, or a document with its own ``reread`` (a pixi scope)."""
-    reread = getattr(env, "reread", None)
-    return reread(text) if reread is not None else EnvFile.from_text(text, env.path)
+    """``text`` read in the format of ``env`` (a document, or a pixi manifest's scope view)."""
+    return env.reread(text)
 
 
 def selected(rule, options: Options) -> bool:
@@ -243,7 +241,7 @@ def selected(rule, options: Options) -> bool:
         return True
     if options.select:
         return rule.id in options.select
-    return rule.id not in OPT_IN
+    return not rule.opt_in
 
 
 def _round(env: EnvFile, original: EnvFile, options: Options, load, back: OffsetMap | None,
@@ -253,7 +251,7 @@ def _round(env: EnvFile, original: EnvFile, options: Options, load, back: Offset
     ctx = Context(env=env, load=load)
     keep = {normalize(k) for k in options.keep}
     per_package = {normalize(k): v for k, v in options.per_package_ignores.items()}
-    rules = [rule for rule in all_rules() if selected(rule, options)]
+    rules = [rule for rule in all_rules() if selected(rule, options) and env.format in rule.formats]
 
     def run(rules) -> list[tuple[Finding, str]]:
         out = []
@@ -419,25 +417,47 @@ def known_rules(select: frozenset[str], ignore: frozenset[str], extend: frozense
 
 
 def plan_file(path: str, opts, known: set[str], stdin=None):
-    """Read one environment file (``stdin``, a binary stream, for ``-``) or pixi manifest (a ``.toml`` path)
-    with its config, and plan it.
+    """Read one environment file (``stdin``, a binary stream, for ``-``) or pixi manifest
+    (``envslim.document.open_document`` chooses) with its config, and plan it.
     ``opts`` carries ``config``, ``unsafe_fixes``, ``select``, ``ignore`` and ``annotate`` (a command's
     options record); the config adds its own. Gives ``(env, cfg, plan)``."""
     import os
 
     from envslim import config as configmod
+    from envslim.document import open_document
 
     where = opts.config or (os.getcwd() if stdin is not None else os.path.dirname(path) or os.curdir)
     cfg = configmod.load(where, known, explicit=bool(opts.config))
-    pixi = stdin is None and path.endswith(".toml")  # a pixi manifest: pixi.toml, or pyproject.toml with [tool.pixi]
-    if pixi:
-        from envslim.document.pixi import PixiManifest
-        from envslim.pixiplan import make_pixi_plan
+    env = open_document(path, stdin)  # (NotPixiManifest for a pyproject.toml without [tool.pixi])
+    return env, cfg, plan_document(env, plan_options(opts, cfg))
 
-        env = PixiManifest.read(path)  # (NotPixiManifest for a pyproject.toml without [tool.pixi])
-        return env, cfg, make_pixi_plan(env, plan_options(opts, cfg))
-    env = EnvFile.from_bytes(read_stream(stdin, "<stdin>"), "<stdin>") if stdin is not None else EnvFile.read(path)
-    return env, cfg, make_plan(env, plan_options(opts, cfg))
+
+def plan_document(doc, options: Options | None = None, load=knowledge.load) -> Plan:
+    """:func:`make_plan` for a document read whole (an environment file); for one whose rules run scope by
+    scope (a pixi manifest: a feature and/or a target, or the default, its conda and PyPI tables seen as an
+    environment file), each scope's fixes are spliced into the text the scope before it left, and every
+    edit is read back before it is kept. Each scope's plan places its outcomes in the document's original
+    text (``make_plan(original=, back=)``), so the record is the same as an environment file's: lines,
+    edits and changes in original-text offsets. Rules that do not apply to the document's format
+    (``Rule.formats``) do not run."""
+    options = options or Options()
+    scopes = doc.rule_scopes()
+    if scopes is None:
+        return make_plan(doc, options, load)
+    plan = Plan(env=doc, old_text=doc.bom + doc.text)
+    current, back = doc, None  # the text the scopes so far left, and the map of its offsets to the original
+    for scope in scopes:
+        view = doc.scope_view(scope, current)
+        scoped = make_plan(view, options, load, original=doc, back=back)
+        # (a package of another scope of the same environment is there for the rules to see, not to report)
+        # (an applied fix whose finding is on such a package is kept: its edit is in the text)
+        plan.outcomes += [o for o in scoped.outcomes if not getattr(o.finding.item, "context", False) or o.applied]
+        if scoped.changed:
+            current = current.reread(scoped.new_text)
+            back = scoped.offsets
+    plan.new_text = current.bom + current.text
+    plan.offsets = back
+    return plan
 
 
 def plan_options(opts, cfg) -> Options:

@@ -7,8 +7,8 @@ import os
 import re
 import shlex
 
+from envslim.document import open_document
 from envslim.document.atomic import check_output, write_atomic
-from envslim.document.envfile import EnvFile
 from envslim.errors import EnvslimError
 from envslim.image.dockerfile import Options, refuse_control, parse_user, render
 
@@ -66,16 +66,15 @@ def run(options, out, err) -> int:
             raise EnvslimError(f"{output}: is the environment file itself; write the Dockerfile to another path")
         check_output(output)  # a device, a FIFO, a directory: refused before anything is done
     source = _source(options.envfile, options.context)
-    if options.envfile.endswith(".toml"):
-        text = _pixi(options, source, opts)
+    doc = open_document(options.envfile)
+    if doc.format == "pixi":
+        text = _pixi(options, source, opts, doc)
         if output is None:
             out.write(text)
         else:
             _write(output, text)
         return 0
-    if options.environment is not None:
-        raise EnvslimError(f"{options.envfile}: --environment names a pixi environment; this is an environment file")
-    env = EnvFile.read(options.envfile)
+    env = doc.environment(options.environment, "linux-64")  # (--environment: an error for an environment file)
     from dataclasses import replace
 
     from envslim.image import lockbuild
@@ -96,19 +95,16 @@ def run(options, out, err) -> int:
     return 0
 
 
-def _pixi(options, source: str, opts) -> str:
+def _pixi(options, source: str, opts, manifest) -> str:
     """A pixi workspace's Dockerfile: its ``pixi.lock`` beside the manifest is what the build installs."""
-    from envslim.commands.report_pixi import PixiEnv
-    from envslim.document.pixi import PixiManifest
     from envslim.image.dockerfile import render_pixi
 
     if opts.smoke is not None:
         raise EnvslimError("envslim dockerfile: --smoke takes an environment file, not a pixi manifest")
-    manifest = PixiManifest.read(options.envfile)
     environment = options.environment or "default"
-    env = PixiEnv(manifest, environment, "linux-64")  # (the image's platform; bad name: the error lists them)
-    lock = os.path.join(os.path.dirname(options.envfile), "pixi.lock")
-    if not os.path.exists(lock):
+    env = manifest.environment(environment, "linux-64")  # (the image's platform; bad name: the error lists them)
+    lock = manifest.lock_beside()
+    if lock is None:
         raise EnvslimError(f"{options.envfile}: no pixi.lock beside it: run `pixi lock` (the build installs with --locked)")
     names = [condaname(i.value) for i in env.deps]
     has_python = "python" in names or bool(env.pip_items)

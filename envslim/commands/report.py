@@ -39,21 +39,19 @@ import re
 from dataclasses import replace
 from envslim import conda as condaspec
 from envslim.knowledge import names
-from envslim.document.envfile import EnvFile, pip_sort_key
+from envslim.document import Document, lock_format
+from envslim.document.envfile import pip_sort_key
 from envslim.errors import EnvslimError
 from envslim.online.settings import check_target, session_options
 from envslim.display import printable, redact
-from envslim.commands.report_pixi import PixiEnv  # (also read by dockerfile and report --solve)
 from envslim.environment.report import FileReport, Row, Side, Target, knowledge_figure
 
-# Packages a fix drops without the file naming them: rule id -> (package, why it was there).
-IMPLIED = {"ES002": ("mkl", "not in the file: installed for its BLAS users (defaults builds) or for pytorch (conda-forge cpu_mkl builds)")}
 
 
 # -- reading a file -------------------------------------------------------------------------------------------
 
 
-def _conda_sides(env: EnvFile) -> list[Side]:
+def _conda_sides(env) -> list[Side]:
     out = []
     for item in env.deps:
         text = item.text.strip()
@@ -65,7 +63,7 @@ def _conda_sides(env: EnvFile) -> list[Side]:
     return out
 
 
-def _pip_sides(env: EnvFile) -> list[Side]:
+def _pip_sides(env) -> list[Side]:
     out = []
     for item in env.pip_items:
         text = item.text.strip()
@@ -77,25 +75,19 @@ def _pip_sides(env: EnvFile) -> list[Side]:
     return out
 
 
-def sides_of(env: EnvFile) -> list[Side]:
+def sides_of(env) -> list[Side]:
+    """The sides of one environment's lines (an EnvFile, or a document's ``environment(name, platform)``)."""
     return _conda_sides(env) + _pip_sides(env)
 
 
 # -- a pixi manifest: one environment's features combined, seen as one environment file -------------------
-# (its lines are read by envslim.commands.report_pixi.PixiEnv)
+# (its lines are envslim.document.pixi.EnvironmentView: the document's ``environment(name, platform)``)
 
 def _solve_adapter(rep: "FileReport", options):
-    """How ``--solve`` reads a pixi manifest's environment (the lines this report reads), or None."""
-    if isinstance(rep.plan.env, EnvFile):
-        return None
-    from envslim.solve.pixi import PixiAdapter
+    """How ``--solve`` reads the document's environment (the lines this report reads)."""
+    from envslim.solve.pixi import adapter_for
 
-    return PixiAdapter(getattr(options, "environment", None) or "default", PixiEnv)
-
-
-def pixi_sides(manifest, environment: str, platform: str) -> list[Side]:
-    env = PixiEnv(manifest, environment, platform)
-    return _conda_sides(env) + _pip_sides(env)  # type: ignore[arg-type]
+    return adapter_for(rep.plan.env, getattr(options, "environment", None))
 
 
 def _own_finding(before: list[Side]):
@@ -107,7 +99,7 @@ def _own_finding(before: list[Side]):
 
 def pair(before: list[Side], after: list[Side], plan, implies=None) -> list[Row]:
     """Rows matching each package before the rewrite with itself after it. ``implies(outcome)``: whether an
-    applied fix's implied drop (``IMPLIED``) is true of these sides (a pixi environment: only when the line
+    applied fix's implied drop (``Rule.implies``) is true of these sides (a pixi environment: only when the line
     the finding is on is one of its own)."""
     rows: list[Row] = []
     b_left, a_left = list(before), list(after)
@@ -131,8 +123,10 @@ def pair(before: list[Side], after: list[Side], plan, implies=None) -> list[Row]
                 take(b, a)
     rows += [Row(b.key, b, None) for b in b_left] + [Row(a.key, None, a) for a in a_left]
     _attribute(rows, plan)
+    from envslim.rules import by_ref
+
     for o in plan.applied:
-        implied = IMPLIED.get(o.finding.rule)
+        implied = getattr(by_ref(o.finding.rule), "implies", None)  # what the fix drops that the file does not name
         if implied and not o.finding.guard and not any(r.key == implied[0] for r in rows) \
                 and (implies is None or implies(o)):
             name, why = implied
@@ -189,19 +183,12 @@ def target_for(options, cfg, sides: list[Side], lock) -> Target:
     return Target(cfg.python, "default", platform)
 
 
-def build(path: str, env: EnvFile, plan, options, cfg, lock=None) -> FileReport:
-    if not isinstance(env, EnvFile):  # a pixi manifest: one environment, on the report's platform
-        from envslim.document.pixi import PixiManifest
-
-        environment, platform = getattr(options, "environment", None) or "default", options.platform or cfg.platform
-        before = pixi_sides(env, environment, platform)
-        after = pixi_sides(PixiManifest.from_text(plan.new_text, env.path, root=env.root), environment, platform)
-    elif getattr(options, "environment", None):
-        raise EnvslimError(f"{path}: --environment names a pixi environment; this is an environment file")
-    else:
-        before = sides_of(env)
-        after = sides_of(EnvFile.from_bytes(plan.new_text.encode("utf-8"), path))
-    rows = pair(before, after, plan, None if isinstance(env, EnvFile) else _own_finding(before))
+def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport:
+    environment, platform = getattr(options, "environment", None), options.platform or cfg.platform
+    before = sides_of(env.environment(environment, platform))  # (a pixi manifest: one environment, on the
+    after = sides_of(env.reread(plan.new_text).environment(environment, platform))  # report's platform)
+    # a document planned scope by scope (a pixi manifest) has fixes found on other environments' lines
+    rows = pair(before, after, plan, None if env.rule_scopes() is None else _own_finding(before))
     target = target_for(options, cfg, before, lock)
     for r in rows:
         for side in (r.before, r.after):
@@ -254,7 +241,7 @@ def run(options, out, err) -> int:
         _refuse_an_input_as_output(options, (*options.paths, *paths))
         check_output(output)  # a device, a FIFO, a directory: refused before anything is done
     lock = None
-    if options.lockfile and not (options.solve and options.lockfile.endswith(".lock")):
+    if options.lockfile and not (options.solve and lock_format(options.lockfile) == "pixi"):
         from envslim import lockfile  # conda-lock; a pixi.lock is read by --solve (envslim.solve.lockfiles)
 
         lock = lockfile.read(options.lockfile)
@@ -266,7 +253,7 @@ def run(options, out, err) -> int:
         shown = "<stdin>" if stdin else path
         try:
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
-            if not isinstance(env, EnvFile) and lock is not None:
+            if env.format == "pixi" and lock is not None:
                 raise EnvslimError(f"{path}: --lockfile without --solve takes a conda-lock file and an environment"
                                    " file; a pixi manifest's pixi.lock is read by --solve")
             rep = build(shown, env, plan, options, cfg, lock)

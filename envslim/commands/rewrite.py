@@ -75,7 +75,7 @@ def run(options, out, err) -> int:
         elif options.check:
             if options.format == "text":
                 print(f"would rewrite {shown}", file=notes)
-            if _lock_beside(path):
+            if env.lock_beside():
                 print(f"{shown}: the rewrite would make pixi.lock stale: run `pixi lock` after it", file=notes)
             rc = max(rc, EXIT_DUE)
         else:
@@ -93,7 +93,7 @@ def run(options, out, err) -> int:
                 continue
             if options.format == "text":
                 print(f"rewrote {path}", file=notes)
-            if _lock_beside(path):
+            if env.lock_beside():
                 print(f"{path}: pixi.lock is now stale: run `pixi lock`", file=notes)
         results.append(_result(shown, plan, written=not dry))
     if options.format == "json":
@@ -122,37 +122,24 @@ def _not_pixi(e: EnvslimError) -> bool:
     return isinstance(e, NotPixiManifest)
 
 
-def _lock_beside(path: str) -> bool:
-    """A pixi manifest with a pixi.lock in its folder (which a rewrite makes stale)."""
-    import os
-
-    return path.endswith(".toml") and os.path.isfile(os.path.join(os.path.dirname(path), "pixi.lock"))
-
-
 def _verified(env, cfg, plan, options, err):
     """The plan with only the fixes a solve proves; a refused fix is planned again as ignored for its
     package (``per-package-ignores``), so that what it made possible is planned without it. A pixi
     manifest is proven per environment, as ``report --solve`` solves one (:func:`_pixi_adapters`)."""
     from envslim._record import replace
-    from envslim.document.envfile import EnvFile
     from envslim.knowledge.names import normalize
-    from envslim.plan import make_plan, plan_options
+    from envslim.plan import plan_document, plan_options
     from envslim.solve import command
 
     base = plan_options(options, cfg)
-    if isinstance(env, EnvFile):
-        planner, adapters = make_plan, None
-    else:  # a pixi manifest
-        from envslim.pixiplan import make_pixi_plan
-
-        planner, adapters = make_pixi_plan, _pixi_adapters(env)
+    adapters = _pixi_adapters(env) if env.format == "pixi" else None
 
     def replan(withheld):
         ignores = dict(base.per_package_ignores)
         for rule, package in withheld:
             key = normalize(package)
             ignores[key] = ignores.get(key, frozenset()) | {rule}
-        return planner(env, replace(base, per_package_ignores=ignores))
+        return plan_document(env, replace(base, per_package_ignores=ignores))
 
     return command.verify(plan, options, cfg, err, replan, adapters)
 
@@ -162,7 +149,6 @@ def _pixi_adapters(manifest):
     lines (its features' channels in pixi's order, its PyPI requirements for uv) as ``report --solve
     --environment NAME`` does; ``includes(outcome)`` is true when the outcome's line is in one of the
     environment's features (a finding on no line: every environment)."""
-    from envslim.commands.report_pixi import PixiEnv
     from envslim.solve.pixi import PixiAdapter
 
     def includes_for(features):
@@ -171,4 +157,4 @@ def _pixi_adapters(manifest):
             return dep is None or dep.scope.feature in features
         return includes
 
-    return [(PixiAdapter(name, PixiEnv), includes_for(set(feats))) for name, feats in manifest.environments().items()]
+    return [(PixiAdapter(name), includes_for(set(feats))) for name, feats in manifest.environments().items()]

@@ -118,6 +118,27 @@ class EnvFile(TextDocument):
     line_starts: list[int] = field(default_factory=list)
     memo: dict = field(default_factory=dict)  # what readers work out once per document (rules.common)
 
+    # -- the Document interface (envslim.document.Document) -------------------------------------
+    format = "conda-env"
+
+    def reread(self, text: str) -> "EnvFile":
+        """``text`` (a rewrite of this file) read as an environment file."""
+        return EnvFile.from_text(text, self.path)
+
+    def rule_scopes(self) -> None:
+        """None: the rules see the whole file at once (a pixi manifest's scopes are seen one by one)."""
+        return None
+
+    def environment(self, name: str | None, platform: str) -> "EnvFile":
+        """The file's lines (it is one environment, for every platform); a named environment is an error."""
+        if name:
+            raise EnvslimError(f"{self.path}: --environment names a pixi environment; this is an environment file")
+        return self
+
+    def lock_beside(self) -> None:
+        """None: a conda-lock file is named by --lockfile, never found beside the file."""
+        return None
+
     # -- reading ------------------------------------------------------------------------------
     @classmethod
     def from_text(cls, text: str, path: str) -> "EnvFile":

@@ -10,13 +10,11 @@ scanner's reading is checked against tomllib's (:meth:`PixiManifest.check`). Edi
 original text; after splicing, the new text is read again with tomllib and the edit is kept only if the
 document now reads as intended, and nothing else in it changed (Renovate's replace-then-verify).
 
-The work is split by job: :mod:`pixi_scan` (the span scanner and the located nodes), :mod:`pixi_edits`
-(the operations, their edits and the re-read check), :mod:`pixi_view` (one scope as the rules see an
-environment file). This module reads a manifest (:class:`PixiManifest`) and re-exports the public names
-of the others, so ``from envslim.document.pixi import …`` gives the whole API.
-
-This module and those import nothing from envslim but the rest of the document layer (edits, the text
-helpers, the TOML reader), the record decorator and the error types.
+The scanner and the located nodes are :mod:`pixi_scan`; this module is the manifest itself: the
+operations on its dependencies, their edits and the re-read check; one scope as the rules see an
+environment file (:class:`ScopeView`); one environment's lines (:class:`EnvironmentView`); and the
+manifest (:class:`PixiManifest`). It imports nothing from envslim but the rest of the document layer
+(edits, the text helpers, the TOML reader), the record decorator and the error types.
 """
 
 from __future__ import annotations
@@ -25,23 +23,483 @@ import re
 from collections.abc import Iterable
 
 from envslim._record import dataclass, field
-from envslim.document import pixi_edits
-from envslim.document.edits import Edit, FixError
-from envslim.document.envfile import BOM, TextDocument, normalize
-from envslim.document.pixi_edits import AddDep, Op, RemoveDep, Rename, SetValue
-from envslim.document.pixi_scan import (
-    CONDA, DEP_TABLES, PYPI, Channel, Dep, Header, Key, Pair, Scope, _Scanner, _decode_string, _dep_paths,
-    _dep_table, _get,
+from envslim.document.edits import (
+    Edit, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue, splice,
 )
-from envslim.document.pixi_view import ItemSeq, PixiItem, ScopeView, scopes
-from envslim.document.toml import load_toml
-from envslim.errors import InputError
+from envslim.document.envfile import BOM, TextDocument, normalize
+from envslim.document.pixi_scan import (
+    CONDA, DEP_TABLES, PYPI, WS, Channel, Dep, Header, Key, Pair, Scanner, Scope, copy_value, decode_string,
+    dep_paths, dep_table, get_path,
+)
+from envslim.document.toml import load_toml, reader as _tomllib, toml_error
+from envslim.errors import EnvslimError, InputError
 
 __all__ = [
     "CONDA", "DEP_TABLES", "PYPI", "AddDep", "Channel", "Dep", "FixError", "Header", "ItemSeq", "Key",
     "NotPixiManifest", "Op", "Pair", "PixiItem", "PixiManifest", "RemoveDep", "Rename", "Scope", "ScopeView",
     "SetValue", "is_pixi_pyproject", "manifest_root", "scopes",
 ]
+
+
+# -- operations, their edits and the re-read check -------------------------------------------------------
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
+_AFTER = 1 << 20  # the order of a new table among insertions at one offset: after the lines
+
+
+# -- operations -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RemoveDep:
+    dep: Dep
+
+
+@dataclass(frozen=True)
+class Rename:
+    """Swap the package name in place; the value (version, channel, …) stays."""
+
+    dep: Dep
+    name: str
+
+
+@dataclass(frozen=True)
+class SetValue:
+    dep: Dep
+    text: str  # the new value as TOML text
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class AddDep:
+    """Add ``name = "value"`` to the ``table`` of ``scope`` (created after its sibling table if absent)."""
+
+    scope: Scope
+    table: str
+    name: str
+    value: str
+    comment: str = ""
+
+
+Op = RemoveDep | Rename | SetValue | AddDep
+
+# -- the edits of the operations ----------------------------------------------------------------
+def manifest_edits(doc: "PixiManifest", ops: Iterable[Op]) -> list[Edit]:
+    """The splice edits that make ``ops`` in ``doc`` (FixError for an entry envslim does not edit)."""
+    ops = list(ops)
+    removed = {op.dep.span for op in ops if isinstance(op, RemoveDep)}
+    edits: list[Edit] = []
+    adds: dict[tuple[Scope, str], list[AddDep]] = {}
+    for op in ops:
+        if isinstance(op, RemoveDep):
+            _check(op.dep)
+            edits.append(Edit(op.dep.pair.line_start, op.dep.pair.line_end, ""))
+        elif isinstance(op, Rename):
+            _check(op.dep)
+            edits.append(Edit(op.dep.pair.key.start, op.dep.pair.key.end, _key(op.name)))
+        elif isinstance(op, SetValue):
+            _check(op.dep)
+            edits.append(Edit(op.dep.pair.value_start, op.dep.pair.value_end, op.text))
+            if op.comment:
+                end = op.dep.pair.line_end - len(op.dep.pair.eol)
+                edits.append(Edit(end, end, op.comment))
+        elif isinstance(op, AddDep):
+            adds.setdefault((op.scope, op.table), []).append(op)
+        else:
+            raise TypeError(op)
+    for (scope, table), new in adds.items():
+        edits += _add(doc, scope, table, new, removed)
+    return edits
+
+
+def _check(dep: Dep) -> None:
+    if not dep.editable:
+        raise FixError(f"line {dep.line + 1}: {dep.why_not}")
+
+
+def _add(doc: "PixiManifest", scope: Scope, table: str, new: list[AddDep], removed: set[tuple[int, int]]) -> list[Edit]:
+    siblings = [d for d in doc.deps_in(scope, table) if d.editable]
+    live = [d for d in siblings if d.span not in removed]
+    existing = {normalize(d.name) for d in doc.deps_in(scope, table)}
+    for op in new:
+        if normalize(op.name) in existing:
+            raise FixError(f"'{op.name}' is already in [{'.'.join(doc.table_path(scope, table))}]")
+    header = doc.header_of(scope, table)
+    if doc.deps_in(scope, table) and header is None:
+        raise FixError(f"[{'.'.join(doc.table_path(scope, table))}] is written as dotted keys or an inline table")
+    other = "dependencies" if table != "dependencies" else "pypi-dependencies"
+    models = live or siblings or [d for d in doc.deps_in(scope, other) if d.editable]
+    quote = next((d.quote for d in siblings + doc.deps_in(scope, other) if d.quote), '"')
+    sep = _common_sep(doc, models)
+    out: list[Edit] = []
+    if header is not None:
+        anchor_end = (live[-1].pair.line_end if live else header.line_end)
+        keys = [d.name.lower() for d in live]
+        is_sorted = len(keys) > 1 and keys == sorted(keys)
+        ordered = sorted(new, key=lambda op: op.name.lower()) if is_sorted else new
+        eol = (live[-1].pair.eol if live else header.eol) or doc.eol
+        for seq, op in enumerate(ordered):
+            line = _key(op.name) + sep + _string(op.value, quote) + op.comment
+            target = next((d for d in live if d.name.lower() > op.name.lower()), None) if is_sorted else None
+            if target is not None:
+                at = doc.above_comments(target.pair.line)
+                out.append(Edit(at, at, line + (target.pair.eol or doc.eol), seq))
+            elif doc.text[anchor_end - 1:anchor_end] == "\n" or anchor_end == 0:
+                out.append(Edit(anchor_end, anchor_end, line + eol, seq))
+            else:
+                out.append(Edit(anchor_end, anchor_end, doc.eol + line, seq))
+        return out
+    # no such table: create it after the scope's conda table (or, for a conda pin, its PyPI table)
+    base = doc.header_of(scope, other)
+    if base is None:
+        raise FixError(f"no [{'.'.join(doc.table_path(scope, other))}] table to place "
+                       f"[{'.'.join(doc.table_path(scope, table))}] beside")
+    base_deps = [d for d in doc.deps_in(scope, other) if d.pair.header is not None and d.pair.header.line_start == base.line_start]
+    live_base = [d for d in base_deps if d.span not in removed]
+    anchor = live_base[-1].pair if live_base else None
+    anchor_end = anchor.line_end if anchor else base.line_end
+    eol = (anchor.eol if anchor else base.eol) or doc.eol
+    raw = doc.text[base.key.start:base.key.end]
+    last = raw.rfind(".")
+    head = raw[: last + 1] if last >= 0 else ""
+    if last >= 0 and _raw_last_part(raw) != _key(other):
+        raise FixError(f"line {base.line + 1}: the table header is written in a form envslim does not extend")
+    lines = [f"[{head}{_key(table)}]"]
+    for op in sorted(new, key=lambda op: op.name.lower()):
+        lines.append(_key(op.name) + sep + _string(op.value, quote) + op.comment)
+    block = eol + eol.join(lines)
+    # (after any line added to the table it follows, at the same offset)
+    if doc.text[anchor_end - 1:anchor_end] == "\n":
+        return [Edit(anchor_end, anchor_end, block + eol, _AFTER)]
+    return [Edit(anchor_end, anchor_end, eol + block, _AFTER)]
+
+
+def verify_text(doc: "PixiManifest", new_text: str, ops: list[Op]) -> None:
+    """Renovate's rule: read the new text with tomllib; it must equal the old reading with exactly
+    the changes the ops ask for, and locate again."""
+    tomllib = _tomllib()
+    try:
+        got = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError as e:
+        raise FixError(f"the edit would not read as TOML ({toml_error(doc.path, new_text, e).message})") from None
+    want = copy_value(doc.data)
+    for op in ops:
+        if isinstance(op, RemoveDep):
+            del get_path(want, op.dep.path)[op.dep.name]
+        elif isinstance(op, Rename):
+            table = get_path(want, op.dep.path)
+            table[op.name] = table.pop(op.dep.name)
+        elif isinstance(op, SetValue):
+            get_path(want, op.dep.path)[op.dep.name] = decode_string(op.text)
+        elif isinstance(op, AddDep):
+            table = want
+            for part in doc.table_path(op.scope, op.table):
+                table = table.setdefault(part, {})
+            table[op.name] = op.value
+    if got != want:
+        raise FixError("the edit does not read back as intended; nothing changed")
+    try:
+        type(doc).from_text(new_text, doc.path, root=doc.root)
+    except InputError as e:
+        raise FixError(f"the edited manifest would not read ({e.message})") from None
+
+
+
+# -- spelling --------------------------------------------------------------------------------------
+def _key(name: str) -> str:
+    return name if _BARE_KEY.match(name) else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _raw_last_part(raw: str) -> str:
+    last = raw.rfind(".")
+    return raw[last + 1:].strip(WS)
+
+
+def _string(value: str, quote: str) -> str:
+    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
+        raise FixError(f"'{value!r}' holds control characters")
+    if quote == "'" and "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _common_sep(doc: "PixiManifest", deps: list[Dep]) -> str:
+    """The spacing around ``=`` that the table's entries share (`` = `` when they differ)."""
+    seps = {doc.text[d.pair.key.end:d.pair.value_start] for d in deps}
+    return seps.pop() if len(seps) == 1 else " = "
+
+
+# -- the rules' view of one scope -------------------------------------------------------------------
+# The rules read an environment file's shape: conda lines (``deps``), pip lines (``pip_items``), channels,
+# and ask for edits as envfile ops. A ScopeView presents one scope of a manifest that way: its conda
+# table's entries as conda spec lines, its PyPI table's entries as PEP 508 lines, and it turns the
+# envfile ops the rules return into edits of the pixi tables of that scope.
+_NAME_RE = re.compile(r"\s*([A-Za-z0-9_][A-Za-z0-9_.+-]*)\s*(.*?)\s*\Z", re.S)
+_BARE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")
+
+
+@dataclass
+class PixiItem:
+    """A dependency (or channel) as the rules see an environment file's line."""
+
+    value: str  # a conda spec (conda table), a PEP 508 requirement (PyPI table), or a channel name
+    line: int
+    col: int
+    dash_col: int
+    comment: str
+    eol: str
+    editable: bool
+    why_not: str
+    dep: Dep | None = None
+    quote: str = ""
+    context: bool = False  # a package of another scope of the same environment, shown read-only
+    line_start: int = 0  # offsets in the text (without BOM), as an environment file's Item has them
+    line_end: int = 0
+    value_start: int = 0
+    value_end: int = 0
+
+    @property
+    def text(self) -> str:
+        return self.value
+
+    @property
+    def selector(self) -> str | None:
+        return None  # pixi has no line selectors: a target table is a scope of its own
+
+
+@dataclass
+class ItemSeq:
+    items: list[PixiItem]
+    flow: bool = False
+
+
+def _pep508(dep: Dep) -> str | None:
+    """A PyPI table entry as a PEP 508 requirement (None for path, git and url entries)."""
+    value = dep.value
+    extras = ""
+    if isinstance(value, dict):
+        if {"path", "git", "url"} & set(value):
+            return None
+        if value.get("extras"):
+            extras = "[" + ",".join(str(e) for e in value["extras"]) + "]"
+        value = value.get("version", "*")
+    spec = str(value).strip()
+    return dep.name + extras + ("" if spec in ("", "*") else spec)
+
+
+class ScopeView:
+    """One scope of a pixi manifest in the shape of :class:`envslim.document.envfile.EnvFile`."""
+
+    format = "pixi"
+
+    def __init__(self, manifest: "PixiManifest", scope: Scope, published: set[str] = frozenset(),
+                 context: bool = True) -> None:
+        self.manifest = manifest
+        self.scope = scope
+        self.published = published  # normalised names in a pyproject's [project].dependencies
+        self.has_context = context
+        self.path = manifest.path
+        self.text = manifest.text
+        self.bom = manifest.bom
+        self.line_starts = manifest.line_starts
+        self.name = None
+        self.pip_item = None
+        # pixi's system-requirements: a CUDA version there says the environment is for a GPU
+        where = manifest.root + (("feature", scope.feature) if scope.feature else ()) + ("system-requirements",)
+        reqs = manifest.data
+        for part in where:
+            reqs = reqs.get(part) if isinstance(reqs, dict) else None
+        self.cuda_requirement = str(reqs.get("cuda", "")) if isinstance(reqs, dict) else ""
+        conda = []
+        for d in manifest.deps_in(scope, "dependencies"):
+            spec = d.conda_spec()
+            if spec is None:
+                continue
+            item = self.item_of(d, spec)
+            if normalize(d.name) in published:
+                item.editable = False
+                item.why_not = "also in [project].dependencies (the published package's metadata): move it by hand"
+            conda.append(item)
+        # The conda packages of the scopes this one shares an environment with, read-only: a package there
+        # that pulls one of ours back blocks its move (rules see them; their findings are not this scope's).
+        for d in (manifest.neighbours(scope) if context else []):
+            spec = d.conda_spec()
+            if spec is not None:
+                item = self.item_of(d, spec)
+                item.editable, item.why_not, item.context = False, f"in the [{'.'.join(d.path)}] table", True
+                conda.append(item)
+        pip = []
+        for d in manifest.deps_in(scope, "pypi-dependencies"):
+            req = _pep508(d)
+            if req is not None:
+                pip.append(self.item_of(d, req))
+        self.dependencies = ItemSeq(conda)
+        self.pip = ItemSeq(pip) if pip else None
+        chans = manifest.channels_of(scope.feature) if scope.feature else []
+        chans = chans + [c for c in manifest.channels_of() if c.name not in {c.name for c in chans}]
+        self.channels = ItemSeq([self._channel(c) for c in chans])
+        self.memo: dict = {}  # what readers work out once per document (rules.common)
+
+    @staticmethod
+    def item_of(d: Dep, value: str) -> PixiItem:
+        # (dash_col is where a finding's column points: the key)
+        p = d.pair
+        return PixiItem(value, d.line, p.col, p.col, d.comment, p.eol, d.editable, d.why_not, d, d.quote,
+                        line_start=p.line_start, line_end=p.line_end, value_start=p.value_start, value_end=p.value_end)
+
+    def _channel(self, c: Channel) -> PixiItem:
+        start = self.line_starts[c.line]
+        return PixiItem(c.name, c.line, c.start - start, -1, "", "", False, "channels of a pixi manifest are not edited",
+                        line_start=start, line_end=start, value_start=c.start, value_end=c.end)
+
+    def reread(self, text: str) -> "ScopeView":
+        return ScopeView(type(self.manifest).from_text(text, self.path, root=self.manifest.root), self.scope, self.published,
+                         self.has_context)
+
+    # the EnvFile queries the rules use
+    @property
+    def deps(self) -> list[PixiItem]:
+        return list(self.dependencies.items)
+
+    @property
+    def pip_items(self) -> list[PixiItem]:
+        return list(self.pip.items) if self.pip else []
+
+    @property
+    def has_pip_section(self) -> bool:
+        return False  # PyPI packages are installed by pixi (with uv): no pip package needed
+
+    @property
+    def channel_names(self) -> list[str]:
+        return [i.text for i in self.channels.items]
+
+    @property
+    def eol(self) -> str:
+        return self.manifest.eol
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self.manifest.position(offset)
+
+    def pixi_ops(self, ops: Iterable) -> list[Op]:
+        """The envfile ops of a fix as edits of this scope's tables (FixError when one has no pixi form)."""
+        out: list[Op] = []
+        for op in ops:
+            if isinstance(op, RemoveItem):
+                out.append(RemoveDep(self._dep(op.item)))
+            elif isinstance(op, ReplaceValue):
+                dep = self._dep(op.item)
+                rest = op.item.value[len(dep.name):]
+                head = op.text[: len(op.text) - len(rest)] if op.text.endswith(rest) else ""
+                if head and _BARE_NAME.fullmatch(head):  # the name changes, the rest of the spec stays
+                    name, version = head, None
+                elif dep.kind == PYPI:
+                    raise FixError(f"line {dep.line + 1}: only the name of a PyPI entry is rewritten")
+                else:
+                    name, version = _split(op.text)
+                if name != dep.name:
+                    if isinstance(dep.value, dict) and "channel" in dep.value:
+                        raise FixError(f"line {dep.line + 1}: the entry names its own channel; not renamed")
+                    out.append(Rename(dep, name))
+                if version is not None and version != (_split(op.item.value)[1] or "*"):
+                    if not isinstance(dep.value, str):
+                        raise FixError(f"line {dep.line + 1}: the entry is an inline table; its version is not rewritten")
+                    out.append(SetValue(dep, _string(version or "*", dep.quote or '"'), op.comment))
+                elif op.comment:
+                    out.append(SetValue(dep, dep.text, op.comment))
+            elif isinstance(op, InsertConda):
+                name, version = _split(op.text)
+                if name == "pip":
+                    continue  # pixi installs PyPI packages itself
+                out.append(AddDep(self.scope, "dependencies", name, version or "*", op.comment))
+            elif isinstance(op, InsertPip):
+                name, version = _split(op.text)
+                if re.search(r"[\[;@]", op.text):
+                    raise FixError(f"'{op.text}' has extras, markers or a URL: not written as a pixi entry")
+                out.append(AddDep(self.scope, "pypi-dependencies", name, version or "*", op.comment))
+            elif isinstance(op, InsertChannel):
+                raise FixError("channels of a pixi manifest are not edited")
+            else:
+                raise TypeError(op)
+        return out
+
+    @staticmethod
+    def _dep(item) -> Dep:
+        if not isinstance(item, PixiItem) or item.dep is None:
+            raise FixError("the entry is not a dependency of this manifest")
+        if not item.editable:
+            raise FixError(f"line {item.line + 1}: {item.why_not}")
+        return item.dep
+
+    def edits(self, ops: Iterable) -> list[Edit]:
+        """The edits of ``ops``, spliced and read back first: FixError if they would not read as intended."""
+        pixi = self.pixi_ops(ops)
+        edits = self.manifest.edits(pixi)
+        self.manifest.verify(splice(self.text, edits), pixi)
+        return edits
+
+    def render(self, ops: Iterable) -> str:
+        return self.manifest.render(self.pixi_ops(ops))
+
+
+def _split(text: str) -> tuple[str, str]:
+    """``"numpy >=1,<2"`` -> ``("numpy", ">=1,<2")``; a build string or channel has no pixi string form."""
+    if "::" in text or "[" in text:
+        raise FixError(f"'{text}' has a channel or bracket fields: not written as a pixi entry")
+    m = _NAME_RE.match(text)
+    if not m:
+        raise FixError(f"'{text}' is not a package name with a version")
+    version = m.group(2).replace(" ", "")
+    if re.search(r"\s", m.group(2).strip()) and not re.fullmatch(r"[<>=!~]=?\s*\S+", m.group(2).strip()):
+        raise FixError(f"'{text}' has a build string: not written as a pixi entry")
+    if version.startswith("=") and not version.startswith("=="):
+        version = version[1:] + ("" if version.endswith("*") else ".*")  # conda's name=1.2 means 1.2.*
+    return m.group(1), version
+
+
+def scopes(manifest: PixiManifest) -> list[Scope]:
+    """The scopes that have a conda or PyPI table, in the order they first appear."""
+    seen: list[Scope] = []
+    for d in manifest.deps:
+        if d.table in ("dependencies", "pypi-dependencies") and d.scope not in seen:
+            seen.append(d.scope)
+    return seen
+
+
+# -- one environment's lines -----------------------------------------------------------------------
+# A target selector of pixi other than a platform: the platforms it covers (by the subdir's family).
+_SELECTORS = {"unix": ("linux", "osx"), "linux": ("linux",), "osx": ("osx",), "win": ("win",)}
+
+
+def _targets(target: str | None, platform: str) -> bool:
+    """True when a dependency of ``target`` (None: every platform) is installed on ``platform``."""
+    return target is None or target == platform or platform.split("-")[0] in _SELECTORS.get(target, ())
+
+
+class EnvironmentView:
+    """The conda and PyPI lines of one pixi environment on one platform (``deps`` and ``pip_items``, as an
+    environment file has them; read by ``report``, ``report --solve`` and ``dockerfile``): the dependencies
+    of its features (the default one first unless it opts out), each feature's targets for the platform
+    included. A name given twice (a feature's table, a target's) is the line pixi uses last: a target over
+    its feature, a later feature over an earlier."""
+
+    def __init__(self, manifest: PixiManifest, environment: str, platform: str) -> None:
+        envs = manifest.environments()
+        if environment not in envs:
+            raise EnvslimError(f"{manifest.path}: no pixi environment '{environment}' (it has: {', '.join(envs)})")
+        feats = envs[environment]
+        chosen: dict[tuple[str, str], object] = {}
+        for feat in feats:
+            for target_last in (False, True):
+                for d in manifest.deps:
+                    if d.scope.feature != feat or (d.scope.target is not None) != target_last:
+                        continue
+                    if not _targets(d.scope.target, platform) or d.table not in ("dependencies", "pypi-dependencies"):
+                        continue
+                    value = d.conda_spec() if d.table == "dependencies" else _pep508(d)
+                    if value is None:  # a source dependency (path, git, url): nothing to size
+                        continue
+                    kind = "conda" if d.table == "dependencies" else "pip"
+                    chosen.pop((kind, d.name.lower()), None)
+                    chosen[(kind, d.name.lower())] = ScopeView.item_of(d, value)
+        self.deps = [i for (k, _), i in chosen.items() if k == "conda"]
+        self.pip_items = [i for (k, _), i in chosen.items() if k == "pip"]
 
 
 # -- the manifest ---------------------------------------------------------------------------------
@@ -65,16 +523,16 @@ class PixiManifest(TextDocument):
         data = load_toml(body, path)
         if root is None:
             root = manifest_root(path, data)
-        if root and not isinstance(_get(data, root), dict):
+        if root and not isinstance(get_path(data, root), dict):
             raise NotPixiManifest(path, 1, 1, "no [tool.pixi] table: not a pixi manifest")
-        scanner = _Scanner(body, path)
+        scanner = Scanner(body, path)
         scanner.run()
         doc = cls(path=path, text=body, bom=bom, data=data, root=root, headers=scanner.headers,
                   pairs=scanner.pairs, line_starts=scanner.line_starts)
         doc._locate(scanner)
         return doc
 
-    def _locate(self, scanner: _Scanner) -> None:
+    def _locate(self, scanner: Scanner) -> None:
         n = len(self.root)
         spread: set[tuple[str, ...]] = set()
         for pair in self.pairs:
@@ -82,10 +540,10 @@ class PixiManifest(TextDocument):
             if full[:n] != self.root:
                 continue
             rel = full[n:]
-            k = next((k for k in range(1, len(rel)) if _dep_table(rel[:k]) is not None), None)
+            k = next((k for k in range(1, len(rel)) if dep_table(rel[:k]) is not None), None)
             if k is None:
                 continue
-            table, scope = _dep_table(rel[:k])
+            table, scope = dep_table(rel[:k])
             name = rel[k]
             if k + 1 < len(rel):  # a key inside a dependency's value
                 if pair.inline or full[:n + k + 1] in spread:
@@ -93,12 +551,12 @@ class PixiManifest(TextDocument):
                 # the dependency is spread over keys of its own: [dependencies.NAME] or NAME.version = …
                 spread.add(full[:n + k + 1])
                 dep = Dep(name=name, kind=DEP_TABLES[table], table=table, scope=scope,
-                          value=_get(self.data, full[:n + k + 1]), pair=pair, text="", editable=False,
+                          value=get_path(self.data, full[:n + k + 1]), pair=pair, text="", editable=False,
                           why_not="the entry is written as a table or dotted keys of its own",
                           table_path=full[:n + k])
                 self.deps.append(dep)
                 continue
-            value = _get(self.data, full)
+            value = get_path(self.data, full)
             dep = Dep(name=name, kind=DEP_TABLES[table], table=table, scope=scope, value=value,
                       pair=pair, text=self.text[pair.value_start:pair.value_end], table_path=full[:n + k])
             if not pair.own_line:
@@ -114,7 +572,7 @@ class PixiManifest(TextDocument):
                 continue
             if rel[:-1] not in (("project",), ("workspace",)) and not (len(rel) == 3 and rel[0] == "feature"):
                 continue
-            values = _get(self.data, path)
+            values = get_path(self.data, path)
             for (start, end), value in zip(spans, values):
                 self.channels.append(Channel(value, start, end, scanner.line_of(start), path))
 
@@ -164,12 +622,12 @@ class PixiManifest(TextDocument):
 
     @property
     def features(self) -> list[str]:
-        feats = _get(self.data, self.root + ("feature",))
+        feats = get_path(self.data, self.root + ("feature",))
         return list(feats) if isinstance(feats, dict) else []
 
     def environments(self) -> dict[str, list[str | None]]:
         """Each environment's features, the default feature (None) first unless it opts out."""
-        envs = _get(self.data, self.root + ("environments",))
+        envs = get_path(self.data, self.root + ("environments",))
         out: dict[str, list[str | None]] = {"default": [None]}
         if not isinstance(envs, dict):
             return out
@@ -188,7 +646,7 @@ class PixiManifest(TextDocument):
         metadata: read, never edited)."""
         if not self.root:
             return []
-        reqs = _get(self.data, ("project", "dependencies"))
+        reqs = get_path(self.data, ("project", "dependencies"))
         out = []
         for req in reqs if isinstance(reqs, list) else []:
             m = re.match(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)", str(req))
@@ -200,15 +658,42 @@ class PixiManifest(TextDocument):
         """Raise AssertionError unless the scanner's dependencies are exactly tomllib's."""
         mine: dict[tuple[str, ...], dict] = {}
         for d in self.deps:
-            mine.setdefault(d.path, {})[d.name] = _decode_string(d.text) if d.text else d.value
+            mine.setdefault(d.path, {})[d.name] = decode_string(d.text) if d.text else d.value
         theirs = {}
-        for path in _dep_paths(self.data, self.root):
-            table = _get(self.data, path)
+        for path in dep_paths(self.data, self.root):
+            table = get_path(self.data, path)
             if isinstance(table, dict) and table:
                 theirs[path] = table
         assert mine == theirs, (mine, theirs)
 
-    # -- editing (envslim.document.pixi_edits) ---------------------------------------------------
+    # -- the Document interface (envslim.document.Document) -----------------------------------------
+    format = "pixi"
+
+    def reread(self, text: str) -> "PixiManifest":
+        """``text`` (a rewrite of this manifest) read as a manifest of the same kind."""
+        return type(self).from_text(text, self.path, root=self.root)
+
+    def rule_scopes(self) -> list[Scope]:
+        """The scopes the rules are run on one after another (see :func:`scopes`)."""
+        return scopes(self)
+
+    def scope_view(self, scope: Scope, current: "PixiManifest | None" = None) -> ScopeView:
+        """``scope`` of ``current`` (the text the scopes before it left; default this manifest) as the rules
+        see an environment file; a dependency also in this manifest's ``[project].dependencies`` is read-only."""
+        return ScopeView(current if current is not None else self, scope, published=set(self.project_dependencies()))
+
+    def environment(self, name: str | None, platform: str) -> EnvironmentView:
+        """The lines of the environment ``name`` (default: "default") on ``platform``."""
+        return EnvironmentView(self, name or "default", platform)
+
+    def lock_beside(self) -> str | None:
+        """The ``pixi.lock`` in the manifest's folder, if there is one."""
+        import os
+
+        lock = os.path.join(os.path.dirname(self.path), "pixi.lock")
+        return lock if os.path.isfile(lock) else None
+
+    # -- editing (manifest_edits, verify_text) ---------------------------------------------------
     def render(self, ops: Iterable[Op]) -> str:
         """The new text (BOM included) after ``ops``, read back and verified; FixError if it cannot be made."""
         ops = list(ops)
@@ -217,12 +702,12 @@ class PixiManifest(TextDocument):
         return self.bom + new
 
     def edits(self, ops: Iterable[Op]) -> list[Edit]:
-        return pixi_edits.edits(self, ops)
+        return manifest_edits(self, ops)
 
     def verify(self, new_text: str, ops: list[Op]) -> None:
         """Renovate's rule: read the new text with tomllib; it must equal the old reading with exactly
         the changes the ops ask for, and locate again."""
-        pixi_edits.verify(self, new_text, ops)
+        verify_text(self, new_text, ops)
 
 
 # -- reading --------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The TOML span scanner and the located model of a pixi manifest.
 
 Takes a TOML text that tomllib has already accepted and gives where every key, value, line, inline
-comment and table header is (:class:`_Scanner`), and the nodes the manifest is made of: :class:`Key`,
+comment and table header is (:class:`Scanner`), and the nodes the manifest is made of: :class:`Key`,
 :class:`Header`, :class:`Pair`, :class:`Scope`, :class:`Dep` (one located dependency) and
 :class:`Channel`; with the small readers of tomllib's data the manifest and its edits share.
 It imports nothing from envslim but the TOML reader, the record decorator and the error types.
@@ -21,7 +21,7 @@ PYPI = "pypi"
 # The tables of a scope that hold packages, and what they hold.
 DEP_TABLES = {"dependencies": CONDA, "host-dependencies": CONDA, "build-dependencies": CONDA,
               "pypi-dependencies": PYPI}
-_WS = " \t"
+WS = " \t"
 
 
 # -- located nodes --------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class Channel:
 
 
 # -- the scanner ----------------------------------------------------------------------------------
-class _Scanner:
+class Scanner:
     """Walks a TOML text that tomllib has accepted, recording headers and pairs with their spans."""
 
     def __init__(self, text: str, path: str) -> None:
@@ -185,7 +185,7 @@ class _Scanner:
 
     def skip_ws(self) -> None:
         t, p = self.text, self.pos
-        while p < len(t) and t[p] in _WS:
+        while p < len(t) and t[p] in WS:
             p += 1
         self.pos = p
 
@@ -212,7 +212,7 @@ class _Scanner:
             content_end -= 1
             eol = "\r\n"
         rest = t[self.pos:content_end]
-        if rest.strip() and not rest.lstrip(_WS).startswith("#"):
+        if rest.strip() and not rest.lstrip(WS).startswith("#"):
             raise self.fail("unexpected text after a value")
         return rest, eol, end
 
@@ -242,7 +242,7 @@ class _Scanner:
                 table = key.parts
                 self.pos = end
                 continue
-            own = not t[line_start:self.pos].strip(_WS)
+            own = not t[line_start:self.pos].strip(WS)
             pair = self.pair(table, header, line, line_start)
             comment, eol, end = self.rest_of_line()
             pair.comment, pair.eol, pair.line_end = comment, eol, end
@@ -286,7 +286,7 @@ class _Scanner:
         if c == '"' or c == "'":
             start = self.pos
             self.string_end()
-            return _decode_string(t[start:self.pos])
+            return decode_string(t[start:self.pos])
         m = re.compile(r"[A-Za-z0-9_-]+").match(t, self.pos)
         if not m:
             raise self.fail("expected a key")
@@ -375,14 +375,14 @@ class _Scanner:
             self.pos = m.end()
 
 
-def _decode_string(raw: str):
+def decode_string(raw: str):
     """A TOML string (or any value) as written -> its value, read by tomllib."""
     return _tomllib().loads("x = " + raw)["x"]
 
 
 
 
-def _dep_table(rel: tuple[str, ...]) -> tuple[str, Scope] | None:
+def dep_table(rel: tuple[str, ...]) -> tuple[str, Scope] | None:
     """(table name, scope) when ``rel`` (a path under the manifest root) is a dependency table."""
     feature = target = None
     if len(rel) >= 3 and rel[0] == "feature":
@@ -394,8 +394,8 @@ def _dep_table(rel: tuple[str, ...]) -> tuple[str, Scope] | None:
     return None
 
 
-def _dep_paths(data: dict, root: tuple[str, ...]):
-    base = _get(data, root)
+def dep_paths(data: dict, root: tuple[str, ...]):
+    base = get_path(data, root)
     if not isinstance(base, dict):
         return
     scopes = [(root, base)]
@@ -415,7 +415,7 @@ def _dep_paths(data: dict, root: tuple[str, ...]):
                             yield path + ("target", t, name)
 
 
-def _get(data, path: tuple[str, ...]):
+def get_path(data, path: tuple[str, ...]):
     for part in path:
         if not isinstance(data, dict) or part not in data:
             return None
@@ -423,9 +423,9 @@ def _get(data, path: tuple[str, ...]):
     return data
 
 
-def _copy(data):
+def copy_value(data):
     if isinstance(data, dict):
-        return {k: _copy(v) for k, v in data.items()}
+        return {k: copy_value(v) for k, v in data.items()}
     if isinstance(data, list):
-        return [_copy(v) for v in data]
+        return [copy_value(v) for v in data]
     return data

@@ -69,6 +69,12 @@ class Context:
     channels: list | None = None  # the channel list after the plan's channel fixes (None: as written)
 
 
+# The kinds of fix a rule makes (``Rule.fix``): what its fix does to the environment.
+FIX_KINDS = ("move", "rename", "drop", "pin", "channel")
+# The document formats a rule can apply to (``envslim.document.Document.format``).
+FORMATS = ("conda-env", "pixi")
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -77,18 +83,28 @@ class Rule:
     safety: str  # the safety of the rule's fixes: "safe", "unsafe", or "none"
     doc: str  # What it does / Why is this bad? / Example / Use instead / Fix safety
     check: Callable[[Context], Iterable[Finding]]
+    fix: str | None = None  # FIX_KINDS: what its fix does; None: it reports only
+    opt_in: bool = False  # like ruff's preview rules: runs only with --select / --extend-select
+    formats: tuple[str, ...] = FORMATS  # the document formats whose premise the rule shares
+    implies: tuple[str, str] | None = None  # (package, why): what an applied fix drops that the file does not name
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
-def register(id: str, name: str, summary: str, safety: str):
+def register(id: str, name: str, summary: str, safety: str, *, fix: str | None, opt_in: bool = False,
+             formats: tuple[str, ...] = FORMATS, implies: tuple[str, str] | None = None):
     """Register ``check`` under ``id``; its docstring is the rule's documentation."""
+    if fix is not None and fix not in FIX_KINDS:
+        raise ValueError(f"{id}: unknown fix kind {fix!r}")
+    if not set(formats) <= set(FORMATS):
+        raise ValueError(f"{id}: unknown formats {formats!r}")
 
     def deco(check: Callable[[Context], Iterable[Finding]]):
         if id in REGISTRY:
             raise ValueError(f"duplicate rule id {id}")
-        REGISTRY[id] = Rule(id, name, summary, safety, (check.__doc__ or "").strip("\n"), check)
+        REGISTRY[id] = Rule(id, name, summary, safety, (check.__doc__ or "").strip("\n"), check, fix, opt_in,
+                            tuple(formats), implies)
         return check
 
     return deco

@@ -4,7 +4,9 @@ from envslim.document.edits import InsertChannel, ReplaceValue
 from envslim.rules import Context, Finding, register
 
 
-@register("ES007", "defaults-channel", "Mixing the defaults channel with conda-forge: use nodefaults", "unsafe")
+# Not for pixi: it resolves from the channels it lists and nothing else (no .condarc, no implicit defaults).
+@register("ES007", "defaults-channel", "Mixing the defaults channel with conda-forge: use nodefaults", "unsafe", fix="channel",
+          formats=("conda-env",))
 def check(ctx: Context):
     """
     ## What it does

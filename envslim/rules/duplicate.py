@@ -8,7 +8,10 @@ from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps
 
 
-@register("ES006", "duplicate", "The same package is both a conda dependency and a pip requirement", "unsafe")
+# Not for pixi: it installs a PyPI requirement with uv after the conda packages and leaves it out when a
+# conda package already satisfies it, so no second copy is installed.
+@register("ES006", "duplicate", "The same package is both a conda dependency and a pip requirement", "unsafe", fix="drop",
+          formats=("conda-env",))
 def check(ctx: Context):
     """
     ## What it does

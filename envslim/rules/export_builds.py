@@ -7,7 +7,7 @@ from envslim.rules.common import parsed_lines
 SHARE, MIN = 0.5, 5
 
 
-@register("ES009", "exported-builds", "A `conda env export` file pins build strings: it solves on one platform only", "none")
+@register("ES009", "exported-builds", "A `conda env export` file pins build strings: it solves on one platform only", "none", fix=None, opt_in=True)
 def check(ctx: Context):
     """
     ## What it does

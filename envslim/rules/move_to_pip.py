@@ -9,7 +9,7 @@ from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps, parsed_lines
 
 
-@register("ES001", "move-to-pip", "Install a package whose conda-forge build is bloated from PyPI instead", "safe")
+@register("ES001", "move-to-pip", "Install a package whose conda-forge build is bloated from PyPI instead", "safe", fix="move")
 def check(ctx: Context):
     """
     ## What it does

@@ -12,7 +12,8 @@ EXPLICIT_MKL = ("mkl", "mkl-service", "mkl_fft", "mkl_random", "mkl-include", "m
 MKL_ONLY_ON = {"pytorch": "pytorch", "torchvision": "pytorch", "torchaudio": "pytorch"}
 
 
-@register("ES002", "nomkl", "Add nomkl where the defaults channel (or conda-forge on win-64) would install MKL for a BLAS user", "safe")
+@register("ES002", "nomkl", "Add nomkl where the defaults channel (or conda-forge on win-64) would install MKL for a BLAS user", "safe", fix="pin",
+          implies=("mkl", "not in the file: installed for its BLAS users (defaults builds) or for pytorch (conda-forge cpu_mkl builds)"))
 def check(ctx: Context):
     """
     ## What it does

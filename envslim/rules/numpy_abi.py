@@ -19,7 +19,7 @@ def _only_below(spec, threshold: str) -> bool:
         return False
 
 
-@register("ES005", "numpy-abi", "Pin numpy<2 when a package is held to releases built against numpy 1.x", "safe")
+@register("ES005", "numpy-abi", "Pin numpy<2 when a package is held to releases built against numpy 1.x", "safe", fix="pin")
 def check(ctx: Context):
     """
     ## What it does

@@ -5,7 +5,7 @@ from envslim.rules import Context, Finding, register
 from envslim.rules.common import conda_names
 
 
-@register("ES003", "pip-dependency", "List pip as a conda dependency when the file has a pip: section", "safe")
+@register("ES003", "pip-dependency", "List pip as a conda dependency when the file has a pip: section", "safe", fix="pin")
 def check(ctx: Context):
     """
     ## What it does

@@ -32,7 +32,7 @@ def _why(name: str) -> str | None:
     return next((why for prefix, why in _PREFIXES if name.startswith(prefix)), None)
 
 
-@register("ES008", "not-needed-at-run-time", "Development tools in an image: notebooks, test runners, compilers, a GUI", "unsafe")
+@register("ES008", "not-needed-at-run-time", "Development tools in an image: notebooks, test runners, compilers, a GUI", "unsafe", fix="drop", opt_in=True)
 def check(ctx: Context):
     """
     ## What it does

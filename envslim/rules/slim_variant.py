@@ -35,7 +35,7 @@ def _rename(text: str, old: str, new: str) -> str:
                   count=1, flags=re.I)
 
 
-@register("ES004", "slim-variant", "Use the slimmer variant of a package (matplotlib-base, dask-core, headless builds)", "safe")
+@register("ES004", "slim-variant", "Use the slimmer variant of a package (matplotlib-base, dask-core, headless builds)", "safe", fix="rename")
 def check(ctx: Context):
     """
     ## What it does

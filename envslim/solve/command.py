@@ -129,9 +129,7 @@ def _lock_path(options: Any, rep: Any, adapter: Any) -> str | None:
     """``--lockfile``, or for a pixi manifest the ``pixi.lock`` beside it."""
     if options.lockfile or adapter is None:
         return options.lockfile
-    from envslim.solve.pixi import lock_beside
-
-    return lock_beside(rep.plan.env.path)
+    return rep.plan.env.lock_beside()
 
 
 def _locked(path: str | None, rep: Any, settings: Any, adapter: Any = None) -> Any:

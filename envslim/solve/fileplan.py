@@ -215,9 +215,7 @@ class Adapter:
         return doc.render(ops)
 
     def parse(self, text: str, doc: Any) -> Any:
-        from envslim.document.envfile import EnvFile
-
-        return EnvFile.from_text(text, doc.path)
+        return doc.reread(text)
 
 
 def _specs_for(env: Any, settings: Settings) -> list[EnvSpec]:

@@ -30,8 +30,9 @@ __all__ = ["is_pixi_lock", "read_locked", "solution_from_lockfile"]
 
 
 def is_pixi_lock(path: str | Path) -> bool:
-    name = Path(path).name
-    if name.endswith(".lock"):
+    from envslim.document import lock_format
+
+    if lock_format(Path(path).name) == "pixi":
         return True
     try:
         head = Path(path).read_text(encoding="utf-8", errors="replace")[:4000]

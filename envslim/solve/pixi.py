@@ -1,27 +1,31 @@
 """A pixi manifest's environment for :func:`envslim.solve.fileplan.prove`: the adapter that reads one
 environment's conda specs (its features' channels in pixi's order) and PyPI requirements
-per platform, and re-reads a rewritten manifest; and the ``pixi.lock`` beside a manifest.
+per platform, and re-reads a rewritten manifest.
 
-``view(manifest, environment, platform)`` is the command's reading of an environment's lines (an object
-with ``deps`` and ``pip_items`` as an environment file has them): the report and the solve read the same
-lines.
+The adapter reads an environment's lines as the report does (the manifest's ``environment(name,
+platform)``: ``deps`` and ``pip_items`` as an environment file has them). :func:`adapter_for` gives the
+adapter a document needs (None: the default, an environment file's).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from envslim.solve.engine import EnvSpec
 from envslim.solve.fileplan import Adapter
 
-__all__ = ["PixiAdapter", "lock_beside"]
+__all__ = ["PixiAdapter", "adapter_for"]
+
+
+def adapter_for(doc: Any, environment: str | None) -> "PixiAdapter | None":
+    """How :func:`envslim.solve.fileplan.prove` reads ``doc``: a pixi manifest's ``environment``, or None
+    (an environment file: the default adapter)."""
+    return PixiAdapter(environment or "default") if doc.format == "pixi" else None
 
 
 class PixiAdapter(Adapter):
-    def __init__(self, environment: str, view: Callable[[Any, str, str], Any]) -> None:
+    def __init__(self, environment: str) -> None:
         self.environment = environment
-        self.view = view
 
     def channels(self, manifest: Any) -> tuple[str, ...]:
         """The environment's channels as pixi orders them: its features' in the order listed, the default
@@ -36,7 +40,7 @@ class PixiAdapter(Adapter):
         return tuple(out)
 
     def spec(self, doc: Any, platform: str) -> EnvSpec:
-        env = self.view(doc, self.environment, platform)
+        env = doc.environment(self.environment, platform)
         conda = tuple(i.text.strip() for i in env.deps if i.text.strip())
         pip = tuple(i.text.strip() for i in env.pip_items if isinstance(i.value, str))
         return EnvSpec(self.channels(doc), conda, pip)
@@ -46,7 +50,7 @@ class PixiAdapter(Adapter):
         manifest does not have at that place (found after another scope's fix moved it) raises FixError
         and is proven with the whole rewrite."""
         from envslim.document.edits import FixError
-        from envslim.document.pixi_view import ScopeView
+        from envslim.document.pixi import ScopeView
 
         here = {(d.scope, d.table, d.name, d.pair.line_start, d.text) for d in doc.deps}
         scopes = set()
@@ -62,10 +66,4 @@ class PixiAdapter(Adapter):
         return ScopeView(doc, scopes.pop()).render(ops)
 
     def parse(self, text: str, doc: Any) -> Any:
-        return type(doc).from_text(text, doc.path, root=doc.root)
-
-
-def lock_beside(path: str) -> str | None:
-    """The ``pixi.lock`` in a manifest's directory, if there is one."""
-    lock = Path(path).parent / "pixi.lock"
-    return str(lock) if lock.is_file() else None
+        return doc.reread(text)

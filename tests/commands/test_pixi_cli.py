@@ -192,13 +192,12 @@ def test_applied_edits_are_in_original_offsets(tmp_path):
     """Every applied outcome's edits, spliced into the original text together, give the new text."""
     from envslim.document.edits import splice
     from envslim.document.pixi import PixiManifest
-    from envslim.pixiplan import make_pixi_plan
-    from envslim.plan import Options
+    from envslim.plan import Options, plan_document
 
     for name, text in [("pixi.toml", FAR), ("pixi.toml", PIXI), ("pyproject.toml", PYPROJECT),
                        ("pixi.toml", (DATA / "pixi-pypi.toml").read_text())]:
         m = PixiManifest.from_text(text, name)
-        plan = make_pixi_plan(m, Options(unsafe_fixes=True))
+        plan = plan_document(m, Options(unsafe_fixes=True))
         assert plan.changed
         assert splice(m.text, [e for o in plan.applied for e in o.edits]) == plan.new_text
         for o in plan.applied:

@@ -153,7 +153,6 @@ def test_report_solve_pixi_table(world, env, tmp_path, capsys):
 
 def test_an_environment_solves_with_its_features_channels_in_order():
     # pixi: the listed features' channels in order, the default feature's last, each once (pixi PR #1332)
-    from envslim.commands.report import PixiEnv
     from envslim.document.pixi import PixiManifest
     from envslim.solve.pixi import PixiAdapter
 
@@ -164,10 +163,10 @@ def test_an_environment_solves_with_its_features_channels_in_order():
             '[feature.ml]\nchannels = ["pytorch"]\n\n[feature.ml.pypi-dependencies]\ntqdm = ">=4"\n\n'
             '[environments]\ntrain = ["gpu", "ml"]\n')
     manifest = PixiManifest.from_text(text, "pixi.toml")
-    spec = PixiAdapter("train", PixiEnv).spec(manifest, "linux-64")
+    spec = PixiAdapter("train").spec(manifest, "linux-64")
     assert (spec.channels, spec.conda, spec.pip) == (
         ("nvidia", "conda-forge", "pytorch"), ("python 3.11.*", "cuda-version 12.*"), ("tqdm>=4",))
-    spec = PixiAdapter("default", PixiEnv).spec(manifest, "osx-arm64")
+    spec = PixiAdapter("default").spec(manifest, "osx-arm64")
     assert (spec.channels, spec.conda, spec.pip) == (("conda-forge",), ("python 3.11.*",), ())
 
 
