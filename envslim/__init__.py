@@ -1,3 +1,3 @@
 """envslim: make conda-based Docker images small."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

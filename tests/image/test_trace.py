@@ -336,10 +336,11 @@ def test_smoke_golden_passes_hadolint(variant: str, tmp_path: Path) -> None:
 
 def test_smoke_step_runs_envslim_prune_on_a_prefix(prefix: Path, capsys) -> None:
     """The RUN's last command, with this checkout's envslim and a real prefix in place of the image's."""
+    from envslim import __version__
     from envslim.image.dockerfile import PREFIX
 
     text = (SMOKE_GOLDEN / "seed-smoke.Dockerfile").read_text()
-    run = text.split("\nCOPY --chown=57439:57439 envslim-0.1.0-py3-none-any.whl /tmp/envslim/\nRUN ", 1)[1].split("\n\n", 1)[0]
+    run = text.split(f"\nCOPY --chown=57439:57439 envslim-{__version__}-py3-none-any.whl /tmp/envslim/\nRUN ", 1)[1].split("\n\n", 1)[0]
     last = run.split("\n && ")[-1]
     assert last == f"/tmp/envslim/env/bin/envslim prune {PREFIX} --keep-used-by 'python -c '\"'\"'import used'\"'\"''"
     envslim = Path(sys.executable).parent / "envslim"

@@ -111,9 +111,9 @@ RUN --mount=type=cache,target=/opt/conda/pkgs,uid=57439,gid=57439 \
 # envslim comes from its wheel in the build context and gets an environment of its own (/tmp/envslim),
 # which the final stage never copies. The smoke test runs here, before the application is added to
 # the final stage: it may use only the environment (or COPY what it needs into this stage too).
-COPY --chown=57439:57439 envslim-0.1.0-py3-none-any.whl /tmp/envslim/
+COPY --chown=57439:57439 envslim-0.2.0-py3-none-any.whl /tmp/envslim/
 RUN --mount=type=cache,target=/opt/conda/pkgs,uid=57439,gid=57439 micromamba create --yes --prefix /tmp/envslim/env --channel conda-forge python=3.12 pip \
- && /tmp/envslim/env/bin/python -m pip install --no-cache-dir /tmp/envslim/envslim-0.1.0-py3-none-any.whl \
+ && /tmp/envslim/env/bin/python -m pip install --no-cache-dir /tmp/envslim/envslim-0.2.0-py3-none-any.whl \
  && /tmp/envslim/env/bin/envslim prune /opt/conda/envs/app --keep-used-by 'python -c '"'"'import used'"'"''
 
 # Activation check: run the environment's etc/conda/activate.d scripts in a clean bash and fail,
