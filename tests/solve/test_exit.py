@@ -35,3 +35,24 @@ def test_fifty_failing_solves_in_a_row_all_exit_2(world, env, tmp_path):
     # the console script's way in: main() without argv
     results = _runs(path, env, 50, "import sys; from envslim.cli import main; sys.argv[0] = 'envslim'; main()")
     assert [r for r in results if r != (2, "", line)] == []
+
+
+@pytest.mark.slow
+def test_a_run_that_solved_skips_finalisation_after_flushing(world, env, tmp_path):
+    """What makes the exit code right every time: after the last line, nothing of the interpreter's
+    teardown runs (an atexit hook stands for it), and everything printed is out."""
+    path = tmp_path / "environment.yml"
+    path.write_text("name: x\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pyarrow>=99\n")
+    code = ("import atexit, sys; atexit.register(lambda: print('finalised', file=sys.stderr));"
+            " from envslim.cli import main; sys.argv[0] = 'envslim'; main()")
+    [(rc, out, err)] = _runs(path, env, 1, code)
+    assert (rc, out) == (2, "")
+    assert err == (f"{path}: does not solve: linux-64: Cannot solve the request because of: "
+                   "No candidates were found for pyarrow >=99\n")
+
+
+def test_main_with_argv_returns_without_leaving(capsys):
+    from envslim.cli import main
+
+    assert main(["explain", "ES001"]) == 0  # in-process callers (tests, tools) get the code back
+    assert capsys.readouterr().out.startswith("ES001")
