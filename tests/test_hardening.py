@@ -478,7 +478,7 @@ def test_md_code_and_printable():
 def test_prune_keeps_few_descriptors_open_on_a_prefix_of_many_folders(tmp_path, monkeypatch):
     from envslim.image import fsguard, prune
 
-    monkeypatch.setattr(fsguard._DirFds, "MAX_OPEN", 4)
+    monkeypatch.setattr(fsguard.DirFds, "MAX_OPEN", 4)
     files = {f"{SP}/p{i}/__init__.py": "" for i in range(12)}
     files |= {f"{SP}/p{i}/tests/deep/er/test_x.py": "t" for i in range(12)}
     prefix = _prefix(tmp_path / "env", files)
@@ -584,6 +584,7 @@ def test_trace_prune_never_removes_a_folder_through_a_link_swapped_in_during_the
     """The second run of the command swaps the package folder for a link to a folder outside the prefix
     that holds an empty tests/; the emptied trees are removed through descriptors, never by path."""
     from envslim.commands.options import PruneOptions
+    from envslim.commands.prune import run_traced
     from envslim.image import trace
     from tests.image.test_trace import SP as TSP
 
@@ -602,7 +603,7 @@ def test_trace_prune_never_removes_a_folder_through_a_link_swapped_in_during_the
         return trace.RunResult(0, "")
 
     options = PruneOptions(prefix=str(prefix), keep_used_by="python -c 'import used'")
-    assert trace.run(options, io.StringIO(), io.StringIO(), runner=runner) == 0
+    assert run_traced(options, io.StringIO(), io.StringIO(), runner=runner) == 0
     assert (outside / "tests").is_dir()
 
 

@@ -9,7 +9,7 @@ import os
 import re
 
 
-def _why(e: OSError) -> str:
+def os_error_text(e: OSError) -> str:
     if e.errno in (errno.ELOOP, errno.ENOTDIR):
         return "a folder on its path is now a symbolic link or not a folder (changed since the walk); not followed"
     if e.errno == errno.EXDEV:
@@ -17,7 +17,7 @@ def _why(e: OSError) -> str:
     return e.strerror or str(e)
 
 
-class _DirFds:
+class DirFds:
     """Open folders of the prefix by relative path, each opened from its parent's descriptor with
     ``O_NOFOLLOW`` and checked to be on the prefix's device. The most recently used ``MAX_OPEN`` stay open
     (a prefix has thousands of folders; a process may have 1,024 descriptors); the prefix's own stays."""

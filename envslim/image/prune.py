@@ -35,7 +35,7 @@ from fnmatch import fnmatchcase
 from envslim.errors import EnvslimError
 from envslim.image.importscan import ImportScanner
 from envslim.image.categories import Category, categories
-from envslim.image.fsguard import _why, mount_points_under
+from envslim.image.fsguard import os_error_text, mount_points_under
 from envslim.image.interrupt import commit, held, pause
 from envslim.image.trash import TRASH_PREFIX, Trash
 
@@ -129,7 +129,7 @@ class Selection:
     keep: tuple[str, ...] = ()  # the --keep globs
 
 
-def _kept_by(rel: str, keep: tuple[str, ...]) -> bool:
+def kept_by(rel: str, keep: tuple[str, ...]) -> bool:
     """True when ``rel`` or one of its parent directories matches a ``--keep`` glob."""
     if not keep:
         return False
@@ -198,7 +198,7 @@ def select(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ())
                 ),
                 None,
             )
-            if cat is None or _kept_by(rel, keep):
+            if cat is None or kept_by(rel, keep):
                 continue
             if cat.spare and any(fnmatchcase(entry.name.lower(), g) for g in cat.spare):
                 continue
@@ -308,20 +308,20 @@ def _carry_out(plan: Selection, python: str | None, mods: list) -> Result:
                 try:
                     trash.put(rel)
                 except OSError as e:
-                    failed.append((rel, b, _why(e)))
+                    failed.append((rel, b, os_error_text(e)))
                     continue
                 where[rel] = (cid, b)
                 if len(where) == 1:
                     pause("moving")
             for rel in _deepest_first(r.dirs):
-                if _kept_by(rel, plan.keep):
+                if kept_by(rel, plan.keep):
                     continue
                 try:
                     trash.drop_dir(rel)
                 except FileNotFoundError:
                     pass
                 except OSError as e:
-                    failed.append((rel + "/", 0, _why(e)))
+                    failed.append((rel + "/", 0, os_error_text(e)))
         pause("trashed")
         if python is not None and check is not None:
             after = import_each(python, works)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 
-def _is_shared(name: str) -> bool:
+def is_shared_library(name: str) -> bool:
     return name.endswith(".so") or ".so." in name or name.endswith(".dylib")
 
 
@@ -57,7 +57,7 @@ def elf_has_symbols(path: str) -> bool:
 
 def strip_candidates(prefix: str, gone: set[str], keep: tuple[str, ...]) -> list[tuple[str, int]]:
     """Regular shared objects under lib/ that stay and carry symbols: (path relative to prefix, bytes)."""
-    from envslim.image.prune import _kept_by
+    from envslim.image.prune import kept_by
 
     found = []
     for dirpath, dirnames, filenames in os.walk(os.path.join(prefix, "lib")):
@@ -65,7 +65,7 @@ def strip_candidates(prefix: str, gone: set[str], keep: tuple[str, ...]) -> list
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, prefix).replace(os.sep, "/")
-            if not _is_shared(name) or rel in gone or _kept_by(rel, keep):
+            if not is_shared_library(name) or rel in gone or kept_by(rel, keep):
                 continue
             st = os.lstat(path)
             # A file whose mode has no owner write bit was made read-only on purpose: it is not rewritten.
@@ -98,12 +98,12 @@ def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str)
             dst = f"{d}/.{name}.envslim-strip"
             r = subprocess.run([exe, "--strip-unneeded", "-o", dst, src], capture_output=True)
             if r.returncode != 0 or not os.path.exists(dst):
-                _unlink(dst)
+                unlink_quietly(dst)
                 continue
             shutil.copystat(src, dst)
             saved = size - os.path.getsize(dst)
             if saved <= 0 or not _same_owner(src, dst):
-                _unlink(dst)
+                unlink_quietly(dst)
                 continue
             staged.append((rel, saved, dst))
         if not staged:
@@ -114,14 +114,14 @@ def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str)
         loads = {int(x) for x in r.stdout.split() if x.isdigit()}
     except BaseException:
         for _, _, dst in staged:
-            _unlink(dst)
+            unlink_quietly(dst)
         raise
     kept = []
     for i, item in enumerate(staged):
         if i in loads:
             kept.append(item)
         else:
-            _unlink(item[2])
+            unlink_quietly(item[2])
     return kept
 
 
@@ -139,14 +139,14 @@ def _same_owner(src: str, dst: str) -> bool:
     return True
 
 
-def _unlink(path: str) -> None:
+def unlink_quietly(path: str) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:
         pass
 
 
-def _prefix_python(prefix: str) -> str:
+def prefix_python(prefix: str) -> str:
     for name in ("bin/python3", "bin/python"):
         if os.path.exists(os.path.join(prefix, name)):
             return os.path.join(prefix, name)

@@ -26,22 +26,19 @@ the service does.
 from __future__ import annotations
 
 import csv
-import functools
 import json
 import os
-import shlex
 import shutil
 import stat
 import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
 
 from envslim.errors import EnvslimError
-from envslim.image.strip import _is_shared, _prefix_python, _unlink, elf_has_symbols, strip_candidates, strip_into  # noqa: F401
-from envslim.image.interrupt import commit, held, pause
-from envslim.image.trash import TRASH_PREFIX, Trash  # the trash and the strip live beside this module
+from envslim.image.strip import elf_has_symbols, is_shared_library  # noqa: F401 (elf_has_symbols: read through here too)
+from envslim.image.interrupt import held, pause
+from envslim.image.trash import TRASH_PREFIX
 
 
 @dataclass(frozen=True)
@@ -311,7 +308,7 @@ def category_of(rel: str) -> str | None:
     if _module_key(rel) is not None:
         return "untraced-modules"
     in_python = rel.split("/")[1].startswith("python")
-    if _is_shared(name):
+    if is_shared_library(name):
         if in_python and name.endswith((".so", ".pyd")) and ("cpython" in name or "abi3" in name or "/lib-dynload/" in rel):
             return "untraced-extensions"
         return "untraced-libraries"
@@ -336,7 +333,7 @@ def select(
     ``skip`` holds paths (relative) already claimed by the plain prune categories.
     """
     from envslim.image.fsguard import mount_points_under
-    from envslim.image.prune import _kept_by
+    from envslim.image.prune import kept_by
 
     if mounts is None:
         mounts = mount_points_under(prefix)
@@ -386,7 +383,7 @@ def select(
                 sel.touched_files += 1
                 sel.touched_bytes += st.st_size
                 continue
-            if rel in skip or _kept_by(rel, keep):
+            if rel in skip or kept_by(rel, keep):
                 continue
             cat = category_of(rel)
             if cat is None:
@@ -396,7 +393,7 @@ def select(
                 continue  # its source or byte-code was used
             sel.files[cat].append((rel, st.st_size))
             chosen.add(os.path.realpath(path))
-    sel.links = [rel for rel, target in links if target in chosen and not _kept_by(rel, keep)]
+    sel.links = [rel for rel, target in links if target in chosen and not kept_by(rel, keep)]
     return sel
 
 
@@ -453,153 +450,3 @@ STRIP = TraceCategory(
     "goes from 48,696,144 to 38,739,848 bytes (measured here, 2026-12-02; strip from Debian 12's binutils 2.40).",
     "backtraces and profilers (gdb, perf, py-spy --native) show addresses instead of function names",
 )
-
-
-# -- the command ---------------------------------------------------------------------------------------------
-
-
-def _tail(text: str, n: int = 20) -> str:
-    lines = text.rstrip("\n").splitlines()
-    return "\n".join("    " + ln for ln in lines[-n:])
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "0.0%"
-
-
-def _failed(err: TextIO, command: str, result: RunResult, when: str, state: str) -> int:
-    """Report a failing run of COMMAND (its output's last lines too) and return exit status 2."""
-    from envslim.display import redact
-
-    how = (
-        f"did not finish within {result.timed_out:g} s {when} (--smoke-timeout)"
-        if result.timed_out
-        else f"fails {when} (exit {result.returncode})"
-    )
-    print(redact(f"envslim prune: --keep-used-by {shlex.quote(command)} {how}; {state}"), file=err)
-    if result.output.strip():
-        print(redact(_tail(result.output)), file=err)
-    return 2
-
-
-def run(options, out: TextIO, err: TextIO, runner: Runner = run_command) -> int:
-    """``envslim prune PREFIX --keep-used-by COMMAND``, given the command's PruneOptions."""
-    from envslim.display import redact
-    from envslim.image import prune
-
-    prefix = options.prefix
-    command = options.keep_used_by
-    if runner is run_command:
-        runner = functools.partial(run_command, timeout=options.smoke_timeout)
-    plan = prune.select(prefix, aggressive=options.aggressive, keep=tuple(options.keep))
-    first, touched, processes = trace(command, prefix, runner)
-    if first.returncode != 0:
-        return _failed(err, command, first, "before pruning", "nothing was changed")
-    if processes == 0:
-        raise EnvslimError(
-            redact(
-                f"envslim prune: --keep-used-by {shlex.quote(command)} started no Python from {prefix}: "
-                "nothing to trace; nothing was changed"
-            )
-        )
-    skip = {rel for r in plan.removals.values() for rel, _ in r.files}
-    sel = select(prefix, touched, skip=skip, keep=tuple(options.keep))
-    owner = owners(prefix)
-
-    rows: list[tuple[str, list[tuple[str, int]]]] = [(cid, r.files) for cid, r in plan.removals.items()]
-    rows += [(c.id, sel.files[c.id]) for c in CATEGORIES]
-    every = [(cid, rel, b) for cid, files in rows for rel, b in files]
-    stripped: list[tuple[str, int, str]] = []
-    if options.strip:
-        exe = shutil.which("strip")
-        if exe is None:
-            raise EnvslimError("envslim prune: --strip needs the strip program (binutils); nothing was changed")
-        files = strip_candidates(prefix, {rel for _, rel, _ in every}, tuple(options.keep))
-        stripped = strip_into(exe, prefix, files, _prefix_python(prefix))
-        rows.append((STRIP.id, [(rel, saved) for rel, saved, _ in stripped]))
-    total = sum(b for _, _, b in every) + sum(saved for _, saved, _ in stripped)
-    per_package: dict[str, int] = {}
-    for rel, b in [(rel, b) for _, rel, b in every] + [(rel, saved) for rel, saved, _ in stripped]:
-        pkg = package_of(rel, owner)
-        per_package[pkg] = per_package.get(pkg, 0) + b
-
-    lines = [
-        f"prefix {prefix} ({plan.kind}): {plan.total_files:,} files, {plan.total_bytes:,} bytes",
-        f"traced {shlex.quote(command)}: {processes} Python process{'es' if processes != 1 else ''} touched "
-        f"{sel.touched_files:,} files, {sel.touched_bytes:,} bytes ({_pct(sel.touched_bytes, plan.total_bytes)})",
-        f"{'category':<20} {'files':>9} {'bytes':>15} {'share':>6}",
-    ]
-    for cid, files in rows:
-        b = sum(x for _, x in files)
-        lines.append(f"{cid:<20} {len(files):>9,} {b:>15,} {_pct(b, plan.total_bytes):>6}")
-    lines.append(f"{'total':<20} {len(every):>9,} {total:>15,} {_pct(total, plan.total_bytes):>6}")
-    lines.append("by package:")
-    for pkg, b in sorted(per_package.items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"  {pkg:<30} {b:>15,}")
-    left = plan.total_bytes - total
-    if options.dry_run:
-        lines.append("would remove:")
-        lines += [f"  {rel} ({b:,} bytes, {cid})" for cid, rel, b in sorted(every, key=lambda t: t[1])]
-        lines += [f"  {rel} (symbolic link to a removed file)" for rel in sel.links]
-        lines += [f"  {rel} (strip saves {saved:,} bytes)" for rel, saved, _ in stripped]
-        lines.append(f"dry run: would remove {total:,} bytes, leaving {left:,}; nothing was changed")
-        for _, _, copy in stripped:
-            _unlink(copy)
-        out.write(redact("\n".join(lines) + "\n"))
-        return 0
-
-    trash = None
-    try:
-        try:
-            with held():
-                trash = Trash(prefix)
-        except OSError as e:
-            raise EnvslimError(f"{prefix}: cannot make a trash directory: {e.strerror or e}; nothing was changed") from None
-        rel = ""
-        try:
-            for i, rel in enumerate([rel for _, rel, _ in every] + sel.links):
-                trash.put(rel)
-                if i == 0:
-                    pause("moving")
-            for rel, _, copy in stripped:  # the original goes to the trash, the stripped copy in its place
-                trash.put(rel)
-                fd, base = trash.dirs.parent(rel)  # both in the folder the original left, never by path
-                os.rename(os.path.basename(copy), base, src_dir_fd=fd, dst_dir_fd=fd)
-        except OSError as e:
-            trash.restore()
-            raise EnvslimError(
-                f"{os.path.join(prefix, rel)}: cannot move it aside: {e.strerror or e}; every file was put back"
-            ) from None
-        pause("trashed")
-        second = runner(command, prefix, {})
-        if second.returncode != 0:
-            trash.restore()
-        else:
-            pause("verified")
-            commit("deleting the verified files")  # from here a signal waits for the end of the run
-            pause("deleting")
-    except EnvslimError:
-        raise
-    except BaseException:
-        if trash is not None:
-            trash.restore()
-        raise
-    finally:
-        with held():
-            for _, _, copy in stripped:  # the copies not yet moved into place
-                _unlink(copy)
-    if second.returncode != 0:
-        out.write(redact("\n".join(lines) + "\n"))
-        return _failed(err, command, second, "after pruning", "every file was put back")
-    for r in plan.removals.values():  # the plain categories' emptied trees, through the trash's descriptors
-        for d in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
-            try:
-                trash.drop_dir(d)
-            except OSError:
-                pass
-    trash.empty()
-    lines.append(f"verified: {shlex.quote(command)} passes after pruning; removed {total:,} bytes, {left:,} left")
-    out.write(redact("\n".join(lines) + "\n"))
-    return 0
-
-

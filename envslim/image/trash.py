@@ -16,7 +16,7 @@ import stat
 import tempfile
 from collections.abc import Iterable
 
-from envslim.image.fsguard import _DirFds
+from envslim.image.fsguard import DirFds
 from envslim.image.interrupt import commit, held
 
 TRASH_PREFIX = ".envslim-trash-"
@@ -40,7 +40,7 @@ class Trash:
             self.journal = open(os.path.join(self.dir, "journal"), "a", encoding="utf-8")
             self.moved: list[str] = []
             self.dropped: dict[str, int] = {}  # folder -> mode, removed by drop_dir
-            self.dirs = _DirFds(prefix)
+            self.dirs = DirFds(prefix)
             self.closed = False
 
     def put(self, rel: str) -> None:
@@ -123,7 +123,7 @@ class Trash:
         self.journal.close()
 
 
-def _back(dirs: _DirFds, files: str, rel: str, modes: dict[str, int]) -> int:
+def _back(dirs: DirFds, files: str, rel: str, modes: dict[str, int]) -> int:
     """Move ``files/rel`` back to ``rel`` in the prefix (over whatever a run left there, as the original is the
     truth), making again the missing folders on its way (with their modes from ``modes``); its bytes."""
     for d in reversed(list(_ancestors(os.path.dirname(rel)))):  # shallowest first
@@ -135,7 +135,7 @@ def _back(dirs: _DirFds, files: str, rel: str, modes: dict[str, int]) -> int:
     return size
 
 
-def _make_dir(dirs: _DirFds, d: str, modes: dict[str, int]) -> None:
+def _make_dir(dirs: DirFds, d: str, modes: dict[str, int]) -> None:
     fd, base = dirs.parent(d)
     try:
         os.stat(base, dir_fd=fd, follow_symlinks=False)
@@ -168,7 +168,7 @@ def put_back(prefix: str, trash_dir: str) -> tuple[int, int, int]:
         rel_dir = os.path.relpath(dirpath, files).replace(os.sep, "/")
         for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             rels.append(name if rel_dir == "." else f"{rel_dir}/{name}")
-    dirs = _DirFds(prefix)
+    dirs = DirFds(prefix)
     n = size = left = 0
     try:
         for rel in sorted(rels):
