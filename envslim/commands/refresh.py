@@ -123,7 +123,7 @@ def _run_conda(options: Any, out: Any, err: Any, today: str | None = None) -> in
     from envslim.config import Config
     from envslim.errors import EnvslimError
     from envslim.knowledge.editor import apply_closure
-    from envslim.solve.command import settings_for
+    from envslim.commands.solving import settings_for
     from envslim.solve.errors import SolveFailure
     from envslim.solve.refresh import measure_closure
 

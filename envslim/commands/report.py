@@ -266,7 +266,7 @@ def run(options, out, err) -> int:
                   f"(it locks {', '.join(lock.platforms)}); its versions are not used", file=err)
         reports.append(rep)
     if reports and options.solve:
-        from envslim.solve import command
+        from envslim.commands import solving as command
 
         proofs = command.prove_reports(reports, options, err, lambda rep: _solve_adapter(rep, options))
         if proofs is None:

@@ -3,7 +3,7 @@
 Exit 0 when nothing is due or everything was written, 1 when ``--diff``/``--check`` find a change due,
 2 when a file could not be read, planned or written (the other files are still done).
 
-``--verify`` keeps only the fixes a solve proves (``envslim.solve.command.verify``: py-rattler and uv, for
+``--verify`` keeps only the fixes a solve proves (``envslim.commands.solving.verify``: py-rattler and uv, for
 every ``--platform``); the others are refused outcomes that say why, and the file as it is must solve.
 """
 
@@ -129,7 +129,7 @@ def _verified(env, cfg, plan, options, err):
     from envslim._record import replace
     from envslim.knowledge.names import normalize
     from envslim.plan import plan_document, plan_options
-    from envslim.solve import command
+    from envslim.commands import solving as command
 
     base = plan_options(options, cfg)
     adapters = _pixi_adapters(env) if env.format == "pixi" else None

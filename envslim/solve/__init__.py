@@ -19,12 +19,12 @@ and rattler, uv and httpx are imported inside the functions that need them (inst
 - :mod:`~envslim.solve.errors`: ``Unsolvable`` and ``SolveUnavailable``, one-line messages.
 - :mod:`~envslim.solve.lockfiles`: the solved set from a pixi.lock or conda-lock.yml, no solve.
 
-What the commands call (the only modules that know the rewrite plan and the environment file):
+What the commands call (the only modules that know the rewrite plan and the environment file; the
+commands' own side, which prints, is ``envslim.commands.solving``):
 
 - :mod:`~envslim.solve.fileplan`: ``prove(plan, settings)``: before, after and each fix alone; the
   report's text and markdown for a proven plan.
 - :mod:`~envslim.solve.pixi`: the adapter for a pixi manifest's environment.
-- :mod:`~envslim.solve.command`: ``report --solve`` and ``rewrite --verify`` in a few lines each.
 - :mod:`~envslim.solve.refresh`: the measuring of ``knowledge refresh --conda NAME``.
 
 Imports from the rest of envslim: ``envslim.online`` (the http session and its cache, remote zip

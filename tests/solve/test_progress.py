@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from envslim.solve.command import _Progress
+from envslim.commands.solving import _Progress
 from envslim.solve.engine import EnvSpec, Settings, solve_environment
 
 

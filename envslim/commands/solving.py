@@ -1,4 +1,5 @@
-"""What the commands call: ``report --solve`` and ``rewrite --verify`` in a few lines each.
+"""The commands' side of the solve: ``report --solve`` and ``rewrite --verify`` in a few lines each (the
+progress line and the one-line failures they print; ``envslim.solve`` itself prints nothing).
 
 ``options`` is the command's options record (``envslim.commands.options``: ``platform``,
 ``platforms``, ``glibc``, ``cuda``, ``lockfile``), ``cfg`` the file's ``envslim.config.Config``.
