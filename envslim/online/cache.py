@@ -140,9 +140,17 @@ class Cache:
             "body": body,
         }
         path = self._path(key)
+        text = json.dumps(record)
+        from envslim.online import limits
+
+        try:
+            limits.BUDGET.charge(len(text))  # what one run writes, whatever the servers send
+        except limits.OverBudget as exc:
+            self.error = f"cache disabled: {exc}"
+            return entry
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(str(path), json.dumps(record), new_mode=0o600)  # (bodies from private channels)
+            write_atomic(str(path), text, new_mode=0o600)  # (bodies from private channels)
         except OSError as exc:
             self.error = f"cache disabled: cannot write {self.directory}: {exc.strerror or exc}"
         return entry

@@ -103,7 +103,8 @@ async def _once(session: Session, url: str, dest: Path, max_bytes: int, compress
         part = dest.with_name(f"{dest.name}.part-{os.getpid()}")
         sent = written = 0
         try:
-            with open(part, "wb") as fh:
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            with open(fd, "wb") as fh:  # private: repodata of a private channel is nobody else's
                 def write(pieces: Any) -> None:
                     nonlocal written
                     for piece in pieces:

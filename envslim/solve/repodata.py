@@ -153,7 +153,7 @@ class Localizer:
             raise DownloadError("not a conda channel: no noarch/repodata.json (HTTP 404)", base + "repodata.json",
                                 not_found=False)
         where.mkdir(parents=True, exist_ok=True)
-        target.write_text(_empty(subdir))
+        _write_meta(target, _empty(subdir))
         _write_meta(meta_path, {"url": redact(base), "variant": "", "stored_at": now, "max_age": 0})
 
 
@@ -171,8 +171,8 @@ def _read_meta(path: Path) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def _write_meta(path: Path, meta: dict) -> None:
+def _write_meta(path: Path, meta: dict | str) -> None:
     from envslim.document.atomic import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(str(path), json.dumps(meta))
+    write_atomic(str(path), meta if isinstance(meta, str) else json.dumps(meta), new_mode=0o600)

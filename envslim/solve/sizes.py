@@ -99,7 +99,7 @@ async def conda_size(record: Artifact, *, session: Any, semaphore: asyncio.Semap
     if sizes is None:
         problem = session.warnings[before] if len(session.warnings) > before else \
             f"{redact(record.url)}: cannot read info/paths.json"
-        raise SolveUnavailable(problem)
+        raise unavailable(session, record.url, problem)
     if any(s is None for s in sizes):
         missing = sum(1 for s in sizes if s is None)
         return Size(None, how=f"info/paths.json gives no size for {missing} of {len(sizes)} paths")
@@ -107,6 +107,19 @@ async def conda_size(record: Artifact, *, session: Any, semaphore: asyncio.Semap
     if sha:
         session.remember(key, value)
     return Size(value, how=note)
+
+
+def unavailable(session: Any, url: str, problem: str) -> SolveUnavailable:
+    """The failure to raise for ``url``: "cannot reach HOST (URL): why" when its host did not answer."""
+    from envslim.display import redact
+    from envslim.online.http import host_of
+    from envslim.solve.errors import Unreachable
+
+    host = host_of(url)
+    why = session.unreachable.get(host)
+    if why is not None:
+        return Unreachable(f"cannot reach {host} ({redact(url)}): {why}")
+    return SolveUnavailable(problem)
 
 
 def _noarch(record: Any) -> str:
@@ -137,7 +150,7 @@ async def wheel_size(url: str, sha256: str, *, session: Any, what: str) -> tuple
         metadata = await remotezip.read_member(remote, meta[0]) if meta else b""
     if members is None or metadata is None:
         problem = session.warnings[before] if len(session.warnings) > before else f"{what}: unreadable"
-        raise SolveUnavailable(problem)
+        raise unavailable(session, url, problem)
     value = sum(m.file_size for m in members if not m.is_dir)
     requires = _requires(metadata.decode("utf-8", "replace"))
     if sha256:

@@ -55,3 +55,15 @@ def test_a_bad_cache_max_is_one_line():
     with pytest.raises(EnvslimError) as info:
         cache_max({"ENVSLIM_CACHE_MAX": "lots"})
     assert str(info.value) == "envslim: error: ENVSLIM_CACHE_MAX='lots' is not a size (bytes, or with K, M or G)"
+
+
+def test_cache_writes_count_against_the_run_budget(tmp_path, monkeypatch):
+    from envslim.online import limits
+
+    monkeypatch.setattr(limits, "BUDGET", limits.Budget(1000))
+    cache = Cache(tmp_path)
+    cache.put("https://example.org/a", "x" * 500)
+    assert cache.get("https://example.org/a").body == "x" * 500
+    cache.put("https://example.org/b", "y" * 600)  # past the budget: not written, the cache is off
+    assert cache.get("https://example.org/b") is None
+    assert cache.error == "cache disabled: this run has written 1,000 bytes, its limit"

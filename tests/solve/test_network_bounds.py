@@ -71,6 +71,8 @@ def test_endless_repodata_is_cut_at_its_cap_and_nothing_is_kept(hostile, cache, 
     assert err == (f"{path}: cannot be solved: linux-64: cannot read the channels: {hostile.url}/c/noarch/"
                    "repodata.json: larger than its 4 MiB limit; nothing kept\n")
     assert kept(cache) == ["repodata.json"]  # linux-64's: the channel has none, an empty one
+    [empty] = (cache / "repodata").rglob("repodata.json")
+    assert empty.stat().st_mode & 0o777 == 0o600  # a private channel's repodata is nobody else's
     assert (cache / "repodata").rglob("*.part-*") is not None and not list((cache / "repodata").rglob("*.part-*"))
 
 
@@ -240,3 +242,18 @@ def test_the_uv_process_group_is_killed_at_its_wall_clock(monkeypatch, tmp_path)
         time.sleep(0.05)
     else:
         pytest.fail("the grandchild outlived the kill")
+
+
+@pytest.mark.slow
+def test_an_artifact_host_that_stalls_is_cannot_reach(hostile, cache, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ENVSLIM_HTTP_TIMEOUT", "1")
+    filename = "quiet-1.0-0.conda"
+    record = {"name": "quiet", "version": "1.0", "build": "0", "build_number": 0, "depends": [],
+              "subdir": "noarch", "size": 1000, "sha256": "0" * 64, "md5": "0" * 32}
+    repodata = {"info": {"subdir": "noarch"}, "packages": {}, "packages.conda": {filename: record}}
+    hostile.routes["/c/noarch/repodata.json"] = body(json.dumps(repodata).encode())
+    hostile.routes[f"/c/noarch/{filename}"] = silent()
+    path = envfile(tmp_path, f"{hostile.url}/c", deps=("quiet",))
+    rc, err = solve(capsys, path)
+    assert (rc, err) == (2, f"{path}: cannot reach 127.0.0.1:{hostile.port} ({hostile.url}/c/noarch/{filename}):"
+                            " no answer within 1 s\n")
