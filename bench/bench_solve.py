@@ -49,13 +49,20 @@ import sys; sys.stdout.flush(); os._exit(0)
 """
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one child process: other work on the machine inflates
+    the CPU figure far less than the wall clock."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - used.ru_utime + after.ru_stime - used.ru_stime
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{argv[:4]} failed ({proc.returncode}): {proc.stderr.strip()}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> int:
@@ -72,21 +79,28 @@ def main() -> int:
         base = dict(os.environ, ENVSLIM_CONDA_URL=server.url + "/conda", ENVSLIM_PYPI_URL=server.url,
                     PYTHONPATH=str(ROOT))
         report = [sys.executable, "-m", "envslim.cli", "report", "--solve", "--format", "json", str(envfile)]
-        cold, warm, bare = [], [], []
+        cold, warm, bare, warm_cpu, bare_cpu = [], [], [], [], []
         for i in range(args.repeat):
             env = dict(base, ENVSLIM_CACHE_DIR=str(work / f"cache-{i}"))
-            cold.append(timed(report, env))
-            warm.append(timed(report, env))
+            cold.append(timed(report, env)[0])
+            wall, cpu = timed(report, env)
+            warm.append(wall)
+            warm_cpu.append(cpu)
             # envslim keeps its own copies of the repodata: the bare solve warms rattler's cache first
             bare_env = dict(base, RATTLER_BENCH_CACHE=str(work / f"bare-{i}"), RATTLER_BENCH_CHANNEL=url)
             timed([sys.executable, "-c", BARE.format(specs=SPECS)], bare_env)
-            bare.append(timed([sys.executable, "-c", BARE.format(specs=SPECS)], bare_env))
+            wall, cpu = timed([sys.executable, "-c", BARE.format(specs=SPECS)], bare_env)
+            bare.append(wall)
+            bare_cpu.append(cpu)
     c, w, b = (statistics.median(x) for x in (cold, warm, bare))
+    wc, bc = statistics.median(warm_cpu), statistics.median(bare_cpu)
     print(f"report --solve, {len(SPECS)} conda specs + 1 pip line, median of {args.repeat} fresh processes:")
     print(f"  cold  {c:.3f} s  (goal < 2 s: {'met' if c < 2 else 'NOT met'}; runs {', '.join(f'{x:.3f}' for x in cold)})")
     print(f"  warm  {w:.3f} s  (runs {', '.join(f'{x:.3f}' for x in warm)})")
     print(f"  bare rattler.solve  {b:.3f} s  (runs {', '.join(f'{x:.3f}' for x in bare)})")
     print(f"  warm / bare = {w / b:.2f}x (goal <= 3x: {'met' if w <= 3 * b else 'NOT met'})")
+    print(f"  CPU seconds (user + system), median: warm {wc:.3f} s, bare {bc:.3f} s, warm / bare = {wc / bc:.2f}x")
+    print(f"  load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0
 
 

@@ -173,7 +173,7 @@ class Session:
             httpx = _httpx()
 
             self._client = httpx.AsyncClient(
-                transport=self._transport,
+                transport=self._transport if self._transport is not None else tls_on_demand(httpx),
                 follow_redirects=True,
                 timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
                 headers={"User-Agent": f"envslim/{__version__}"},
@@ -430,6 +430,38 @@ class Session:
         if self.cache is not None:
             self.cache.put(key, json.dumps(value), label=redact(key), immutable=True)
             self._check_cache()
+
+
+def tls_on_demand(httpx: Any) -> Any:
+    """httpx's default transport, but its verifying TLS context (the CA bundle: about 0.1 s to load, on
+    every run) is made at the first ``https://`` request, not before: a run against a local mirror or a
+    test server (``http://``) never loads it. Plain ``http://`` requests go through a transport whose
+    TLS context trusts no certificate, so nothing can reach TLS through it unverified; an https request
+    (a redirect included) always takes the verifying one. Proxies from the environment are mounted by
+    the client as before."""
+
+    class TlsOnDemand(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.plain: Any = None
+            self.tls: Any = None
+
+        async def handle_async_request(self, request: Any) -> Any:
+            if request.url.scheme == "https":
+                if self.tls is None:
+                    self.tls = httpx.AsyncHTTPTransport()
+                return await self.tls.handle_async_request(request)
+            if self.plain is None:
+                import ssl
+
+                self.plain = httpx.AsyncHTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+            return await self.plain.handle_async_request(request)
+
+        async def aclose(self) -> None:
+            for transport in (self.plain, self.tls):
+                if transport is not None:
+                    await transport.aclose()
+
+    return TlsOnDemand()
 
 
 def _httpx():

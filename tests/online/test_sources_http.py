@@ -287,3 +287,25 @@ def test_waiting_for_a_slot_is_not_part_of_the_deadline(server, make_session, us
 
     assert use(session, job) == [[], [], [], []]
     assert session.warnings == []
+
+
+def test_tls_context_is_made_only_for_https(server, make_session, use, doc_url):
+    """An http:// run never loads the CA bundle; an https request goes through a verifying context (here:
+    a plain-HTTP server on that port, so the TLS handshake fails and nothing is read)."""
+    import ssl
+
+    session = make_session(cache=False, retries=0)
+
+    async def job(s):
+        first = await s.get_json(doc_url, what="PyPI demo")
+        transport = s._http()._transport
+        before = transport.tls
+        second = await s.get_json(doc_url.replace("http://", "https://"), what="PyPI demo over TLS")
+        return first, before, transport, second
+
+    first, before, transport, second = use(session, job)
+    assert first == DOC and before is None and second is None
+    context = transport.tls._pool._ssl_context
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
+    assert transport.plain._pool._ssl_context.cert_store_stats()["x509_ca"] == 0
+    assert len(session.warnings) == 1 and session.warnings[0].startswith("PyPI demo over TLS: ")
