@@ -5,6 +5,7 @@ installs the hook's environment with pip)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,3 +96,62 @@ def test_check_hook_reports_and_changes_nothing(repo, precommit_home):
     assert result.returncode == 1
     assert "would rewrite environment.yml" in result.stdout
     assert (repo / "environment.yml").read_text() == ENV
+
+
+# -- the README's snippet, as written ----------------------------------------------------------------------------
+def readme_snippet() -> str:
+    """The ``.pre-commit-config.yaml`` block of the README's pre-commit section."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## pre-commit\n", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def pinned() -> str:
+    rev = re.search(r"(?m)^    rev: ([0-9a-f]{40})  # (\S+)$", readme_snippet())
+    assert rev, "the snippet pins a full commit id with its version beside it"
+    return rev.group(1)
+
+
+def test_the_readme_pins_a_commit_of_this_repository_at_its_version():
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    rev = pinned()
+    try:
+        _git(ROOT, "cat-file", "-e", f"{rev}^{{commit}}")
+    except subprocess.CalledProcessError:
+        pytest.skip(f"this clone does not have {rev} (a shallow clone)")
+    _git(ROOT, "merge-base", "--is-ancestor", rev, "HEAD")  # on this branch's history (main's)
+    version = re.search(r'(?m)^version = "([^"]+)"', _git(ROOT, "show", f"{rev}:pyproject.toml")).group(1)
+    assert f"rev: {rev}  # {version}\n" in readme_snippet()
+    assert version == "0.2.0"
+    assert f"## [{version}] - " in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    hooks_then = _git(ROOT, "show", f"{rev}:.pre-commit-hooks.yaml")
+    for hook in re.findall(r"(?m)^ +#? *- id: (\S+)", readme_snippet()):
+        assert f"- id: {hook}\n" in hooks_then
+
+
+def test_the_readme_snippet_runs_as_written_and_autoupdate_moves_it(repo, precommit_home):
+    """The snippet with this checkout in place of the GitHub URL: a real ``pre-commit run``, then
+    ``pre-commit autoupdate`` moves ``rev`` to the head (no tags: pre-commit takes the branch's head)."""
+    try:
+        _git(ROOT, "cat-file", "-e", f"{pinned()}^{{commit}}")
+    except subprocess.CalledProcessError:
+        pytest.skip("this clone does not have the pinned commit (a shallow clone)")
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(readme_snippet().replace("https://github.com/envslim/envslim", str(ROOT)))
+    _git(repo, "add", ".")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(precommit_home), NO_COLOR="1")
+
+    def pre_commit(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=repo, env=env, capture_output=True,
+                              text=True, timeout=900)
+
+    first = pre_commit("run", "--all-files", "--color", "never")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    assert "  - pip:\n    - pyarrow>=12  # parquet\n" in (repo / "environment.yml").read_text()
+    second = pre_commit("run", "--all-files", "--color", "never")
+    assert second.returncode == 0, second.stdout + second.stderr
+    update = pre_commit("autoupdate", "--repo", str(ROOT))
+    assert update.returncode == 0, update.stdout + update.stderr
+    head = _git(ROOT, "rev-parse", "HEAD")
+    assert f"    rev: {head}" in config.read_text()
