@@ -10,7 +10,7 @@ import shlex
 from envslim.document import open_document
 from envslim.document.atomic import check_output, write_atomic
 from envslim.errors import EnvslimError
-from envslim.image.dockerfile import Options, refuse_control, parse_user, render
+from envslim.image.dockerfile import Options, build_line, parse_user, refuse_control, render
 
 
 def _source(envfile: str, context: str) -> str:
@@ -30,7 +30,9 @@ def run(options, out, err) -> int:
             raise EnvslimError("envslim dockerfile: --entrypoint is empty")
     else:
         entry = None
+    output = None if options.output in (None, "-") else options.output  # (-o -: standard output)
     opts = Options(
+        build=build_line(output, options.context),
         installer=options.installer,
         base=options.base,
         distroless=options.distroless,
@@ -44,7 +46,8 @@ def run(options, out, err) -> int:
     )
     for what, value in (("--base", opts.base or ""), ("--user", opts.user or ""),
                         *(("--entrypoint", w) for w in entry or ()), *(("--keep", k) for k in opts.keep),
-                        ("--smoke", opts.smoke or ""), ("--envslim-wheel", opts.envslim_wheel or "")):
+                        ("--smoke", opts.smoke or ""), ("--envslim-wheel", opts.envslim_wheel or ""),
+                        ("-o", output or ""), ("--context", options.context)):
         refuse_control(value, f"envslim dockerfile: {what}")
     if opts.envslim_wheel is not None and re.search(r"[\s\"'$\\]", opts.envslim_wheel):
         raise EnvslimError(f"envslim dockerfile: --envslim-wheel {opts.envslim_wheel!r}: a path without spaces or quotes, please")
@@ -58,9 +61,8 @@ def run(options, out, err) -> int:
                 "envslim dockerfile: --smoke: the command holds credentials in a URL, which the Dockerfile would "
                 "show; read them from a build secret (RUN --mount=type=secret) instead"
             )
-    if opts.user is not None:
+    if opts.user not in (None, "root"):
         parse_user(opts.user)
-    output = None if options.output in (None, "-") else options.output  # (-o -: standard output)
     if output is not None:
         if _same_file(output, options.envfile):
             raise EnvslimError(f"{output}: is the environment file itself; write the Dockerfile to another path")
@@ -69,6 +71,7 @@ def run(options, out, err) -> int:
     doc = open_document(options.envfile)
     if doc.format == "pixi":
         text = _pixi(options, source, opts, doc)
+        _warn_rewrite_due(options.envfile, err)
         if output is None:
             out.write(text)
         else:
@@ -88,6 +91,9 @@ def run(options, out, err) -> int:
 
             print(printable(redact(warning)), file=err)
     text = render(env, source, opts)
+    _warn_rewrite_due(options.envfile, err)
+    if opts.smoke is not None:
+        _warn_wheel_missing(opts.envslim_wheel, options.context, err)
     if output is None:
         out.write(text)
         return 0
@@ -109,6 +115,40 @@ def _pixi(options, source: str, opts, manifest) -> str:
     names = [condaname(i.value) for i in env.deps]
     has_python = "python" in names or bool(env.pip_items)
     return render_pixi(source, _source(lock, options.context), environment, names, has_python, opts)
+
+
+def _warn_rewrite_due(envfile: str, err) -> None:
+    """A warning when ``envslim rewrite`` would still change the file (its config applies): the image
+    would be smaller after it."""
+    from types import SimpleNamespace
+
+    from envslim.display import printable, redact
+    from envslim.plan import known_rules, plan_file
+
+    rules = SimpleNamespace(config=None, unsafe_fixes=False, select=frozenset(), ignore=frozenset(),
+                            extend_select=frozenset(), annotate=False)
+    try:
+        _, _, plan = plan_file(envfile, rules, known_rules(frozenset(), frozenset()))
+    except EnvslimError:  # (a bad config: the rewrite says so itself)
+        return
+    if not plan.changed:
+        return
+    fixes = ", ".join(dict.fromkeys(f"{o.finding.rule} {o.finding.package}" for o in plan.applied))
+    print(printable(redact(f"envslim: warning: {envfile} still has a rewrite due ({fixes}): run `envslim rewrite"
+                           f" {shlex.quote(envfile)}` first, and the image comes out smaller")), file=err)
+
+
+def _warn_wheel_missing(wheel: str | None, context: str, err) -> None:
+    """--smoke installs envslim from its wheel in the build context: say so when it is not there."""
+    from envslim import __version__
+    from envslim.image.smoke import default_wheel
+
+    name = wheel or default_wheel()
+    if os.path.isfile(os.path.join(context, name)):
+        return
+    print(f"envslim: warning: --smoke needs envslim's wheel in the build context, and"
+          f" {os.path.normpath(os.path.join(context, name))} is not there: `pip wheel --no-deps --wheel-dir {shlex.quote(context)}"
+          f" envslim=={__version__}` puts it there (or name another with --envslim-wheel)", file=err)
 
 
 def condaname(spec: str) -> str:

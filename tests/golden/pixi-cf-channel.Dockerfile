@@ -130,5 +130,10 @@ COPY --from=build /app/.pixi/envs/cf-channel /app/.pixi/envs/cf-channel
 # `pixi shell-hook` would need a shell at run time; PATH is what it sets for most environments.
 # No package in the file has a known etc/conda/activate.d script (the build stage checks).
 ENV PATH=/app/.pixi/envs/cf-channel/bin:$PATH
-# Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app
+# A non-root user runs the application (--user UID[:GID] for another, --user root for none).
+RUN groupadd --gid 10001 app \
+ && useradd --no-log-init --uid 10001 --gid 10001 --create-home app
+USER 10001:10001
+WORKDIR /app
+# Add the application here, e.g. COPY app.py ./
 # No python in this environment: set ENTRYPOINT to the program to run (exec form).

@@ -130,8 +130,10 @@ COPY --from=build /app/.pixi/envs/cf-channel /app/.pixi/envs/cf-channel
 # `pixi shell-hook` would need a shell at run time; PATH is what it sets for most environments.
 # No package in the file has a known etc/conda/activate.d script (the build stage checks).
 ENV PATH=/app/.pixi/envs/cf-channel/bin:$PATH
+# A non-root user runs the application (--user UID[:GID] for another, --user root for none).
 RUN groupadd --gid 1000 app \
  && useradd --no-log-init --uid 1000 --gid 1000 --create-home app
 USER 1000:1000
-# Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app
+WORKDIR /app
+# Add the application here, e.g. COPY app.py ./
 # No python in this environment: set ENTRYPOINT to the program to run (exec form).

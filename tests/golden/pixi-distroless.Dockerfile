@@ -152,5 +152,6 @@ COPY --from=build /app/.pixi/envs/cf-channel /app/.pixi/envs/cf-channel
 ENV PATH=/app/.pixi/envs/cf-channel/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1
 USER 65532:65532
-# Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app
+WORKDIR /app
+# Add the application here, e.g. COPY app.py ./
 # No python in this environment: set ENTRYPOINT to the program to run (exec form).

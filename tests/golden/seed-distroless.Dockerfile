@@ -133,5 +133,6 @@ COPY --from=build /opt/conda/envs/app /opt/conda/envs/app
 # No package in the file has a known etc/conda/activate.d script (the build stage checks).
 ENV PATH=/opt/conda/envs/app/bin:$PATH
 USER 65532:65532
-# Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app
+WORKDIR /opt/app
+# Add the application here, e.g. COPY app.py ./
 ENTRYPOINT ["python", "-m", "app"]

@@ -25,11 +25,12 @@ VARIANTS = {
 }
 
 
-def check_golden(capsys, argv: list[str], golden: Path) -> None:
-    """``envslim dockerfile ARGV`` writes exactly ``golden`` (ENVSLIM_REGEN_GOLDEN=1 rewrites it)."""
+def check_golden(capsys, argv: list[str], golden: Path, err: str = "") -> None:
+    """``envslim dockerfile ARGV`` writes exactly ``golden`` (ENVSLIM_REGEN_GOLDEN=1 rewrites it) and says
+    ``err``."""
     assert main(["dockerfile", *argv]) == 0
     cap = capsys.readouterr()
-    assert cap.err == ""
+    assert cap.err == err
     if os.environ.get("ENVSLIM_REGEN_GOLDEN"):
         golden.write_text(cap.out)
     assert cap.out == golden.read_text()

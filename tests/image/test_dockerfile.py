@@ -14,6 +14,8 @@ import pytest
 
 from envslim.cli import main
 from envslim.image.dockerfile import PREFIX
+
+CLEAN_ENV = "channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.11\n"
 from envslim.image.findcmd import find_commands
 
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -72,7 +74,7 @@ def test_seed_golden_is_the_seed_advice(capsys, monkeypatch) -> None:
     text = (GOLDEN / "seed-micromamba.Dockerfile").read_text()
     final = text.split("\nFROM debian:bookworm-slim\n", 1)[1]
     instructions = [ln.split()[0] for ln in final.splitlines() if ln and not ln.startswith(("#", " "))]
-    assert instructions == ["COPY", "ENV", "ENTRYPOINT"]
+    assert instructions == ["COPY", "ENV", "RUN", "USER", "WORKDIR", "ENTRYPOINT"]  # (the non-root user: 0.2.0)
     assert f"COPY --from=build {PREFIX} {PREFIX}\n" in final
     assert f"ENV PATH={PREFIX}/bin:$PATH\n" in final
     assert final.endswith('ENTRYPOINT ["python", "-m", "app"]\n')
@@ -116,8 +118,71 @@ def test_output_file(tmp_path: Path, capsys, monkeypatch) -> None:
     target = tmp_path / "Dockerfile"
     rc, out, err = generate(capsys, "env.yaml", "-o", str(target), "--entrypoint", "python -m app")
     assert (rc, out, err) == (0, "", "")
-    assert target.read_text() == (GOLDEN / "seed-micromamba.Dockerfile").read_text()
+    assert target.read_text() == (GOLDEN / "seed-micromamba.Dockerfile").read_text().replace(
+        "docker build -t IMAGE .", f"docker build -f {target} -t IMAGE .")
     assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+@pytest.mark.parametrize(("argv", "build"), [
+    (["-o", "Dockerfile"], "docker build -t IMAGE ."),
+    (["-o", "./Dockerfile"], "docker build -t IMAGE ."),
+    (["-o", "docker/Dockerfile.slim"], "docker build -f docker/Dockerfile.slim -t IMAGE ."),
+    (["-o", "ctx/Dockerfile", "--context", "ctx"], "docker build -t IMAGE ctx"),
+    (["-o", "build files/Dockerfile", "--context", "."], "docker build -f 'build files/Dockerfile' -t IMAGE ."),
+    (["-o", "ctx/Dockerfile.app", "--context", "ctx"], "docker build -f ctx/Dockerfile.app -t IMAGE ctx"),
+    ([], "docker build -t IMAGE ."),
+])
+def test_the_build_line_names_where_the_dockerfile_was_written(tmp_path, capsys, monkeypatch, argv, build):
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "build files").mkdir()
+    (tmp_path / "ctx" / "environment.yml").write_text(CLEAN_ENV)
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = generate(capsys, "ctx/environment.yml", *argv)
+    assert (rc, err) == (0, "")
+    text = out if not argv else (tmp_path / argv[1]).read_text()
+    assert text.splitlines()[2] == f"# Build with BuildKit (the default builder since Docker 23): {build}"
+
+
+def test_a_rewrite_due_is_a_warning_naming_the_command(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".envslim.toml").write_text("")
+    Path("environment.yml").write_text("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.11\n"
+                                       "  - pip\n  - pyarrow\n")
+    rc, out, err = generate(capsys, "environment.yml")
+    assert (rc, err) == (0, "envslim: warning: environment.yml still has a rewrite due (ES001 pyarrow): run `envslim"
+                            " rewrite environment.yml` first, and the image comes out smaller\n")
+    assert main(["rewrite", "environment.yml"]) == 0
+    capsys.readouterr()
+    rc, out, err = generate(capsys, "environment.yml")
+    assert (rc, err) == (0, "")
+
+
+def test_user_root_opts_out_of_the_non_root_user(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("environment.yml").write_text(CLEAN_ENV)
+    rc, out, err = generate(capsys, "environment.yml", "--user", "root")
+    assert (rc, err) == (0, "")
+    assert out.split("ENV PATH=/opt/conda/envs/app/bin:$PATH\n", 1)[1] == (
+        "# Runs as root (--user root).\nWORKDIR /opt/app\n# Add the application here, e.g. COPY app.py ./\n"
+        'ENTRYPOINT ["python"]\n')
+    rc, out, err = generate(capsys, "environment.yml", "--user", "root", "--distroless")
+    assert "\n# Runs as root (--user root); the :nonroot base's own user is 65532.\nWORKDIR /opt/app\n" in out
+    assert "\nUSER " not in out
+
+
+def test_smoke_says_when_the_wheel_is_not_in_the_context(tmp_path, capsys, monkeypatch):
+    from envslim import __version__
+
+    monkeypatch.chdir(tmp_path)
+    Path("environment.yml").write_text(CLEAN_ENV)
+    rc, out, err = generate(capsys, "environment.yml", "--smoke", "python -c 'import json'")
+    assert (rc, err) == (0, f"envslim: warning: --smoke needs envslim's wheel in the build context, and envslim-"
+                            f"{__version__}-py3-none-any.whl is not there: `pip wheel --no-deps --wheel-dir ."
+                            f" envslim=={__version__}` puts it there (or name another with --envslim-wheel)\n")
+    Path(f"envslim-{__version__}-py3-none-any.whl").write_bytes(b"")
+    rc, out, err = generate(capsys, "environment.yml", "--smoke", "python -c 'import json'")
+    assert (rc, err) == (0, "")
 
 
 def _umask() -> int:

@@ -323,7 +323,13 @@ def test_smoke_golden(variant: str, capsys, monkeypatch) -> None:
     from tests.image.test_activation import check_golden
 
     monkeypatch.chdir(SEED_DIR)
-    check_golden(capsys, ["env.yaml", *SMOKE_VARIANTS[variant]], SMOKE_GOLDEN / f"{variant}.Dockerfile")
+    from envslim import __version__
+
+    wheel = "dist/envslim-0.1.0-py3-none-any.whl" if "miniforge" in variant else f"envslim-{__version__}-py3-none-any.whl"
+    check_golden(capsys, ["env.yaml", *SMOKE_VARIANTS[variant]], SMOKE_GOLDEN / f"{variant}.Dockerfile",
+                 f"envslim: warning: --smoke needs envslim's wheel in the build context, and {wheel} is not there:"
+                 f" `pip wheel --no-deps --wheel-dir . envslim=={__version__}` puts it there (or name another with"
+                 " --envslim-wheel)\n")
 
 
 @pytest.mark.slow  # hadolint, a real binary, on every variant

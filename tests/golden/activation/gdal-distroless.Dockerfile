@@ -141,5 +141,6 @@ ENV PATH=/opt/conda/envs/app/bin:$PATH \
     PROJ_DATA=/opt/conda/envs/app/share/proj \
     PROJ_NETWORK=OFF
 USER 65532:65532
-# Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app
+WORKDIR /opt/app
+# Add the application here, e.g. COPY app.py ./
 ENTRYPOINT ["python"]

@@ -131,5 +131,10 @@ COPY --from=build /opt/conda/envs/app /opt/conda/envs/app
 ENV PATH=/opt/conda/envs/app/bin:$PATH \
     PROJ_DATA=/opt/conda/envs/app/share/proj \
     PROJ_NETWORK=ON
-# Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app
+# A non-root user runs the application (--user UID[:GID] for another, --user root for none).
+RUN groupadd --gid 10001 app \
+ && useradd --no-log-init --uid 10001 --gid 10001 --create-home app
+USER 10001:10001
+WORKDIR /opt/app
+# Add the application here, e.g. COPY app.py ./
 ENTRYPOINT ["python"]

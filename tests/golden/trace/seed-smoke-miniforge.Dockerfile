@@ -157,5 +157,10 @@ COPY --from=build /opt/conda/envs/app /opt/conda/envs/app
 # No package in the file has a known etc/conda/activate.d script (the build stage checks).
 ENV PATH=/opt/conda/envs/app/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1
-# Add the application here, e.g. COPY app.py /opt/app/ and WORKDIR /opt/app
+# A non-root user runs the application (--user UID[:GID] for another, --user root for none).
+RUN groupadd --gid 10001 app \
+ && useradd --no-log-init --uid 10001 --gid 10001 --create-home app
+USER 10001:10001
+WORKDIR /opt/app
+# Add the application here, e.g. COPY app.py ./
 ENTRYPOINT ["python"]
