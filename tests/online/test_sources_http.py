@@ -309,3 +309,20 @@ def test_tls_context_is_made_only_for_https(server, make_session, use, doc_url):
     assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
     assert transport.plain._pool._ssl_context.cert_store_stats()["x509_ca"] == 0
     assert len(session.warnings) == 1 and session.warnings[0].startswith("PyPI demo over TLS: ")
+
+
+def test_a_body_that_trickles_is_a_stall_not_retried(make_session, use):
+    """One byte every 0.2 s never trips a per-read timeout; the stall bound (less than 1 KiB a second
+    over a window of ``timeout``) ends it within about two windows."""
+    from tests.hostile import HostileServer, trickle
+
+    with HostileServer() as hostile:
+        hostile.routes["/pypi/slow/json"] = trickle(b'{"info": {}}' * 100, every=0.2)
+        url = hostile.url + "/pypi/slow/json"
+        session = make_session(timeout=0.5, retries=2)
+        start = time.monotonic()
+        assert get(use, session, url) is None
+        assert time.monotonic() - start < 10  # about 1 s; generous for a loaded machine
+    assert session.warnings == [f"PyPI demo: stalled: less than 1024 bytes a second for 0.5 s ({url})"]
+    assert hostile.log == ["/pypi/slow/json"]
+    assert session.unreachable == {f"127.0.0.1:{hostile.port}": "stalled: less than 1024 bytes a second for 0.5 s"}
