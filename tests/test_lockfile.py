@@ -146,7 +146,7 @@ def test_without_online_the_lockfile_gives_versions_only(capsys, locked):
     rc, data, err = run_json(capsys, "report", "--format", "json", "--lockfile", "conda-lock.yml", "environment.yml")
     rows = {p["name"]: p for p in data["files"][0]["packages"]}
     assert rows["pyarrow"]["before"]["locked"] == "15.0.0"
-    assert rows["pyarrow"]["before"]["origin"] == "knowledge"
+    assert rows["pyarrow"]["before"]["origin"] == "snapshot"  # the offline figure: the graph snapshot's
     assert server.log == []
 
 
@@ -174,8 +174,8 @@ def test_tar_bz2_in_a_closure_falls_back_with_one_warning(capsys, index, tmp_pat
     rc, data, err = run_json(capsys, "report", "--online", "--format", "json", "--lockfile", "conda-lock.yml",
                              "--select", "ES002", "environment.yml")
     rows = {p["name"]: p for p in data["files"][0]["packages"]}
-    assert rows["numpy"]["before"]["origin"] == "knowledge"
-    assert rows["pyarrow"]["before"]["origin"] == "knowledge"
+    assert rows["numpy"]["before"]["origin"] == "snapshot"  # the offline figures stand
+    assert rows["pyarrow"]["before"]["origin"] == "snapshot"
     assert err == ("envslim: warning: conda-lock.yml: closure of numpy on linux-64: no installed size for 1 .tar.bz2"
                    " package(s), which cannot be range-read (libopenblas-0.3.27-h0_0.tar.bz2); using the knowledge"
                    " base's figure, if any\n"

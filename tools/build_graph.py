@@ -101,11 +101,16 @@ def ratios() -> Ratios:
                              "github.com/partrita/notebook @f441c1d committed conda-meta (osx-arm64, 2024-04)")
 
 
+# the channels the environment files envslim reads use (robostack and other channels of the lock files read
+# are left out: the snapshot stays small)
+CHANNELS = ("conda-forge", "defaults", "pytorch", "nvidia")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
-    data = compile_graph(read_inputs(), ratios())
+    data = compile_graph([r for r in read_inputs() if r["channel"] in CHANNELS], ratios())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     header = json.loads(data.split(b"\n", 1)[0])

@@ -63,6 +63,9 @@ class RefreshOptions:
     names: tuple[str, ...] = ()
     pypi: bool = False
     conda: bool = False  # re-measure the conda-forge closure by a solve (envslim.solve.refresh)
+    graph: bool = False  # rebuild the graph snapshot from live repodata (envslim.solve.graphrefresh)
+    channel: tuple[str, ...] | None = None  # with graph: the channels to read
+    out: str | None = None  # with graph: where the snapshot goes
     python: str = "3.11"
     platform: str = "linux-64"
     knowledge_dir: str | None = None

@@ -40,10 +40,12 @@ def run(options, out, err) -> int:
     from envslim.online.settings import check_target, session_options
     from envslim.online import Session, lookup_wheels, run as run_async
 
+    if getattr(options, "graph", False):  # the graph snapshot rebuilt from live repodata (py-rattler)
+        return _run_graph(options, out, err)
     if options.conda:  # the closure re-measured by a solve (py-rattler)
         return _run_conda(options, out, err)
     if not options.pypi:
-        raise EnvslimError("envslim: error: nothing to refresh: pass --pypi or --conda")
+        raise EnvslimError("envslim: error: nothing to refresh: pass --pypi, --conda or --graph")
     check_target(options.python, options.platform)
     directory = Path(options.knowledge_dir) if options.knowledge_dir else knowledge.packages_dir()
     wanted = options.names or sorted(p.stem for p in directory.glob("*.toml"))
@@ -151,3 +153,57 @@ def _run_conda(options: Any, out: Any, err: Any, today: str | None = None) -> in
         if not write_entry(path, new_text, what, fig_id, summary, out, err):
             rc = 2
     return rc
+
+
+def _run_graph(options: Any, out: Any, err: Any, today: str | None = None) -> int:
+    """``--graph``: the snapshot rebuilt from the live channels' repodata, written atomically to ``--out`` (by
+    default the checkout's knowledge/graph/conda.jsonl; an installed envslim is never written into)."""
+    import os
+
+    from envslim._paths import knowledge_root
+    from envslim.config import Config
+    from envslim.document.atomic import write_atomic
+    from envslim.environment import graph
+    from envslim.solve.command import settings_for
+    from envslim.solve.errors import SolveFailure
+    from envslim.solve.graphrefresh import refresh_graph
+    from rattler.exceptions import FetchRepoDataError, GatewayError, InvalidChannelError, IoError
+
+    root = knowledge_root()
+    target = options.out
+    if target is None:
+        if os.path.basename(root) == "_knowledge":
+            raise EnvslimError("envslim: error: --graph in an installed envslim: pass --out PATH (the package is "
+                               "never written into)")
+        target = os.path.join(root, graph.FILE)
+    settings = settings_for(options, Config())
+    current = graph.snapshot()
+    names = sorted({n.lower() for n in options.names}) or current.names()
+    channels = list(options.channel or ("conda-forge",))
+    platforms = [t.platform for t in settings.targets]
+    try:
+        data, count = refresh_graph(current, names, channels, platforms, alias=settings.alias,
+                                    defaults_url=settings.defaults_url, cache_dir=settings.cache_root(),
+                                    today=today)
+    except SolveFailure as e:
+        print(f"{target}: {e.message}; snapshot kept", file=err)
+        return 2
+    except (GatewayError, FetchRepoDataError, IoError, InvalidChannelError, OSError) as e:
+        print(f"{target}: cannot read the channels: {e}; snapshot kept".replace("\n", " "), file=err)
+        return 2
+    new = graph.Graph(data=data)
+    try:
+        with open(target, "rb") as f:
+            unchanged = f.read() == data
+    except OSError:
+        unchanged = False
+    if unchanged:
+        print(f"{target}: unchanged", file=out)
+        return 0
+    try:
+        write_atomic(target, data.decode("utf-8"))
+    except OSError as e:
+        raise EnvslimError(f"{target}: cannot write: {e.strerror or e}") from None
+    print(f"{target}: {len(new.names())} names from {count} builds on {', '.join(channels)} "
+          f"({', '.join(platforms)} and noarch), {len(data):,} bytes", file=out)
+    return 0

@@ -185,25 +185,58 @@ def target_for(options, cfg, sides: list[Side], lock) -> Target:
 
 def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport:
     environment, platform = getattr(options, "environment", None), options.platform or cfg.platform
-    before = sides_of(env.environment(environment, platform))  # (a pixi manifest: one environment, on the
-    after = sides_of(env.reread(plan.new_text).environment(environment, platform))  # report's platform)
+    before_doc = env.environment(environment, platform)  # (a pixi manifest: one environment, on the
+    after_doc = env.reread(plan.new_text).environment(environment, platform)  # report's platform)
+    before, after = sides_of(before_doc), sides_of(after_doc)
     # a document planned scope by scope (a pixi manifest) has fixes found on other environments' lines
     rows = pair(before, after, plan, None if env.rule_scopes() is None else _own_finding(before))
     target = target_for(options, cfg, before, lock)
+    from envslim.config import Config
+    from envslim.environment import pricing
+
+    given = options.platform or (cfg.platform if cfg.platform != Config().platform else None)
+    model_target = pricing.file_target(before_doc, given, target.python)
+    if model_target.platform != target.platform:  # the file says which platform it is for
+        target = Target(target.python, target.python_from, model_target.platform, model_target.platform_from)
+    b_env = pricing.environment(before_doc, model_target)
+    a_env = pricing.environment(after_doc, model_target)
+    _add_implied_python(rows, b_env, a_env)
     for r in rows:
         for side in (r.before, r.after):
-            if side is not None:
+            if side is None:
+                continue
+            if side.manager == "conda":  # the environment model: true for the platform, channels and versions
+                model = b_env if side is r.before else a_env
+                if r.implied:
+                    side.figure = pricing.implied_figure(model, side.key)
+                else:
+                    side.figure = pricing.closure_figure(model, side.key) if side.parsed is not None else None
+            else:
                 variant = side is r.after and r.before is not None and r.before.manager == side.manager == "pip"
                 side.figure = knowledge_figure(side, target, r.before.key if variant else "")
-                if lock is not None:
-                    pkg = lock.get(side.manager, side.name, target.platform)
-                    side.locked = pkg.version if pkg else None
+            if lock is not None:
+                pkg = lock.get(side.manager, side.name, target.platform)
+                side.locked = pkg.version if pkg else None
     stale = []
     if lock is not None:
         from envslim import lockfile
 
         stale = lockfile.stale(lock, plan)
-    return FileReport(path, plan, rows, target, lock, stale, cfg)
+    return FileReport(path, plan, rows, target, lock, stale, cfg, snapshot=b_env.graph.date)
+
+
+def _add_implied_python(rows: list[Row], before, after) -> None:
+    """A row for python where the file does not name it but its packages install it (the conda rows are
+    priced beyond python's closure, so python's own closure is counted here)."""
+    if any(r.key == "python" for r in rows):
+        return
+    b, a = "python" in before.packages, "python" in after.packages
+    if not (b or a):
+        return
+    why = "not in the file: installed for the packages that depend on it"
+    rows.append(Row("python", Side("python", "python", "conda", "") if b else None,
+                    Side("python", "python", "conda", "") if a else None, implied=why))
+    rows.sort(key=lambda r: (r.key.lower(), r.before is None, r.before.manager if r.before else ""))
 
 
 # -- the command ----------------------------------------------------------------------------------------------

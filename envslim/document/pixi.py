@@ -500,6 +500,12 @@ class EnvironmentView:
                     chosen[(kind, d.name.lower())] = ScopeView.item_of(d, value)
         self.deps = [i for (k, _), i in chosen.items() if k == "conda"]
         self.pip_items = [i for (k, _), i in chosen.items() if k == "pip"]
+        # its channels: its features' (in order), then the workspace's; pixi never adds defaults
+        names: list[str] = []
+        for feat in feats:
+            names += manifest.channel_names(feat) if feat else []
+        names += manifest.channel_names(None)
+        self.channel_names = list(dict.fromkeys(names)) + ["nodefaults"]
 
 
 # -- the manifest ---------------------------------------------------------------------------------

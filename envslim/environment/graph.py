@@ -18,7 +18,58 @@ from envslim._paths import knowledge_root
 from envslim._record import dataclass
 
 FILE = os.path.join("graph", "conda.jsonl")
-FORMAT = 2
+FORMAT = 3
+
+
+class Ratios:
+    """Installed/archive ratios measured on real packages: a package's own ratio where measured (range: the
+    population's interquartile spread around it), else the population's median (range: q10..q90)."""
+
+    def __init__(self, by_name: dict[str, float], q: dict[str, float], source: str) -> None:
+        self.by_name = by_name
+        self.q = q
+        self.source = source
+
+    @classmethod
+    def from_pairs(cls, pairs, source: str) -> "Ratios":
+        """``pairs``: (name, archive bytes, installed bytes) of measured packages."""
+        by_name = {n: i / a for n, a, i in pairs if a and i}
+        pop = sorted(by_name.values())
+        n = len(pop)
+        if not n:
+            return cls({}, {}, source)
+        mid = (pop[(n - 1) // 2] + pop[n // 2]) / 2
+        q = {"q10": pop[n // 10], "q25": pop[n // 4], "median": mid, "q75": pop[3 * n // 4], "q90": pop[9 * n // 10],
+             "n": n}
+        return cls(by_name, q, source)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Ratios":
+        return cls(data.get("by_name", {}), data.get("q", {}), data.get("source", ""))
+
+    def as_json(self) -> dict:
+        return {"by_name": {k: round(v, 4) for k, v in sorted(self.by_name.items())}, "q": self.q,
+                "source": self.source}
+
+    def estimate(self, name: str, archive: int) -> tuple[int, int, int] | None:
+        """(installed, low, high) estimated from ``archive`` bytes; None without ratios."""
+        q = self.q
+        if not q:
+            return None
+        r = self.by_name.get(name)
+        if r is not None:
+            return (round(archive * r), round(archive * r * q["q25"] / q["median"]),
+                    round(archive * r * q["q75"] / q["median"]))
+        return round(archive * q["median"]), round(archive * q["q10"]), round(archive * q["q90"])
+
+    def method(self) -> str:
+        q = self.q
+        if not q:
+            return "installed bytes: exact where measured; no ratios to estimate the rest (unknown)"
+        return (f"installed bytes: exact where measured from a committed conda-meta; else estimated from the "
+                f"archive bytes by the package's measured installed/archive ratio (range by the interquartile "
+                f"spread) or the median {q['median']:.2f} of {q['n']} measured pairs (range q10 {q['q10']:.2f} .. "
+                f"q90 {q['q90']:.2f}); ratios from {self.source}")
 
 
 @dataclass(frozen=True)
@@ -140,6 +191,7 @@ class Graph:
         self._raw: dict[tuple[str, str], dict | None] = {}
         self._channels: dict[str, set[str]] = {}
         self._all: dict[str, tuple[Build, ...]] = {}
+        self._ratios: Ratios | None = None
         self._cache: dict[tuple[str, str, str], list[Build]] = {}
 
     # -- the index ------------------------------------------------------------------------------
@@ -166,6 +218,13 @@ class Graph:
     def date(self) -> str:
         """The snapshot's date: the newest source it was built from (when the measured artifacts existed)."""
         return self._load_header().get("date", "")
+
+    @property
+    def ratios(self) -> Ratios:
+        """The measured installed/archive ratios the snapshot's estimates are made with."""
+        if self._ratios is None:
+            self._ratios = Ratios.from_json(self._load_header().get("ratios", {}))
+        return self._ratios
 
     @property
     def method(self) -> str:
@@ -202,7 +261,10 @@ class Graph:
 
     def _make(self, name: str, subdir: str, line: dict, row: list) -> Build:
         header = self._header
-        version, build, ch, dep_ix, archive, installed, est, lo, hi, src, days, python = row
+        version, build, ch, dep_ix, archive, installed, src, days, python = row
+        est = lo = hi = None
+        if installed is None and archive:
+            est, lo, hi = self.ratios.estimate(name, archive) or (None, None, None)
         repo, path, commit, date = header["sources"][src]  # type: ignore[index]
         deps = line["d"]
         depends = tuple(deps[i] for i in dep_ix)
@@ -258,7 +320,7 @@ class Graph:
         out: list[Build] = []
         parts = 0
         for subdir, mask in self._subdirs(name):
-            if subdir not in (platform, "noarch") or not mask >> ch & 1 or ch < 0:
+            if ch < 0 or subdir not in (platform, "noarch") or not mask >> ch & 1:
                 continue
             line = self._line(name, subdir)
             out += [self._make(name, subdir, line, row) for row in line["b"] if row[2] == ch]  # type: ignore[index]

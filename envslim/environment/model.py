@@ -42,6 +42,9 @@ _PLATFORM_NAMES = {
 # cpuonly depends on pytorch-mutex 1.0 cpu (pytorch/builder conda/cpuonly/meta.yaml), which its CUDA
 # builds of pytorch, torchvision and torchaudio conflict with (they depend on pytorch-mutex 1.0 cuda)
 IMPLIED_SPECS = {"cpuonly": ("pytorch-mutex 1.0 cpu",)}
+# libraries that conda-forge builds some packages with and without (libsqlite and libxml2 have icu variants):
+# a build that links one is taken only where something else brings the library in
+OPTIONAL_VARIANT_DEPS = frozenset({"icu"})
 # build-string hashes of packages without compiled code that defaults builds per platform
 _DEFAULTS_HASH = {"h06a4308": "linux-64", "hecd8cb5": "osx-64", "hca03da5": "osx-arm64", "haa95532": "win-64"}
 
@@ -242,6 +245,16 @@ class Environment:
         return env
 
     @classmethod
+    def from_specs(cls, specs, target: Target, graph: Graph | None = None) -> "Environment":
+        """The environment of the given conda specs (text or MatchSpec) alone, for ``target``."""
+        from envslim import conda as condaspec
+
+        parsed = [condaspec.parse(s) if isinstance(s, str) else s for s in specs]
+        env = cls(target, {s.name: s for s in parsed}, {}, graph if graph is not None else snapshot())
+        env._walk()
+        return env
+
+    @classmethod
     def from_records(cls, records, target: Target, graph: Graph | None = None) -> "Environment":
         """An environment from solved records (``--solve``/``--verify``): each record a mapping (or object)
         with name, version, build, subdir, channel, depends, size and, where known, installed bytes."""
@@ -309,13 +322,14 @@ class Environment:
             return None, ""
         fit = [b for b in allowed if fits_python(b, python)]
         stand_in = not fit
-        if stand_in:  # another Python's build of a version the specs allow stands in
-            fit = allowed
-        # series by series, newest first: a build whose depends agree with what the environment already asks
-        # for (a torchvision built for another pytorch than the file pins is not installable with it;
-        # cpuonly's pytorch-mutex cpu rules out a CUDA build); within the series, the build that brings in
-        # the fewest new packages (an optional variant, such as libsqlite linking icu, comes in only where
-        # something else brings it), then the newest
+        if stand_in:  # another Python's build of a version the specs allow stands in (a noarch package
+            fit = [b for b in allowed if b.python]  # that does not install beside the target's Python is unknown)
+        # series by series, newest first: a build whose depends agree with what the file asks for (a
+        # torchvision built for another pytorch than the file pins is not installable with it; cpuonly's
+        # pytorch-mutex cpu rules out a CUDA build); within the series, one that agrees with what the other
+        # builds ask for, not a tracked variant (MKL BLAS), without an optional variant's extra library (icu
+        # of libsqlite, which comes in only where something else brings it), then the newest version and,
+        # among its builds, the one that brings in the fewest new packages
         i = 0
         while i < len(fit):
             series = ".".join(fit[i].version.split(".")[:2])
@@ -325,13 +339,20 @@ class Environment:
                 i += 1
             good = [b for b in group if self._consistent(b, hard=True)]
             if good:
-                best = min(good, key=lambda b: (not self._consistent(b), self._new_names(b))) if len(good) > 1 else good[0]
+                top = good[0].version
+                best = (min(good, key=lambda b: (not self._consistent(b), _tracked(b), self._optional(b),
+                                                 b.version != top, self._new_names(b)))
+                        if len(good) > 1 else good[0])
                 if stand_in:
-                    why = (f"stand-in: {best.version} {best.build} is built for Python {best.python}, not {python}"
-                           if best.python else
-                           f"stand-in: {best.version} {best.build} does not install beside Python {python}")
+                    why = f"stand-in: {best.version} {best.build} is built for Python {best.python}, not {python}"
                 return best, why
         return None, ""
+
+    def _optional(self, b: Build) -> bool:
+        """Whether ``b`` is the variant of its package that links an optional library the environment does
+        not otherwise have (OPTIONAL_VARIANT_DEPS)."""
+        return any(d.partition(" ")[0] in OPTIONAL_VARIANT_DEPS and d.partition(" ")[0] not in self._specs
+                   for d in b.depends)
 
     def _new_names(self, b: Build) -> int:
         return sum(1 for d in b.depends if d.partition(" ")[0] not in self.packages and not d.startswith("__"))
@@ -383,10 +404,10 @@ class Environment:
                 spec = condaspec.parse(implied)
                 specs.setdefault(spec.name, []).append(spec)
                 self._implied.setdefault(spec.name, []).append(spec)
-        if self.target.python and "python" not in self.requested:
-            self.requested["python"] = condaspec.parse(f"python {self.target.python}.*")
         for name, spec in self.requested.items():
             specs.setdefault(name, []).append(spec)
+        if self.target.python:  # the target's Python, for whatever brings python in
+            specs.setdefault("python", []).append(condaspec.parse(f"python {self.target.python}.*"))
         roots = list(self.requested)
         queue = list(roots)
         seen_rounds: dict[str, int] = {}
@@ -400,7 +421,8 @@ class Environment:
             chosen, why = self._choose(name, specs[name], channel)
             if chosen is None:
                 self.packages[name] = None
-                self.why_unknown[name] = (f"no {self.target.platform} build on {channel} in the snapshot for "
+                py = f" (Python {self.target.python})" if self.target.python else ""
+                self.why_unknown[name] = (f"no {self.target.platform}{py} build on {channel} in the snapshot for "
                                           + " and ".join(sorted({str(s) for s in specs[name]})))
                 continue
             old = self.packages.get(name)
@@ -555,6 +577,20 @@ class Environment:
         """(low, high, unknown names) of ``names``: a union, each package once."""
         _n, lo, hi, unknown = self.total(names)
         return lo, hi, unknown
+
+
+# Build variants that carry track_features on conda-forge, which a solver takes only when asked for (lock
+# files do not record track_features): the BLAS implementations other than OpenBLAS (conda-forge's
+# blas-feedstock: the mkl, blis, accelerate and netlib variants of libblas/libcblas/liblapack/blas), and
+# PyPy builds.
+_BLAS_NAMES = ("libblas", "libcblas", "liblapack", "liblapacke", "blas", "blas-devel")
+_TRACKED_BLAS = ("mkl", "blis", "accelerate", "netlib", "newaccelerate")
+
+
+def _tracked(b: Build) -> bool:
+    if b.name in _BLAS_NAMES and any(t in b.build for t in _TRACKED_BLAS):
+        return True
+    return "pypy" in b.build
 
 
 def _compatible(dep, specs, builds, match) -> bool:

@@ -85,6 +85,7 @@ class Fig:
     high: int | None = None
     stand_in: str = ""  # why a figure of another version or Python stands in for this one
     members: tuple[knowledge.Member, ...] = ()  #  of a closure, so totals count each package once
+    unknown: tuple[str, ...] = ()  # members of a closure without a figure for the target (not counted)
 
     def as_dict(self) -> dict:
         d = {"bytes": self.bytes, "kind": self.kind, "origin": self.origin, "version": self.version,
@@ -100,6 +101,8 @@ class Fig:
             d["packages"] = self.packages
         if self.channel:
             d["channel"] = self.channel
+        if self.unknown:
+            d["unknown_members"] = list(self.unknown)
         return d
 
     @property
@@ -175,6 +178,7 @@ class Target:
     python: str
     python_from: str  # "--python", "the lockfile", "config", "the file", "default"
     platform: str
+    platform_from: str = ""  # "the file's build strings", "the file's packages", ... ("" when given or default)
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,7 @@ class FileReport:
     cfg: Config | None = None  # the file's
     proof: ProofView | None = None  # under --solve
     image: ImageView | None = None  # once the figures are final
+    snapshot: str = ""  # the date of the offline graph snapshot the conda figures come from ("" when none)
 
     def totals(self) -> dict:
         """Per side: (bytes, low, high, counted packages) as a union of the known figures, how many of the

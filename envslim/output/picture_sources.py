@@ -50,15 +50,19 @@ def from_report(rep) -> Picture:
                   and (r.before is None or r.before.manager != "pip")]
         bars.append(Bar(f.rule, f.package, f.message, _sum(out_conda), _sum(in_pip), f.saving_bytes,
                         f.source))
-    online = any(p.source and not p.source.startswith("knowledge/") for p in packages)
-    where = "the envslim knowledge base" + (", PyPI, anaconda.org or the lockfile" if online else "")
+    origins = {s.figure.origin for r in rep.rows for s in (r.before, r.after) if s is not None and s.figure is not None}
+    online = bool(origins - {"knowledge", "snapshot"})
+    base = (f"the graph snapshot of {rep.snapshot} and the envslim knowledge base" if "snapshot" in origins
+            else "the envslim knowledge base")
+    where = base + (", PyPI, anaconda.org or the lockfile" if online else "")
     note = (f"Figures from {where}; each rectangle is a requested package with what it pulls in, so closures that"
             " share packages overlap and the areas add up to more than the totals, which count each package once;"
             " hover a rectangle for its package, figure and source.")
     totals, saving = rep.totals(), rep.saving()
     union = tuple((u[0] if u else None, unknown) for u, unknown, _ in (totals["before"], totals["after"]))
     union += (saving[0] if saving else None,)
-    figures = "estimates from the knowledge base" + (" and online lookups" if online else "")
+    figures = ("estimates from the graph snapshot and the knowledge base" if "snapshot" in origins
+               else "estimates from the knowledge base") + (" and online lookups" if online else "")
     return Picture(path=rep.path, platform=rep.target.platform, python=rep.target.python, solved=False,
                    packages=tuple(packages), bars=tuple(bars), note=note, figures=figures, union=union)
 

@@ -42,6 +42,8 @@ def _fig_line(n: int, name: str, f: Fig) -> str:
     extra = f", {f.packages} packages" if f.packages else ""
     est = f", estimate {_span(f.lo, f.hi)}" if f.estimate else ""
     stand = f"; {f.stand_in}" if f.stand_in else ""
+    if f.unknown:
+        stand += f"; not counted, no figure for the target: {', '.join(f.unknown)}"
     url = f" <{f.url}>" if f.url else ""
     return f"[{n}] {name}: {f.bytes:,} B installed ({where}{extra}{est}{stand}); {f.source}{url} ({f.date})"
 
@@ -88,9 +90,16 @@ def _saving_text(est: dict) -> str:
     return f"saves ~{mb(saving)}" + (f", estimate {_span(*rng)}" if rng else ", estimate")
 
 
+def snapshot_line(rep: FileReport) -> str:
+    """Where the offline conda figures come from: the graph snapshot and its date."""
+    return (f"conda figures: the offline graph snapshot of {rep.snapshot} (depends and archive bytes from public"
+            " lock files; installed bytes measured where a committed conda-meta has them, else estimated from the"
+            " archive bytes, with a range), walked with the builds a solver would choose for the target")
+
+
 CAVEAT = ("Totals are a union: each package counted once, priced for the target platform, Python and the"
-          " file's versions; a figure marked est. is estimated (its range is given), stand-in is another"
-          " version's figure on the same platform.")
+          " file's versions; a figure marked est. is estimated (its range is given), stand-in is a figure of"
+          " another Python's build or another version, named in its source line.")
 
 
 def _status(o) -> str:
@@ -126,7 +135,9 @@ def to_json(reports: list[FileReport]) -> str:
             "findings": [_finding_json(rep, o) for o in rep.plan.shown],
             "estimate": {**_estimate(rep), "note": CAVEAT},
             "target": {"python": rep.target.python, "python_from": rep.target.python_from,
-                       "platform": rep.target.platform},
+                       "platform": rep.target.platform,
+                       **({"platform_from": rep.target.platform_from} if rep.target.platform_from else {})},
+            **({"snapshot": {"date": rep.snapshot, "note": snapshot_line(rep)}} if rep.snapshot else {}),
             "packages": [{"name": r.name, "before": r.before.as_dict() if r.before else None,
                           "after": r.after.as_dict() if r.after else None, "change": r.change,
                           "rules": r.rules, **({"implied": r.implied} if r.implied else {})} for r in rep.rows],
@@ -163,10 +174,14 @@ def _label(r: Row) -> str:
     return f"{r.name} (implied)" if r.implied else r.name
 
 
+def _platform(t) -> str:
+    return f"{t.platform} from {t.platform_from}" if getattr(t, "platform_from", "") else t.platform
+
+
 def to_table(rep: FileReport) -> str:
     refs = _Refs()
     t = rep.target
-    head = [f"{rep.path} (Python {t.python} from {t.python_from}, {t.platform})"]
+    head = [f"{rep.path} (Python {t.python} from {t.python_from}, {_platform(t)})"]
     if not rep.rows:
         return "\n".join(head + ["no packages"]) + "\n"
     cells = [("package", "before", "after", "change")]
@@ -184,6 +199,8 @@ def to_table(rep: FileReport) -> str:
     if rep.image is not None:
         lines.append(image_line(rep.image))
     lines.append(CAVEAT)
+    if rep.snapshot:
+        lines.append(snapshot_line(rep))
     implied = [r for r in rep.rows if r.implied]
     for r in implied:
         lines.append(f"{r.name} (implied): {r.implied}")
@@ -213,7 +230,7 @@ def to_markdown(rep: FileReport) -> str:
     headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
     if est["saving_bytes"]:
         headline += f" ({_saving_text(est)})"
-    out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {t.platform}.", ""]
+    out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {_platform(t)}.", ""]
     if rep.image is not None:
         out += [_md(image_line(rep.image)), ""]
     for line in rep.stale:
@@ -236,7 +253,7 @@ def to_markdown(rep: FileReport) -> str:
     out += [f"{i + 1}. {_md(_fig_line(i + 1, name, f).split('] ', 1)[1])}" for i, (name, f) in enumerate(refs.figs)]
     out.append("")
     out += [f"{md_code(redact(r.name))} (implied): {_md(r.implied)}" for r in rep.rows if r.implied]
-    out += ["", _md(CAVEAT), "", "</details>", ""]
+    out += ["", _md(CAVEAT)] + (["", _md(snapshot_line(rep))] if rep.snapshot else []) + ["", "</details>", ""]
     if rep.proof is not None:
         out += [printable(redact(line)) for line in rep.proof.markdown_lines(rep.plan.shown, mb)]
     return "\n".join(out) + "\n"

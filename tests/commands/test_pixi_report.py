@@ -93,14 +93,14 @@ def test_default_environment_table_is_exact(capsys, manifest):
     head = out.splitlines()[:9]
     assert head == [
         f"{manifest} (Python 3.11 from the file, linux-64)",
-        "  package   before                           after                            change",
-        "  nomkl     -                                conda unknown                    added (ES002)",
-        "  numpy     conda 65.0 MB closure est. [1]   conda 65.0 MB closure est. [1]",
-        "  opencv    conda unknown                    conda unknown",
-        "  pandas    conda 146.5 MB closure est. [2]  conda 146.5 MB closure est. [2]",
-        "  python    conda 245.0 MB closure est. [3]  conda 245.0 MB closure est. [3]",
-        "  requests  pip unknown                      pip unknown",
-        "  total     387.1 MB, 2 unknown              387.1 MB, 3 unknown",
+        "  package   before                                 after                                  change",
+        "  nomkl     -                                      conda 0.0 MB closure [1]               added (ES002)",
+        "  numpy     conda 94.8 MB closure est. [2]         conda 94.8 MB closure est. [2]",
+        "  opencv    conda 1,445.9 MB closure stand-in [3]  conda 1,445.9 MB closure stand-in [3]",
+        "  pandas    conda 166.6 MB closure est. [4]        conda 166.6 MB closure est. [4]",
+        "  python    conda 166.4 MB closure est. [5]        conda 166.4 MB closure est. [5]",
+        "  requests  pip unknown                            pip unknown",
+        "  total     1,684.0 MB, 1 unknown                  1,684.0 MB, 1 unknown",
     ]
     assert "mkl (implied)" not in out
 
@@ -119,7 +119,8 @@ def test_gpu_environment_drops_the_implied_mkl(capsys, manifest):
 
 
 def test_an_environment_without_the_default_feature(capsys, manifest):
-    assert _specs(capsys, "--environment", "lint", manifest) == [("ruff", "ruff", "ruff", "")]
+    # conda-forge's ruff depends on python: python's closure is an implied row
+    assert _specs(capsys, "--environment", "lint", manifest) == [("python", "", "", ""), ("ruff", "ruff", "ruff", "")]
 
 
 def test_the_report_platform_picks_the_target_tables(capsys, manifest):
@@ -140,20 +141,18 @@ def test_markdown_of_a_real_manifest_environment(capsys):
     path = DATA / "pixi-pytorch.toml"  # prefix-dev/pixi examples/pytorch (SOURCES.md)
     rc, out, err = _report(capsys, "--format", "markdown", "--environment", "cf-channel", path)
     assert rc == 0 and err == ""
-    assert out.splitlines()[:10] == [
+    assert out.splitlines()[:11] == [
         f"### envslim report: `{path}`",
         "",
-        "**Estimated footprint: unknown → unknown**; 1 of 1 packages before and 1 of 1 after have no figure"
-        " for the target and are not counted. Python 3.11 (default), linux-64.",
+        "**Estimated footprint: 1,406.1 MB → 1,406.1 MB**; 0 of 2 packages before and 0 of 2 after have no figure for the target and are not counted. Python 3.11 (default), linux-64.",
         "",
-        "image (modeled, estimate): before unknown; after the rewrite unknown, with the default prune unknown"
-        " on debian:bookworm-slim (76.8 MB), unknown on distroless; partial: no figure for 1 before and 1"
-        " after package(s), not counted",
+        "image (modeled, estimate): before ~1,482.9 MB (908.0 to 2,036.2 MB); after the rewrite ~1,482.9 MB (908.0 to 2,036.2 MB), with the default prune ~1,248.1 MB (723.4 to 1,816.8 MB) on debian:bookworm-slim (76.8 MB), ~1,192.0 MB (667.3 to 1,761.2 MB) on distroless",
         "",
         "| package | before | after | change |",
         "|---|---|---|---|",
-        "| `pytorch` | conda unknown | conda unknown |  |",
-        "| **total** | **unknown**, 1 unknown | **unknown**, 1 unknown |  |",
+        "| `python` (implied) | conda 185.7 MB closure est. [1] | conda 185.7 MB closure est. [1] |  |",
+        "| `pytorch` | conda 1,220.4 MB closure stand-in [2] | conda 1,220.4 MB closure stand-in [2] |  |",
+        "| **total** | **1,406.1 MB**, 0 unknown | **1,406.1 MB**, 0 unknown |  |",
     ]
     rc, out, err = _report(capsys, path)  # the default environment has no dependencies of its own
     assert rc == 0 and out.splitlines()[1:] == ["no packages"]

@@ -13,16 +13,21 @@ def test_builds_are_per_platform_and_channel_newest_first():
     g = graph([rec("numpy", "1.26.4", "py311h1_0", ["python_abi 3.11.* *_cp311"]),
                rec("numpy", "2.1.0", "py311h2_0", ["python_abi 3.11.* *_cp311"]),
                rec("numpy", "2.1.0", "py311h2_1", ["python_abi 3.11.* *_cp311"]),
+               # a rebuild with other pins (another hash) and the same depends names: only the newest is kept
+               rec("numpy", "2.1.0", "py311h1234abc_2", ["python_abi 3.11.* *_cp311", "libzlib >=1.3"], ts=1_700_000_000),
+               rec("numpy", "2.1.0", "py311h7654def_3", ["python_abi 3.11.* *_cp311", "libzlib >=1.3.1"], ts=1_700_000_100),
                rec("numpy", "2.1.0", "py312h3_1", ["python_abi 3.12.* *_cp312"]),
                rec("numpy", "2.1.0", "py311h4_0", subdir="osx-arm64"),
                rec("numpy", "1.26.4", "py311h5_0", channel="defaults"),
                rec("tzdata", "2024a", "h0_0", subdir="noarch")])
     assert [(b.version, b.build) for b in g.builds("numpy", platform="linux-64", channel="conda-forge")] == [
-        ("2.1.0", "py312h3_1"), ("2.1.0", "py311h2_1"), ("2.1.0", "py311h2_0"), ("1.26.4", "py311h1_0")]
+        ("2.1.0", "py311h7654def_3"), ("2.1.0", "py312h3_1"), ("2.1.0", "py311h2_1"), ("1.26.4", "py311h1_0")]
     assert [b.build for b in g.candidates("numpy <2", platform="linux-64", channel="conda-forge", python="3.11")] == [
         "py311h1_0"]
     assert [b.build for b in g.candidates("numpy", platform="linux-64", channel="conda-forge", python="3.12")] == [
         "py312h3_1"]
+    assert [b.build for b in g.candidates("numpy 2.1.0", platform="linux-64", channel="conda-forge", python="3.11")] == [
+        "py311h7654def_3", "py311h2_1"]
     assert [b.build for b in g.builds("numpy", platform="osx-arm64", channel="conda-forge")] == ["py311h4_0"]
     assert [b.channel for b in g.builds("numpy", platform="linux-64", channel="defaults")] == ["defaults"]
     assert [b.subdir for b in g.builds("tzdata", platform="win-64", channel="conda-forge")] == ["noarch"]
@@ -85,3 +90,9 @@ def test_the_shipped_snapshot_has_the_bundled_examples_packages():
         assert g.builds(name, platform="linux-64", channel="conda-forge"), name
     assert g.knows("mkl", "defaults")
     assert SOURCE[0] not in {s[0] for s in g.sources}
+
+
+def test_a_channel_the_snapshot_has_no_build_on_has_no_builds():
+    g = graph([rec("numpy", "1.26.4", "py311h1_0")])
+    assert g.builds("numpy", platform="linux-64", channel="bioconda") == []
+    assert g.candidates("numpy", platform="linux-64", channel="bioconda") == []

@@ -32,7 +32,7 @@ def test_a_pinned_version_is_priced_with_that_version_or_unknown():
     env = env_of("dependencies:\n  - python=3.11\n  - tensorflow==1.4.0\n", PY + tf)
     assert env.packages["tensorflow"] is None and env.figure("tensorflow") is None
     assert env.unknown == {"tensorflow"}
-    assert env.why_unknown["tensorflow"] == "no linux-64 build on conda-forge in the snapshot for tensorflow==1.4.0"
+    assert env.why_unknown["tensorflow"] == "no linux-64 (Python 3.11) build on conda-forge in the snapshot for tensorflow==1.4.0"
     old = [rec("tensorflow", "1.4.1", "py36_0", ["python_abi 3.6.* *_cp36"], size=40_000_000)]
     env = env_of("dependencies:\n  - python=3.11\n  - tensorflow=1.4\n", PY + tf + old)
     assert env.packages["tensorflow"].version == "1.4.1"
@@ -182,3 +182,13 @@ def test_a_build_that_contradicts_the_files_pins_is_not_chosen():
     # the newest torchvision needs pytorch 2.5.1, which the file's pytorch=2.2 rules out
     assert env.packages["torchvision"].version == "0.17.0"
     assert env.unknown == {"cpuonly"}
+
+
+@pytest.mark.parametrize("specs", [["python=3.12"], ["pandas=2.1.3", "python=3.12"], ["numpy=1.26.4", "python=3.12"],
+                                   ["python=3.11", "pyarrow"]])
+def test_the_shipped_snapshot_walks_no_phantom_icu(specs):
+    """Issue 22: icu came into every python closure (and pandas 2.1.3's, numpy 1.26.4's) through an optional
+    libsqlite build; nothing these ask for needs it."""
+    env = Environment.from_specs(specs, Target("linux-64", ("conda-forge",), specs[-1].split("=")[1] if "=" in specs[-1] else "3.11"))
+    assert "libsqlite" in env.packages and "icu" not in env.packages
+    assert env.unknown == set()

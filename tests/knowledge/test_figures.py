@@ -148,14 +148,14 @@ def rows(rep: dict) -> dict:
 
 
 def test_020_pyarrow_7_on_python_39_is_priced_with_the_7_0_cp39_wheel(capsys):
+    """pyarrow=7: the pip side is the 7.0.0 cp39 wheel; the conda side is priced with a build of 7.* or
+    unknown (the graph snapshot has none), never with another version's closure (issue 22)."""
     rep = report(capsys, corpus("020__"))
     r = rows(rep)["pyarrow"]
     assert (r["after"]["version"], r["after"]["bytes"], r["after"]["platform"]) == (
         "7.0.0", 86_832_779, "cp39-cp39-manylinux_2_12_x86_64.manylinux2010_x86_64")
-    assert r["before"]["stand_in"] == "stand-in: no linux-64 figure for a version the file allows"
-    assert (r["before"]["version"], r["before"]["platform"], r["before"]["estimate"]) == ("18.1.0", "linux-64", True)
-    es001 = next(f for f in rep["findings"] if f["rule"] == "ES001")
-    assert (es001["saving_bytes"], es001["saving_range"]) == (278_418_928 - 86_832_779, [100_041_021, 276_756_791])
+    assert r["before"]["bytes"] is None
+    assert "pyarrow" in rep["estimate"]["left_out"]  # known on one side only: not in the saving
 
 
 def test_022_opencv_headless_saves_the_measured_difference(capsys):
@@ -172,7 +172,7 @@ def test_060_counts_shared_closure_members_once(capsys):
     rep = report(capsys, corpus("060__"))
     est = rep["estimate"]
     summed = sum(p["before"]["bytes"] for p in rep["packages"] if p["before"] and p["before"]["bytes"])
-    assert (est["before_bytes"], est["after_bytes"], est["saving_bytes"]) == (669_561_885, 564_552_716, 105_009_169)
+    assert (est["before_bytes"], est["after_bytes"], est["saving_bytes"]) == (1_323_350_298, 1_246_133_131, 77_217_167)
     assert summed - est["before_bytes"] > 0  # what adding the closures would count twice
     r = rows(rep)["pyarrow"]
     assert (r["before"]["version"], r["after"]["version"]) == ("25.0.0", "26.0.1")
@@ -181,8 +181,8 @@ def test_060_counts_shared_closure_members_once(capsys):
 def test_086_matplotlib_base_never_saves_a_negative_figure(capsys):
     rep = report(capsys, corpus("086__"))
     r = rows(rep)["matplotlib"]
-    assert r["before"]["platform"] == r["after"]["platform"] == "linux-64"
-    assert rep["estimate"]["saving_bytes"] == 783_337_325 > 0
+    assert r["before"]["bytes"] is None  # no build of the pinned version in the snapshot: unknown
+    assert rep["estimate"]["saving_bytes"] == 6_197_213 > 0
     assert rep["estimate"]["left_out"] == ["numpy"]  # ES005's added pin may name an installed dependency
 
 
@@ -193,28 +193,38 @@ def test_148_opencv_is_not_priced_as_opencv_contrib(capsys):
     assert r["before"]["stand_in"] == r["after"]["stand_in"] != ""  # 4.3.* has no figure: labelled stand-ins
 
 
-def test_170_tensorflow_cpu_is_known_and_priced_as_a_stand_in(capsys):
+def test_170_an_osx_arm64_export_is_priced_for_osx_arm64_or_unknown(capsys):
+    """170 is an osx-arm64 export (its build strings say so): tensorflow's linux wheels are not its figure
+    (issue 22); what the snapshot has for osx-arm64 is priced for osx-arm64."""
     rep = report(capsys, corpus("170__"), "--unsafe-fixes")
+    assert rep["target"] == {"python": "3.12", "python_from": "the file", "platform": "osx-arm64",
+                             "platform_from": "the file's build strings"}
     r = rows(rep)["tensorflow"]
-    assert (r["before"]["bytes"], r["after"]["bytes"]) == (1_872_386_629, 1_272_020_530)
-    assert r["after"]["stand_in"] == "stand-in: 2.21.0 is not built for Python 3.12"
-    assert rep["estimate"]["left_out"] == []
+    assert (r["before"]["bytes"], r["after"]["bytes"]) == (None, None)
+    counted = [s for p in rep["packages"] for s in (p["before"], p["after"]) if s and s["bytes"] is not None]
+    assert counted and {s["platform"] for s in counted} <= {"osx-arm64", "noarch"}
 
 
-WHEEL_ON_LINUX = re.compile(r"(^|\.)(many|musl)?linux[^.-]*_x86_64($|\.)")
+WHEEL_ON = {  # a wheel's platform tag for each target
+    "linux-64": re.compile(r"(^|\.)(many|musl)?linux[^.-]*_x86_64($|\.)"),
+    "osx-64": re.compile(r"(^|\.)macosx_[^.-]*_(x86_64|universal2)($|\.)"),
+    "osx-arm64": re.compile(r"(^|\.)macosx_[^.-]*_(arm64|universal2)($|\.)"),
+    "win-64": re.compile(r"(^|\.)win_amd64($|\.)"),
+}
 
 
 @pytest.mark.parametrize("path", corpus_files(), ids=[p.name[:60] for p in corpus_files()])
 def test_corpus_counts_only_the_target_and_no_change_makes_it_bigger(path, capsys):
     rep = report(capsys, path)
+    target = rep["target"]["platform"]
     for p in rep["packages"]:
         for side in (p["before"], p["after"]):
             if side and side["bytes"] is not None:
                 plat = side["platform"]
                 if side["kind"] == "wheel":
-                    assert plat.endswith("-any") or WHEEL_ON_LINUX.search(plat.split("-")[-1]), (p["name"], plat)
+                    assert plat.endswith("-any") or WHEEL_ON[target].search(plat.split("-")[-1]), (p["name"], plat)
                 else:
-                    assert plat in ("linux-64", "noarch"), (p["name"], plat)
+                    assert plat in (target, "noarch"), (p["name"], plat)
         if p["rules"] and p["before"] and p["after"] and p["before"]["bytes"] and p["after"]["bytes"]:
             assert p["after"]["bytes"] <= p["before"]["bytes"], p["name"]
     saving = rep["estimate"]["saving_bytes"]

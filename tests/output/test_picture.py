@@ -122,22 +122,23 @@ def test_example_svg_and_html_through_the_cli(capsys, monkeypatch, tmp_path):
     assert (rc, err) == (0, "") and out == (tmp_path / "example.svg").read_text(encoding="utf-8")
     root = ET.fromstring(out)
     assert root.find(f"{SVG}title").text == (
-        "examples/environment.yml: 638.1 MB + 5 unknown \u2192 503.1 MB + 6 unknown installed, saves ~135.0 MB"
-        " (estimates from the knowledge base); linux-64, Python 3.9")
+        "examples/environment.yml: 503.0 MB + 3 unknown \u2192 379.7 MB + 3 unknown installed, saves ~123.3 MB"
+        " (estimates from the graph snapshot and the knowledge base); linux-64, Python 3.9")
     words = " ".join(t.text for t in root.findall(f"{SVG}text"))  # the heading's lines
-    assert "Estimates, not a solve" in words and "Figures from the envslim knowledge base; each rectangle" in words
+    assert "Estimates, not a solve" in words
+    assert "Figures from the graph snapshot of 2026-08-17 and the envslim knowledge base; each rectangle" in words
     drawn = {(g.get("data-side"), g.get("data-package"), g.get("data-bytes")) for g in _pkgs(root)}
     assert drawn == {  # linux-64, Python 3.9 figures; no mkl (nomkl is a guard where conda-forge serves numpy)
-        ("before", "pyarrow", "276343365"), ("before", "pandas", "177866293"), ("before", "numpy", "73686682"),
-        ("before", "python", "216775755"), ("after", "pyarrow", "141197952"), ("after", "pandas", "177866293"),
-        ("after", "numpy", "73686682"), ("after", "python", "216775755")}
+        ("before", "pyarrow", "289021104"), ("before", "numpy", "90006834"), ("before", "python", "138112350"),
+        ("before", "boto3", "617105"), ("before", "fsspec", "714284"), ("before", "pip", "9071739"),
+        ("after", "pyarrow", "141197952"), ("after", "numpy", "90006834"), ("after", "python", "138112350"),
+        ("after", "boto3", "617105"), ("after", "fsspec", "714284"), ("after", "pip", "9071739")}
     assert _not_drawn(root) == [
-        ("aiobotocore", "no figure, before and after"), ("boto3", "no figure, before and after"),
-        ("fsspec", "no figure, before and after"), ("nomkl", "no figure, after"),
-        ("pip", "no figure, before and after"), ("s3fs", "no figure, before and after")]
+        ("aiobotocore", "no figure, before and after"), ("nomkl", "0 B, after"),
+        ("pandas", "no figure, before and after"), ("s3fs", "no figure, before and after")]
     bars = [(b.get("data-rule"), b.get("data-leaving-conda"), b.get("data-added-pip"), b.get("data-net"))
             for b in root.iter(f"{SVG}g") if b.get("class") == "bar"]
-    assert bars == [("ES002", "0", "0", "0"), ("ES001", "276343365", "141197952", "135145413")]
+    assert bars == [("ES002", "0", "0", "0"), ("ES001", "289021104", "141197952", "135145413")]
 
 
 def test_picture_takes_one_file_and_reports_an_unwritable_output(capsys, monkeypatch, tmp_path):
@@ -393,6 +394,7 @@ def test_online_figures_are_drawn_with_their_sources(capsys, index, monkeypatch,
         " brought by pyarrow>=15; arrives; PyPI pyarrow-16.1.0-cp311-cp311-manylinux_2_28_x86_64.whl")
     assert drawn[("before", "libfoo")].get("data-bytes") == str(libfoo.installed)
     assert root.find(f"{SVG}title").text.endswith(
-        "(estimates from the knowledge base and online lookups); linux-64, Python 3.11")
+        "(estimates from the graph snapshot and the knowledge base and online lookups); linux-64, Python 3.11")
     words = " ".join(t.text for t in root.findall(f"{SVG}text"))
-    assert "Figures from the envslim knowledge base, PyPI, anaconda.org or the lockfile; each rectangle" in words
+    assert ("Figures from the graph snapshot of 2026-08-17 and the envslim knowledge base, PyPI, anaconda.org or"
+            " the lockfile; each rectangle") in words

@@ -197,7 +197,9 @@ def test_nomkl_as_a_guard_claims_no_saving_and_no_mkl_row(tmp_path, capsys):
     import json
 
     (report,) = json.loads(capsys.readouterr().out)["files"]
-    assert [p["name"] for p in report["packages"]] == ["nomkl", "numpy"]
+    assert [p["name"] for p in report["packages"]] == ["nomkl", "numpy", "python"]  # python: implied by numpy
+    assert [p["implied"] for p in report["packages"] if p.get("implied")] == [
+        "not in the file: installed for the packages that depend on it"]
     assert [(f["rule"], f["saving_bytes"]) for f in report["findings"]] == [("ES002", 0)]
 
 

@@ -1,0 +1,98 @@
+"""The report's offline conda figures, from the environment model: each requested package priced as its
+closure (the chosen builds it reaches beyond python's own closure), each member once, with its source.
+
+A row's figure carries its members (``knowledge.Member``), so the report's totals stay a union: a library
+two packages share counts once. Members the snapshot does not know are named on the figure
+(``Fig.unknown``) and not counted; a package that is itself unknown has no figure.
+"""
+
+from __future__ import annotations
+
+from envslim import knowledge
+from envslim.environment.graph import Graph, snapshot
+from envslim.environment.model import DEFAULT_PLATFORM, Environment, Target, file_channels, platform_of, python_pin
+from envslim.environment.report import Fig
+
+SNAPSHOT_NOTE = ("conda figures: the offline graph snapshot of {date} (depends and archive bytes from public lock"
+                 " files; installed bytes measured where a committed conda-meta has them, else estimated from"
+                 " the archive bytes with a range), walked with the builds a solver would choose for the target")
+
+
+def file_target(doc, platform: str | None, python: str | None, graph: Graph | None = None) -> Target:
+    """The model's target for ``doc``: ``platform`` when one is given, else the file's own (build strings,
+    platform-only packages, subdirs), else linux-64; the file's channel order; ``python``, else the file's
+    pin."""
+    from envslim import conda as condaspec
+
+    graph = graph if graph is not None else snapshot()
+    specs = {}
+    for item in doc.deps:
+        spec = condaspec.parse_line(item.text)
+        if spec is not None:
+            specs.setdefault(spec.name, spec)
+    why = "given"
+    if platform is None:
+        platform, why = platform_of(specs, graph)
+        platform, why = (platform, why) if platform else (DEFAULT_PLATFORM, "default")
+    return Target(platform, file_channels(doc.channel_names), python or python_pin(specs), why)
+
+
+def environment(doc, target: Target, graph: Graph | None = None) -> Environment:
+    return Environment.from_document(doc, target, graph)
+
+
+def closure_figure(env: Environment, name: str) -> Fig | None:
+    """The figure of a requested conda package: its chosen build and what that build reaches beyond
+    python's own closure (python's row is python's closure), each member priced once; None when the
+    package itself is unknown."""
+    b = env.packages.get(name)
+    if b is None or b.figure is None:
+        return None
+    members_names = env.closure([name])
+    if name != "python" and "python" in env.packages:
+        members_names -= env.closure(["python"])
+    members_names.add(name)
+    members = []
+    unknown = []
+    archive = 0
+    estimate = False
+    for n in sorted(members_names):
+        f = env.figure(n)
+        if f is None:
+            unknown.append(n)
+            continue
+        members.append(knowledge.Member(n, f.build.version, f.bytes, f.low, f.high))
+        archive += f.build.archive_bytes or 0
+        estimate |= f.estimate
+    total = sum(m.installed_bytes for m in members)
+    low = sum(m.low for m in members)
+    high = sum(m.high for m in members)
+    graph = env.graph
+    where = "beyond python's closure" if name != "python" else "python and its closure"
+    source = (f"graph snapshot {graph.date}: {b.name} {b.version} {b.build} ({b.channel} {b.subdir}) and "
+              f"{len(members) - 1} more package(s) {where}; {b.name} seen in {b.source}")
+    return Fig(bytes=total, kind="closure", origin="snapshot", version=b.version, platform=b.subdir,
+               source=source, url=_source_url(graph, b.source), date=b.date, archive_bytes=archive or None,
+               packages=len(members), channel=b.channel, estimate=estimate or low != high, low=low, high=high,
+               stand_in=env.stand_in.get(name, ""), members=tuple(members), unknown=tuple(unknown))
+
+
+def _source_url(graph: Graph, source: str) -> str:
+    """The web address of the lock file a build was seen in (``repository path @commit (date)``)."""
+    repo, _, rest = source.partition(" ")
+    path, _, rest = rest.partition(" @")
+    short = rest.partition(" ")[0]
+    for s_repo, s_path, commit, _date in graph.sources:
+        if s_repo == repo and s_path == path and commit.startswith(short) and repo.startswith("github.com/"):
+            return f"https://{repo}/blob/{commit}/{path}"
+    return ""
+
+
+def implied_figure(env: Environment, name: str) -> Fig | None:
+    """The figure of a package the file does not name but a fix keeps out (``mkl``, which ``nomkl`` keeps out
+    of a defaults environment): from the environment where it is in it, else its closure on the channel that
+    serves it for the file's target (defaults data for a defaults file, or unknown)."""
+    if name in env.packages:
+        return closure_figure(env, name)
+    alone = Environment.from_specs([name], env.target, env.graph)
+    return closure_figure(alone, name)
