@@ -164,7 +164,7 @@ def _run_graph(options: Any, out: Any, err: Any, today: str | None = None) -> in
     from envslim.config import Config
     from envslim.document.atomic import write_atomic
     from envslim.environment import graph
-    from envslim.solve.command import settings_for
+    from envslim.commands.solving import settings_for
     from envslim.solve.errors import SolveFailure
     from envslim.solve.graphrefresh import refresh_graph
     from rattler.exceptions import FetchRepoDataError, GatewayError, InvalidChannelError, IoError

@@ -176,7 +176,7 @@ def test_default_is_every_entry_with_a_pypi_name(capsys, index, tmp_path):
 
 
 @pytest.mark.parametrize("argv, rc, err", [
-    (["knowledge", "refresh", "pyarrow"], 2, "envslim: error: nothing to refresh: pass --pypi or --conda\n"),
+    (["knowledge", "refresh", "pyarrow"], 2, "envslim: error: nothing to refresh: pass --pypi, --conda or --graph\n"),
     (["knowledge", "refresh", "--pypi", "--platform", "vms", "pyarrow"], 2, "envslim: error: unknown platform 'vms'\n"),
 ])
 def test_bad_usage(capsys, kdir, argv, rc, err):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from envslim.cli import main
 from envslim.environment.graph import Graph
 from envslim.environment.model import Environment, Target
 
 
+@pytest.mark.slow
 def test_refresh_graph_reads_the_names_and_what_they_reach(world, env, tmp_path, capsys, server):
     out = tmp_path / "conda.jsonl"
     rc = main(["knowledge", "refresh", "--graph", "pyarrow", "--out", str(out)])
@@ -34,6 +37,7 @@ def test_refresh_graph_reads_the_names_and_what_they_reach(world, env, tmp_path,
     assert capsys.readouterr().out == f"{out}: unchanged\n"
 
 
+@pytest.mark.slow
 def test_refresh_graph_without_a_channel_keeps_the_snapshot(env, tmp_path, capsys, server):
     out = tmp_path / "conda.jsonl"
     out.write_text("old\n")
