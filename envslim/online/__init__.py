@@ -1,6 +1,7 @@
 """Online metadata: PyPI and anaconda.org, asynchronous, cached, never raising.
 
-Importing this package is cheap (standard library only); httpx is imported when the first request
+Importing this package costs nothing: each name below loads its module on first use (so
+``envslim.online.settings`` does not bring in asyncio and ssl); httpx is imported when the first request
 goes out and platformdirs when the default cache directory is first needed. Use it like this::
 
     from envslim.online import Session, lookup_wheels, conda_files, run
@@ -39,10 +40,24 @@ warning in ``session.warnings``, for the caller to show (credentials in URLs are
 
 from __future__ import annotations
 
-from envslim.online.anaconda import CondaFile, conda_files, conda_installed_bytes
-from envslim.online.cache import Cache
-from envslim.online.http import Session, run
-from envslim.online.pypi import WheelInfo, lookup_wheels
+# The names below are imported on first use (PEP 562), so that a submodule (``envslim.online.settings``)
+# costs only itself: the session (asyncio, ssl), anaconda.org and PyPI modules load when asked for.
+_HOME = {
+    "CondaFile": "anaconda", "conda_files": "anaconda", "conda_installed_bytes": "anaconda",
+    "Cache": "cache", "Session": "http", "run": "http", "WheelInfo": "pypi", "lookup_wheels": "pypi",
+}
+
+
+def __getattr__(name: str):
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'envslim.online' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"envslim.online.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Cache",
