@@ -25,10 +25,11 @@ def corpus_files() -> list[Path]:
     return sorted(CORPUS.iterdir())
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """``envslim ARGV...`` in this process: its exit code, stdout and stderr."""
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """``envslim ARGV...`` in this process (each argument as ``str``: paths may be given): its exit code,
+    stdout and stderr. The one copy: test modules import it (``from tests.conftest import run``)."""
     from envslim import cli
 
-    rc = cli.main(list(argv))
+    rc = cli.main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return rc, out, err

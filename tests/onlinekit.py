@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from envslim import cli
 from tests.online.pkgserver import CondaArtifact, PackageServer, PypiFile, build_conda, build_wheel, unzip_sum
+from tests.conftest import run
 
 TAG = "cp311-cp311-manylinux_2_28_x86_64"
 
@@ -110,10 +110,7 @@ def index(monkeypatch, tmp_path):
         yield server
 
 
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return rc, out, err
+run_cli = run  # (the name the online tests use)
 
 
 def run_json(capsys, *argv: str) -> tuple[int, dict, str]:

@@ -6,6 +6,7 @@ import pytest
 
 from envslim import config
 from envslim.cli import main
+from tests.conftest import run
 
 ENV = """\
 name: t
@@ -28,9 +29,7 @@ KNOWN_KEYS = ("select, extend-select, ignore, unsafe-fixes, keep, per-package-ig
 
 
 def check(capsys, env, *options) -> tuple[int, str, str]:
-    rc = main(["rewrite", "--check", *options, str(env)])
-    out, err = capsys.readouterr()
-    return rc, out, err
+    return run(capsys, "rewrite", "--check", *options, env)
 
 
 def listed(env, *lines: str) -> str:

@@ -21,16 +21,10 @@ from envslim.errors import InputError
 from envslim.online import remotezip
 from envslim.online.cache import Cache
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run
 
 MOVE = "name: x\ndependencies:\n  - python=3.11\n  - pyarrow>=12\n"
 MOVED = "name: x\ndependencies:\n  - pip\n  - python=3.11\n  - pip:\n    - pyarrow>=12\n"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 @pytest.fixture

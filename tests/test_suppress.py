@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envslim.cli import main
+from tests.conftest import run
 
 # numpy's line draws two findings: ES002 (add nomkl: defaults builds numpy and scipy against MKL) and
 # ES005 (h5py 3.7 was built against numpy 1.x: pin numpy<2).
@@ -26,9 +26,7 @@ def folder(tmp_path):
 
 
 def rewrite(capsys, path, *options) -> tuple[int, str, str]:
-    rc = main(["rewrite", *options, str(path)])
-    out, err = capsys.readouterr()
-    return rc, out, err
+    return run(capsys, "rewrite", *options, path)
 
 
 @pytest.mark.parametrize(("comment", "fired", "after"), [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from envslim.cli import main
+from tests.conftest import run
 
 DATA = Path(__file__).parent.parent / "data" / "pixi"
 
@@ -61,9 +61,7 @@ def manifest(tmp_path):
 
 
 def _report(capsys, *args) -> tuple[int, str, str]:
-    rc = main(["report", *map(str, args)])
-    out, err = capsys.readouterr()
-    return rc, out, err
+    return run(capsys, "report", *args)
 
 
 def _specs(capsys, *args) -> list[tuple]:

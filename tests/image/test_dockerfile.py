@@ -17,6 +17,7 @@ from envslim.image.dockerfile import PREFIX
 
 CLEAN_ENV = "channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.11\n"
 from envslim.image.findcmd import find_commands
+from tests.conftest import run
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 SEED_DIR = GOLDEN / "seed"  # env.yaml: the seed's final environment file (after "install pyarrow from pip")
@@ -46,9 +47,7 @@ def hadolint(text: str, tmp_path: Path) -> tuple[int, str]:
 
 
 def generate(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main(["dockerfile", *argv])
-    cap = capsys.readouterr()
-    return rc, cap.out, cap.err
+    return run(capsys, "dockerfile", *argv)
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

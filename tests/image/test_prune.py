@@ -16,6 +16,7 @@ import pytest
 
 from envslim.cli import main
 from envslim.image.findcmd import find_commands
+from tests.conftest import run
 
 SP = "lib/python3.11/site-packages"
 
@@ -79,9 +80,7 @@ def tree(root: Path) -> dict[str, int | str]:
 
 
 def prune(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main(["prune", *argv])
-    cap = capsys.readouterr()
-    return rc, cap.out, cap.err
+    return run(capsys, "prune", *argv)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from envslim.cli import main
 from tests.image.test_prune import build, tree
+from tests.conftest import run
 
 SP = f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
 
@@ -43,9 +43,7 @@ def imports(venv: Path, name: str) -> subprocess.CompletedProcess[str]:
 
 
 def prune(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main(["prune", *argv])
-    cap = capsys.readouterr()
-    return rc, cap.out, cap.err
+    return run(capsys, "prune", *argv)
 
 
 def report(venv: Path, files: int, size: int, rows: str, tail: str) -> str:

@@ -15,6 +15,7 @@ import pytest
 from envslim.cli import main
 from envslim.image import trace
 from tests.image.test_prune import ROUND_TRIP, _round_trip, real_venv, tree  # noqa: F401 (real_venv: a fixture)
+from tests.conftest import run
 
 PY = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 SP = f"lib/{PY}/site-packages"
@@ -56,9 +57,7 @@ def prefix(tmp_path: Path, monkeypatch) -> Path:
 
 
 def _prune(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main(["prune", *argv])
-    cap = capsys.readouterr()
-    return rc, cap.out, cap.err
+    return run(capsys, "prune", *argv)
 
 
 def _size(root: Path, rel: str) -> int:

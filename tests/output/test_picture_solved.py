@@ -19,6 +19,8 @@ from tests.onlinekit import run_cli
 from tests.solve.conftest import built_world, channel, env, pypi, server, world  # noqa: F401 (fixtures)
 from tests.output.test_picture import PNG_DIR, SVG, _chromium, _golden, _not_drawn, _pkgs, _read_png, _rgb, _screenshot
 
+pytestmark = pytest.mark.slow  # real solves (py-rattler, uv) on the tests' local channel and index
+
 HEAD = "name: t\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n"
 # A move to pip the solve proves (pyarrow and the libarrow/libaws closure only it needs), a numpy<2 guard, a
 # package several specs share (python, numpy's BLAS), a .tar.bz2 whose size is an estimate (oldlib), and a pip

@@ -13,7 +13,7 @@ import pytest
 from envslim import knowledge
 from envslim.cli import main
 from envslim.display import redact
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run
 
 PYARROW = "move to pip: " + knowledge.load("pyarrow").advice["reason"]
 SAVES = "saves ~105.0 MB, estimate 15.6 MB to 192.1 MB"  # linux-64, Python 3.11: 25.0.0 closure, 26.0.1 wheel
@@ -102,12 +102,6 @@ def folder(tmp_path, monkeypatch):
     (tmp_path / ".envslim.toml").write_text("")
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 # -- --diff ---------------------------------------------------------------------------------------------

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 
-from envslim.cli import main
+from tests.conftest import run
+
+pytestmark = pytest.mark.slow  # real solves (py-rattler, uv) on the tests' local channel and index
 
 HEAD = "name: t\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n"
 
@@ -15,12 +18,6 @@ def write(tmp_path, deps: str, name="environment.yml"):
     path = tmp_path / name
     path.write_text(HEAD + deps)
     return path
-
-
-def run(capsys, *argv):
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 ARROW = "  - python=3.11\n  - pip\n  - numpy\n  - pyarrow=15\n"

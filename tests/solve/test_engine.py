@@ -9,6 +9,8 @@ from envslim.solve.engine import EnvSpec, Settings, solve_environment, solve_man
 from envslim.solve.errors import SolveUnavailable, Unsolvable
 from envslim.solve.sizes import BZ2_HOW, NOARCH_PYTHON
 
+pytestmark = pytest.mark.slow  # real solves (py-rattler, uv) on the tests' local channel and index
+
 
 def solve(*conda, pip=(), channels=("conda-forge",), **kw):
     return solve_environment(EnvSpec(tuple(channels), tuple(conda), tuple(pip)), Settings.from_environ(**kw))

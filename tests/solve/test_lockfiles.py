@@ -12,6 +12,8 @@ from envslim.solve.engine import EnvSpec, Settings, lockfile_solutions, solve_en
 from envslim.solve.errors import SolveUnavailable
 from envslim.solve.lockfiles import is_pixi_lock
 
+pytestmark = pytest.mark.slow  # real solves (py-rattler, uv) on the tests' local channel and index
+
 
 def records(server_url):
     import rattler

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
-from envslim.cli import main
+import pytest
+
 from tests.solve.conftest import built_world, env, pypi, server, world  # noqa: F401 (fixtures)
+from tests.conftest import run
+
+pytestmark = pytest.mark.slow  # real solves (py-rattler, uv) on the tests' local channel and index
 
 PIXI = """\
 [workspace]
@@ -25,12 +29,6 @@ pyarrow = "15.*"  # parquet
 [environments]
 etl = ["etl"]
 """
-
-
-def run(capsys, *argv):
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def packages(side):

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from envslim.cli import main
+from tests.conftest import run
 
 from . import realchannel
 from .conftest import PypiFile, add_simple_project
@@ -34,12 +34,6 @@ def real(real_root, server, env):
         add_simple_project(server, name, files)
         server.add_pypi_project(name, files)
     return real_root
-
-
-def run(capsys, *argv):
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 # examples/environment.yml as it would be written today: Python 3.12, numpy 2 and pandas 2.

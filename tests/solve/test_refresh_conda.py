@@ -5,8 +5,12 @@ from __future__ import annotations
 import shutil
 import sys
 
+import pytest
+
 from envslim.cli import main
 from envslim.knowledge import packages_dir
+
+pytestmark = pytest.mark.slow  # real solves (py-rattler, uv) on the tests' local channel and index
 
 if sys.version_info >= (3, 11):
     import tomllib

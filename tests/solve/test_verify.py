@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from envslim.solve.engine import EnvSpec, Settings, solve_many
 from envslim.solve.errors import Unsolvable
 from envslim.solve.verify import combine, compare, refused, saving
+
+pytestmark = pytest.mark.slow  # real solves (py-rattler, uv) on the tests' local channel and index
 
 
 def pair(before, after, **kw):
