@@ -3,10 +3,13 @@ written, and a move to PyPI must splice and read back as intended."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from envslim.document.pixi import AddDep, FixError, PixiManifest, RemoveDep
+
+pytestmark = pytest.mark.slow  # generated manifests, hundreds per property
 
 NAMES = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?(\.[a-z]{1,3})?", fullmatch=True)
 SPECS = st.sampled_from(["*", ">=16", "16.*", ">=1.2,<2", "==3.1.2", "~=1.11.4", "3.11"])

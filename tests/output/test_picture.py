@@ -317,6 +317,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
+@pytest.mark.slow  # a real headless Chromium per page
 @pytest.mark.parametrize("name", ["example", "model"])
 def test_chromium_renders_the_page(name, capsys, monkeypatch, tmp_path):
     browser = _chromium()
