@@ -257,7 +257,7 @@ def _platforms(value: str | None) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    code = _main(list(sys.argv[1:] if argv is None else argv))
+    code = _bounded(list(sys.argv[1:] if argv is None else argv))
     if argv is None and "rattler" in sys.modules:
         leave(code)
     return code
@@ -288,34 +288,86 @@ def leave(code: int) -> None:
     os._exit(code)
 
 
-def _main(argv: list[str]) -> int:
+def _bounded(argv: list[str]) -> int:
+    """Everything the command writes, to stdout or stderr, passes the one redactor a line at a time
+    (``display.Redacting``); an interrupt at any point is one line; a failed write to stdout (a full disk)
+    is one line on stderr, exit 2."""
+    from envslim.display import Redacting, StreamError
+
+    real = sys.stdout, sys.stderr
+    out, err = Redacting(real[0], "standard output"), Redacting(real[1], "standard error")
+    sys.stdout, sys.stderr = out, err  # (what a lower layer, argparse or a warning prints passes it too)
+    try:
+        try:
+            return _main(argv, out, err)
+        finally:
+            sys.stdout, sys.stderr = real
+            out.flush()
+            err.flush()
+    except StreamError as e:
+        _give_up_on(e, out, err)
+        return EXIT_ERROR
+    except KeyboardInterrupt:  # (also while the parser and the command are being imported)
+        try:
+            print("envslim: interrupted", file=err)
+            err.flush()
+        except OSError:
+            pass
+        return EXIT_ERROR
+
+
+def _main(argv: list[str], out, err) -> int:
+    from envslim.display import StreamError
+
     parser = _parser(argv)
     if not argv:  # no arguments: the usage and the commands, exit 2
-        parser.print_help(sys.stderr)
+        parser.print_help(err)
         return EXIT_ERROR
     args = parser.parse_args(argv)
     try:
         import importlib
 
         command = importlib.import_module(f"envslim.commands.{COMMANDS[args.command][0]}")
-        return command.run(options_from(args), sys.stdout, sys.stderr)
+        return command.run(options_from(args), out, err)
     except EnvslimError as e:
-        from envslim.display import printable, redact
+        from envslim.display import printable
 
-        print(printable(redact(str(e))), file=sys.stderr)
+        print(printable(str(e)), file=err)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("envslim: interrupted", file=sys.stderr)
-        return EXIT_ERROR
+    except (KeyboardInterrupt, StreamError):
+        raise  # (the caller says which stream failed)
     except Exception as e:  # a bug: one line instead of a traceback; ENVSLIM_DEBUG=1 shows the traceback
         import os
 
         if os.environ.get("ENVSLIM_DEBUG"):
             raise
-        from envslim.display import printable, redact
+        from envslim.display import printable
 
-        print(redact(f"envslim: internal error: {type(e).__name__}: {e} (please report it)"), file=sys.stderr)
+        print(printable(f"envslim: internal error: {type(e).__name__}: {e} (please report it)"), file=err)
         return EXIT_ERROR
+
+
+def _give_up_on(e, out, err) -> None:
+    """A stream that cannot be written: say so on stderr (if that is not the one), and point the failed
+    stream at /dev/null so that the interpreter's own flush at exit does not fail again with a traceback."""
+    import os
+
+    from envslim.display import printable
+
+    stream = out.exact if e.name == "standard output" else err.exact
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (AttributeError, OSError, ValueError):
+        pass  # (not a file: a test's capture)
+    if stream is not err.exact:
+        try:
+            err.exact.write(printable(f"envslim: {e.name}: {e.strerror}") + "\n")
+            err.exact.flush()
+        except OSError:
+            pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from envslim import cli
 from envslim.document import atomic
 
 from tests.conftest import run
@@ -142,3 +143,252 @@ def test_a_folder_that_cannot_take_a_temporary_file_restores_the_signal_handlers
     with pytest.raises(FileNotFoundError):
         atomic.write_atomic(str(tmp_path / "missing" / "out"), "text")
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+# -- 6. a linear redactor; what one line echoes is capped -------------------------------------------------------
+
+
+ADVERSARIAL = {  # each once cost the old patterns the square of its length
+    "letters": 'lambda n: "a" * n',
+    "userinfo": 'lambda n: "x:" * (n // 2) + "@host.example"',
+    "ats": 'lambda n: "a:b@" * (n // 4)',
+    "schemes": 'lambda n: "a://b@" * (n // 6)',
+    "tokens": 'lambda n: "a.b/t/" * (n // 6)',
+    "entities": 'lambda n: "&#x27;u:p" * (n // 9) + "@h.example"',
+}
+LINEARITY = """
+import json, sys, time
+from envslim.display import redact
+shapes = {SHAPES}
+ratios = {}
+for name, make in shapes.items():
+    make = eval(make)
+    texts = {n: make(n) for n in (100_000, 1_000_000)}
+    best = dict.fromkeys(texts, float("inf"))
+    for _ in range(5):  # interleaved, the best of each: a busy moment slows one run, not all five
+        for n, text in texts.items():
+            start = time.perf_counter()
+            redact(text)
+            best[n] = min(best[n], time.perf_counter() - start)
+    ratios[name] = best[1_000_000] / best[100_000]
+print(json.dumps(ratios))
+"""
+
+
+@pytest.mark.slow
+def test_the_redactor_is_linear():
+    """Ten times the text costs about ten times the time (the square would be a hundred): a ratio on the
+    same machine in the same moment, so the machine's speed does not matter. In a child with a deadline
+    two hundred times what a 1 MB line takes here: the old patterns took half an hour."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = LINEARITY.replace("{SHAPES}", repr(ADVERSARIAL))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    ratios = json.loads(proc.stdout)
+    assert {name: r for name, r in ratios.items() if r > 40} == {}
+
+
+def child(*argv: str, timeout: float = 120) -> tuple[int, str, str]:
+    """``envslim ARGV...`` in a child process with a deadline far above what it takes (about a second): a
+    quadratic step makes it time out instead of hanging the test run."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "-m", "envslim.cli", *argv], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_a_one_megabyte_line_is_echoed_cut(here):
+    """explain echoes its argument: a long one (120 KB took 28 s) is cut to ECHO_LIMIT characters and says
+    how much is left out. (One argument of a command line holds at most 128 KiB.)"""
+    from envslim.display import ECHO_LIMIT
+
+    rc, out, err = child("explain", "x" * 120_000)
+    assert (rc, out) == (2, "")
+    shown = ECHO_LIMIT - len("envslim: error: no knowledge entry or rule named '")
+    assert err == ("envslim: error: no knowledge entry or rule named '" + "x" * shown
+                   + f"... [{120_001 - shown:,} more characters]\n")
+
+
+def test_a_one_megabyte_dependency_name_makes_a_table_of_short_lines(here):
+    Path("env.yml").write_text("name: x\ndependencies:\n  - python=3.11\n  - " + "a" * 1_000_000 + "\n")
+    rc, out, err = child("report", "env.yml")
+    assert rc == 0
+    assert max(len(line) for line in (out + err).splitlines()) < 1_200
+    assert len(out + err) < 30_000 and "more characters]" in out  # (it was 4 MB: every row padded to 1 MB)
+
+
+# -- 7. credentials: redacted at the output boundary, whatever produced the message --------------------------------
+
+
+CREDENTIAL_PIP = "name: x\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - https://user:TOKEN@host.example/foo-1.0.tar.gz\n"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "svg", "html"])
+def test_a_packaging_warning_never_shows_the_token(capsys, here, fmt, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(here / "cache"))
+    Path("env.yml").write_text(CREDENTIAL_PIP)
+    rc, out, err = run(capsys, "report", "--offline", "--format", fmt, "env.yml")
+    assert rc == 0
+    assert "TOKEN" not in out + err
+    assert "envslim: warning: PyPI: invalid specifier '://***@host.example/foo-1.0.tar.gz'" in err
+
+
+@pytest.mark.parametrize("output", [None, "Dockerfile"])
+def test_a_credential_in_the_environment_name_stays_out_of_the_dockerfile(capsys, here, output):
+    Path("env.yml").write_text("name: https://u:SECRET@h.example/x\ndependencies:\n  - python=3.11\n")
+    rc, out, err = run(capsys, "dockerfile", "env.yml", *(("-o", output) if output else ()))
+    text = Path(output).read_text() if output else out
+    assert rc == 0 and "SECRET" not in text + err
+    assert '# Generated by envslim dockerfile from env.yml (environment "https://***@h.example/x").' in text
+
+
+def test_the_boundary_redacts_lines_cut_into_many_writes():
+    import io
+
+    from envslim.display import Redacting
+
+    sink = io.StringIO()
+    stream = Redacting(sink, "standard output")
+    for piece in ("see https://us", "er:pa", "ss@host.example/x", " and\nuser:tok@", "conda.example/c\nlast"):
+        stream.write(piece)
+    assert sink.getvalue() == "see https://***@host.example/x and\n***@conda.example/c\n"
+    stream.flush()
+    assert sink.getvalue().endswith("\nlast")
+
+
+def test_whatever_a_lower_layer_prints_passes_the_boundary(capsys, here, monkeypatch):
+    """A message printed straight to sys.stderr below the commands (a library's warning) is redacted too."""
+    import sys
+
+    from envslim.commands import explain
+
+    def noisy(options, out, err):
+        print("fetching https://user:S3CRET@example.com/x", file=sys.stderr)
+        sys.stdout.write("token host.example/t/S3CRET/chan\n")
+        return 0
+
+    monkeypatch.setattr(explain, "run", noisy)
+    assert run(capsys, "explain", "pyarrow") == (0, "token host.example/t/***/chan\n",
+                                                 "fetching https://***@example.com/x\n")
+
+
+def test_rewrite_as_a_filter_writes_the_file_exactly(capsys, here, monkeypatch):
+    """The user's own file on stdout is not a message: its credentials stay (it is their file)."""
+    import io
+    import sys
+
+    text = "name: x\ndependencies:\n  - pip\n  - pip:\n    - https://user:TOKEN@host.example/foo-1.0.tar.gz\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    rc, out, err = run(capsys, "rewrite", "-")
+    assert (rc, out) == (0, text)
+
+
+# -- 8. terminals and XML -------------------------------------------------------------------------------------------
+
+HOSTILE_NAMES = 'name: x\ndependencies:\n  - python=3.11\n  - "bar\\e[31m\\u202eevil\\u2066x\\0"\n  - pyarrow\n'
+
+
+def test_bidi_controls_are_escaped_in_the_table(capsys, here):
+    Path("env.yml").write_text(HOSTILE_NAMES)
+    rc, out, _ = run(capsys, "report", "env.yml")
+    assert rc == 0
+    assert "bar\\x1b[31m\\u202eevil\\u2066x\\x00" in out
+    assert not any(c in out for c in "\x1b\u202e\u2066\x00")
+
+
+def test_every_bidi_and_c0_c1_control_is_escaped():
+    from envslim.display import printable
+
+    controls = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)]
+    assert printable("".join(controls)) == "".join(f"\\u{ord(c):04x}" for c in controls)
+    assert printable("a\x00\x1b\x9b\r\nb") == "a\\x00\\x1b\\x9b\r\nb"
+
+
+def test_a_file_name_with_an_escape_sequence_is_escaped_in_every_line(capsys, here):
+    name = "env\x1b]0;pwned\x07.yml"
+    Path(name).write_text(ENV)
+    rc, out, err = run(capsys, "rewrite", "--check", name)
+    assert rc == 1
+    shown = "env\\x1b]0;pwned\\x07.yml"
+    assert out.splitlines()[-1] == f"would rewrite {shown}"
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    rc, out, err = run(capsys, "rewrite", name)
+    assert (rc, "\x1b" in out + err) == (0, False)
+    assert out.splitlines()[-1] == f"rewrote {shown}"
+
+
+@pytest.mark.parametrize("fmt", ["svg", "html"])
+def test_the_picture_stays_well_formed_whatever_the_input(capsys, here, fmt):
+    import re
+    import xml.dom.minidom
+
+    Path("env.yml").write_text(HOSTILE_NAMES)
+    rc, out, _ = run(capsys, "report", "--format", fmt, "env.yml")
+    assert rc == 0
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069]", out)
+    svg = out[out.index("<svg"):out.rindex("</svg>") + len("</svg>")]
+    xml.dom.minidom.parseString(svg)  # well-formed XML
+    assert "bar\\x1b[31m\\u202eevil\\u2066x\\x00" in svg
+
+
+# -- 9. standard output on a full device ---------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("argv", [("report", "env.yml"), ("explain", "pyarrow"), ("dockerfile", "env.yml")])
+def test_standard_output_on_a_full_device_is_one_line(here, argv):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    with open("/dev/full", "w") as full:  # (opened for writing as stdout; the device itself is not touched)
+        proc = subprocess.run([sys.executable, "-m", "envslim.cli", *argv], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (proc.returncode, proc.stderr) == (2, "envslim: standard output: No space left on device\n")
+
+
+# -- 11. smaller ---------------------------------------------------------------------------------------------------
+
+
+def test_a_write_that_fails_never_says_fixed(here):
+    """The new file cannot be written (a file size limit: EFBIG, a real failure of the write): the findings
+    are still due, the error says why, and the file is as it was."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16, 16))
+
+    proc = subprocess.run([sys.executable, "-m", "envslim.cli", "rewrite", "env.yml"], capture_output=True, text=True,
+                          timeout=120, preexec_fn=limit, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                               "PYTHONDONTWRITEBYTECODE": "1"})
+    assert proc.returncode == 2
+    assert "[fixed]" not in proc.stdout and "rewrote" not in proc.stdout
+    assert proc.stdout.startswith("env.yml:4:3: ES001 pyarrow: move to pip:") and "[fix available]" in proc.stdout
+    assert proc.stderr == "env.yml: cannot write: File too large\n"
+    assert Path("env.yml").read_text() == ENV
+    assert sorted(os.listdir(".")) == ["env.yml"]
+
+
+def test_ctrl_c_while_starting_up_is_one_line(capsys, monkeypatch):
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_parser", interrupted)
+    assert run(capsys, "report", "env.yml") == (2, "", "envslim: interrupted\n")

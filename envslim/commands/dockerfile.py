@@ -163,7 +163,9 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _write(path: str, text: str) -> None:
+    from envslim.display import redact
+
     try:
-        write_atomic(path, text)
+        write_atomic(path, redact(text))  # (the file is an output like stdout: the same boundary)
     except OSError as e:
         raise EnvslimError(f"{path}: cannot write: {e.strerror or e}") from None

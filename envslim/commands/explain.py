@@ -140,19 +140,21 @@ def pypi_text(pypi: dict | None) -> str:
 def run(options, out, err) -> int:
     """What envslim knows of a rule or package. Everything it writes goes through the redactor and the
     terminal escapes: the target is echoed, and it may be a URL with credentials."""
-    return _run(options, _Clean(out), _Clean(err))
+    return _run(options, _Clean(out, whole=options.json), _Clean(err))
 
 
 class _Clean:
-    """A text stream whose writes are redacted and made printable (each write is a whole text or line)."""
+    """A text stream whose writes are redacted and made printable (each write is a whole text or line);
+    ``whole``: JSON, whose long lines are data, not echoes to cut."""
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream, whole: bool = False) -> None:
         self.stream = stream
+        self.whole = whole
 
     def write(self, text: str) -> int:
-        from envslim.display import printable, redact
+        from envslim.display import ECHO_LIMIT, printable, redact
 
-        return self.stream.write(printable(redact(text)))
+        return self.stream.write(printable(redact(text), None if self.whole else ECHO_LIMIT))
 
     def flush(self) -> None:
         self.stream.flush()

@@ -339,7 +339,7 @@ def run(options, out, err) -> int:
         from envslim.document.atomic import write_atomic
 
         try:
-            write_atomic(output, text)
+            write_atomic(output, redact(text))  # (the file is an output like stdout: the same boundary)
         except OSError as e:
             raise EnvslimError(redact(f"{output}: cannot write: {e.strerror or e}")) from None
     else:

@@ -49,21 +49,38 @@ def run(options, out, err) -> int:
             rc = EXIT_ERROR
             continue
         notes = err if (stdin or options.diff or machine) else out
+        name = printable(shown)  # (a file name may hold an escape sequence)
+        failed = None
+        if plan.changed and not (dry or stdin):  # written before the findings say [fixed]
+            try:
+                write_atomic(path, plan.new_text)
+            except EnvslimError as e:
+                failed = str(e)
+            except OSError as e:
+                failed = f"{path}: cannot write: {e.strerror or e}"
+        due = dry or failed is not None  # (a failed write fixed nothing: the findings are still due)
         if options.format == "markdown":
-            if dry or not stdin:  # (a filter's stdout is the new text)
-                out.write(markdown_summary(shown, plan, dry=dry))
+            if due or not stdin:  # (a filter's stdout is the new text)
+                out.write(markdown_summary(shown, plan, dry=due))
         elif options.format == "github":
             from envslim.output.ci import github_line
 
             for o in plan.shown:
-                print(github_line(shown, o, dry=dry), file=out)
+                print(github_line(shown, o, dry=due), file=out)
         elif options.format == "text":
             for o in plan.shown:
                 if not (options.diff and o.applied):  # under --diff, applied changes are explained after their hunk
-                    print(finding_line(shown, o, dry=dry), file=notes)
-        if stdin and not dry:  # a filter: the new text on stdout
-            out.write(plan.new_text)
+                    print(finding_line(shown, o, dry=due), file=notes)
+        if failed is not None:
+            print(printable(redact(failed)), file=err)
+            results.append(_result(shown, error=failed))
+            rc = EXIT_ERROR
+            continue
+        if stdin and not dry:  # a filter: the new text on stdout, exactly (the user's own file, unredacted)
             out.flush()
+            exact = getattr(out, "exact", out)
+            exact.write(plan.new_text)
+            exact.flush()
             continue
         if not plan.changed:
             results.append(_result(shown, plan))
@@ -74,27 +91,15 @@ def run(options, out, err) -> int:
             rc = max(rc, EXIT_DUE)
         elif options.check:
             if options.format == "text":
-                print(f"would rewrite {shown}", file=notes)
+                print(f"would rewrite {name}", file=notes)
             if env.lock_beside():
-                print(f"{shown}: the rewrite would make pixi.lock stale: run `pixi lock` after it", file=notes)
+                print(f"{name}: the rewrite would make pixi.lock stale: run `pixi lock` after it", file=notes)
             rc = max(rc, EXIT_DUE)
         else:
-            try:
-                write_atomic(path, plan.new_text)
-            except EnvslimError as e:
-                print(printable(redact(str(e))), file=err)
-                results.append(_result(shown, error=str(e)))
-                rc = EXIT_ERROR
-                continue
-            except OSError as e:
-                print(f"{path}: cannot write: {e.strerror or e}", file=err)
-                results.append(_result(shown, error=f"{path}: cannot write: {e.strerror or e}"))
-                rc = EXIT_ERROR
-                continue
             if options.format == "text":
-                print(f"rewrote {path}", file=notes)
+                print(f"rewrote {name}", file=notes)
             if env.lock_beside():
-                print(f"{path}: pixi.lock is now stale: run `pixi lock`", file=notes)
+                print(f"{name}: pixi.lock is now stale: run `pixi lock`", file=notes)
         results.append(_result(shown, plan, written=not dry))
     if options.format == "json":
         from envslim.output.ci import to_json

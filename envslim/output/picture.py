@@ -20,8 +20,11 @@ packages that leave are also hatched, so the picture does not depend on colour a
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
+
+from envslim.display import printable
 
 from envslim.knowledge.footprint import mb
 from envslim.output.rewrite import redact
@@ -188,9 +191,15 @@ def _groups(pkgs: list[Package]) -> list[tuple[str, list[Package]]]:
 # -- SVG ------------------------------------------------------------------------------------------------------
 
 
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # (what printable leaves and XML 1.0 does not allow)
+
+
 def _esc(text: str) -> str:
-    return (redact(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    """Text for SVG and HTML: credentials redacted, control characters shown as escapes (XML 1.0 allows no
+    C0 control but tab and line ends), then the markup characters as entities: well-formed whatever the
+    input."""
+    text = _NOT_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", printable(redact(text)))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _n(v: float) -> str:

@@ -138,7 +138,7 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
                    "(estimates from the knowledge base; `envslim explain PACKAGE` shows each figure's source)")
         out.append("")
     if plan.changed:
-        body = redact(diff(plan.old_text, plan.new_text, path)).rstrip("\n")
+        body = printable(redact(diff(plan.old_text, plan.new_text, path))).rstrip("\n")
         fence = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", body)), default=0))
         out += ["<details><summary>diff</summary>", "", f"{fence}diff", body, fence, "", "</details>", ""]
     return "\n".join(out) + "\n"
