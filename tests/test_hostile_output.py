@@ -352,6 +352,7 @@ def test_standard_output_on_a_full_device_is_one_line(here, argv):
 
     from tests.conftest import ROOT
 
+    Path("env.yml").write_text("name: x\ndependencies:\n  - python=3.11\n")  # (nothing due: no warning)
     with open("/dev/full", "w") as full:  # (opened for writing as stdout; the device itself is not touched)
         proc = subprocess.run([sys.executable, "-m", "envslim.cli", *argv], stdout=full, stderr=subprocess.PIPE,
                               text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
