@@ -291,6 +291,40 @@ def test_gzip_json_bomb_is_capped(monkeypatch):
     assert warnings == [f"PyPI bomb: the JSON document is larger than 1 MiB decoded; ignored ({server.url}{path})"]
 
 
+def test_zstd_content_encoding_bomb_is_decoded_step_by_step(monkeypatch):
+    """A few KB that decode to 256 MiB, as ``Content-Encoding: zstd``: httpx would decode a received chunk
+    whole (the whole bomb in memory); the session decodes in bounded steps and stops at its cap."""
+    pytest.importorskip("httpx")
+    zstandard = pytest.importorskip("zstandard")
+    import tracemalloc
+
+    from envslim.online import http
+    from tests.online.pkgserver import PackageServer
+
+    monkeypatch.setattr(http, "MAX_JSON_BYTES", 1 << 20)
+    packer = zstandard.ZstdCompressor(level=3).compressobj()
+    block = b"\0" * (16 << 20)
+    body = b"".join(packer.compress(block) for _ in range(16)) + packer.flush()
+    del block
+    assert len(body) < 64 * 1024
+    with PackageServer() as server:
+        server.add_encoded(path := "/pypi/zbomb/json", body, "zstd")
+
+        async def go():
+            async with http.Session(cache=False, retries=0) as session:
+                return await session.get_json(server.url + path, what="PyPI bomb"), list(session.warnings)
+
+        tracemalloc.start()
+        try:
+            data, warnings = http.run(go())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert data is None
+    assert warnings == [f"PyPI bomb: the JSON document is larger than 1 MiB decoded; ignored ({server.url}{path})"]
+    assert peak < 48 << 20  # steps of at most 8 MiB, not the 256 MiB the body decodes to
+
+
 # -- a plain install ---------------------------------------------------------------------------------------------
 
 

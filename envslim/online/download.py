@@ -84,8 +84,7 @@ async def download(
 
 async def _once(session: Session, url: str, dest: Path, max_bytes: int, compression: str,
                 headers: Mapping[str, str], budget: Budget) -> Downloaded:
-    asked = {"Accept-Encoding": "gzip, zstd" if _has_zstd() else "gzip", **headers}
-    async with session.stream(url, asked) as resp:
+    async with session.stream(url, headers) as resp:
         status = resp.status_code
         if status == 304:
             return Downloaded(304, resp.headers)
@@ -96,7 +95,8 @@ async def _once(session: Session, url: str, dest: Path, max_bytes: int, compress
         if length.isdigit() and int(length) > max_bytes:
             raise DownloadError(f"larger than its {_mib(max_bytes)} limit ({int(length):,} bytes announced)", url)
         try:
-            decode = chain(decoder(resp.headers.get("content-encoding", "identity")), decoder(compression))
+            encoding = "identity" if resp.is_stream_consumed else resp.headers.get("content-encoding", "identity")
+            decode = chain(decoder(encoding), decoder(compression))
         except DecodeError as exc:
             raise DownloadError(str(exc), url) from None
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -135,8 +135,3 @@ async def _once(session: Session, url: str, dest: Path, max_bytes: int, compress
             with contextlib.suppress(FileNotFoundError):
                 part.unlink()
 
-
-def _has_zstd() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("zstandard") is not None

@@ -44,6 +44,7 @@ from typing import Any, AsyncIterator, Awaitable, Iterable, Mapping, TypeVar
 from envslim import __version__
 from envslim.display import redact
 from envslim.online.cache import Cache, CacheEntry
+from envslim.online.decode import DecodeError, decoder
 from envslim.online.limits import CONNECT_TIMEOUT, MIN_RATE, stall_timeout
 
 PYPI_URL = "https://pypi.org"
@@ -274,15 +275,37 @@ class Session:
             length = resp.headers.get("content-length")
             if max_body is not None and length and length.isdigit() and int(length) > max_body:
                 return Fetched(status, resp.headers, b"", too_big=True)
-            chunks = []
+            try:  # decoded here, step by step (httpx would decode a zstd chunk whole: a bomb in memory)
+                # (a transport that gave the body whole, as httpx.MockTransport does, has decoded it)
+                decode = decoder("identity" if resp.is_stream_consumed else
+                                 resp.headers.get("content-encoding", "identity"))
+            except DecodeError as exc:
+                raise HttpFailure(str(exc), False) from None
+            chunks: list[bytes] = []
             size = 0
-            async for chunk in self.chunks(resp, decoded=True):
-                chunks.append(chunk)
-                size += len(chunk)
-                if max_body is not None and size > max_body:
-                    self.bytes_downloaded += resp.num_bytes_downloaded
-                    return Fetched(status, resp.headers, b"", too_big=True)
-            self.bytes_downloaded += resp.num_bytes_downloaded
+
+            def take(pieces: Iterable[bytes]) -> bool:
+                nonlocal size
+                for piece in pieces:
+                    chunks.append(piece)
+                    size += len(piece)
+                    if max_body is not None and size > max_body:
+                        return False
+                return True
+
+            try:
+                complete = True
+                async for chunk in self.chunks(resp):
+                    if not take(decode.feed(chunk)):
+                        complete = False
+                        break
+                complete = complete and take(decode.finish())
+            except DecodeError as exc:
+                raise HttpFailure(f"bad {resp.headers.get('content-encoding')} body: {exc}", False) from None
+            finally:
+                self.bytes_downloaded += resp.num_bytes_downloaded
+            if not complete:
+                return Fetched(status, resp.headers, b"", too_big=True)
             return Fetched(status, resp.headers, b"".join(chunks))
 
     @contextlib.asynccontextmanager
@@ -295,7 +318,7 @@ class Session:
         self.requests += 1
         resp = None
         try:
-            request = client.build_request("GET", url, headers=headers or {})
+            request = client.build_request("GET", url, headers={"Accept-Encoding": accept_encoding(), **(headers or {})})
             try:
                 resp = await asyncio.wait_for(client.send(request, stream=True),
                                               min(CONNECT_TIMEOUT, self.timeout) + self.timeout)
@@ -319,12 +342,15 @@ class Session:
             if resp is not None:
                 await resp.aclose()
 
-    async def chunks(self, resp: Any, *, decoded: bool = False) -> AsyncIterator[bytes]:
-        """The body of a :meth:`stream` response, raw (as sent, still content-encoded) or decoded by
-        httpx, guarded against stalls: a window of ``timeout`` seconds that brings fewer than
+    async def chunks(self, resp: Any) -> AsyncIterator[bytes]:
+        """The body of a :meth:`stream` response as sent (still content-encoded: decode it with
+        :mod:`envslim.online.decode`), guarded against stalls: a window of ``timeout`` seconds that brings fewer than
         ``MIN_RATE * timeout`` bytes ends it (``HttpFailure``, unreachable), so a server that sends one
         byte a second is cut off within two stall bounds."""
-        source = (resp.aiter_bytes() if decoded else resp.aiter_raw()).__aiter__()
+        if resp.is_stream_consumed:  # the body came whole from the transport (httpx.MockTransport)
+            yield resp.content
+            return
+        source = resp.aiter_raw().__aiter__()
         clock = asyncio.get_running_loop().time
         window_start, window_bytes = clock(), 0
         pending: asyncio.Future | None = None
@@ -474,6 +500,13 @@ def _httpx():
         raise EnvslimError("envslim: error: online lookups need httpx: pip install 'envslim[online]'"
                            " (or use --offline)") from None
     return httpx
+
+
+def accept_encoding() -> str:
+    """The content encodings :mod:`envslim.online.decode` reads step by step (zstd when installed)."""
+    import importlib.util
+
+    return "gzip, zstd" if importlib.util.find_spec("zstandard") is not None else "gzip"
 
 
 def host_of(url: str) -> str:
