@@ -79,6 +79,8 @@ class Options:
     extend_select: frozenset[str] = frozenset()  # rule ids added to the selection (the opt-in rules)
     keep: frozenset[str] = frozenset()  # package names never touched
     per_package_ignores: dict[str, frozenset[str]] = field(default_factory=dict)
+    # (rule, normalised package) -> why its fix is refused: a REFUSED outcome, the fix not made (rewrite --verify)
+    refused: dict[tuple[str, str], str] = field(default_factory=dict)
     annotate: bool = False  # leave "# envslim: <why>" on the lines a fix adds
 
 
@@ -244,6 +246,10 @@ def selected(rule, options: Options) -> bool:
     return not rule.opt_in
 
 
+class _Refusal(str):
+    """Why a finding's fix is refused (``Options.refused``): left out as a suppressed one is, shown as refused."""
+
+
 def _round(env: EnvFile, original: EnvFile, options: Options, load, back: OffsetMap | None,
            n: int) -> tuple[Plan, OffsetMap | None]:
     """One round: the rules on ``env`` (the original, or the text after ``n`` rounds of fixes, which
@@ -263,6 +269,8 @@ def _round(env: EnvFile, original: EnvFile, options: Options, load, back: Offset
                     why = "keep in the config"
                 elif not why and f.rule in per_package.get(package, ()):
                     why = "per-package-ignores in the config"
+                elif not why and (f.rule, package) in options.refused:
+                    why = _Refusal(options.refused[(f.rule, package)])
                 out.append((f, why))
         return out
 
@@ -280,7 +288,8 @@ def _round(env: EnvFile, original: EnvFile, options: Options, load, back: Offset
     for f, why in found:
         o = place.outcome(f, State.REPORT_ONLY, n, f.note)
         if why:
-            outcomes.append(replace(o, state=State.SUPPRESSED, reason=why))
+            outcomes.append(replace(o, state=State.REFUSED if isinstance(why, _Refusal) else State.SUPPRESSED,
+                                    reason=str(why)))
             continue
         if not f.ops or f.safety not in ("safe", "unsafe"):
             outcomes.append(replace(o, state=State.REFUSED, reason=f.refused) if f.refused else o)

@@ -128,8 +128,9 @@ def _not_pixi(e: EnvslimError) -> bool:
 
 
 def _verified(env, cfg, plan, options, err):
-    """The plan with only the fixes a solve proves; a refused fix is planned again as ignored for its
-    package (``per-package-ignores``), so that what it made possible is planned without it. A pixi
+    """The plan with only the fixes a solve proves; the file is planned again with the refused fixes
+    (``Options.refused``: refused outcomes, their fixes not made), so that what they made possible is planned
+    without them. A pixi
     manifest is proven per environment, as ``report --solve`` solves one (:func:`_pixi_adapters`)."""
     from envslim._record import replace
     from envslim.knowledge.names import normalize
@@ -139,12 +140,9 @@ def _verified(env, cfg, plan, options, err):
     base = plan_options(options, cfg)
     adapters = _pixi_adapters(env) if env.format == "pixi" else None
 
-    def replan(withheld):
-        ignores = dict(base.per_package_ignores)
-        for rule, package in withheld:
-            key = normalize(package)
-            ignores[key] = ignores.get(key, frozenset()) | {rule}
-        return plan_document(env, replace(base, per_package_ignores=ignores))
+    def replan(refusals):
+        refused = {(rule, normalize(package)): why for (rule, package), why in refusals.items()}
+        return plan_document(env, replace(base, refused=refused))
 
     return command.verify(plan, options, cfg, err, replan, adapters)
 

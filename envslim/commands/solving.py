@@ -12,9 +12,9 @@ progress line and the one-line failures they print; ``envslim.solve`` itself pri
   ``fileplan.PlanProof`` per report, which the command adds to it and the renderers read); None after
   one line on ``err`` when a file does not solve or a channel or index cannot be read.
 - ``verify(plan, options, cfg, err, replan, adapters=None) -> plan``: ``rewrite --verify`` (a pixi
-  manifest: each of its environments, through ``adapters``): keeps the fixes a solve proves, re-plans without the others (``replan(refused)`` plans again with those (rule, package) pairs
-  ignored) and records each refusal in the plan as a refused outcome whose reason names the solver's
-  verdict; raises ``EnvslimError`` (exit 2, one line) when the file does not solve.
+  manifest: each of its environments, through ``adapters``): keeps the fixes a solve proves and plans
+  again without the others (``replan(refusals)``: each refused (rule, package) with the reason naming the
+  solver's verdict, which the plan records as a refused outcome itself); raises ``EnvslimError`` (exit 2, one line) when the file does not solve.
 """
 
 from __future__ import annotations
@@ -163,15 +163,13 @@ def stale_lines(proof: Any, relock: str = "re-lock") -> list[str]:
     return out
 
 
-def verify(plan: Any, options: Any, cfg: Any, err: Any, replan: Callable[[frozenset], Any],
+def verify(plan: Any, options: Any, cfg: Any, err: Any, replan: Callable[[dict], Any],
            adapters: list[tuple[Any, Callable[[Any], bool]]] | None = None) -> Any:
     """The plan with only the fixes a solve proves (see the module docstring). ``adapters`` (a pixi
     manifest's: one per environment) are ``(adapter, includes)`` pairs: each outcome is proven in every
     environment that ``includes`` it and kept only if every one proves it; the default reads the plan's
     environment file."""
-    from envslim._record import replace
     from envslim.errors import EnvslimError
-    from envslim.plan import State
     from envslim.solve.errors import SolveFailure
     from envslim.solve.fileplan import outcome_key, prove
     from envslim.solve.model import Size
@@ -180,8 +178,7 @@ def verify(plan: Any, options: Any, cfg: Any, err: Any, replan: Callable[[frozen
     progress = _Progress(err)
     settings = settings_for(options, cfg, progress)
     pairs = adapters if adapters is not None else [(None, lambda o: True)]
-    withheld: frozenset[tuple[str, str]] = frozenset()  # (rule, package) of the refused fixes
-    refusals: dict[tuple[str, str], str] = {}
+    refusals: dict[tuple[str, str], str] = {}  # (rule, package) of each refused fix -> why
     try:
         for _ in range(4):  # a refused fix can uncover others (they are proven in the next round)
             applied = plan.applied
@@ -215,14 +212,10 @@ def verify(plan: Any, options: Any, cfg: Any, err: Any, replan: Callable[[frozen
             if not refused:
                 break
             for o in refused:
-                refusals[(o.finding.rule, o.finding.package)] = verdicts[outcome_key(o)].reason
-            withheld = withheld | {(o.finding.rule, o.finding.package) for o in refused}
-            plan = replan(withheld)
+                refusals[(o.finding.rule, o.finding.package)] = REFUSED + verdicts[outcome_key(o)].reason
+            plan = replan(refusals)  # the plan makes each refused fix a refused outcome itself
     except SolveFailure as failure:
         progress.clear()
         raise EnvslimError(_failure_line(plan.env.path, failure)) from None
     progress.clear()
-    outcomes = [replace(o, state=State.REFUSED, reason=REFUSED + refusals[(o.finding.rule, o.finding.package)])
-                if o.state is State.SUPPRESSED and (o.finding.rule, o.finding.package) in refusals else o
-                for o in plan.outcomes]
-    return replace(plan, outcomes=outcomes)
+    return plan
