@@ -1,8 +1,9 @@
 """``envslim knowledge refresh --graph``: rebuild the offline graph snapshot from live channels.
 
 The names asked for (by default every name the shipped snapshot has), and everything their depends reach,
-are read from each channel's repodata with py-rattler's gateway (sharded where the channel has it, the
-same endpoints and cache as ``--solve``: ``ENVSLIM_CONDA_URL``, ``ENVSLIM_DEFAULTS_URL``), for each
+are read from each channel's repodata with py-rattler's gateway, the repodata fetched as for ``--solve``
+(through envslim's capped session into local copies, :mod:`envslim.solve.repodata`; the same endpoints
+and cache: ``ENVSLIM_CONDA_URL``, ``ENVSLIM_DEFAULTS_URL``), for each
 platform and noarch. Per name and subdir the ``versions`` newest versions are kept, with all their builds
 (the writer keeps one build per variant). Installed bytes measured in the current snapshot are carried
 over for the same artifact; the others are estimated from the archive bytes with the current snapshot's
@@ -33,18 +34,25 @@ def _record(r: Any, channel: str, today: str) -> dict:
 
 
 async def fetch(names: list[str], channels: list[tuple[str, str]], platforms: list[str], gateway: Any,
-                versions: int, today: str) -> list[dict]:
+                versions: int, today: str, localizer: Any = None) -> list[dict]:
     """The records of ``names`` and of what they reach, per channel (id, URL), newest ``versions`` versions of
-    each name per subdir."""
+    each name per subdir. With a ``localizer`` (:class:`envslim.solve.repodata.Localizer`), the repodata
+    comes through envslim's capped session and rattler reads local copies (as for ``--solve``)."""
     import rattler
 
     out: list[dict] = []
+    subdirs = [*platforms, "noarch"]
     for cid, url in channels:
-        result = await gateway.query([rattler.Channel(url)], [*platforms, "noarch"],
+        source = url
+        if localizer is not None:
+            [source] = await localizer.channels([url], subdirs)
+        result = await gateway.query([rattler.Channel(source)], subdirs,
                                      [rattler.MatchSpec(n) for n in names], recursive=True)
+        found = [r for per in result for r in per]
+        if localizer is not None:
+            localizer.restore(found)
         kept: dict[tuple[str, str], list[str]] = {}
-        records = sorted((r for per in result for r in per),
-                         key=lambda r: (r.name.normalized, str(r.subdir), r.version), reverse=True)
+        records = sorted(found, key=lambda r: (r.name.normalized, str(r.subdir), r.version), reverse=True)
         for r in records:
             key = (r.name.normalized, str(r.subdir))
             seen = kept.setdefault(key, [])
@@ -55,6 +63,18 @@ async def fetch(names: list[str], channels: list[tuple[str, str]], platforms: li
                 seen.append(v)
             out.append(_record(r, cid, today))
     return out
+
+
+async def _fetch_bounded(names: list[str], channels: list[tuple[str, str]], platforms: list[str], gateway: Any,
+                         versions: int, today: str, root: Any) -> list[dict]:
+    """:func:`fetch` with every download bounded (the connect and stall bounds, the repodata caps)."""
+    from pathlib import Path
+
+    from envslim.online import Session
+    from envslim.solve.repodata import Localizer
+
+    async with Session(cache=False, bound_cache=False) as session:
+        return await fetch(names, channels, platforms, gateway, versions, today, Localizer(session, Path(root)))
 
 
 def refresh_graph(current: Graph, names: list[str], channels: list[str], platforms: list[str], *,
@@ -71,7 +91,7 @@ def refresh_graph(current: Graph, names: list[str], channels: list[str], platfor
         for url in channel_urls([name, "nodefaults"], alias=alias, defaults_url=defaults_url).urls:
             pairs.append((channel_id(name), url))
     gateway = make_gateway(cache_dir)
-    records = run_solve(fetch(names, pairs, platforms, gateway, versions, today))
+    records = run_solve(_fetch_bounded(names, pairs, platforms, gateway, versions, today, cache_dir))
     measured = {}
     for name in {r["name"] for r in records}:
         for b in current.all_builds(name):

@@ -257,3 +257,14 @@ def test_an_artifact_host_that_stalls_is_cannot_reach(hostile, cache, tmp_path, 
     rc, err = solve(capsys, path)
     assert (rc, err) == (2, f"{path}: cannot reach 127.0.0.1:{hostile.port} ({hostile.url}/c/noarch/{filename}):"
                             " no answer within 1 s\n")
+
+
+def test_knowledge_refresh_graph_reads_repodata_within_the_caps(hostile, cache, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(limits, "REPODATA_MAX", 4 * MiB)
+    hostile.routes["/c/noarch/repodata.json"] = endless()
+    out = tmp_path / "conda.jsonl"
+    rc = cli.main(["knowledge", "refresh", "--graph", "numpy", "--channel", f"{hostile.url}/c", "--out", str(out)])
+    _, err = capsys.readouterr()
+    assert rc == 2 and not out.exists()
+    assert err == (f"{out}: cannot read the channels: {hostile.url}/c/noarch/repodata.json: larger than its"
+                   " 4 MiB limit; nothing kept; snapshot kept\n")
