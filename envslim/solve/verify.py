@@ -80,7 +80,7 @@ def compare(before: Solution, after: Solution, kind: str, package: str = "", new
     measured = saving(before, after)
     if kind == "move" and package:
         return _move(before, after, package, new, measured)
-    if kind == "rename" and package and new:
+    if kind == "rename" and package:  # (a rename whose new name is not known: the old must still leave)
         return _rename(before, after, package, new, measured)
     if kind == "drop" and package:
         side = "conda" if before.find(package, "conda") is not None else "pip"
@@ -123,7 +123,7 @@ def _rename(before: Solution, after: Solution, old: str, new: str, measured: Siz
     if after.find(old, side) is not None:
         why = _pulled_back_by(after, old) if side == "conda" else f"{old} is still required"
         return Verdict(False, measured, f"{old} stays after the rename: {why}")
-    if after.find(new, side) is None:
+    if new and after.find(new, side) is None:
         return Verdict(False, measured, f"{new} is not installed after the rename")
     return _positive(measured)
 

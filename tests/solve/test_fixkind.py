@@ -84,3 +84,8 @@ def test_a_drop_with_no_effect_is_refused():
     after = sol(pkg("conda", "python", 100), pkg("conda", "ipython", 30), pkg("conda", "nbkit", 5, ("ipython",)))
     v = compare(before, after, "drop", "ipython")
     assert (v.verified, v.reason) == (False, "ipython stays (nbkit 1.0 requires ipython): removing the line has no effect")
+
+
+def test_a_rename_whose_new_name_is_unknown_still_needs_the_old_to_leave():
+    v = compare(BEFORE, BEFORE, "rename", "matplotlib")
+    assert (v.verified, v.reason) == (False, "matplotlib stays after the rename: matplotlib is still requested")
