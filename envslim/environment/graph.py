@@ -18,7 +18,7 @@ from envslim._paths import knowledge_root
 from envslim._record import dataclass
 
 FILE = os.path.join("graph", "conda.jsonl")
-FORMAT = 3
+FORMAT = 4
 
 
 class Ratios:
@@ -175,6 +175,38 @@ def _order_key(b: Build):
     return (v, b.build_number, b.days)
 
 
+class Builds:
+    """A read-only list of builds made from the snapshot's rows only when read (a walk reads few of them)."""
+
+    __slots__ = ("_rows", "_make", "_made")
+
+    def __init__(self, rows: list, make) -> None:
+        self._rows = rows
+        self._make = make
+        self._made: list = [None] * len(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self._rows)))]
+        b = self._made[i]
+        if b is None:
+            b = self._made[i] = self._make(self._rows[i])
+        return b
+
+    def __iter__(self):
+        for i in range(len(self._rows)):
+            yield self[i]
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 def newest_first(builds) -> list[Build]:
     """Builds ordered as a solver prefers them: highest version, then build number, then newest."""
     return sorted(builds, key=_order_key, reverse=True)
@@ -192,7 +224,9 @@ class Graph:
         self._channels: dict[str, set[str]] = {}
         self._all: dict[str, tuple[Build, ...]] = {}
         self._ratios: Ratios | None = None
-        self._cache: dict[tuple[str, str, str], list[Build]] = {}
+        self._sources: dict[int, tuple[str, str]] = {}
+        self._index: dict[str, list] = {}
+        self._cache: dict[tuple, list[Build]] = {}
 
     # -- the index ------------------------------------------------------------------------------
     def _load_header(self) -> dict:
@@ -247,15 +281,18 @@ class Graph:
             return self._raw[key]
         header = self._load_header()
         line = None
-        for ix, start, length, _mask in header["names"].get(name, ()):
+        for ix, start, length, _mask in self._entries(name):
             if header["subdirs"][ix] != subdir:
                 continue
-            if self._data is None:  # one read of the file (a few MB) costs less than a seek per name
+            if self._data is not None:
+                blob = self._data[self._offset + start:self._offset + start + length]
+            else:  # a read of only this line (the file is a few MB; a file names a few hundred lines)
                 with open(self.path, "rb") as f:  # type: ignore[arg-type]
-                    self._data = f.read()
+                    f.seek(self._offset + start)
+                    blob = f.read(length)
             import json
 
-            line = json.loads(self._data[self._offset + start:self._offset + start + length])
+            line = json.loads(blob)
         self._raw[key] = line
         return line
 
@@ -265,17 +302,32 @@ class Graph:
         est = lo = hi = None
         if installed is None and archive:
             est, lo, hi = self.ratios.estimate(name, archive) or (None, None, None)
-        repo, path, commit, date = header["sources"][src]  # type: ignore[index]
+        source, date = self._source(src)
         deps = line["d"]
         depends = tuple(deps[i] for i in dep_ix)
         return Build(name, version, build, subdir, header["channels"][ch], depends,  # type: ignore[index]
                      archive, installed, (lo, hi) if installed is None and lo is not None else None,
-                     f"{repo} {path} @{commit[:7]} ({date})" if commit else f"{repo} {path} ({date})",
-                     est if installed is None else None, date, days, python)
+                     source, est if installed is None else None, date, days, python)
+
+    def _source(self, src: int) -> tuple[str, str]:
+        got = self._sources.get(src)
+        if got is None:
+            repo, path, commit, date = self._load_header()["sources"][src]
+            text = f"{repo} {path} @{commit[:7]} ({date})" if commit else f"{repo} {path} ({date})"
+            got = self._sources[src] = (text, date)
+        return got
+
+    def _entries(self, name: str) -> list[tuple[int, int, int, int]]:
+        """(subdir index, start, length, channel mask) of each line of ``name``."""
+        got = self._index.get(name)
+        if got is None:
+            text = self._load_header()["names"].get(name, "")
+            got = self._index[name] = [tuple(int(x) for x in e.split(",")) for e in text.split(";") if e]
+        return got  # type: ignore[return-value]
 
     def _subdirs(self, name: str) -> list[tuple[str, int]]:
         header = self._load_header()
-        return [(header["subdirs"][ix], mask) for ix, _start, _length, mask in header["names"].get(name, ())]
+        return [(header["subdirs"][ix], mask) for ix, _start, _length, mask in self._entries(name)]
 
     def all_builds(self, name: str) -> tuple[Build, ...]:
         """Every build of ``name`` in the snapshot, any platform and channel."""
@@ -308,27 +360,35 @@ class Graph:
         bit = 1 << chans.index(channel) if channel in chans else 0
         return {subdir for subdir, mask in self._subdirs(name) if channel is None or mask & bit}
 
-    def builds(self, name: str, *, platform: str, channel: str) -> list[Build]:
+    def builds(self, name: str, *, platform: str, channel: str, python: str | None = None) -> "Builds | list[Build]":
         """The builds of ``name`` for ``platform`` (its own subdir or noarch) on ``channel``, newest first
-        (version, then build number, then timestamp)."""
-        key = (name, platform, channel)
+        (version, then build number, then timestamp); with ``python``, only those built for that Python or
+        for none in particular (the rows of other Pythons are not even decoded into builds)."""
+        key = (name, platform, channel, python)
         got = self._cache.get(key)
         if got is not None:
             return got
         chans = self._load_header()["channels"]
         ch = chans.index(channel) if channel in chans else -1
-        out: list[Build] = []
-        parts = 0
+        parts: list[tuple[str, dict, list]] = []
         for subdir, mask in self._subdirs(name):
             if ch < 0 or subdir not in (platform, "noarch") or not mask >> ch & 1:
                 continue
             line = self._line(name, subdir)
-            out += [self._make(name, subdir, line, row) for row in line["b"] if row[2] == ch]  # type: ignore[index]
-            parts += 1
-        if parts > 1:
-            out = newest_first(out)  # two subdirs, each ordered: merge them
-        self._cache[key] = out
-        return out
+            rows = [row for row in line["b"] if row[2] == ch]  # type: ignore[index]
+            if python is not None:
+                if name == "python":
+                    rows = [row for row in rows if row[0] == python or row[0].startswith(python + ".")]
+                else:
+                    rows = [row for row in rows if row[8] is None or row[8] == python]
+            parts.append((subdir, line, rows))  # type: ignore[arg-type]
+        if len(parts) == 1:  # one subdir, already in order: builds are made as they are read
+            subdir, line, rows = parts[0]
+            got = Builds(rows, lambda row, subdir=subdir, line=line: self._make(name, subdir, line, row))
+        else:  # two subdirs (a package built per platform and as noarch), each ordered: merge them
+            got = newest_first(self._make(name, subdir, line, row) for subdir, line, rows in parts for row in rows)
+        self._cache[key] = got
+        return got
 
     def candidates(self, spec, *, platform: str, channel: str, python: str | None = None) -> list[Build]:
         """The builds that satisfy ``spec`` (a MatchSpec or its text) for the target, newest first."""

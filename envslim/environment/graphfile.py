@@ -9,9 +9,9 @@ marked as an estimate with its range; without archive bytes they stay unknown.
 
 Format (``FORMAT``; a reader parses line 1, then only the lines of the names and subdirs it needs)::
 
-    line 1: {"format": 3, "date": newest source date, "sources": [[repo, path, commit, date], ...],
+    line 1: {"format": 4, "date": newest source date, "sources": [[repo, path, commit, date], ...],
              "channels": [...], "subdirs": [...], "method": "...", "ratios": {...},
-             "names": {"<name>": [[subdir index, start, length, channel bit mask], ...], ...}}
+             "names": {"<name>": "subdir index,start,length,channel bit mask;...", ...}}
     then:   one line per name and subdir, at ``start`` bytes after the end of line 1:
             {"d": [depends strings], "b": [[version, build, channel, [depends indexes], archive, installed,
               source, timestamp days, python minor or null], ...]}
@@ -121,6 +121,7 @@ def compile_graph(records, ratios: Ratios) -> bytes:
         "subdirs": subdirs,
         "method": ratios.method(),
         "ratios": ratios.as_json(),
-        "names": index,
+        # one string per name (decoded only for the names a file reaches: a fraction of the parse time)
+        "names": {n: ";".join(",".join(str(x) for x in e) for e in v) for n, v in index.items()},
     }
     return json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + b"".join(body)

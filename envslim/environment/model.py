@@ -25,8 +25,7 @@ PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64"
 # the channels defaults stands for, as names and as path tails of mirrors (.../anaconda/pkgs/main)
 DEFAULTS_ALIASES = {"defaults", "anaconda", "main", "pkgs/main", "r", "pkgs/r", "msys2", "pkgs/msys2", "free",
                     "pkgs/free", "anaconda/pkgs/main", "anaconda/pkgs/free", "anaconda/pkgs/r"}
-_VIRTUAL = re.compile(r"^__")
-_PY_PIN = re.compile(r"^(\d+)\.(\d+)")
+_PY_PIN = r"^(\d+)\.(\d+)"  # (compiled when used: the hook path imports this module)
 # packages that exist (or that an export lists) on one platform family only
 _PLATFORM_NAMES = {
     "win": ("vc", "vs2015_runtime", "vc14_runtime", "ucrt", "msys2-conda-epoch", "m2w64-gcc-libs", "m2w64-gmp",
@@ -86,7 +85,7 @@ def python_pin(specs) -> str | None:
     if spec is None or not spec.raw_version:
         return None
     raw = spec.raw_version.strip()
-    m = _PY_PIN.match(raw.lstrip("=").rstrip("*").rstrip("."))
+    m = re.match(_PY_PIN, raw.lstrip("=").rstrip("*").rstrip("."))
     if m and not re.search(r"[<>!,|]", raw):
         return f"{m.group(1)}.{m.group(2)}"
     return None
@@ -206,6 +205,7 @@ class Environment:
         self._matches: dict[tuple[str, str], bool] = {}
         self._specs: dict[str, list] = {}  # name -> every spec seen for it in the walk
         self._implied: dict[str, list] = {}  # name -> specs a requested metapackage implies (IMPLIED_SPECS)
+        self._hard: dict[str, bool] = {}  # a depends string -> whether it can hold with the file's own specs
 
     # -- building -------------------------------------------------------------------------------
     @classmethod
@@ -219,7 +219,7 @@ class Environment:
         lines = []
         for item in doc.deps:
             spec = condaspec.parse_line(item.text)
-            if spec is not None and not _VIRTUAL.match(spec.name):
+            if spec is not None and not spec.name.startswith("__"):
                 lines.append((getattr(item, "selector", None), spec))
         everything = {}
         for _sel, spec in lines:
@@ -293,60 +293,99 @@ class Environment:
         self._serving[name] = found
         return found
 
+    def _choices(self, name: str) -> int:
+        """How many builds the snapshot has for ``name`` on its channel for the target."""
+        channel = self._serving.get(name)
+        if channel is None:
+            return 0
+        return len(self.graph.builds(name, platform=self.target.platform, channel=channel, python=self.target.python))
+
     def _match(self, spec, b: Build) -> bool:
-        """``spec.match(b)``, remembered: a walk asks the same spec about the same versions many times."""
+        """``spec.match(b)``, remembered: a walk asks the same spec about the same versions many times.
+        ``spec`` may be a depends string, parsed here (once per process); one conda cannot read matches."""
+        if isinstance(spec, str):
+            from envslim import conda as condaspec
+
+            try:
+                spec = condaspec.parse(spec)
+            except condaspec.CondaSpecError:
+                return True
         if spec.build is None and spec.build_number is None and not spec.fields and not spec.subdir:
             key = (spec.original, b.version)
             got = self._matches.get(key)
             if got is None:
                 got = self._matches[key] = spec.matches_version(b.version)
             return got
-        return spec.match(b.as_record())
+        key = (spec.original, b.version, b.build, b.subdir)
+        got = self._matches.get(key)
+        if got is None:
+            got = self._matches[key] = spec.match(b.as_record())
+        return got
 
     def _choose(self, name: str, specs: list, channel: str) -> tuple[Build | None, str]:
         """The build a solver would take for ``name`` given every spec seen for it, and why it is a
         stand-in ("" when it fits the target)."""
         platform, python = self.target.platform, self.target.python
+
+        def allowed(builds):  # newest first, lazily: most choices are made in the newest release series
+            if len(builds) == 1 and name not in self.requested and name not in self._implied:
+                yield from builds  # one build to take: the depends that name it need not be read
+                return
+            for b in builds:
+                if all(self._match(s, b) for s in specs):
+                    yield b
+
+        # the target's Python's builds (and those of no Python in particular) first; the others are read
+        # only for a stand-in: another Python's build of a version the specs allow (a noarch package that
+        # does not install beside the target's Python is unknown)
+        best = self._series(b for b in allowed(self.graph.builds(name, platform=platform, channel=channel,
+                                                                 python=python)) if fits_python(b, python))
+        if best is not None:
+            return best, ""
         every = self.graph.builds(name, platform=platform, channel=channel)
-        allowed = [b for b in every if all(self._match(s, b) for s in specs)]  # newest first
-        why = ""
-        if not allowed and every and len(specs) > 1:
+        if python is not None:
+            best = self._series(b for b in allowed(every) if b.python)
+            if best is not None:
+                return best, f"stand-in: {best.version} {best.build} is built for Python {best.python}, not {python}"
+        if every and len(specs) > 1 and not any(True for _ in allowed(every)):
             # specs from builds of different lock files may disagree: the builds most of them allow
             requested = self.requested.get(name)
             scored = [(sum(1 for s in specs if self._match(s, b)), b) for b in every
                       if requested is None or self._match(requested, b)]
             if scored:
                 top = max(n for n, _ in scored)
-                allowed = [b for n, b in scored if n == top]
-        if not allowed:
-            return None, ""
-        fit = [b for b in allowed if fits_python(b, python)]
-        stand_in = not fit
-        if stand_in:  # another Python's build of a version the specs allow stands in (a noarch package
-            fit = [b for b in allowed if b.python]  # that does not install beside the target's Python is unknown)
-        # series by series, newest first: a build whose depends agree with what the file asks for (a
-        # torchvision built for another pytorch than the file pins is not installable with it; cpuonly's
-        # pytorch-mutex cpu rules out a CUDA build); within the series, one that agrees with what the other
-        # builds ask for, not a tracked variant (MKL BLAS), without an optional variant's extra library (icu
-        # of libsqlite, which comes in only where something else brings it), then the newest version and,
-        # among its builds, the one that brings in the fewest new packages
-        i = 0
-        while i < len(fit):
-            series = ".".join(fit[i].version.split(".")[:2])
-            group = []
-            while i < len(fit) and (fit[i].version == series or fit[i].version.startswith(series + ".")):
-                group.append(fit[i])
-                i += 1
-            good = [b for b in group if self._consistent(b, hard=True)]
+                pool = [b for n, b in scored if n == top]
+                best = self._series(b for b in pool if fits_python(b, python))
+                if best is not None:
+                    return best, ""
+        return None, ""
+
+    def _series(self, candidates) -> Build | None:
+        """The build to take from ``candidates`` (newest first), release series by series: one whose depends
+        agree with what the file asks for (a torchvision built for another pytorch than the file pins is not
+        installable with it; cpuonly's pytorch-mutex cpu rules out a CUDA build); within the series, one that
+        agrees with what the other builds ask for, not a tracked variant (MKL BLAS), without an optional
+        variant's extra library (icu of libsqlite, which comes in only where something else brings it), then
+        the newest version and, among its builds, the one that brings in the fewest new packages."""
+        group: list[Build] = []
+        series = ""
+        it = iter(candidates)
+        while True:
+            b = next(it, None)
+            if b is not None and (not group or b.version == series or b.version.startswith(series + ".")):
+                if not group:
+                    series = ".".join(b.version.split(".")[:2])
+                group.append(b)
+                continue
+            good = [g for g in group if self._consistent(g, hard=True)]
             if good:
                 top = good[0].version
-                best = (min(good, key=lambda b: (not self._consistent(b), _tracked(b), self._optional(b),
-                                                 b.version != top, self._new_names(b)))
+                return (min(good, key=lambda g: (not self._consistent(g), _tracked(g), self._optional(g),
+                                                 g.version != top, self._new_names(g)))
                         if len(good) > 1 else good[0])
-                if stand_in:
-                    why = f"stand-in: {best.version} {best.build} is built for Python {best.python}, not {python}"
-                return best, why
-        return None, ""
+            if b is None:
+                return None
+            group, series = [b], ".".join(b.version.split(".")[:2])
 
     def _optional(self, b: Build) -> bool:
         """Whether ``b`` is the variant of its package that links an optional library the environment does
@@ -366,7 +405,7 @@ class Environment:
 
         for dep in b.depends:
             dn = dep.partition(" ")[0]
-            if dn in ("python", "python_abi") or dn == b.name or _VIRTUAL.match(dn):
+            if dn in ("python", "python_abi") or dn == b.name or dn.startswith("__"):
                 continue  # the target's Python is judged by fits_python
             if hard:
                 others = [x for x in (self.requested.get(dn),) if x is not None] + list(self._implied.get(dn, ()))
@@ -375,11 +414,16 @@ class Environment:
             if not others:
                 continue
             if hard:
-                try:
-                    ds = condaspec.parse(dep)
-                except condaspec.CondaSpecError:
-                    continue
-                if not _compatible(ds, others, self.graph.all_builds(dn), self._match):
+                ok = self._hard.get(dep)
+                if ok is None:
+                    try:
+                        ds = condaspec.parse(dep)
+                    except condaspec.CondaSpecError:
+                        ds = None
+                    channel = self._serving_channel(dn, self.requested.get(dn))
+                    pool = self.graph.builds(dn, platform=self.target.platform, channel=channel) if channel else []
+                    ok = self._hard[dep] = ds is None or _compatible(ds, others, pool, self._match)
+                if not ok:
                     return False
                 continue
             channel = self._serving_channel(dn, self.requested.get(dn))
@@ -436,22 +480,19 @@ class Environment:
                 self.stand_in.pop(name, None)
             seen_rounds[name] = seen_rounds.get(name, 0) + 1
             for dep in chosen.depends:
-                try:
-                    ds = condaspec.parse(dep)
-                except condaspec.CondaSpecError:
+                dn = dep.partition(" ")[0]
+                if dn.startswith("__"):
                     continue
-                if _VIRTUAL.match(ds.name):
-                    continue
-                if why and ds.name in ("python", "python_abi"):  # a stand-in's own Python is not the file's
-                    ds = condaspec.parse(ds.name)
-                bucket = specs.setdefault(ds.name, [])
-                if all(x.original != ds.original for x in bucket):
-                    bucket.append(ds)
-                have = self.packages.get(ds.name, False)
-                if have is False or (have is not None and not self._match(ds, have)
-                                     and seen_rounds.get(ds.name, 0) < 3):
-                    if ds.name not in queue:
-                        queue.append(ds.name)
+                if why and dn in ("python", "python_abi"):  # a stand-in's own Python is not the file's
+                    dep = dn
+                bucket = specs.setdefault(dn, [])  # depends stay text until a choice needs them parsed
+                if all((x if isinstance(x, str) else x.original) != dep for x in bucket):
+                    bucket.append(dep)
+                have = self.packages.get(dn, False)
+                if have is False or (have is not None and seen_rounds.get(dn, 0) < 3 and self._choices(dn) > 1
+                                     and not self._match(dep, have)):
+                    if dn not in queue:
+                        queue.append(dn)
         # keep only what the roots reach through the chosen builds (a re-chosen build's old depends go)
         reach = self.closure(roots)
         self.packages = {n: b for n, b in self.packages.items() if n in reach}
@@ -470,7 +511,7 @@ class Environment:
         b = self.packages.get(name)
         if b is None:
             return set()
-        return {d.partition(" ")[0] for d in b.depends if not _VIRTUAL.match(d)}
+        return {d.partition(" ")[0] for d in b.depends if not d.startswith("__")}
 
     def closure(self, roots, *, without=()) -> set[str]:
         """Every name reached from ``roots`` through the chosen builds, not walking through ``without``
@@ -500,7 +541,7 @@ class Environment:
                    and fits_python(b, self.target.python)]
         stand_in = not allowed
         pool = allowed or builds
-        names = frozenset(d.partition(" ")[0] for b in pool for d in b.depends if not _VIRTUAL.match(d))
+        names = frozenset(d.partition(" ")[0] for b in pool for d in b.depends if not d.startswith("__"))
         chosen = self.packages.get(name)
         if chosen is not None:
             names |= frozenset(self.depends_of(name))

@@ -67,9 +67,9 @@ def test_only_the_lines_asked_for_are_read():
     data = compile_graph([rec("aaa", "1", "h0_0"), rec("bbb", "1", "h0_0"), rec("bbb", "1", "h0_0", subdir="win-64")],
                          RATIOS)
     head, _, body = data.partition(b"\n")
-    index = json.loads(head)["names"]
-    # break the other names' lines: a reader that decodes them fails
-    start, length = index["bbb"][0][1], index["bbb"][0][2]
+    index = json.loads(head)["names"]  # "subdir index,start,length,channel mask;..." per name
+    # break bbb's linux-64 line: a reader that decodes it fails
+    _ix, start, length, _mask = (int(x) for x in index["bbb"].split(";")[0].split(","))
     broken = body[:start] + b"!" * (length - 1) + body[start + length - 1:]
     g = Graph(data=head + b"\n" + broken)
     assert [b.build for b in g.builds("aaa", platform="linux-64", channel="conda-forge")] == ["h0_0"]
