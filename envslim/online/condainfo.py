@@ -107,6 +107,6 @@ async def paths_sizes(session: Session, url: str, *, what: str, size: int | None
     if not text.lstrip().startswith(b"{") or b'"paths"' not in text:
         session.warn(f"{what}: unreadable info/paths.json: not a paths document ({url})")
         return None
-    entries = len(_ENTRY.findall(text))
+    entries = sum(1 for _ in _ENTRY.finditer(text))
     sizes: list[int | None] = [int(m.group(1)) for m in _SIZE.finditer(text)]
     return sizes + [None] * max(0, entries - len(sizes))

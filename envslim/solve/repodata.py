@@ -140,6 +140,9 @@ class Localizer:
                 if exc.not_found:
                     continue
                 raise
+            if got.status == 304 and not (headers and target.exists()):
+                raise DownloadError("answered 304 Not Modified to a request for a copy it never gave",
+                                    base + name)
             cache_control = got.headers.get("cache-control", "") if got.headers else ""
             age = _MAX_AGE.search(cache_control)
             record = dict(meta) if got.status == 304 else {

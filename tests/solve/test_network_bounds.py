@@ -268,3 +268,42 @@ def test_knowledge_refresh_graph_reads_repodata_within_the_caps(hostile, cache, 
     assert rc == 2 and not out.exists()
     assert err == (f"{out}: cannot read the channels: {hostile.url}/c/noarch/repodata.json: larger than its"
                    " 4 MiB limit; nothing kept; snapshot kept\n")
+
+
+def test_a_304_to_an_unconditional_request_is_an_error_not_an_empty_channel(hostile, cache, tmp_path, capsys):
+    hostile.routes["/c/noarch/repodata.json.zst"] = body(b"", status=304)
+    path = envfile(tmp_path, f"{hostile.url}/c")
+    rc, err = solve(capsys, path)
+    assert (rc, err) == (2, f"{path}: cannot be solved: linux-64: cannot read the channels: {hostile.url}/c/noarch/"
+                            "repodata.json.zst: answered 304 Not Modified to a request for a copy it never gave\n")
+
+
+def test_local_copies_are_revalidated_and_replaced_only_when_changed(tmp_path, monkeypatch):
+    import asyncio
+
+    from envslim.online import Session
+    from envslim.solve.repodata import Localizer
+    from tests.online.pkgserver import PackageServer
+
+    monkeypatch.setattr(limits, "BUDGET", limits.Budget())
+    first = json.dumps({"info": {"subdir": "noarch"}, "packages": {}, "packages.conda": {}}).encode()
+    with PackageServer() as server:
+        server.json_docs["/c/noarch/repodata.json"] = first
+
+        def localize() -> list[str]:
+            async def go():
+                async with Session(cache=False, bound_cache=False) as session:
+                    return await Localizer(session, tmp_path).channels([server.url + "/c"], ["linux-64", "noarch"])
+            return asyncio.run(go())
+
+        [local] = localize()
+        copy = Path(local[len("file://"):]) / "noarch" / "repodata.json"
+        assert copy.read_bytes() == first
+        assert [h.get("if-none-match") for h in server.requests_to("/c/noarch/repodata.json")] == [None]
+        localize()  # no max-age: asked again, conditionally; 304 keeps the copy
+        etags = [h.get("if-none-match") for h in server.requests_to("/c/noarch/repodata.json")]
+        assert etags[0] is None and etags[1] is not None and copy.read_bytes() == first
+        server.json_docs["/c/noarch/repodata.json"] = second = first.replace(b"{}}", b"{}, \"removed\": []}")
+        localize()
+        assert copy.read_bytes() == second
+        assert len(server.requests_to("/c/noarch/repodata.json.zst")) == 1  # the variant is remembered
