@@ -34,6 +34,17 @@ class Document(Protocol):
         """The scopes the rules run on one after another (:meth:`scope_view` each), or None: the whole
         document at once."""
 
+    def scope_view(self, scope: Any, current: Any = None) -> Any:
+        """One of :meth:`rule_scopes` in ``current`` (a rewrite of this document) as the rules see an
+        environment file (only for a document with scopes)."""
+
+    def edits(self, ops: Any) -> list[Any]:
+        """The spans of the original text that carry out ``ops`` (``envslim.document.edits``); FixError
+        when one cannot be made safely."""
+
+    def render(self, ops: Any) -> str:
+        """The new text (BOM included) with ``ops`` spliced in (a pixi manifest's is read back and checked)."""
+
     def environment(self, name: str | None, platform: str) -> Any:
         """One environment's lines on ``platform`` (``deps`` and ``pip_items``); ``name`` selects a pixi
         environment (an error for a document with one)."""
