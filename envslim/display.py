@@ -17,7 +17,7 @@ _LABEL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 _AUTHORITY = re.compile(r"[^\s/<>]*")  # where ``scheme://`` credentials stop (never inside markup)
 _HOST_PORT = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::[0-9]+)?")
 _RUN_END = frozenset("/@'\"<>")  # (and white space) what a schemeless ``user:token`` never holds
-_HOST_END = frozenset("/'\"<>`\\,;)]}&")  # (and white space, or the end) what may follow ``@host[:port]``
+_HOST_END = frozenset("/'\"<>\\,;)&")  # (and white space, or the end) what may follow ``@host[:port]``
 # A schemeless credential starts where the character before it is none of these: not inside a word, a
 # path, a dotted name, an HTML entity (``&#x27;``) or a JSON escape (``\u001b``), so that what is cut
 # out never splits one and the SVG, HTML and JSON around it stay well-formed.

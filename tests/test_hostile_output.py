@@ -393,3 +393,95 @@ def test_ctrl_c_while_starting_up_is_one_line(capsys, monkeypatch):
 
     monkeypatch.setattr(cli, "_parser", interrupted)
     assert run(capsys, "report", "env.yml") == (2, "", "envslim: interrupted\n")
+
+
+# -- 9. TOML the reader gives up on -------------------------------------------------------------------------------
+
+PIXI_HEAD = '[project]\nname = "a"\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n[dependencies]\npython = "3.11.*"\n'
+
+
+@pytest.mark.parametrize("command", ["rewrite", "report", "dockerfile"])
+@pytest.mark.parametrize(("value", "message"), [
+    ("[" * 2000 + "]" * 2000, "8:2004: invalid TOML: nested deeper than envslim reads (arrays, inline tables or"
+                              " dotted keys a few hundred levels deep)"),
+    ("9" * 5001, "8:5: invalid TOML: an integer of 5,001 characters; envslim reads integers of up to 4,300 digits"),
+])
+def test_toml_past_the_readers_limits_is_one_line(capsys, here, command, value, message):
+    Path("pixi.toml").write_text(PIXI_HEAD + "x = " + value + "\n")
+    assert run(capsys, command, "pixi.toml") == (2, "", f"pixi.toml:{message}\n")
+
+
+def test_keys_dotted_thousands_deep_are_one_line(capsys, here):
+    Path("pixi.toml").write_text(PIXI_HEAD + "[feature." + ".".join(["a"] * 3000) + ".dependencies]\nx = \"*\"\n")
+    assert run(capsys, "rewrite", "--check", "pixi.toml") == (
+        2, "", "pixi.toml:8:1: invalid TOML: nested deeper than envslim reads (arrays, inline tables or dotted keys"
+               " a few hundred levels deep)\n")
+
+
+def test_a_huge_integer_in_the_config_is_one_line(capsys, here):
+    Path("pyproject.toml").write_text("[tool.envslim]\nselect = " + "1" * 5000 + "\n")
+    assert run(capsys, "rewrite", "--check", "env.yml") == (
+        2, "", f"{here / 'pyproject.toml'}:2:10: invalid TOML: an integer of 5,000 characters; envslim reads integers of up to"
+               " 4,300 digits\n")
+
+
+# -- 10. pixi values pixi does not accept ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "col", "what"), [
+    ("12", 11, "an integer"), ("true", 11, "a boolean"), ("2024-01-01", 11, "a date or time"),
+    ("1.5", 11, "a float"), ('["12"]', 11, "an array"), ("{ version = 12 }", 23, "an integer"),
+])
+def test_a_pixi_value_pixi_refuses_is_refused_not_made_any_version(capsys, here, value, col, what):
+    text = PIXI_HEAD + f"pyarrow = {value}\n"
+    Path("pixi.toml").write_text(text)
+    message = (f"pixi.toml:8:{col}: pyarrow: pixi takes a version string ('==12', '>=12') or a table here,"
+               f" not {what}\n")
+    for argv in (("rewrite", "pixi.toml"), ("rewrite", "--diff", "pixi.toml"), ("report", "pixi.toml")):
+        assert run(capsys, *argv) == (2, "", message)
+    assert Path("pixi.toml").read_text() == text
+
+
+def test_a_pixi_table_of_its_own_with_a_number_is_refused(capsys, here):
+    Path("pixi.toml").write_text(PIXI_HEAD + "\n[dependencies.pyarrow]\nversion = 12\n")
+    assert run(capsys, "rewrite", "pixi.toml") == (
+        2, "", "pixi.toml:10:11: pyarrow: pixi takes a version string ('==12', '>=12') or a table here, not an"
+               " integer\n")
+
+
+# -- 11. dockerfile --base and --user --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("base", ['debian"; RUN id; "', "Debian", "a b", "", "debian:", "x" * 600,
+                                  "debian@sha256:short", "-debian", "debian:-x"])
+def test_a_base_that_is_no_image_reference_is_refused(capsys, here, base):
+    rc, out, err = run(capsys, "dockerfile", "env.yml", f"--base={base}")
+    assert (rc, out) == (2, "")
+    assert err.startswith("envslim dockerfile: --base ") and err.endswith(
+        ": not an image reference (NAME[:TAG][@DIGEST], e.g. debian:12-slim or"
+        " registry.example.com:5000/team/app:1.2)\n")
+
+
+@pytest.mark.parametrize("base", ["debian", "debian:12-slim", "library/debian:12", "localhost:5000/a/b:1",
+                                  "gcr.io/distroless/base-debian12:nonroot", "ghcr.io/org/my__img.x-y:v1.2_3",
+                                  "python:3.11-slim@sha256:" + "0123456789abcdef" * 4])
+def test_an_image_reference_is_taken(capsys, here, base):
+    rc, out, _ = run(capsys, "dockerfile", "env.yml", "--base", base)
+    assert rc == 0 and f"\nFROM {base}\n" in out
+
+
+@pytest.mark.parametrize(("user", "message"), [
+    ("99999999999999999999", "a UID or GID is at most 4294967294 (32 bits)"),
+    ("4294967295", "a UID or GID is at most 4294967294 (32 bits)"),
+    ("1000:4294967295", "a UID or GID is at most 4294967294 (32 bits)"),
+    ("\u0661\u0662\u0663", "expected a non-zero numeric UID or UID:GID (a name may not resolve on the host: hadolint"
+                           " DL3066)"),
+])
+def test_a_user_id_out_of_range_is_refused(capsys, here, user, message):
+    assert run(capsys, "dockerfile", "env.yml", "--user", user) == (
+        2, "", f"envslim dockerfile: --user {user!r}: {message}\n")
+
+
+def test_the_largest_user_id_is_taken(capsys, here):
+    rc, out, _ = run(capsys, "dockerfile", "env.yml", "--user", "4294967294:4294967294")
+    assert rc == 0 and "\nUSER 4294967294:4294967294\n" in out

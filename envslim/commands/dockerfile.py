@@ -10,7 +10,7 @@ import shlex
 from envslim.document import open_document
 from envslim.document.atomic import check_output, write_atomic
 from envslim.errors import EnvslimError
-from envslim.image.dockerfile import Options, build_line, parse_user, refuse_control, render
+from envslim.image.dockerfile import Options, build_line, check_image, parse_user, refuse_control, render
 
 
 def _source(envfile: str, context: str) -> str:
@@ -63,6 +63,8 @@ def run(options, out, err) -> int:
             )
     if opts.user not in (None, "root"):
         parse_user(opts.user)
+    if opts.base is not None:
+        check_image(opts.base)
     if output is not None:
         if _same_file(output, options.envfile):
             raise EnvslimError(f"{output}: is the environment file itself; write the Dockerfile to another path")

@@ -556,6 +556,7 @@ class PixiManifest(TextDocument):
                     continue  # (part of a value located with its dependency, or already seen)
                 # the dependency is spread over keys of its own: [dependencies.NAME] or NAME.version = …
                 spread.add(full[:n + k + 1])
+                self._refuse_a_value_pixi_refuses(name, get_path(self.data, full[:n + k + 1]), pair)
                 dep = Dep(name=name, kind=DEP_TABLES[table], table=table, scope=scope,
                           value=get_path(self.data, full[:n + k + 1]), pair=pair, text="", editable=False,
                           why_not="the entry is written as a table or dotted keys of its own",
@@ -563,6 +564,7 @@ class PixiManifest(TextDocument):
                 self.deps.append(dep)
                 continue
             value = get_path(self.data, full)
+            self._refuse_a_value_pixi_refuses(name, value, pair)
             dep = Dep(name=name, kind=DEP_TABLES[table], table=table, scope=scope, value=value,
                       pair=pair, text=self.text[pair.value_start:pair.value_end], table_path=full[:n + k])
             if not pair.own_line:
@@ -581,6 +583,25 @@ class PixiManifest(TextDocument):
             values = get_path(self.data, path)
             for (start, end), value in zip(spans, values):
                 self.channels.append(Channel(value, start, end, scanner.line_of(start), path))
+
+    def _refuse_a_value_pixi_refuses(self, name: str, value: object, pair) -> None:
+        """pixi takes a dependency as a version string or a table (whose ``version`` is a string); an
+        integer, a boolean, a float, a date or an array is an error to pixi, so it is bad input here too
+        (read as "any version", a rewrite turned ``pyarrow = 12`` into ``"*"``)."""
+        got = value.get("version", "") if isinstance(value, dict) else value
+        if isinstance(got, str):
+            return
+        what = ("a boolean" if isinstance(got, bool) else "an integer" if isinstance(got, int) else
+                "a float" if isinstance(got, float) else "an array" if isinstance(got, list) else
+                "a table" if isinstance(got, dict) else "a date or time")
+        where = pair.value_start
+        if isinstance(value, dict):  # the version inside the table, where it can be found on the line
+            found = re.search(r"\bversion\s*=\s*", self.text[pair.value_start:pair.value_end])
+            where = pair.value_start + found.end() if found else where
+        line = self.text.count("\n", 0, where) + 1
+        col = where - (self.text.rfind("\n", 0, where) + 1) + 1
+        raise InputError(self.path, line, col, f"{name}: pixi takes a version string ('==12', '>=12') or a"
+                         f" table here, not {what}")
 
     # -- queries ----------------------------------------------------------------------------------
     @property

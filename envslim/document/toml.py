@@ -83,9 +83,61 @@ def toml_error(path: str, text: str, exc: Exception) -> InputError:
 
 
 def load_toml(text: str, path: str) -> dict:
-    """tomllib's reading of ``text``; bad TOML is ``path:line:col: invalid TOML: …``."""
+    """tomllib's reading of ``text``; bad TOML is ``path:line:col: invalid TOML: …``, also where the reader
+    gives up on the input rather than the grammar (arrays nested past its limit, an integer longer than
+    Python converts)."""
     tomllib = reader()
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise toml_error(path, text, e) from None
+    except RecursionError:
+        line, col, depth = _deepest(text)
+        if depth < 100:  # keys dotted thousands of times deep: the line with the most dots
+            lines = text.split("\n")
+            line, col = max(range(len(lines)), key=lambda k: lines[k].count(".")) + 1, 1
+        raise InputError(path, line, col, "invalid TOML: nested deeper than envslim reads (arrays, inline tables"
+                         " or dotted keys a few hundred levels deep)") from None
+    except ValueError as e:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+        m = _LONG_NUMBER.search(text)
+        if m is None:
+            raise
+        line, col = _line_col(text, m.start())
+        raise InputError(path, line, col, f"invalid TOML: an integer of {len(m.group(0)):,} characters; envslim"
+                         f" reads integers of up to {_MAX_DIGITS:,} digits") from None
+
+
+_MAX_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
+_LONG_NUMBER = re.compile(rf"(?<![\w.])[+-]?[0-9][0-9_]{{{_MAX_DIGITS},}}")  # (one class: no backtracking)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _deepest(text: str) -> tuple[int, int, int]:
+    """Where the brackets of ``text`` nest deepest (outside strings and comments): line, column, depth."""
+    depth = best = where = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'":  # a string: skip to its end (a basic string's escapes included)
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j) and (len(quote) == 3 or text[j] != "\n"):
+                j += 2 if c == '"' and text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c in "[{":
+            depth += 1
+            if depth > best:
+                best, where = depth, i
+        elif c in "]}":
+            depth -= 1
+        i += 1
+    return (*_line_col(text, where), best)

@@ -110,14 +110,44 @@ def _has_python(env: EnvFile) -> bool:
     return env.has_pip_section or any(conda_sort_key(d.value) == "python" for d in env.deps)
 
 
+MAX_ID = 2**32 - 2  # uid_t and gid_t are 32 bits; 4294967295 is (uid_t) -1, "no change" to chown
+
+
 def parse_user(text: str) -> tuple[str, str]:
-    m = re.fullmatch(r"(\d+)(?::(\d+))?", text)
+    """``UID[:GID]`` -> the two numbers as text: ASCII digits, a UID from 1 and both at most ``MAX_ID``."""
+    m = re.fullmatch(r"([0-9]{1,20})(?::([0-9]{1,20}))?", text)
     if not m or int(m.group(1)) == 0:
         raise EnvslimError(
             f"envslim dockerfile: --user {text!r}: expected a non-zero numeric UID or UID:GID "
             "(a name may not resolve on the host: hadolint DL3066)"
         )
-    return m.group(1), m.group(2) or m.group(1)
+    uid, gid = int(m.group(1)), int(m.group(2) or m.group(1))
+    if max(uid, gid) > MAX_ID:
+        raise EnvslimError(f"envslim dockerfile: --user {text!r}: a UID or GID is at most {MAX_ID} (32 bits)")
+    return str(uid), str(gid)
+
+
+# An image reference as Docker's distribution/reference grammar has it: [domain[:port]/]path[:tag][@digest],
+# the path's components lower-case alphanumerics joined by ``.``, ``_``, ``__`` or dashes, a tag of at most
+# 128 word characters, dots and dashes, a digest ``algorithm:hex``. (Each part is one way to read each
+# character, so the match cannot backtrack; the whole is capped at 512 characters before it is tried.)
+_DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_IMAGE = re.compile(
+    rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?/)?{_PATH_PART}(?:/{_PATH_PART})*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?",
+    re.ASCII,
+)
+
+
+def check_image(text: str, what: str = "--base") -> None:
+    """Refuse what is not an image reference (``debian"; RUN id; "`` would be written into ``FROM`` as is)."""
+    if len(text) > 512 or not _IMAGE.fullmatch(text):
+        from envslim.display import printable
+
+        raise EnvslimError(f"envslim dockerfile: {what} {printable(text[:200])!r}: not an image reference"
+                           " (NAME[:TAG][@DIGEST], e.g. debian:12-slim or registry.example.com:5000/team/app:1.2)")
 
 
 def _prune_lines(opts: Options, prefix: str = PREFIX) -> list[str]:
