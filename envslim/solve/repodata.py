@@ -14,8 +14,8 @@ not used (every subdir is one file: a larger first download from conda-forge, re
     # ... rattler.solve([rattler.Channel(u) for u in urls], ...)
     local.restore(records)   # channel and url of each record back to the real channel
 
-A platform subdir the channel does not have (HTTP 404 for every variant) is an empty one, as conda
-reads it; a channel without ``noarch`` is not a channel. Failures raise
+A ``file://`` channel is on this machine already: rattler reads it in place. A platform subdir the
+channel does not have (HTTP 404 for every variant) is an empty one, as conda reads it; a channel without ``noarch`` is not a channel. Failures raise
 :class:`~envslim.solve.errors.SolveUnavailable` (:class:`~envslim.solve.errors.Unreachable` when the
 host did not answer: one line naming each host once, credentials removed).
 """
@@ -58,6 +58,8 @@ class Localizer:
         return self.root / hashlib.sha256(url.encode()).hexdigest()[:20]
 
     def local_url(self, url: str) -> str:
+        if _is_local(url):
+            return url
         local = self.directory(url).absolute().as_uri() + "/"
         self.real[local] = url
         return local
@@ -69,6 +71,8 @@ class Localizer:
 
         jobs = []
         for url in urls:
+            if _is_local(url):  # a channel on this machine: rattler reads it in place, nothing to download
+                continue
             for subdir in subdirs:
                 key = (url, subdir)
                 if key not in self._jobs:
@@ -93,7 +97,7 @@ class Localizer:
             if isinstance(first, DownloadError):
                 raise SolveUnavailable(f"{prefix}cannot read the channels: {first.url}: {first.problem}", platform)
             raise first
-        return [self.local_url(url) for url in urls]
+        return [url if _is_local(url) else self.local_url(url) for url in urls]
 
     def restore(self, records: list[Any]) -> list[Any]:
         """Each record's channel and URL as the real channel's, not the local copy's."""
@@ -158,6 +162,10 @@ class Localizer:
         where.mkdir(parents=True, exist_ok=True)
         _write_meta(target, _empty(subdir))
         _write_meta(meta_path, {"url": redact(base), "variant": "", "stored_at": now, "max_age": 0})
+
+
+def _is_local(url: str) -> bool:
+    return url.lower().startswith("file:")
 
 
 def _channel_of(url: str) -> str:

@@ -92,6 +92,8 @@ async def conda_size(record: Artifact, *, session: Any, semaphore: asyncio.Semap
             return Size(known, how=note)
     from envslim.online.condainfo import paths_sizes
 
+    if record.url.lower().startswith("file:"):  # a channel on this machine: read the archive in place
+        return _local_size(record, note)
     before = len(session.warnings)
     async with semaphore:
         # no size from repodata: the tail is read with a suffix range, which holds whatever the file is
@@ -107,6 +109,22 @@ async def conda_size(record: Artifact, *, session: Any, semaphore: asyncio.Semap
     if sha:
         session.remember(key, value)
     return Size(value, how=note)
+
+
+def _local_size(record: Artifact, note: str) -> Size:
+    import rattler
+    from urllib.parse import unquote, urlsplit
+
+    path = unquote(urlsplit(record.url).path)
+    try:
+        paths = rattler.PathsJson.from_package_archive(path)
+    except Exception as exc:  # rattler's own exception types, with no common base
+        raise SolveUnavailable(f"{path}: cannot read info/paths.json: {exc}") from None
+    sizes = [e.size_in_bytes for e in paths.paths]
+    if any(s is None for s in sizes):
+        missing = sum(1 for s in sizes if s is None)
+        return Size(None, how=f"info/paths.json gives no size for {missing} of {len(sizes)} paths")
+    return Size(sum(sizes), how=note)
 
 
 def unavailable(session: Any, url: str, problem: str) -> SolveUnavailable:

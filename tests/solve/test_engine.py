@@ -275,3 +275,11 @@ def test_invalid_conda_names_are_named_whole(world, env):
     assert info.value.message == (
         "invalid conda spec 'py$thon': invalid package name 'py$thon': 'py$thon' is not a valid"
         " package name. Package names can only contain 0-9, a-z, A-Z, -, _, or .")
+
+
+def test_a_file_channel_is_read_in_place(built_world, env, server):
+    sol = solve("python=3.11", "pyarrow=15", channels=(built_world.dir.as_uri(),))["linux-64"]
+    arrow = sol.find("pyarrow")
+    assert arrow.url.startswith(built_world.dir.as_uri() + "/")
+    assert arrow.size.value == built_world.installed_bytes(arrow.url)
+    assert not [p for p, _ in server.log if "repodata" in p]  # nothing of it went over the network
