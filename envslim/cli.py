@@ -295,7 +295,7 @@ def _bounded(argv: list[str]) -> int:
     from envslim.display import Redacting, StreamError
 
     real = sys.stdout, sys.stderr
-    out, err = Redacting(real[0], "standard output"), Redacting(real[1], "standard error")
+    out, err = Redacting(real[0], "standard output"), Redacting(real[1], "standard error", escape=True)
     sys.stdout, sys.stderr = out, err  # (what a lower layer, argparse or a warning prints passes it too)
     try:
         try:

@@ -15,7 +15,7 @@ import re
 # consumed one way only, so a match never backtracks.)
 _LABEL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 _AUTHORITY = re.compile(r"[^\s/<>]*")  # where ``scheme://`` credentials stop (never inside markup)
-_HOST_PORT = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::[0-9]+)?")
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[\w-]+(?:\.[\w-]+)*)(?::[0-9]+)?")  # (IPv6, IDN names too)
 _RUN_END = frozenset("/@'\"<>")  # (and white space) what a schemeless ``user:token`` never holds
 _HOST_END = frozenset("/'\"<>\\,;)&")  # (and white space, or the end) what may follow ``@host[:port]``
 # A schemeless credential starts where the character before it is none of these: not inside a word, a
@@ -55,7 +55,8 @@ def _bare_userinfo(text: str) -> str:
     address, not a credential."""
     out, done, at = [], 0, text.find("@")
     while at >= 0:
-        after = _host_end(text, at + 1) if at + 1 < len(text) and text[at + 1] in _LABEL else None
+        after = _host_end(text, at + 1) if at + 1 < len(text) and (text[at + 1] in _LABEL or text[at + 1] == "["
+                                                                   or text[at + 1].isalnum()) else None
         nxt = text.find("@", at + 1)
         if after is not None:
             begin = at
@@ -185,13 +186,15 @@ class Redacting:
     """A text stream whose output goes through :func:`redact` a whole line at a time, so that a credential
     is caught whatever wrote it and however it was cut into writes: the output boundary. ``exact`` is the
     stream itself, for text that must pass unchanged (``rewrite -`` writes the user's own file there).
-    A failed write raises :class:`StreamError` naming the stream."""
+    With ``escape`` (standard error, which carries only messages) every line is also made
+    :func:`printable`, whoever wrote it. A failed write raises :class:`StreamError` naming the stream."""
 
     PENDING_LIMIT = 1 << 20  # a line without an end is let through (redacted) once it is this long
 
-    def __init__(self, stream, name: str) -> None:
+    def __init__(self, stream, name: str, *, escape: bool = False) -> None:
         self.exact = stream
         self.name = name
+        self.escape = escape  # (stderr: messages only) control characters shown as escapes, lines cut
         self._pending = ""
 
     def write(self, text: str) -> int:
@@ -214,6 +217,8 @@ class Redacting:
             raise StreamError(self.name, e) from None
 
     def _put(self, text: str) -> None:
+        if self.escape:  # (a CR stays: a progress line on a terminal is redrawn with it)
+            text = "\r".join(printable(piece, 2 * ECHO_LIMIT) for piece in text.split("\r"))  # (behind each echo's cut)
         try:
             self.exact.write(text)
         except OSError as e:

@@ -20,7 +20,15 @@ from envslim.display import mb, redact
     ("user:s3cret@conda.example.com/private::numpy", "***@conda.example.com/private::numpy"),  # schemeless
     ("--index-url=user:tok@pypi.example.com/simple", "--index-url=***@pypi.example.com/simple"),
     ("https://user:pw@repo.example.com/conda/t/tok/chan", "https://***@repo.example.com/conda/t/***/chan"),
+    ("invalid specifier '://user:TOKEN@host/foo-1.0.tar.gz'", "invalid specifier '://***@host/foo-1.0.tar.gz'"),
+    ("user:tok@[::1]:8080/simple", "***@[::1]:8080/simple"),  # an IPv6 host
+    ("user:tok@exämple.com/x", "***@exämple.com/x"),  # an IDN host
+    ("(from user:tok@conda.example.com)", "(from ***@conda.example.com)"),
+    ('{"url": "https://u:p@h.example/x", "a": "b\\"c@d.example"}', '{"url": "https://***@h.example/x", "a": "b\\"c@d.example"}'),
+    ("x/&#x27;u:p@h.example&#x27;", "x/&#x27;***@h.example&#x27;"),  # an HTML entity is never cut
+    ('["x/\\u001bu:p@h.example"]', '["x/\\u001bu:p@h.example"]'),  # nor a JSON escape
     # not credentials
+    ("NAME[:TAG][@DIGEST], e.g. debian", "NAME[:TAG][@DIGEST], e.g. debian"),
     ("write to user@example.com", "write to user@example.com"),
     ("./t/local/channel", "./t/local/channel"),
     ("numpy 1.2.* py_0 at 12:30", "numpy 1.2.* py_0 at 12:30"),

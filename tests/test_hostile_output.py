@@ -273,13 +273,13 @@ def test_whatever_a_lower_layer_prints_passes_the_boundary(capsys, here, monkeyp
     from envslim.commands import explain
 
     def noisy(options, out, err):
-        print("fetching https://user:S3CRET@example.com/x", file=sys.stderr)
+        print("fetching https://user:S3CRET@example.com/x \x1b]0;pwned\x07\u202e", file=sys.stderr)
         sys.stdout.write("token host.example/t/S3CRET/chan\n")
         return 0
 
     monkeypatch.setattr(explain, "run", noisy)
     assert run(capsys, "explain", "pyarrow") == (0, "token host.example/t/***/chan\n",
-                                                 "fetching https://***@example.com/x\n")
+                                                 "fetching https://***@example.com/x \\x1b]0;pwned\\x07\\u202e\n")
 
 
 def test_rewrite_as_a_filter_writes_the_file_exactly(capsys, here, monkeypatch):

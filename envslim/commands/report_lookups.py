@@ -20,7 +20,7 @@ class Progress:
     seconds and only when stderr is a terminal; erased when they finish."""
 
     def __init__(self, stream, delay: float = 1.0) -> None:
-        self.stream = stream
+        self.stream = getattr(stream, "exact", stream)  # (its own text and an erase sequence, past the escapes)
         self.delay = delay
         self.total = 0
         self.done = 0
