@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from envslim.solve.errors import SolveFailure
 from envslim.solve.model import Size, Solution, total
 
-__all__ = ["KINDS", "Verdict", "combine", "compare", "parts", "refused", "saving"]
+__all__ = ["KINDS", "Verdict", "combine", "compare", "parts", "pull_path", "refused", "saving"]
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,37 @@ def saving(before: Solution, after: Solution) -> Size:
     return _minus(*parts(before, after))
 
 
-def _pulled_back_by(after: Solution, name: str) -> str:
-    for p in after.conda():
-        if name in p.depends:
-            return f"{p.name} {p.version} requires {name}"
-    return f"{name} is still requested"
+def _pulled_back_by(after: Solution, name: str) -> tuple[str, str]:
+    """What keeps ``name`` on the conda side: (the package that requires it, and when that package is not
+    itself requested, `` (the path from a requested one)``: ``transformers \u2192 datasets \u2192 pyarrow``, as
+    :mod:`envslim.environment.effects` names a path that pulls a package back)."""
+    path = pull_path(after, name)
+    if not path:
+        return f"{name} is still requested", ""
+    holder = after.find(path[-2], "conda")
+    why = f"{holder.name} {holder.version} requires {name}" if holder else f"{path[-2]} requires {name}"
+    return why, ("" if len(path) == 2 else " (" + " \u2192 ".join(path) + ")")
+
+
+def pull_path(solution: Solution, name: str) -> list[str]:
+    """The shortest path of conda packages from a requested one to ``name`` in ``solution`` (else a
+    package that requires it), or [] when nothing but its own line requires it."""
+    conda = {p.name: p for p in solution.conda()}
+    roots = [n for m, n, _ in solution.requested if m == "conda" and n != name and n in conda]
+    seen = set(roots)
+    queue = [[n] for n in roots]
+    while queue:
+        path = queue.pop(0)
+        for dep in conda[path[-1]].depends:
+            if dep == name:
+                return path + [name]
+            if dep in conda and dep not in seen:
+                seen.add(dep)
+                queue.append(path + [dep])
+    holder = next((p.name for p in solution.conda() if name in p.depends and p.name != name), None)
+    if holder is not None:  # (requested under another name than the package's)
+        return [holder, name]
+    return []
 
 
 KINDS = ("move", "rename", "drop", "channel", "pin", "guard")
@@ -85,8 +111,8 @@ def compare(before: Solution, after: Solution, kind: str, package: str = "", new
     if kind == "drop" and package:
         side = "conda" if before.find(package, "conda") is not None else "pip"
         if after.find(package, side) is not None:
-            why = _pulled_back_by(after, package) if side == "conda" else f"{package} is still required"
-            return Verdict(False, measured, f"{package} stays ({why}): removing the line has no effect")
+            why, path = _pulled_back_by(after, package) if side == "conda" else (f"{package} is still required", "")
+            return Verdict(False, measured, f"{package} stays ({why}): removing the line has no effect{path}")
     return Verdict(True, measured)  # channel, pin, guard (and a drop that leaves): it solves
 
 
@@ -108,9 +134,9 @@ def _move(before: Solution, after: Solution, package: str, pip_name: str, measur
     names = [package] + [n for n in (private.packages if private else ()) if n != package]
     for name in names:
         if after.find(name, "conda") is not None:
-            why = _pulled_back_by(after, name)
+            why, path = _pulled_back_by(after, name)
             what = "pulled back" if name == package else f"stays on the conda side ({package} needed it)"
-            return Verdict(False, measured, f"{name} {what}: {why} from conda")
+            return Verdict(False, measured, f"{name} {what}: {why} from conda{path}")
     if pip_name and after.find(pip_name, "pip") is None:
         return Verdict(False, measured, f"{pip_name} is not installed by pip after the move")
     return _positive(measured)
@@ -121,8 +147,8 @@ def _rename(before: Solution, after: Solution, old: str, new: str, measured: Siz
     may stay: the new one is expected to need most of it (matplotlib-base is most of matplotlib)."""
     side = "pip" if before.find(old, "conda") is None and before.find(old, "pip") is not None else "conda"
     if after.find(old, side) is not None:
-        why = _pulled_back_by(after, old) if side == "conda" else f"{old} is still required"
-        return Verdict(False, measured, f"{old} stays after the rename: {why}")
+        why, path = _pulled_back_by(after, old) if side == "conda" else (f"{old} is still required", "")
+        return Verdict(False, measured, f"{old} stays after the rename: {why}{path}")
     if new and after.find(new, side) is None:
         return Verdict(False, measured, f"{new} is not installed after the rename")
     return _positive(measured)

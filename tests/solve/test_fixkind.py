@@ -89,3 +89,15 @@ def test_a_drop_with_no_effect_is_refused():
 def test_a_rename_whose_new_name_is_unknown_still_needs_the_old_to_leave():
     v = compare(BEFORE, BEFORE, "rename", "matplotlib")
     assert (v.verified, v.reason) == (False, "matplotlib stays after the rename: matplotlib is still requested")
+
+
+def test_a_move_pulled_back_through_a_dependency_names_the_path():
+    before = sol(pkg("conda", "python", 100), pkg("conda", "pyarrow", 300, ("python",)),
+                 pkg("conda", "datasets", 10, ("pyarrow",)), pkg("conda", "transformers", 10, ("datasets",)),
+                 requested=[("conda", "python", "python"), ("conda", "pyarrow", "pyarrow"),
+                            ("conda", "transformers", "transformers")])
+    after = sol(*before.packages, pkg("pip", "pyarrow", 200),
+                requested=[("conda", "python", "python"), ("conda", "transformers", "transformers")])
+    v = compare(before, after, "move", "pyarrow", "pyarrow")
+    assert (v.verified, v.reason) == (False, "pyarrow pulled back: datasets 1.0 requires pyarrow from conda"
+                                             " (transformers \u2192 datasets \u2192 pyarrow)")

@@ -141,7 +141,8 @@ VERDICTS = {
     "matplotlib": [("ES004", "matplotlib", True, "")],
     "dask": [("ES004", "dask", True, "")],
     "defaults": [("ES007", "defaults", True, "")],
-    "transitive": [("ES001", "pyarrow", False, "pyarrow pulled back: datasets 3.1.0 requires pyarrow from conda")],
+    "transitive": [("ES001", "pyarrow", False, "pyarrow pulled back: datasets 3.1.0 requires pyarrow from conda"
+                                             " (transformers \u2192 datasets \u2192 pyarrow)")],
     "direct": [("ES001", "pyarrow", False, "kept in conda")],
 }
 
@@ -182,7 +183,7 @@ def test_verify_refuses_a_move_pulled_back_through_a_dependency(real, tmp_path, 
     assert err.startswith(f"{path}:9:3: ES001 pyarrow: ") and err.count("\n") == 1 and "datasets" in err
     if "--verify" in err:  # the offline rule made the move; the solve refused it
         assert err.endswith("[not fixed: refused by --verify: pyarrow pulled back: datasets 3.1.0 requires pyarrow"
-                            " from conda]\n")
+                            " from conda (transformers \u2192 datasets \u2192 pyarrow)]\n")
     assert path.read_text() == CASES["transitive"]
 
 
