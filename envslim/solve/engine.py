@@ -10,8 +10,8 @@ resolved by uv against the result (:mod:`envslim.solve.pip`), and every artifact
 (:mod:`envslim.solve.sizes`). Packages come out sorted by manager then name. The environment decides
 the endpoints: ``ENVSLIM_CONDA_URL`` (channel alias), ``ENVSLIM_DEFAULTS_URL`` (what ``defaults``
 expands under), ``ENVSLIM_PYPI_URL`` (the index: ``{url}/simple/`` and ``{url}/pypi/NAME/json``),
-``ENVSLIM_CACHE_DIR`` (rattler's repodata cache in ``rattler/``, uv's in ``uv/``, installed sizes in
-the http cache). ``progress(text)`` is called with one short line per step for a terminal.
+``ENVSLIM_CACHE_DIR`` (the channels' repodata in ``repodata/``, fetched by envslim; uv's cache in
+``solve/uv/``; installed sizes in the http cache). ``progress(text)`` is called with one short line per step for a terminal.
 """
 
 from __future__ import annotations
