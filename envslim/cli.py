@@ -69,6 +69,8 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     rw.add_argument("--format", choices=("text", "markdown", "json", "github", "sarif"), default="text",
                     help="markdown: a summary sized for a PR comment; json: each finding with its outcome; github:"
                     " GitHub Actions annotations; sarif: SARIF 2.1.0 for code scanning")
+    rw.add_argument("-v", "--verbose", action="store_true",
+                    help="each finding's whole reasoning with its figures (default: one short line per finding)")
     rw.add_argument("--verify", action="store_true", help="apply a fix only if the new file solves on every --platform and saves (py-rattler, uv)")
     rw.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="with --verify: target conda subdir(s) (default: config, else linux-64)")
     _solve_arguments(rw, "--verify")
@@ -76,6 +78,8 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")
     ex.add_argument("target", metavar="NAME|RULE")
     ex.add_argument("--json", action="store_true", help="machine-readable output")
+    ex.add_argument("-v", "--verbose", action="store_true",
+                    help="a package: every figure with its note and source, and the reasoning (default: a summary)")
     ex.add_argument("--online", action="store_true", help="also look up the wheel pip would pick on PyPI (NAME or NAME==VER)")
     ex.add_argument("--python", metavar="X.Y", help="target Python for --online (default: 3.11)")
     ex.add_argument("--platform", metavar="SUBDIR", help="target conda subdir for --online (default: linux-64)")

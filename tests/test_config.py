@@ -29,7 +29,7 @@ KNOWN_KEYS = ("select, extend-select, ignore, unsafe-fixes, keep, per-package-ig
 
 
 def check(capsys, env, *options) -> tuple[int, str, str]:
-    return run(capsys, "rewrite", "--check", *options, env)
+    return run(capsys, "rewrite", "-v", "--check", *options, env)
 
 
 def listed(env, *lines: str) -> str:
@@ -130,7 +130,7 @@ def test_stdin_uses_the_config_of_the_working_folder(tree, capsys, monkeypatch):
     (tree / ".envslim.toml").write_text('select = ["ES003"]\n')
     monkeypatch.chdir(tree)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(ENV.encode())))
-    assert main(["rewrite", "-"]) == 0
+    assert main(["rewrite", "-v", "-"]) == 0
     out, err = capsys.readouterr()
     assert out == ENV.replace("  - python=3.11\n", "  - pip\n  - python=3.11\n")
     assert err == ES003.format(p="<stdin>").replace("[fix available]", "[fixed]") + "\n"
@@ -148,7 +148,7 @@ def test_command_line_select_beats_config_select_and_ignores_add_up(tree, capsys
 def test_unsafe_fixes_from_config(tree, capsys):
     (tree / ".envslim.toml").write_text('unsafe-fixes = true\nselect = ["ES007", "ES003"]\n')
     env = env_in(tree)
-    assert main(["rewrite", str(env)]) == 0
+    assert main(["rewrite", "-v", str(env)]) == 0
     assert capsys.readouterr().out == (
         ES007.format(p=env).replace("[unsafe fix, use --unsafe-fixes]", "[fixed]") + "\n"
         + ES003.format(p=env).replace("[fix available]", "[fixed]") + "\n"
@@ -247,21 +247,21 @@ def test_config_error_names_file_and_key(tree, capsys, name, text, where):
     cfg = tree / name
     cfg.write_text(text)
     env = env_in(tree / "sub")
-    assert main(["rewrite", str(env)]) == 2
+    assert main(["rewrite", "-v", str(env)]) == 2
     out, err = capsys.readouterr()
     assert (out, err) == ("", f"{cfg}:{where}\n")
     assert env.read_text() == ENV
-    assert main(["rewrite", "--config", str(cfg), str(env)]) == 2  # the same, named on the command line
+    assert main(["rewrite", "-v", "--config", str(cfg), str(env)]) == 2  # the same, named on the command line
     assert capsys.readouterr() == ("", f"{cfg}:{where}\n")
 
 
 def test_config_errors_in_other_files(tree, capsys):
     env = env_in(tree / "sub")
     missing = tree / "nope.toml"
-    assert main(["rewrite", "--config", str(missing), str(env)]) == 2
+    assert main(["rewrite", "-v", "--config", str(missing), str(env)]) == 2
     assert capsys.readouterr() == ("", f"{missing}:1:1: no such config file\n")
     (tree / ".envslim.toml").write_bytes(b'keep = ["caf\xe9"]\n')
-    assert main(["rewrite", str(env)]) == 2
+    assert main(["rewrite", "-v", str(env)]) == 2
     assert capsys.readouterr() == ("", f"{tree / '.envslim.toml'}:1:13: not UTF-8 text\n")
     # A broken pyproject.toml on the way up is an error when it mentions envslim; when it does not, it is
     # not envslim's to read (and is not parsed at all).
@@ -269,7 +269,7 @@ def test_config_errors_in_other_files(tree, capsys):
     (tree / "sub" / "pyproject.toml").write_text("[project\n")
     assert check(capsys, env) == (1, expected(env, ES007, ES003, ES006), "")
     (tree / "sub" / "pyproject.toml").write_text("[project\n[tool.envslim]\n")
-    assert main(["rewrite", str(env)]) == 2
+    assert main(["rewrite", "-v", str(env)]) == 2
     message = "1:9: invalid TOML: Expected ']' at the end of a table declaration"
     assert capsys.readouterr() == ("", f"{tree / 'sub' / 'pyproject.toml'}:{message}\n")
     assert env.read_text() == ENV
@@ -279,7 +279,7 @@ def test_a_bad_config_stops_only_its_files(tree, capsys):
     good = env_in(tree / "good")
     bad = env_in(tree / "bad")
     (tree / "bad" / ".envslim.toml").write_text("bogus = 1\n")
-    assert main(["rewrite", str(bad), str(good)]) == 2
+    assert main(["rewrite", "-v", str(bad), str(good)]) == 2
     out, err = capsys.readouterr()
     assert err == f"{tree / 'bad' / '.envslim.toml'}:1:1: unknown key 'bogus' (known: {KNOWN_KEYS})\n"
     assert out == "".join(

@@ -26,7 +26,7 @@ def folder(tmp_path):
 
 
 def rewrite(capsys, path, *options) -> tuple[int, str, str]:
-    return run(capsys, "rewrite", *options, path)
+    return run(capsys, "rewrite", "-v", *options, path)
 
 
 @pytest.mark.parametrize(("comment", "fired", "after"), [

@@ -51,7 +51,12 @@ def _bytes(n: int | None) -> str:
     return "?" if n is None else f"{n:,} B ({mb(n)})"
 
 
-def entry_text(entry: knowledge.Entry) -> str:
+def entry_text(entry: knowledge.Entry, verbose: bool = True) -> str:
+    """What the knowledge base knows about ``entry``; short (``verbose=False``, the default of ``explain
+    NAME``): the advice in one line, the saving with its range, how many figures and sources stand behind
+    it; verbose: the reasoning, every figure with its note and every source."""
+    if not verbose:
+        return _entry_short(entry)
     out = [f"{entry.name}: {entry.summary}"]
     out.append(f"PyPI name: {entry.pypi_name or '(none)'}")
     if entry.tags:
@@ -97,6 +102,34 @@ def entry_text(entry: knowledge.Entry) -> str:
         out += ["", "Sources:"]
         for s in entry.sources.values():
             out.append(f"  [{s.id}] {s.cite()}")
+    return "\n".join(out) + "\n"
+
+
+def _entry_short(entry: knowledge.Entry) -> str:
+    out = [f"{entry.name}: {entry.summary}"]
+    if entry.pypi_name and entry.pypi_name != entry.name:
+        out.append(f"PyPI name: {entry.pypi_name}")
+    if entry.advice:
+        a = entry.advice
+        out.append(f"Advice: {a.get('action', 'none')} (fix: {a.get('safety', 'safe')}): {a.get('reason', '')}")
+    if entry.pulled_by:
+        out.append(f"Not moved while one of these stays in conda: {', '.join(entry.pulled_by)}")
+    if entry.links_native:
+        out.append(f"Links its native library: {', '.join(entry.links_native)}")
+    for v in entry.slim_variants:
+        out.append(f"Slimmer variant ({v.get('side')}): {v.get('replacement')}")
+    if entry.numpy_abi:
+        out.append(f"numpy ABI: releases below {entry.numpy_abi.get('numpy1_only_below')} were built against numpy 1.x")
+    if entry.action == "move-to-pip":
+        est = footprint.move_to_pip(entry)
+        t = footprint.Target()
+        if est.saving_bytes:
+            rng = est.range
+            spread = f", estimate {mb(rng[0])} to {mb(rng[1])}" if rng else ""
+            out.append(f"Moving to pip saves on {t.platform}, Python {t.python}: ~{mb(est.saving_bytes)}{spread}")
+        else:
+            out.append(f"Moving to pip saves on {t.platform}, Python {t.python}: unknown")
+    out.append(f"{len(entry.figures)} figures from {len(entry.sources)} sources: envslim explain {entry.name} --verbose")
     return "\n".join(out) + "\n"
 
 
@@ -180,7 +213,7 @@ def _run(options, out, err) -> int:
     if entry is None and not online:
         raise EnvslimError(f"envslim: error: no knowledge entry or rule named {target!r}")
     if not online:
-        out.write(_json(entry_dict(entry)) if options.json else entry_text(entry))
+        out.write(_json(entry_dict(entry)) if options.json else entry_text(entry, options.verbose))
         return 0
     python, platform = options.python or "3.11", options.platform or "linux-64"
     pypi = pypi_wheel(name.strip(), version.strip(), python, platform, err)
@@ -191,6 +224,6 @@ def _run(options, out, err) -> int:
         d["pypi"] = pypi
         out.write(_json(d))
     else:
-        head = entry_text(entry) + "\n" if entry else f"{name.strip()}: no knowledge entry\n"
+        head = entry_text(entry, options.verbose) + "\n" if entry else f"{name.strip()}: no knowledge entry\n"
         out.write(head + pypi_text(pypi))
     return 0

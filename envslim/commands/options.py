@@ -18,6 +18,7 @@ class RewriteOptions:
     config: str | None = None
     annotate: bool = False
     format: str = "text"  # "text" | "markdown" | "json" | "github" | "sarif"
+    verbose: bool = False  # text: each finding's whole message, its estimate's range and an unsafe fix's reason
     verify: bool = False  # apply a fix only if a solve proves it (envslim.solve, py-rattler and uv)
     platform: str | None = None  # with verify: the first target conda subdir (default: config, else linux-64)
     platforms: tuple[str, ...] = ()  # every --platform given (comma-separated); () uses the config's
@@ -53,6 +54,7 @@ class ReportOptions:
 class ExplainOptions:
     target: str
     json: bool = False
+    verbose: bool = False  # a package: every figure with its note, every source, the advice's reasoning
     online: bool = False
     python: str | None = None
     platform: str | None = None

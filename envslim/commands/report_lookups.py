@@ -250,13 +250,20 @@ async def lookup(reports: list[FileReport], session_opts: dict, err) -> list[str
                 continue
             if use == "replace" or side.figure is None or side.figure.kind != "closure":
                 side.figure = fig
-        return list(session.warnings)
+        hosts = {host: (session.unreachable[host], ws) for host, ws in session.unreachable_warnings.items()}
+        return list(session.warnings), hosts
 
 
-def warning_lines(warnings: list[str], offline: bool) -> list[str]:
+def warning_lines(found, offline: bool) -> list[str]:
+    """The lookups' warnings, each once; a host that could not be reached is one line (not one per package)."""
+    warnings, hosts = found
+    said = {w for _, ws in hosts.values() for w in ws}
     misses = [w for w in warnings if w.endswith(_OFFLINE_MISS)]
     lines = [f"envslim: warning: {w}; using the knowledge base's figure, if any"
-             for w in sorted(set(warnings) - set(misses))]
+             for w in sorted(set(warnings) - set(misses) - said)]
+    for host, (problem, ws) in sorted(hosts.items()):
+        lines.append(f"envslim: warning: cannot reach {host}: {problem}; {len(set(ws))} lookup(s) there use the"
+                     " knowledge base's figures, if any")
     if offline and misses:
         lines.append(f"envslim: warning: --offline: {len(misses)} lookup(s) had no cached data;"
                      " using the knowledge figures")

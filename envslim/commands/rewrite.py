@@ -70,7 +70,7 @@ def run(options, out, err) -> int:
         elif options.format == "text":
             for o in plan.shown:
                 if not (options.diff and o.applied):  # under --diff, applied changes are explained after their hunk
-                    print(finding_line(shown, o, dry=due), file=notes)
+                    print(finding_line(shown, o, dry=due, verbose=options.verbose), file=notes)
         if failed is not None:
             print(printable(redact(failed)), file=err)
             results.append(_result(shown, error=failed))
@@ -87,7 +87,7 @@ def run(options, out, err) -> int:
             continue
         if options.diff:
             if options.format == "text":
-                out.write(review_diff(plan, shown, color=color))
+                out.write(review_diff(plan, shown, color=color, verbose=options.verbose))
             rc = max(rc, EXIT_DUE)
         elif options.check:
             if options.format == "text":

@@ -145,6 +145,8 @@ class Session:
         self.sleep = sleep or asyncio.sleep  # ``await sleep(seconds)`` between retries; tests inject theirs
         self.warnings: list[str] = []
         self.unreachable: dict[str, str] = {}  # host (credentials removed) -> why it could not be reached
+        self.unreachable_warnings: dict[str, list[str]] = {}  # host -> the warnings its failures gave (a caller
+        # may say "cannot reach HOST" once instead)
         self.requests = 0
         self.bytes_downloaded = 0
         self.concurrency = concurrency
@@ -250,9 +252,11 @@ class Session:
                 delay = max(delay, failure.retry_after)
             await self.sleep(delay)
         tries = f"; gave up after {attempt} attempts" if attempt > 1 else ""
+        warning = f"{what}: {failure.problem}{tries}{note} ({url})"
         if failure.unreachable:
             self.unreachable.setdefault(host_of(url), failure.problem)
-        self.warn(f"{what}: {failure.problem}{tries}{note} ({url})")
+            self.unreachable_warnings.setdefault(host_of(url), []).append(redact(" ".join(warning.split())))
+        self.warn(warning)
         return None
 
     def slot(self) -> asyncio.Semaphore:

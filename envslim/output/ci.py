@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from envslim.display import printable, redact
-from envslim.output.rewrite import diff, finding_dict, status
+from envslim.output.rewrite import diff, finding_dict, headline, saving, short_status, status
 from envslim.output.schema import SCHEMAS
 from envslim.plan import Outcome, State
 
@@ -48,7 +48,7 @@ def _escape_property(text: str) -> str:
 def github_line(path: str, o: Outcome, *, dry: bool) -> str:
     """``::warning file=PATH,line=N,col=M,title=ES001::message`` for one finding."""
     f = o.finding
-    message = printable(redact(f"{f.package}: {f.message} [{status(o, dry=dry)}]"))
+    message = printable(redact(f"{f.package}: {headline(f.message)}{saving(o, False)} [{short_status(o, dry)}]"))
     return (f"::warning file={_escape_property(printable(redact(path)))},line={o.line},col={o.col},"
             f"title={_escape_property(f.rule)}::{_escape_data(message)}")
 

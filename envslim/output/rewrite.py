@@ -22,15 +22,50 @@ def status(o: Outcome, *, dry: bool, due: str = "fix available") -> str:
     return "report only"
 
 
-def _saving(o: Outcome) -> str:
+def saving(o: Outcome, verbose: bool = True) -> str:
     """The estimated saving of a fix that is made (or would be, with --unsafe-fixes); a refused fix or a
-    report saves nothing, so it claims nothing."""
+    report saves nothing, so it claims nothing. Short: ``(saves ~105.0 MB, 15.6 to 192.1 MB)``."""
     f = o.finding
     if not f.saving_bytes or o.state not in (State.APPLIED, State.UNSAFE):
         return ""
     rng = f.saving_range
+    if not verbose:
+        return f" (saves ~{mb(f.saving_bytes)}" + (f", {mb(rng[0])} to {mb(rng[1])})" if rng else ")")
     spread = f" {mb(rng[0])} to {mb(rng[1])}" if rng else ""
     return f" (saves ~{mb(f.saving_bytes)}, estimate{spread})"
+
+
+SHORT = 90  # a message longer than this is cut to its headline on a terminal (the rest: --verbose, explain)
+
+
+def headline(message: str) -> str:
+    """A finding's message as one short line: without its parentheses (figures, versions, sources) when it
+    is long, and then, if still long, only what comes before its first ": " (rules write "what: why"), and
+    then before its first "; "."""
+    if len(message) <= SHORT:
+        return message
+    short = message
+    while True:
+        stripped = re.sub(r"\s*\([^()]*\)", "", short)
+        if stripped == short:
+            break
+        short = stripped
+    if len(short) <= SHORT:
+        return short
+    for sep in (": ", "; "):
+        head = short.split(sep, 1)[0]
+        if len(head) >= 8:
+            short = head
+        if len(short) <= SHORT:
+            break
+    return short
+
+
+def short_status(o: Outcome, dry: bool) -> str:
+    """The status without an unsafe fix's reasoning (``--verbose`` gives it)."""
+    if o.state is State.UNSAFE:
+        return "unsafe fix, use --unsafe-fixes"
+    return status(o, dry=dry)
 
 
 def finding_dict(o: Outcome, status_text: str) -> dict:
@@ -42,9 +77,14 @@ def finding_dict(o: Outcome, status_text: str) -> dict:
             "reason": redact(o.reason), "status": status_text, "line": o.line}
 
 
-def finding_line(path: str, o: Outcome, *, dry: bool) -> str:
+def finding_line(path: str, o: Outcome, *, dry: bool, verbose: bool = True) -> str:
+    """``path:line:col: RULE package: message (saving) [status]``; short (``verbose=False``, a terminal's
+    default): the message's headline, the saving and its range, the status without its reasoning."""
     f = o.finding
-    return printable(redact(f"{path}:{o.line}:{o.col}: {f.rule} {f.package}: {f.message}{_saving(o)}"
+    if not verbose:
+        return printable(redact(f"{path}:{o.line}:{o.col}: {f.rule} {f.package}: {headline(f.message)}"
+                                f"{saving(o, False)} [{short_status(o, dry)}]"))
+    return printable(redact(f"{path}:{o.line}:{o.col}: {f.rule} {f.package}: {f.message}{saving(o)}"
                             f" [{status(o, dry=dry)}]"))
 
 
@@ -81,9 +121,9 @@ def _paint(line: str, kind: str, color: bool) -> str:
     return f"{code}{line[:-1]}{_RESET}\n" if code else line
 
 
-def review_diff(plan, path: str, *, color: bool = False) -> str:
+def review_diff(plan, path: str, *, color: bool = False, verbose: bool = True) -> str:
     """The unified diff, each hunk followed by ``# RULE package: why (saving)`` for the changes in it (a fix
-    that spans two hunks, such as a move, is explained after each)."""
+    that spans two hunks, such as a move, is explained once, after the first)."""
     text = printable(redact(diff(plan.old_text, plan.new_text, path)))  # (colour codes are added after)
     header: list[str] = []
     hunks: list[tuple[range, list[str]]] = []
@@ -101,13 +141,13 @@ def review_diff(plan, path: str, *, color: bool = False) -> str:
         where = [i for i, (span, _) in enumerate(hunks) if o.lines.intersection(span)]
         if not where and hunks:  # not expected: explain it after the nearest hunk
             where = [min(range(len(hunks)), key=lambda i: min(abs(o.line - n) for n in hunks[i][0]))]
-        for i in where:
-            reasons[i].append(o)
+        reasons[where[0]].append(o) if where else None  # once, after the first hunk it changes
     out = [_paint(line, "h", color) for line in header]
     for (_, lines), fs in zip(hunks, reasons):
         out += [_paint(line, line[:1], color) for line in lines]
-        out += [_paint(printable(redact(f"# {o.finding.rule} {o.finding.package}: {o.finding.message}{_saving(o)}")) + "\n", "#",
-                       color) for o in fs]
+        out += [_paint(printable(redact(f"# {o.finding.rule} {o.finding.package}: "
+                                        f"{o.finding.message if verbose else headline(o.finding.message)}"
+                                        f"{saving(o, verbose)}")) + "\n", "#", color) for o in fs]
     return "".join(out)
 
 

@@ -56,7 +56,7 @@ Sources:
 
 
 def test_explain_pyarrow_shows_its_advice_figures_and_every_source(capsys):
-    assert main(["explain", "pyarrow"]) == 0
+    assert main(["explain", "pyarrow", "--verbose"]) == 0
     out = capsys.readouterr().out
     entry = knowledge.load("pyarrow")
     lines = out.splitlines()

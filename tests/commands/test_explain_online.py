@@ -70,7 +70,7 @@ def test_text_output(capsys, index, wheels):
 
 def test_text_output_keeps_the_entry(capsys, index, wheels):
     rc, out, err = run_cli(capsys, "explain", "pyarrow==16.1.0", "--online")
-    assert out.startswith(explain.entry_text(knowledge.load("pyarrow")) + "\nPyPI wheel pip would pick (Python 3.11,"
+    assert out.startswith(explain.entry_text(knowledge.load("pyarrow"), verbose=False) + "\nPyPI wheel pip would pick (Python 3.11,"
                           " linux-64): pyarrow-16.1.0-cp311-cp311-manylinux_2_28_x86_64.whl\n")
 
 

@@ -93,25 +93,25 @@ def lines(text: str) -> list[str]:
 def test_rewrite_moves_per_scope_and_is_idempotent(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_bytes(PIXI.encode())
-    assert main(["rewrite", str(p)]) == 0
+    assert main(["rewrite", "-v", str(p)]) == 0
     assert p.read_bytes() == PIXI_FIXED.encode()
     out = capsys.readouterr().out
     assert lines(out) == [f"{p}:12:1: ES001 pyarrow: move to pip", f"{p}:15:1: ES001 pyarrow: move to pip", f"rewrote {p}"]
-    assert main(["rewrite", "--check", str(p)]) == 0
+    assert main(["rewrite", "-v", "--check", str(p)]) == 0
     assert capsys.readouterr().out == ""
 
 
 def test_check_and_diff_touch_nothing(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_bytes(PIXI.replace("\n", "\r\n").encode())
-    assert main(["rewrite", "--check", str(p)]) == 1
+    assert main(["rewrite", "-v", "--check", str(p)]) == 1
     assert lines(capsys.readouterr().out)[-1] == f"would rewrite {p}"
-    assert main(["rewrite", "--diff", str(p)]) == 1
+    assert main(["rewrite", "-v", "--diff", str(p)]) == 1
     out = capsys.readouterr().out
     # (the diff shows the CR of each CRLF as the one control-character rendering gives it)
     assert printable("+[feature.etl.target.linux-64.pypi-dependencies]\r\n") in out
     assert p.read_bytes() == PIXI.replace("\n", "\r\n").encode()
-    assert main(["rewrite", str(p)]) == 0
+    assert main(["rewrite", "-v", str(p)]) == 0
     assert p.read_bytes() == PIXI_FIXED.replace("\n", "\r\n").encode()
 
 
@@ -119,11 +119,11 @@ def test_pyproject_goes_to_tool_pixi_and_a_published_dependency_stays(tmp_path, 
     p = tmp_path / "pyproject.toml"
     text = PYPROJECT.replace("pandas>=2", "pyarrow>=14")
     p.write_text(text)
-    assert main(["rewrite", str(p)]) == 0
+    assert main(["rewrite", "-v", str(p)]) == 0
     assert p.read_text() == text  # pyarrow is in [project].dependencies too: reported, not moved
     assert lines(capsys.readouterr().out) == [f"{p}:19:1: ES001 pyarrow: move to pip"]
     p.write_text(PYPROJECT)
-    assert main(["rewrite", str(p)]) == 0
+    assert main(["rewrite", "-v", str(p)]) == 0
     assert p.read_text() == PYPROJECT.replace("pyarrow = '>=14'  # parquet\n", "").replace(
         'svc = { path = ".", editable = true }\n', 'svc = { path = ".", editable = true }\npyarrow = ">=14"  # parquet\n')
 
@@ -131,7 +131,7 @@ def test_pyproject_goes_to_tool_pixi_and_a_published_dependency_stays(tmp_path, 
 def test_published_dependency_note(tmp_path, capsys):
     p = tmp_path / "pyproject.toml"
     p.write_text(PYPROJECT.replace("pandas>=2", "pyarrow>=14"))
-    main(["rewrite", "--check", str(p)])
+    main(["rewrite", "-v", "--check", str(p)])
     out = capsys.readouterr().out
     assert "[not fixed: line 19: also in [project].dependencies (the published package's metadata): move it by hand" in out
 
@@ -169,11 +169,11 @@ plots = ["plots"]
 def test_diff_explains_each_scope_after_its_own_hunk(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_text(FAR)
-    assert main(["rewrite", "--check", str(p)]) == 1
+    assert main(["rewrite", "-v", "--check", str(p)]) == 1
     assert lines(capsys.readouterr().out) == [
         f"{p}:8:1: ES001 pyarrow: move to pip", f"{p}:20:1: ES004 matplotlib: use matplotlib-base",
         f"{p}:21:1: ES001 pyarrow: move to pip", f"would rewrite {p}"]
-    assert main(["rewrite", "--diff", str(p)]) == 1
+    assert main(["rewrite", "-v", "--diff", str(p)]) == 1
     out = [re.sub(r"^(# ES\d+ [^:]+):.*", r"\1", line) for line in capsys.readouterr().out.splitlines()]
     assert out == [
         "--- a/" + str(p), "+++ b/" + str(p),
@@ -207,14 +207,14 @@ def test_applied_edits_are_in_original_offsets(tmp_path):
 def test_pyproject_without_tool_pixi_is_left_alone(tmp_path, capsys):
     p = tmp_path / "pyproject.toml"
     p.write_text('[project]\nname = "x"\ndependencies = ["pyarrow"]\n')
-    assert main(["rewrite", "--check", str(p)]) == 0
+    assert main(["rewrite", "-v", "--check", str(p)]) == 0
     assert capsys.readouterr() == ("", "")
 
 
 def test_bad_toml_exit_2_nothing_written(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_text('[dependencies]\npyarrow = ">=12\n')
-    assert main(["rewrite", str(p)]) == 2
+    assert main(["rewrite", "-v", str(p)]) == 2
     assert capsys.readouterr().err == f"{p}:2:16: invalid TOML: Illegal character '\\n'\n"
     assert p.read_text() == '[dependencies]\npyarrow = ">=12\n'
 
@@ -223,16 +223,16 @@ def test_suppression_comment_and_config(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_text(PIXI.replace('pyarrow = ">=12"  # parquet', 'pyarrow = ">=12"  # envslim: ignore[ES001]'))
     (tmp_path / ".envslim.toml").write_text('keep = ["duckdb"]\n')
-    assert main(["rewrite", "--check", str(p)]) == 1
+    assert main(["rewrite", "-v", "--check", str(p)]) == 1
     assert lines(capsys.readouterr().out) == [f"{p}:15:1: ES001 pyarrow: move to pip", f"would rewrite {p}"]
     (tmp_path / ".envslim.toml").write_text('ignore = ["ES001"]\n')
-    assert main(["rewrite", "--check", str(p)]) == 0
+    assert main(["rewrite", "-v", "--check", str(p)]) == 0
 
 
 def test_annotate_leaves_the_reason_on_the_added_line(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_text('[dependencies]\npython = "3.12.*"\npyarrow = "*"\n')
-    assert main(["rewrite", "--annotate", str(p)]) == 0
+    assert main(["rewrite", "-v", "--annotate", str(p)]) == 0
     new = p.read_text()
     assert new.startswith('[dependencies]\npython = "3.12.*"\n\n[pypi-dependencies]\npyarrow = "*"  # envslim: ES001 move to pip: ')
     assert new.endswith("\n") and new.count("\n") == 5
@@ -241,7 +241,7 @@ def test_annotate_leaves_the_reason_on_the_added_line(tmp_path, capsys):
 def test_markdown_summary(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_text(PIXI)
-    assert main(["rewrite", "--check", "--format", "markdown", str(p)]) == 1
+    assert main(["rewrite", "-v", "--check", "--format", "markdown", str(p)]) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"### envslim: `{p}`\n\n| rule | package | finding | est. saving | status |\n")
     assert "+[feature.etl.target.linux-64.pypi-dependencies]\n" in out
@@ -283,11 +283,11 @@ def test_real_manifest_pin_and_unsafe_pypi_rename(tmp_path, capsys):
     original = (DATA / "pixi-pypi.toml").read_text()
     p = tmp_path / "pixi.toml"
     p.write_text(original)
-    assert main(["rewrite", str(p)]) == 0
+    assert main(["rewrite", "-v", str(p)]) == 0
     assert p.read_text() == original.replace('numpy = "*"\n', 'numpy = "<2"\n')
     assert lines(capsys.readouterr().out) == [
         f"{p}:19:1: ES005 numpy: pin numpy<2", f"{p}:25:1: ES004 tensorflow: use tensorflow-cpu", f"rewrote {p}"]
-    assert main(["rewrite", "--unsafe-fixes", str(p)]) == 0
+    assert main(["rewrite", "-v", "--unsafe-fixes", str(p)]) == 0
     assert p.read_text() == original.replace('numpy = "*"\n', 'numpy = "<2"\n').replace(
         'tensorflow = "==2.14.0"', 'tensorflow-cpu = "==2.14.0"')
 
@@ -296,7 +296,7 @@ def test_real_manifest_with_inline_dependency_tables_is_reported_not_changed(tmp
     original = (DATA / "pixi-pytorch.toml").read_text()
     p = tmp_path / "pixi.toml"
     p.write_text(original)
-    assert main(["rewrite", "--unsafe-fixes", str(p)]) == 0
+    assert main(["rewrite", "-v", "--unsafe-fixes", str(p)]) == 0
     assert p.read_text() == original
     out = capsys.readouterr().out.splitlines()
     assert [re.sub(r" ES\d+ .*? (\[not fixed: .*\])$", r" \1", line) for line in out] == [
@@ -311,7 +311,7 @@ def test_real_manifest_with_inline_dependency_tables_is_reported_not_changed(tmp
 def test_real_manifests_with_nothing_due(tmp_path, capsys, name):
     p = tmp_path / Path(name).name
     p.write_bytes((DATA / name).read_bytes())
-    assert main(["rewrite", "--check", str(p)]) == 0
+    assert main(["rewrite", "-v", "--check", str(p)]) == 0
     assert capsys.readouterr() == ("", "")
 
 
@@ -319,10 +319,10 @@ def test_a_lock_beside_the_manifest_is_said_to_be_stale(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_text(PIXI)
     (tmp_path / "pixi.lock").write_text("version: 6\n")
-    assert main(["rewrite", "--check", str(p)]) == 1
+    assert main(["rewrite", "-v", "--check", str(p)]) == 1
     assert lines(capsys.readouterr().out)[-2:] == [
         f"would rewrite {p}", f"{p}: the rewrite would make pixi.lock stale: run `pixi lock` after it"]
-    assert main(["rewrite", str(p)]) == 0
+    assert main(["rewrite", "-v", str(p)]) == 0
     assert lines(capsys.readouterr().out)[-2:] == [f"rewrote {p}", f"{p}: pixi.lock is now stale: run `pixi lock`"]
     assert (tmp_path / "pixi.lock").read_text() == "version: 6\n"
 
@@ -331,17 +331,17 @@ def test_rules_whose_premise_pixi_does_not_share_stay_quiet(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_text('[workspace]\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n'
                  '[dependencies]\nruff = "*"\n\n[pypi-dependencies]\nruff = "*"\n')
-    assert main(["rewrite", "--check", "--unsafe-fixes", str(p)]) == 0
+    assert main(["rewrite", "-v", "--check", "--unsafe-fixes", str(p)]) == 0
     assert capsys.readouterr() == ("", "")
 
 
 def test_tool_envslim_config_in_the_manifest_itself(tmp_path, capsys):
     p = tmp_path / "pyproject.toml"
     p.write_text(PYPROJECT + '\n[tool.envslim]\nignore = ["ES001"]\n')
-    assert main(["rewrite", "--check", str(p)]) == 0
+    assert main(["rewrite", "-v", "--check", str(p)]) == 0
     assert capsys.readouterr() == ("", "")
     p.write_text(PYPROJECT + '\n[tool.envslim]\nignore = ["ES001"\n')
-    assert main(["rewrite", "--check", str(p)]) == 2
+    assert main(["rewrite", "-v", "--check", str(p)]) == 2
     assert capsys.readouterr().err == f"{p}:22:18: invalid TOML: Unclosed array\n"
 
 
@@ -355,7 +355,7 @@ def test_system_requirements_cuda_means_the_feature_targets_a_gpu(tmp_path, caps
             '[feature.gpu]\nsystem-requirements = { cuda = "12.1" }\n\n[feature.gpu.dependencies]\n'
             'pytorch = "*"\n\n[environments]\ngpu = ["gpu"]\n')
     path.write_text(text)
-    assert main(["rewrite", "--unsafe-fixes", str(path)]) == 0
+    assert main(["rewrite", "-v", "--unsafe-fixes", str(path)]) == 0
     out = capsys.readouterr().out
     assert path.read_text() == text
     assert out == (f"{path}:10:1: ES004 pytorch: pytorch-cpu not suggested: its system-requirements ask for CUDA"

@@ -22,7 +22,7 @@ def test_seed_env_rewrites_to_the_seeds_final_file(tmp_path, capsys):
     before, after = seed_blocks()
     env = tmp_path / "env.yaml"
     env.write_text(before)
-    assert main(["rewrite", str(env)]) == 0
+    assert main(["rewrite", "-v", str(env)]) == 0
     assert env.read_text() == after
     out = capsys.readouterr().out
     assert out == (
@@ -37,7 +37,7 @@ def test_seed_env_rewrites_to_the_seeds_final_file(tmp_path, capsys):
     )
     # A second run changes nothing.
     capsys.readouterr()
-    assert main(["rewrite", "--check", str(env)]) == 0
+    assert main(["rewrite", "-v", "--check", str(env)]) == 0
     assert env.read_text() == after
     assert "[fixed]" not in capsys.readouterr().out
 
@@ -48,7 +48,7 @@ def test_seed_env_with_comments_keeps_every_comment(tmp_path):
     commented = commented.replace("  - boto3\n", "  - boto3   # aws\n")
     env = tmp_path / "env.yaml"
     env.write_text(commented)
-    assert main(["rewrite", str(env)]) == 0
+    assert main(["rewrite", "-v", str(env)]) == 0
     expected = "# the seed's env\n" + after.replace("  - boto3\n", "  - boto3   # aws\n")
     expected = expected.replace("  - python=3.9\n", "  # parquet I/O\n  - python=3.9\n")
     expected = expected.replace("    - pyarrow\n", "    - pyarrow  # [linux] big\n")

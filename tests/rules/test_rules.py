@@ -14,7 +14,7 @@ CF = "channels:\n  - conda-forge\n  - nodefaults\n"
 def run(tmp_path, capsys, text: str, *args: str) -> tuple[int, str, str, str]:
     path = tmp_path / "env.yml"
     path.write_text(text)
-    rc = main(["rewrite", *args, str(path)])
+    rc = main(["rewrite", "-v", *args, str(path)])
     out, err = capsys.readouterr()
     return rc, out.replace(str(path), "env.yml"), err.replace(str(path), "env.yml"), path.read_text()
 
@@ -160,7 +160,7 @@ def test_fixes_compose_and_a_second_run_is_clean(tmp_path, capsys):
         "channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - numpy<2\n  - pip\n  - python=3.11\n"
         "  - pip:\n    - pyarrow==12.0.1\n")
     path = tmp_path / "env.yml"
-    assert main(["rewrite", "--check", "--unsafe-fixes", str(path)]) == 0
+    assert main(["rewrite", "-v", "--check", "--unsafe-fixes", str(path)]) == 0
 
 
 def test_every_rule_is_documented_in_ruff_shape():

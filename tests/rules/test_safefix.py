@@ -25,7 +25,7 @@ CF = "channels:\n  - conda-forge\n  - nodefaults\n"
 def run(tmp_path, capsys, text: str, *args: str) -> tuple[int, str, str]:
     path = tmp_path / "env.yml"
     path.write_text(text)
-    rc = main(["rewrite", *args, str(path)])
+    rc = main(["rewrite", "-v", *args, str(path)])
     out, err = capsys.readouterr()
     return rc, (out + err).replace(str(path), "env.yml"), path.read_text()
 
@@ -38,7 +38,7 @@ def corpus(tmp_path, capsys, prefix: str, *args: str) -> tuple[list[str], bytes,
     (src,) = CORPUS.glob(f"{prefix}__*")
     copy = tmp_path / src.name
     shutil.copyfile(src, copy)
-    main(["rewrite", *args, str(copy)])
+    main(["rewrite", "-v", *args, str(copy)])
     out, err = capsys.readouterr()
     lines = [line.replace(str(copy), "F") for line in (out + err).splitlines()]
     return lines, src.read_bytes(), copy.read_bytes()
@@ -221,7 +221,7 @@ def test_nomkl_for_a_prefixed_defaults_package_on_conda_forge(tmp_path, capsys):
 
 def test_seed_adds_nomkl_as_a_guard(tmp_path, capsys):
     shutil.copyfile(ROOT / "examples" / "environment.yml", tmp_path / "env.yml")
-    main(["rewrite", "--check", str(tmp_path / "env.yml")])
+    main(["rewrite", "-v", "--check", str(tmp_path / "env.yml")])
     out = capsys.readouterr().out
     assert "ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy" in out
     assert "799" not in out

@@ -247,7 +247,7 @@ def test_a_spec_with_a_conda_comment_is_not_moved(tmp_path, capsys):
     (tmp_path / "env.yml").write_text(text)
     from envslim.cli import main
 
-    assert main(["rewrite", "--select", "ES001", str(tmp_path / "env.yml")]) == 0
+    assert main(["rewrite", "-v", "--select", "ES001", str(tmp_path / "env.yml")]) == 0
     out = capsys.readouterr().out
     assert (tmp_path / "env.yml").read_text() == text
     assert out.endswith("not moved: the spec 'pyarrow#=20.0.0' holds a conda comment (#)"

@@ -142,7 +142,7 @@ def test_bad_platform_and_glibc_are_one_line_errors(env, tmp_path, capsys):
 
 def test_rewrite_verify_refuses_a_move_a_conda_package_pulls_back(world, env, tmp_path, capsys):
     path = write(tmp_path, ARROW + "  - acme\n")
-    rc, out, err = run(capsys, "rewrite", "--verify", "--diff", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--diff", path)
     assert rc == 1
     # the refusal is the plan's outcome: the finding line says why (its message is the knowledge base's)
     assert err.startswith(f"{path}:9:3: ES001 pyarrow: move to pip: ") and err.count("\n") == 1
@@ -157,7 +157,7 @@ def test_rewrite_verify_refuses_a_move_a_conda_package_pulls_back(world, env, tm
 
 def test_rewrite_verify_applies_a_proven_move_in_place(world, env, tmp_path, capsys):
     path = write(tmp_path, ARROW)
-    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", path)
     assert (rc, err) == (0, "")
     assert path.read_text() == HEAD + "  - python=3.11\n  - pip\n  - numpy<2\n  - pip:\n    - pyarrow==15.*\n"
     assert out.endswith(f"rewrote {path}\n")
@@ -165,13 +165,13 @@ def test_rewrite_verify_applies_a_proven_move_in_place(world, env, tmp_path, cap
 
 def test_rewrite_verify_check_exit_codes(world, env, tmp_path, capsys):
     path = write(tmp_path, ARROW)
-    assert run(capsys, "rewrite", "--verify", "--check", path)[0] == 1
+    assert run(capsys, "rewrite", "-v", "--verify", "--check", path)[0] == 1
     assert path.read_text() == HEAD + ARROW
 
 
 def test_rewrite_verify_unsolvable_input_exit_2_nothing_written(world, env, tmp_path, capsys):
     path = write(tmp_path, "  - python=3.11\n  - pyarrow>=99\n")
-    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", path)
     assert rc == 2
     assert err == (f"{path}: does not solve: linux-64: Cannot solve the request because of: "
                    "No candidates were found for pyarrow >=99\n")
@@ -180,7 +180,7 @@ def test_rewrite_verify_unsolvable_input_exit_2_nothing_written(world, env, tmp_
 
 def test_rewrite_verify_network_failure_exit_2_nothing_written(env, tmp_path, capsys, server):
     path = write(tmp_path, ARROW)
-    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", path)
     assert rc == 2 and err.startswith(f"{path}: cannot be solved: linux-64: cannot read the channels: ")
     assert path.read_text() == HEAD + ARROW
 
@@ -188,7 +188,7 @@ def test_rewrite_verify_network_failure_exit_2_nothing_written(env, tmp_path, ca
 def test_rewrite_verify_every_platform(world, env, tmp_path, capsys):
     # pyarrow has no linux-aarch64 build here: the file as it is does not solve there
     path = write(tmp_path, ARROW)
-    rc, out, err = run(capsys, "rewrite", "--verify", "--platform", "linux-64,linux-aarch64", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--platform", "linux-64,linux-aarch64", path)
     assert rc == 2 and err.startswith(f"{path}: does not solve: linux-aarch64: ")
     assert path.read_text() == HEAD + ARROW
 
@@ -220,7 +220,7 @@ def test_without_the_solve_extra_one_line_names_it(tmp_path, capsys, monkeypatch
     assert (rc, out) == (2, "")
     assert err == ("envslim: error: --solve and --verify need py-rattler and uv (rattler is missing):"
                    " pip install 'envslim[solve]'\n")
-    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", path)
     assert rc == 2 and err.endswith("pip install 'envslim[solve]'\n")
     assert path.read_text() == HEAD + ARROW
 
@@ -240,7 +240,7 @@ def test_report_solve_markdown(world, env, tmp_path, capsys):
 
 def test_rewrite_verify_check_lists_the_refusal_as_an_outcome(world, env, tmp_path, capsys):
     path = write(tmp_path, ARROW + "  - acme\n")
-    rc, out, err = run(capsys, "rewrite", "--verify", "--check", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--check", path)
     assert (rc, err) == (1, "")
     lines = out.splitlines()
     assert [line.split(": ", 2)[1] for line in lines[:-1]] == ["ES005 numpy", "ES001 pyarrow"]

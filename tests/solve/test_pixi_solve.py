@@ -174,7 +174,7 @@ def test_rewrite_verify_on_a_pixi_environment(world, env, tmp_path, capsys):
     numpy pin and the pyarrow move (the default one, without the etl feature, is not asked)."""
     path = tmp_path / "pixi.toml"
     path.write_text(PIXI)
-    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", path)
     assert (rc, err) == (0, "")
     assert out.splitlines()[-1] == f"rewrote {path}"
     assert path.read_text() == PIXI.replace('numpy = "*"\npyarrow = "15.*"  # parquet\n', (
@@ -188,7 +188,7 @@ def test_rewrite_verify_refuses_a_pixi_move_another_environment_pulls_back(world
     text = PIXI.replace('[environments]\netl = ["etl"]\n', (
         '[feature.app.dependencies]\nacme = "*"\n\n[environments]\netl = ["etl"]\napp = ["etl", "app"]\n'))
     path.write_text(text)
-    rc, out, err = run(capsys, "rewrite", "--verify", "--diff", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--diff", path)
     assert rc == 1
     assert err == (f"{path}:12:1: ES001 pyarrow: move to pip: conda-forge pyarrow 25.0 pulls 65 packages beyond python"
                    " on linux-64 (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB"

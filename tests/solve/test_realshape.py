@@ -168,7 +168,7 @@ def test_verify_and_the_offline_judgement_agree(real, tmp_path, capsys, case):
 def test_verify_keeps_a_rename_and_the_channel_fix(real, tmp_path, capsys):
     path = tmp_path / "environment.yml"
     path.write_text(HEAD.replace("nodefaults", "defaults") + "  - python=3.11\n  - matplotlib>=3.8\n")
-    rc, out, err = run(capsys, "rewrite", "--verify", "--unsafe-fixes", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--unsafe-fixes", path)
     assert (rc, err) == (0, "")
     assert out.splitlines()[-1] == f"rewrote {path}"
     assert path.read_text() == ("name: t\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n"
@@ -178,7 +178,7 @@ def test_verify_keeps_a_rename_and_the_channel_fix(real, tmp_path, capsys):
 def test_verify_refuses_a_move_pulled_back_through_a_dependency(real, tmp_path, capsys):
     path = tmp_path / "environment.yml"
     path.write_text(CASES["transitive"])
-    rc, out, err = run(capsys, "rewrite", "--verify", "--diff", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--diff", path)
     assert (rc, out) == (0, "")
     assert err.startswith(f"{path}:9:3: ES001 pyarrow: ") and err.count("\n") == 1 and "datasets" in err
     if "--verify" in err:  # the offline rule made the move; the solve refused it
@@ -196,7 +196,7 @@ def test_verify_a_pixi_manifest_on_the_real_channel(real, tmp_path, capsys):
             '[feature.plot.dependencies]\npython = "3.11.*"\nmatplotlib = ">=3.8"\n\n'
             '[environments]\nplot = {features = ["plot"], no-default-feature = true}\n')
     path.write_text(text)
-    rc, out, err = run(capsys, "rewrite", "--verify", path)
+    rc, out, err = run(capsys, "rewrite", "-v", "--verify", path)
     assert (rc, err) == (0, "")
     assert path.read_text() == text.replace('pyarrow = "*"\n', "").replace(
         'matplotlib = ">=3.8"', 'matplotlib-base = ">=3.8"').replace(
