@@ -381,7 +381,7 @@ def test_a_write_that_fails_never_says_fixed(here):
                                                                "PYTHONDONTWRITEBYTECODE": "1"})
     assert proc.returncode == 2
     assert "[fixed]" not in proc.stdout and "rewrote" not in proc.stdout
-    assert proc.stdout.startswith("env.yml:4:3: ES001 pyarrow: move to pip:") and "[fix available]" in proc.stdout
+    assert proc.stdout.startswith("env.yml:4:3: ES001 pyarrow: move to pip (saves") and "[fix available]" in proc.stdout
     assert proc.stderr == "env.yml: cannot write: File too large\n"
     assert Path("env.yml").read_text() == ENV
     assert sorted(os.listdir(".")) == ["env.yml"]
