@@ -485,3 +485,11 @@ def test_a_user_id_out_of_range_is_refused(capsys, here, user, message):
 def test_the_largest_user_id_is_taken(capsys, here):
     rc, out, _ = run(capsys, "dockerfile", "env.yml", "--user", "4294967294:4294967294")
     assert rc == 0 and "\nUSER 4294967294:4294967294\n" in out
+
+
+def test_prune_escapes_the_prefix_it_names(capsys, tmp_path):
+    prefix = tmp_path / "env\x1b]0;pwned\x07"
+    (prefix / "conda-meta").mkdir(parents=True)
+    rc, out, err = run(capsys, "prune", str(prefix), "--dry-run")
+    assert (rc, err) == (0, "")
+    assert out.startswith(f"prefix {tmp_path}/env\\x1b]0;pwned\\x07 (conda): ") and "\x1b" not in out

@@ -8,6 +8,7 @@ import shlex
 import shutil
 from typing import TextIO
 
+from envslim.display import printable
 from envslim.errors import EnvslimError
 from envslim.image import interrupt
 from envslim.image.interrupt import commit, held, pause
@@ -50,7 +51,7 @@ def _prune(options, out, err) -> int:
     outcome = carry_out(plan, dry_run=options.dry_run)
     for rel, _, why in outcome.failed:
         print(f"envslim prune: cannot remove {rel}: {why}", file=err)
-    out.write(render(plan, outcome, dry_run=options.dry_run))
+    out.write(printable(render(plan, outcome, dry_run=options.dry_run)))  # (file names may hold escapes)
     return 0
 
 
@@ -145,7 +146,7 @@ def run_traced(options, out: TextIO, err: TextIO, runner: Runner = run_command) 
         lines.append(f"dry run: would remove {total:,} bytes, leaving {left:,}; nothing was changed")
         for _, _, copy in stripped:
             unlink_quietly(copy)
-        out.write(redact("\n".join(lines) + "\n"))
+        out.write(printable(redact("\n".join(lines) + "\n")))
         return 0
 
     trash = None
@@ -189,7 +190,7 @@ def run_traced(options, out: TextIO, err: TextIO, runner: Runner = run_command) 
             for _, _, copy in stripped:  # the copies not yet moved into place
                 unlink_quietly(copy)
     if second.returncode != 0:
-        out.write(redact("\n".join(lines) + "\n"))
+        out.write(printable(redact("\n".join(lines) + "\n")))
         return _failed(err, command, second, "after pruning", "every file was put back")
     for r in plan.removals.values():  # the plain categories' emptied trees, through the trash's descriptors
         for d in sorted(r.dirs, key=lambda d: (-d.count("/"), d)):
@@ -199,5 +200,5 @@ def run_traced(options, out: TextIO, err: TextIO, runner: Runner = run_command) 
                 pass
     trash.empty()
     lines.append(f"verified: {shlex.quote(command)} passes after pruning; removed {total:,} bytes, {left:,} left")
-    out.write(redact("\n".join(lines) + "\n"))
+    out.write(printable(redact("\n".join(lines) + "\n")))
     return 0

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from envslim.display import printable
 from envslim.errors import EnvslimError
 
 if sys.version_info >= (3, 11):
@@ -109,14 +110,17 @@ def write_entry(path: Path, new_text: str, what: str, fig_id: str, summary: str,
     from envslim.knowledge.schema import validate_entry
 
     if what == "unchanged":
-        print(f"{path}: {fig_id} unchanged", file=out)
+        print(f"{printable(str(path))}: {fig_id} unchanged", file=out)
         return True
     problems = validate_entry(tomllib.loads(new_text), path.stem, names.pypi_name)
     if problems:
         print(f"{path}:1:1: the refreshed entry would be invalid: {problems[0]}; not written", file=err)
         return False
-    write_atomic(str(path), new_text)
-    print(f"{path}: {what} {fig_id}: {summary}", file=out)
+    try:
+        write_atomic(str(path), new_text)
+    except OSError as e:
+        raise EnvslimError(f"{path}: cannot write: {e.strerror or e}") from None
+    print(printable(f"{path}: {what} {fig_id}: {summary}"), file=out)
     return True
 
 
@@ -198,12 +202,12 @@ def _run_graph(options: Any, out: Any, err: Any, today: str | None = None) -> in
     except OSError:
         unchanged = False
     if unchanged:
-        print(f"{target}: unchanged", file=out)
+        print(f"{printable(str(target))}: unchanged", file=out)
         return 0
     try:
         write_atomic(target, data.decode("utf-8"))
     except OSError as e:
         raise EnvslimError(f"{target}: cannot write: {e.strerror or e}") from None
-    print(f"{target}: {len(new.names())} names from {count} builds on {', '.join(channels)} "
+    print(f"{printable(str(target))}: {len(new.names())} names from {count} builds on {', '.join(channels)} "
           f"({', '.join(platforms)} and noarch), {len(data):,} bytes", file=out)
     return 0
