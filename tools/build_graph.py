@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import gzip
 import json
 import sys
@@ -106,6 +107,21 @@ def ratios() -> Ratios:
 CHANNELS = ("conda-forge", "defaults", "pytorch", "nvidia")
 
 
+REQUIRES = HERE / "data" / "pypi_requires_dist.json"
+
+
+def pypi_snapshot() -> dict:
+    """knowledge/graph/pypi.json: each PyPI project's Requires-Dist (extras left out) from the snapshot
+    tools/reverse_deps.py --fetch-pypi keeps, with the release and where it was read."""
+    data = json.loads(REQUIRES.read_text(encoding="utf-8"))
+    projects = {}
+    for p in data["projects"].values():
+        reqs = [r for r in p.get("requires_dist") or () if "extra ==" not in r and "extra==" not in r]
+        name = re.sub(r"[-_.]+", "-", p["name"]).lower()
+        projects[name] = {"version": p["version"], "requires": reqs, "url": p["url"], "uploaded": p.get("uploaded", "")}
+    return {"index": data["index"], "read": data["read"], "projects": projects}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
@@ -113,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     data = compile_graph([r for r in read_inputs() if r["channel"] in CHANNELS], ratios())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
+    pypi = pypi_snapshot()
+    (args.out.parent / "pypi.json").write_text(json.dumps(pypi, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     header = json.loads(data.split(b"\n", 1)[0])
     print(f"{args.out}: {len(data):,} bytes, {len(header['names'])} names, {len(data.split(chr(10).encode())) - 2} lines,"
           f" {len(header['sources'])} sources,"

@@ -214,6 +214,10 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
             else:
                 variant = side is r.after and r.before is not None and r.before.manager == side.manager == "pip"
                 side.figure = knowledge_figure(side, target, r.before.key if variant else "")
+                if side.figure is not None:  # the wheel's own requirements: counted, or named unknown
+                    model, doc = (b_env, before) if side is r.before else (a_env, after)
+                    pip_names = {names.normalize(s.name) for s in doc if s.manager == "pip"}
+                    side.figure = pricing.wheel_requirements(side.figure, side.name, model, target.python, pip_names)
             if lock is not None:
                 pkg = lock.get(side.manager, side.name, target.platform)
                 side.locked = pkg.version if pkg else None

@@ -400,6 +400,40 @@ class Graph:
                 if spec.match(b.as_record()) and fits_python(b, python)]
 
 
+@dataclass(frozen=True)
+class Requires:
+    """A PyPI release's Requires-Dist as the snapshot read it (extras left out)."""
+
+    project: str
+    version: str
+    requires: tuple[str, ...]
+    url: str
+    date: str  # when the snapshot read it
+
+
+_PYPI: dict | None = None
+
+
+def pypi_requires(project: str) -> Requires | None:
+    """The Requires-Dist of ``project``'s release in the snapshot (knowledge/graph/pypi.json, from the PyPI
+    JSON API); None when the snapshot does not have the project."""
+    global _PYPI
+    if _PYPI is None:
+        import json
+
+        try:
+            with open(os.path.join(knowledge_root(), "graph", "pypi.json"), encoding="utf-8") as f:
+                _PYPI = json.load(f)
+        except (OSError, ValueError):
+            _PYPI = {}
+    import re
+
+    p = _PYPI.get("projects", {}).get(re.sub(r"[-_.]+", "-", project).lower())
+    if p is None:
+        return None
+    return Requires(project, p["version"], tuple(p["requires"]), p["url"], _PYPI.get("read", ""))
+
+
 _SNAPSHOT: Graph | None = None
 
 

@@ -2,9 +2,10 @@
 
 A figure counts only for its target: the same platform (or noarch; for a wheel, a platform tag of the
 target's kind, or ``any``), a Python the figure holds for (a wheel's ``cpXY`` tag, a conda build's
-``python``), and a version the file's constraint allows. Where no such figure exists, the figure of the
-nearest version on the same platform may *stand in*: it is labelled so, and its range widens to every
-same-platform figure of that package. Otherwise the package is unknown (``None``), never zero.
+``python``), and a version the file's constraint allows. Where no such figure exists, a figure of a
+version the constraint allows built for another Python may *stand in*: it is labelled so, and its range
+widens to every such figure. A figure of another version never stands in (``tensorflow==1.4.0`` is not
+priced with 2.21's figure): the package is unknown (``None``), never zero.
 
 A priced figure carries its members (the packages of a closure, each with its version and bytes), so that
 totals can be a union: each package counted once (``union``).
@@ -157,17 +158,6 @@ def _version_ok(fig: Figure, spec) -> bool:
         return False
 
 
-def _upper_bounded(spec) -> bool:
-    """True when the constraint excludes very new versions (``<2``, ``=7.0``): a stand-in then comes from
-    the oldest figure, else from the newest."""
-    if spec is None:
-        return False
-    try:
-        return not spec.matches_version("99999")
-    except (ValueError, TypeError, AttributeError):
-        return False
-
-
 def _low_high(fig: Figure) -> tuple[int, int]:
     n = fig.installed_bytes or 0
     return (fig.installed_low if fig.installed_low is not None else n,
@@ -206,17 +196,17 @@ def pick(entry: Entry | None, sides: tuple[str, ...], kinds: tuple[str, ...] = (
     if exact:
         best = min(exact, key=lambda f: (_KIND_RANK.get(f.kind, 9), _neg(_order(f.version)), _neg_date(f.date)))
         return Priced(best, *_low_high(best), entry=entry.name)
-    # a stand-in: the closest kind, then a version the file allows (another Python), then the nearest version
-    rank = min(_KIND_RANK.get(f.kind, 9) for f, _, _ in on_platform)
-    same = [(f, py_ok, v_ok) for f, py_ok, v_ok in on_platform if _KIND_RANK.get(f.kind, 9) == rank]
-    allowed = [f for f, _, v_ok in same if v_ok]
-    pool = allowed or [f for f, _, _ in same]
-    oldest = _upper_bounded(spec) and not allowed
-    best = (min if oldest else max)(pool, key=lambda f: (_order(f.version), f.date))
-    lows, highs = zip(*(_low_high(f) for f, _, _ in same))
-    why = (f"stand-in: {best.version} is not built for Python {target.python}" if allowed
-           else f"stand-in: no {target.platform} figure for a version the file allows")
-    return Priced(best, min(lows), max(highs), why, entry.name)
+    # a stand-in: another Python's figure of a version the file allows (the closest kind); a figure of a
+    # version the file does not allow never stands in (issue 22: tensorflow==1.4.0 is not 2.21's figure)
+    allowed_all = [(f, py_ok, v_ok) for f, py_ok, v_ok in on_platform if v_ok]
+    if not allowed_all:
+        return None
+    rank = min(_KIND_RANK.get(f.kind, 9) for f, _, _ in allowed_all)
+    allowed = [f for f, _, _ in allowed_all if _KIND_RANK.get(f.kind, 9) == rank]
+    best = max(allowed, key=lambda f: (_order(f.version), f.date))
+    lows, highs = zip(*(_low_high(f) for f in allowed))
+    return Priced(best, min(lows), max(highs), f"stand-in: {best.version} is not built for Python {target.python}",
+                  entry.name)
 
 
 def _neg(order) -> tuple:
