@@ -178,12 +178,18 @@ def _order_key(b: Build):
 class Builds:
     """A read-only list of builds made from the snapshot's rows only when read (a walk reads few of them)."""
 
-    __slots__ = ("_rows", "_make", "_made")
+    __slots__ = ("_rows", "_make", "_made", "subdir")
 
-    def __init__(self, rows: list, make) -> None:
+    def __init__(self, rows: list, make, subdir: str = "") -> None:
         self._rows = rows
         self._make = make
         self._made: list = [None] * len(rows)
+        self.subdir = subdir
+
+    def key(self, i: int) -> tuple[str, str]:
+        """(version, build) of the i-th build, without making it."""
+        row = self._rows[i]
+        return row[0], row[1]
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -384,7 +390,7 @@ class Graph:
             parts.append((subdir, line, rows))  # type: ignore[arg-type]
         if len(parts) == 1:  # one subdir, already in order: builds are made as they are read
             subdir, line, rows = parts[0]
-            got = Builds(rows, lambda row, subdir=subdir, line=line: self._make(name, subdir, line, row))
+            got = Builds(rows, lambda row, subdir=subdir, line=line: self._make(name, subdir, line, row), subdir)
         else:  # two subdirs (a package built per platform and as noarch), each ordered: merge them
             got = newest_first(self._make(name, subdir, line, row) for subdir, line, rows in parts for row in rows)
         self._cache[key] = got

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from envslim._record import dataclass
-from envslim.environment.graph import Build, Graph, fits_python, newest_first, python_of, snapshot
+from envslim.environment.graph import Build, Builds, Graph, fits_python, newest_first, python_of, snapshot
 
 DEFAULT_PLATFORM = "linux-64"
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
@@ -300,6 +300,29 @@ class Environment:
             return 0
         return len(self.graph.builds(name, platform=self.target.platform, channel=channel, python=self.target.python))
 
+    def _match_key(self, spec, name: str, version: str, build: str, subdir: str) -> bool:
+        """:meth:`_match` on a build's name, version, build string and subdir (before it is made)."""
+        if isinstance(spec, str):
+            from envslim import conda as condaspec
+
+            try:
+                spec = condaspec.parse(spec)
+            except condaspec.CondaSpecError:
+                return True
+        if spec.build is None and spec.build_number is None and not spec.fields and not spec.subdir:
+            key = (spec.original, version)
+            got = self._matches.get(key)
+            if got is None:
+                got = self._matches[key] = spec.matches_version(version)
+            return got
+        key = (spec.original, version, build, subdir)
+        got = self._matches.get(key)
+        if got is None:
+            tail = build.rsplit("_", 1)[-1]
+            got = self._matches[key] = spec.match({"name": name, "version": version, "build": build, "subdir": subdir,
+                                                   "build_number": int(tail) if tail.isdigit() else 0})
+        return got
+
     def _match(self, spec, b: Build) -> bool:
         """``spec.match(b)``, remembered: a walk asks the same spec about the same versions many times.
         ``spec`` may be a depends string, parsed here (once per process); one conda cannot read matches."""
@@ -330,6 +353,12 @@ class Environment:
         def allowed(builds):  # newest first, lazily: most choices are made in the newest release series
             if len(builds) == 1 and name not in self.requested and name not in self._implied:
                 yield from builds  # one build to take: the depends that name it need not be read
+                return
+            if isinstance(builds, Builds):  # specs read the version and build: a build is made only if it passes
+                for i in range(len(builds)):
+                    version, build = builds.key(i)
+                    if all(self._match_key(s, name, version, build, builds.subdir) for s in specs):
+                        yield builds[i]
                 return
             for b in builds:
                 if all(self._match(s, b) for s in specs):
@@ -430,11 +459,7 @@ class Environment:
             pool = self.graph.builds(dn, platform=self.target.platform, channel=channel) if channel else []
             if not pool:
                 continue
-            try:
-                ds = condaspec.parse(dep)
-            except condaspec.CondaSpecError:
-                continue
-            if not any(self._match(ds, x) and all(self._match(o, x) for o in others) for x in pool):
+            if not any(self._match(dep, x) and all(self._match(o, x) for o in others) for x in pool):
                 return False
         return True
 
