@@ -563,7 +563,7 @@ def to_html(pic: Picture) -> str:
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
-        '<meta charset="utf-8">',
+        '<meta charset="utf-8"/>',  # (a void element closed: the page is well-formed XML too)
         f"<title>{_esc(title(pic))}</title>",
         f"<style>\n{_CSS}\n</style>",
         "</head>",
