@@ -98,7 +98,6 @@ class _Zstd:
         self.new = zstandard.ZstdDecompressor().decompressobj
         self.error = zstandard.ZstdError
         self.d = self.new()
-        self.started = False
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         try:
@@ -106,8 +105,7 @@ class _Zstd:
                 if self.d.eof:
                     data = self.d.unused_data + data
                     self.d = self.new()  # the next frame
-                piece, data = data[:_ZSTD_SLICE], data[_ZSTD_SLICE:]
-                self.started = True
+                piece, data = data[:_ZSTD_SLICE], data[_ZSTD_SLICE:]  # zstd has no output limit: small inputs
                 out = self.d.decompress(piece)
                 if out:
                     yield out

@@ -322,7 +322,8 @@ class Session:
         self.requests += 1
         resp = None
         try:
-            request = client.build_request("GET", url, headers={"Accept-Encoding": accept_encoding(), **(headers or {})})
+            asked = {"Accept-Encoding": accept_encoding(), **(headers or {})}
+            request = client.build_request("GET", url, headers=asked)
             try:
                 resp = await asyncio.wait_for(client.send(request, stream=True),
                                               min(CONNECT_TIMEOUT, self.timeout) + self.timeout)
@@ -348,9 +349,9 @@ class Session:
 
     async def chunks(self, resp: Any) -> AsyncIterator[bytes]:
         """The body of a :meth:`stream` response as sent (still content-encoded: decode it with
-        :mod:`envslim.online.decode`), guarded against stalls: a window of ``timeout`` seconds that brings fewer than
-        ``MIN_RATE * timeout`` bytes ends it (``HttpFailure``, unreachable), so a server that sends one
-        byte a second is cut off within two stall bounds."""
+        :mod:`envslim.online.decode`), guarded against stalls: a window of ``timeout`` seconds that
+        brings fewer than ``MIN_RATE * timeout`` bytes ends it (``HttpFailure``, unreachable), so a
+        server that sends one byte a second is cut off within two stall bounds."""
         if resp.is_stream_consumed:  # the body came whole from the transport (httpx.MockTransport)
             yield resp.content
             return

@@ -15,7 +15,8 @@ not used (every subdir is one file: a larger first download from conda-forge, re
     local.restore(records)   # channel and url of each record back to the real channel
 
 A ``file://`` channel is on this machine already: rattler reads it in place. A platform subdir the
-channel does not have (HTTP 404 for every variant) is an empty one, as conda reads it; a channel without ``noarch`` is not a channel. Failures raise
+channel does not have (HTTP 404 for every variant) is an empty one, as conda reads it; a channel
+without ``noarch`` is not a channel. Failures raise
 :class:`~envslim.solve.errors.SolveUnavailable` (:class:`~envslim.solve.errors.Unreachable` when the
 host did not answer: one line naming each host once, credentials removed).
 """

@@ -3,8 +3,9 @@
 - A ``.conda`` artifact: the sum of ``size_in_bytes`` over ``info/paths.json`` (what the package
   writes into the prefix), read with range requests through envslim's session
   (:func:`envslim.online.condainfo.paths_sizes`: the zip's tail and the ``info-*.tar.zst`` member, not
-  the package payload; at most 128 MiB decoded, every read within the connect and stall bounds). noarch: python packages are
-  marked: conda compiles their byte-code when it links them, which paths.json does not list.
+  the package payload; at most 128 MiB decoded, every read within the connect and stall bounds).
+  noarch: python packages are marked: conda compiles their byte-code when it links them, which
+  paths.json does not list. A ``file://`` channel's archive is read on disk.
 - A ``.tar.bz2`` artifact cannot be range-read (a bzip2 stream has no index): its size is a marked
   estimate, ``archive bytes x 3.7`` with the range ``x 1.6`` to ``x 5.7``: the median and the 10th and
   90th percentiles of installed/archive over 258 conda-forge artifacts with both figures (a committed
