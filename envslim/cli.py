@@ -261,7 +261,11 @@ def _platforms(value: str | None) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    code = _bounded(list(sys.argv[1:] if argv is None else argv))
+    try:
+        code = _bounded(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # (before the output boundary is up)
+        print("envslim: interrupted", file=sys.stderr)
+        code = EXIT_ERROR
     if argv is None and "rattler" in sys.modules:
         leave(code)
     return code

@@ -492,3 +492,13 @@ def test_prune_escapes_the_prefix_it_names(capsys, tmp_path):
     rc, out, err = run(capsys, "prune", str(prefix), "--dry-run")
     assert (rc, err) == (0, "")
     assert out.startswith(f"prefix {tmp_path}/env\\x1b]0;pwned\\x07 (conda): ") and "\x1b" not in out
+
+
+def test_ctrl_c_before_the_output_boundary_is_up_is_one_line(capsys, monkeypatch):
+    from envslim import display
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(display, "Redacting", interrupted)
+    assert run(capsys, "report", "env.yml") == (2, "", "envslim: interrupted\n")
