@@ -70,6 +70,20 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="envslim-bench-solve-"))
+    # the knowledge index, as in any installed copy (as bench_hook.py does): without it a checkout reads
+    # the knowledge files' TOML on every run
+    index = ROOT / "envslim" / "_knowledge_index.json"
+    made = not index.exists()
+    subprocess.run([sys.executable, "-m", "envslim.knowledge.index", str(index)], check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        return _bench(args, work)
+    finally:
+        if made:
+            index.unlink()
+
+
+def _bench(args: argparse.Namespace, work: Path) -> int:
     with PackageServer() as server:
         channel = Channel(work / "channels", server)
         build_world(channel, PyPI(server))
