@@ -156,7 +156,8 @@ def mb(n: int | None) -> str:
 # C0 and C1 controls, the line and paragraph separators, and the bidirectional controls (U+202A-E embeddings
 # and overrides, U+2066-9 isolates, and the marks U+200E, U+200F, U+061C) that reorder what a terminal
 # shows (Trojan Source, CVE-2021-42574); a lone CR, which would overwrite the line (CRLF line ends stay).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)")
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # the bidirectional controls
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{BIDI}]|\\r(?!\\n)")
 
 ECHO_LIMIT = 1000  # characters of one line shown; a longer line (a 1 MB dependency name) is cut
 

@@ -502,3 +502,15 @@ def test_ctrl_c_before_the_output_boundary_is_up_is_one_line(capsys, monkeypatch
 
     monkeypatch.setattr(display, "Redacting", interrupted)
     assert run(capsys, "report", "env.yml") == (2, "", "envslim: interrupted\n")
+
+
+@pytest.mark.parametrize("where", ["name", "option"])
+def test_a_bidirectional_override_is_never_copied_into_a_dockerfile(capsys, here, where):
+    if where == "name":
+        Path("env.yml").write_text('name: "ab\\u202ecd"\ndependencies:\n  - python=3.11\n')
+        expected = "env.yml: the environment's name holds the control character U+202E; refusing to copy it into a Dockerfile\n"
+        argv = ("dockerfile", "env.yml")
+    else:
+        expected = "envslim dockerfile: --entrypoint holds the control character U+2066; refusing to copy it into a Dockerfile\n"
+        argv = ("dockerfile", "env.yml", "--entrypoint", "python \u2066-c")
+    assert run(capsys, *argv) == (2, "", expected)

@@ -23,6 +23,7 @@ import shlex
 from dataclasses import dataclass
 
 
+from envslim.display import BIDI
 from envslim.document.envfile import EnvFile, conda_sort_key
 from envslim.errors import EnvslimError, InputError
 from envslim.image import activation
@@ -405,8 +406,9 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9._/+@=-]+")
 
 
 def refuse_control(text: str, what: str) -> None:
-    """Refuse control characters (a newline would start a new Dockerfile instruction)."""
-    bad = next((c for c in text if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"), None)
+    """Refuse control characters (a newline would start a new Dockerfile instruction; a bidirectional
+    override would make the file read otherwise than it runs)."""
+    bad = next((c for c in text if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" or c in BIDI), None)
     if bad is not None:
         raise EnvslimError(f"{what} holds the control character U+{ord(bad):04X}; refusing to copy it into a Dockerfile")
 
