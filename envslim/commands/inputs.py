@@ -9,8 +9,9 @@ import os
 from envslim.errors import EnvslimError
 
 
-def expand(paths, options, known, err) -> tuple[list[str], int]:
-    """(the files to read in order, a file found under a directory once; 2 if a directory's configuration was bad, else 0). A
+def expand(paths, options, known, err, *, prefixes: bool = True) -> tuple[list[str], int]:
+    """(the files to read in order, a file found under a directory once (a conda prefix itself, with
+    ``prefixes``, else an error line); 2 if a directory's configuration was bad, else 0). A
     directory without any file envslim reads is a warning on ``err``, not an error (as ruff does)."""
     from envslim import config as configmod
     from envslim.display import printable, redact
@@ -19,8 +20,16 @@ def expand(paths, options, known, err) -> tuple[list[str], int]:
     files: list[str] = []
     rc = 0
     for path in paths:
-        if path == "-" or not os.path.isdir(path) or prefix(path):
+        if path == "-" or not os.path.isdir(path):
             files.append(path)
+            continue
+        if prefix(path):
+            if prefixes:
+                files.append(path)
+            else:
+                print(printable(redact(f"{path}: an installed conda environment, not an environment file:"
+                                       f" `envslim report {path}` measures it")), file=err)
+                rc = 2
             continue
         try:
             cfg = configmod.load(options.config or path, known, explicit=bool(options.config))

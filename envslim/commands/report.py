@@ -277,6 +277,17 @@ def run(options, out, err) -> int:
 
         _refuse_an_input_as_output(options, (*options.paths, *paths))
         check_output(output)  # a device, a FIFO, a directory: refused before anything is done
+    from envslim.commands.inputs import prefix
+
+    prefixes = [p for p in paths if p != "-" and prefix(p)]
+    if prefixes:  # an installed environment: measured, not planned
+        from envslim.commands import report_prefix
+
+        if len(paths) != 1:
+            raise EnvslimError(f"envslim: error: report PREFIX reads one installed environment ({prefixes[0]});"
+                               " report environment files in another run")
+        report_prefix.refuse_options(options)
+        return _emit(report_prefix.render(prefixes[0], options.format), output, out) or rc
     lock = None
     if options.lockfile and not (options.solve and lock_format(options.lockfile) == "pixi"):
         from envslim import lockfile  # conda-lock; a pixi.lock is read by --solve (envslim.solve.lockfiles)
@@ -337,9 +348,14 @@ def run(options, out, err) -> int:
     else:
         render = to_markdown if options.format == "markdown" else to_table
         text = "\n".join(render(rep) for rep in reports)
+    if output and not reports:  # every file was bad input: nothing is written
+        return rc
+    return _emit(text, output, out) or rc
+
+
+def _emit(text: str, output: str | None, out) -> int:
+    """``text`` to ``output`` (atomically) or to ``out``; 0."""
     if output:
-        if not reports:  # every file was bad input: nothing is written
-            return rc
         from envslim.document.atomic import write_atomic
 
         try:
@@ -348,4 +364,4 @@ def run(options, out, err) -> int:
             raise EnvslimError(redact(f"{output}: cannot write: {e.strerror or e}")) from None
     else:
         out.write(text)
-    return rc
+    return 0

@@ -30,7 +30,7 @@ def run(options, out, err) -> int:
     if machine and not dry and "-" in options.paths:
         raise EnvslimError(f"envslim: error: --format {options.format} with '-' needs --check or --diff"
                            " (a filter's stdout is the new text)")
-    paths, rc = expand(options.paths, options, known, err)
+    paths, rc = expand(options.paths, options, known, err, prefixes=False)
     results = []  # (json, sarif) envslim.output.ci.FileResult for each file
     for path in paths:
         stdin = path == "-"

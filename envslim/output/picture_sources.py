@@ -75,7 +75,7 @@ def _solved_source(p) -> str:
     return "; ".join(x for x in (f"{where} of {p.filename}" if p.filename else where, p.size.how) if x)
 
 
-def _solved_side(sol, side: str, other) -> list[Package]:
+def _solved_side(sol, side: str, other, source=None) -> list[Package]:
     from envslim.solve.model import brought_by
 
     brought = brought_by(sol)
@@ -87,7 +87,8 @@ def _solved_side(sol, side: str, other) -> list[Package]:
         out.append(Package(
             name=p.name, version=p.version, build=p.build, bytes=size.value, manager=p.manager, specs=specs,
             side=side, leaving=side == "before" and staying is not None and (p.manager, p.name) not in staying,
-            kind="wheel" if p.manager == "pip" else "package", platform=sol.platform, source=_solved_source(p),
+            kind="wheel" if p.manager == "pip" else "package", platform=sol.platform,
+            source=(source or _solved_source)(p),
             why="" if specs else "reached from no requested spec",
             estimate=(size.low if size.low is not None else size.value, size.high if size.high is not None
                       else size.value) if size.estimate and size.value is not None else None))
@@ -141,3 +142,21 @@ def from_solved(rep) -> Picture:
                    bars=tuple(bars), note=" ".join(notes), figures="solved with py-rattler and uv",
                    saving=(total.value, total.estimate) if total is not None else None,
                    unsolved=proof.after_failure if after is None else "")
+
+
+# -- from an installed environment ----------------------------------------------------------------------------
+
+
+def from_installed(path: str, sol) -> Picture:
+    """The picture of an installed environment (``report PREFIX``): every package once with the bytes its
+    conda-meta record or dist-info RECORD gives, in the group of the requested specs that reach it."""
+    packages = _solved_side(sol, "before", None, lambda p: f"{p.size.how} in {path}")
+    python = next((p.version for p in sol.conda() if p.name == "python"), "")
+    notes = [f"Measured in {path}: conda-meta/*.json paths_data (size_in_bytes) for each conda package, each"
+             " dist-info's RECORD for each pip package.",
+             "Each package is drawn once, in the group of the requested spec whose dependencies reach it (requested:"
+             " conda-meta requested_spec and history, pip's REQUESTED); a package several specs reach is in a group"
+             " of its own."]
+    notes += [f"{n}." if not n.endswith(".") else n for n in sol.notes]
+    return Picture(path=path, platform=sol.platform, python=python, solved=True, packages=tuple(packages),
+                   note=" ".join(notes), figures="measured in the installed environment")
