@@ -514,3 +514,8 @@ def test_a_bidirectional_override_is_never_copied_into_a_dockerfile(capsys, here
         expected = "envslim dockerfile: --entrypoint holds the control character U+2066; refusing to copy it into a Dockerfile\n"
         argv = ("dockerfile", "env.yml", "--entrypoint", "python \u2066-c")
     assert run(capsys, *argv) == (2, "", expected)
+
+
+def test_an_environment_whose_features_are_no_list_is_read_as_none(capsys, here):
+    Path("pixi.toml").write_text(PIXI_HEAD + "\n[environments]\nx = { features = 1 }\n")
+    assert run(capsys, "rewrite", "--check", "pixi.toml") == (0, "", "")

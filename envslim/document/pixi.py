@@ -665,6 +665,7 @@ class PixiManifest(TextDocument):
                 feats, no_default = spec.get("features", []), bool(spec.get("no-default-feature", False))
             else:
                 continue
+            feats = feats if isinstance(feats, list) else []  # (``features = 1``: none pixi could read)
             out[name] = ([] if no_default else [None]) + [f for f in feats if isinstance(f, str)]
         return out
 
