@@ -44,7 +44,7 @@ def _plan_arguments(sp: argparse.ArgumentParser, unsafe_help: str) -> None:
     sp.add_argument("--unsafe-fixes", action="store_true", help=unsafe_help)
     sp.add_argument("--select", default="", metavar="IDS", help="comma-separated rule ids to run (default: all)")
     sp.add_argument("--extend-select", default="", metavar="IDS",
-                    help="comma-separated rule ids to add to the selection (the opt-in rules ES008, ES009)")
+                    help="comma-separated rule ids to add to the selection (the opt-in rules ES008, ES009, ES010)")
     sp.add_argument("--ignore", default="", metavar="IDS", help="comma-separated rule ids to skip")
     sp.add_argument("--config", metavar="PATH", help="use this pyproject.toml or .envslim.toml instead of searching upward")
 

@@ -1,7 +1,7 @@
 """Configuration: ``[tool.envslim]`` in pyproject.toml, or ``.envslim.toml``, found upward from the env file.
 
     [tool.envslim]
-    select = ["ES001", "ES002"]        # rule ids to run (default: all but the opt-in ES008, ES009)
+    select = ["ES001", "ES002"]        # rule ids to run (default: all but the opt-in ES008, ES009, ES010)
     extend-select = ["ES008"]          # rule ids added to the selection (the opt-in rules)
     ignore = ["ES007"]                 # rule ids to skip
     unsafe-fixes = false               # also apply unsafe fixes

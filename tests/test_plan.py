@@ -24,7 +24,6 @@ def outcomes(text: str, **options) -> list[tuple]:
 def test_each_finding_has_one_outcome_with_its_state_and_reason():
     assert outcomes(MIX) == [
         ("ES007", "defaults", State.UNSAFE, "", 3, "edit-channels"),
-        ("ES002", "nomkl", State.APPLIED, "", 7, "add"),
         ("ES005", "numpy", State.REFUSED, "conflicting pin", 7, "report"),
         ("ES001", "pyarrow", State.UNSAFE, "the PEP 440 requirement drops: BUILD_DROPPED", 9, "move-to-pip"),
         ("ES006", "requests", State.REFUSED, "the pip line carries a constraint", 11, "report"),
@@ -33,7 +32,7 @@ def test_each_finding_has_one_outcome_with_its_state_and_reason():
 
 def test_suppressed_findings_are_kept_with_what_silenced_them():
     text = ("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - pyarrow>=17  # envslim: ignore[ES001]\n"
-            "  - pandas<2.0  # envslim: keep\n  - python=3.11\n")
+            "  - defaults::pandas<2.0  # envslim: keep\n  - python=3.11\n")
     assert outcomes(text) == [
         ("ES001", "pyarrow", State.SUPPRESSED, "# envslim: ignore[ES001]", 5, "move-to-pip"),
         ("ES005", "numpy", State.SUPPRESSED, "# envslim: keep", 6, "add"),
@@ -104,7 +103,6 @@ def test_json_findings_carry_the_outcome_state(tmp_path, capsys):
     findings = json.loads(capsys.readouterr().out)["files"][0]["findings"]
     assert [(f["rule"], f["outcome"], f["reason"], f["status"]) for f in findings] == [
         ("ES007", "unsafe", "not verified: run with --solve", "unsafe fix, use --unsafe-fixes"),
-        ("ES002", "applied", "not verified: run with --solve", "applied by rewrite"),
         ("ES005", "refused", "conflicting pin", "not fixed: conflicting pin"),
         ("ES001", "unsafe", "the PEP 440 requirement drops: BUILD_DROPPED",
          "unsafe fix, use --unsafe-fixes: the PEP 440 requirement drops: BUILD_DROPPED"),

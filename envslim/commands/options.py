@@ -14,7 +14,7 @@ class RewriteOptions:
     unsafe_fixes: bool = False
     select: frozenset[str] = frozenset()  # rule ids given on the command line (the config adds its own)
     ignore: frozenset[str] = frozenset()
-    extend_select: frozenset[str] = frozenset()  # the opt-in rules to add (ES008, ES009)
+    extend_select: frozenset[str] = frozenset()  # the opt-in rules to add (ES008, ES009, ES010)
     config: str | None = None
     annotate: bool = False
     format: str = "text"  # "text" | "markdown" | "json" | "github" | "sarif"

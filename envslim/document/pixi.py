@@ -336,6 +336,15 @@ class ScopeView:
         chans = chans + [c for c in manifest.channels_of() if c.name not in {c.name for c in chans}]
         self.channels = ItemSeq([self._channel(c) for c in chans])
         self.memo: dict = {}  # what readers work out once per document (rules.common)
+        # the platforms the workspace (and this scope's feature) is solved for: a rename must exist on each
+        plats: list[str] = []
+        for where in (manifest.root + ("workspace",), manifest.root + ("project",),
+                      manifest.root + (("feature", scope.feature) if scope.feature else ("-",))):
+            node = manifest.data
+            for part in where + ("platforms",):
+                node = node.get(part) if isinstance(node, dict) else None
+            plats += [p for p in (node if isinstance(node, list) else []) if isinstance(p, str) and p not in plats]
+        self.target_platforms = tuple(plats)
 
     @staticmethod
     def item_of(d: Dep, value: str) -> PixiItem:

@@ -323,6 +323,21 @@ class Environment:
                                                    "build_number": int(tail) if tail.isdigit() else 0})
         return got
 
+    def serving_channel(self, name: str) -> str | None:
+        """The channel a strict-priority solve of this file takes ``name`` from (None: the snapshot cannot say)."""
+        return self._serving_channel(name, self.requested.get(name))
+
+    def replaced(self, old: str, new: str, new_spec=None) -> "Environment":
+        """This environment with the requested ``old`` replaced by ``new`` (``new_spec``, default the bare
+        name), walked again for the same target: what a rename leaves behind."""
+        from envslim import conda as condaspec
+
+        requested = {n: s for n, s in self.requested.items() if n != old}
+        requested.setdefault(new, new_spec if new_spec is not None else condaspec.parse(new))
+        env = Environment(self.target, requested, dict(self.pip), self.graph)
+        env._walk()
+        return env
+
     def _match(self, spec, b: Build) -> bool:
         """``spec.match(b)``, remembered: a walk asks the same spec about the same versions many times.
         ``spec`` may be a depends string, parsed here (once per process); one conda cannot read matches."""
@@ -361,7 +376,7 @@ class Environment:
                         yield builds[i]
                 return
             for b in builds:
-                if all(self._match(s, b) for s in specs):
+                if for_platform(b, platform) and all(self._match(s, b) for s in specs):
                     yield b
 
         # the target's Python's builds (and those of no Python in particular) first; the others are read
@@ -562,9 +577,14 @@ class Environment:
         spec = self.requested.get(name)
         channel = self._serving_channel(name, spec)
         builds = self.graph.builds(name, platform=self.target.platform, channel=channel) if channel else []
+        if not builds:  # not on its channel in the snapshot: its builds on another channel stand in (a stand-in)
+            builds = [b for c in sorted(self.graph.channels_of(name), key=lambda c: c != "conda-forge")
+                      for b in self.graph.builds(name, platform=self.target.platform, channel=c)]
+        builds = [b for b in builds if for_platform(b, self.target.platform)]
         allowed = [b for b in builds if (spec is None or spec.match(b.as_record()))
                    and fits_python(b, self.target.python)]
-        stand_in = not allowed
+        stand_in = not allowed or channel is None or not self.graph.builds(name, platform=self.target.platform,
+                                                                           channel=channel)
         pool = allowed or builds
         names = frozenset(d.partition(" ")[0] for b in pool for d in b.depends if not d.startswith("__"))
         chosen = self.packages.get(name)
@@ -578,6 +598,12 @@ class Environment:
         """Whether the snapshot has ``name`` on the channel that serves it for this file."""
         channel = self._serving_channel(name, self.requested.get(name))
         return channel is not None and bool(self.graph.builds(name, platform=self.target.platform, channel=channel))
+
+    def knows_name(self, name: str) -> bool:
+        """Whether the snapshot has ``name`` for the target platform on any channel: its depends there stand in
+        for the serving channel's when that one is missing (issue 22: "the snapshot knows a package when it
+        has its name")."""
+        return any(self.graph.builds(name, platform=self.target.platform, channel=c) for c in self.graph.channels_of(name))
 
     def path(self, frm, to: str, *, without=()) -> list[str] | None:
         """The shortest chain of names from one of ``frm`` to ``to`` (both ends included), conservatively:
@@ -612,7 +638,7 @@ class Environment:
             if n in seen:
                 continue
             seen.add(n)
-            if not self.knows(n):
+            if not self.knows_name(n):
                 out.add(n)
                 continue
             stack.extend(d for d in self.edges(n)[0] if d not in seen and d not in skip)
@@ -657,6 +683,23 @@ def _tracked(b: Build) -> bool:
     if b.name in _BLAS_NAMES and any(t in b.build for t in _TRACKED_BLAS):
         return True
     return "pypy" in b.build
+
+
+# The virtual packages that mark a build for one operating system (a noarch package's __win, __unix and __osx
+# variants, as conda-forge's noarch recipes publish them: the solver installs only the one whose virtual
+# package the target has).
+_OS_VIRTUAL = {"__win": ("win",), "__unix": ("linux", "osx"), "__linux": ("linux",), "__osx": ("osx",)}
+
+
+def for_platform(b: Build, platform: str) -> bool:
+    """Whether ``b`` can install on ``platform`` as far as its OS virtual packages say (a noarch build that
+    depends on ``__win`` never does on linux-64)."""
+    os_name = platform.split("-")[0]
+    for dep in b.depends:
+        name = dep.partition(" ")[0]
+        if name in _OS_VIRTUAL and os_name not in _OS_VIRTUAL[name]:
+            return False
+    return True
 
 
 def _compatible(dep, specs, builds, match) -> bool:

@@ -221,6 +221,12 @@ def variants() -> dict:
     return data
 
 
+def pip_requirers(project: str) -> dict[str, dict]:
+    """The PyPI projects whose Requires-Dist names ``project`` (``knowledge/pip_requires.toml``), each with
+    the release it was read from, its upload date and the JSON API URL."""
+    return _data_file("pip_requires.toml").get("requires", {}).get(project.lower(), {})
+
+
 def _reverse_deps(name: str) -> dict:
     return _data_file("reverse_deps.toml").get("packages", {}).get(name.lower(), {})
 

@@ -73,6 +73,7 @@ def finding_dict(o: Outcome, status_text: str) -> dict:
     f = o.finding
     return {"rule": f.rule, "package": f.package, "action": o.action, "saving_bytes": f.saving_bytes,
             **({"saving_range": list(f.saving_range)} if f.saving_range else {}),
+            **({"effect": f.effect.as_json()} if f.effect is not None else {}),
             "source": redact(f.source), "message": redact(f.message), "applied": o.applied, "outcome": o.state.value,
             "reason": redact(o.reason), "status": status_text, "line": o.line}
 

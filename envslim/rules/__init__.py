@@ -27,6 +27,7 @@ RULE_MODULES = (
     "defaults_channel",
     "runtime_only",
     "export_builds",
+    "nomkl_guard",
 )
 
 
@@ -48,6 +49,7 @@ class Finding:
     action: str = ""  # what the fix does (ACTIONS); "" lets the plan tell it from the ops
     fix_title: str = ""  # a one-line title of the fix, e.g. "move pyarrow to pip"; "" for none
     guard: bool = False  # a fix that saves nothing where it is added (nomkl where MKL would not be installed)
+    effect: object = None  # the fix's envslim.environment.effects.Effect on the whole environment (None: not judged)
 
     @property
     def line(self) -> int:
@@ -67,6 +69,27 @@ class Context:
     env: EnvFile
     load: Callable  # knowledge.load
     channels: list | None = None  # the channel list after the plan's channel fixes (None: as written)
+
+    def environment(self):
+        """The file's :class:`envslim.environment.model.Environment` (its lines walked through the graph
+        snapshot for its target, on the channels the plan will write), built on first use and shared by
+        the rules of this document."""
+        key = ("environment", tuple(self.channels) if self.channels is not None else None)
+        memo = self.env.memo
+        got = memo.get(key)
+        if got is None:
+            from envslim.environment.model import Environment
+
+            doc = self.env if self.channels is None else _Channels(self.env, self.channels)
+            got = memo[key] = Environment.from_document(doc)
+        return got
+
+
+class _Channels:
+    """A document seen with another channel list (the plan's, after its channel fixes)."""
+
+    def __init__(self, doc, channels) -> None:
+        self.deps, self.pip_items, self.channel_names = doc.deps, doc.pip_items, list(channels)
 
 
 # The kinds of fix a rule makes (``Rule.fix``): what its fix does to the environment.

@@ -32,6 +32,20 @@ def parsed_deps(env: EnvFile) -> dict[str, tuple[Item, "condaspec.MatchSpec"]]:
     return out
 
 
+# A file counts as a `conda env export` when at least this share of its specs pin a build (and >= MIN do).
+EXPORT_SHARE, EXPORT_MIN = 0.5, 5
+
+
+def exported_builds(env: EnvFile) -> list:
+    """The (item, spec) lines that pin an exact build when the file is a `conda env export` (most of its
+    specs pin one, at least five), else []. Such a file lists its whole environment."""
+    lines = parsed_lines(env)
+    built = [(item, spec) for _name, item, spec in lines if spec.build and "*" not in spec.build]
+    if len(built) < EXPORT_MIN or len(built) < EXPORT_SHARE * len(lines):
+        return []
+    return built
+
+
 def conda_names(env: EnvFile) -> set[str]:
     return set(parsed_deps(env))
 
@@ -150,3 +164,56 @@ def cuda_intent(ctx) -> str:
         if _CUDA_PIP.match(item.text.strip()):
             return f"pip {item.text.strip()} (line {item.line + 1}) targets CUDA"
     return ""
+
+
+# -- pip requirements ---------------------------------------------------------------------------------
+def _requirement(text: str):
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(text.split("#")[0].strip())
+    except InvalidRequirement:
+        return None
+
+
+def bound_text(text: str) -> str:
+    """The version specifier of a pip requirement line, as packaging writes it."""
+    req = _requirement(text)
+    return str(req.specifier) if req is not None else ""
+
+
+def pip_upper_bound(text: str):
+    """The lowest upper bound of a pip requirement line's versions, as (Version, closed), or None when it
+    has none (or does not parse). ``~=2.1`` is below 3, ``==2.0.*`` below 2.1, ``<=2.2`` closed at 2.2."""
+    import re as _re
+
+    if not _re.search(r"<|==|~=", text.split(";")[0]):  # no upper bound to find (and no packaging import)
+        return None
+    req = _requirement(text)
+    if req is None:
+        return None
+    from packaging.version import Version
+
+    best = None
+    for sp in req.specifier:
+        try:
+            v = Version(sp.version.rstrip(".*"))
+        except ValueError:
+            continue
+        if sp.operator == "~=":
+            parts = list(v.release[:-1]) or [v.release[0]]
+            parts[-1] += 1
+            bound = (Version(".".join(map(str, parts))), False)
+        elif sp.operator in ("==", "===", "<=") and not sp.version.endswith(".*"):
+            bound = (v, True)
+        elif sp.operator == "==":  # ==2.0.*
+            parts = list(v.release)
+            parts[-1] += 1
+            bound = (Version(".".join(map(str, parts))), False)
+        elif sp.operator == "<":
+            bound = (v, False)
+        else:
+            continue
+        if best is None or bound[0] < best[0] or (bound[0] == best[0] and not bound[1]):
+            best = bound
+    return best

@@ -1,10 +1,7 @@
 from __future__ import annotations
 
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import parsed_lines
-
-# A file counts as a `conda env export` when at least this share of its specs pin a build (and >= MIN do).
-SHARE, MIN = 0.5, 5
+from envslim.rules.common import exported_builds, parsed_lines
 
 
 @register("ES009", "exported-builds", "A `conda env export` file pins build strings: it solves on one platform only", "none", fix=None, opt_in=True)
@@ -47,8 +44,8 @@ def check(ctx: Context):
     and dependency that was only pulled in needs a decision.
     """
     lines = parsed_lines(ctx.env)
-    built = [(item, spec) for _name, item, spec in lines if spec.build and "*" not in spec.build]
-    if len(built) < MIN or len(built) < SHARE * len(lines):
+    built = exported_builds(ctx.env)
+    if not built:
         return
     item, spec = built[0]
     yield Finding("ES009", "build-strings", f"{len(built)} of {len(lines)} dependencies pin a build string (a"

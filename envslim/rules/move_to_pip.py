@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from envslim import conda as condaspec
 from envslim import knowledge
+from envslim.environment import effects
 from envslim.knowledge import footprint, names
 from envslim.document.edits import InsertConda, InsertPip, RemoveItem
 from envslim.document.envfile import pip_sort_key
@@ -85,6 +86,21 @@ def check(ctx: Context):
             why = ", ".join(f"{b} {what}" for b, what in held)
             yield Finding(message=f"{reason}; not moved: {why} in conda", note="kept in conda", **base)
             continue
+        eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi)
+        if eff.pulled_back_by:
+            yield Finding(message=f"{reason}; not moved: {effects.path_text(eff.pulled_back_by)} keeps it in conda"
+                          " (a build the file's pins allow depends on it)", refused="another conda package pulls it back",
+                          effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
+            continue
+        if eff.unknown:
+            yield Finding(message=f"{reason}; not moved: {eff.why}", refused="a package the snapshot does not know",
+                          effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
+            continue
+        if eff.negligible:
+            yield Finding(message=f"{reason}; not moved: {eff.why}", effect=eff,
+                          **{**base, "saving_bytes": None, "saving_range": None})
+            continue
+        base["effect"] = eff
         if "#" in item.text:  # conda drops "#..." from a spec as a comment; a pip line would lose it silently
             yield Finding(message=f"{reason}; not moved: the spec {item.text.strip()!r} holds a conda comment (#)",
                           refused="the spec holds a conda comment", **base)

@@ -63,8 +63,9 @@ def check(ctx: Context):
       On win-64 conda-forge's default BLAS is MKL, and the rule fires (no saving is claimed where the
       knowledge base has no win-64 figure for mkl: unknown, not zero).
     - When conda-forge is listed before `defaults`, conda-forge serves the BLAS users and MKL is not
-      installed; nomkl is still added, as a guard (the seed's own file does the same), and says that
-      it saves nothing (no saving, and the report implies no `mkl` row).
+      installed: nomkl would save nothing, so it is not added. The opt-in rule ES010 (`nomkl-guard`,
+      `--extend-select ES010`) adds it there as a guard against a `.condarc` that reorders the channels
+      (the seed's own file does that).
     - pytorch from conda-forge pinned below its newest releases (`pytorch==1.9.0`), or for win-64:
       conda-forge's builds without MKL (`cpu_generic`, from conda-forge/pytorch-cpu-feedstock#175,
       2023; recorded for linux-64) may not exist for it, and nomkl would make it unsolvable; reported.
@@ -75,6 +76,13 @@ def check(ctx: Context):
     Safe: the OpenBLAS builds provide the same API. Code that calls MKL-specific functions
     (`mkl-service`, `numpy.__config__` checks) should keep MKL; say so with `# envslim: keep`.
     """
+    for f in judge(ctx):
+        if not f.guard:
+            yield f
+
+
+def judge(ctx: Context):
+    """ES002's findings, and the guard-only nomkl (``guard=True``) that ES010 adds on request."""
     env = ctx.env
     deps = parsed_deps(env)
     if "nomkl" in deps or "blas" in deps or "libblas" in deps:

@@ -9,14 +9,24 @@ from envslim.rules.common import parsed_deps
 PIN = "<2"
 
 
-def _only_below(spec, threshold: str) -> bool:
-    """True when the spec admits no version at or above ``threshold`` (but some version)."""
+def _admits_none(spec, pin: str) -> bool:
+    """True when the spec admits some version but none that also meets ``pin`` (``>=2``, ``<2``)."""
     if spec.version is None:
         return False
     try:
-        return condaspec.merge_pin(spec.raw_version, f">={threshold}").status == "conflict"
+        return condaspec.merge_pin(spec.raw_version, pin).status == "conflict"
     except condaspec.CondaSpecError:
         return False
+
+
+def _only_below(spec, threshold: str) -> bool:
+    """True when the spec admits no version at or above ``threshold`` (but some version)."""
+    return _admits_none(spec, f">={threshold}")
+
+
+def _only_above(spec, threshold: str) -> bool:
+    """True when the spec admits no version below ``threshold`` (``numpy>=2``)."""
+    return _admits_none(spec, f"<{threshold}")
 
 
 @register("ES005", "numpy-abi", "Pin numpy<2 when a package is held to releases built against numpy 1.x", "safe", fix="pin")
@@ -47,6 +57,13 @@ def check(ctx: Context):
     ```
 
     ## When it does not fire
+    - numpy 2 cannot come anyway (no change without effect): the file's python pin admits no Python
+      numpy 2 supports (3.9 and later), or a held package comes from conda-forge, where every build
+      compiled against numpy 1.x depends on `numpy <2.0a0` (numpy's run_export since
+      conda-forge/numpy-feedstock@bca0916, 2022; older builds patched by
+      conda-forge/conda-forge-repodata-patches-feedstock#728, 2024). It fires where the held package
+      comes from a channel without that bound recorded (defaults, the pytorch channel: its pytorch
+      builds do not depend on numpy at all).
     - numpy comes from pip (a `pip:` line names it): the pin is the pip line's business.
     - The held line carries a selector (`pandas<2.0  # [win]`): an added `numpy<2` carries the same
       selector; an existing numpy line without it is not pinned (that would pin every platform), and
@@ -63,10 +80,17 @@ def check(ctx: Context):
         below = entry.numpy_abi.get("numpy1_only_below") if entry else None
         if below and _only_below(spec, below):
             held.append((name, below, item))
+    conda_held = [n for n, _, _ in held]
+    held += _pip_held(ctx)  # wheels built against numpy 1.x: their Requires-Dist has no numpy upper bound
     if not held:
         return
+    # Where numpy 2 cannot come anyway the pin would exclude nothing: no change without effect (a file that asks
+    # for numpy 2 next to a held package is still reported: it does not solve). A held wheel keeps numpy 2 possible.
+    ruled_out = numpy2_ruled_out(ctx, deps, conda_held) if len(conda_held) == len(held) else ""
     why = ", ".join(f"{n} is held below {b}" for n, b, _ in held)
     if "numpy" not in deps:
+        if ruled_out:
+            return
         if any(pip_sort_key(i.text) == "numpy" for i in ctx.env.pip_items):
             return  # numpy comes from pip here; its pin is the pip line's business
         selector = _selector(held)
@@ -76,6 +100,8 @@ def check(ctx: Context):
         return
     item, spec = deps["numpy"]
     selector = _selector(held)
+    if ruled_out and not _only_above(spec, "2"):
+        return
     if selector and item.selector != selector:
         # numpy<2 is due only under the selector: pinning the unselected numpy line would pin every platform.
         yield Finding("ES005", "numpy", f"{why} (under [{selector}]), built against numpy 1.x; {item.text} has no "
@@ -103,6 +129,56 @@ def check(ctx: Context):
         return
     yield Finding("ES005", "numpy", f"pin numpy<2: {why}, built against numpy 1.x", item=item,
                   ops=(ReplaceValue(item, new),), safety="safe")
+
+
+# numpy 2.0.0 needs Python 3.9 or later (its Requires-Python is ">=3.9", https://pypi.org/pypi/numpy/2.0.0/json;
+# the conda-forge and defaults builds exist for python >=3.9 only).
+NUMPY2_FIRST_PYTHON = "3.9"
+# On these channels every build of a package compiled against numpy 1.x depends on ``numpy <2.0a0``:
+# conda-forge's numpy has a run_export with that bound since conda-forge/numpy-feedstock@bca0916 (2022), and
+# the older builds got it by a repodata patch (conda-forge/conda-forge-repodata-patches-feedstock#728,
+# merged 2024-05-13, bounds from numpy/numpy#26191).
+NUMPY1_BOUND_CHANNELS = ("conda-forge",)
+
+
+def numpy2_ruled_out(ctx, deps, held: list[str]) -> str:
+    """Why numpy 2 cannot come into this environment anyway ("" when it can): the file's python pin admits
+    no Python numpy 2 supports, or a held package comes from a channel whose numpy 1.x builds carry the
+    ``numpy <2.0a0`` bound."""
+    from envslim.rules.common import serving_channel
+
+    if "python" in deps and _only_below(deps["python"][1], NUMPY2_FIRST_PYTHON):
+        return f"{deps['python'][0].text.strip()} admits no Python that numpy 2 supports (>=3.9)"
+    for name in held:
+        entry = ctx.load(name)
+        if entry is not None and entry.action == "move-to-pip":
+            continue  # ES001 may make it a wheel, whose Requires-Dist has no numpy upper bound
+        channel = serving_channel(ctx, name, deps[name][1])
+        if channel in NUMPY1_BOUND_CHANNELS:
+            return f"{channel}'s builds of {name} built against numpy 1.x depend on numpy <2.0a0"
+    return ""
+
+
+def _pip_held(ctx) -> list:
+    """The pip requirements held below their project's first release built against numpy 2, as
+    (name, threshold, item): pyarrow==12.0.1 after a move to pip."""
+    from envslim.knowledge import names
+    from envslim.rules.common import pip_upper_bound
+
+    out = []
+    for item in ctx.env.pip_items:
+        pname = pip_sort_key(item.text)
+        conda = names.conda_name(pname) if pname else None
+        entry = ctx.load(conda) if conda else None
+        below = entry.numpy_abi.get("numpy1_only_below") if entry else None
+        bound = pip_upper_bound(item.text) if below else None  # (imports packaging only for a bounded line)
+        if bound is None:
+            continue
+        from packaging.version import Version
+
+        if bound[0] < Version(below) or (bound[0] == Version(below) and not bound[1]):
+            out.append((f"pip {pname}", below, item))
+    return out
 
 
 def _selector(held) -> str | None:

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import re
 
+from envslim.environment import effects
 from envslim.knowledge import footprint, names
 from envslim.document.edits import RemoveItem, ReplaceValue
 from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import cuda_intent, parsed_deps, parsed_lines, serving_channel, variant_exists
+from envslim.rules.common import (bound_text, cuda_intent, exported_builds, parsed_deps, parsed_lines, pip_upper_bound, serving_channel,
+                                  variant_exists)
 
 # Variants that mean "no GPU": never suggested where the file targets CUDA.
 _CPU_VARIANTS = {"pytorch-cpu", "tensorflow-cpu", "xgboost-cpu", "py-xgboost-cpu"}
@@ -106,8 +108,20 @@ def check(ctx: Context):
                                   refused="the file targets a GPU", **{**base, "saving_bytes": None, "saving_range": None})
                     continue
             if repl.lower() in deps:
+                eff = judged(ctx, name, lambda env: effects.effect_of_drop(env, name))
+                if eff is not None and not eff.made:
+                    yield Finding(message=f"{repl} is already listed, and dropping {name} saves nothing: {eff.why}",
+                                  effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
+                    continue
                 yield Finding(message=f"{repl} is already listed: drop {name} ({reason})", ops=(RemoveItem(item),),
-                              safety=v.get("safety", "safe"), **base)
+                              safety=v.get("safety", "safe"), effect=eff, **base)
+                continue
+            if "[" in item.text.split("#")[0] and not spec.fields:
+                # ``dask[complete]``: pip's extras syntax, which conda reads as the bare name; a rename would
+                # write ``dask-core[complete]``, which asks for the core alone and drops what the extra meant
+                yield Finding(message=f"{repl} not suggested: {item.text.strip()} names extras, which a conda"
+                              f" {repl} does not have", refused="the spec names extras",
+                              **{**base, "saving_bytes": None, "saving_range": None})
                 continue
             channel = serving_channel(ctx, name, spec)
             if channel == "pytorch" and repl == "pytorch-cpu":
@@ -139,6 +153,19 @@ def check(ctx: Context):
                               " stays and the rename saves nothing", **{**base, "saving_bytes": None,
                                                                        "saving_range": None})
                 continue
+            eff = judged(ctx, name, lambda env: effects.effect_of_rename(env, name, repl, _parsed(new_text)))
+            if eff is not None and eff.unknown == (repl,):
+                eff = None  # the variant is not in the snapshot: its closure is the knowledge base's business
+            if eff is not None and not eff.made:
+                yield Finding(message=f"{repl} not suggested: {eff.why}", effect=eff,
+                              **{**base, "saving_bytes": None, "saving_range": None})
+                continue
+            kept = _dataframe_kept(ctx, name, repl, eff)
+            if kept:
+                yield Finding(message=f"{repl} not suggested: {kept}", refused="dask.dataframe needs pyarrow",
+                              effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
+                continue
+            base["effect"] = eff
             if repl in _CPU_VARIANTS and channel == "conda-forge":
                 base["saving_bytes"], base["saving_range"] = None, None
                 reason += ("; no saving claimed: conda-forge's CUDA builds depend on the __cuda virtual package, so"
@@ -162,10 +189,20 @@ def check(ctx: Context):
                     yield Finding("ES004", pname, f"{repl} not suggested: {cuda}, so the file targets a GPU",
                                   item=item, refused="the file targets a GPU")
                     continue
-            missing = _pip_below_first(item.text, repl)
+            missing = _pip_below_first(item.text, repl) or _pip_platforms_missing(ctx, item.text, repl)
             if missing:
                 yield Finding("ES004", pname, f"{repl} not suggested: {missing}", item=item,
                               refused="no such variant")
+                continue
+            held = _pip_required_by(env, pname)
+            if held:
+                who, fact = held[0]
+                others = f" (and {', '.join(w for w, _ in held[1:])})" if len(held) > 1 else ""
+                eff = effects.Effect(pulled_back_by=(who, pname), why=f"{who} \u2192 {pname}")
+                yield Finding("ES004", pname, f"{repl} not suggested: {who}{others} in the pip list"
+                              f" require{'s' if len(held) == 1 else ''} {pname}"
+                              f" (its Requires-Dist, PyPI {who} {fact['release']}), so pip would install both wheels",
+                              item=item, refused="another pip package requires it", effect=eff)
                 continue
             if pip_sort_key(repl) in pip_names:
                 ops = (RemoveItem(item),)
@@ -178,43 +215,62 @@ def check(ctx: Context):
             yield Finding("ES004", pname, msg, item=item, ops=ops, safety=v.get("safety", "safe"))
 
 
+def _pip_required_by(env, project: str) -> list[tuple[str, dict]]:
+    """The other pip requirements of the file whose project requires ``project`` (knowledge/pip_requires.toml),
+    in file order, each with its fact; a VCS line counts by its ``#egg=`` name."""
+    from envslim import knowledge
+
+    requirers = knowledge.pip_requirers(project)
+    if not requirers:
+        return []
+    out = []
+    for item in env.pip_items:
+        text = item.text.strip()
+        egg = re.search(r"[#&]egg=([A-Za-z0-9._-]+)", text)
+        name = names.normalize(egg.group(1)) if egg else pip_sort_key(text)
+        if name and name != project and name in requirers and all(n != name for n, _ in out):
+            out.append((name, requirers[name]))
+    return out
+
+
 def _pip_below_first(text: str, repl: str) -> str:
     """Why the PyPI variant ``repl`` has no release the pip requirement ``text`` admits (its first
     release, from knowledge/variants.toml, is above every version the requirement allows), or ""."""
     from envslim import knowledge
 
     fact = knowledge.variants()["_by_package"].get(repl, {}).get("pypi")
-    if not fact or not fact.get("first") or not re.search(r"[<=~]", text.split(";")[0]):
+    if not fact or not fact.get("first"):
         return ""
-    from packaging.requirements import InvalidRequirement, Requirement
+    bound = pip_upper_bound(text)
+    if bound is None:
+        return ""
     from packaging.version import Version
 
-    try:
-        req = Requirement(text.split("#")[0].strip())
-    except InvalidRequirement:
+    (upper, closed), first = bound, Version(fact["first"])
+    if upper < first or (upper == first and not closed):
+        return f"{repl}'s first release on PyPI is {fact['first']}; the file asks for {bound_text(text)}"
+    return ""
+
+
+def _pip_platforms_missing(ctx: Context, text: str, repl: str) -> str:
+    """Why the PyPI variant ``repl`` has no wheel for a platform the file is for ("" when it has one for each):
+    knowledge/variants.toml records the platforms its wheels exist for (tensorflow-cpu: none for osx-arm64)."""
+    from envslim import knowledge
+
+    fact = knowledge.variants()["_by_package"].get(repl, {}).get("pypi")
+    if not fact or "platforms" not in fact:
         return ""
-    first = Version(fact["first"])
-    for sp in req.specifier:
-        try:
-            v = Version(sp.version.rstrip(".*"))
-        except ValueError:
-            continue
-        if sp.operator == "~=":
-            parts = list(v.release[:-1]) or [v.release[0]]
-            parts[-1] += 1
-            upper, closed = Version(".".join(map(str, parts))), False
-        elif sp.operator in ("==", "===", "<=") and not sp.version.endswith(".*"):
-            upper, closed = v, True
-        elif sp.operator == "==" :  # ==2.0.*
-            parts = list(v.release)
-            parts[-1] += 1
-            upper, closed = Version(".".join(map(str, parts))), False
-        elif sp.operator == "<":
-            upper, closed = v, False
-        else:
-            continue
-        if upper < first or (upper == first and not closed):
-            return f"{repl}'s first release on PyPI is {fact['first']}; the file asks for {req.specifier}"
+    platforms = getattr(ctx.env, "target_platforms", ()) or (ctx.environment().target.platform,)
+    for platform in platforms:
+        if platform not in fact["platforms"]:
+            return f"{repl} has no wheel for {platform} ({fact['source'].split('; ')[0].split(': ')[0]}, {fact['url']})"
+        last = fact.get("platform_last", {}).get(platform)
+        if last:
+            bound = pip_upper_bound(text)
+            from packaging.version import Version
+
+            if bound is None or bound[0] > Version(last):
+                return f"{repl}'s wheels for {platform} stop at {last}; the file asks for {bound_text(text) or 'any version'}"
     return ""
 
 
@@ -233,6 +289,46 @@ def _build_variants(ctx: Context, deps):
         yield Finding("ES004", name, f"{fact['channel']} also builds {fact['package']} without {fact['drops']}"
                       f" ({fact['example']}): pin {fact['package']}=*={fact['build']} if the image opens no windows",
                       item=item)
+
+
+def judged(ctx: Context, name: str, how):
+    """The effect ``how(environment)`` of a fix on ``name``, or None where the snapshot cannot judge it (the
+    graph has no build of ``name`` for this file's target and channel: the knowledge base's figures stand)."""
+    env = ctx.environment()
+    if env.packages.get(name) is None:
+        if exported_builds(ctx.env):
+            return effects.Effect(unknown=(name,), why=(
+                f"the file lists its whole environment (a conda env export), so everything {name} brings stays"
+                f" listed and only {name} itself would leave (the snapshot has no figure for it)"))
+        return None
+    return how(env)
+
+
+def _parsed(text: str):
+    from envslim import conda as condaspec
+
+    try:
+        return condaspec.parse_line(text)
+    except condaspec.CondaSpecError:
+        return None
+
+
+# What imports pyarrow unconditionally once the dask metapackage is gone: ``dask.dataframe`` (dask 2025.1
+# and later import pyarrow at ``import dask.dataframe``; conda-forge's dask-core does not depend on pyarrow,
+# its dask metapackage does). Used where pandas stays in the environment: the file does dataframes.
+def _dataframe_kept(ctx: Context, name: str, repl: str, eff) -> str:
+    """Why ``dask`` -> ``dask-core`` would break ``dask.dataframe`` here ("" when it would not)."""
+    if (name, repl) != ("dask", "dask-core"):
+        return ""
+    env = ctx.environment()
+    if eff is not None and "pyarrow" not in eff.leaving:
+        return ""  # pyarrow stays for something else (or never came): dask.dataframe keeps it
+    users = sorted(n for n in env.requested if n != name and "pandas" in env.closure([n]))
+    if not users:
+        return ""
+    more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+    return (f"dask.dataframe imports pyarrow, which only the dask metapackage brings here, and pandas stays"
+            f" (brought by {', '.join(users[:3])}{more}): the file does dataframes")
 
 
 def _gui_listed(deps) -> list[str]:

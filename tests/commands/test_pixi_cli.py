@@ -30,7 +30,7 @@ pyarrow = ">=12"  # parquet
 
 [feature.etl.target.linux-64.dependencies]
 pyarrow = "16.*"
-duckdb = "*"
+python-duckdb = "*"
 
 [environments]
 etl = ["etl"]
@@ -53,7 +53,7 @@ pandas = ">=2"
 pyarrow = ">=12"  # parquet
 
 [feature.etl.target.linux-64.dependencies]
-duckdb = "*"
+python-duckdb = "*"
 
 [feature.etl.target.linux-64.pypi-dependencies]
 pyarrow = "==16.*"
@@ -194,8 +194,7 @@ def test_applied_edits_are_in_original_offsets(tmp_path):
     from envslim.document.pixi import PixiManifest
     from envslim.plan import Options, plan_document
 
-    for name, text in [("pixi.toml", FAR), ("pixi.toml", PIXI), ("pyproject.toml", PYPROJECT),
-                       ("pixi.toml", (DATA / "pixi-pypi.toml").read_text())]:
+    for name, text in [("pixi.toml", FAR), ("pixi.toml", PIXI), ("pyproject.toml", PYPROJECT)]:
         m = PixiManifest.from_text(text, name)
         plan = plan_document(m, Options(unsafe_fixes=True))
         assert plan.changed
@@ -222,7 +221,7 @@ def test_bad_toml_exit_2_nothing_written(tmp_path, capsys):
 def test_suppression_comment_and_config(tmp_path, capsys):
     p = tmp_path / "pixi.toml"
     p.write_text(PIXI.replace('pyarrow = ">=12"  # parquet', 'pyarrow = ">=12"  # envslim: ignore[ES001]'))
-    (tmp_path / ".envslim.toml").write_text('keep = ["duckdb"]\n')
+    (tmp_path / ".envslim.toml").write_text('keep = ["python-duckdb"]\n')
     assert main(["rewrite", "-v", "--check", str(p)]) == 1
     assert lines(capsys.readouterr().out) == [f"{p}:15:1: ES001 pyarrow: move to pip", f"would rewrite {p}"]
     (tmp_path / ".envslim.toml").write_text('ignore = ["ES001"]\n')
@@ -283,13 +282,11 @@ def test_real_manifest_pin_and_unsafe_pypi_rename(tmp_path, capsys):
     original = (DATA / "pixi-pypi.toml").read_text()
     p = tmp_path / "pixi.toml"
     p.write_text(original)
-    assert main(["rewrite", "-v", str(p)]) == 0
-    assert p.read_text() == original.replace('numpy = "*"\n', 'numpy = "<2"\n')
-    assert lines(capsys.readouterr().out) == [
-        f"{p}:19:1: ES005 numpy: pin numpy<2", f"{p}:25:1: ES004 tensorflow: use tensorflow-cpu", f"rewrote {p}"]
+    # no numpy<2: conda-forge's scipy 1.11 builds depend on numpy <2.0a0; no tensorflow-cpu: the workspace is
+    # also for osx-arm64, where tensorflow-cpu has no wheel (issue 22)
     assert main(["rewrite", "-v", "--unsafe-fixes", str(p)]) == 0
-    assert p.read_text() == original.replace('numpy = "*"\n', 'numpy = "<2"\n').replace(
-        'tensorflow = "==2.14.0"', 'tensorflow-cpu = "==2.14.0"')
+    assert p.read_text() == original
+    assert lines(capsys.readouterr().out) == [f"{p}:25:1: ES004 tensorflow: tensorflow-cpu not suggested"]
 
 
 def test_real_manifest_with_inline_dependency_tables_is_reported_not_changed(tmp_path, capsys):

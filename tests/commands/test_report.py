@@ -30,7 +30,7 @@ channels:
 dependencies:
   - python=3.11
   - pip
-  - libfoo>=1.2
+  - libpng>=1.2
   - pyarrow>=15
   - pip:
     - tinylib==1.0
@@ -83,14 +83,17 @@ def test_seed_totals_and_sources(capsys, monkeypatch):
 
 
 def test_seed_nomkl_is_a_guard_with_no_mkl_row(capsys, monkeypatch):
-    """conda-forge is listed before defaults in the example, so numpy comes with OpenBLAS: nomkl is added as a
-    guard that saves nothing, and no implied mkl row is counted (issue 13: no phantom MKL)."""
+    """conda-forge is listed before defaults in the example, so numpy comes with OpenBLAS: ES002 adds no nomkl
+    (issue 22), the opt-in ES010 adds it as a guard that saves nothing, and no implied mkl row is counted
+    (issue 13: no phantom MKL)."""
     monkeypatch.chdir(ROOT)
     _, data, _ = run_json(capsys, "report", "--format", "json", "examples/environment.yml")
+    assert [f["rule"] for f in data["files"][0]["findings"]] == ["ES007", "ES001"]
+    _, data, _ = run_json(capsys, "report", "--format", "json", "--extend-select", "ES010", "examples/environment.yml")
     rows = {p["name"]: p for p in data["files"][0]["packages"]}
     assert "mkl" not in rows
-    (es002,) = [f for f in data["files"][0]["findings"] if f["rule"] == "ES002"]
-    assert (es002["saving_bytes"], es002["applied"]) == (0, True)
+    (es010,) = [f for f in data["files"][0]["findings"] if f["rule"] == "ES010"]
+    assert (es010["saving_bytes"], es010["applied"]) == (0, True)
     assert data["files"][0]["estimate"]["saving_bytes"] == 123_262_321
 
 
@@ -159,19 +162,19 @@ def test_nothing_due_and_empty(capsys, tmp_path, monkeypatch):
 
 @pytest.fixture
 def demo(index, tmp_path, monkeypatch):
-    """environment.yml with a move (pyarrow), a conda package without a knowledge entry (libfoo), python, pip
+    """environment.yml with a move (pyarrow), a conda package without a knowledge entry (libpng), python, pip
     and a pip requirement (tinylib), all served by the local index."""
     monkeypatch.chdir(tmp_path)
     Path("environment.yml").write_text(DEMO_ENV)
     pkgs = {
         "pyarrow": add_wheels(index, "pyarrow", {"15.0.0": 30_000, "16.1.0": 40_000}),
         "tinylib": add_wheels(index, "tinylib", {"1.0": 5_000}, tag="py3-none-any"),
-        "libfoo": conda_pkg("libfoo", "1.2.3", 20_000),
-        "libfoo-old": conda_pkg("libfoo", "1.1", 10_000),
+        "libpng": conda_pkg("libpng", "1.2.3", 20_000),
+        "libpng-old": conda_pkg("libpng", "1.1", 10_000),
         "python": conda_pkg("python", "3.11.9", 50_000),
         "pip": conda_pkg("pip", "24.0", 3_000, build="pyh0_0", subdir="noarch"),
     }
-    add_conda(index, pkgs["libfoo"], pkgs["libfoo-old"], pkgs["python"], pkgs["pip"])
+    add_conda(index, pkgs["libpng"], pkgs["libpng-old"], pkgs["python"], pkgs["pip"])
     return index, pkgs
 
 
@@ -195,12 +198,12 @@ def test_online_figures(capsys, demo):
     # conda-forge pyarrow has a closure in the graph snapshot: a single online package would understate it
     assert rows["pyarrow"]["before"]["origin"] == "snapshot"
     assert rows["pyarrow"]["before"]["kind"] == "closure"
-    libfoo = pkgs["libfoo"]  # the newest file matching libfoo>=1.2
-    assert rows["libfoo"]["before"] == rows["libfoo"]["after"] == {
-        "manager": "conda", "name": "libfoo", "spec": "libfoo>=1.2", "bytes": libfoo.installed, "kind": "package",
+    libpng = pkgs["libpng"]  # the newest file matching libpng>=1.2
+    assert rows["libpng"]["before"] == rows["libpng"]["after"] == {
+        "manager": "conda", "name": "libpng", "spec": "libpng>=1.2", "bytes": libpng.installed, "kind": "package",
         "origin": "anaconda.org", "version": "1.2.3", "platform": "linux-64",
-        "source": "anaconda.org conda-forge/linux-64/libfoo-1.2.3-h0_0.conda: installed = sum of its info/paths.json"
-                  " sizes", "url": libfoo.url(server), "date": TODAY, "archive_bytes": len(libfoo.data),
+        "source": "anaconda.org conda-forge/linux-64/libpng-1.2.3-h0_0.conda: installed = sum of its info/paths.json"
+                  " sizes", "url": libpng.url(server), "date": TODAY, "archive_bytes": len(libpng.data),
         "channel": "conda-forge", "estimate": False}
     # python and pip have closures for linux-64 3.11 in the snapshot: a single online package would understate them
     assert (rows["python"]["before"]["origin"], rows["python"]["before"]["kind"]) == ("snapshot", "closure")
@@ -218,12 +221,12 @@ def test_online_table_is_exact(capsys, demo):
     assert (rc, err) == (0, "")
     closure = footprint.pick(knowledge.load("pyarrow"), footprint.CONDA_SIDES, ("closure",))
     wheel = pkgs["pyarrow"]["16.1.0"]
-    small = sum(p.installed for p in (pkgs["libfoo"], pkgs["python"], pkgs["pip"])) + pkgs["tinylib"]["1.0"].installed
+    small = sum(p.installed for p in (pkgs["libpng"], pkgs["python"], pkgs["pip"])) + pkgs["tinylib"]["1.0"].installed
     u = server.url
     expected = f"""\
 environment.yml (Python 3.11 from the file, linux-64)
   package  before                           after                            change
-  libfoo   conda 0.0 MB package [1]         conda 0.0 MB package [1]
+  libpng   conda 0.0 MB package [1]         conda 0.0 MB package [1]
   pip      conda 8.7 MB closure est. [2]    conda 8.7 MB closure est. [2]
   pyarrow  conda 300.6 MB closure est. [3]  pip 0.0 MB wheel [4]             moved to pip (ES001)
   python   conda 166.4 MB closure est. [5]  conda 166.4 MB closure est. [5]
@@ -242,9 +245,9 @@ conda figures: the offline graph snapshot of 2026-08-17 (depends and archive byt
 installed bytes measured where a committed conda-meta has them, else estimated from the archive bytes, with a \
 range), walked with the builds a solver would choose for the target
 figures:
-  [1] libfoo: 20,013 B installed (conda-forge package 1.2.3 linux-64); anaconda.org \
-conda-forge/linux-64/libfoo-1.2.3-h0_0.conda: installed = sum of its info/paths.json sizes \
-<{u}/conda/conda-forge/linux-64/libfoo-1.2.3-h0_0.conda> ({TODAY})
+  [1] libpng: 20,013 B installed (conda-forge package 1.2.3 linux-64); anaconda.org \
+conda-forge/linux-64/libpng-1.2.3-h0_0.conda: installed = sum of its info/paths.json sizes \
+<{u}/conda/conda-forge/linux-64/libpng-1.2.3-h0_0.conda> ({TODAY})
   [2] pip: 8,722,979 B installed (conda-forge closure 26.2 noarch, 4 packages, estimate 5.0 to 12.3 MB); graph \
 snapshot 2026-08-17: pip 26.2 pyh8b19718_0 (conda-forge noarch) and 3 more package(s) beyond python's closure; pip \
 seen in github.com/Quantco/dataframely pixi.lock @efff0ec (2026-08-03) \
@@ -290,7 +293,7 @@ def test_failures_warn_once_and_fall_back_to_the_knowledge_base(capsys, demo):
     server, pkgs = demo
     server.add_fault("/pypi/pyarrow/json", *[Fault("status", 500)] * 3)
     server.add_fault("/pypi/tinylib/json", Fault("malformed"))
-    server.add_fault("/package/conda-forge/libfoo/files", *[Fault("drop")] * 3)
+    server.add_fault("/package/conda-forge/libpng/files", *[Fault("drop")] * 3)
     rc, data, err = run_json(capsys, "report", "--online", "--format", "json", "environment.yml")
     u = server.url
     lines = err.splitlines()
@@ -300,17 +303,17 @@ def test_failures_warn_once_and_fall_back_to_the_knowledge_base(capsys, demo):
                         f"({u}/pypi/pyarrow/json); using the knowledge base's figure, if any")
     assert lines[1].startswith("envslim: warning: PyPI tinylib: malformed JSON: ")
     assert lines[1].endswith(f"({u}/pypi/tinylib/json); using the knowledge base's figure, if any")
-    assert lines[2].startswith("envslim: warning: anaconda.org conda-forge/libfoo: connection dropped")
-    assert lines[2].endswith(f"gave up after 3 attempts ({u}/package/conda-forge/libfoo/files); using the "
+    assert lines[2].startswith("envslim: warning: anaconda.org conda-forge/libpng: connection dropped")
+    assert lines[2].endswith(f"gave up after 3 attempts ({u}/package/conda-forge/libpng/files); using the "
                              "knowledge base's figure, if any")
     rows = by_name(data)
     wheel = footprint.pick(knowledge.load("pyarrow"), ("pypi",), ("wheel",))
     assert rows["pyarrow"]["after"]["origin"] == "knowledge"
     assert rows["pyarrow"]["after"]["bytes"] == wheel.bytes
     assert rows["tinylib"]["before"]["bytes"] is None  # no knowledge entry either: unknown, and counted as such
-    assert rows["libfoo"]["before"]["bytes"] is None
+    assert rows["libpng"]["before"]["bytes"] is None
     assert rows["pip"]["before"]["origin"] == "snapshot"
-    assert data["files"][0]["unknown"] == {"before": ["libfoo", "tinylib"], "after": ["libfoo", "tinylib"]}
+    assert data["files"][0]["unknown"] == {"before": ["libpng", "tinylib"], "after": ["libpng", "tinylib"]}
 
 
 def test_offline_uses_the_cache_and_never_the_network(capsys, demo):

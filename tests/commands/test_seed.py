@@ -22,12 +22,12 @@ def test_seed_env_rewrites_to_the_seeds_final_file(tmp_path, capsys):
     before, after = seed_blocks()
     env = tmp_path / "env.yaml"
     env.write_text(before)
-    assert main(["rewrite", "-v", str(env)]) == 0
+    assert main(["rewrite", "-v", "--extend-select", "ES010", str(env)]) == 0  # the seed adds nomkl as a guard
     assert env.read_text() == after
     out = capsys.readouterr().out
     assert out == (
         f"{env}:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix, use --unsafe-fixes]\n"
-        f"{env}:9:3: ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before defaults,"
+        f"{env}:9:3: ES010 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before defaults,"
         " serves numpy without MKL (strict channel priority) [fixed]\n"
         f"{env}:12:3: ES001 pyarrow: move to pip: conda-forge pyarrow 25.0 pulls 65 packages beyond python on linux-64"
         " (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB installed); the PyPI"
@@ -37,7 +37,7 @@ def test_seed_env_rewrites_to_the_seeds_final_file(tmp_path, capsys):
     )
     # A second run changes nothing.
     capsys.readouterr()
-    assert main(["rewrite", "-v", "--check", str(env)]) == 0
+    assert main(["rewrite", "-v", "--check", "--extend-select", "ES010", str(env)]) == 0
     assert env.read_text() == after
     assert "[fixed]" not in capsys.readouterr().out
 
@@ -48,7 +48,7 @@ def test_seed_env_with_comments_keeps_every_comment(tmp_path):
     commented = commented.replace("  - boto3\n", "  - boto3   # aws\n")
     env = tmp_path / "env.yaml"
     env.write_text(commented)
-    assert main(["rewrite", "-v", str(env)]) == 0
+    assert main(["rewrite", "-v", "--extend-select", "ES010", str(env)]) == 0
     expected = "# the seed's env\n" + after.replace("  - boto3\n", "  - boto3   # aws\n")
     expected = expected.replace("  - python=3.9\n", "  # parquet I/O\n  - python=3.9\n")
     expected = expected.replace("    - pyarrow\n", "    - pyarrow  # [linux] big\n")

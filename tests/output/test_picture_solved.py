@@ -23,9 +23,9 @@ pytestmark = pytest.mark.slow  # real solves (py-rattler, uv) on the tests' loca
 
 HEAD = "name: t\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n"
 # A move to pip the solve proves (pyarrow and the libarrow/libaws closure only it needs), a numpy<2 guard, a
-# package several specs share (python, numpy's BLAS), a .tar.bz2 whose size is an estimate (oldlib), and a pip
+# package several specs share (python, numpy's BLAS), a .tar.bz2 whose size is an estimate (locket), and a pip
 # package on both sides.
-SOLVED = HEAD + ("  - python=3.11\n  - pip\n  - numpy\n  - pyarrow=15\n  - requests\n  - oldlib\n"
+SOLVED = HEAD + ("  - python=3.11\n  - pip\n  - numpy\n  - pyarrow=15\n  - requests\n  - locket\n"
                  "  - pip:\n    - tqdm\n")
 
 
@@ -94,11 +94,11 @@ def test_every_solved_package_is_drawn_once_with_the_bytes_of_the_solve(world, e
     assert arrives.find(f"{SVG}title").text == (
         f"pyarrow 15.0.0 (pip, wheel, linux-64): 0.3 MB ({wheel['installed_bytes']:,} B), after; brought by"
         " pyarrow==15.*; arrives; wheel central directory of pyarrow-15.0.0-py3-none-any.whl")
-    oldlib = next(p for p in solved["solved"]["before"]["packages"] if p["name"] == "oldlib")
-    assert g[("before", "conda", "oldlib")].find(f"{SVG}title").text == (
-        f"oldlib 0.9 h0_0 (conda, package, linux-64): ~0.0 MB ({oldlib['installed_bytes']:,} B, an estimate:"
-        f" {oldlib['installed_bytes_low']:,} to {oldlib['installed_bytes_high']:,} B), before; brought by oldlib;"
-        f" info/paths.json of oldlib-0.9-h0_0.tar.bz2; {oldlib['size_note']}")
+    locket = next(p for p in solved["solved"]["before"]["packages"] if p["name"] == "locket")
+    assert g[("before", "conda", "locket")].find(f"{SVG}title").text == (
+        f"locket 0.9 h0_0 (conda, package, linux-64): ~0.0 MB ({locket['installed_bytes']:,} B, an estimate:"
+        f" {locket['installed_bytes_low']:,} to {locket['installed_bytes_high']:,} B), before; brought by locket;"
+        f" info/paths.json of locket-0.9-h0_0.tar.bz2; {locket['size_note']}")
     assert g[("before", "pip", "tqdm")].find(f"{SVG}rect").get("fill") == picture.PIP  # on both sides: plain
     # the bars: the bytes each fix alone takes out of conda and adds to pip, and the JSON's measured saving
     findings = {f["rule"]: f for f in solved["findings"]}
@@ -130,10 +130,10 @@ def test_html_lists_every_solved_package_with_its_exact_bytes(world, env, capsys
 
 
 def test_a_move_the_solve_refuses_is_drawn_as_it_solves(world, env, capsys, monkeypatch, tmp_path):
-    """acme needs conda's pyarrow: after the rewrite it stays on conda with its closure, brought by acme alone,
+    """zict needs conda's pyarrow: after the rewrite it stays on conda with its closure, brought by zict alone,
     and pip installs no wheel (conda's satisfies the pip line); the bar says the fix is not verified and why,
     with what that fix alone measured: nothing leaves, nothing is added."""
-    text = HEAD + "  - python=3.11\n  - pip\n  - pyarrow=15\n  - acme\n"
+    text = HEAD + "  - python=3.11\n  - pip\n  - pyarrow=15\n  - zict\n"
     solved = json.loads(_solve(capsys, monkeypatch, tmp_path, "json", text))["files"][0]
     root = ET.fromstring(_solve(capsys, monkeypatch, tmp_path, "svg", text))
     g = _by_key(root)
@@ -141,10 +141,10 @@ def test_a_move_the_solve_refuses_is_drawn_as_it_solves(world, env, capsys, monk
     assert {k for k in g if k[0] == "after"} == {("after", "conda", k[2]) for k in g if k[0] == "before"}
     assert not any(p.get("data-leaving") == "true" for p in _pkgs(root))
     assert (g[("before", "conda", "pyarrow")].get("data-spec"), g[("after", "conda", "pyarrow")].get("data-spec")) == (
-        "pyarrow=15; acme", "acme")  # the file no longer asks for it
+        "pyarrow=15; zict", "zict")  # the file no longer asks for it
     es001 = next(f for f in solved["findings"] if f["rule"] == "ES001")
     assert next(b for b in _bars(root) if b[0] == "ES001") == (
-        "ES001", "0", "0", "0", f"ES001 pyarrow: {es001['message']}; not verified: pyarrow pulled back: acme 1.4.0"
+        "ES001", "0", "0", "0", f"ES001 pyarrow: {es001['message']}; not verified: pyarrow pulled back: zict 1.4.0"
         " requires pyarrow from conda; measured on linux-64: the file solved with and without this fix (py-rattler,"
         " uv); installed bytes from info/paths.json and wheel central directories")
     assert root.find(f"{SVG}title").text.startswith(
@@ -246,7 +246,7 @@ def test_a_pixi_lock_as_the_before_side(world, env, server, capsys, monkeypatch,
     tqdm, so it leaves."""
     from tests.solve.test_lockfiles import records, write_pixi_lock
 
-    recs = [r for r in records(server.url) if r.name.normalized != "oldlib"]
+    recs = [r for r in records(server.url) if r.name.normalized != "locket"]
     write_pixi_lock(tmp_path / "pixi.lock", recs, f"{server.url}/files/tqdm-4.66.0-py3-none-any.whl", "")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "environment.yml").write_text(HEAD + "  - python=3.11\n  - pyarrow=15\n")

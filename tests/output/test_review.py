@@ -22,7 +22,6 @@ SHORT_SAVES = "saves ~105.0 MB, 15.6 MB to 192.1 MB"  # (the short form: a termi
 SHORT_SAVES_39 = "saves ~135.1 MB, 45.7 MB to 222.4 MB"
 WHY_PYARROW = f"# ES001 pyarrow: move to pip ({SHORT_SAVES})"
 
-WHY_NOMKL = "# ES002 nomkl: add nomkl"
 # The move's removal and insertion are far apart: two hunks, the reason after the first.
 LONG = """\
 name: svc
@@ -114,11 +113,8 @@ def test_diff_explains_each_hunk_and_writes_nothing(folder, capsys):
 SEED_DIFF = """\
 --- a/env.yml
 +++ b/env.yml
-@@ -3,7 +3,9 @@
-   - conda-forge
-   - defaults
+@@ -5,5 +5,6 @@
  dependencies:
-+  - nomkl
    - numpy<2.0.0
    - pip
 -  - pyarrow
@@ -131,7 +127,6 @@ def test_diff_one_hunk_two_fixes_and_an_unapplied_finding_on_stderr(folder, caps
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", "--diff", "env.yml") == (1, f"""\
 {SEED_DIFF}
-{WHY_NOMKL}
 # ES001 pyarrow: move to pip ({SHORT_SAVES_39})
 """, ES007_LINE.format(p="env.yml") + "\n")
 
@@ -318,8 +313,6 @@ def seed_rows(status: str) -> list[str]:
     return [
         "| `ES007` | `defaults` | mixes defaults with conda-forge; use nodefaults |  |"
         " unsafe fix, use --unsafe-fixes |",
-        "| `ES002` | `nomkl` | add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy"
-        f" without MKL (strict channel priority) |  | {status} |",
         f"| `ES001` | `pyarrow` | {PYARROW} | ~135.1 MB (45.7 MB to 222.4 MB) | {status} |",
     ]
 

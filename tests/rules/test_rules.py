@@ -103,9 +103,9 @@ def test_es004_slim_variants_on_both_sides(tmp_path, capsys):
 
 
 def test_es005_merges_the_pin_into_the_numpy_spec(tmp_path, capsys):
-    text = CF + "dependencies:\n  - numpy >=1.22  # arrays\n  - pandas=1.5\n"
+    text = "channels:\n  - defaults\n" + "dependencies:\n  - numpy >=1.22  # arrays\n  - pandas=1.5\n"
     rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES005")
-    assert out == ("env.yml:5:3: ES005 numpy: pin numpy<2: pandas is held below 2.2.2, built against numpy 1.x"
+    assert out == ("env.yml:4:3: ES005 numpy: pin numpy<2: pandas is held below 2.2.2, built against numpy 1.x"
                    " [fixed]\nrewrote env.yml\n")
     assert new == text.replace("numpy >=1.22", "numpy >=1.22,<2")
 

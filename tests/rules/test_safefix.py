@@ -186,21 +186,24 @@ def test_nomkl_for_conda_forge_pytorch_only_where_its_newest_builds_are_open(tmp
     assert about(lines, "ES002", "nomkl") == [line]
 
 
-def test_nomkl_as_a_guard_claims_no_saving_and_no_mkl_row(tmp_path, capsys):
+def test_nomkl_as_a_guard_is_opt_in_claims_no_saving_and_no_mkl_row(tmp_path, capsys):
+    """conda-forge before defaults: MKL is not installed, so ES002 adds nothing (issue 22: 020, 044, 066, 090,
+    120, 122, 244); the opt-in ES010 adds the guard and claims no saving."""
     text = "channels:\n  - conda-forge\n  - defaults\ndependencies:\n  - numpy\n"
-    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
-    assert out == ("env.yml:5:3: ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before"
+    assert run(tmp_path, capsys, text, "--select", "ES002")[1:] == ("", text)
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES010")
+    assert out == ("env.yml:5:3: ES010 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before"
                    " defaults, serves numpy without MKL (strict channel priority) [fixed]\nrewrote env.yml\n")
     assert new == text.replace("  - numpy\n", "  - nomkl\n  - numpy\n")
     (tmp_path / "env.yml").write_text(text)
-    assert main(["report", "--format", "json", "--select", "ES002", str(tmp_path / "env.yml")]) == 0
+    assert main(["report", "--format", "json", "--select", "ES010", str(tmp_path / "env.yml")]) == 0
     import json
 
     (report,) = json.loads(capsys.readouterr().out)["files"]
     assert [p["name"] for p in report["packages"]] == ["nomkl", "numpy", "python"]  # python: implied by numpy
     assert [p["implied"] for p in report["packages"] if p.get("implied")] == [
         "not in the file: installed for the packages that depend on it"]
-    assert [(f["rule"], f["saving_bytes"]) for f in report["findings"]] == [("ES002", 0)]
+    assert [(f["rule"], f["saving_bytes"]) for f in report["findings"]] == [("ES010", 0)]
 
 
 @pytest.mark.parametrize("text", [
@@ -219,25 +222,27 @@ def test_nomkl_for_a_prefixed_defaults_package_on_conda_forge(tmp_path, capsys):
     assert out.startswith("env.yml:5:3: ES002 nomkl: add nomkl: the defaults channel builds scipy against MKL")
 
 
-def test_seed_adds_nomkl_as_a_guard(tmp_path, capsys):
+def test_seed_adds_nomkl_as_a_guard_only_when_asked(tmp_path, capsys):
     shutil.copyfile(ROOT / "examples" / "environment.yml", tmp_path / "env.yml")
     main(["rewrite", "-v", "--check", str(tmp_path / "env.yml")])
+    assert "nomkl:" not in capsys.readouterr().out
+    main(["rewrite", "-v", "--check", "--extend-select", "ES010", str(tmp_path / "env.yml")])
     out = capsys.readouterr().out
-    assert "ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy" in out
+    assert "ES010 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before defaults, serves numpy" in out
     assert "799" not in out
 
 
 # -- 6. selectors ------------------------------------------------------------------------------------------------
 def test_added_numpy_pin_carries_the_selector_of_its_motivating_line(tmp_path, capsys):
-    text = CF + "dependencies:\n  - python=3.11\n  - pandas<2.0  # [win]\n"
+    text = "channels:\n  - defaults\n" + "dependencies:\n  - python=3.11\n  - pandas<2.0  # [win]\n"
     rc, out, new = run(tmp_path, capsys, text, "--select", "ES005")
     assert new == text + "  - numpy<2  # [win]\n"
 
 
 def test_unselected_numpy_line_is_not_pinned_for_a_selected_motivation(tmp_path, capsys):
-    text = CF + "dependencies:\n  - numpy\n  - pandas<2.0  # [win]\n"
+    text = "channels:\n  - defaults\n" + "dependencies:\n  - numpy\n  - pandas<2.0  # [win]\n"
     rc, out, new = run(tmp_path, capsys, text, "--select", "ES005")
-    assert (out, new) == ("env.yml:5:3: ES005 numpy: pandas is held below 2.2.2 (under [win]), built against numpy"
+    assert (out, new) == ("env.yml:4:3: ES005 numpy: pandas is held below 2.2.2 (under [win]), built against numpy"
                           " 1.x; numpy has no such selector: add numpy<2  # [win] by hand [not fixed: the pin is due"
                           " only under a selector]\n", text)
 

@@ -211,8 +211,8 @@ def test_a_listed_defaults_channel_stays_next_to_nodefaults(tmp_path, capsys):
                    " on the defaults channel [not fixed: no such variant]\nrewrote env.yml\n")
     assert new == text.replace("  - defaults\n", "  - nodefaults\n")
     text = "channels:\n  - conda-forge\n  - defaults\n  - nodefaults\ndependencies:\n  - numpy\n"
-    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
-    assert out == ("env.yml:6:3: ES002 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES010")
+    assert out == ("env.yml:6:3: ES010 nomkl: add nomkl: a guard only, saves nothing: conda-forge, listed before"
                    " defaults, serves numpy without MKL (strict channel priority) [fixed]\nrewrote env.yml\n")
 
 

@@ -95,12 +95,12 @@ def test_report_solve_table(world, env, tmp_path, capsys):
 
 
 def test_report_solve_refuses_a_move_pulled_back(world, env, tmp_path, capsys):
-    path = write(tmp_path, ARROW + "  - acme\n")
+    path = write(tmp_path, ARROW + "  - zict\n")
     rc, out, err = run(capsys, "report", "--solve", "--format", "json", path)
     assert rc == 0
     es001 = next(x for x in json.loads(out)["files"][0]["findings"] if x["rule"] == "ES001")
     assert es001["verified"] is False
-    assert es001["reason"] == "pyarrow pulled back: acme 1.4.0 requires pyarrow from conda"
+    assert es001["reason"] == "pyarrow pulled back: zict 1.4.0 requires pyarrow from conda"
 
 
 def test_report_solve_unsolvable_input_is_one_line_exit_2(world, env, tmp_path, capsys):
@@ -141,16 +141,16 @@ def test_bad_platform_and_glibc_are_one_line_errors(env, tmp_path, capsys):
 
 
 def test_rewrite_verify_refuses_a_move_a_conda_package_pulls_back(world, env, tmp_path, capsys):
-    path = write(tmp_path, ARROW + "  - acme\n")
+    path = write(tmp_path, ARROW + "  - zict\n")
     rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--diff", path)
     assert rc == 1
     # the refusal is the plan's outcome: the finding line says why (its message is the knowledge base's)
     assert err.startswith(f"{path}:9:3: ES001 pyarrow: move to pip: ") and err.count("\n") == 1
-    assert err.endswith(" [not fixed: refused by --verify: pyarrow pulled back: acme 1.4.0 requires pyarrow"
+    assert err.endswith(" [not fixed: refused by --verify: pyarrow pulled back: zict 1.4.0 requires pyarrow"
                         " from conda]\n")
     assert out == (
         f"--- a/{path}\n+++ b/{path}\n@@ -5,6 +5,6 @@\n dependencies:\n   - python=3.11\n   - pip\n"
-        "-  - numpy\n+  - numpy<2\n   - pyarrow=15\n   - acme\n"
+        "-  - numpy\n+  - numpy<2\n   - pyarrow=15\n   - zict\n"
         "# ES005 numpy: pin numpy<2: pyarrow is held below 16.0.0, built against numpy 1.x\n"
     )
 
@@ -197,7 +197,7 @@ def test_report_solve_with_a_pixi_lock_as_the_before_side(world, env, tmp_path, 
     from .test_lockfiles import records, write_pixi_lock
 
     lock = tmp_path / "pixi.lock"
-    recs = [r for r in records(server.url) if r.name.normalized != "oldlib"]
+    recs = [r for r in records(server.url) if r.name.normalized != "locket"]
     write_pixi_lock(lock, recs, f"{server.url}/files/tqdm-4.66.0-py3-none-any.whl", "")
     path = write(tmp_path, "  - python=3.11\n  - pyarrow=15\n")
     rc, out, err = run(capsys, "report", "--solve", "--lockfile", lock, "--format", "json", path)
@@ -226,26 +226,26 @@ def test_without_the_solve_extra_one_line_names_it(tmp_path, capsys, monkeypatch
 
 
 def test_report_solve_markdown(world, env, tmp_path, capsys):
-    path = write(tmp_path, ARROW + "  - oldlib\n")
+    path = write(tmp_path, ARROW + "  - locket\n")
     rc, out, err = run(capsys, "report", "--solve", "--format", "markdown", path)
     assert rc == 0
     tail = out[out.index("**Solved for linux-64:**"):]
     lines = tail.splitlines()
     assert lines[0].startswith("**Solved for linux-64:** before 9 packages, ~0.9 MB (estimate: ")
-    assert "| conda | oldlib | 0.9 h0_0 | ~" in tail
+    assert "| conda | locket | 0.9 h0_0 | ~" in tail
     assert "| pip | pyarrow | - | - | 15.0.0 | 300,450 B |" in lines
     assert "- pyarrow: 3 packages, 0.5 MB that nothing else needs" in lines
     assert f"- `ES001` `pyarrow`: verified, measured saving {480_000 - 300_450:,} B (0.2 MB)" in lines
 
 
 def test_rewrite_verify_check_lists_the_refusal_as_an_outcome(world, env, tmp_path, capsys):
-    path = write(tmp_path, ARROW + "  - acme\n")
+    path = write(tmp_path, ARROW + "  - zict\n")
     rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--check", path)
     assert (rc, err) == (1, "")
     lines = out.splitlines()
     assert [line.split(": ", 2)[1] for line in lines[:-1]] == ["ES005 numpy", "ES001 pyarrow"]
     assert lines[0].endswith("[fix available]")
-    assert lines[1].endswith("[not fixed: refused by --verify: pyarrow pulled back: acme 1.4.0 requires pyarrow"
+    assert lines[1].endswith("[not fixed: refused by --verify: pyarrow pulled back: zict 1.4.0 requires pyarrow"
                              " from conda]")
     assert lines[-1] == f"would rewrite {path}"
-    assert path.read_text() == HEAD + ARROW + "  - acme\n"
+    assert path.read_text() == HEAD + ARROW + "  - zict\n"

@@ -70,14 +70,14 @@ def test_attribution_is_what_nothing_else_needs(world, env):
 
 
 def test_tar_bz2_artifact_is_a_marked_estimate(world, env, server):
-    sol = solve("oldlib")["linux-64"]
-    old = sol.find("oldlib")
-    assert old.filename == "oldlib-0.9-h0_0.tar.bz2"
+    sol = solve("locket")["linux-64"]
+    old = sol.find("locket")
+    assert old.filename == "locket-0.9-h0_0.tar.bz2"
     assert old.size.estimate and old.size.how == BZ2_HOW
     assert (old.size.value, old.size.low, old.size.high) == (
         round(old.archive_bytes * 3.7), round(old.archive_bytes * 1.6), round(old.archive_bytes * 5.7))
     assert sol.size.estimate
-    assert not any(p.endswith("oldlib-0.9-h0_0.tar.bz2") for p, _ in server.log)  # never downloaded
+    assert not any(p.endswith("locket-0.9-h0_0.tar.bz2") for p, _ in server.log)  # never downloaded
 
 
 def test_unsolvable_file_gives_one_line_naming_the_conflict(world, env):

@@ -19,7 +19,7 @@ def records(server_url):
     import rattler
 
     async def go():
-        return await rattler.solve([rattler.Channel(server_url + "/conda/conda-forge")], ["python=3.11", "pyarrow=15", "oldlib"],
+        return await rattler.solve([rattler.Channel(server_url + "/conda/conda-forge")], ["python=3.11", "pyarrow=15", "locket"],
                                    platforms=["linux-64", "noarch"],
                                    virtual_packages=[rattler.GenericVirtualPackage(
                                        rattler.PackageName("__glibc"), rattler.Version("2.28"), rattler.BuildString("0"))])
@@ -46,7 +46,7 @@ def test_pixi_lock_gives_the_solved_set_with_the_same_sizes(world, env, server, 
     write_pixi_lock(path, recs, tqdm, sha)
     assert is_pixi_lock(path)
     got = lockfile_solutions(path, Settings.from_environ())["linux-64"]
-    solved = solve_environment(EnvSpec(("conda-forge",), ("python=3.11", "pyarrow=15", "oldlib"), ("tqdm",)),
+    solved = solve_environment(EnvSpec(("conda-forge",), ("python=3.11", "pyarrow=15", "locket"), ("tqdm",)),
                                Settings.from_environ())["linux-64"]
     assert [p.to_json() for p in got.packages] == [p.to_json() for p in solved.packages]
     # warm: the lockfile is measured again with no artifact read
@@ -74,7 +74,7 @@ def test_conda_lock_gives_the_solved_set(world, env, server, tmp_path):
     got = lockfile_solutions(path, Settings.from_environ(), requested=[("conda", "pyarrow", "pyarrow=15")])
     sol = got["linux-64"]
     assert sol.find("pyarrow").size.value == world.installed_bytes(sol.find("pyarrow").url) == 70_000
-    old = sol.find("oldlib")
+    old = sol.find("locket")
     assert old.size.value is None and "archive size is not known" in old.size.how  # conda-lock has no size
     assert sol.size.value is None  # unknown stays unknown
     assert [a.packages for a in sol.attribution()] == [("libarrow", "libaws", "libblas", "libopenblas", "numpy",

@@ -80,7 +80,7 @@ def test_report_solve_pixi_lock_beside_the_manifest_is_the_before_side(world, en
 
     from tests.solve.test_lockfiles import records
 
-    recs = [r for r in records(server.url) if r.name.normalized != "oldlib"]
+    recs = [r for r in records(server.url) if r.name.normalized != "locket"]
     platform = rattler.LockPlatform("linux-64")
     lock = rattler.LockFile([platform])
     lock.set_channels("etl", [rattler.LockChannel("conda-forge")])

@@ -52,9 +52,9 @@ def test_refresh_conda_adds_the_exact_solved_closure(world, env, tmp_path, capsy
 def test_refresh_conda_refuses_an_estimated_size(world, env, tmp_path, capsys):
     kdir = tmp_path / "packages"
     kdir.mkdir()
-    (kdir / "oldlib.toml").write_text('name = "oldlib"\n')
-    rc = main(["knowledge", "refresh", "--conda", "oldlib", "--knowledge-dir", str(kdir)])
+    (kdir / "locket.toml").write_text('name = "locket"\n')
+    rc = main(["knowledge", "refresh", "--conda", "locket", "--knowledge-dir", str(kdir)])
     out, err = capsys.readouterr()
     assert rc == 2
-    assert err == f"{kdir / 'oldlib.toml'}: no exact installed size for oldlib-0.9-h0_0.tar.bz2; figures kept\n"
-    assert (kdir / "oldlib.toml").read_text() == 'name = "oldlib"\n'
+    assert err == f"{kdir / 'locket.toml'}: no exact installed size for locket-0.9-h0_0.tar.bz2; figures kept\n"
+    assert (kdir / "locket.toml").read_text() == 'name = "locket"\n'

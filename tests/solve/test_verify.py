@@ -33,15 +33,15 @@ def test_move_to_pip_is_verified_with_the_measured_saving(world, env):
 
 
 def test_move_refused_when_a_conda_package_pulls_it_back(world, env):
-    before = EnvSpec(CF, ("python=3.11", "pyarrow=15", "acme", "pip"))
-    after = EnvSpec(CF, ("python=3.11", "acme", "pip"), ("pyarrow==15.0.0",))
+    before = EnvSpec(CF, ("python=3.11", "pyarrow=15", "zict", "pip"))
+    after = EnvSpec(CF, ("python=3.11", "zict", "pip"), ("pyarrow==15.0.0",))
     b, a = pair(before, after)
     if isinstance(a, Unsolvable):  # pip may refuse first: conda's pyarrow is already there
         verdict = refused(a)
     else:
         verdict = compare(b["linux-64"], a["linux-64"], "move", "pyarrow")
     assert not verdict.verified
-    assert verdict.reason == "pyarrow pulled back: acme 1.4.0 requires pyarrow from conda"
+    assert verdict.reason == "pyarrow pulled back: zict 1.4.0 requires pyarrow from conda"
 
 
 def test_guard_is_verified_to_solve_not_to_save(world, env):
@@ -74,9 +74,9 @@ def test_rename_to_a_variant_missing_at_the_pinned_version_is_refused(world, env
 
 def test_every_platform_must_verify(world, env):
     before = EnvSpec(CF, ("python=3.11", "numpy"))
-    after = EnvSpec(CF, ("python=3.11", "numpy", "oldlib"))
+    after = EnvSpec(CF, ("python=3.11", "numpy", "locket"))
     b, a = pair(before, after, platforms=["linux-64", "linux-aarch64"])
-    assert isinstance(a, Unsolvable) and a.platform == "linux-aarch64"  # no oldlib for aarch64 here
+    assert isinstance(a, Unsolvable) and a.platform == "linux-aarch64"  # no locket for aarch64 here
     verdicts = [compare(b["linux-64"], b["linux-64"], "guard"), refused(a)]
     assert combine(verdicts).reason == a.message
 
@@ -96,9 +96,9 @@ def test_saving_is_unknown_when_a_size_is_unknown(world, env):
 
 
 def test_an_estimated_artifact_on_both_sides_cancels_out(world, env):
-    b, a = pair(EnvSpec(CF, ("python=3.11", "pyarrow=15", "pip", "oldlib")),
-                EnvSpec(CF, ("python=3.11", "pip", "oldlib"), ("pyarrow==15.0.0",)))
-    assert b["linux-64"].find("oldlib").size.estimate
+    b, a = pair(EnvSpec(CF, ("python=3.11", "pyarrow=15", "pip", "locket")),
+                EnvSpec(CF, ("python=3.11", "pip", "locket"), ("pyarrow==15.0.0",)))
+    assert b["linux-64"].find("locket").size.estimate
     verdict = compare(b["linux-64"], a["linux-64"], "move", "pyarrow")
     assert verdict.verified and not verdict.saving.estimate
     plain = pair(EnvSpec(CF, ("python=3.11", "pyarrow=15", "pip")),

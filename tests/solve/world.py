@@ -19,7 +19,7 @@ def build_world(channel, pypi=None) -> None:
     add("pyarrow-core", "16.0.0", build="py311h0_0", depends=[*PY, "libarrow-core"],
         files={"site-packages/pyarrow/lib.so": 60_000})
     add("libarrow-core", "16.0.0", files={"lib/libarrow.so": 100_000})
-    add("acme", "1.4.0", build="py311h0_0", depends=[*PY, "pyarrow >=14"], files={"site-packages/acme.py": 5_000})
+    add("zict", "1.4.0", build="py311h0_0", depends=[*PY, "pyarrow >=14"], files={"site-packages/zict.py": 5_000})
     add("requests", "2.31.0", build="pyhd8ed1ab_0", noarch="python", depends=["python >=3.8"],
         files={"site-packages/requests/__init__.py": 25_000})
     # BLAS: OpenBLAS is the default (higher build number), MKL a variant nomkl excludes.
@@ -30,7 +30,7 @@ def build_world(channel, pypi=None) -> None:
     add("libblas", "3.9.0", build="20_mkl", build_number=20, depends=["mkl >=2023"], files={"lib/libblas.so": 3_000})
     add("nomkl", "1.0", build="h0_0", noarch="generic", constrains=["mkl <0.a0"], files={})  # metadata only
     add("mklsolver", "1.0", build="h0_0", depends=["mkl >=2023"], files={"lib/libmklsolver.so": 20_000})
-    add("oldlib", "0.9", bz2=True, files={"lib/liboldlib.so": 40_000})
+    add("locket", "0.9", bz2=True, files={"lib/liblocket.so": 40_000})
     add("gpukit", "1.0", depends=["__cuda >=12"], files={"lib/libgpukit.so": 30_000})
     add("newglibc", "1.0", depends=["__glibc >=2.34"], files={"lib/libnew.so": 10_000})
     # linux-aarch64: python, numpy and BLAS, but no Arrow

@@ -1,0 +1,253 @@
+"""What a fix does to the whole environment: the packages that leave and arrive, what a pin excludes.
+
+Every fix is judged on the environment of the file (:class:`envslim.environment.model.Environment`: the
+requested specs walked through the graph for the file's target), given everything else the file lists,
+transitively:
+
+- a move, rename or drop: the packages that leave and that arrive. A fix is worth making only if what
+  leaves is worth at least :data:`MIN_WORTH` by the upper end of its range; a metapackage's own
+  kilobytes do not count (dropping ``matplotlib`` while ``pyqt`` stays saves nothing).
+- a move is made only if nothing left on the conda side reaches the moved package (conservatively: an
+  edge exists if ANY build the file's pins allow depends on it); a path through a name the snapshot does
+  not know refuses it, and names that package; a refused move names the path that pulls it back.
+- a pin: the versions it excludes that the environment could otherwise get.
+- a channel fix: the channel it removes, and whether the file still solves without it.
+
+A fix whose effect is empty is not made. The functions never raise on unknown names: what the snapshot
+does not know stays unknown (:attr:`Effect.unknown`), never zero.
+"""
+
+from __future__ import annotations
+
+from envslim._record import dataclass
+
+MIN_WORTH = 1_000_000  # bytes: a move, rename or drop below this by the upper end of its range is noise
+
+
+@dataclass(frozen=True)
+class Effect:
+    leaving: tuple[str, ...] = ()  # packages that leave the environment
+    arriving: tuple[str, ...] = ()  # packages that come in (a moved package's wheel, a variant's closure)
+    saving_bytes: int | None = None  # what leaves minus what arrives, installed (None: not known)
+    saving_range: tuple[int, int] | None = None
+    unknown: tuple[str, ...] = ()  # names the judgement could not see through (not in the snapshot)
+    pulled_back_by: tuple[str, ...] = ()  # the path that keeps the package (icepyx -> dask-expr -> pyarrow)
+    excluded: tuple[str, ...] = ()  # pins, guards, channel fixes: what it rules out ("numpy 2.*", "mkl")
+    worth: int | None = None  # the upper end of what leaves, installed (None: a member has no figure)
+    why: str = ""  # why the effect is empty or the fix refused, in words ("" when it has an effect)
+
+    @property
+    def empty(self) -> bool:
+        """No package leaves or arrives and nothing is excluded: the fix would change nothing."""
+        return not (self.leaving or self.arriving or self.excluded)
+
+    @property
+    def blocked(self) -> bool:
+        """Something keeps the package (a path back) or cannot be seen through (an unknown name)."""
+        return bool(self.pulled_back_by or self.unknown)
+
+    @property
+    def negligible(self) -> bool:
+        """What leaves is worth less than :data:`MIN_WORTH` even by the upper end of its range (a package
+        without a figure is never negligible: unknown is not zero)."""
+        return self.worth is not None and self.worth < MIN_WORTH and not self.excluded
+
+    @property
+    def made(self) -> bool:
+        """Whether the fix is worth making: it changes something, nothing blocks it, and it is not noise."""
+        return not self.empty and not self.blocked and not self.negligible
+
+    def as_json(self) -> dict:
+        return {"leaving": list(self.leaving), "arriving": list(self.arriving),
+                **({"excluded": list(self.excluded)} if self.excluded else {}),
+                **({"pulled_back_by": list(self.pulled_back_by)} if self.pulled_back_by else {}),
+                **({"unknown": list(self.unknown)} if self.unknown else {})}
+
+
+def path_text(path) -> str:
+    return " \u2192 ".join(path)
+
+
+def _roots(env) -> set[str]:
+    return set(env.requested)
+
+
+def _priced(env, names, arriving=()):
+    """(saving, (low, high), worth, unknown) of ``names`` leaving and ``arriving`` coming in."""
+    n, lo, hi, unknown = env.total(names)
+    an, alo, ahi, aunknown = env.total(arriving) if arriving else (0, 0, 0, set())
+    worth = None if unknown else hi
+    if unknown or aunknown:
+        return None, None, worth, unknown | aunknown
+    return n - an, (lo - ahi, hi - alo), worth, set()
+
+
+def effect_of_drop(env, name: str) -> Effect:
+    """Dropping the requested ``name``: what only it brought leaves."""
+    roots = _roots(env)
+    if name not in roots:
+        return Effect(why=f"{name} is not requested")
+    before = env.closure(roots)
+    after = env.closure(roots - {name})
+    leaving = tuple(sorted(before - after))
+    saving, rng, worth, unknown = _priced(env, leaving)
+    why = ""
+    if not leaving:
+        why = f"everything {name} brings stays"
+    elif worth is not None and worth < MIN_WORTH:
+        kept = sorted((env.closure([name]) - set(leaving)) & after)
+        why = (f"only {', '.join(leaving)} ({_mb(worth)}) would leave"
+               + (f": {', '.join(kept[:4])}{' ...' if len(kept) > 4 else ''} stay for the rest of the file" if kept else ""))
+    return Effect(leaving=leaving, saving_bytes=saving, saving_range=rng, worth=worth, why=why)
+
+
+def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
+    """Replacing the requested ``old`` by ``new`` (``new_spec``: its MatchSpec, default the bare name):
+    what leaves and what the variant brings in."""
+    roots = _roots(env)
+    if old not in roots:
+        return Effect(why=f"{old} is not requested")
+    before = env.closure(roots)
+    after_env = env.replaced(old, new, new_spec)
+    if new in after_env.unknown:
+        return Effect(unknown=(new,), why=f"{new} is not in the snapshot for {env.target.platform}")
+    after = after_env.closure(set(after_env.requested))
+    leaving = tuple(sorted(before - after))
+    arriving = tuple(sorted(after - before))
+    n, lo, hi, unknown = env.total(leaving)
+    an, alo, ahi, aunknown = after_env.total(arriving)
+    worth = None if unknown else hi
+    saving = rng = None
+    if not unknown and not aunknown:
+        saving, rng = n - an, (lo - ahi, hi - alo)
+    why = ""
+    if not leaving and not arriving:
+        why = f"{old} and {new} bring the same packages here"
+    elif worth is not None and worth < MIN_WORTH:
+        why = f"only {', '.join(leaving) or 'nothing'} ({_mb(worth)}) would leave: what {old} adds to {new} stays for the rest of the file"
+    return Effect(leaving=leaving, arriving=arriving, saving_bytes=saving, saving_range=rng, worth=worth, why=why)
+
+
+def effect_of_move(env, name: str, *, pypi: str = "") -> Effect:
+    """Moving the requested ``name`` to pip (as the PyPI project ``pypi``): refused where anything left on
+    the conda side reaches it (the path is :attr:`Effect.pulled_back_by`) or where the walk meets a name
+    the snapshot does not know (:attr:`Effect.unknown`); else what only it brought leaves the conda side
+    and its wheel arrives (priced by the caller: the graph holds conda builds only)."""
+    roots = _roots(env)
+    if name not in roots:
+        return Effect(why=f"{name} is not requested")
+    rest = roots - {name}
+    path = env.path(rest, name)
+    if path:
+        return Effect(pulled_back_by=tuple(path),
+                      why=f"{path_text(path)} keeps it on the conda side (any build the file's pins allow)")
+    unknown = sorted(env.unknown_reached(rest))
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        return Effect(unknown=tuple(unknown),
+                      why=f"{shown} {'is' if len(unknown) == 1 else 'are'} not in the snapshot, so whether "
+                          f"{'it pulls' if len(unknown) == 1 else 'they pull'} {name} back cannot be judged")
+    before = env.closure(roots)
+    after = env.closure(rest)
+    leaving = tuple(sorted(before - after))
+    n, lo, hi, unknown_leaving = env.total(leaving)
+    worth = None if unknown_leaving else hi
+    return Effect(leaving=leaving, arriving=(pypi or name,), worth=worth,
+                  why="" if worth is None or worth >= MIN_WORTH else f"only {_mb(worth)} would leave the conda side")
+
+
+def effect_of_pin(env, spec) -> Effect:
+    """Adding the pin ``spec`` (a MatchSpec or its text, ``numpy <2``): the versions of its package the
+    environment could get without it (the builds the file's own spec allows on the serving channel, for
+    the target) that it rules out, as ``"numpy 2.*"`` series. Unknown where the snapshot has no build."""
+    from envslim import conda as condaspec
+
+    if isinstance(spec, str):
+        spec = condaspec.parse(spec)
+    name = spec.name
+    own = env.requested.get(name)
+    channel = env.serving_channel(name)
+    if channel is None:
+        return Effect(unknown=(name,), why=f"{name} is not in the snapshot for this file")
+    builds = env.graph.candidates(own or name, platform=env.target.platform, channel=channel,
+                                  python=env.target.python)
+    if not builds:
+        return Effect(unknown=(name,), why=f"no {env.target.platform} build of {name} on {channel} in the snapshot")
+    out = []
+    for b in builds:
+        if not spec.match(b.as_record()):
+            series = f"{name} {b.version.split('.')[0]}.*"
+            if series not in out:
+                out.append(series)
+    return Effect(excluded=tuple(out), why="" if out else f"every {name} the file allows already meets {spec.original}")
+
+
+def effect_of_guard(env, guard: str, excludes: str) -> Effect:
+    """Adding a guard package (``nomkl``) that rules ``excludes`` (``mkl``) out: its effect is what of
+    ``excludes`` the environment would install (leaving), empty where it would not come."""
+    if excludes not in env.packages:
+        return Effect(why=f"{excludes} would not be installed here")
+    leaving = tuple(sorted(env.closure([excludes]) - env.closure(set(env.requested), without=(excludes,))))
+    n, lo, hi, unknown = env.total(leaving)
+    return Effect(leaving=leaving, excluded=(excludes,), worth=None if unknown else hi,
+                  saving_bytes=None if unknown else n, saving_range=None if unknown else (lo, hi))
+
+
+def effect_of_channel(env, removed: str, *, remaining: tuple[str, ...]) -> Effect:
+    """Removing the channel ``removed`` (``defaults`` -> ``nodefaults``): excluded is the channel; the
+    fix is blocked (:attr:`Effect.pulled_back_by` names the lines) where a requested build exists only on
+    it: a build string the snapshot has on ``removed`` and on none of ``remaining``, or one that carries
+    a hash only ``removed`` uses (defaults' per-platform hashes), or a name only ``removed`` has."""
+    held, unseen = [], []
+    for name, spec in sorted(env.requested.items()):
+        if spec.channel:
+            continue  # ``channel::name`` keeps its own channel
+        build = spec.build
+        line = f"{name}={spec.raw_version or '*'}={build}" if build else name
+        chans = env.graph.channels_of(name)
+        if chans and removed in chans and not (chans & set(remaining)):
+            held.append(line)
+            continue
+        if not build or "*" in build:
+            continue
+        have = {b.channel for b in env.graph.all_builds(name) if b.build == build}
+        if have & set(remaining):
+            continue
+        if removed in have or (removed == "defaults" and defaults_build(name, build)):
+            held.append(line)
+        else:
+            unseen.append(line)
+    if held:
+        shown = ", ".join(held[:3]) + (f" and {len(held) - 3} more" if len(held) > 3 else "")
+        return Effect(excluded=(removed,), pulled_back_by=tuple(held),
+                      why=f"{shown} {'is a build' if len(held) == 1 else 'are builds'} of {removed} only: the file"
+                          " would no longer solve")
+    if unseen:
+        shown = ", ".join(unseen[:3]) + (f" and {len(unseen) - 3} more" if len(unseen) > 3 else "")
+        return Effect(excluded=(removed,), unknown=tuple(unseen),
+                      why=f"{shown}: the snapshot has no such build on {', '.join(remaining) or 'the other channels'},"
+                          " so whether the file still solves cannot be judged")
+    return Effect(excluded=(removed,))
+
+
+# Build strings only the defaults channel (repo.anaconda.com/pkgs/main) publishes: the hashes its builds of
+# packages without compiled code carry per platform (noarch python: pyhd3eb1b0; conda-forge's is pyhd8ed1ab),
+# the hashes of its linux-64 compiler toolchains (gcc 7.3: h7b6447c, he6710b0, h7f8727e; gcc 11.2: h5eee18b,
+# h6a678d5), and its _libgcc_mutex build "main" (conda-forge's is "conda_forge"). Seen in the defaults exports
+# of ../shared/corpus (026, 068, 160, 218, 224, 242) and in repo.anaconda.com file names, e.g.
+# pkgs/main/linux-64/zlib-1.2.13-h5eee18b_0.conda, pkgs/main/noarch/argon2-cffi-21.3.0-pyhd3eb1b0_0.conda.
+DEFAULTS_HASHES = ("h06a4308", "hecd8cb5", "hca03da5", "haa95532", "hd3eb1b0", "h7b6447c", "he6710b0",
+                   "h7f8727e", "h5eee18b", "h6a678d5")
+
+
+def defaults_build(name: str, build: str) -> bool:
+    """Whether ``build`` is a build string of the defaults channel only (see :data:`DEFAULTS_HASHES`)."""
+    if name == "_libgcc_mutex":
+        return build == "main"
+    return any(h in build for h in DEFAULTS_HASHES)
+
+
+def _mb(n: int) -> str:
+    from envslim.display import mb
+
+    return mb(n)

@@ -1,0 +1,155 @@
+"""Issue 22: every fix judged on the whole environment, on the real corpus files (../shared/corpus) where
+the review found wrong fixes, fixes without effect and misses. Each test skips when ../shared is absent."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.test_safefix import about, corpus, run
+
+DEFAULTS = "channels:\n  - defaults\n"
+
+
+# -- nomkl: only where MKL would really be installed ------------------------------------------------------------
+@pytest.mark.parametrize("prefix", ["020", "044", "066", "090", "120", "122", "244"])
+def test_no_guard_only_nomkl_by_default(tmp_path, capsys, prefix):
+    """conda-forge is listed before defaults: numpy comes with OpenBLAS, nomkl would save nothing."""
+    lines, before, after = corpus(tmp_path, capsys, prefix, "--select", "ES002")
+    assert (lines, after) == ([], before)
+
+
+@pytest.mark.parametrize("prefix", ["020", "244"])
+def test_the_guard_is_opt_in(tmp_path, capsys, prefix):
+    lines, before, after = corpus(tmp_path, capsys, prefix, "--select", "ES010")
+    (line,) = about(lines, "ES010", "nomkl")
+    assert "a guard only, saves nothing" in line and line.endswith("[fixed]")
+    assert after.count(b"- nomkl") == 1
+
+
+# -- numpy<2: only where numpy 2 is possible ---------------------------------------------------------------------
+@pytest.mark.parametrize("prefix", ["030", "036", "086", "182"])
+def test_no_numpy_pin_where_conda_forge_builds_already_exclude_numpy_2(tmp_path, capsys, prefix):
+    """scikit-learn 0.24/1.2 and pandas 1.5.3 from conda-forge depend on numpy <2.0a0 (rapidsai, rapidsai-nightly
+    and dask/label/dev, listed first, do not serve them)."""
+    lines, before, after = corpus(tmp_path, capsys, prefix, "--select", "ES005")
+    assert (lines, after) == ([], before)
+
+
+def test_numpy_pin_stays_where_the_pytorch_channel_serves_an_old_pytorch(tmp_path, capsys):
+    """176: pytorch=2.1.0 from the pytorch channel, whose builds do not depend on numpy: numpy 2 is possible."""
+    lines, before, after = corpus(tmp_path, capsys, "176", "--select", "ES005")
+    assert about(lines, "ES005", "numpy") == [
+        "F:8:3: ES005 numpy: add numpy<2: pytorch is held below 2.3.0, built against numpy 1.x [fixed]"]
+
+
+@pytest.mark.parametrize("python", ["3.8", "3.7.*", "<3.9"])
+def test_no_numpy_pin_where_python_rules_numpy_2_out(tmp_path, capsys, python):
+    text = DEFAULTS + f"dependencies:\n  - python{'=' if python[0].isdigit() else ''}{python}\n  - pandas<2.0\n"
+    assert run(tmp_path, capsys, text, "--select", "ES005")[1:] == ("", text)
+
+
+def test_numpy_pin_where_python_3_9_is_allowed(tmp_path, capsys):
+    text = DEFAULTS + "dependencies:\n  - python>=3.8\n  - pandas<2.0\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES005")
+    assert new == text + "  - numpy<2\n"
+
+
+def test_a_conflicting_numpy_spec_is_still_reported_on_conda_forge(tmp_path, capsys):
+    text = "channels:\n  - conda-forge\ndependencies:\n  - numpy>=2\n  - pandas<2.0\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES005")
+    assert new == text and out.endswith("[not fixed: conflicting pin]\n")
+
+
+def test_a_held_wheel_keeps_numpy_2_possible(tmp_path, capsys):
+    """pyarrow==12.0.1 as a wheel requires numpy>=1.16.6 with no upper bound: pip would take numpy 2, so the conda
+    side pins numpy<2 even on conda-forge (the move to pip made the pin due)."""
+    text = ("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - pip\n  - python=3.11\n"
+            "  - pip:\n    - pyarrow==12.0.1\n")
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES005")
+    assert out == ("env.yml:8:5: ES005 numpy: add numpy<2: pip pyarrow is held below 16.0.0, built against numpy 1.x"
+                   " [fixed]\nrewrote env.yml\n")
+    assert new == text.replace("  - pip\n", "  - numpy<2\n  - pip\n", 1)
+
+
+@pytest.mark.parametrize("channel", ["https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/main",
+                                     "https://mirrors.ustc.edu.cn/anaconda/pkgs/free/", "pkgs/main"])
+def test_a_defaults_mirror_given_by_url_is_defaults(tmp_path, capsys, channel):
+    text = f"channels:\n  - {channel}\ndependencies:\n  - numpy\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES002")
+    assert out.startswith("env.yml:4:3: ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL")
+    assert new == text.replace("  - numpy\n", "  - nomkl\n  - numpy\n")
+
+
+# -- drops and renames: the effect on the whole environment -------------------------------------------------------
+@pytest.mark.parametrize("prefix, line", [("152", 106), ("214", 145), ("218", 180), ("220", None), ("242", None),
+                                          ("248", None)])
+def test_matplotlib_is_not_dropped_from_an_export_next_to_matplotlib_base(tmp_path, capsys, prefix, line):
+    """Exports that list matplotlib-base (and pyqt/qt, or on osx-arm64 no Qt at all): everything the metapackage
+    brings stays listed, so dropping it saves nothing and claims nothing."""
+    lines, before, after = corpus(tmp_path, capsys, prefix, "--select", "ES004")
+    (found,) = about(lines, "ES004", "matplotlib")
+    assert "dropping matplotlib saves nothing: the file lists its whole environment (a conda env export)" in found
+    assert found.endswith("[report only]") and "MB" not in found
+    if line:
+        assert found.startswith(f"F:{line}:3: ")
+    assert after == before
+
+
+@pytest.mark.parametrize("prefix", ["100", "102"])
+def test_dask_is_not_renamed_where_dask_dataframe_needs_the_metapackages_pyarrow(tmp_path, capsys, prefix):
+    lines, before, after = corpus(tmp_path, capsys, prefix, "--unsafe-fixes", "--select", "ES004")
+    (found,) = about(lines, "ES004", "dask")
+    assert "dask-core not suggested: dask.dataframe imports pyarrow, which only the dask metapackage brings here" in found
+    assert found.endswith("[not fixed: dask.dataframe needs pyarrow]")
+    assert b"dask-core" not in after
+
+
+def test_dask_complete_is_never_renamed(tmp_path, capsys):
+    lines, before, after = corpus(tmp_path, capsys, "074", "--unsafe-fixes", "--select", "ES004")
+    assert about(lines, "ES004", "dask") == [
+        "F:8:3: ES004 dask: dask-core not suggested: dask[complete] names extras, which a conda dask-core does not"
+        " have [not fixed: the spec names extras]"]
+    assert b"dask-core[complete]" not in after
+
+
+def test_dask_core_where_nothing_does_dataframes(tmp_path, capsys):
+    """054 lists dask-expr (which keeps pyarrow): the rename takes distributed, bokeh and their closure only."""
+    lines, before, after = corpus(tmp_path, capsys, "054", "--unsafe-fixes", "--select", "ES004")
+    (found,) = about(lines, "ES004", "dask")
+    assert found.startswith("F:8:3: ES004 dask: use dask-core: ") and found.endswith("[fixed]")
+
+
+def test_tensorflow_cpu_not_on_osx_arm64(tmp_path, capsys):
+    lines, before, after = corpus(tmp_path, capsys, "170", "--unsafe-fixes", "--select", "ES004")
+    assert about(lines, "ES004", "tensorflow") == [
+        "F:152:5: ES004 tensorflow: tensorflow-cpu not suggested: tensorflow-cpu has no wheel for osx-arm64 (PyPI JSON"
+        " API, releases of tensorflow-cpu, https://pypi.org/pypi/tensorflow-cpu/json) [not fixed: no such variant]"]
+    assert b"tensorflow-cpu" not in after
+
+
+@pytest.mark.parametrize("prefix, who", [("002", "imgaug"), ("008", "imgaug"), ("052", "realesrgan (and gfpgan)")])
+def test_opencv_python_stays_while_a_pip_package_requires_it(tmp_path, capsys, prefix, who):
+    lines, before, after = corpus(tmp_path, capsys, prefix, "--unsafe-fixes", "--select", "ES004")
+    (found,) = about(lines, "ES004", "opencv-python")
+    assert f"opencv-python-headless not suggested: {who} in the pip list require" in found
+    assert found.endswith("so pip would install both wheels [not fixed: another pip package requires it]")
+    assert after == before
+
+
+# -- moves: nothing left on the conda side may reach the package -------------------------------------------------
+def test_252_pyarrow_is_not_moved_past_a_package_the_snapshot_does_not_know(tmp_path, capsys):
+    """icepyx -> dask-expr -> pyarrow: icepyx is not in the snapshot, so the move is refused and names it."""
+    lines, before, after = corpus(tmp_path, capsys, "252", "--select", "ES001")
+    (found,) = about(lines, "ES001", "pyarrow")
+    assert "not moved: icepyx, " in found and "are not in the snapshot, so whether they pull pyarrow back" in found
+    assert found.endswith("[not fixed: a package the snapshot does not know]")
+    assert after == before
+
+
+def test_a_move_names_the_path_that_pulls_the_package_back(tmp_path, capsys):
+    """xugrid's conda-forge builds depend on dask, whose builds depend on pyarrow: two levels deep."""
+    text = "channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.12\n  - xugrid\n  - pyarrow\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES001")
+    assert out.startswith("env.yml:7:3: ES001 pyarrow: ") and new == text
+    assert out.endswith("; not moved: xugrid \u2192 dask \u2192 pyarrow keeps it in conda (a build the file's pins allow"
+                        " depends on it) [not fixed: another conda package pulls it back]\n")
