@@ -30,7 +30,7 @@ channels:
 dependencies:
   - python=3.11
   - pip
-  - libpng>=1.2
+  - libfoo>=1.2
   - pyarrow>=15
   - pip:
     - tinylib==1.0
@@ -162,19 +162,19 @@ def test_nothing_due_and_empty(capsys, tmp_path, monkeypatch):
 
 @pytest.fixture
 def demo(index, tmp_path, monkeypatch):
-    """environment.yml with a move (pyarrow), a conda package without a knowledge entry (libpng), python, pip
+    """environment.yml with a move (pyarrow), a conda package without a knowledge entry (libfoo), python, pip
     and a pip requirement (tinylib), all served by the local index."""
     monkeypatch.chdir(tmp_path)
     Path("environment.yml").write_text(DEMO_ENV)
     pkgs = {
         "pyarrow": add_wheels(index, "pyarrow", {"15.0.0": 30_000, "16.1.0": 40_000}),
         "tinylib": add_wheels(index, "tinylib", {"1.0": 5_000}, tag="py3-none-any"),
-        "libpng": conda_pkg("libpng", "1.2.3", 20_000),
-        "libpng-old": conda_pkg("libpng", "1.1", 10_000),
+        "libfoo": conda_pkg("libfoo", "1.2.3", 20_000),
+        "libfoo-old": conda_pkg("libfoo", "1.1", 10_000),
         "python": conda_pkg("python", "3.11.9", 50_000),
         "pip": conda_pkg("pip", "24.0", 3_000, build="pyh0_0", subdir="noarch"),
     }
-    add_conda(index, pkgs["libpng"], pkgs["libpng-old"], pkgs["python"], pkgs["pip"])
+    add_conda(index, pkgs["libfoo"], pkgs["libfoo-old"], pkgs["python"], pkgs["pip"])
     return index, pkgs
 
 
@@ -183,35 +183,31 @@ def by_name(data: dict) -> dict:
 
 
 def test_online_figures(capsys, demo):
+    """libfoo is not in the graph snapshot, so whether it pulls pyarrow back cannot be judged offline: the move is
+    refused (issue 22) and pyarrow stays a conda closure; libfoo's own figure comes from the local anaconda.org."""
     server, pkgs = demo
     rc, data, err = run_json(capsys, "report", "--online", "--format", "json", "environment.yml")
     assert (rc, err) == (0, "")
     rows = by_name(data)
-    pyarrow = pkgs["pyarrow"]["16.1.0"]  # pip's pick for pyarrow>=15
-    assert rows["pyarrow"]["after"] == {
-        "manager": "pip", "name": "pyarrow", "spec": "pyarrow>=15", "bytes": pyarrow.installed, "kind": "wheel",
-        "origin": "pypi", "version": "16.1.0", "platform": "cp311-cp311-manylinux_2_28_x86_64",
-        "source": "PyPI pyarrow-16.1.0-cp311-cp311-manylinux_2_28_x86_64.whl (pip's pick for Python 3.11 on "
-                  "linux-64): installed = sum of the file sizes in its zip central directory",
-        "url": pyarrow.url(server), "date": TODAY, "archive_bytes": len(pyarrow.data), "channel": "pypi",
-        "estimate": False}
+    (es001,) = [f for f in data["files"][0]["findings"] if f["rule"] == "ES001"]
+    assert (es001["outcome"], es001["reason"]) == ("refused", "a package the snapshot does not know")
+    assert "not moved: libfoo is not in the snapshot, so whether it pulls pyarrow back cannot be judged" in es001["message"]
     # conda-forge pyarrow has a closure in the graph snapshot: a single online package would understate it
-    assert rows["pyarrow"]["before"]["origin"] == "snapshot"
-    assert rows["pyarrow"]["before"]["kind"] == "closure"
-    libpng = pkgs["libpng"]  # the newest file matching libpng>=1.2
-    assert rows["libpng"]["before"] == rows["libpng"]["after"] == {
-        "manager": "conda", "name": "libpng", "spec": "libpng>=1.2", "bytes": libpng.installed, "kind": "package",
+    assert rows["pyarrow"]["before"] == rows["pyarrow"]["after"]
+    assert (rows["pyarrow"]["before"]["origin"], rows["pyarrow"]["before"]["kind"]) == ("snapshot", "closure")
+    libfoo = pkgs["libfoo"]  # the newest file matching libfoo>=1.2
+    assert rows["libfoo"]["before"] == rows["libfoo"]["after"] == {
+        "manager": "conda", "name": "libfoo", "spec": "libfoo>=1.2", "bytes": libfoo.installed, "kind": "package",
         "origin": "anaconda.org", "version": "1.2.3", "platform": "linux-64",
-        "source": "anaconda.org conda-forge/linux-64/libpng-1.2.3-h0_0.conda: installed = sum of its info/paths.json"
-                  " sizes", "url": libpng.url(server), "date": TODAY, "archive_bytes": len(libpng.data),
+        "source": "anaconda.org conda-forge/linux-64/libfoo-1.2.3-h0_0.conda: installed = sum of its info/paths.json"
+                  " sizes", "url": libfoo.url(server), "date": TODAY, "archive_bytes": len(libfoo.data),
         "channel": "conda-forge", "estimate": False}
     # python and pip have closures for linux-64 3.11 in the snapshot: a single online package would understate them
     assert (rows["python"]["before"]["origin"], rows["python"]["before"]["kind"]) == ("snapshot", "closure")
     assert (rows["pip"]["before"]["origin"], rows["pip"]["before"]["kind"]) == ("snapshot", "closure")
     assert rows["tinylib"]["before"]["bytes"] == pkgs["tinylib"]["1.0"].installed
     before = sum(rows[n]["before"]["bytes"] for n in rows)  # the closures share no member: the union is the sum
-    assert data["files"][0]["estimate"]["before_bytes"] == before
-    assert data["files"][0]["estimate"]["after_bytes"] == before - rows["pyarrow"]["before"]["bytes"] + pyarrow.installed
+    assert data["files"][0]["estimate"]["before_bytes"] == data["files"][0]["estimate"]["after_bytes"] == before
     assert data["files"][0]["unknown"] == {"before": [], "after": []}
 
 
@@ -219,57 +215,29 @@ def test_online_table_is_exact(capsys, demo):
     server, pkgs = demo
     rc, out, err = run_cli(capsys, "report", "--online", "environment.yml")
     assert (rc, err) == (0, "")
-    closure = footprint.pick(knowledge.load("pyarrow"), footprint.CONDA_SIDES, ("closure",))
-    wheel = pkgs["pyarrow"]["16.1.0"]
-    small = sum(p.installed for p in (pkgs["libpng"], pkgs["python"], pkgs["pip"])) + pkgs["tinylib"]["1.0"].installed
     u = server.url
     expected = f"""\
 environment.yml (Python 3.11 from the file, linux-64)
   package  before                           after                            change
-  libpng   conda 0.0 MB package [1]         conda 0.0 MB package [1]
+  libfoo   conda 0.0 MB package [1]         conda 0.0 MB package [1]
   pip      conda 8.7 MB closure est. [2]    conda 8.7 MB closure est. [2]
-  pyarrow  conda 300.6 MB closure est. [3]  pip 0.0 MB wheel [4]             moved to pip (ES001)
-  python   conda 166.4 MB closure est. [5]  conda 166.4 MB closure est. [5]
-  tinylib  pip 0.0 MB wheel [6]             pip 0.0 MB wheel [6]
-  total    475.7 MB, 0 unknown              175.2 MB, 0 unknown              saves ~300.6 MB, estimate 197.5 to \
-400.6 MB
-estimate: before 475,732,916 B, after 175,150,574 B; 0 of 5 packages before and 0 of 5 after have no figure for \
-the target and are not counted
-image (modeled, estimate): before ~552.6 MB (397.3 to 703.5 MB); after the rewrite ~252.0 MB (199.8 to 302.9 MB), \
-with the default prune ~222.7 MB (172.5 to 277.6 MB) on debian:bookworm-slim (76.8 MB), ~166.6 MB (116.4 to 222.1 \
-MB) on distroless
-Totals are a union: each package counted once, priced for the target platform, Python and the file's versions; a \
-figure marked est. is estimated (its range is given), stand-in is a figure of another Python's build or another \
-version, named in its source line.
-conda figures: the offline graph snapshot of 2026-08-17 (depends and archive bytes from public lock files; \
-installed bytes measured where a committed conda-meta has them, else estimated from the archive bytes, with a \
-range), walked with the builds a solver would choose for the target
+  pyarrow  conda 300.6 MB closure est. [3]  conda 300.6 MB closure est. [3]
+  python   conda 166.4 MB closure est. [4]  conda 166.4 MB closure est. [4]
+  tinylib  pip 0.0 MB wheel [5]             pip 0.0 MB wheel [5]
+  total    475.7 MB, 0 unknown              475.7 MB, 0 unknown
+estimate: before 475,732,916 B, after 475,732,916 B; 0 of 5 packages before and 0 of 5 after have no figure for the target and are not counted
+image (modeled, estimate): before ~552.6 MB (397.3 to 703.5 MB); after the rewrite ~552.6 MB (397.3 to 703.5 MB), with the default prune ~473.1 MB (326.1 to 633.3 MB) on debian:bookworm-slim (76.8 MB), ~417.0 MB (270.0 to 577.8 MB) on distroless
+Totals are a union: each package counted once, priced for the target platform, Python and the file's versions; a figure marked est. is estimated (its range is given), stand-in is a figure of another Python's build or another version, named in its source line.
+conda figures: the offline graph snapshot of 2026-08-17 (depends and archive bytes from public lock files; installed bytes measured where a committed conda-meta has them, else estimated from the archive bytes, with a range), walked with the builds a solver would choose for the target
 figures:
-  [1] libpng: 20,013 B installed (conda-forge package 1.2.3 linux-64); anaconda.org \
-conda-forge/linux-64/libpng-1.2.3-h0_0.conda: installed = sum of its info/paths.json sizes \
-<{u}/conda/conda-forge/linux-64/libpng-1.2.3-h0_0.conda> ({TODAY})
-  [2] pip: 8,722,979 B installed (conda-forge closure 26.2 noarch, 4 packages, estimate 5.0 to 12.3 MB); graph \
-snapshot 2026-08-17: pip 26.2 pyh8b19718_0 (conda-forge noarch) and 3 more package(s) beyond python's closure; pip \
-seen in github.com/Quantco/dataframely pixi.lock @efff0ec (2026-08-03) \
-<https://github.com/Quantco/dataframely/blob/efff0ec0fae6d02fa3b2792ef12e1d967584ac99/pixi.lock> (2026-08-03)
-  [3] pyarrow: 300,622,862 B installed (conda-forge closure 25.0.0 linux-64, 65 packages, estimate 197.5 to 400.6 \
-MB); graph snapshot 2026-08-17: pyarrow 25.0.0 py311h38be061_0 (conda-forge linux-64) and 64 more package(s) \
-beyond python's closure; pyarrow seen in github.com/Quantco/dataframely pixi.lock @efff0ec (2026-08-03) \
-<https://github.com/Quantco/dataframely/blob/efff0ec0fae6d02fa3b2792ef12e1d967584ac99/pixi.lock> (2026-08-03)
-  [4] pyarrow: 40,520 B installed (pypi wheel 16.1.0 cp311-cp311-manylinux_2_28_x86_64); PyPI \
-pyarrow-16.1.0-cp311-cp311-manylinux_2_28_x86_64.whl (pip's pick for Python 3.11 on linux-64): installed = sum of \
-the file sizes in its zip central directory <{u}/files/pyarrow-16.1.0-cp311-cp311-manylinux_2_28_x86_64.whl> \
-({TODAY})
-  [5] python: 166,361,577 B installed (conda-forge closure 3.11.15 linux-64, 22 packages, estimate 117.9 to 213.8 \
-MB); graph snapshot 2026-08-17: python 3.11.15 h7508c33_1_cpython (conda-forge linux-64) and 21 more package(s) \
-python and its closure; python seen in github.com/Quantco/dataframely pixi.lock @efff0ec (2026-08-03) \
-<https://github.com/Quantco/dataframely/blob/efff0ec0fae6d02fa3b2792ef12e1d967584ac99/pixi.lock> (2026-08-03)
-  [6] tinylib: 5,485 B installed (pypi wheel 1.0 py3-none-any); PyPI tinylib-1.0-py3-none-any.whl (pip's pick for \
-Python 3.11 on linux-64): installed = sum of the file sizes in its zip central directory \
-<{u}/files/tinylib-1.0-py3-none-any.whl> ({TODAY})
+  [1] libfoo: 20,013 B installed (conda-forge package 1.2.3 linux-64); anaconda.org conda-forge/linux-64/libfoo-1.2.3-h0_0.conda: installed = sum of its info/paths.json sizes <{u}/conda/conda-forge/linux-64/libfoo-1.2.3-h0_0.conda> ({TODAY})
+  [2] pip: 8,722,979 B installed (conda-forge closure 26.2 noarch, 4 packages, estimate 5.0 to 12.3 MB); graph snapshot 2026-08-17: pip 26.2 pyh8b19718_0 (conda-forge noarch) and 3 more package(s) beyond python's closure; pip seen in github.com/Quantco/dataframely pixi.lock @efff0ec (2026-08-03) <https://github.com/Quantco/dataframely/blob/efff0ec0fae6d02fa3b2792ef12e1d967584ac99/pixi.lock> (2026-08-03)
+  [3] pyarrow: 300,622,862 B installed (conda-forge closure 25.0.0 linux-64, 65 packages, estimate 197.5 to 400.6 MB); graph snapshot 2026-08-17: pyarrow 25.0.0 py311h38be061_0 (conda-forge linux-64) and 64 more package(s) beyond python's closure; pyarrow seen in github.com/Quantco/dataframely pixi.lock @efff0ec (2026-08-03) <https://github.com/Quantco/dataframely/blob/efff0ec0fae6d02fa3b2792ef12e1d967584ac99/pixi.lock> (2026-08-03)
+  [4] python: 166,361,577 B installed (conda-forge closure 3.11.15 linux-64, 22 packages, estimate 117.9 to 213.8 MB); graph snapshot 2026-08-17: python 3.11.15 h7508c33_1_cpython (conda-forge linux-64) and 21 more package(s) python and its closure; python seen in github.com/Quantco/dataframely pixi.lock @efff0ec (2026-08-03) <https://github.com/Quantco/dataframely/blob/efff0ec0fae6d02fa3b2792ef12e1d967584ac99/pixi.lock> (2026-08-03)
+  [5] tinylib: 5,485 B installed (pypi wheel 1.0 py3-none-any); PyPI tinylib-1.0-py3-none-any.whl (pip's pick for Python 3.11 on linux-64): installed = sum of the file sizes in its zip central directory <{u}/files/tinylib-1.0-py3-none-any.whl> ({TODAY})
 other findings:
-  environment.yml:3:3: ES007 defaults: conda-forge without nodefaults: a .condarc can add defaults back [unsafe \
-fix, use --unsafe-fixes]
+  environment.yml:3:3: ES007 defaults: conda-forge without nodefaults: a .condarc can add defaults back [unsafe fix, use --unsafe-fixes]
+  environment.yml:8:3: ES001 pyarrow: conda-forge pyarrow 25.0 pulls 65 packages beyond python on linux-64 (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB installed); the PyPI wheel is one self-contained package (141 to 171 MB installed, by Python); not moved: libfoo is not in the snapshot, so whether it pulls pyarrow back cannot be judged [not fixed: a package the snapshot does not know]
 """
     assert out == expected
 
@@ -293,27 +261,22 @@ def test_failures_warn_once_and_fall_back_to_the_knowledge_base(capsys, demo):
     server, pkgs = demo
     server.add_fault("/pypi/pyarrow/json", *[Fault("status", 500)] * 3)
     server.add_fault("/pypi/tinylib/json", Fault("malformed"))
-    server.add_fault("/package/conda-forge/libpng/files", *[Fault("drop")] * 3)
+    server.add_fault("/package/conda-forge/libfoo/files", *[Fault("drop")] * 3)
     rc, data, err = run_json(capsys, "report", "--online", "--format", "json", "environment.yml")
     u = server.url
     lines = err.splitlines()
     assert rc == 0
-    assert len(lines) == 3
-    assert lines[0] == (f"envslim: warning: PyPI pyarrow: HTTP 500 Internal Server Error; gave up after 3 attempts "
-                        f"({u}/pypi/pyarrow/json); using the knowledge base's figure, if any")
-    assert lines[1].startswith("envslim: warning: PyPI tinylib: malformed JSON: ")
-    assert lines[1].endswith(f"({u}/pypi/tinylib/json); using the knowledge base's figure, if any")
-    assert lines[2].startswith("envslim: warning: anaconda.org conda-forge/libpng: connection dropped")
-    assert lines[2].endswith(f"gave up after 3 attempts ({u}/package/conda-forge/libpng/files); using the "
+    assert len(lines) == 2  # (pyarrow is not moved here, so its wheel is not looked up: test_online_figures)
+    assert lines[0].startswith("envslim: warning: PyPI tinylib: malformed JSON: ")
+    assert lines[0].endswith(f"({u}/pypi/tinylib/json); using the knowledge base's figure, if any")
+    assert lines[1].startswith("envslim: warning: anaconda.org conda-forge/libfoo: connection dropped")
+    assert lines[1].endswith(f"gave up after 3 attempts ({u}/package/conda-forge/libfoo/files); using the "
                              "knowledge base's figure, if any")
     rows = by_name(data)
-    wheel = footprint.pick(knowledge.load("pyarrow"), ("pypi",), ("wheel",))
-    assert rows["pyarrow"]["after"]["origin"] == "knowledge"
-    assert rows["pyarrow"]["after"]["bytes"] == wheel.bytes
     assert rows["tinylib"]["before"]["bytes"] is None  # no knowledge entry either: unknown, and counted as such
-    assert rows["libpng"]["before"]["bytes"] is None
+    assert rows["libfoo"]["before"]["bytes"] is None
     assert rows["pip"]["before"]["origin"] == "snapshot"
-    assert data["files"][0]["unknown"] == {"before": ["libpng", "tinylib"], "after": ["libpng", "tinylib"]}
+    assert data["files"][0]["unknown"] == {"before": ["libfoo", "tinylib"], "after": ["libfoo", "tinylib"]}
 
 
 def test_offline_uses_the_cache_and_never_the_network(capsys, demo):
@@ -331,8 +294,8 @@ def test_offline_without_cache_says_so_once(capsys, demo):
     rc, data, err = run_json(capsys, "report", "--offline", "--format", "json", "environment.yml")
     assert rc == 0
     assert server.log == []
-    assert err == "envslim: warning: --offline: 3 lookup(s) had no cached data; using the knowledge figures\n"
-    assert by_name(data)["pyarrow"]["after"]["origin"] == "knowledge"
+    assert err == "envslim: warning: --offline: 2 lookup(s) had no cached data; using the knowledge figures\n"
+    assert by_name(data)["libfoo"]["before"]["bytes"] is None
 
 
 def test_refresh_bypasses_the_cache(capsys, demo):

@@ -377,11 +377,19 @@ def test_online_figures_are_drawn_with_their_sources(capsys, index, monkeypatch,
     """``--online`` against the local index: the pip side's wheel and a conda package are PyPI's and
     anaconda.org's figures, and the title and note say the figures are not only the knowledge base's."""
     monkeypatch.chdir(tmp_path)
+    # (libfoo, which the graph snapshot does not know, is drawn from a second file: next to it pyarrow is not
+    # moved, since whether libfoo pulls pyarrow back cannot be judged offline)
     Path("environment.yml").write_text(
-        "name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - libpng>=1.2\n  - pyarrow>=15\n")
+        "name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pyarrow>=15\n")
+    Path("libfoo.yml").write_text(
+        "name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - libfoo>=1.2\n")
     wheel = add_wheels(index, "pyarrow", {"16.1.0": 40_000})["16.1.0"]
-    libpng, python = conda_pkg("libpng", "1.2.3", 20_000), conda_pkg("python", "3.11.9", 50_000)
-    add_conda(index, libpng, python, conda_pkg("pip", "24.0", 3_000, build="pyh0_0", subdir="noarch"))
+    libfoo, python = conda_pkg("libfoo", "1.2.3", 20_000), conda_pkg("python", "3.11.9", 50_000)
+    add_conda(index, libfoo, python, conda_pkg("pip", "24.0", 3_000, build="pyh0_0", subdir="noarch"))
+    rc, out, err = run_cli(capsys, "report", "--online", "--format", "svg", "libfoo.yml")
+    assert (rc, err) == (0, "")
+    drawn = {(g.get("data-side"), g.get("data-package")): g for g in _pkgs(ET.fromstring(out))}
+    assert drawn[("before", "libfoo")].get("data-bytes") == str(libfoo.installed)
     rc, out, err = run_cli(capsys, "report", "--online", "--format", "svg", "environment.yml")
     assert (rc, err) == (0, "")
     root = ET.fromstring(out)
@@ -392,7 +400,6 @@ def test_online_figures_are_drawn_with_their_sources(capsys, index, monkeypatch,
     assert after.find(f"{SVG}title").text.startswith(
         f"pyarrow 16.1.0 (pip, wheel, cp311-cp311-manylinux_2_28_x86_64): 0.0 MB ({wheel.installed:,} B), after;"
         " brought by pyarrow>=15; arrives; PyPI pyarrow-16.1.0-cp311-cp311-manylinux_2_28_x86_64.whl")
-    assert drawn[("before", "libpng")].get("data-bytes") == str(libpng.installed)
     assert root.find(f"{SVG}title").text.endswith(
         "(estimates from the graph snapshot and the knowledge base and online lookups); linux-64, Python 3.11")
     words = " ".join(t.text for t in root.findall(f"{SVG}text"))
