@@ -182,18 +182,18 @@ def test_rewrite_verify_on_a_pixi_environment(world, env, tmp_path, capsys):
 
 
 def test_rewrite_verify_refuses_a_pixi_move_another_environment_pulls_back(world, env, tmp_path, capsys):
-    """pyarrow moves in the etl feature; the app environment adds acme, which needs conda's pyarrow: the
+    """pyarrow moves in the etl feature; the app environment adds zict, which needs conda's pyarrow: the
     move is proven in etl, refused in app, so it is not made."""
     path = tmp_path / "pixi.toml"
     text = PIXI.replace('[environments]\netl = ["etl"]\n', (
-        '[feature.app.dependencies]\nacme = "*"\n\n[environments]\netl = ["etl"]\napp = ["etl", "app"]\n'))
+        '[feature.app.dependencies]\nzict = "*"\n\n[environments]\netl = ["etl"]\napp = ["etl", "app"]\n'))
     path.write_text(text)
     rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--diff", path)
     assert rc == 1
     assert err == (f"{path}:12:1: ES001 pyarrow: move to pip: conda-forge pyarrow 25.0 pulls 65 packages beyond python"
                    " on linux-64 (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB"
                    " installed); the PyPI wheel is one self-contained package (141 to 171 MB installed, by Python)"
-                   " [not fixed: refused by --verify: in environment 'app': pyarrow pulled back: acme 1.4.0 requires"
+                   " [not fixed: refused by --verify: in environment 'app': pyarrow pulled back: zict 1.4.0 requires"
                    " pyarrow from conda]\n")
     assert out == (f"--- a/{path}\n+++ b/{path}\n@@ -8,7 +8,7 @@\n pip = \"*\"\n \n [feature.etl.dependencies]\n"
                    '-numpy = "*"\n+numpy = "<2"\n pyarrow = "15.*"  # parquet\n \n [feature.app.dependencies]\n'
