@@ -82,13 +82,13 @@ def _host_end(text: str, i: int) -> int | None:
 
 def _user_start(text: str, begin: int, at: int) -> int | None:
     """The first place in ``text[begin:at]`` (a run without white space, ``/``, ``@``, quotes) where
-    ``user:token`` starts: a user of at least one character without ``:`` or ``=``, then ``:`` and a
-    token of at least one character, after a character that does not continue a word or a path."""
+    ``user:token`` starts: a user without ``:`` or ``=`` (maybe empty), then ``:`` and a token of at least
+    one character, after a character that does not continue a word or a path."""
     after_sep, semicolon = begin, -1  # the first place after the last ``:`` or ``=``; the last ``;``
     for k in range(begin, at - 1):
         c = text[k]
-        if c == ":":
-            for s in range(after_sep, k):
+        if c == ":":  # (s == k: an empty user, ``:token@host``, as a message quoting a cut URL shows it)
+            for s in range(after_sep, k + 1):
                 before = text[s - 1] if s > 0 else " "
                 entity = semicolon >= s and (before == "&" or (before == "#" and s > 1 and text[s - 2] == "&"))
                 if not (entity or before in _NOT_BEFORE or before == "_" or before.isalnum()):

@@ -27,7 +27,9 @@ from envslim.display import mb, redact
     ('{"url": "https://u:p@h.example/x", "a": "b\\"c@d.example"}', '{"url": "https://***@h.example/x", "a": "b\\"c@d.example"}'),
     ("x/&#x27;u:p@h.example&#x27;", "x/&#x27;***@h.example&#x27;"),  # an HTML entity is never cut
     ('["x/\\u001bu:p@h.example"]', '["x/\\u001bu:p@h.example"]'),  # nor a JSON escape
+    ("invalid specifier ':TOKEN@host.example/x.tar.gz'", "invalid specifier '***@host.example/x.tar.gz'"),  # no user
     # not credentials
+    ("conda-forge::numpy", "conda-forge::numpy"),
     ("NAME[:TAG][@DIGEST], e.g. debian", "NAME[:TAG][@DIGEST], e.g. debian"),
     ("write to user@example.com", "write to user@example.com"),
     ("./t/local/channel", "./t/local/channel"),

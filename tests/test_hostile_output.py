@@ -230,7 +230,8 @@ def test_a_one_megabyte_dependency_name_makes_a_table_of_short_lines(here):
 # -- 7. credentials: redacted at the output boundary, whatever produced the message --------------------------------
 
 
-CREDENTIAL_PIP = "name: x\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - https://user:TOKEN@host.example/foo-1.0.tar.gz\n"
+CREDENTIAL_PIP = ("name: x\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - https://user:TOKEN@host.example/foo-1.0.tar.gz\n"
+                  "    - user:TOKEN@host.example/bar-1.0.tar.gz\n")
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "markdown", "svg", "html"])
@@ -241,6 +242,7 @@ def test_a_packaging_warning_never_shows_the_token(capsys, here, fmt, monkeypatc
     assert rc == 0
     assert "TOKEN" not in out + err
     assert "envslim: warning: PyPI: invalid specifier '://***@host.example/foo-1.0.tar.gz'" in err
+    assert "envslim: warning: PyPI: invalid specifier '***@host.example/bar-1.0.tar.gz'" in err  # (':TOKEN@...')
 
 
 @pytest.mark.parametrize("output", [None, "Dockerfile"])
