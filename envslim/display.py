@@ -186,8 +186,8 @@ class StreamError(OSError):
 class Redacting:
     """A text stream whose output goes through :func:`redact` a whole line at a time, so that a credential
     is caught whatever wrote it and however it was cut into writes: the output boundary. ``exact`` is the
-    stream itself, for text that must pass unchanged (``rewrite -`` writes the user's own file there).
-    With ``escape`` (standard error, which carries only messages) every line is also made
+    stream itself; :meth:`write_exact` writes text that must pass unchanged (``rewrite -``: the user's
+    own file). With ``escape`` (standard error, which carries only messages) every line is also made
     :func:`printable`, whoever wrote it. A failed write raises :class:`StreamError` naming the stream."""
 
     PENDING_LIMIT = 1 << 20  # a line without an end is let through (redacted) once it is this long
@@ -207,6 +207,15 @@ class Redacting:
         if cut:
             self._put(redact(whole[:cut]))
         return len(text)
+
+    def write_exact(self, text: str) -> None:
+        """``text`` unchanged (not a message: the user's own file), after what is pending."""
+        self.flush()
+        try:
+            self.exact.write(text)
+            self.exact.flush()
+        except OSError as e:
+            raise StreamError(self.name, e) from None
 
     def flush(self) -> None:
         if self._pending:

@@ -521,3 +521,17 @@ def test_a_bidirectional_override_is_never_copied_into_a_dockerfile(capsys, here
 def test_an_environment_whose_features_are_no_list_is_read_as_none(capsys, here):
     Path("pixi.toml").write_text(PIXI_HEAD + "\n[environments]\nx = { features = 1 }\n")
     assert run(capsys, "rewrite", "--check", "pixi.toml") == (0, "", "")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_a_filter_on_a_full_device_says_so_and_never_fixed(here):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    with open("/dev/full", "w") as full:  # (opened for writing as stdout; the device itself is not touched)
+        proc = subprocess.run([sys.executable, "-m", "envslim.cli", "rewrite", "-"], input=ENV, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (proc.returncode, proc.stderr) == (2, "envslim: standard output: No space left on device\n")

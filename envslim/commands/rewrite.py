@@ -51,7 +51,13 @@ def run(options, out, err) -> int:
         notes = err if (stdin or options.diff or machine) else out
         name = printable(shown)  # (a file name may hold an escape sequence)
         failed = None
-        if plan.changed and not (dry or stdin):  # written before the findings say [fixed]
+        if stdin and not dry:  # a filter: the new text on stdout, exactly (the user's own file, unredacted)
+            if hasattr(out, "write_exact"):  # (before the findings say [fixed]; a full disk ends the run here)
+                out.write_exact(plan.new_text)
+            else:
+                out.write(plan.new_text)
+                out.flush()
+        elif plan.changed and not dry:  # written before the findings say [fixed]
             try:
                 write_atomic(path, plan.new_text)
             except EnvslimError as e:
@@ -76,11 +82,7 @@ def run(options, out, err) -> int:
             results.append(_result(shown, error=failed))
             rc = EXIT_ERROR
             continue
-        if stdin and not dry:  # a filter: the new text on stdout, exactly (the user's own file, unredacted)
-            out.flush()
-            exact = getattr(out, "exact", out)
-            exact.write(plan.new_text)
-            exact.flush()
+        if stdin and not dry:  # (its new text is written above)
             continue
         if not plan.changed:
             results.append(_result(shown, plan))
