@@ -226,7 +226,7 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
         from envslim import lockfile
 
         stale = lockfile.stale(lock, plan)
-    return FileReport(path, plan, rows, target, lock, stale, cfg, snapshot=b_env.graph.date)
+    return FileReport(path, plan, rows, target, lock, stale, cfg, snapshot=b_env.graph.date, models=(b_env, a_env))
 
 
 def _add_implied_python(rows: list[Row], before, after) -> None:

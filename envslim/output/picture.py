@@ -378,7 +378,10 @@ def _saving_text(pic: Picture) -> str:
 
 def title(pic: Picture) -> str:
     what = pic.figures or ("solved" if pic.solved else "estimates")
-    return (f"{pic.path}: {_side_text(pic, 'before')} \u2192 {_side_text(pic, 'after')}"
+    before = [p for p in pic.packages if p.side == "before"]
+    unknown = sum(1 for p in before if p.bytes is None)
+    lead = f"{unknown} of {len(before)} packages have no figure: " if before and unknown * 2 > len(before) else ""
+    return (f"{lead}{pic.path}: {_side_text(pic, 'before')} \u2192 {_side_text(pic, 'after')}"
             f" installed{_saving_text(pic)} ({what}); {pic.platform}, Python {pic.python}")
 
 

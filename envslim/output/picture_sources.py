@@ -30,15 +30,45 @@ def _sum(values: list[int | None]) -> int | None:
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
 
 
+def _model_side(model, other, side_name: str, specs_of: dict[str, str]) -> list[Package]:
+    """Every conda package of the environment model once, with its own figure (None: unknown), brought by the
+    requested specs whose dependencies reach it (``specs_of``: requested name -> the line as written)."""
+    reach = {r: model.closure([r]) for r in model.requested}
+    out = []
+    for name in sorted(model.packages):
+        f = model.figure(name)
+        specs = tuple(specs_of.get(r, r) for r in model.requested if name in reach[r])
+        leaving = other is not None and name not in other.packages
+        why = "" if f is not None else (model.why_unknown.get(name) or "not in the graph snapshot")
+        out.append(Package(
+            name=name, version=f.build.version if f else "", build=f.build.build if f else "",
+            bytes=f.bytes if f else None, manager="conda", specs=specs, side=side_name, leaving=leaving,
+            kind="package", platform=model.target.platform, source=f.source if f else "", why=why,
+            estimate=(f.low, f.high) if f is not None and f.estimate else None))
+    return out
+
+
 def from_report(rep) -> Picture:
-    """The picture of one ``environment.report.FileReport``: each row's sides as packages, each applied finding as a
-    bar (what its rows take out of conda, what they add to pip, and the finding's own saving estimate)."""
+    """The picture of one ``environment.report.FileReport``: each package of the environment model once (the
+    conda side, with its own figure, in the group of the requested specs that reach it), each pip line's
+    wheel, and each applied finding as a bar (what its rows take out of conda, what they add to pip, and the
+    finding's own saving estimate)."""
     packages = []
+    conda_figures = [s.figure for r in rep.rows for s in (r.before, r.after)
+                     if s is not None and s.manager == "conda" and s.figure is not None]
+    modeled = bool(rep.models) and all(f.origin in ("snapshot", "knowledge") for f in conda_figures)
+    if modeled:  # (online figures replace the model's for the lines they price: drawn as the rows give them)
+        before, after = rep.models
+        for model, other, side_name in ((before, after, "before"), (after, None, "after")):
+            specs_of = {getattr(r, side_name).name: getattr(r, side_name).spec for r in rep.rows
+                        if getattr(r, side_name) is not None and getattr(r, side_name).manager == "conda"}
+            packages += _model_side(model, other, side_name, specs_of)
     for row in rep.rows:
-        if row.before is not None:
-            packages.append(_package(row.before, "before", _leaves(row), row.implied))
-        if row.after is not None:
-            packages.append(_package(row.after, "after", False, row.implied))
+        for side, side_name in ((row.before, "before"), (row.after, "after")):
+            if side is None or (modeled and side.manager == "conda"
+                                and side.name in rep.models[0 if side_name == "before" else 1].packages):
+                continue  # (a line the model does not read is still listed, with its own figure or none)
+            packages.append(_package(side, side_name, side_name == "before" and _leaves(row), row.implied))
     bars = []
     for o in rep.plan.applied:
         f = o.finding
@@ -55,12 +85,18 @@ def from_report(rep) -> Picture:
     base = (f"the graph snapshot of {rep.snapshot} and the envslim knowledge base" if "snapshot" in origins
             else "the envslim knowledge base")
     where = base + (", PyPI, anaconda.org or the lockfile" if online else "")
-    note = (f"Figures from {where}; each rectangle is a requested package with what it pulls in, so closures that"
-            " share packages overlap and the areas add up to more than the totals, which count each package once;"
-            " hover a rectangle for its package, figure and source.")
-    totals, saving = rep.totals(), rep.saving()
-    union = tuple((u[0] if u else None, unknown) for u, unknown, _ in (totals["before"], totals["after"]))
-    union += (saving[0] if saving else None,)
+    if modeled:
+        note = (f"Figures from {where}; each package is drawn once, in the group of the requested spec whose"
+                " dependencies reach it (a package several specs reach is in a group of its own), a pip line as its"
+                " wheel; hover a rectangle for its package, figure and source.")
+        union = None  # each package once: the drawn sum is the total
+    else:
+        note = (f"Figures from {where}; each rectangle is a requested package with what it pulls in, so closures"
+                " that share packages overlap and the areas add up to more than the totals, which count each"
+                " package once; hover a rectangle for its package, figure and source.")
+        totals, saving = rep.totals(), rep.saving()
+        union = tuple((u[0] if u else None, unknown) for u, unknown, _ in (totals["before"], totals["after"]))
+        union += (saving[0] if saving else None,)
     figures = ("estimates from the graph snapshot and the knowledge base" if "snapshot" in origins
                else "estimates from the knowledge base") + (" and online lookups" if online else "")
     return Picture(path=rep.path, platform=rep.target.platform, python=rep.target.python, solved=False,
