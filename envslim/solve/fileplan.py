@@ -174,6 +174,8 @@ class PlanProof:
                     "reason": o.reason or (NO_FIX if not o.finding.ops else "not verified")}
         out: dict[str, object] = {"saving_bytes": v.saving.value, "estimate": v.saving.estimate,
                                   "verified": v.verified, "reason": "; ".join(r for r in (o.reason, v.reason) if r)}
+        if v.effect is not None:  # beside the offline judgement's ``effect``: the same terms, solved
+            out["solved_effect"] = v.effect.as_json()
         if v.saving.value is not None:
             out["source"] = (f"measured on {self.platforms[0]}: the file solved with and without this fix"
                              " (py-rattler, uv); installed bytes from info/paths.json and wheel central directories")

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from envslim.environment.effects import Effect, path_text
 from envslim.solve.errors import SolveFailure
 from envslim.solve.model import Size, Solution, total
 
-__all__ = ["KINDS", "Verdict", "combine", "compare", "parts", "pull_path", "refused", "saving"]
+__all__ = ["KINDS", "Verdict", "combine", "compare", "parts", "pull_path", "refused", "saving", "solved_effect"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Verdict:
     verified: bool
     saving: Size
     reason: str = ""
+    effect: Effect | None = None  # what the fix did to the solved environment (None: it did not solve)
 
 
 def _minus(a: Size, b: Size) -> Size:
@@ -73,7 +75,7 @@ def _pulled_back_by(after: Solution, name: str) -> tuple[str, str]:
         return f"{name} is still requested", ""
     holder = after.find(path[-2], "conda")
     why = f"{holder.name} {holder.version} requires {name}" if holder else f"{path[-2]} requires {name}"
-    return why, ("" if len(path) == 2 else " (" + " \u2192 ".join(path) + ")")
+    return why, ("" if len(path) == 2 else f" ({path_text(path)})")
 
 
 def pull_path(solution: Solution, name: str) -> list[str]:
@@ -100,9 +102,34 @@ def pull_path(solution: Solution, name: str) -> list[str]:
 KINDS = ("move", "rename", "drop", "channel", "pin", "guard")
 
 
+def solved_effect(before: Solution, after: Solution, package: str = "") -> Effect:
+    """The fix's :class:`~envslim.environment.effects.Effect` on the solved environment, in the terms the
+    offline judgement uses: the names that leave (a conda package gone from the conda side, a wheel
+    gone), the names that arrive, the measured saving, and the path that keeps ``package`` on the
+    conda side if it is still there though no longer requested."""
+    def names(sol: Solution, manager: str) -> set[str]:
+        return {p.name for p in sol.packages if p.manager == manager}
+
+    leaving = (names(before, "conda") - names(after, "conda")) | (names(before, "pip") - names(after, "pip"))
+    arriving = (names(after, "conda") - names(before, "conda")) | (names(after, "pip") - names(before, "pip"))
+    measured = saving(before, after)
+    requested = {n for m, n, _ in after.requested if m == "conda"}
+    back = pull_path(after, package) if package and package not in requested and after.find(package, "conda") else []
+    return Effect(leaving=tuple(sorted(leaving)), arriving=tuple(sorted(arriving)), saving_bytes=measured.value,
+                  saving_range=(measured.low, measured.high) if measured.estimate else None,
+                  pulled_back_by=tuple(back))
+
+
 def compare(before: Solution, after: Solution, kind: str, package: str = "", new: str = "") -> Verdict:
     """Judge one fix of ``kind`` on ``package`` by the solves before and after it (``new``: a rename's
-    new name, a move's PyPI name; see the module docstring)."""
+    new name, a move's PyPI name; see the module docstring). The verdict carries the fix's solved
+    :func:`solved_effect`."""
+    from dataclasses import replace
+
+    return replace(_judged(before, after, kind, package, new), effect=solved_effect(before, after, package))
+
+
+def _judged(before: Solution, after: Solution, kind: str, package: str, new: str) -> Verdict:
     measured = saving(before, after)
     if kind == "move" and package:
         return _move(before, after, package, new, measured)
@@ -162,5 +189,5 @@ def combine(verdicts: list[Verdict]) -> Verdict:
     first = verdicts[0]
     for v in verdicts:
         if not v.verified:
-            return Verdict(False, first.saving, v.reason)
+            return Verdict(False, first.saving, v.reason, first.effect)
     return first

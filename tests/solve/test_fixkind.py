@@ -101,3 +101,15 @@ def test_a_move_pulled_back_through_a_dependency_names_the_path():
     v = compare(before, after, "move", "pyarrow", "pyarrow")
     assert (v.verified, v.reason) == (False, "pyarrow pulled back: datasets 1.0 requires pyarrow from conda"
                                              " (transformers \u2192 datasets \u2192 pyarrow)")
+    assert v.effect.pulled_back_by == ("transformers", "datasets", "pyarrow")
+
+
+def test_the_solved_effect_in_the_offline_terms():
+    from envslim.solve.verify import solved_effect
+
+    after = sol(pkg("conda", "python", 100), pkg("conda", "matplotlib-base", 50, ("python",), version="2.0"))
+    effect = solved_effect(BEFORE, after, "matplotlib")
+    assert effect.as_json() == {"leaving": ["matplotlib", "pyqt"], "arriving": []}
+    assert (effect.saving_bytes, effect.pulled_back_by) == (410, ())
+    v = compare(BEFORE, after, "rename", "matplotlib", "matplotlib-base")
+    assert v.effect == effect

@@ -201,3 +201,33 @@ def test_verify_a_pixi_manifest_on_the_real_channel(real, tmp_path, capsys):
     assert path.read_text() == text.replace('pyarrow = "*"\n', "").replace(
         'matplotlib = ">=3.8"', 'matplotlib-base = ">=3.8"').replace(
         "\n[feature.plot", '\n[pypi-dependencies]\npyarrow = "*"\n\n[feature.plot')
+
+
+
+# (the fix's rule, names that must leave by both judgements)
+LEAVING = {
+    "example": ("ES001", {"pyarrow", "libarrow", "aws-sdk-cpp", "libgrpc"}),
+    "matplotlib": ("ES004", {"matplotlib", "pyside6", "qt6-main"}),
+    "dask": ("ES004", {"dask", "distributed", "bokeh", "pyarrow", "libarrow"}),
+}
+
+
+@pytest.mark.parametrize("case", list(LEAVING))
+def test_the_solved_effect_is_the_offline_effect(real, tmp_path, capsys, case):
+    """report --solve gives each fix's effect on the solved environment (``solved_effect``) in the
+    offline judgement's terms (``effect``): the package and what only it brought leave in both. A move's
+    closure as the offline walk sees it leaves the conda side in the solve too, and the same wheel arrives.
+    (They differ at the edges, from the offline walk's build choices: for matplotlib it also counts
+    libharfbuzz-devel as leaving; for dask, libstdcxx and python_abi; the solve finds more that only
+    the variant's extras needed.)"""
+    path = tmp_path / "environment.yml"
+    path.write_text(CASES[case])
+    rule, must = LEAVING[case]
+    offline = json.loads(run(capsys, "report", "--format", "json", "--unsafe-fixes", path)[1])["files"][0]
+    online = json.loads(run(capsys, "report", "--solve", "--format", "json", "--unsafe-fixes", path)[1])["files"][0]
+    off = next(f["effect"] for f in offline["findings"] if f["rule"] == rule)
+    on = next(f["solved_effect"] for f in online["findings"] if f["rule"] == rule)
+    assert must <= set(off["leaving"]) and must <= set(on["leaving"])
+    if rule == "ES001":
+        assert set(off["leaving"]) <= set(on["leaving"])
+        assert off["arriving"] == on["arriving"] == ["pyarrow"]
