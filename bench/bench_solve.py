@@ -30,7 +30,7 @@ from pkgserver import PackageServer  # noqa: E402
 from tests.solve.conftest import Channel, PyPI  # noqa: E402
 from tests.solve.world import build_world  # noqa: E402
 
-SPECS = ["python=3.11", "pip", "numpy", "pyarrow=15", "requests", "libopenblas", "oldlib"]
+SPECS = ["python=3.11", "pip", "numpy", "pyarrow=15", "requests", "libopenblas", "locket"]
 FILE = "name: bench\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n" + "".join(
     f"  - {s}\n" for s in SPECS) + "  - pip:\n    - tqdm\n"
 
