@@ -176,34 +176,48 @@ def _order_key(b: Build):
 
 
 class Builds:
-    """A read-only list of builds made from the snapshot's rows only when read (a walk reads few of them)."""
+    """A read-only list of builds made from the snapshot's rows only when read (a walk reads few of them):
+    ``key``, ``python_of_row`` and ``dep_names`` read a row without making its build."""
 
-    __slots__ = ("_rows", "_make", "_made", "subdir")
+    __slots__ = ("_entries", "_make", "_made")
 
-    def __init__(self, rows: list, make, subdir: str = "") -> None:
-        self._rows = rows
+    def __init__(self, entries: list, make) -> None:
+        self._entries = entries  # (subdir, line, row), newest first
         self._make = make
-        self._made: list = [None] * len(rows)
-        self.subdir = subdir
+        self._made: list = [None] * len(entries)
 
-    def key(self, i: int) -> tuple[str, str]:
-        """(version, build) of the i-th build, without making it."""
-        row = self._rows[i]
-        return row[0], row[1]
+    def key(self, i: int) -> tuple[str, str, str]:
+        """(version, build, subdir) of the i-th build."""
+        subdir, _line, row = self._entries[i]
+        return row[0], row[1], subdir
+
+    def python_of_row(self, i: int) -> str | None:
+        return self._entries[i][2][8]
+
+    def dep_names(self, i: int) -> list[str]:
+        """The names the i-th build depends on."""
+        _subdir, line, row = self._entries[i]
+        deps = line["d"]
+        return [deps[j].partition(" ")[0] for j in row[3]]
+
+    def depends(self, i: int) -> list[str]:
+        _subdir, line, row = self._entries[i]
+        deps = line["d"]
+        return [deps[j] for j in row[3]]
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._entries)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self._rows)))]
+            return [self[j] for j in range(*i.indices(len(self._entries)))]
         b = self._made[i]
         if b is None:
-            b = self._made[i] = self._make(self._rows[i])
+            b = self._made[i] = self._make(*self._entries[i])
         return b
 
     def __iter__(self):
-        for i in range(len(self._rows)):
+        for i in range(len(self._entries)):
             yield self[i]
 
     def __eq__(self, other) -> bool:
@@ -211,6 +225,11 @@ class Builds:
 
     def __repr__(self) -> str:
         return repr(list(self))
+
+
+def _build_number(build: str) -> int:
+    tail = build.rsplit("_", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 def newest_first(builds) -> list[Build]:
@@ -232,6 +251,7 @@ class Graph:
         self._ratios: Ratios | None = None
         self._sources: dict[int, tuple[str, str]] = {}
         self._index: dict[str, list] = {}
+        self._orders: dict[str, object] = {}
         self._cache: dict[tuple, list[Build]] = {}
 
     # -- the index ------------------------------------------------------------------------------
@@ -388,12 +408,23 @@ class Graph:
                 else:
                     rows = [row for row in rows if row[8] is None or row[8] == python]
             parts.append((subdir, line, rows))  # type: ignore[arg-type]
-        if len(parts) == 1:  # one subdir, already in order: builds are made as they are read
-            subdir, line, rows = parts[0]
-            got = Builds(rows, lambda row, subdir=subdir, line=line: self._make(name, subdir, line, row), subdir)
-        else:  # two subdirs (a package built per platform and as noarch), each ordered: merge them
-            got = newest_first(self._make(name, subdir, line, row) for subdir, line, rows in parts for row in rows)
+        entries = [(subdir, line, row) for subdir, line, rows in parts for row in rows]
+        if len(parts) > 1:  # two subdirs (a package built per platform and as noarch), each ordered: merge them
+            entries.sort(key=lambda e: (self._order(e[2][0]), _build_number(e[2][1]), e[2][7]), reverse=True)
+        got = Builds(entries, lambda subdir, line, row: self._make(name, subdir, line, row))
         self._cache[key] = got
+        return got
+
+    def _order(self, version: str):
+        got = self._orders.get(version)
+        if got is None:
+            from envslim import conda as condaspec
+
+            try:
+                got = condaspec.VersionOrder(version)
+            except (ValueError, TypeError):
+                got = condaspec.VersionOrder("0")
+            self._orders[version] = got
         return got
 
     def candidates(self, spec, *, platform: str, channel: str, python: str | None = None) -> list[Build]:

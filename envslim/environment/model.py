@@ -371,8 +371,8 @@ class Environment:
                 return
             if isinstance(builds, Builds):  # specs read the version and build: a build is made only if it passes
                 for i in range(len(builds)):
-                    version, build = builds.key(i)
-                    if all(self._match_key(s, name, version, build, builds.subdir) for s in specs):
+                    version, build, subdir = builds.key(i)
+                    if all(self._match_key(s, name, version, build, subdir) for s in specs):
                         yield builds[i]
                 return
             for b in builds:
