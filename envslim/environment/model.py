@@ -367,12 +367,14 @@ class Environment:
 
         def allowed(builds):  # newest first, lazily: most choices are made in the newest release series
             if len(builds) == 1 and name not in self.requested and name not in self._implied:
-                yield from builds  # one build to take: the depends that name it need not be read
+                # one build to take: the depends that name it need not be read
+                yield from (b for b in builds if for_platform(b, platform))
                 return
             if isinstance(builds, Builds):  # specs read the version and build: a build is made only if it passes
                 for i in range(len(builds)):
                     version, build, subdir = builds.key(i)
-                    if all(self._match_key(s, name, version, build, subdir) for s in specs):
+                    if all(self._match_key(s, name, version, build, subdir) for s in specs) \
+                            and os_allows(builds.dep_names(i), platform):
                         yield builds[i]
                 return
             for b in builds:
@@ -694,12 +696,13 @@ _OS_VIRTUAL = {"__win": ("win",), "__unix": ("linux", "osx"), "__linux": ("linux
 def for_platform(b: Build, platform: str) -> bool:
     """Whether ``b`` can install on ``platform`` as far as its OS virtual packages say (a noarch build that
     depends on ``__win`` never does on linux-64)."""
+    return os_allows([dep.partition(" ")[0] for dep in b.depends], platform)
+
+
+def os_allows(dep_names, platform: str) -> bool:
+    """:func:`for_platform` on a build's depends names."""
     os_name = platform.split("-")[0]
-    for dep in b.depends:
-        name = dep.partition(" ")[0]
-        if name in _OS_VIRTUAL and os_name not in _OS_VIRTUAL[name]:
-            return False
-    return True
+    return not any(n in _OS_VIRTUAL and os_name not in _OS_VIRTUAL[n] for n in dep_names)
 
 
 def _compatible(dep, specs, builds, match) -> bool:
