@@ -578,17 +578,27 @@ class Environment:
             return got
         spec = self.requested.get(name)
         channel = self._serving_channel(name, spec)
-        builds = self.graph.builds(name, platform=self.target.platform, channel=channel) if channel else []
-        if not builds:  # not on its channel in the snapshot: its builds on another channel stand in (a stand-in)
-            builds = [b for c in sorted(self.graph.channels_of(name), key=lambda c: c != "conda-forge")
-                      for b in self.graph.builds(name, platform=self.target.platform, channel=c)]
-        builds = [b for b in builds if for_platform(b, self.target.platform)]
-        allowed = [b for b in builds if (spec is None or spec.match(b.as_record()))
-                   and fits_python(b, self.target.python)]
-        stand_in = not allowed or channel is None or not self.graph.builds(name, platform=self.target.platform,
-                                                                           channel=channel)
-        pool = allowed or builds
-        names = frozenset(d.partition(" ")[0] for b in pool for d in b.depends if not d.startswith("__"))
+        platform, python = self.target.platform, self.target.python
+        own = self.graph.builds(name, platform=platform, channel=channel) if channel else []
+        # not on its channel in the snapshot: its builds on another channel stand in (a stand-in)
+        sources = [own] if len(own) else [self.graph.builds(name, platform=platform, channel=c) for c in
+                                           sorted(self.graph.channels_of(name), key=lambda c: c != "conda-forge")]
+        rows = [(bs, i) for bs in sources for i in range(len(bs)) if os_allows(bs.dep_names(i), platform)]
+        allowed = []
+        for bs, i in rows:  # read from the rows: the builds need not be made
+            version, build, subdir = bs.key(i)
+            if spec is not None and not self._match_key(spec, name, version, build, subdir):
+                continue
+            tag = bs.python_of_row(i)
+            if python is not None and (tag != python if tag is not None else
+                                       any(d.startswith(("python ", "python_abi ")) for d in bs.depends(i))
+                                       and not fits_python(bs[i], python)):
+                continue
+            allowed.append((bs, i))
+        stand_in = not allowed or channel is None or not len(own)
+        pool = allowed or rows
+        names = frozenset(d for bs, i in pool for d in bs.dep_names(i) if not d.startswith("__"))
+        builds = rows
         chosen = self.packages.get(name)
         if chosen is not None:
             names |= frozenset(self.depends_of(name))
