@@ -13,7 +13,7 @@ from envslim.document.envfile import EnvFile
 from envslim.plan import Change, OffsetMap, Options, State, make_plan
 
 MIX = ("channels:\n  - conda-forge\n  - defaults\ndependencies:\n  - pip\n  - requests\n  - numpy>=2\n  - pandas<2.0\n"
-       "  - pyarrow=17.0.0=py311_0\n  - pip:\n    - requests>=2.31\n")
+       "  - pyarrow=17.0.0=py311hbd00459_1\n  - pip:\n    - requests>=2.31\n")
 
 
 def outcomes(text: str, **options) -> list[tuple]:
@@ -57,17 +57,22 @@ def test_findings_are_frozen():
 
 
 def test_a_later_round_edits_in_original_offsets():
-    """numpy<2 (ES005, round 0) gives nomkl (ES002) a BLAS user in round 1; both insert before ``- python``."""
-    text = "name: t\ndependencies:\n  - h5py=3.7\n  - python\n"
-    plan = make_plan(EnvFile.from_text(text, "env.yml"))
-    at = text.index("  - python")
+    """dask -> dask-core (ES004, unsafe, round 0) lifts the hold dask has on pyarrow: the move (ES001) comes in
+    round 1, its edits placed in the original text (and labelled unsafe: made possible by an unsafe fix)."""
+    text = "name: t\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - dask\n  - pyarrow\n  - python=3.12\n"
+    plan = make_plan(EnvFile.from_text(text, "env.yml"), Options(unsafe_fixes=True))
+    d, p, end = text.index("dask"), text.index("pyarrow"), len(text)
+    py = text.index("  - python")
     assert [(o.finding.rule, o.round, o.line, o.edits, o.changes, sorted(o.lines)) for o in plan.outcomes] == [
-        ("ES005", 0, 3, (Edit(at, at, "  - numpy<2\n"),),
-         (Change("insert-conda", "dependencies", at, at, "", "numpy<2"),), [3, 4]),
-        ("ES002", 1, 4, (Edit(at, at, "  - nomkl\n"),),
-         (Change("insert-conda", "dependencies", at, at, "", "nomkl"),), [3, 4]),
+        ("ES004", 0, 6, (Edit(d, d + 4, "dask-core"),), (Change("replace", "dependencies", d, d + 4, "dask", "dask-core"),),
+         [6]),
+        ("ES001", 1, 7, (Edit(p - 4, py, ""), Edit(py, py, "  - pip\n"), Edit(end, end, "  - pip:\n    - pyarrow\n")),
+         (Change("remove", "dependencies", p, p + 7, "pyarrow", ""), Change("insert-pip", "pip", end, end, "", "pyarrow"),
+          Change("insert-conda", "dependencies", py, py, "", "pip")), [7, 8]),
     ]
-    assert plan.new_text == "name: t\ndependencies:\n  - h5py=3.7\n  - nomkl\n  - numpy<2\n  - python\n"
+    assert plan.outcomes[1].finding.safety == "unsafe"
+    assert plan.new_text == ("name: t\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - dask-core\n  - pip\n"
+                             "  - python=3.12\n  - pip:\n    - pyarrow\n")
 
 
 def test_a_removal_and_a_replacement_name_the_original_values():

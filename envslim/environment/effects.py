@@ -198,6 +198,8 @@ def effect_of_channel(env, removed: str, *, remaining: tuple[str, ...]) -> Effec
     fix is blocked (:attr:`Effect.pulled_back_by` names the lines) where a requested build exists only on
     it: a build string the snapshot has on ``removed`` and on none of ``remaining``, or one that carries
     a hash only ``removed`` uses (defaults' per-platform hashes), or a name only ``removed`` has."""
+    if removed in remaining:  # another entry serves it still (anaconda, a mirror): nothing stops solving
+        return Effect(excluded=(removed,))
     held, unseen = [], []
     for name, spec in sorted(env.requested.items()):
         if spec.channel:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from envslim.document.edits import InsertChannel, ReplaceValue
+from envslim.environment import effects
 from envslim.rules import Context, Finding, register
+from envslim.rules.common import channel_id
 
 
 # Not for pixi: it resolves from the channels it lists and nothing else (no .condarc, no implicit defaults).
@@ -41,6 +43,11 @@ def check(ctx: Context):
     the other rules see the channel list this fix writes (ES002 does not add nomkl for a `defaults`
     that is about to go).
 
+    Not where the file would no longer solve without defaults: a pinned build that only defaults
+    publishes (defaults' hashes such as `h06a4308`, `hecd8cb5`, `pyhd3eb1b0`, `_libgcc_mutex=0.1=main`, or a
+    build the graph snapshot has on defaults only), or a pinned build the snapshot does not have on the
+    remaining channels (then it cannot be judged offline): reported, with the builds it names.
+
     ## Fix safety
     Unsafe: a package that exists only on defaults stops resolving, and the solver picks different
     builds for the rest. Check that the environment still solves.
@@ -48,6 +55,17 @@ def check(ctx: Context):
     env = ctx.env
     names = [c.strip().lower() for c in env.channel_names]
     if "conda-forge" not in names or "nodefaults" in names:
+        return
+    env_model = ctx.environment()
+    # what still serves once the defaults entry is nodefaults: anaconda or a mirror of defaults listed by name stays
+    kept = [channel_id(c) for c, low in zip(env.channel_names, names) if low != "defaults"]
+    remaining = tuple(dict.fromkeys(c for c in kept if c != "nodefaults"))
+    eff = effects.effect_of_channel(env_model, "defaults", remaining=remaining)
+    if eff.blocked:
+        item = env.channels.items[names.index("defaults")] if "defaults" in names else env.channels.items[-1]
+        yield Finding("ES007", "defaults", f"mixes defaults with conda-forge, but nodefaults is not suggested: {eff.why}",
+                      item=item, refused="the file needs defaults" if eff.pulled_back_by else "builds the snapshot does not know",
+                      effect=eff)
         return
     if "defaults" in names:
         item = env.channels.items[names.index("defaults")]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from envslim.display import mb
+from envslim.environment.effects import Effect
 from envslim.knowledge import footprint
 from envslim.document.edits import InsertConda
 from envslim.rules import Context, Finding, register
@@ -103,6 +105,14 @@ def judge(ctx: Context):
             users.append(name)
         if "pulls-mkl" in entry.tags:
             pullers.append(name)
+    indirect = _indirect_users(ctx, deps, set(users) | set(pullers))
+    if indirect is None:
+        return  # pytorch from the pytorch channel may come through another package: its builds need MKL
+    if users or pullers:
+        indirect = {}  # the listed BLAS users motivate it (and carry its line); what else reaches numpy adds nothing
+    for name, path in indirect.items():
+        users.append(name)
+        channel_of[name] = serving_channel(ctx, path[-1])  # the channel of what links BLAS (numpy)
     if not users and not pullers:
         return
     listed = channels(ctx)
@@ -112,7 +122,11 @@ def judge(ctx: Context):
     guard = False
     target = None  # the platform priced for: the rules' target, or win-64 for a file whose BLAS users are for win
     if from_defaults:
-        why = f"the defaults channel builds {', '.join(from_defaults)} against MKL"
+        direct = [n for n in from_defaults if n not in indirect]
+        via = [f"{chain_text(indirect[n])}" for n in from_defaults if n in indirect]
+        linked = sorted({indirect[n][-1] for n in from_defaults if n in indirect} | set(direct))
+        why = f"the defaults channel builds {', '.join(linked)} against MKL" + (
+            f" ({'; '.join(via[:3])})" if via else "")
         channel = "defaults"
     elif cf_pullers:
         if cuda_intent(ctx):
@@ -157,9 +171,77 @@ def judge(ctx: Context):
         return
     if target is None:
         target = footprint.target_of(env, getattr(ctx, "platform", None))
-    est = footprint.removal(ctx.load("mkl"), (channel,), target)  # the channel MKL comes from, on the target
+    saving, rng, how = nomkl_saving(ctx, channel, target)
+    eff = Effect(leaving=("intel-openmp", "mkl"), arriving=("libopenblas",), saving_bytes=saving, saving_range=rng,
+                 excluded=("mkl",))
     yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe",
-                  saving_bytes=est.saving_bytes, source=est.how)
+                  saving_bytes=saving, saving_range=rng, source=how, effect=eff)
+
+
+def nomkl_saving(ctx, channel: str, target) -> tuple[int | None, tuple[int, int] | None, str]:
+    """What nomkl saves where MKL would come from ``channel``: mkl and intel-openmp leave (intel-openmp may
+    stay for something else: the low end leaves it out), the OpenBLAS build arrives (conda-forge's
+    libopenblas on the target from the graph snapshot, its estimate's range; never zero). Unknown where the
+    knowledge base has no figure of mkl for the channel and target."""
+    mkl = footprint.removal(ctx.load("mkl"), (channel,), target)
+    if mkl.saving_bytes is None:
+        return None, None, mkl.how
+    omp = footprint.removal(ctx.load("intel-openmp"), (channel,), target)
+    m_lo, m_hi = mkl.low if mkl.low is not None else mkl.saving_bytes, mkl.high if mkl.high is not None else mkl.saving_bytes
+    o = omp.saving_bytes or 0
+    o_hi = omp.high if omp.high is not None else o
+    env = ctx.environment()
+    blas = env.graph.builds("libopenblas", platform=target.platform, channel="conda-forge")
+    fig = blas[0].figure if blas else None
+    if fig is None:
+        return None, None, f"{mkl.how}; no figure for the OpenBLAS build that replaces it on {target.platform}"
+    b, b_lo, b_hi = fig
+    saving = mkl.saving_bytes + o - b
+    how = (f"estimate (range {mb(m_lo - b_hi)} to {mb(m_hi + o_hi - b_lo)}): mkl {describe_how(mkl)} plus intel-openmp"
+           f" {describe_how(omp) if omp.saving_bytes is not None else 'unknown (counted as staying)'} minus OpenBLAS"
+           f" (conda-forge libopenblas {blas[0].version} {target.platform} in the graph snapshot of {env.graph.date},"
+           f" {mb(b_lo)} to {mb(b_hi)}; defaults' openblas is not in the snapshot: a stand-in)")
+    return saving, (m_lo - b_hi, m_hi + o_hi - b_lo), how
+
+
+def describe_how(est) -> str:
+    return footprint.describe(est.before) if est.before is not None else "unknown"
+
+
+# What links BLAS, reached from a listed package that is not itself known to (issue 22: scikit-learn and pandas
+# bring numpy). A path to pytorch from the pytorch channel makes nomkl unsolvable (its builds need blas * mkl).
+BLAS_LINKERS = ("numpy", "scipy", "libblas", "libcblas", "liblapack")
+
+
+def chain_text(path) -> str:
+    return " \u2192 ".join(path)
+
+
+def _indirect_users(ctx, deps, known: set[str]) -> dict | None:
+    """The listed packages that reach numpy or a BLAS through the environment (conservatively: any build the
+    file's pins allow; another channel's builds stand in where the serving channel's are not in the snapshot),
+    each with its path; None where a listed package reaches pytorch served by the pytorch channel."""
+    env = ctx.environment()
+    out: dict[str, list[str]] = {}
+    torch_channel = serving_channel(ctx, "pytorch") == "pytorch"
+    if torch_channel and any(not env.knows_name(n) for n in deps):
+        return None  # a package the snapshot does not know may bring the pytorch channel's pytorch (blas * mkl)
+    for name in sorted(deps):
+        if name in known or name in EXPLICIT_MKL:
+            continue
+        entry = ctx.load(name)
+        if entry is not None and entry.action == "move-to-pip":
+            continue  # ES001 may take it off the conda side (a wheel brings its own BLAS): no nomkl for it
+        if torch_channel and name not in MKL_ONLY_ON and env.path({name}, "pytorch"):
+            return None
+        for linker in BLAS_LINKERS:
+            if linker == name:
+                break
+            path = env.path({name}, linker)
+            if path:
+                out[name] = path
+                break
+    return out
 
 
 def _admits_latest(spec) -> bool:

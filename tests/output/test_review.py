@@ -132,21 +132,15 @@ def test_diff_one_hunk_two_fixes_and_an_unapplied_finding_on_stderr(folder, caps
 
 
 def test_diff_explains_fixes_of_a_later_round(folder, capsys):
-    """Adding numpy<2 (ES005) gives nomkl (ES002) a BLAS user: both reasons follow the one hunk."""
-    (folder / "env.yml").write_text("name: t\ndependencies:\n  - h5py=3.7\n  - python\n")
-    assert run(capsys, "rewrite", "--diff", "env.yml") == (1, f"""\
---- a/env.yml
-+++ b/env.yml
-@@ -1,4 +1,6 @@
- name: t
- dependencies:
-   - h5py=3.7
-+  - nomkl
-+  - numpy<2
-   - python
-# ES005 numpy: add numpy<2: h5py is held below 3.11.0, built against numpy 1.x
-# ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL (saves ~799.4 MB)
-""", "")
+    """dask -> dask-core (ES004, unsafe) lifts dask's hold on pyarrow: the move comes in a later round, and both
+    reasons follow their hunks."""
+    (folder / "env.yml").write_text("name: t\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - dask\n"
+                                    "  - pyarrow\n  - python=3.12\n")
+    rc, out, err = run(capsys, "rewrite", "--diff", "--unsafe-fixes", "env.yml")
+    assert (rc, err) == (1, "")
+    assert out.startswith("--- a/env.yml\n+++ b/env.yml\n@@ -3,6 +3,8 @@\n   - conda-forge\n   - nodefaults\n dependencies:\n"
+                          "-  - dask\n-  - pyarrow\n+  - dask-core\n+  - pip\n   - python=3.12\n+  - pip:\n+    - pyarrow\n")
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("# ")] == ["# ES004 dask", "# ES001 pyarrow"]
 
 
 def test_diff_with_nothing_due(folder, capsys):

@@ -153,3 +153,56 @@ def test_a_move_names_the_path_that_pulls_the_package_back(tmp_path, capsys):
     assert out.startswith("env.yml:7:3: ES001 pyarrow: ") and new == text
     assert out.endswith("; not moved: xugrid \u2192 dask \u2192 pyarrow keeps it in conda (a build the file's pins allow"
                         " depends on it) [not fixed: another conda package pulls it back]\n")
+
+
+# -- MKL judged on the environment ------------------------------------------------------------------------------
+@pytest.mark.parametrize("prefix, line, via", [
+    ("062", 7, "(pandas \u2192 numpy; scikit-learn \u2192 numpy)"),  # FastAPI service on defaults
+    ("064", 11, "(pandas \u2192 numpy)"),  # qiime2 (its own packages only), then defaults
+])
+def test_nomkl_where_defaults_numpy_comes_through_another_package(tmp_path, capsys, prefix, line, via):
+    lines, before, after = corpus(tmp_path, capsys, prefix, "--select", "ES002")
+    (found,) = about(lines, "ES002", "nomkl")
+    assert found == (f"F:{line}:3: ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL {via}"
+                     " (saves ~849.7 MB, estimate 772.4 MB to 855.5 MB) [fixed]")
+    assert after.count(b"- nomkl") == 1
+
+
+def test_nomkl_saving_has_a_range_with_intel_openmp_and_the_openblas_side(tmp_path, capsys):
+    import json
+
+    from envslim.cli import main
+
+    (tmp_path / "env.yml").write_text(DEFAULTS + "dependencies:\n  - numpy\n")
+    assert main(["report", "--format", "json", "--select", "ES002", str(tmp_path / "env.yml")]) == 0
+    (f,) = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    assert (f["saving_bytes"], f["saving_range"]) == (849_703_066, [772_357_938, 855_526_778])
+    assert f["effect"] == {"leaving": ["intel-openmp", "mkl"], "arriving": ["libopenblas"], "excluded": ["mkl"]}
+    assert "plus intel-openmp defaults package 71.6 MB installed" in f["source"]
+    assert "minus OpenBLAS (conda-forge libopenblas" in f["source"]
+
+
+def test_no_nomkl_where_pytorch_channel_pytorch_comes_through_another_package(tmp_path, capsys):
+    """pytorch-lightning brings pytorch; with the pytorch channel first, its pytorch builds need MKL."""
+    text = "channels:\n  - pytorch\n  - defaults\ndependencies:\n  - pytorch-lightning\n  - pandas\n"
+    assert run(tmp_path, capsys, text, "--select", "ES002")[1:] == ("", text)
+
+
+def test_no_nomkl_where_pytorch_channel_pytorch_is_reached_through_a_known_package(tmp_path, capsys):
+    """pyro-ppl depends on pytorch, which the pytorch channel (listed first) serves with builds that need MKL."""
+    text = "channels:\n  - pytorch\n  - defaults\ndependencies:\n  - pyro-ppl\n  - pandas\n"
+    assert run(tmp_path, capsys, text, "--select", "ES002")[1:] == ("", text)
+
+
+# -- the channel fix: only where the file still solves without defaults --------------------------------------------
+@pytest.mark.parametrize("prefix, first", [
+    ("026", "_libgcc_mutex=0.1=main"), ("068", "argon2-cffi=21.3.0=pyhd3eb1b0_0"), ("160", "_libgcc_mutex=0.1=main"),
+    ("162", "freetype=2.5.5=vc14_2"), ("218", "_libgcc_mutex=0.1=main"), ("224", "bcrypt=3.2.0=py312h5eee18b_1"),
+    ("242", "alabaster=0.7.12=pyhd3eb1b0_0"),
+])
+def test_no_nodefaults_for_exports_pinned_to_defaults_builds(tmp_path, capsys, prefix, first):
+    lines, before, after = corpus(tmp_path, capsys, prefix, "--unsafe-fixes", "--select", "ES007")
+    (found,) = about(lines, "ES007", "defaults")
+    assert f"but nodefaults is not suggested: {first}, " in found
+    assert found.endswith(("[not fixed: the file needs defaults]", "[not fixed: builds the snapshot does not know]"))
+    assert after == before
