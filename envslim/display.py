@@ -196,14 +196,20 @@ class Redacting:
         self.exact = stream
         self.name = name
         self.escape = escape  # (stderr: messages only) control characters shown as escapes, lines cut
-        self._pending = ""
+        self._parts: list[str] = []  # the line under way (joined once it ends: many small writes stay linear)
+        self._size = 0
 
     def write(self, text: str) -> int:
-        whole = self._pending + text
+        if "\n" not in text and self._size + len(text) <= self.PENDING_LIMIT:
+            self._parts.append(text)
+            self._size += len(text)
+            return len(text)
+        whole = "".join(self._parts) + text
         cut = whole.rfind("\n") + 1
         if len(whole) - cut > self.PENDING_LIMIT:
             cut = len(whole)
-        self._pending = whole[cut:]
+        rest = whole[cut:]
+        self._parts, self._size = ([rest], len(rest)) if rest else ([], 0)
         if cut:
             self._put(redact(whole[:cut]))
         return len(text)
@@ -218,8 +224,8 @@ class Redacting:
             raise StreamError(self.name, e) from None
 
     def flush(self) -> None:
-        if self._pending:
-            text, self._pending = self._pending, ""
+        if self._parts:
+            text, self._parts, self._size = "".join(self._parts), [], 0
             self._put(redact(text))
         try:
             self.exact.flush()
