@@ -233,14 +233,16 @@ class Redacting:
             raise StreamError(self.name, e) from None
 
     def _put(self, text: str) -> None:
-        if self.escape:  # (a CR stays: a progress line on a terminal is redrawn with it)
-            text = "\r".join(printable(piece, 2 * ECHO_LIMIT) for piece in text.split("\r"))  # (behind each echo's cut)
+        if self.escape:  # (a CR stays: a progress line is redrawn with it; the cut is a net behind each echo's)
+            text = "\r".join(printable(piece, 2 * ECHO_LIMIT) for piece in text.split("\r"))
         try:
             self.exact.write(text)
         except OSError as e:
             raise StreamError(self.name, e) from None
 
     def __getattr__(self, name: str):  # isatty, fileno, encoding ... of the stream
+        if name == "exact":  # (not set yet: no recursion)
+            raise AttributeError(name)
         return getattr(self.exact, name)
 
 
