@@ -110,6 +110,7 @@ class Picture:
     # The measured saving of the whole rewrite (bytes, is an estimate), when a solve gives it; None: from the sums.
     saving: tuple[int | None, bool] | None = None
     unsolved: str = ""  # why the after side has no solve ("": it has one, or it is not a solve)
+    installed: bool = False  # an installed environment (report PREFIX): one side, no rewrite
 
     def side(self, side: str) -> list[Package]:
         return [p for p in self.packages if p.side == side]
@@ -381,6 +382,8 @@ def title(pic: Picture) -> str:
     before = [p for p in pic.packages if p.side == "before"]
     unknown = sum(1 for p in before if p.bytes is None)
     lead = f"{unknown} of {len(before)} packages have no figure: " if before and unknown * 2 > len(before) else ""
+    if pic.installed:
+        return f"{lead}{pic.path}: {_side_text(pic, 'before')} installed ({what}); {pic.platform}, Python {pic.python}"
     return (f"{lead}{pic.path}: {_side_text(pic, 'before')} \u2192 {_side_text(pic, 'after')}"
             f" installed{_saving_text(pic)} ({what}); {pic.platform}, Python {pic.python}")
 
@@ -480,10 +483,11 @@ def to_svg(pic: Picture) -> str:
     tree_top = heads + 20
     body: list[str] = []
     heights = {s: TREE_HEIGHT if max(totals.values()) == 0 else totals[s] * scale for s in SIDES}
-    for i, s in enumerate(SIDES):
+    for i, s in enumerate(SIDES[:1] if pic.installed else SIDES):
         x = MARGIN + i * (PANEL + MARGIN)
         pkgs = pic.side(s)
-        head = f"{s.capitalize()}: {_side_text(pic, s)}" + ("" if s == "after" and pic.unsolved else f", {len(pkgs)} packages")
+        head = f"{'Installed' if pic.installed else s.capitalize()}: {_side_text(pic, s)}" + (
+            "" if s == "after" and pic.unsolved else f", {len(pkgs)} packages")
         body.append(_text(x, heads + 12, head, 13, bold=True))
         body += _treemap(pic, s, x, tree_top, PANEL, heights[s])
     col = MARGIN + 2 * (PANEL + MARGIN)

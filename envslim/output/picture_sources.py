@@ -195,4 +195,4 @@ def from_installed(path: str, sol) -> Picture:
              " of its own."]
     notes += [f"{n}." if not n.endswith(".") else n for n in sol.notes]
     return Picture(path=path, platform=sol.platform, python=python, solved=True, packages=tuple(packages),
-                   note=" ".join(notes), figures="measured in the installed environment")
+                   note=" ".join(notes), figures="measured in the installed environment", installed=True)

@@ -124,7 +124,13 @@ def test_the_picture_draws_the_installed_packages(prefix, capsys, tmp_path):
     out = tmp_path / "p.svg"
     assert main(["report", "--format", "svg", "-o", str(out), str(prefix)]) == 0
     svg = out.read_text()
-    assert "measured in the installed environment" in svg and "libaws" in svg and "tinyapp" in svg
+    from envslim.display import mb
+
+    total = sum(conda_bytes(prefix).values()) + sum(record_bytes(prefix / "lib" / "python3.11" / "site-packages", n)
+                                                     for n in ("tinyapp", "tinydep"))
+    assert f"<title>{prefix}: {mb(total)} installed (measured in the installed environment); linux-64, Python 3.11.8" \
+        "</title>" in svg
+    assert 'data-package="libaws"' in svg and 'data-package="tinyapp"' in svg and 'data-side="after"' not in svg
 
 
 def test_rewrite_refuses_a_prefix(prefix, capsys):
