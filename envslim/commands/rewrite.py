@@ -45,6 +45,10 @@ def run(options, out, err) -> int:
             if _not_pixi(e):  # a pyproject.toml without [tool.pixi] (the envslim-pixi hook passes every one)
                 continue
             print(printable(redact(str(e))), file=err)
+            if options.format == "github" and isinstance(e, InputError):
+                from envslim.output.ci import github_error
+
+                print(github_error(shown, e.line, e.col, e.message), file=out)
             results.append(_result(shown, error=str(e)))
             rc = EXIT_ERROR
             continue

@@ -53,6 +53,12 @@ def github_line(path: str, o: Outcome, *, dry: bool) -> str:
             f"title={_escape_property(f.rule)}::{_escape_data(message)}")
 
 
+def github_error(path: str, line: int, col: int, message: str) -> str:
+    """``::error file=PATH,line=N,col=M,title=envslim::message`` for a file envslim could not read."""
+    return (f"::error file={_escape_property(printable(redact(path)))},line={line},col={col},title=envslim::"
+            f"{_escape_data(printable(redact(message)))}")
+
+
 def to_sarif(results: list[FileResult], rules, *, dry: bool) -> str:
     """One SARIF 2.1.0 run: ``rules`` is the registry's rules (id, name, summary); each shown finding a result
     (level ``warning`` for a fix due or unsafe, ``note`` for a report or a refused fix)."""

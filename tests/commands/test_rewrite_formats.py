@@ -99,3 +99,12 @@ def test_every_json_output_carries_its_schema(project, capsys):
     for target in ("pyarrow", "ES001"):
         assert main(["explain", "--json", target]) == 0
         assert next(iter(json.loads(capsys.readouterr().out).items())) == ("schema", "envslim-explain/1")
+
+
+def test_github_annotates_a_file_it_cannot_read(project, capsys):
+    (project / "environment.yml").write_text("dependencies: [a\n")
+    assert main(["rewrite", "--check", "--format", "github", "environment.yml"]) == 2
+    assert capsys.readouterr() == (
+        "::error file=environment.yml,line=2,col=1,title=envslim::invalid YAML: did not find expected ',' or ']'"
+        " (while parsing a flow sequence)\n",
+        "environment.yml:2:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)\n")
