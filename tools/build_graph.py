@@ -7,6 +7,12 @@ Inputs (each record keeps the repository, commit and date it was seen in):
   ``size``, ``depends``) read from public pixi.lock files;
 - ``tools/data/graph_sources.jsonl.gz``: more artifacts, same fields, from further public pixi.lock and
   conda-lock files (tools/graph_sources.py adds them; conda-lock files have no archive size);
+- ``tools/data/graph_fill.jsonl``: records that only fill gaps: a record is kept only where the sources above
+  have no build of its name for its subdir and channel (so a priced build is never displaced by an unpriced
+  one). Artifacts of public conda-lock.yml files (depends, no archive size; conda-lock keeps the version
+  part of each dependency, not its build part) and, where no lock file has a package, the run requirements
+  of its conda-forge feedstock recipe (``"recipe": true``: a noarch package's depends as its recipe states
+  them at that commit, no build string, archive and installed bytes unknown);
 - ``../shared/data/raw/conda_meta_installed_osx-arm64_2024.json`` and the defaults rows of
   ``../shared/data/conda_sizes.csv``: artifacts whose *installed* bytes were measured from a committed
   ``conda-meta`` (exact for that artifact).
@@ -40,6 +46,7 @@ LOCKS = SHARED / "raw" / "lock_entries.jsonl"
 META = SHARED / "raw" / "conda_meta_installed_osx-arm64_2024.json"
 SIZES = SHARED / "conda_sizes.csv"
 EXTRA = HERE / "data" / "graph_sources.jsonl.gz"
+FILL = HERE / "data" / "graph_fill.jsonl"
 OUT = HERE.parent / "knowledge" / "graph" / "conda.jsonl"
 FORMAT = 2
 # the committed conda-meta environments (their rows carry only the file path; the commit's date is from
@@ -80,6 +87,15 @@ def read_inputs() -> list[dict]:
                 r = json.loads(line)
                 records.append(dict(r, channel=r.get("channel") or channel_of(r["url"]), archive_bytes=r.get("size"),
                                     source=split_source(r["source"], r["source_date"])))
+    have = {(r["name"], r["subdir"], r["channel"]) for r in records}
+    if FILL.exists():
+        for line in FILL.open(encoding="utf-8"):
+            if line.strip():
+                r = json.loads(line)
+                r = dict(r, channel=r.get("channel") or channel_of(r["url"]), archive_bytes=r.get("size"),
+                         source=split_source(r["source"], r["source_date"]))
+                if (r["name"], r["subdir"], r["channel"]) not in have:
+                    records.append(r)
     for r in json.loads(META.read_text(encoding="utf-8")):
         records.append({"name": r["name"], "version": r["version"], "build": r["build"], "subdir": r["subdir"],
                         "url": r["url"], "archive_bytes": r.get("archive_bytes"), "depends": r.get("depends") or [],

@@ -78,17 +78,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--path", default="pixi.lock")
     ap.add_argument("--history", type=int, default=0, help="older commits that changed the file to read too")
     ap.add_argument("--every", type=int, default=1, help="read every Nth of those commits")
+    ap.add_argument("--out", type=Path, default=OUT,
+                    help="the file to add to (.gz: gzip); a lock without archive sizes (conda-lock.yml) belongs in"
+                         " tools/data/graph_fill.jsonl, which only fills names the priced sources lack")
     ap.add_argument("--commit", help="start from this commit (e.g. one where the file still existed) instead of HEAD")
     args = ap.parse_args(argv)
     seen = set()
-    if OUT.exists():
-        seen = {json.loads(line)["url"] for line in gzip.open(OUT, "rt", encoding="utf-8") if line.strip()}
+    opener = gzip.open if args.out.suffix == ".gz" else open
+    if args.out.exists():
+        seen = {json.loads(line)["url"] for line in opener(args.out, "rt", encoding="utf-8") if line.strip()}
     rev = [args.commit] if args.commit else ["HEAD"]
     commits = git(args.gitdir, "log", "--format=%H %cs", *rev, "--", args.path).split("\n")
     commits = [c.split() for c in commits if c.strip()]
     picked = commits[:1] + commits[1:][::args.every][:args.history]
     added = 0
-    with gzip.open(OUT, "at", encoding="utf-8") as out:  # a new gzip member per run
+    with opener(args.out, "at", encoding="utf-8") as out:  # gzip: a new member per run
         for commit, date in picked:
             try:
                 text = git(args.gitdir, "show", f"{commit}:{args.path}")
