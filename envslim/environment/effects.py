@@ -108,10 +108,15 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
     if old not in roots:
         return Effect(why=f"{old} is not requested")
     before = env.closure(roots)
-    after_env = env.replaced(old, new, new_spec)
-    if new in after_env.unknown:
-        return Effect(unknown=(new,), why=f"{new} is not in the snapshot for {env.target.platform}")
-    after = after_env.closure(set(after_env.requested))
+    chosen = env.packages.get(new)
+    if chosen is not None and (new_spec is None or new_spec.match(chosen.as_record())):
+        after_env = env  # the variant is in the environment already (a metapackage's base): no second walk
+        after = env.closure((roots - {old}) | {new})
+    else:
+        after_env = env.replaced(old, new, new_spec)
+        if new in after_env.unknown:
+            return Effect(unknown=(new,), why=f"{new} is not in the snapshot for {env.target.platform}")
+        after = after_env.closure(set(after_env.requested))
     leaving = tuple(sorted(before - after))
     arriving = tuple(sorted(after - before))
     n, lo, hi, unknown = env.total(leaving)

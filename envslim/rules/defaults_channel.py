@@ -56,7 +56,7 @@ def check(ctx: Context):
     names = [c.strip().lower() for c in env.channel_names]
     if "conda-forge" not in names or "nodefaults" in names:
         return
-    env_model = ctx.environment()
+    env_model = _Pinned(ctx)  # the file's specs and the snapshot: no walk needed (the hook stays fast)
     # what still serves once the defaults entry is nodefaults: anaconda or a mirror of defaults listed by name stays
     kept = [channel_id(c) for c, low in zip(env.channel_names, names) if low != "defaults"]
     remaining = tuple(dict.fromkeys(c for c in kept if c != "nodefaults"))
@@ -75,3 +75,15 @@ def check(ctx: Context):
         item = env.channels.items[-1]
         yield Finding("ES007", "defaults", "conda-forge without nodefaults: a .condarc can add defaults back",
                       item=item, ops=(InsertChannel("nodefaults"),), safety="unsafe")
+
+
+class _Pinned:
+    """What :func:`envslim.environment.effects.effect_of_channel` reads of an environment: the file's specs by
+    name and the graph snapshot (the channel fix needs no walk)."""
+
+    def __init__(self, ctx) -> None:
+        from envslim.environment.graph import snapshot
+        from envslim.rules.common import parsed_deps
+
+        self.requested = {name: spec for name, (_item, spec) in parsed_deps(ctx.env).items()}
+        self.graph = snapshot()

@@ -105,11 +105,16 @@ def judge(ctx: Context):
             users.append(name)
         if "pulls-mkl" in entry.tags:
             pullers.append(name)
-    indirect = _indirect_users(ctx, deps, set(users) | set(pullers))
-    if indirect is None:
-        return  # pytorch from the pytorch channel may come through another package: its builds need MKL
-    if users or pullers:
-        indirect = {}  # the listed BLAS users motivate it (and carry its line); what else reaches numpy adds nothing
+    # The environment is walked only where it can change the outcome (the hook stays fast): numpy from defaults
+    # with no listed BLAS user, or the pytorch channel first (its pytorch, reached through anything, needs MKL).
+    torch_first = serving_channel(ctx, "pytorch") == "pytorch"
+    indirect: dict = {}
+    if torch_first or (not users and not pullers and serving_channel(ctx, "numpy") == "defaults"):
+        indirect = _indirect_users(ctx, deps, set(users) | set(pullers), torch_first)
+        if indirect is None:
+            return  # pytorch from the pytorch channel may come through another package: its builds need MKL
+        if users or pullers:
+            indirect = {}  # the listed BLAS users motivate it (and carry its line); what else reaches numpy adds nothing
     for name, path in indirect.items():
         users.append(name)
         channel_of[name] = serving_channel(ctx, path[-1])  # the channel of what links BLAS (numpy)
@@ -217,13 +222,12 @@ def chain_text(path) -> str:
     return " \u2192 ".join(path)
 
 
-def _indirect_users(ctx, deps, known: set[str]) -> dict | None:
+def _indirect_users(ctx, deps, known: set[str], torch_channel: bool) -> dict | None:
     """The listed packages that reach numpy or a BLAS through the environment (conservatively: any build the
     file's pins allow; another channel's builds stand in where the serving channel's are not in the snapshot),
     each with its path; None where a listed package reaches pytorch served by the pytorch channel."""
     env = ctx.environment()
     out: dict[str, list[str]] = {}
-    torch_channel = serving_channel(ctx, "pytorch") == "pytorch"
     if torch_channel and any(not env.knows_name(n) for n in deps):
         return None  # a package the snapshot does not know may bring the pytorch channel's pytorch (blas * mkl)
     for name in sorted(deps):
