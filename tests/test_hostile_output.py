@@ -535,3 +535,14 @@ def test_a_filter_on_a_full_device_says_so_and_never_fixed(here):
                               stderr=subprocess.PIPE, text=True, timeout=120,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert (proc.returncode, proc.stderr) == (2, "envslim: standard output: No space left on device\n")
+
+
+@pytest.mark.parametrize(("manifest", "lock"), [("env.yml", "conda-lock.yml"), ("pixi.toml", "pixi.lock")])
+def test_dockerfile_never_writes_over_the_lock_beside_its_input(capsys, here, manifest, lock):
+    if manifest == "pixi.toml":
+        Path("pixi.toml").write_text(PIXI_HEAD)
+    Path(lock).write_text("the lock\n")
+    rc, out, err = run(capsys, "dockerfile", manifest, "-o", lock)
+    assert (rc, out) == (2, "")
+    assert err.endswith(f"{lock}: is an input of the build ({lock}); write the Dockerfile to another path\n")
+    assert Path(lock).read_text() == "the lock\n"

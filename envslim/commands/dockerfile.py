@@ -77,6 +77,7 @@ def run(options, out, err) -> int:
         if output is None:
             out.write(text)
         else:
+            _refuse_an_input(output, doc.lock_beside())
             _write(output, text)
         return 0
     env = doc.environment(options.environment, "linux-64")  # (--environment: an error for an environment file)
@@ -99,8 +100,18 @@ def run(options, out, err) -> int:
     if output is None:
         out.write(text)
         return 0
+    wheel = os.path.join(options.context, opts.envslim_wheel) if opts.envslim_wheel else None
+    _refuse_an_input(output, lock.path if lock is not None else None, wheel)
     _write(output, text)
     return 0
+
+
+def _refuse_an_input(output: str, *inputs: str | None) -> None:
+    """``-o`` onto a file the build reads (the lock beside the environment, envslim's wheel) would destroy
+    it: refused, nothing written."""
+    for given in inputs:
+        if given and _same_file(output, given):
+            raise EnvslimError(f"{output}: is an input of the build ({given}); write the Dockerfile to another path")
 
 
 def _pixi(options, source: str, opts, manifest) -> str:
