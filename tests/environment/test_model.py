@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from envslim.environment.model import Environment, Target, channel_id, file_channels
+from envslim.environment.pricing import closure_figure
 from tests.environment.graphkit import doc, graph, python_records, rec
 
 PY = python_records("3.10", "3.11", "3.12")
@@ -192,3 +193,22 @@ def test_the_shipped_snapshot_walks_no_phantom_icu(specs):
     env = Environment.from_specs(specs, Target("linux-64", ("conda-forge",), specs[-1].split("=")[1] if "=" in specs[-1] else "3.11"))
     assert "libsqlite" in env.packages and "icu" not in env.packages
     assert env.unknown == set()
+
+
+def test_a_record_without_archive_bytes_is_known_but_priced_unknown_not_zero():
+    # a recipe-only record (tools/recipe_records.py: a noarch feedstock's run requirements, no archive size):
+    # the walk knows what it reaches, but its own bytes stay unknown and are never counted as zero
+    recs = PY + [rec("olefile", "0.47", "recipe_1", ["python"], subdir="noarch", size=None),
+                 rec("nltk", "3.9.4", "recipe_0", ["python", "regex >=2021.8.3"], subdir="noarch", size=None),
+                 rec("regex", "2024.11.6", "py311h_0", ["python_abi 3.11.* *_cp311"], size=400_000),
+                 rec("pyarrow", "20.0.0", "py311h_0", ["python_abi 3.11.* *_cp311"], size=5_000_000)]
+    env = env_of("dependencies:\n  - python=3.11\n  - olefile\n  - nltk\n  - pyarrow\n", recs)
+    assert env.knows("nltk") and env.unknown == set()
+    assert (env.packages["nltk"].archive_bytes, env.packages["nltk"].installed_bytes) == (None, None)
+    assert env.figure("nltk") is None and env.figure("olefile") is None
+    assert env.closure(["nltk"]) == {"nltk", "regex", "python", "python_abi", "libzlib", "libsqlite"}
+    assert env.path({"nltk", "olefile"}, "pyarrow") is None and env.unknown_reached({"nltk", "olefile"}) == set()
+    # regex alone is counted: 400 kB of archive by the test pairs' median 3.0 (q10 2.5 .. q90 4.0)
+    assert env.total(["nltk", "regex", "olefile"]) == (1_200_000, 1_000_000, 1_600_000, {"nltk", "olefile"})
+    # the report prices nltk's row unknown, while regex's row is regex and python_abi (7 kB archive)
+    assert closure_figure(env, "nltk") is None and closure_figure(env, "regex").bytes == 1_200_000 + 21_000
