@@ -5,7 +5,6 @@ installs the hook's environment with pip)."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.test_readme_precommit import pinned, readme_snippet
 
 ENV = """\
 name: svc
@@ -97,37 +97,7 @@ def test_check_hook_reports_and_changes_nothing(repo, precommit_home):
     assert (repo / "environment.yml").read_text() == ENV
 
 
-# -- the README's snippet, as written ----------------------------------------------------------------------------
-def readme_snippet() -> str:
-    """The ``.pre-commit-config.yaml`` block of the README's pre-commit section."""
-    section = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## pre-commit\n", 1)[1]
-    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
-
-
-def pinned() -> str:
-    rev = re.search(r"(?m)^    rev: ([0-9a-f]{40})  # (\S+)$", readme_snippet())
-    assert rev, "the snippet pins a full commit id with its version beside it"
-    return rev.group(1)
-
-
-def test_the_readme_pins_a_commit_of_this_repository_at_its_version():
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    rev = pinned()
-    try:
-        _git(ROOT, "cat-file", "-e", f"{rev}^{{commit}}")
-    except subprocess.CalledProcessError:
-        pytest.skip(f"this clone does not have {rev} (a shallow clone)")
-    _git(ROOT, "merge-base", "--is-ancestor", rev, "HEAD")  # on this branch's history (main's)
-    version = re.search(r'(?m)^version = "([^"]+)"', _git(ROOT, "show", f"{rev}:pyproject.toml")).group(1)
-    assert f"rev: {rev}  # {version}\n" in readme_snippet()
-    assert version == "0.2.0"
-    assert f"## [{version}] - " in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    hooks_then = _git(ROOT, "show", f"{rev}:.pre-commit-hooks.yaml")
-    for hook in re.findall(r"(?m)^ +#? *- id: (\S+)", readme_snippet()):
-        assert f"- id: {hook}\n" in hooks_then
-
-
+# -- the README's snippet, as written (its rev: tests/test_readme_precommit.py) ------------------------------------
 def test_the_readme_snippet_runs_as_written_and_autoupdate_moves_it(repo, precommit_home):
     """The snippet with this checkout in place of the GitHub URL: a real ``pre-commit run``, then
     ``pre-commit autoupdate`` moves ``rev`` to the head (no tags: pre-commit takes the branch's head)."""
