@@ -3,6 +3,7 @@ from __future__ import annotations
 from envslim import conda as condaspec
 from envslim.document.edits import InsertConda, ReplaceValue
 from envslim.document.envfile import pip_sort_key
+from envslim.environment.effects import Effect
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import parsed_deps
 
@@ -96,7 +97,7 @@ def check(ctx: Context):
         selector = _selector(held)
         comment = f"  # [{selector}]" if selector else ""
         yield Finding("ES005", "numpy", f"add numpy<2: {why}, built against numpy 1.x", item=held[0][2],
-                      ops=(InsertConda(f"numpy{PIN}", comment),), safety="safe")
+                      ops=(InsertConda(f"numpy{PIN}", comment),), safety="safe", effect=NUMPY2_EXCLUDED)
         return
     item, spec = deps["numpy"]
     selector = _selector(held)
@@ -128,7 +129,7 @@ def check(ctx: Context):
         yield _by_hand(why, item, e.reason)
         return
     yield Finding("ES005", "numpy", f"pin numpy<2: {why}, built against numpy 1.x", item=item,
-                  ops=(ReplaceValue(item, new),), safety="safe")
+                  ops=(ReplaceValue(item, new),), safety="safe", effect=NUMPY2_EXCLUDED)
 
 
 # numpy 2.0.0 needs Python 3.9 or later (its Requires-Python is ">=3.9", https://pypi.org/pypi/numpy/2.0.0/json;
@@ -139,6 +140,8 @@ NUMPY2_FIRST_PYTHON = "3.9"
 # the older builds got it by a repodata patch (conda-forge/conda-forge-repodata-patches-feedstock#728,
 # merged 2024-05-13, bounds from numpy/numpy#26191).
 NUMPY1_BOUND_CHANNELS = ("conda-forge",)
+# The pin's effect: it rules numpy 2 out (made only where numpy 2 is possible: numpy2_ruled_out says "")
+NUMPY2_EXCLUDED = Effect(excluded=("numpy 2.*",))
 
 
 def numpy2_ruled_out(ctx, deps, held: list[str]) -> str:

@@ -206,3 +206,14 @@ def test_no_nodefaults_for_exports_pinned_to_defaults_builds(tmp_path, capsys, p
     assert f"but nodefaults is not suggested: {first}, " in found
     assert found.endswith(("[not fixed: the file needs defaults]", "[not fixed: builds the snapshot does not know]"))
     assert after == before
+
+
+def test_a_pin_carries_what_it_excludes(tmp_path, capsys):
+    import json
+
+    from envslim.cli import main
+
+    (tmp_path / "env.yml").write_text(DEFAULTS + "dependencies:\n  - python=3.10\n  - pandas<2.0\n")
+    assert main(["report", "--format", "json", "--select", "ES005", str(tmp_path / "env.yml")]) == 0
+    (f,) = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    assert (f["rule"], f["effect"]) == ("ES005", {"leaving": [], "arriving": [], "excluded": ["numpy 2.*"]})
