@@ -9,7 +9,9 @@ unknown (None), and the build is named ``recipe_N`` (N the recipe's build number
 conda-forge would have given it. Only ``noarch`` recipes are read (a compiled package's depends differ per
 platform and Python, which a recipe does not settle).
 
-The recipe (``recipe/meta.yaml`` or ``recipe/recipe.yaml``) is read at the feedstock's newest commit: its
+The recipe (``recipe/meta.yaml`` or ``recipe/recipe.yaml``, or ``--recipe PATH``; ``--channel`` for another
+channel's recipes, like pytorch/builder's) is read at the newest commit that changed it (``--commit`` for an
+older one): its
 Jinja variables (``{% set x = "..." %}``, ``context:``) are substituted, ``python_min`` is kept only where the
 recipe sets it (else ``python`` is left unbounded), ``pin_subpackage(NAME, max_pin='x.x.x')`` is rendered as
 conda-build renders it, and a requirement line with a selector (``# [win]``) is left out and reported.
@@ -95,7 +97,7 @@ def depends_of(run) -> list[str]:
     return out
 
 
-def records(text: str, source: str, date: str) -> tuple[list[dict], list[str]]:
+def records(text: str, source: str, date: str, channel: str = "conda-forge") -> tuple[list[dict], list[str]]:
     rendered, skipped = render(text)
     recipe = yaml.safe_load(rendered)
     pkg, build = recipe.get("package") or {}, recipe.get("build") or {}
@@ -110,7 +112,7 @@ def records(text: str, source: str, date: str) -> tuple[list[dict], list[str]]:
         name = (o.get("package") or {}).get("name") or o.get("name")
         run = (o.get("requirements") or {}).get("run")
         out.append({"name": name, "version": version, "build": f"recipe_{number}", "subdir": "noarch",
-                    "channel": "conda-forge", "url": source, "size": None,
+                    "channel": channel, "url": source, "size": None,
                     "depends": depends_of(run) if run is not None else top, "timestamp": None, "recipe": True,
                     "source": source, "source_date": date})
     return out, skipped
@@ -121,17 +123,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("gitdir")
     ap.add_argument("repo", help="github.com/conda-forge/NAME-feedstock")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--recipe", help="the recipe's path when not recipe/meta.yaml or recipe/recipe.yaml")
+    ap.add_argument("--commit", default="HEAD", help="read the recipe at this commit (e.g. before its removal)")
+    ap.add_argument("--channel", default="conda-forge", help="the channel the recipe's builds are served on")
     args = ap.parse_args(argv)
-    commit, date = git(args.gitdir, "log", "-1", "--format=%H %cs", "HEAD").split()
-    for path in RECIPES:
+    recipes = (args.recipe,) if args.recipe else RECIPES
+    commit, date = git(args.gitdir, "log", "-1", "--format=%H %cs", args.commit, "--", *recipes).split()
+    for path in recipes:
         try:
             text = git(args.gitdir, "show", f"{commit}:{path}")
         except subprocess.CalledProcessError:
             continue
         break
     else:
-        raise SystemExit(f"{args.repo}: no recipe/meta.yaml or recipe/recipe.yaml at {commit}")
-    found, skipped = records(text, f"{args.repo}/blob/{commit}/{path}", date)
+        raise SystemExit(f"{args.repo}: no {' or '.join(recipes)} at {commit}")
+    found, skipped = records(text, f"{args.repo}/blob/{commit}/{path}", date, args.channel)
     seen = set()
     if args.out.exists():
         seen = {(r["name"], r["version"], r["url"]) for r in map(json.loads, args.out.read_text().splitlines()) if r}

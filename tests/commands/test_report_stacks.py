@@ -37,7 +37,7 @@ def test_stack_report_is_exact(stack, shared_dir, capsys, monkeypatch):
 @pytest.mark.parametrize("stack, unknown", [
     ("api", ["structlog"]),  # a pip line (pip lines are priced from wheel figures)
     ("geo", []),
-    ("torch", ["cpuonly"]),                  # the pytorch channel's cpuonly is not in the snapshot
+    ("torch", ["cpuonly"]),                  # known from pytorch/builder's recipe only: no bytes
 ])
 def test_stacks_show_figures_not_unknown(stack, unknown, shared_dir, capsys):
     assert main(["report", "--format", "json", str(shared_dir / "examples" / "stacks" / f"{stack}.yml")]) == 0

@@ -49,3 +49,19 @@ def test_recipe_only_names_are_priced_unknown_not_zero(tmp_path, capsys):
     assert before["fastapi"]["bytes"] > 0 and before["fastapi"]["estimate"] is True
     assert "github.com/bhklab/science-portal-mailing pixi.lock" in before["fastapi"]["source"]
     assert before["pyarrow"]["bytes"] > 0
+
+
+def test_the_pytorch_channels_cpuonly_is_known_from_its_recipe(tmp_path):
+    from envslim.document import open_document
+    from envslim.environment.model import Environment
+
+    path = tmp_path / "environment.yml"
+    path.write_text("channels:\n  - pytorch\n  - conda-forge\ndependencies:\n  - python=3.10\n  - cpuonly\n",
+                    encoding="utf-8")
+    env = Environment.from_document(open_document(str(path)))
+    b = env.packages["cpuonly"]
+    assert (b.version, b.build, b.channel, b.subdir, b.depends) == ("2.0", "recipe_0", "pytorch", "noarch",
+                                                                   ("pytorch-mutex 1.0 cpu",))
+    assert (b.archive_bytes, b.installed_bytes, env.figure("cpuonly")) == (None, None, None)
+    assert b.source.startswith("github.com/pytorch/builder conda/cpuonly/meta.yaml @37ac645 (2024-11-19)")
+    assert env.unknown == set() and env.closure(["cpuonly"]) == {"cpuonly", "pytorch-mutex"}
