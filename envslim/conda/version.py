@@ -86,16 +86,42 @@ def compare_parts(a: list, b: list) -> int:
     return 0
 
 
-def _trimmed(parts: list) -> tuple:
+def _seq_key(parts, entry) -> tuple:
+    """A tuple that Python's own comparison orders as :func:`compare_parts` orders ``parts`` against
+    another list padded with fill values (a missing atom is 0, a missing component empty, i.e. all 0).
+
+    ``entry(x)`` is None for a fill value, else (sign of x against the fill, x's own key). A run of fills
+    is not written; each other element is (sign, fills before it, signed so that more fills before an
+    element above the fill sort lower and before one below it higher, its key), and the sequence ends
+    with (0,), which sorts between the elements below the fill and those above: what padding compares.
+    Elements of the same sign compare by their keys (strings with strings, numbers with numbers)."""
     out = []
-    for comp in parts:
-        comp = list(comp)
-        while comp and comp[-1] == 0 and comp[-1].__class__ is not str:
-            comp.pop()
-        out.append(tuple(comp))
-    while out and not out[-1]:
-        out.pop()
+    fills = 0
+    for x in parts:
+        e = entry(x)
+        if e is None:
+            fills += 1
+            continue
+        out.append((e[0], -fills if e[0] > 0 else fills, e[1]))
+        fills = 0
+    out.append((0,))
     return tuple(out)
+
+
+def _atom_entry(x):
+    if x.__class__ is str:
+        return (-1, x)  # strings sort below numbers (and below the fill 0)
+    return None if x == 0 else (1, x)
+
+
+def _component_entry(comp):
+    k = _seq_key(comp, _atom_entry)
+    return None if len(k) == 1 else (k[0][0], k)
+
+
+def order_key(version: list, local: list) -> tuple:
+    """The sort key of a parsed version (see :func:`_seq_key`): equal keys for equal versions."""
+    return _seq_key(version, _component_entry), _seq_key(local, _component_entry)
 
 
 class VersionOrder:
@@ -106,7 +132,7 @@ class VersionOrder:
     conda rejects.
     """
 
-    __slots__ = ("text", "norm", "version", "local")
+    __slots__ = ("text", "norm", "version", "local", "key")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -146,29 +172,32 @@ class VersionOrder:
             self.local = [_component(p, shown) for p in local_split[1].replace("_", ".").split(".")]
         else:
             self.local = []
+        # compared natively: the same order as compare_parts on version, then local
+        self.key = order_key(self.version, self.local)
 
     def _cmp(self, other: VersionOrder) -> int:
-        return compare_parts(self.version, other.version) or compare_parts(self.local, other.local)
+        a, b = self.key, other.key
+        return 0 if a == b else (-1 if a < b else 1)
 
     def __eq__(self, other):
         if not isinstance(other, VersionOrder):
             return NotImplemented
-        return self._cmp(other) == 0
+        return self.key == other.key
 
     def __lt__(self, other: VersionOrder) -> bool:
-        return self._cmp(other) < 0
+        return self.key < other.key
 
     def __le__(self, other: VersionOrder) -> bool:
-        return self._cmp(other) <= 0
+        return self.key <= other.key
 
     def __gt__(self, other: VersionOrder) -> bool:
-        return self._cmp(other) > 0
+        return self.key > other.key
 
     def __ge__(self, other: VersionOrder) -> bool:
-        return self._cmp(other) >= 0
+        return self.key >= other.key
 
     def __hash__(self) -> int:
-        return hash((_trimmed(self.version), _trimmed(self.local)))
+        return hash(self.key)
 
     def __str__(self) -> str:
         return self.norm

@@ -253,6 +253,7 @@ class Graph:
         self._index: dict[str, list] = {}
         self._orders: dict[str, object] = {}
         self._cache: dict[tuple, list[Build]] = {}
+        self.memo: dict = {}  # what readers of this graph remember between environments (model's matches)
 
     # -- the index ------------------------------------------------------------------------------
     def _load_header(self) -> dict:

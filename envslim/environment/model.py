@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from envslim import conda as condaspec
 from envslim._record import dataclass
 from envslim.environment.graph import Build, Builds, Graph, fits_python, newest_first, python_of, snapshot
 
@@ -202,10 +203,14 @@ class Environment:
         self.why_unknown: dict[str, str] = {}
         self._serving: dict[str, str | None] = {}
         self._edges: dict[str, tuple[frozenset[str], bool]] = {}
-        self._matches: dict[tuple[str, str], bool] = {}
+        # spec text -> (MatchSpec, version only, answers): kept on the graph, so the environments of one
+        # file (a rename's walk again) share what was matched
+        self._spec_info: dict[str, tuple] = graph.memo.setdefault("spec_info", {})
         self._specs: dict[str, list] = {}  # name -> every spec seen for it in the walk
         self._implied: dict[str, list] = {}  # name -> specs a requested metapackage implies (IMPLIED_SPECS)
         self._hard: dict[str, bool] = {}  # a depends string -> whether it can hold with the file's own specs
+        self._hard_builds: dict[tuple, bool] = {}  # a build -> whether its depends hold with the file's own specs
+        self._soft: dict[tuple, bool] = {}  # (depends string, how many specs its name has) -> can they hold
 
     # -- building -------------------------------------------------------------------------------
     @classmethod
@@ -213,8 +218,6 @@ class Environment:
         """The environment of ``doc`` (anything with ``deps``, ``pip_items`` and ``channel_names``: an
         environment file or one pixi environment's lines). ``target`` defaults to what the file says
         (platform, channels, python pin), linux-64 where it does not say."""
-        from envslim import conda as condaspec
-
         graph = graph if graph is not None else snapshot()
         lines = []
         for item in doc.deps:
@@ -247,8 +250,6 @@ class Environment:
     @classmethod
     def from_specs(cls, specs, target: Target, graph: Graph | None = None) -> "Environment":
         """The environment of the given conda specs (text or MatchSpec) alone, for ``target``."""
-        from envslim import conda as condaspec
-
         parsed = [condaspec.parse(s) if isinstance(s, str) else s for s in specs]
         env = cls(target, {s.name: s for s in parsed}, {}, graph if graph is not None else snapshot())
         env._walk()
@@ -302,26 +303,37 @@ class Environment:
 
     def _match_key(self, spec, name: str, version: str, build: str, subdir: str) -> bool:
         """:meth:`_match` on a build's name, version, build string and subdir (before it is made)."""
-        if isinstance(spec, str):
-            from envslim import conda as condaspec
+        text = spec if spec.__class__ is str else _spec_key(spec)
+        info = self._spec_info.get(text)
+        if info is None:
+            info = self._info(text, spec)
+        parsed, version_only, cache = info
+        if parsed is None:
+            return True
+        key = version if version_only else (version, build, subdir)
+        got = cache.get(key)
+        if got is None:
+            if version_only:
+                got = parsed.matches_version(version)
+            else:
+                tail = build.rsplit("_", 1)[-1]
+                got = parsed.match({"name": name, "version": version, "build": build, "subdir": subdir,
+                                    "build_number": int(tail) if tail.isdigit() else 0})
+            cache[key] = got
+        return got
 
+    def _info(self, text: str, spec) -> tuple:
+        """(the parsed spec or None where conda cannot read it, whether only its version counts, the
+        remembered answers), shared by every environment on the same graph."""
+        if spec.__class__ is str:
             try:
                 spec = condaspec.parse(spec)
             except condaspec.CondaSpecError:
-                return True
-        if spec.build is None and spec.build_number is None and not spec.fields and not spec.subdir:
-            key = (spec.original, version)
-            got = self._matches.get(key)
-            if got is None:
-                got = self._matches[key] = spec.matches_version(version)
-            return got
-        key = (spec.original, version, build, subdir)
-        got = self._matches.get(key)
-        if got is None:
-            tail = build.rsplit("_", 1)[-1]
-            got = self._matches[key] = spec.match({"name": name, "version": version, "build": build, "subdir": subdir,
-                                                   "build_number": int(tail) if tail.isdigit() else 0})
-        return got
+                spec = None
+        version_only = spec is not None and (spec.build is None and spec.build_number is None and not spec.fields
+                                             and not spec.subdir)
+        info = self._spec_info[text] = (spec, version_only, {})
+        return info
 
     def serving_channel(self, name: str) -> str | None:
         """The channel a strict-priority solve of this file takes ``name`` from (None: the snapshot cannot say)."""
@@ -330,8 +342,6 @@ class Environment:
     def replaced(self, old: str, new: str, new_spec=None) -> "Environment":
         """This environment with the requested ``old`` replaced by ``new`` (``new_spec``, default the bare
         name), walked again for the same target: what a rename leaves behind."""
-        from envslim import conda as condaspec
-
         requested = {n: s for n, s in self.requested.items() if n != old}
         requested.setdefault(new, new_spec if new_spec is not None else condaspec.parse(new))
         env = Environment(self.target, requested, dict(self.pip), self.graph)
@@ -341,24 +351,7 @@ class Environment:
     def _match(self, spec, b: Build) -> bool:
         """``spec.match(b)``, remembered: a walk asks the same spec about the same versions many times.
         ``spec`` may be a depends string, parsed here (once per process); one conda cannot read matches."""
-        if isinstance(spec, str):
-            from envslim import conda as condaspec
-
-            try:
-                spec = condaspec.parse(spec)
-            except condaspec.CondaSpecError:
-                return True
-        if spec.build is None and spec.build_number is None and not spec.fields and not spec.subdir:
-            key = (spec.original, b.version)
-            got = self._matches.get(key)
-            if got is None:
-                got = self._matches[key] = spec.matches_version(b.version)
-            return got
-        key = (spec.original, b.version, b.build, b.subdir)
-        got = self._matches.get(key)
-        if got is None:
-            got = self._matches[key] = spec.match(b.as_record())
-        return got
+        return self._match_key(spec, b.name, b.version, b.build, b.subdir)
 
     def _choose(self, name: str, specs: list, channel: str) -> tuple[Build | None, str]:
         """The build a solver would take for ``name`` given every spec seen for it, and why it is a
@@ -447,8 +440,15 @@ class Environment:
         a build the snapshot has that also meets those specs (names it has no builds of are not judged).
         ``hard``: only the file's own specs (and what its metapackages imply) count, which a solver cannot
         break; the specs other builds brought are a preference (the snapshot mixes lock files)."""
-        from envslim import conda as condaspec
+        if hard:  # the file's own specs do not change during a walk: one answer per build
+            key = (b.name, b.version, b.build, b.subdir, b.channel)
+            got = self._hard_builds.get(key)
+            if got is None:
+                got = self._hard_builds[key] = self._consistent_with(b, True)
+            return got
+        return self._consistent_with(b, False)
 
+    def _consistent_with(self, b: Build, hard: bool) -> bool:
         for dep in b.depends:
             dn = dep.partition(" ")[0]
             if dn in ("python", "python_abi") or dn == b.name or dn.startswith("__"):
@@ -472,17 +472,32 @@ class Environment:
                 if not ok:
                     return False
                 continue
-            channel = self._serving_channel(dn, self.requested.get(dn))
-            pool = self.graph.builds(dn, platform=self.target.platform, channel=channel) if channel else []
-            if not pool:
-                continue
-            if not any(self._match(dep, x) and all(self._match(o, x) for o in others) for x in pool):
+            # the specs seen for a name only grow during a walk (appended): the answer for this many of them
+            soft = (dep, len(others))
+            ok = self._soft.get(soft)
+            if ok is None:
+                ok = self._soft[soft] = self._meets(dep, dn, others)
+            if not ok:
                 return False
         return True
 
-    def _walk(self) -> None:
-        from envslim import conda as condaspec
+    def _meets(self, dep: str, dn: str, others) -> bool:
+        """Whether some build of ``dn`` on its serving channel meets ``dep`` and every spec in ``others``
+        (read from the rows: the builds need not be made); True where the snapshot has none."""
+        channel = self._serving_channel(dn, self.requested.get(dn))
+        pool = self.graph.builds(dn, platform=self.target.platform, channel=channel) if channel else []
+        if not pool:
+            return True
+        match = self._match_key
+        if isinstance(pool, Builds):
+            for i in range(len(pool)):
+                version, build, subdir = pool.key(i)
+                if match(dep, dn, version, build, subdir) and all(match(o, dn, version, build, subdir) for o in others):
+                    return True
+            return False
+        return any(self._match(dep, x) and all(self._match(o, x) for o in others) for x in pool)
 
+    def _walk(self) -> None:
         specs: dict[str, list] = {}
         self._specs = specs
         for name in list(self.requested):
@@ -681,6 +696,17 @@ class Environment:
         """(low, high, unknown names) of ``names``: a union, each package once."""
         _n, lo, hi, unknown = self.total(names)
         return lo, hi, unknown
+
+
+def _spec_key(spec) -> object:
+    """What a MatchSpec's remembered answers are filed under: its text where it is what that text parses
+    to (so a depends string and the same line of the file share them), else its canonical form."""
+    try:
+        if condaspec.parse(spec.original) is spec:
+            return spec.original
+    except condaspec.CondaSpecError:
+        pass
+    return ("spec", str(spec))
 
 
 # Build variants that carry track_features on conda-forge, which a solver takes only when asked for (lock
