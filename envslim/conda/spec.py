@@ -94,14 +94,43 @@ def _parse_channel(text: str | None) -> tuple[str | None, str | None]:
     return channel or None, subdir
 
 
+class Glob:
+    """A ``*`` pattern (``*_cp311``, ``py*``, ``*cpu*``) matched as the regex ``^(?:a.*b)$`` matches it,
+    without compiling one (a spec's build pattern is parsed far more often than it is matched)."""
+
+    __slots__ = ("pattern", "pieces", "_regex")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.pieces = pattern.split("*")
+        self._regex = None
+
+    def match(self, text: str) -> bool:
+        if "\n" in text:  # '.*' and '$' treat a newline specially: the regex decides
+            if self._regex is None:
+                self._regex = re.compile("^(?:%s)$" % re.escape(self.pattern).replace(r"\*", ".*"))
+            return self._regex.match(text) is not None
+        pieces = self.pieces
+        first, last = pieces[0], pieces[-1]
+        if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+            return False
+        at, end = len(first), len(text) - len(last)
+        for piece in pieces[1:-1]:  # leftmost is enough: each '*' may take any run
+            i = text.find(piece, at, end)
+            if i < 0:
+                return False
+            at = i + len(piece)
+        return True
+
+
 def _glob_regex(value: str):
-    try:
-        if value.startswith("^") and value.endswith("$"):
+    if value.startswith("^") and value.endswith("$"):
+        try:
             return re.compile(value)
-        if "*" in value:
-            return re.compile("^(?:%s)$" % re.escape(value).replace(r"\*", ".*"))
-    except re.error as exc:
-        raise CondaSpecError(f"invalid pattern '{value}': {exc}") from None
+        except re.error as exc:
+            raise CondaSpecError(f"invalid pattern '{value}': {exc}") from None
+    if "*" in value:
+        return Glob(value)
     return None
 
 
@@ -163,7 +192,7 @@ class MatchSpec:
         ``build_number``, …) satisfies every field of the spec."""
         name = str(record.get("name", ""))
         if "*" in self.name or (self.name.startswith("^") and self.name.endswith("$")):
-            if self.name != "*" and not _glob_regex(self.name).match(name):
+            if self.name != "*" and not _glob_regex(self.name).match(name):  # (a regex or a Glob)
                 return False
         elif name != self.name:
             return False

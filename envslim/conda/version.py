@@ -114,14 +114,36 @@ def _atom_entry(x):
     return None if x == 0 else (1, x)
 
 
-def _component_entry(comp):
-    k = _seq_key(comp, _atom_entry)
-    return None if len(k) == 1 else (k[0][0], k)
+_END = ((0,),)
+
+
+def _parts_key(parts) -> tuple:
+    """:func:`_seq_key` over components (a component's own key is its atoms'), with the common component,
+    one number, written directly."""
+    out = []
+    fills = 0
+    for comp in parts:
+        if len(comp) == 1 and comp[0].__class__ is int:
+            n = comp[0]
+            if n == 0:
+                fills += 1
+                continue
+            out.append((1, -fills, ((1, 0, n), (0,))))
+        else:
+            k = _seq_key(comp, _atom_entry)
+            if len(k) == 1:
+                fills += 1
+                continue
+            s = k[0][0]
+            out.append((s, -fills if s > 0 else fills, k))
+        fills = 0
+    out.append((0,))
+    return tuple(out)
 
 
 def order_key(version: list, local: list) -> tuple:
     """The sort key of a parsed version (see :func:`_seq_key`): equal keys for equal versions."""
-    return _seq_key(version, _component_entry), _seq_key(local, _component_entry)
+    return _parts_key(version), (_parts_key(local) if local else _END)
 
 
 class VersionOrder:

@@ -210,6 +210,7 @@ class Environment:
         self._implied: dict[str, list] = {}  # name -> specs a requested metapackage implies (IMPLIED_SPECS)
         self._hard: dict[str, bool] = {}  # a depends string -> whether it can hold with the file's own specs
         self._hard_builds: dict[tuple, bool] = {}  # a build -> whether its depends hold with the file's own specs
+        self._searches: dict[tuple, list] = {}  # path's searches: (from, without) -> [prev, queue, next]
         self._soft: dict[tuple, bool] = {}  # (depends string, how many specs its name has) -> can they hold
 
     # -- building -------------------------------------------------------------------------------
@@ -636,22 +637,28 @@ class Environment:
         """The shortest chain of names from one of ``frm`` to ``to`` (both ends included), conservatively:
         an edge exists if ANY build the file's pins allow depends on it (:meth:`edges`). None when none
         reaches it. Names in ``without`` are not walked through."""
-        skip = set(without)
-        start = [n for n in sorted(frm) if n not in skip]
-        prev: dict[str, str | None] = {n: None for n in start}
-        queue = list(start)
-        while queue:
-            n = queue.pop(0)
-            if n == to:
-                chain = [n]
-                while prev[chain[-1]] is not None:
-                    chain.append(prev[chain[-1]])  # type: ignore[arg-type]
-                return chain[::-1]
+        skip = frozenset(without)
+        start = tuple(n for n in sorted(frm) if n not in skip)
+        # one breadth-first search per (from, without), resumed where the last question left it: a name's
+        # predecessor is fixed when it is first seen, so the chain is the same as a search of its own
+        state = self._searches.get((start, skip))
+        if state is None:
+            state = self._searches[(start, skip)] = [{n: None for n in start}, list(start), 0]
+        prev, queue, head = state
+        while to not in prev and head < len(queue):
+            n = queue[head]
+            head += 1
             for d in sorted(self.edges(n)[0]):
                 if d not in prev and d not in skip:
                     prev[d] = n
                     queue.append(d)
-        return None
+        state[2] = head
+        if to not in prev:
+            return None
+        chain = [to]
+        while prev[chain[-1]] is not None:
+            chain.append(prev[chain[-1]])  # type: ignore[arg-type]
+        return chain[::-1]
 
     def unknown_reached(self, frm, *, without=()) -> set[str]:
         """The names reached conservatively from ``frm`` that the snapshot does not know for this file
