@@ -311,12 +311,12 @@ class Graph:
         for ix, start, length, _mask in self._entries(name):
             if header["subdirs"][ix] != subdir:
                 continue
-            if self._data is not None:
-                blob = self._data[self._offset + start:self._offset + start + length]
-            else:  # a read of only this line (the file is a few MB; a file names a few hundred lines)
+            if self._data is None:
+                # the whole file in one read (a few MB, from the page cache): cheaper than an open and a
+                # seek for each of the few hundred lines a file reaches; only those lines are decoded
                 with open(self.path, "rb") as f:  # type: ignore[arg-type]
-                    f.seek(self._offset + start)
-                    blob = f.read(length)
+                    self._data = f.read()
+            blob = self._data[self._offset + start:self._offset + start + length]
             import json
 
             line = json.loads(blob)

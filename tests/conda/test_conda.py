@@ -418,3 +418,48 @@ def test_parse_line_reads_what_rules_act_on():
     assert parse_line("  numpy>=1.26  ").name == "numpy"
     assert [parse_line(t) for t in ("{{ pin }}", "numpy{% if x %}", "nump*", "https://x/a-1-0.conda", "numpy >=1 <<2")] == [
         None] * 5
+
+
+def _conda_cmp(a, b) -> int:
+    """The order conda's own comparison gives (component lists padded, then the local part)."""
+    from envslim.conda.version import compare_parts
+
+    c = compare_parts(a.version, b.version) or compare_parts(a.local, b.local)
+    return (c > 0) - (c < 0)
+
+
+def test_version_sort_keys_order_as_conda_compares():
+    # every version made of up to three of these pieces, against every other: the native sort key
+    # (VersionOrder.key) gives conda's padded comparison, and equal versions hash alike
+    import itertools
+
+    pieces = ["0", "1", "2", "a", "dev", "post", ".", "_", "+", "!", "10"]
+    versions = []
+    for n in (1, 2, 3):
+        for combo in itertools.product(pieces, repeat=n):
+            try:
+                versions.append(VersionOrder("".join(combo)))
+            except CondaSpecError:
+                pass
+    versions += [VersionOrder(v) for v in ("1.1", "1.1.0", "1.1dev1", "1.1a1", "1.1.dev1", "1.0.1_", "1.0.1a",
+                                           "0.5-5", "0.5.5", "2.1.0+cu118", "1!1.0", "1a0b", "1.0.0.0")]
+    assert len(versions) > 400
+    for a in versions:
+        for b in versions:
+            assert a._cmp(b) == _conda_cmp(a, b), (a.text, b.text)
+            if a == b:
+                assert hash(a) == hash(b)
+
+
+def test_a_build_glob_matches_as_its_regex_would():
+    import itertools
+
+    from envslim.conda.spec import Glob
+
+    patterns = ["*", "**", "*_cp311", "py*", "*cpu*", "a*b", "a*b*a", "*a*", "ab*ba", "*_*_*"]
+    texts = ["".join(t) for n in range(5) for t in itertools.product("ab_", repeat=n)]
+    texts += ["py311_cpu_0", "cpu", "h123_cp311", "a\nb", "ab\n", "\n", "py\n"]
+    for p in patterns:
+        regex = re.compile("^(?:%s)$" % re.escape(p).replace(r"\*", ".*"))
+        for t in texts:
+            assert Glob(p).match(t) == (regex.match(t) is not None), (p, t)

@@ -147,6 +147,21 @@ def test_paths_are_conservative_and_totals_a_union():
     assert env.unknown == {"mystery"}
 
 
+def test_path_answers_each_question_as_a_search_of_its_own():
+    # path resumes one search per (from, without): the answers do not depend on the questions asked before
+    recs = PY + [rec("a", "1", "h_0", ["b", "c"]), rec("b", "1", "h_0", ["d"]), rec("c", "1", "h_0", ["d", "e"]),
+                 rec("d", "1", "h_0", ["f"]), rec("e", "1", "h_0"), rec("f", "1", "h_0"), rec("g", "1", "h_0")]
+    text = "dependencies:\n  - python=3.11\n  - a\n  - g\n"
+    questions = [({"a"}, "f", ()), ({"a"}, "a", ()), ({"a"}, "e", ()), ({"a"}, "g", ()), ({"a"}, "f", ("d",)),
+                 ({"a", "g"}, "d", ()), ({"a"}, "d", ("b",)), ({"a"}, "d", ())]
+    fresh = [env_of(text, recs).path(frm, to, without=w) for frm, to, w in questions]
+    assert fresh == [["a", "b", "d", "f"], ["a"], ["a", "c", "e"], None, None, ["a", "b", "d"], ["a", "c", "d"],
+                     ["a", "b", "d"]]
+    env = env_of(text, recs)
+    assert [env.path(frm, to, without=w) for frm, to, w in questions] == fresh
+    assert [env.path(frm, to, without=w) for frm, to, w in reversed(questions)] == fresh[::-1]
+
+
 def test_pip_items_are_read_by_their_normalised_names():
     env = env_of("dependencies:\n  - pip\n  - pip:\n    - Torch_Vision==0.17\n    - -r requirements.txt\n"
                  "    - git+https://github.com/x/y.git\n", PY)
