@@ -4,9 +4,10 @@
 
 ``check-yaml`` (https://github.com/pre-commit/pre-commit-hooks) only loads the YAML; it is the floor for a
 hook that reads an environment file. Both run as their console scripts in fresh processes, the way
-pre-commit runs them, on the same file: by default the seed's example (examples/environment.yml) and the
-largest file of ../shared/corpus/files (skipped when ../shared is absent). Runs are interleaved (the order
-alternates each round) and the median of ``--runs`` runs of each is reported. Goal: ratio <= 1.3.
+pre-commit runs them, on the same file: by default the seed's example (examples/environment.yml), the three
+stacks of ../shared/examples/stacks and the largest file of ../shared/corpus/files (skipped when ../shared is
+absent). Runs are interleaved (the order alternates each round) and the median of ``--runs`` runs of each is
+reported. Goal: ratio <= 1.3.
 
 Both get byte-code compiled once into a scratch ``pycache_prefix`` (a pip-installed package has its .pyc
 files; this checkout may run with PYTHONDONTWRITEBYTECODE=1), after two warm-up runs each.
@@ -34,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "files"
+STACKS = ROOT.parent / "shared" / "examples" / "stacks"  # three ordinary service stacks (API, geo, CPU torch)
 
 
 def script(name: str) -> str | None:
@@ -44,6 +46,8 @@ def script(name: str) -> str | None:
 
 def default_files() -> list[Path]:
     files = [ROOT / "examples" / "environment.yml"]
+    if STACKS.is_dir():
+        files += sorted(STACKS.glob("*.yml"))
     if CORPUS.is_dir():
         files.append(max(sorted(CORPUS.iterdir()), key=lambda p: p.stat().st_size))
     else:

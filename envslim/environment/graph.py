@@ -179,12 +179,13 @@ class Builds:
     """A read-only list of builds made from the snapshot's rows only when read (a walk reads few of them):
     ``key``, ``python_of_row`` and ``dep_names`` read a row without making its build."""
 
-    __slots__ = ("_entries", "_make", "_made")
+    __slots__ = ("_entries", "_make", "_made", "_names")
 
     def __init__(self, entries: list, make) -> None:
         self._entries = entries  # (subdir, line, row), newest first
         self._make = make
         self._made: list = [None] * len(entries)
+        self._names: list = [None] * len(entries)
 
     def key(self, i: int) -> tuple[str, str, str]:
         """(version, build, subdir) of the i-th build."""
@@ -195,10 +196,13 @@ class Builds:
         return self._entries[i][2][8]
 
     def dep_names(self, i: int) -> list[str]:
-        """The names the i-th build depends on."""
-        _subdir, line, row = self._entries[i]
-        deps = line["d"]
-        return [deps[j].partition(" ")[0] for j in row[3]]
+        """The names the i-th build depends on (read once; a walk asks again)."""
+        got = self._names[i]
+        if got is None:
+            _subdir, line, row = self._entries[i]
+            deps = line["d"]
+            got = self._names[i] = [deps[j].partition(" ")[0] for j in row[3]]
+        return got
 
     def depends(self, i: int) -> list[str]:
         _subdir, line, row = self._entries[i]

@@ -365,11 +365,15 @@ class Environment:
                 yield from (b for b in builds if for_platform(b, platform))
                 return
             if isinstance(builds, Builds):  # specs read the version and build: a build is made only if it passes
+                match = self._match_key
                 for i in range(len(builds)):
                     version, build, subdir = builds.key(i)
-                    if all(self._match_key(s, name, version, build, subdir) for s in specs) \
-                            and os_allows(builds.dep_names(i), platform):
-                        yield builds[i]
+                    for s in specs:
+                        if not match(s, name, version, build, subdir):
+                            break
+                    else:
+                        if os_allows(builds.dep_names(i), platform):
+                            yield builds[i]
                 return
             for b in builds:
                 if for_platform(b, platform) and all(self._match(s, b) for s in specs):
