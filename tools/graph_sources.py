@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT,
                     help="the file to add to (.gz: gzip); a lock without archive sizes (conda-lock.yml) belongs in"
                          " tools/data/graph_fill.jsonl, which only fills names the priced sources lack")
+    ap.add_argument("--skip", action="append", default=[], metavar="NAME",
+                    help="leave this name out (e.g. a build of an old Python only, whose depends would stand in"
+                         " for newer Pythons' and constrain what the walk chooses)")
     ap.add_argument("--commit", help="start from this commit (e.g. one where the file still existed) instead of HEAD")
     args = ap.parse_args(argv)
     seen = set()
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.CalledProcessError:
                 continue
             for a in artifacts(text):
-                if a["url"] in seen:
+                if a["url"] in seen or a["name"] in args.skip:
                     continue
                 seen.add(a["url"])
                 a.update(channel=channel_of(a["url"]), source=f"{args.repo}/blob/{commit}/{args.path}",
