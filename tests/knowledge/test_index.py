@@ -68,7 +68,8 @@ def test_the_wheel_carries_the_index_and_its_hook_path_writes_nothing(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code, str(env_file), str(site)], capture_output=True, text=True,
                           env=dict(env, PYTHONPATH=str(site)), cwd=tmp_path)
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith(f"{env_file}:6:3: ES001 pyarrow: move to pip: "), proc.stdout + proc.stderr
+    assert lines[0].startswith(f"{env_file}:6:3: ES001 pyarrow: move to pip (saves ~"), proc.stdout + proc.stderr
+    assert lines[0].endswith(" [fix available]"), proc.stdout + proc.stderr
     assert lines[-2:] == [f"would rewrite {env_file}", "1 False True True"]
     # byte-code may be written as Python does it (no --no-compile here would have made it at install);
     # envslim itself writes nothing: no new file but __pycache__ ones
