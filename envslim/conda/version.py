@@ -43,6 +43,7 @@ def cache_put(cache: dict, key, value):
 # --------------------------------------------------------------------------------------------------
 
 _VERSION_CHARS = re.compile(r"[*.+!_0-9a-z]+\Z")
+_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*\Z")
 _RUNS = re.compile(r"[0-9]+|\*+|[^0-9*]+")
 _POST = float("inf")
 
@@ -158,6 +159,12 @@ class VersionOrder:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        if _RELEASE.match(text):  # most versions: numbers and dots only (what the general path makes of them)
+            self.norm = text
+            self.version = [[0]] + [[int(p)] for p in text.split(".")]
+            self.local = []
+            self.key = order_key(self.version, self.local)
+            return
         s = text.strip().lower()
         shown = text.strip()
         if not s:

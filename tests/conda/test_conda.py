@@ -463,3 +463,11 @@ def test_a_build_glob_matches_as_its_regex_would():
         regex = re.compile("^(?:%s)$" % re.escape(p).replace(r"\*", ".*"))
         for t in texts:
             assert Glob(p).match(t) == (regex.match(t) is not None), (p, t)
+
+
+def test_a_plain_release_is_read_as_the_general_reader_reads_it():
+    # numbers and dots only take a short path; a leading space sends the same text through the general one
+    for text in ("0", "00", "007", "1", "1.0.0", "1.26.4", "2024.1", "01.02", "10.2.3.4.5", "3.11.9"):
+        short, general = VersionOrder(text), VersionOrder(" " + text)
+        assert (short.norm, short.version, short.local, short.key) == (general.norm, general.version,
+                                                                       general.local, general.key), text
