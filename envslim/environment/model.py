@@ -206,6 +206,7 @@ class Environment:
         # spec text -> (MatchSpec, version only, answers): kept on the graph, so the environments of one
         # file (a rename's walk again) share what was matched
         self._spec_info: dict[str, tuple] = graph.memo.setdefault("spec_info", {})
+        self._fits_memo: dict[tuple, bool] = graph.memo.setdefault("fits_python", {})
         self._specs: dict[str, list] = {}  # name -> every spec seen for it in the walk
         self._implied: dict[str, list] = {}  # name -> specs a requested metapackage implies (IMPLIED_SPECS)
         self._hard: dict[str, bool] = {}  # a depends string -> whether it can hold with the file's own specs
@@ -383,7 +384,7 @@ class Environment:
         # only for a stand-in: another Python's build of a version the specs allow (a noarch package that
         # does not install beside the target's Python is unknown)
         best = self._series(b for b in allowed(self.graph.builds(name, platform=platform, channel=channel,
-                                                                 python=python)) if fits_python(b, python))
+                                                                 python=python)) if self._fits(b))
         if best is not None:
             return best, ""
         every = self.graph.builds(name, platform=platform, channel=channel)
@@ -399,10 +400,29 @@ class Environment:
             if scored:
                 top = max(n for n, _ in scored)
                 pool = [b for n, b in scored if n == top]
-                best = self._series(b for b in pool if fits_python(b, python))
+                best = self._series(b for b in pool if self._fits(b))
                 if best is not None:
                     return best, ""
         return None, ""
+
+    def _fits(self, b: Build) -> bool:
+        """:func:`fits_python` for the target's Python, remembered for builds without a Python of their own
+        (noarch: the answer depends only on their python depends)."""
+        if self.target.python is None or b.name == "python" or b.python is not None:
+            return fits_python(b, self.target.python)
+        return self._fits_depends(b.depends, lambda: b)
+
+    def _fits_depends(self, depends, make) -> bool:
+        """:func:`fits_python` of a build without a Python of its own, from its depends (``make`` makes the
+        build where the answer is not yet known); shared by the environments on the same graph."""
+        pydeps = tuple(d for d in depends if d.startswith(("python ", "python_abi ")))
+        if not pydeps:
+            return True
+        key = (self.target.python, pydeps)
+        got = self._fits_memo.get(key)
+        if got is None:
+            got = self._fits_memo[key] = fits_python(make(), self.target.python)
+        return got
 
     def _series(self, candidates) -> Build | None:
         """The build to take from ``candidates`` (newest first), release series by series: one whose depends
@@ -611,8 +631,7 @@ class Environment:
                 continue
             tag = bs.python_of_row(i)
             if python is not None and (tag != python if tag is not None else
-                                       any(d.startswith(("python ", "python_abi ")) for d in bs.depends(i))
-                                       and not fits_python(bs[i], python)):
+                                       not self._fits_depends(bs.depends(i), lambda bs=bs, i=i: bs[i])):
                 continue
             allowed.append((bs, i))
         stand_in = not allowed or channel is None or not len(own)
