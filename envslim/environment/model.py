@@ -211,6 +211,7 @@ class Environment:
         self._implied: dict[str, list] = {}  # name -> specs a requested metapackage implies (IMPLIED_SPECS)
         self._hard: dict[str, bool] = {}  # a depends string -> whether it can hold with the file's own specs
         self._hard_builds: dict[tuple, bool] = {}  # a build -> whether its depends hold with the file's own specs
+        self._depends_of: dict[str, tuple] = {}  # name -> (its chosen build, the names it depends on)
         self._searches: dict[tuple, list] = {}  # path's searches: (from, without) -> [prev, queue, next]
         self._soft: dict[tuple, bool] = {}  # (depends string, how many specs its name has) -> can they hold
 
@@ -590,10 +591,18 @@ class Environment:
     # -- reading --------------------------------------------------------------------------------
     def depends_of(self, name: str) -> set[str]:
         """The names the chosen build of ``name`` depends on (virtual packages left out)."""
+        return set(self._dep_names(name))
+
+    def _dep_names(self, name: str) -> frozenset[str]:
+        """:meth:`depends_of`, read once per chosen build (closures ask again and again)."""
         b = self.packages.get(name)
         if b is None:
-            return set()
-        return {d.partition(" ")[0] for d in b.depends if not d.startswith("__")}
+            return frozenset()
+        got = self._depends_of.get(name)
+        if got is None or got[0] is not b:
+            got = self._depends_of[name] = (b, frozenset(d.partition(" ")[0] for d in b.depends
+                                                         if not d.startswith("__")))
+        return got[1]
 
     def closure(self, roots, *, without=()) -> set[str]:
         """Every name reached from ``roots`` through the chosen builds, not walking through ``without``
@@ -606,7 +615,7 @@ class Environment:
             if n in out:
                 continue
             out.add(n)
-            stack.extend(d for d in self.depends_of(n) if d not in out and d not in skip)
+            stack.extend(d for d in self._dep_names(n) if d not in out and d not in skip)
         return out
 
     def edges(self, name: str) -> tuple[frozenset[str], bool]:
@@ -640,7 +649,7 @@ class Environment:
         builds = rows
         chosen = self.packages.get(name)
         if chosen is not None:
-            names |= frozenset(self.depends_of(name))
+            names |= self._dep_names(name)
         got = (names, stand_in and bool(builds))
         self._edges[name] = got
         return got
