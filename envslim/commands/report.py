@@ -44,7 +44,7 @@ from envslim.document.envfile import pip_sort_key
 from envslim.errors import EnvslimError
 from envslim.online.settings import check_target, session_options
 from envslim.display import printable, redact
-from envslim.environment.report import FileReport, Row, Side, Target, knowledge_figure
+from envslim.environment.report import FileReport, Row, Side, Target
 
 
 
@@ -213,11 +213,11 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
                     side.figure = pricing.closure_figure(model, side.key) if side.parsed is not None else None
             else:
                 variant = side is r.after and r.before is not None and r.before.manager == side.manager == "pip"
-                side.figure = knowledge_figure(side, target, r.before.key if variant else "")
-                if side.figure is not None:  # the wheel's own requirements: counted, or named unknown
-                    model, doc = (b_env, before) if side is r.before else (a_env, after)
-                    pip_names = {names.normalize(s.name) for s in doc if s.manager == "pip"}
-                    side.figure = pricing.wheel_requirements(side.figure, side.name, model, target.python, pip_names)
+                model, doc = (b_env, before) if side is r.before else (a_env, after)
+                pip_names = {names.normalize(s.name) for s in doc if s.manager == "pip"}
+                # the wheel and its own requirements (counted, or named unknown), as a move's effect prices it
+                side.figure = pricing.wheel_figure(model, side.key, side.name, side.spec, target.python, pip_names,
+                                                   r.before.key if variant else "")
             if lock is not None:
                 pkg = lock.get(side.manager, side.name, target.platform)
                 side.locked = pkg.version if pkg else None

@@ -35,6 +35,8 @@ class Effect:
     excluded: tuple[str, ...] = ()  # pins, guards, channel fixes: what it rules out ("numpy 2.*", "mkl")
     worth: int | None = None  # the upper end of what leaves, installed (None: a member has no figure)
     why: str = ""  # why the effect is empty or the fix refused, in words ("" when it has an effect)
+    unpriced: tuple[str, ...] = ()  # parts without a figure for the target: named, not counted (never zero)
+    how: str = ""  # how saving_bytes was worked out on the environment, with the figures' sources ("" none)
 
     @property
     def empty(self) -> bool:
@@ -61,7 +63,8 @@ class Effect:
         return {"leaving": list(self.leaving), "arriving": list(self.arriving),
                 **({"excluded": list(self.excluded)} if self.excluded else {}),
                 **({"pulled_back_by": list(self.pulled_back_by)} if self.pulled_back_by else {}),
-                **({"unknown": list(self.unknown)} if self.unknown else {})}
+                **({"unknown": list(self.unknown)} if self.unknown else {}),
+                **({"unpriced": list(self.unpriced)} if self.unpriced else {})}
 
 
 def path_text(path) -> str:
@@ -72,14 +75,38 @@ def _roots(env) -> set[str]:
     return set(env.requested)
 
 
-def _priced(env, names, arriving=()):
-    """(saving, (low, high), worth, unknown) of ``names`` leaving and ``arriving`` coming in."""
+def _priced(env, names, arriving=(), after_env=None, own: str = ""):
+    """(saving, (low, high), worth, unpriced) of ``names`` leaving and ``arriving`` coming in: the known
+    figures, each package once (a union); the names without a figure for the target are ``unpriced``
+    (named, not counted); ``worth`` (what leaves, by the upper end) is None where one of them leaves."""
     n, lo, hi, unknown = env.total(names)
-    an, alo, ahi, aunknown = env.total(arriving) if arriving else (0, 0, 0, set())
+    an, alo, ahi, aunknown = (after_env or env).total(arriving) if arriving else (0, 0, 0, set())
     worth = None if unknown else hi
-    if unknown or aunknown:
+    if (not names and not arriving) or (names and len(unknown) == len(set(names))) or own in unknown:
+        # nothing that leaves has a figure, or the package itself has none: unknown, never a part counted as all
         return None, None, worth, unknown | aunknown
-    return n - an, (lo - ahi, hi - alo), worth, set()
+    return n - an, (lo - ahi, hi - alo), worth, unknown | aunknown
+
+
+def how_text(env, leaving, arriving, saving, rng, unpriced, arriving_text: str = "") -> str:
+    """How a saving was worked out on the environment: what leaves and arrives, priced as a union from the
+    graph snapshot (its date), for the target; the parts without a figure named."""
+    from envslim.display import mb
+
+    if saving is None:
+        return ""
+    t = env.target
+    where = f"{t.platform}" + (f", Python {t.python}" if t.python else "")
+    out = (f"environment estimate (range {mb(rng[0])} to {mb(rng[1])}) for {where}, from the graph snapshot of"
+           f" {env.graph.date}: {len(leaving)} package(s) leave ({', '.join(leaving[:4])}"
+           f"{' ...' if len(leaving) > 4 else ''}), each counted once")
+    if arriving_text:
+        out += f"; arriving: {arriving_text}"
+    elif arriving:
+        out += f"; {len(arriving)} arrive ({', '.join(arriving[:4])}{' ...' if len(arriving) > 4 else ''})"
+    if unpriced:
+        out += f"; not counted, no figure for the target: {', '.join(sorted(unpriced))}"
+    return out
 
 
 def effect_of_drop(env, name: str) -> Effect:
@@ -90,7 +117,7 @@ def effect_of_drop(env, name: str) -> Effect:
     before = env.closure(roots)
     after = env.closure(roots - {name})
     leaving = tuple(sorted(before - after))
-    saving, rng, worth, unknown = _priced(env, leaving)
+    saving, rng, worth, unpriced = _priced(env, leaving, own=name)
     why = ""
     if not leaving:
         why = f"everything {name} brings stays"
@@ -98,7 +125,8 @@ def effect_of_drop(env, name: str) -> Effect:
         kept = sorted((env.closure([name]) - set(leaving)) & after)
         why = (f"only {', '.join(leaving)} ({_mb(worth)}) would leave"
                + (f": {', '.join(kept[:4])}{' ...' if len(kept) > 4 else ''} stay for the rest of the file" if kept else ""))
-    return Effect(leaving=leaving, saving_bytes=saving, saving_range=rng, worth=worth, why=why)
+    return Effect(leaving=leaving, saving_bytes=saving, saving_range=rng, worth=worth, why=why,
+                  unpriced=tuple(sorted(unpriced)), how=how_text(env, leaving, (), saving, rng, unpriced))
 
 
 def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
@@ -119,25 +147,26 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
         after = after_env.closure(set(after_env.requested))
     leaving = tuple(sorted(before - after))
     arriving = tuple(sorted(after - before))
-    n, lo, hi, unknown = env.total(leaving)
-    an, alo, ahi, aunknown = after_env.total(arriving)
-    worth = None if unknown else hi
-    saving = rng = None
-    if not unknown and not aunknown:
-        saving, rng = n - an, (lo - ahi, hi - alo)
+    saving, rng, worth, unpriced = _priced(env, leaving, arriving, after_env, own=old)
     why = ""
     if not leaving and not arriving:
         why = f"{old} and {new} bring the same packages here"
     elif worth is not None and worth < MIN_WORTH:
         why = f"only {', '.join(leaving) or 'nothing'} ({_mb(worth)}) would leave: what {old} adds to {new} stays for the rest of the file"
-    return Effect(leaving=leaving, arriving=arriving, saving_bytes=saving, saving_range=rng, worth=worth, why=why)
+    return Effect(leaving=leaving, arriving=arriving, saving_bytes=saving, saving_range=rng, worth=worth, why=why,
+                  unpriced=tuple(sorted(unpriced)), how=how_text(env, leaving, arriving, saving, rng, unpriced))
 
 
-def effect_of_move(env, name: str, *, pypi: str = "") -> Effect:
-    """Moving the requested ``name`` to pip (as the PyPI project ``pypi``): refused where anything left on
-    the conda side reaches it (the path is :attr:`Effect.pulled_back_by`) or where the walk meets a name
-    the snapshot does not know (:attr:`Effect.unknown`); else what only it brought leaves the conda side
-    and its wheel arrives (priced by the caller: the graph holds conda builds only)."""
+def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | None = None,
+                   pip_names: frozenset[str] = frozenset()) -> Effect:
+    """Moving the requested ``name`` to pip (as the PyPI project ``pypi``, its versions as ``spec`` allows):
+    refused where anything left on the conda side reaches it (the path is :attr:`Effect.pulled_back_by`) or
+    where the walk meets a name the snapshot does not know (:attr:`Effect.unknown`); else what only it
+    brought leaves the conda side and its wheel arrives. With ``python``, the saving: what leaves, a union
+    from the graph snapshot, minus the wheel as the report prices a pip line (``wheels.wheel``: the knowledge
+    base's wheel for the target and the wheels it requires; the other pip lines ``pip_names`` and the conda
+    packages that stay provide theirs). Parts without a figure are :attr:`Effect.unpriced`; no saving where
+    the wheel itself has none."""
     roots = _roots(env)
     if name not in roots:
         return Effect(why=f"{name} is not requested")
@@ -157,8 +186,27 @@ def effect_of_move(env, name: str, *, pypi: str = "") -> Effect:
     leaving = tuple(sorted(before - after))
     n, lo, hi, unknown_leaving = env.total(leaving)
     worth = None if unknown_leaving else hi
-    return Effect(leaving=leaving, arriving=(pypi or name,), worth=worth,
-                  why="" if worth is None or worth >= MIN_WORTH else f"only {_mb(worth)} would leave the conda side")
+    why = "" if worth is None or worth >= MIN_WORTH else f"only {_mb(worth)} would leave the conda side"
+    project = pypi or name
+    saving = rng = None
+    how = ""
+    unpriced = set(unknown_leaving)
+    if python and name not in unknown_leaving:  # (the package itself without a figure: its saving is unknown)
+        from envslim.environment import wheels
+
+        wheel = wheels.wheel(name, project, spec, after, env.target.platform, python, set(pip_names))
+        if wheel is None:
+            unpriced.add(f"the {project} wheel")
+        else:
+            saving, rng = n - wheel.bytes, (lo - wheel.high, hi - wheel.low)
+            unpriced |= set(wheel.unknown)
+            spread = f", {_mb(wheel.low)} to {_mb(wheel.high)}" if wheel.low != wheel.high else ""
+            more = len(wheel.members) - 1
+            how = how_text(env, leaving, (project,), saving, rng, unpriced,
+                           f"the {project} {wheel.version} wheel{f' and {more} it requires' if more else ''}"
+                           f" ({_mb(wheel.bytes)}{spread}; {wheel.source}, {wheel.priced.figure.date})")
+    return Effect(leaving=leaving, arriving=(project,), worth=worth, why=why, saving_bytes=saving,
+                  saving_range=rng, unpriced=tuple(sorted(unpriced)), how=how)
 
 
 def effect_of_pin(env, spec) -> Effect:

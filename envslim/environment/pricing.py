@@ -98,77 +98,33 @@ def implied_figure(env: Environment, name: str) -> Fig | None:
     return closure_figure(alone, name)
 
 
+def wheel_figure(env: Environment, key: str, project: str, spec_text: str, python: str, pip_names: set[str],
+                 fallback: str = "") -> Fig | None:
+    """The figure of a pip line (``spec_text``, the PyPI ``project``; ``key`` its conda name) on the
+    environment's platform and ``python``: the knowledge base's wheel for the target, with the wheels its
+    Requires-Dist brings (:func:`wheel_requirements`); None when the knowledge base has no wheel for the
+    target. A move's arriving wheel is priced by the same ``wheels.wheel``, so both print one figure."""
+    from envslim.environment.report import Side, Target as ReportTarget, knowledge_figure
+
+    fig = knowledge_figure(Side(key, project, "pip", spec_text), ReportTarget(python, "", env.target.platform), fallback)
+    if fig is None:
+        return None
+    return wheel_requirements(fig, project, env, python, pip_names)
+
+
 def wheel_requirements(fig: Fig, project: str, env: Environment, python: str, pip_names: set[str]) -> Fig:
     """``fig`` (a pip line's wheel) with the wheels its Requires-Dist brings counted as members where the
-    knowledge base has a figure for the target, and named unknown where not: requirements that another pip
-    line or a conda package of the environment provides are left to them. Only the release the snapshot
-    read (its version must be the wheel's); for another version the requirements are one unknown entry."""
+    knowledge base has a figure for the target, and named unknown where not (``wheels.requirements``)."""
     import dataclasses
 
-    from envslim.environment.graph import pypi_requires
-    from envslim.environment.report import Side, knowledge_figure
-    from envslim.knowledge import names
+    from envslim.environment import wheels
 
-    req = pypi_requires(project)
-    if req is None:
-        return dataclasses.replace(fig, unknown=fig.unknown + (f"{project}'s requirements (not in the snapshot)",))
-    if req.version != fig.version:
-        return dataclasses.replace(fig, unknown=fig.unknown + (
-            f"{project} {fig.version}'s requirements (the snapshot has {req.version}'s)",))
-    members = list(fig.members) or [knowledge.Member(project, fig.version, fig.bytes, fig.lo, fig.hi)]
-    unknown = list(fig.unknown)
-    seen = {names.normalize(project)} | pip_names
-    todo = list(req.requires)
-    environment = _marker_environment(env.target.platform, python)
-    while todo:
-        text = todo.pop(0)
-        name, spec = _requirement(text, environment)
-        if name is None or name in seen:
-            continue
-        seen.add(name)
-        conda = names.conda_name(name) or name
-        if conda in env.packages:  # pip sees the conda package installed: satisfied
-            continue
-        wheel = knowledge_figure(Side(conda, name, "pip", spec), _ReportTarget(env.target.platform, python), "")
-        if wheel is None:
-            unknown.append(name)
-            continue
-        members.append(knowledge.Member(name, wheel.version, wheel.bytes, wheel.lo, wheel.hi))
-        more = pypi_requires(name)
-        if more is not None and more.version == wheel.version:
-            todo += list(more.requires)
+    own = list(fig.members) or [knowledge.Member(project, fig.version, fig.bytes, fig.lo, fig.hi)]
+    members, unknown, read = wheels.requirements(project, fig.version, own, fig.unknown, set(env.packages),
+                                                 env.target.platform, python, set(pip_names))
+    if not read:
+        return dataclasses.replace(fig, unknown=unknown)
     total, low, high = (sum(m.installed_bytes for m in members), sum(m.low for m in members),
                         sum(m.high for m in members))
     return dataclasses.replace(fig, bytes=total, low=low, high=high, members=tuple(members), unknown=tuple(unknown),
                                estimate=fig.estimate or low != high, packages=len(members))
-
-
-class _ReportTarget:
-    def __init__(self, platform: str, python: str) -> None:
-        self.platform, self.python = platform, python
-
-
-def _marker_environment(platform: str, python: str) -> dict:
-    system = {"linux": "Linux", "osx": "Darwin", "win": "Windows"}.get(platform.split("-")[0], "Linux")
-    machine = {"64": "x86_64", "aarch64": "aarch64", "arm64": "arm64", "ppc64le": "ppc64le"}.get(
-        platform.split("-", 1)[-1], "x86_64")
-    return {"platform_system": system, "sys_platform": {"Linux": "linux", "Darwin": "darwin", "Windows": "win32"}[system],
-            "platform_machine": machine, "python_version": python, "python_full_version": python + ".0",
-            "os_name": "nt" if system == "Windows" else "posix", "implementation_name": "cpython",
-            "platform_python_implementation": "CPython", "extra": ""}
-
-
-def _requirement(text: str, environment: dict) -> tuple[str | None, str]:
-    """(normalised project name, requirement text) of a Requires-Dist line that applies to the target;
-    (None, "") when its marker rules it out or it cannot be read."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    from envslim.knowledge import names
-
-    try:
-        r = Requirement(text)
-    except InvalidRequirement:
-        return None, ""
-    if r.marker is not None and not r.marker.evaluate(environment):
-        return None, ""
-    return names.normalize(r.name), f"{r.name}{r.specifier}"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Sequence
 from envslim.display import redact
 from envslim import knowledge
 from envslim.knowledge import footprint
+from envslim.environment.wheels import PipSpec, knowledge_source
 
 if TYPE_CHECKING:
     from envslim.config import Config
@@ -232,27 +233,6 @@ def _pieces(sides: list[Side]) -> list:
     return [((s.manager, s.key), s.figure.counted(s.key, s.manager)) for s in sides]
 
 
-class PipSpec:
-    """A pip requirement's version constraint, as ``footprint.pick`` asks it (``matches_version``): PEP 440
-    decides (``packaging``); an unreadable requirement matches no version (figures become labelled stand-ins,
-    never silently the wrong version's)."""
-
-    def __init__(self, text: str) -> None:
-        from packaging.requirements import InvalidRequirement, Requirement
-
-        self.specifier = None
-        self.unreadable = False
-        try:
-            self.specifier = Requirement(text).specifier
-        except InvalidRequirement:
-            self.unreadable = True
-
-    def matches_version(self, version: str) -> bool:
-        if self.unreadable:
-            return False
-        return self.specifier is None or self.specifier.contains(version, prereleases=True)
-
-
 def knowledge_figure(side: Side, target: "Target | None" = None, fallback: str = "") -> Fig | None:
     """The knowledge base's figure for one side on the target (platform, Python, the line's version
     constraint), as ``footprint.pick`` chooses it; None when no figure is true for the target. ``fallback``:
@@ -269,7 +249,7 @@ def knowledge_figure(side: Side, target: "Target | None" = None, fallback: str =
     fig = p.figure
     return Fig(
         bytes=fig.installed_bytes, kind=fig.kind, origin="knowledge", version=fig.version, platform=fig.platform,
-        source=f"knowledge/packages/{entry.name}.toml {fig.id} [{fig.source.id}] {fig.source.title}",
+        source=knowledge_source(p),
         url=fig.source.url, date=fig.date, archive_bytes=fig.archive_bytes, packages=fig.packages, channel=fig.side,
         estimate=p.estimate, low=p.low, high=p.high, stand_in=p.stand_in, members=p.members(),
     )

@@ -75,6 +75,11 @@ def from_report(rep) -> Picture:
         rows = [r for r in rep.rows if f.rule in r.rules]
         out_conda = [r.before.figure.bytes if r.before.figure else None for r in rows
                      if r.before is not None and r.before.manager == "conda" and _leaves(r)]
+        eff = f.effect
+        if modeled and eff is not None and eff.leaving and getattr(eff, "how", ""):
+            # priced on the environment: what leaves is the effect's union (a library the rest keeps stays),
+            # the figure its saving was worked out from
+            out_conda = [rep.models[0].total(eff.leaving)[0]]
         in_pip = [r.after.figure.bytes if r.after.figure else None for r in rows
                   if r.after is not None and r.after.manager == "pip"
                   and (r.before is None or r.before.manager != "pip")]

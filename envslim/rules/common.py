@@ -46,6 +46,20 @@ def exported_builds(env: EnvFile) -> list:
     return built
 
 
+def saving_of(eff, est, why: str = "") -> dict:
+    """A finding's ``saving_bytes``, ``saving_range`` and ``source``: the fix's effect on the whole environment
+    where it was priced there (what leaves as a union, what arrives subtracted, from the graph snapshot),
+    else the knowledge base's per-package estimate ``est`` (``footprint.Estimate``), saying so and why."""
+    if eff is not None and eff.how:
+        return {"saving_bytes": eff.saving_bytes, "saving_range": eff.saving_range, "source": eff.how}
+    if not why:
+        why = ("not judged on the environment: the snapshot has no build of it for the target" if eff is None
+               else f"the environment has no figure for {', '.join(eff.unpriced)}" if eff.unpriced
+               else "the environment could not price it")
+    return {"saving_bytes": est.saving_bytes, "saving_range": est.range,
+            "source": f"knowledge base, per package ({why}): {est.how}"}
+
+
 def conda_names(env: EnvFile) -> set[str]:
     return set(parsed_deps(env))
 

@@ -7,7 +7,7 @@ from envslim.knowledge import footprint, names
 from envslim.document.edits import InsertConda, InsertPip, RemoveItem
 from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import parsed_deps, parsed_lines
+from envslim.rules.common import parsed_deps, parsed_lines, saving_of
 
 
 @register("ES001", "move-to-pip", "Install a package whose conda-forge build is bloated from PyPI instead", "safe", fix="move")
@@ -86,7 +86,8 @@ def check(ctx: Context):
             why = ", ".join(f"{b} {what}" for b, what in held)
             yield Finding(message=f"{reason}; not moved: {why} in conda", note="kept in conda", **base)
             continue
-        eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi)
+        eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi, spec=spec,
+                                     python=footprint.target_of(env).python, pip_names=frozenset(n for n in pip_names if n))
         if eff.pulled_back_by:
             yield Finding(message=f"{reason}; not moved: {effects.path_text(eff.pulled_back_by)} keeps it in conda"
                           " (a build the file's pins allow depends on it)", refused="another conda package pulls it back",
@@ -101,6 +102,7 @@ def check(ctx: Context):
                           **{**base, "saving_bytes": None, "saving_range": None})
             continue
         base["effect"] = eff
+        base.update(saving_of(eff, est))
         if "#" in item.text:  # conda drops "#..." from a spec as a comment; a pip line would lose it silently
             yield Finding(message=f"{reason}; not moved: the spec {item.text.strip()!r} holds a conda comment (#)",
                           refused="the spec holds a conda comment", **base)

@@ -7,8 +7,8 @@ from envslim.knowledge import footprint, names
 from envslim.document.edits import RemoveItem, ReplaceValue
 from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import (bound_text, cuda_intent, exported_builds, parsed_deps, parsed_lines, pip_upper_bound, serving_channel,
-                                  variant_exists)
+from envslim.rules.common import (bound_text, cuda_intent, exported_builds, parsed_deps, parsed_lines, pip_upper_bound,
+                                  saving_of, serving_channel, variant_exists)
 
 # Variants that mean "no GPU": never suggested where the file targets CUDA.
 _CPU_VARIANTS = {"pytorch-cpu", "tensorflow-cpu", "xgboost-cpu", "py-xgboost-cpu"}
@@ -114,7 +114,7 @@ def check(ctx: Context):
                                   effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
                     continue
                 yield Finding(message=f"{repl} is already listed: drop {name} ({reason})", ops=(RemoveItem(item),),
-                              safety=v.get("safety", "safe"), effect=eff, **base)
+                              safety=v.get("safety", "safe"), effect=eff, **{**base, **saving_of(eff, est)})
                 continue
             if "[" in item.text.split("#")[0] and not spec.fields:
                 # ``dask[complete]``: pip's extras syntax, which conda reads as the bare name; a rename would
@@ -166,6 +166,7 @@ def check(ctx: Context):
                               effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
                 continue
             base["effect"] = eff
+            base.update(saving_of(eff, est))
             if repl in _CPU_VARIANTS and channel == "conda-forge":
                 base["saving_bytes"], base["saving_range"] = None, None
                 reason += ("; no saving claimed: conda-forge's CUDA builds depend on the __cuda virtual package, so"

@@ -59,7 +59,7 @@ API_DIFF = """\
    - s3fs
    - boto3
    - scikit-learn=1.4
-# ES001 pyarrow: move to pip (saves ~105.0 MB, 15.6 MB to 192.1 MB)
+# ES001 pyarrow: move to pip (saves ~104.8 MB, 15.4 MB to 191.6 MB)
 @@ -18,4 +17,5 @@
    - prometheus_client
    - pip

@@ -32,7 +32,7 @@ def test_seed_env_rewrites_to_the_seeds_final_file(tmp_path, capsys):
         f"{env}:12:3: ES001 pyarrow: move to pip: conda-forge pyarrow 25.0 pulls 65 packages beyond python on linux-64"
         " (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB installed); the PyPI"
         " wheel is one self-contained package (141 to 171 MB installed, by Python)"
-        " (saves ~135.1 MB, estimate 45.7 MB to 222.4 MB) [fixed]\n"
+        " (saves ~123.3 MB, estimate 41.3 MB to 203.2 MB) [fixed]\n"
         f"rewrote {env}\n"
     )
     # A second run changes nothing.

@@ -22,7 +22,7 @@ DIFF = """\
 +  - pip
 +  - pip:
 +    - pyarrow
-# ES001 pyarrow: move to pip (saves ~105.0 MB, 15.6 MB to 192.1 MB)
+# ES001 pyarrow: move to pip (saves ~129.3 MB, 26.2 MB to 229.3 MB)
 """
 
 

@@ -26,12 +26,12 @@ def env(tmp_path, monkeypatch):
 def test_one_short_line_per_finding_and_the_whole_reasoning_with_verbose(env, capsys):
     assert main(["rewrite", "--check", "environment.yml"]) == 1
     assert capsys.readouterr().out == (
-        "environment.yml:7:3: ES001 pyarrow: move to pip (saves ~105.0 MB, 15.6 MB to 192.1 MB) [fix available]\n"
+        "environment.yml:7:3: ES001 pyarrow: move to pip (saves ~129.3 MB, 26.2 MB to 229.3 MB) [fix available]\n"
         "would rewrite environment.yml\n")
     assert main(["rewrite", "--check", "-v", "environment.yml"]) == 1
     reason = knowledge.load("pyarrow").advice["reason"]
     assert capsys.readouterr().out == (
-        f"environment.yml:7:3: ES001 pyarrow: move to pip: {reason} (saves ~105.0 MB, estimate 15.6 MB to 192.1 MB)"
+        f"environment.yml:7:3: ES001 pyarrow: move to pip: {reason} (saves ~129.3 MB, estimate 26.2 MB to 229.3 MB)"
         " [fix available]\nwould rewrite environment.yml\n")
 
 
@@ -39,8 +39,8 @@ def test_the_diff_explains_a_move_once(env, capsys):
     assert main(["rewrite", "--diff", "environment.yml"]) == 1
     out = capsys.readouterr().out
     assert out.count("# ES001 pyarrow:") == 1
-    assert out.endswith("+  - pip:\n+    - pyarrow>=12\n# ES001 pyarrow: move to pip (saves ~105.0 MB, 15.6 MB to"
-                        " 192.1 MB)\n")
+    assert out.endswith("+  - pip:\n+    - pyarrow>=12\n# ES001 pyarrow: move to pip (saves ~129.3 MB, 26.2 MB to"
+                        " 229.3 MB)\n")
 
 
 @pytest.mark.parametrize(("message", "short"), [

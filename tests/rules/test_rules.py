@@ -22,8 +22,10 @@ def run(tmp_path, capsys, text: str, *args: str) -> tuple[int, str, str, str]:
 def test_es001_moves_with_translated_spec_and_comment(tmp_path, capsys):
     rc, out, _, new = run(tmp_path, capsys, CF + "dependencies:\n  - pyarrow>=17,<18  # parquet\n  - python=3.11\n")
     assert rc == 0
-    assert out == (f"env.yml:5:3: ES001 pyarrow: move to pip: {PYARROW} [fixed]\n"
-                   "rewrote env.yml\n")
+    # priced on the environment: pyarrow 17's closure leaves (numpy with it), the 17.0.0 wheel arrives; its own
+    # requirements (numpy) have no figure in the snapshot for 17.0.0, so they are named in the source, not counted
+    assert out == (f"env.yml:5:3: ES001 pyarrow: move to pip: {PYARROW} (saves ~212.5 MB, estimate 104.5 MB to"
+                   " 317.6 MB) [fixed]\nrewrote env.yml\n")
     assert new == CF + "dependencies:\n  - pip\n  - python=3.11\n  - pip:\n    - pyarrow>=17,<18  # parquet\n"
 
 
@@ -93,7 +95,7 @@ def test_es004_slim_variants_on_both_sides(tmp_path, capsys):
     mpl = knowledge.load("matplotlib").slim_variants[0]["reason"]
     cv = next(v for v in knowledge.load("opencv").slim_variants if v["side"] == "pip")["reason"]
     rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES004")
-    assert out == (f"env.yml:5:3: ES004 matplotlib: use matplotlib-base: {mpl} (saves ~671.1 MB, estimate 218.6 MB to 1,105.6 MB) [fixed]\n"
+    assert out == (f"env.yml:5:3: ES004 matplotlib: use matplotlib-base: {mpl} (saves ~650.9 MB, estimate 289.1 MB to 995.4 MB) [fixed]\n"
                    f"env.yml:8:5: ES004 opencv-python: use opencv-python-headless: {cv} [unsafe fix, use --unsafe-fixes]\n"
                    "rewrote env.yml\n")
     assert new == text.replace("matplotlib>=3.8", "matplotlib-base>=3.8")

@@ -1,0 +1,55 @@
+"""One fix, one figure (issue 22): the saving a finding prints is its effect on the whole environment, the
+same in rewrite's line, rewrite's JSON, the report's table, its JSON findings and its totals; the knowledge
+base's per-package estimate only where the environment cannot price the fix, and the source says which."""
+
+from __future__ import annotations
+
+import json
+
+from envslim.cli import main
+from tests.conftest import ROOT
+
+# examples/environment.yml (linux-64, Python 3.9): the 61 packages that leave with pyarrow 19.0.1 are
+# 264,460,273 B installed (182,493,994 to 344,358,139), each counted once from the graph snapshot; the
+# measured pyarrow 21.0.0 cp39 wheel is 141,197,952 B. Leaving less arriving:
+SAVING, LOW, HIGH = 123_262_321, 41_296_042, 203_160_187
+
+
+def _run(capsys, *argv: str) -> tuple[int, str]:
+    rc = main(list(argv))
+    return rc, capsys.readouterr().out
+
+
+def test_the_example_move_prints_one_figure_everywhere(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    rc, out = _run(capsys, "rewrite", "--diff", "examples/environment.yml")
+    assert rc == 1 and out.endswith("# ES001 pyarrow: move to pip (saves ~123.3 MB, 41.3 MB to 203.2 MB)\n")
+    _, out = _run(capsys, "rewrite", "--diff", "--format", "json", "examples/environment.yml")
+    finding = next(f for f in json.loads(out)["files"][0]["findings"] if f["rule"] == "ES001")
+    assert (finding["saving_bytes"], finding["saving_range"]) == (SAVING, [LOW, HIGH])
+    assert finding["source"].startswith("environment estimate (range 41.3 MB to 203.2 MB) for linux-64, Python 3.9,"
+                                        " from the graph snapshot of ")
+    assert "61 package(s) leave" in finding["source"] and "the pyarrow 21.0.0 wheel (141.2 MB;" in finding["source"]
+    # the wheel's own requirements are not in the snapshot for 21.0.0: named, not counted as zero
+    assert finding["effect"]["unpriced"] == ["pyarrow 21.0.0's requirements (the snapshot has 26.0.1's)"]
+    _, out = _run(capsys, "report", "--format", "json", "examples/environment.yml")
+    rep = json.loads(out)["files"][0]
+    same = next(f for f in rep["findings"] if f["rule"] == "ES001")
+    assert (same["saving_bytes"], same["saving_range"], same["source"]) == (SAVING, [LOW, HIGH], finding["source"])
+    assert (rep["estimate"]["saving_bytes"], rep["estimate"]["saving_range"]) == (SAVING, [LOW, HIGH])
+    _, out = _run(capsys, "report", "examples/environment.yml")
+    assert "saves ~123.3 MB, estimate 41.3 to 203.2 MB\n" in out
+
+
+def test_the_knowledge_base_only_where_the_environment_cannot_price_it(capsys, tmp_path):
+    # a private channel listed first: which build of pyarrow it serves is not known, so the environment has no
+    # figure for pyarrow and the knowledge base's per-package estimate stands, saying so
+    env = tmp_path / "environment.yml"
+    env.write_text("channels:\n  - https://conda.example.com/private\n  - conda-forge\ndependencies:\n"
+                   "  - pyarrow\n  - python\n")
+    rc, out = _run(capsys, "rewrite", "--diff", "--format", "json", str(env))
+    finding = next(f for f in json.loads(out)["files"][0]["findings"] if f["rule"] == "ES001")
+    assert finding["source"].startswith("knowledge base, per package (the environment has no figure for pyarrow):"
+                                        " estimate (range 15.6 MB to 192.1 MB)")
+    # conda-forge's 25.0.0 closure for Python 3.11 (276.3 MB, an estimate) less the 26.0.1 cp311 wheel (171.3 MB)
+    assert (finding["saving_bytes"], finding["saving_range"]) == (105_034_968, [15_565_404, 192_050_655])
