@@ -170,6 +170,21 @@ def image_line(m) -> str:
             f" {_approx(m.distroless)} on distroless{note}")
 
 
+def _change(rep: FileReport, r: Row) -> str:
+    """The row's change, with the saving of the applied fix on its line: the finding's own figure and range
+    (its effect on the environment), the one ``rewrite`` prints for it."""
+    item = r.before.item if r.before is not None else None
+    start = getattr(item, "value_start", None)
+    for o in rep.plan.applied:
+        f = o.finding
+        if start is None or f.item is None or f.item.value_start != start or f.rule not in r.rules:
+            continue
+        if f.saving_bytes:
+            rng = f", {mb(f.saving_range[0])} to {mb(f.saving_range[1])}" if f.saving_range else ""
+            return f"{r.change}: saves ~{mb(f.saving_bytes)}{rng}"
+    return r.change
+
+
 def _label(r: Row) -> str:
     return f"{r.name} (implied)" if r.implied else r.name
 
@@ -185,7 +200,7 @@ def to_table(rep: FileReport) -> str:
     if not rep.rows:
         return "\n".join(head + ["no packages"]) + "\n"
     cells = [("package", "before", "after", "change")]
-    cells += [tuple(printable(c) for c in (_label(r), _cell(r.before, refs), _cell(r.after, refs), r.change))
+    cells += [tuple(printable(c) for c in (_label(r), _cell(r.before, refs), _cell(r.after, refs), _change(rep, r)))
               for r in rep.rows]
     est = _estimate(rep)
     cells.append(("total", f"{mb(est['before_bytes'])}, {est['unknown_before']} unknown",
@@ -238,7 +253,7 @@ def to_markdown(rep: FileReport) -> str:
     out += ["| package | before | after | change |", "|---|---|---|---|"]
     for r in rep.rows:
         name = f"{md_code(redact(r.name))} (implied)" if r.implied else md_code(redact(r.name))
-        out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(r.change)} |")
+        out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(_change(rep, r))} |")
     out.append(f"| **total** | **{mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
                f"**{mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
                f"{_saving_text(est)} |")
