@@ -265,7 +265,7 @@ def effect_of_channel(env, removed: str, *, remaining: tuple[str, ...]) -> Effec
             continue
         if not build or "*" in build:
             continue
-        have = {b.channel for b in env.graph.all_builds(name) if b.build == build}
+        have = {channel for _subdir, channel in env.graph.with_build(name, build)}
         if have & set(remaining):
             continue
         if removed in have or (removed == "defaults" and defaults_build(name, build)):

@@ -373,6 +373,18 @@ class Graph:
             got = self._all[name] = tuple(out)
         return got
 
+    def with_build(self, name: str, build: str) -> set[tuple[str, str]]:
+        """(subdir, channel) of every build of ``name`` whose build string is ``build``, any platform and
+        channel: :meth:`all_builds` read from the rows (no build is made)."""
+        header = self._load_header()
+        out = set()
+        for subdir, _mask in self._subdirs(name):
+            line = self._line(name, subdir)
+            for row in line["b"]:  # type: ignore[index]
+                if row[1] == build:
+                    out.add((subdir, header["channels"][row[2]]))
+        return out
+
     def channels_of(self, name: str) -> set[str]:
         """The channels the snapshot has ``name`` on (any platform), read from the index alone."""
         got = self._channels.get(name)

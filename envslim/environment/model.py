@@ -123,7 +123,7 @@ def platform_of(specs, graph: Graph | None = None) -> tuple[str | None, str]:
             votes[_DEFAULTS_HASH[head]] = votes.get(_DEFAULTS_HASH[head], 0) + 1
             continue
         if graph is not None:
-            subdirs = {b.subdir for b in graph.all_builds(name) if b.build == build} - {"noarch"}
+            subdirs = {subdir for subdir, _channel in graph.with_build(name, build)} - {"noarch"}
             if len(subdirs) == 1:
                 p = subdirs.pop()
                 votes[p] = votes.get(p, 0) + 1
@@ -583,8 +583,8 @@ class Environment:
 
     def _unknown_reason(self, name: str) -> str:
         chans = ", ".join(self.target.channels)
-        if any(self.graph.all_builds(name)):
-            have = sorted({b.channel for b in self.graph.all_builds(name)})
+        have = sorted(self.graph.channels_of(name))
+        if have:
             return f"the snapshot has {name} on {', '.join(have)} only; the file's channels are {chans}"
         return f"not in the snapshot ({self.graph.date})"
 

@@ -96,3 +96,13 @@ def test_a_channel_the_snapshot_has_no_build_on_has_no_builds():
     g = graph([rec("numpy", "1.26.4", "py311h1_0")])
     assert g.builds("numpy", platform="linux-64", channel="bioconda") == []
     assert g.candidates("numpy", platform="linux-64", channel="bioconda") == []
+
+
+def test_with_build_reads_the_rows_as_all_builds_has_them():
+    g = graph([rec("x", "1", "h0_0"), rec("x", "2", "h0_0", subdir="osx-64"), rec("x", "1", "h0_0", channel="defaults"),
+               rec("x", "1", "h1_0", subdir="noarch"), rec("y", "1", "h0_0")])
+    for build in ("h0_0", "h1_0", "nope"):
+        assert g.with_build("x", build) == {(b.subdir, b.channel) for b in g.all_builds("x") if b.build == build}
+    assert g.with_build("x", "h0_0") == {("linux-64", "conda-forge"), ("osx-64", "conda-forge"),
+                                         ("linux-64", "defaults")}
+    assert g.with_build("absent", "h0_0") == set()
