@@ -3,7 +3,7 @@ from __future__ import annotations
 from envslim.knowledge import footprint
 from envslim.document.edits import RemoveItem
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import parsed_lines
+from envslim.rules.common import parsed_lines, saving_of
 
 # What an image's service does not run: why each kind is there.
 _EXACT = {
@@ -75,6 +75,11 @@ def check(ctx: Context):
         if why is None:
             continue
         est = footprint.removal(ctx.load(name), target=footprint.target_of(ctx.env))
+        env = ctx.environment()
+        eff = None
+        if env.packages.get(name) is not None:  # priced on the environment: what only it brings leaves
+            from envslim.environment import effects
+
+            eff = effects.effect_of_drop(env, name)
         yield Finding("ES008", name, f"{why}, not needed at run time in an image: drop it from the image's environment",
-                      item=item, ops=(RemoveItem(item),), safety="unsafe", saving_bytes=est.saving_bytes,
-                      source=est.how)
+                      item=item, ops=(RemoveItem(item),), safety="unsafe", effect=eff, **saving_of(eff, est))

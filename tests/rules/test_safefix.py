@@ -317,10 +317,12 @@ def test_opt_in_rules_are_quiet_by_default(tmp_path, capsys):
     text = CF + "dependencies:\n  - jupyterlab\n  - pytest\n  - python=3.11\n"
     assert run(tmp_path, capsys, text) == (0, "", text)
     rc, out, new = run(tmp_path, capsys, text, "--extend-select", "ES008")
+    # each priced on the environment: what only it brings leaves (jupyterlab's 111 packages, pytest's 4)
     assert out == ("env.yml:5:3: ES008 jupyterlab: a Jupyter component, not needed at run time in an image: drop it"
-                   " from the image's environment [unsafe fix, use --unsafe-fixes]\n"
+                   " from the image's environment (saves ~209.8 MB, estimate 143.8 MB to 274.1 MB) [unsafe fix, use"
+                   " --unsafe-fixes]\n"
                    "env.yml:6:3: ES008 pytest: a test runner, not needed at run time in an image: drop it from the"
-                   " image's environment [unsafe fix, use --unsafe-fixes]\n")
+                   " image's environment (saves ~1.4 MB, estimate 0.6 MB to 2.1 MB) [unsafe fix, use --unsafe-fixes]\n")
 
 
 def test_extend_select_in_config(tmp_path, capsys):
