@@ -176,7 +176,8 @@ def markdown_summary(path: str, plan, *, dry: bool) -> str:
     if total:
         spread = f", {mb(low)} to {mb(high)}" if (low, high) != (total, total) else ""
         out.append(f"**Estimated saving of the {'due' if dry else 'applied'} changes: ~{mb(total)}**{spread} "
-                   "(estimates from the knowledge base; `envslim explain PACKAGE` shows each figure's source)")
+                   "(each fix's effect on the environment, from the graph snapshot, or the knowledge base's estimate where"
+                   " the snapshot cannot price it; `--format json` gives each finding's source)")
         out.append("")
     if plan.changed:
         body = printable(redact(diff(plan.old_text, plan.new_text, path))).rstrip("\n")

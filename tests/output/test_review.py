@@ -292,8 +292,9 @@ def markdown(path: str, rows: list[str], total: str, word: str, body: str, sprea
         "|---|---|---|---:|---|",
         *rows,
         "",
-        f"**Estimated saving of the {word} changes: ~{total}**{spread} (estimates from the knowledge base;"
-        " `envslim explain PACKAGE` shows each figure's source)",
+        f"**Estimated saving of the {word} changes: ~{total}**{spread} (each fix's effect on the environment,"
+        " from the graph snapshot, or the knowledge base's estimate where the snapshot cannot price it;"
+        " `--format json` gives each finding's source)",
         "",
         "<details><summary>diff</summary>",
         "",
