@@ -326,3 +326,18 @@ def test_a_body_that_trickles_is_a_stall_not_retried(make_session, use):
     assert session.warnings == [f"PyPI demo: stalled: less than 1024 bytes a second for 0.5 s ({url})"]
     assert hostile.log == ["/pypi/slow/json"]
     assert session.unreachable == {f"127.0.0.1:{hostile.port}": "stalled: less than 1024 bytes a second for 0.5 s"}
+
+
+def test_httpx_comes_without_its_command_line_client():
+    """httpx imports its CLI (click, rich, pygments) whenever they are installed; envslim never calls it."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("rich") is None:
+        pytest.skip("rich is not installed: httpx would not import its CLI anyway")
+    code = ("import sys\nfrom envslim.online import http\nhttpx = http._httpx()\n"
+            "print(httpx.AsyncClient.__name__, 'rich' in sys.modules, 'httpx._main' in sys.modules"
+            " and sys.modules['httpx._main'] is not None)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout == "AsyncClient False False\n"
