@@ -4,6 +4,8 @@ Each test skips when ../shared is absent."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.rules.test_safefix import about, corpus
 
 
@@ -15,4 +17,23 @@ def test_pyspark_keeps_pyarrow_in_conda_and_the_refusal_names_the_path(tmp_path,
     assert line.startswith("F:11:3: ES001 pyarrow: conda-forge pyarrow ")
     assert line.endswith("; not moved: pyspark → pyarrow keeps it in conda (a build the file's pins allow depends"
                          " on it) [not fixed: another conda package pulls it back]")
+    assert after == before
+
+
+@pytest.mark.parametrize("prefix, line, unknown", [
+    ("010", 29, "cramjam, crick, pytables, python-cityhash, pywin32 and 1 more are"),
+    ("020", 47, "cramjam, crick, gilknocker, pynvml, setproctitle are"),
+    ("060", 34, "cramjam, fastparquet, pytables, pywin32 are"),
+])
+def test_the_refusal_names_only_what_the_snapshot_still_lacks(tmp_path, capsys, prefix, line, unknown):
+    """dask's CI files: cachey, heapdict, httpretty, ipycytoscape, spectate, python-snappy, mimesis,
+    jupyter-server-proxy, simpervisor, pytest-faulthandler and pytest-tornasync are known now (their
+    feedstocks' recipes), none reaches pyarrow; the compiled names no public lock file read has (and pywin32,
+    reached through pywin32-on-windows's build without an OS marker) still keep the move from being judged."""
+    lines, before, after = corpus(tmp_path, capsys, prefix, "--select", "ES001")
+    (found,) = about(lines, "ES001", "pyarrow")
+    assert found.startswith(f"F:{line}:3: ES001 pyarrow: conda-forge pyarrow ")
+    assert found.endswith(f"; not moved: {unknown} not in the snapshot, so whether"
+                          " they pull pyarrow back cannot be judged"
+                          " [not fixed: a package the snapshot does not know]")
     assert after == before
