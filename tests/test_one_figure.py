@@ -53,3 +53,48 @@ def test_the_knowledge_base_only_where_the_environment_cannot_price_it(capsys, t
                                         " estimate (range 15.6 MB to 192.1 MB)")
     # conda-forge's 25.0.0 closure for Python 3.11 (276.3 MB, an estimate) less the 26.0.1 cp311 wheel (171.3 MB)
     assert (finding["saving_bytes"], finding["saving_range"]) == (105_034_968, [15_565_404, 192_050_655])
+
+
+# ../shared/corpus 062 (a FastAPI service on defaults, Python 3.7, with scikit-learn and pandas): nomkl keeps
+# MKL out. Leaving: defaults' mkl 2023.1.0 (799,360,504 B) and intel-openmp 2023.1.0 (71,628,660 B), both measured
+# from committed conda-meta (the snapshot of 2026-08-17); arriving: conda-forge's libopenblas 0.3.33 linux-64
+# (21,286,098 B, an estimate of 15,462,386 to 27,002,566 B), standing in for defaults' openblas, which the
+# snapshot does not have. tbb and the runtime libraries in mkl's closure have no defaults figure: named, not zero.
+NOMKL, NOMKL_LOW, NOMKL_HIGH = 849_703_066, 843_986_598, 855_526_778
+CORPUS_062 = ROOT.parent / "shared" / "corpus" / "files" / "062__AI4EPS__GaMMA__env.yml"
+
+
+def test_nomkl_prints_one_figure_everywhere(capsys):
+    import pytest
+
+    if not CORPUS_062.exists():
+        pytest.skip("../shared/corpus is not here")
+    path = str(CORPUS_062)
+    rc, out = _run(capsys, "rewrite", "--diff", path)
+    assert rc == 1 and out.endswith("# ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL"
+                                    " (saves ~849.7 MB, 844.0 MB to 855.5 MB)\n")
+    _, out = _run(capsys, "rewrite", "--diff", "--format", "json", path)
+    (finding,) = json.loads(out)["files"][0]["findings"]
+    assert (finding["saving_bytes"], finding["saving_range"]) == (NOMKL, [NOMKL_LOW, NOMKL_HIGH])
+    assert finding["effect"] == {"leaving": ["intel-openmp", "mkl"], "arriving": ["libopenblas"], "excluded": ["mkl"],
+                                 "unpriced": ["libffi", "libgcc-ng", "libstdcxx-ng", "tbb", "zlib"]}
+    assert finding["source"] == (
+        "environment estimate (range 844.0 MB to 855.5 MB) for linux-64, from the graph snapshot of 2026-08-17:"
+        " intel-openmp, mkl leave (defaults 2023.1.0, 871.0 MB); arriving: libopenblas 0.3.33 (conda-forge, 15.5 MB"
+        " to 27.0 MB; conda-forge's libopenblas stands in (defaults has no OpenBLAS build in the snapshot)); not counted,"
+        " no figure for the target: libffi, libgcc-ng, libstdcxx-ng, tbb, zlib")
+    _, out = _run(capsys, "report", "--format", "json", path)
+    rep = json.loads(out)["files"][0]
+    (same,) = rep["findings"]
+    assert (same["saving_bytes"], same["saving_range"], same["source"]) == (NOMKL, [NOMKL_LOW, NOMKL_HIGH],
+                                                                            finding["source"])
+    assert (rep["estimate"]["saving_bytes"], rep["estimate"]["saving_range"]) == (NOMKL, [NOMKL_LOW, NOMKL_HIGH])
+    row = next(r for r in rep["packages"] if r.get("implied"))
+    assert (row["before"]["bytes"], row["after"]["name"], row["after"]["range"]) == (
+        870_989_164, "libopenblas", [15_462_386, 27_002_566])
+    _, out = _run(capsys, "report", path)
+    assert ("  mkl (implied)  conda 871.0 MB closure [1]  conda 21.3 MB package stand-in [2]  replaced by libopenblas"
+            " (ES002): saves ~849.7 MB, 844.0 MB to 855.5 MB\n") in out
+    assert out.count("saves ~849.7 MB, estimate 844.0 to 855.5 MB\n") == 1  # the total
+    _, out = _run(capsys, "report", "--format", "markdown", path)
+    assert "saves ~849.7 MB, estimate 844.0 to 855.5 MB" in out

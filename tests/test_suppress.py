@@ -15,7 +15,7 @@ dependencies:
   - numpy{comment}
   - scipy
 """
-ES002 = "ES002 nomkl: add nomkl: the defaults channel builds numpy, scipy against MKL (saves ~849.7 MB, estimate 772.4 MB to 855.5 MB)"
+ES002 = "ES002 nomkl: add nomkl: the defaults channel builds numpy, scipy against MKL (saves ~849.7 MB, estimate 844.0 MB to 855.5 MB)"
 ES005 = "ES005 numpy: pin numpy<2: h5py is held below 3.11.0, built against numpy 1.x"
 
 

@@ -130,7 +130,10 @@ def pair(before: list[Side], after: list[Side], plan, implies=None) -> list[Row]
         if implied and not o.finding.guard and not any(r.key == implied[0] for r in rows) \
                 and (implies is None or implies(o)):
             name, why = implied
-            rows.append(Row(name, Side(name, name, "conda", ""), None, rules=[o.finding.rule], implied=why))
+            # what arrives in its place, where the fix's effect names it (nomkl: libopenblas), on the same row
+            arriving = o.finding.effect.arriving if o.finding.effect is not None else ()
+            after = Side(arriving[0], arriving[0], "conda", "") if len(arriving) == 1 else None
+            rows.append(Row(name, Side(name, name, "conda", ""), after, rules=[o.finding.rule], implied=why))
     rows.sort(key=lambda r: (r.key.lower(), r.before is None, r.before.manager if r.before else ""))
     return rows
 
@@ -207,7 +210,11 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
                 continue
             if side.manager == "conda":  # the environment model: true for the platform, channels and versions
                 model = b_env if side is r.before else a_env
-                if r.implied:
+                guard = _guard_effect(plan, r) if r.implied and r.key == "mkl" else None
+                if guard is not None:  # nomkl's sides, priced as its finding's effect prices them
+                    figs = pricing.nomkl_figures(b_env, guard.platform or None, guard.channel or None)
+                    side.figure = figs[0 if side is r.before else 1]
+                elif r.implied:
                     side.figure = pricing.implied_figure(model, side.key)
                 else:
                     side.figure = pricing.closure_figure(model, side.key) if side.parsed is not None else None
@@ -221,12 +228,34 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
             if lock is not None:
                 pkg = lock.get(side.manager, side.name, target.platform)
                 side.locked = pkg.version if pkg else None
+    _keep_out(rows)
     stale = []
     if lock is not None:
         from envslim import lockfile
 
         stale = lockfile.stale(lock, plan)
     return FileReport(path, plan, rows, target, lock, stale, cfg, snapshot=b_env.graph.date, models=(b_env, a_env))
+
+
+def _keep_out(rows: list[Row]) -> None:
+    """After the rewrite, what a guard keeps out (nomkl: the MKL side of the implied mkl row) is no longer in
+    the closures of the other rows' after sides (the model walks the builds that link MKL on both sides)."""
+    for g in rows:
+        if not (g.implied and g.key == "mkl" and g.before is not None and g.before.figure is not None and g.after):
+            continue
+        from envslim.environment import pricing
+
+        gone = {m.name for m in g.before.figure.members}
+        for r in rows:
+            s = r.after
+            if r is not g and s is not None and s.figure is not None and s.figure.members:
+                s.figure = pricing.without(s.figure, gone)
+
+
+def _guard_effect(plan, row: Row):
+    """The effect of the applied fix that put an implied row in the report (nomkl's, for mkl), or None."""
+    return next((o.finding.effect for o in plan.applied
+                 if o.finding.rule in row.rules and o.finding.effect is not None), None)
 
 
 def _add_implied_python(rows: list[Row], before, after) -> None:

@@ -37,6 +37,8 @@ class Effect:
     why: str = ""  # why the effect is empty or the fix refused, in words ("" when it has an effect)
     unpriced: tuple[str, ...] = ()  # parts without a figure for the target: named, not counted (never zero)
     how: str = ""  # how saving_bytes was worked out on the environment, with the figures' sources ("" none)
+    channel: str = ""  # a guard: the channel its excluded packages would come from (nomkl: defaults' mkl)
+    platform: str = ""  # a guard priced for another platform than the environment's ("" the environment's)
 
     @property
     def empty(self) -> bool:
@@ -244,6 +246,39 @@ def effect_of_guard(env, guard: str, excludes: str) -> Effect:
     n, lo, hi, unknown = env.total(leaving)
     return Effect(leaving=leaving, excluded=(excludes,), worth=None if unknown else hi,
                   saving_bytes=None if unknown else n, saving_range=None if unknown else (lo, hi))
+
+
+def effect_of_nomkl(env, platform: str | None = None, channel: str | None = None) -> Effect:
+    """Adding ``nomkl`` where MKL would be installed: the MKL side leaves (mkl's closure as the environment
+    would install it, each package once) and the OpenBLAS side arrives, each priced with its range from the
+    graph snapshot (``pricing.nomkl_figures``, the same figures the report's implied rows print). Parts
+    without a figure for the target are :attr:`Effect.unpriced` (named, not counted); no saving where mkl
+    itself or the OpenBLAS build has none (unknown, never zero)."""
+    from envslim.display import mb
+    from envslim.environment import pricing
+
+    guard = {"channel": channel or "", "platform": platform or ""}
+    mkl, blas = pricing.nomkl_figures(env, platform, channel)
+    where = platform or env.target.platform
+    if mkl is None:
+        channels = ", ".join(env.target.channels) or "the file's channels"
+        return Effect(excluded=("mkl",), unpriced=("mkl",), **guard,
+                      how=f"unknown: the graph snapshot ({env.graph.date}) has no {where} figure for mkl on {channels}")
+    leaving = tuple(m.name for m in mkl.members)
+    unpriced = tuple(sorted(mkl.unknown))
+    if blas is None:
+        return Effect(leaving=leaving, excluded=("mkl",), worth=mkl.hi, unpriced=(*unpriced, "libopenblas"), **guard,
+                      how=f"unknown: no {where} figure for the OpenBLAS build that replaces mkl")
+    saving, rng = mkl.bytes - blas.bytes, (mkl.lo - blas.hi, mkl.hi - blas.lo)
+    how = (f"environment estimate (range {mb(rng[0])} to {mb(rng[1])}) for {where}, from the graph snapshot of"
+           f" {env.graph.date}: {', '.join(leaving)} leave ({mkl.channel} {mkl.version}, {mb(mkl.bytes)}"
+           + (f", {mb(mkl.lo)} to {mb(mkl.hi)}" if mkl.lo != mkl.hi else "") + f"); arriving: libopenblas"
+           f" {blas.version} ({blas.channel}, {mb(blas.lo)} to {mb(blas.hi)}"
+           + (f"; {blas.stand_in}" if blas.stand_in else "") + ")")
+    if unpriced:
+        how += f"; not counted, no figure for the target: {', '.join(unpriced)}"
+    return Effect(leaving=leaving, arriving=("libopenblas",), saving_bytes=saving, saving_range=rng,
+                  excluded=("mkl",), worth=mkl.hi, unpriced=unpriced, how=how, **guard)
 
 
 def effect_of_channel(env, removed: str, *, remaining: tuple[str, ...]) -> Effect:

@@ -128,3 +128,71 @@ def wheel_requirements(fig: Fig, project: str, env: Environment, python: str, pi
                         sum(m.high for m in members))
     return dataclasses.replace(fig, bytes=total, low=low, high=high, members=tuple(members), unknown=tuple(unknown),
                                estimate=fig.estimate or low != high, packages=len(members))
+
+
+def openblas_figure(env: Environment, platform: str | None = None, channel: str | None = None) -> Fig | None:
+    """The figure of the OpenBLAS build that ``nomkl`` brings in place of MKL, for ``platform`` (default the
+    environment's): the snapshot's newest libopenblas on the channel that serves it, else conda-forge's as a
+    stand-in (said on the figure); None where the snapshot has no build for the platform."""
+    platform = platform or env.target.platform
+    graph = env.graph
+    channel = channel or env.serving_channel("libopenblas") or next(
+        (c for c in env.target.channels if c in ("conda-forge", "defaults")), "conda-forge")
+    builds = graph.builds("libopenblas", platform=platform, channel=channel)
+    stand_in = ""
+    if not len(builds) and channel != "conda-forge":
+        stand_in = f"conda-forge's libopenblas stands in ({channel} has no OpenBLAS build in the snapshot)"
+        builds = graph.builds("libopenblas", platform=platform, channel="conda-forge")
+    b = builds[0] if len(builds) else None
+    if b is None or b.figure is None:
+        return None
+    n, low, high = b.figure
+    source = (f"graph snapshot {graph.date}: libopenblas {b.version} {b.build} ({b.channel} {b.subdir}), seen in"
+              f" {b.source}; its runtime (libgfortran) not counted")
+    return Fig(bytes=n, kind="package", origin="snapshot", version=b.version, platform=b.subdir, source=source,
+               url=_source_url(graph, b.source), date=b.date, archive_bytes=b.archive_bytes, packages=1,
+               channel=b.channel, estimate=b.estimate or low != high, low=low, high=high, stand_in=stand_in,
+               members=(knowledge.Member("libopenblas", b.version, n, low, high),))
+
+
+def nomkl_figures(env: Environment, platform: str | None = None,
+                  channel: str | None = None) -> tuple[Fig | None, Fig | None]:
+    """What ``nomkl`` changes, priced once for its finding and the report alike: (the MKL side that leaves:
+    mkl's closure as the environment would install it, :func:`implied_figure`; the OpenBLAS side that
+    arrives, :func:`openblas_figure`). ``platform``: another platform than the environment's (a file whose
+    BLAS users are for win-64 only); ``channel``: the channel MKL would come from where the environment
+    does not reach it (defaults for a BLAS user taken from ``anaconda::``)."""
+    if platform and platform != env.target.platform:
+        env = Environment.from_specs(list(env.requested.values()),
+                                     Target(platform, env.target.channels, env.target.python), env.graph)
+    if channel and "mkl" not in env.packages:
+        alone = Target(env.target.platform, (channel,), env.target.python, env.target.platform_from)
+        mkl = closure_figure(Environment.from_specs(["mkl"], alone, env.graph), "mkl")
+    else:
+        mkl = implied_figure(env, "mkl")
+    if mkl is not None:  # what the rest of the file keeps (or has already) does not leave
+        import dataclasses
+
+        stays = env.closure(set(env.requested), without=("mkl",))
+        members = tuple(m for m in mkl.members if m.name == "mkl" or m.name not in stays)
+        unknown = tuple(n for n in mkl.unknown if n not in stays)
+        source = mkl.source.replace(f"and {len(mkl.members) - 1} more package(s)",
+                                    f"and {len(members) - 1} more package(s) that leave with it,", 1)
+        mkl = dataclasses.replace(mkl, source=source, bytes=sum(m.installed_bytes for m in members), low=sum(m.low for m in members),
+                                  high=sum(m.high for m in members), members=members, unknown=unknown,
+                                  packages=len(members))
+    return mkl, openblas_figure(env, platform, channel)
+
+
+def without(fig: Fig, names: set[str]) -> Fig:
+    """``fig`` (a closure) without the members ``names``: what it still installs once a guard keeps them out
+    (nomkl: a package whose build links MKL is counted after the rewrite without the MKL side)."""
+    import dataclasses
+
+    members = tuple(m for m in fig.members if m.name not in names)
+    if len(members) == len(fig.members):
+        return fig
+    return dataclasses.replace(fig, bytes=sum(m.installed_bytes for m in members), low=sum(m.low for m in members),
+                               high=sum(m.high for m in members), members=members, packages=len(members),
+                               source=f"{fig.source}; without {', '.join(sorted(names & {m.name for m in fig.members}))}"
+                                      " (kept out by nomkl)")

@@ -177,7 +177,8 @@ def _change(rep: FileReport, r: Row) -> str:
     start = getattr(item, "value_start", None)
     for o in rep.plan.applied:
         f = o.finding
-        if start is None or f.item is None or f.item.value_start != start or f.rule not in r.rules:
+        if f.rule not in r.rules or not (r.implied or (start is not None and f.item is not None
+                                                        and f.item.value_start == start)):
             continue
         if f.saving_bytes:
             rng = f", {mb(f.saving_range[0])} to {mb(f.saving_range[1])}" if f.saving_range else ""

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from envslim.display import mb
-from envslim.environment.effects import Effect
+from envslim.environment.effects import effect_of_nomkl
 from envslim.knowledge import footprint
 from envslim.document.edits import InsertConda
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import channels, cuda_intent, parsed_deps, serving_channel
+from envslim.rules.common import channels, cuda_intent, parsed_deps, saving_of, serving_channel
 
 # Packages that ask for MKL by name: nomkl next to them makes the file unsolvable.
 EXPLICIT_MKL = ("mkl", "mkl-service", "mkl_fft", "mkl_random", "mkl-include", "mkl-devel", "intel-openmp",
@@ -31,7 +30,10 @@ def check(ctx: Context):
 
     ## Why is this bad?
     The defaults channel builds its BLAS users against Intel MKL. `mkl` alone installs to about
-    800 MB (`envslim explain mkl` for the figure and its source); OpenBLAS is a few MB. `nomkl` is the
+    800 MB (`envslim explain mkl` for the figure and its source); OpenBLAS is a few MB. The saving
+    printed is nomkl's effect on the environment: the MKL side that leaves (mkl's closure as the file
+    would install it) less the OpenBLAS build that arrives, each priced with its range from the graph
+    snapshot; `envslim report` prices its implied mkl row the same way. `nomkl` is the
     conda meta-package that makes the solver pick the non-MKL builds.
 
     ## Example
@@ -63,7 +65,7 @@ def check(ctx: Context):
     - conda-forge serves the BLAS users and nothing there pulls MKL, `defaults` is not listed, and the
       target is linux or macOS: conda-forge's numpy links OpenBLAS there, so nomkl would change nothing.
       On win-64 conda-forge's default BLAS is MKL, and the rule fires (no saving is claimed where the
-      knowledge base has no win-64 figure for mkl: unknown, not zero).
+      graph snapshot has no win-64 figure for mkl: unknown, not zero).
     - When conda-forge is listed before `defaults`, conda-forge serves the BLAS users and MKL is not
       installed: nomkl would save nothing, so it is not added. The opt-in rule ES010 (`nomkl-guard`,
       `--extend-select ES010`) adds it there as a guard against a `.condarc` that reorders the channels
@@ -174,43 +176,10 @@ def judge(ctx: Context):
         yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe", saving_bytes=0,
                       source="no saving: MKL is not installed under strict channel priority", guard=True)
         return
-    if target is None:
-        target = footprint.target_of(env, getattr(ctx, "platform", None))
-    saving, rng, how = nomkl_saving(ctx, channel, target)
-    eff = Effect(leaving=("intel-openmp", "mkl"), arriving=("libopenblas",), saving_bytes=saving, saving_range=rng,
-                 excluded=("mkl",))
-    yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe",
-                  saving_bytes=saving, saving_range=rng, source=how, effect=eff)
-
-
-def nomkl_saving(ctx, channel: str, target) -> tuple[int | None, tuple[int, int] | None, str]:
-    """What nomkl saves where MKL would come from ``channel``: mkl and intel-openmp leave (intel-openmp may
-    stay for something else: the low end leaves it out), the OpenBLAS build arrives (conda-forge's
-    libopenblas on the target from the graph snapshot, its estimate's range; never zero). Unknown where the
-    knowledge base has no figure of mkl for the channel and target."""
-    mkl = footprint.removal(ctx.load("mkl"), (channel,), target)
-    if mkl.saving_bytes is None:
-        return None, None, mkl.how
-    omp = footprint.removal(ctx.load("intel-openmp"), (channel,), target)
-    m_lo, m_hi = mkl.low if mkl.low is not None else mkl.saving_bytes, mkl.high if mkl.high is not None else mkl.saving_bytes
-    o = omp.saving_bytes or 0
-    o_hi = omp.high if omp.high is not None else o
-    env = ctx.environment()
-    blas = env.graph.builds("libopenblas", platform=target.platform, channel="conda-forge")
-    fig = blas[0].figure if blas else None
-    if fig is None:
-        return None, None, f"{mkl.how}; no figure for the OpenBLAS build that replaces it on {target.platform}"
-    b, b_lo, b_hi = fig
-    saving = mkl.saving_bytes + o - b
-    how = (f"estimate (range {mb(m_lo - b_hi)} to {mb(m_hi + o_hi - b_lo)}): mkl {describe_how(mkl)} plus intel-openmp"
-           f" {describe_how(omp) if omp.saving_bytes is not None else 'unknown (counted as staying)'} minus OpenBLAS"
-           f" (conda-forge libopenblas {blas[0].version} {target.platform} in the graph snapshot of {env.graph.date},"
-           f" {mb(b_lo)} to {mb(b_hi)}; defaults' openblas is not in the snapshot: a stand-in)")
-    return saving, (m_lo - b_hi, m_hi + o_hi - b_lo), how
-
-
-def describe_how(est) -> str:
-    return footprint.describe(est.before) if est.before is not None else "unknown"
+    # what leaves and arrives, priced once on the environment: the report's implied rows print the same figures
+    eff = effect_of_nomkl(ctx.environment(), target.platform if target is not None else None, channel)
+    yield Finding("ES002", "nomkl", f"add nomkl: {why}", item=item, ops=(op,), safety="safe", effect=eff,
+                  **saving_of(eff, None))
 
 
 # What links BLAS, reached from a listed package that is not itself known to (issue 22: scikit-learn and pandas

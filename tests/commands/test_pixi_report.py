@@ -103,9 +103,9 @@ def test_default_environment_table_is_exact(capsys, manifest):
     assert "mkl (implied)" not in out
 
 
-def test_gpu_environment_drops_the_implied_mkl(capsys, manifest):
+def test_gpu_environment_replaces_the_implied_mkl(capsys, manifest):
     assert _specs(capsys, "--environment", "gpu", manifest) == [
-        ("mkl", "", None, "dropped (ES002)"),
+        ("mkl", "", "", "replaced by libopenblas (ES002)"),  # nomkl's OpenBLAS side on the implied row
         ("nomkl", None, "nomkl", "added (ES002)"),
         ("numpy", "numpy >=1.26,<2", "numpy >=1.26,<2", ""),
         ("opencv", "opencv >=4", "opencv >=4", ""),
