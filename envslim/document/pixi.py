@@ -46,7 +46,6 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 _AFTER = 1 << 20  # the order of a new table among insertions at one offset: after the lines
 
 
-# -- operations -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RemoveDep:
     dep: Dep
