@@ -236,6 +236,9 @@ def _build_number(build: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
+build_number = _build_number  # public: the build number of a build string (model reads rows with it)
+
+
 def newest_first(builds) -> list[Build]:
     """Builds ordered as a solver prefers them: highest version, then build number, then newest."""
     return sorted(builds, key=_order_key, reverse=True)

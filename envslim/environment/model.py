@@ -19,7 +19,8 @@ import re
 
 from envslim import conda as condaspec
 from envslim._record import dataclass
-from envslim.environment.graph import Build, Builds, Graph, fits_python, newest_first, python_of, snapshot
+from envslim.environment.graph import (Build, Builds, Graph, build_number, fits_python, newest_first, python_of,
+                                       snapshot)
 
 DEFAULT_PLATFORM = "linux-64"
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
@@ -644,7 +645,7 @@ class Environment:
                 continue
             allowed.append((bs, i))
         stand_in = not allowed or channel is None or not len(own)
-        pool = allowed or rows
+        pool = _undominated(allowed or rows)
         names = frozenset(d for bs, i in pool for d in bs.dep_names(i) if not d.startswith("__"))
         builds = rows
         chosen = self.packages.get(name)
@@ -778,6 +779,30 @@ def os_allows(dep_names, platform: str) -> bool:
     """:func:`for_platform` on a build's depends names."""
     os_name = platform.split("-")[0]
     return not any(n in _OS_VIRTUAL and os_name not in _OS_VIRTUAL[n] for n in dep_names)
+
+
+def _undominated(rows: list) -> list:
+    """The rows (``(builds, i)``, each allowed on the target) a solver could take, where a noarch package's
+    builds are OS variants: without a build of a version that has an OS-marked build (``__unix``, ``__win``, ...)
+    of higher build number depending on nothing more (its depends, less the marker the target has, all among
+    the other's). Whenever such a build would install, the marked one does and is preferred:
+    pywin32-on-windows 0.1.0's pywin32 build (number 2; its recipe marks only the unix build, number 3, with
+    ``__unix``) is never installed on Linux or macOS."""
+    marked = {(id(bs), bs.key(i)[0]) for bs, i in rows if not _OS_VIRTUAL.keys().isdisjoint(bs.dep_names(i))}
+    if not marked:
+        return rows
+    groups: dict = {}
+    for bs, i in rows:
+        if (id(bs), bs.key(i)[0]) in marked:
+            groups.setdefault((id(bs), bs.key(i)[0]), []).append((bs, i))
+    gone = set()
+    for group in groups.values():
+        sets = [(build_number(bs.key(i)[1]), {d for d in bs.depends(i) if d.partition(" ")[0] not in _OS_VIRTUAL},
+                 bs, i) for bs, i in group]
+        for number, deps, bs, i in sets:
+            if any(n > number and d <= deps and not _tracked(obs[oi]) for n, d, obs, oi in sets):
+                gone.add((id(bs), i))
+    return [(bs, i) for bs, i in rows if (id(bs), i) not in gone]
 
 
 def _compatible(dep, specs, builds, match) -> bool:

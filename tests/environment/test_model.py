@@ -147,6 +147,33 @@ def test_paths_are_conservative_and_totals_a_union():
     assert env.unknown == {"mystery"}
 
 
+def test_a_noarch_os_variant_reaches_only_what_the_targets_variant_depends_on():
+    """pywin32-on-windows 0.1.0 (conda-forge/pywin32-on-windows-feedstock recipe/meta.yaml): build 3 depends on
+    ``__unix``, build 2 on pywin32 with no OS marker. On Linux and macOS build 3 always installs where build 2
+    would and is preferred, so pywin32 is never reached there; on Windows build 3 cannot install."""
+    recs = [r for sub in ("linux-64", "osx-arm64", "win-64") for r in python_records("3.11", subdir=sub)]
+    recs += [rec("docker-py", "7.0.0", "pyhd8ed1ab_0", ["python >=3.7", "pywin32-on-windows"], subdir="noarch"),
+                 rec("pywin32-on-windows", "0.1.0", "pyh1179c8e_3", ["__unix", "python >=2.7"], subdir="noarch"),
+                 rec("pywin32-on-windows", "0.1.0", "pyh07e9846_2", ["python >=2.7", "pywin32"], subdir="noarch")]
+    text = "dependencies:\n  - python=3.11\n  - docker-py\n"
+    for platform in ("linux-64", "osx-arm64"):
+        env = env_of(text, recs, Target(platform, ("conda-forge",), "3.11"))
+        assert env.packages["pywin32-on-windows"].build == "pyh1179c8e_3"
+        assert env.edges("pywin32-on-windows") == (frozenset({"python"}), False)
+        assert env.path({"docker-py"}, "pywin32") is None and env.unknown_reached({"docker-py"}) == set()
+    env = env_of(text, recs, Target("win-64", ("conda-forge",), "3.11"))
+    assert env.edges("pywin32-on-windows") == (frozenset({"python", "pywin32"}), False)
+    assert env.unknown_reached({"docker-py"}) == {"pywin32"}
+    # a file that pins the pywin32 build on Linux asks for it: it stays reachable
+    env = env_of(text + "  - pywin32-on-windows=0.1.0=*_2\n", recs, Target("linux-64", ("conda-forge",), "3.11"))
+    assert env.path({"docker-py"}, "pywin32") == ["docker-py", "pywin32-on-windows", "pywin32"]
+    # without the marker the builds are not OS variants: the older build's depends stay on the way
+    plain = [r if r["build"] != "pyh1179c8e_3" else rec("pywin32-on-windows", "0.1.0", "pyh1179c8e_3",
+                                                        ["python >=2.7"], subdir="noarch") for r in recs]
+    env = env_of(text, plain, Target("linux-64", ("conda-forge",), "3.11"))
+    assert env.unknown_reached({"docker-py"}) == {"pywin32"}
+
+
 def test_path_answers_each_question_as_a_search_of_its_own():
     # path resumes one search per (from, without): the answers do not depend on the questions asked before
     recs = PY + [rec("a", "1", "h_0", ["b", "c"]), rec("b", "1", "h_0", ["d"]), rec("c", "1", "h_0", ["d", "e"]),
