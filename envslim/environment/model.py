@@ -247,8 +247,18 @@ class Environment:
             m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
             if m and "://" not in text.split(";")[0].split("@")[0]:
                 pip.setdefault(re.sub(r"[-_.]+", "-", m.group(1)).lower(), text)
+        # the same lines walked for the same target on the same graph give the same environment: the
+        # rules' walk and the report's (and a plan's second round of an unchanged file) share it
+        key = (target, tuple((n, str(s)) for n, s in requested.items()), tuple(sorted(pip.items())))
+        walked = graph.memo.setdefault("environments", {})  # (the last few only)
+        got = walked.get(key)
+        if got is not None:
+            return got
         env = cls(target, requested, pip, graph)
         env._walk()
+        walked[key] = env
+        if len(walked) > 8:
+            del walked[next(iter(walked))]
         return env
 
     @classmethod

@@ -113,13 +113,10 @@ class PipSpec:
     (``packaging``); an unreadable requirement matches no version."""
 
     def __init__(self, text: str) -> None:
-        from packaging.requirements import InvalidRequirement, Requirement
+        from envslim import pipreq
 
-        self.specifier, self.unreadable = None, False
-        try:
-            self.specifier = Requirement(text).specifier
-        except InvalidRequirement:
-            self.unreadable = True
+        req = pipreq.parse(text)
+        self.specifier, self.unreadable = (req.specifier, False) if req is not None else (None, True)
 
     def matches_version(self, version: str) -> bool:
         if self.unreadable:
@@ -140,14 +137,19 @@ def _marker_environment(platform: str, python: str) -> dict:
 def _requirement(text: str, environment: dict) -> tuple[str | None, str]:
     """(normalised project name, requirement text) of a Requires-Dist line that applies to the target;
     (None, "") when its marker rules it out or it cannot be read."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
+    from envslim import pipreq
     from envslim.knowledge import names
 
-    try:
-        r = Requirement(text)
-    except InvalidRequirement:
-        return None, ""
-    if r.marker is not None and not r.marker.evaluate(environment):
+    r = pipreq.parse(text)
+    if r is None or (r.marker and not pipreq.only_extra(r.marker)):  # a marker to evaluate: packaging reads it
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        try:
+            r = Requirement(text)
+        except InvalidRequirement:
+            return None, ""
+        if r.marker is not None and not r.marker.evaluate(environment):
+            return None, ""
+    elif r.marker:  # extra == "..." only: no extra is asked for
         return None, ""
     return names.normalize(r.name), f"{r.name}{r.specifier}"

@@ -182,12 +182,9 @@ def cuda_intent(ctx) -> str:
 
 # -- pip requirements ---------------------------------------------------------------------------------
 def _requirement(text: str):
-    from packaging.requirements import InvalidRequirement, Requirement
+    from envslim import pipreq
 
-    try:
-        return Requirement(text.split("#")[0].strip())
-    except InvalidRequirement:
-        return None
+    return pipreq.parse(text)
 
 
 def bound_text(text: str) -> str:

@@ -73,6 +73,11 @@ class PackageServer:
         self.ignore_range: set[str] = set()
         self.encodings: dict[str, str] = {}  # path -> Content-Encoding of a JSON body stored encoded
         self.log: list[tuple[str, dict[str, str]]] = []
+        # path prefix -> Cache-Control sent with every 200 and 304 under it (a real channel's repodata)
+        self.cache_control: dict[str, str] = {}
+        # path prefixes whose files (not only JSON documents) carry an ETag and Last-Modified and answer a
+        # matching If-None-Match with 304, as a real channel's repodata.json does
+        self.validated: tuple[str, ...] = ()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.released = threading.Event()  # hold(): requests wait for this, so a test decides when they finish
@@ -189,6 +194,16 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 
+        def _cache_control(self, status: int) -> None:
+            """Cache-Control for a path under one of ``server.cache_control``'s prefixes (200 and 304)."""
+            if status not in (200, 304):
+                return
+            path = urlsplit(self.path).path
+            for prefix, value in server.cache_control.items():
+                if path.startswith(prefix):
+                    self.send_header("Cache-Control", value)
+                    return
+
         def _send(
             self, status: int, body: bytes, headers: dict[str, str], *, drop: bool = False
         ) -> None:
@@ -196,6 +211,7 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
+            self._cache_control(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if not drop:
@@ -234,12 +250,23 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
                 if self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)
+                    self._cache_control(304)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
             elif path in server.files:
                 body = server.files[path]
                 headers = {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"}
+                if path.startswith(server.validated) and server.validated:
+                    etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                    headers.update({"ETag": etag, "Last-Modified": LAST_MODIFIED})
+                    if self.headers.get("If-None-Match") == etag and not self.headers.get("Range"):
+                        self.send_response(304)
+                        self.send_header("ETag", etag)
+                        self._cache_control(304)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                 wanted = self.headers.get("Range")
                 ignore = path in server.ignore_range or (fault is not None and fault.kind == "norange")
                 if wanted and not ignore:
