@@ -18,7 +18,7 @@ from envslim._paths import knowledge_root
 from envslim._record import dataclass
 
 FILE = os.path.join("graph", "conda.jsonl")
-FORMAT = 4
+FORMAT = 5
 
 
 class Ratios:
@@ -133,6 +133,11 @@ def python_of(name: str, version: str, build: str, depends) -> str | None:
 
     m = re.search(r"(?:^|_|np\d+)py(\d)\.?(\d+)", build)
     return f"{m.group(1)}.{m.group(2)}" if m else None
+
+
+def version_only(spec) -> bool:
+    """Whether a MatchSpec constrains nothing but the version (so a build's version alone decides a match)."""
+    return spec.build is None and spec.build_number is None and not spec.fields and not spec.subdir
 
 
 def fits_python(build: Build, python: str | None) -> bool:
@@ -258,9 +263,12 @@ class Graph:
         self._ratios: Ratios | None = None
         self._sources: dict[int, tuple[str, str]] = {}
         self._index: dict[str, list] = {}
-        self._orders: dict[str, object] = {}
         self._cache: dict[tuple, list[Build]] = {}
         self.memo: dict = {}  # what readers of this graph remember between environments (model's matches)
+        # from the lines read so far: a depends string -> the ranks of its name's versions it allows (only
+        # the strings that constrain the version alone), and a name -> version -> its rank (graphfile)
+        self.masks: dict[str, int] = {}
+        self.ranks: dict[str, dict[str, int]] = {}
 
     # -- the index ------------------------------------------------------------------------------
     def _load_header(self) -> dict:
@@ -329,12 +337,19 @@ class Graph:
             import json
 
             line = json.loads(blob)
+            masks = self.masks
+            for d, m in zip(line["d"], line["m"]):
+                if m is not None:
+                    masks[d] = m
+            ranks = self.ranks.setdefault(name, {})
+            for row in line["b"]:
+                ranks[row[0]] = row[9]
         self._raw[key] = line
         return line
 
     def _make(self, name: str, subdir: str, line: dict, row: list) -> Build:
         header = self._header
-        version, build, ch, dep_ix, archive, installed, src, days, python = row
+        version, build, ch, dep_ix, archive, installed, src, days, python, _rank = row
         est = lo = hi = None
         if installed is None and archive:
             est, lo, hi = self.ratios.estimate(name, archive) or (None, None, None)
@@ -432,21 +447,9 @@ class Graph:
             parts.append((subdir, line, rows))  # type: ignore[arg-type]
         entries = [(subdir, line, row) for subdir, line, rows in parts for row in rows]
         if len(parts) > 1:  # two subdirs (a package built per platform and as noarch), each ordered: merge them
-            entries.sort(key=lambda e: (self._order(e[2][0]), _build_number(e[2][1]), e[2][7]), reverse=True)
+            entries.sort(key=lambda e: (e[2][9], _build_number(e[2][1]), e[2][7]), reverse=True)
         got = Builds(entries, lambda subdir, line, row: self._make(name, subdir, line, row))
         self._cache[key] = got
-        return got
-
-    def _order(self, version: str):
-        got = self._orders.get(version)
-        if got is None:
-            from envslim import conda as condaspec
-
-            try:
-                got = condaspec.VersionOrder(version)
-            except (ValueError, TypeError):
-                got = condaspec.VersionOrder("0")
-            self._orders[version] = got
         return got
 
     def candidates(self, spec, *, platform: str, channel: str, python: str | None = None) -> list[Build]:

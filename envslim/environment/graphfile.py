@@ -13,10 +13,18 @@ Format (``FORMAT``; a reader parses line 1, then only the lines of the names and
              "channels": [...], "subdirs": [...], "method": "...", "ratios": {...},
              "names": {"<name>": "subdir index,start,length,channel bit mask;...", ...}}
     then:   one line per name and subdir, at ``start`` bytes after the end of line 1:
-            {"d": [depends strings], "b": [[version, build, channel, [depends indexes], archive, installed,
-              source, timestamp days, python minor or null], ...]}
+            {"d": [depends strings], "m": [a depends' versions mask or null, ...],
+             "b": [[version, build, channel, [depends indexes], archive, installed, source, timestamp days,
+                    python minor or null, version rank], ...]}
             (by channel, then newest first: version, build number, timestamp; a rebuild of a version for the
             same Python with the same depends names is kept once, the newest)
+
+The matching a walk does most is computed here once, not in every run: a name's *version rank* is the
+place of the version among every version the snapshot has of that name (all subdirs and channels, in
+conda's order, from 0), and a depends string that constrains the version only (no build, build number,
+subdir or other field) carries the *mask* of the ranks of its name's versions it allows (bit i set: the
+version of rank i matches). Null where the string constrains more than the version, cannot be read, or
+names a package the snapshot does not have: the reader matches those itself.
 
 Installed bytes that were not measured are estimated when read, from the archive bytes and the ratios the
 header carries.
@@ -27,7 +35,7 @@ from __future__ import annotations
 import json
 import re
 
-from envslim.environment.graph import FORMAT, Ratios, python_of
+from envslim.environment.graph import FORMAT, Ratios, python_of, version_only
 
 __all__ = ["Ratios", "compile_graph"]
 
@@ -59,6 +67,47 @@ def _newest(row: list) -> _Desc:
     return _Desc((v, int(tail) if tail.isdigit() else 0, row[8], row[1]))
 
 
+def _ranks(seen: dict) -> dict[str, dict[str, int]]:
+    """name -> version -> its rank among the name's versions (conda's order; equal orders by their text)."""
+    from envslim import conda as condaspec
+
+    versions: dict[str, set[str]] = {}
+    for (name, version, _b, _s, _c) in seen:
+        versions.setdefault(name, set()).add(version)
+    out = {}
+    for name, vs in versions.items():
+        def key(v: str):
+            try:
+                return (condaspec.VersionOrder(v), v)
+            except ValueError:
+                return (condaspec.VersionOrder("0"), v)
+
+        out[name] = {v: i for i, v in enumerate(sorted(vs, key=key))}
+    return out
+
+
+def _mask(dep: str, ranks: dict[str, dict[str, int]]) -> int | None:
+    """The ranks of the versions of ``dep``'s name that ``dep`` allows, as bits; None where ``dep`` constrains
+    more than the version, cannot be read or names a package the snapshot does not have."""
+    from envslim import conda as condaspec
+
+    name = dep.partition(" ")[0]
+    table = ranks.get(name)
+    if table is None:
+        return None
+    try:
+        spec = condaspec.parse(dep)
+    except condaspec.CondaSpecError:
+        return None
+    if not version_only(spec):
+        return None
+    bits = 0
+    for version, rank in table.items():
+        if spec.matches_version(version):
+            bits |= 1 << rank
+    return bits
+
+
 def compile_graph(records, ratios: Ratios) -> bytes:
     """The snapshot of ``records`` (see the module docstring). The same artifact seen in several sources is
     kept once: measured installed bytes win, else the first record's."""
@@ -86,6 +135,8 @@ def compile_graph(records, ratios: Ratios) -> bytes:
     lines: dict[tuple[str, str], list] = {}
     for (name, _v, _b, subdir, _c), row in seen.items():
         lines.setdefault((name, subdir), []).append(row)
+    ranks = _ranks(seen)
+    masks: dict[str, int | None] = {}
     subdirs = sorted({subdir for _name, subdir in lines})
     body: list[bytes] = []
     index: dict[str, list] = {}
@@ -105,10 +156,12 @@ def compile_graph(records, ratios: Ratios) -> bytes:
             if variant in kept and row[6] is None:
                 continue
             kept.add(variant)
-            out = [row[0], row[1], row[3], [deps.setdefault(d, len(deps)) for d in depends], *row[5:], python]
+            out = [row[0], row[1], row[3], [deps.setdefault(d, len(deps)) for d in depends], *row[5:], python,
+                   ranks[name][row[0]]]
             rows.append(out)
             mask |= 1 << row[3]
-        blob = json.dumps({"d": list(deps), "b": rows}, separators=(",", ":")).encode("utf-8") + b"\n"
+        allowed = [masks[d] if d in masks else masks.setdefault(d, _mask(d, ranks)) for d in deps]
+        blob = json.dumps({"d": list(deps), "m": allowed, "b": rows}, separators=(",", ":")).encode("utf-8") + b"\n"
         index.setdefault(name, []).append([subdirs.index(subdir), at, len(blob), mask])
         body.append(blob)
         at += len(blob)

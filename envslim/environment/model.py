@@ -208,6 +208,7 @@ class Environment:
         # file (a rename's walk again) share what was matched
         self._spec_info: dict[str, tuple] = graph.memo.setdefault("spec_info", {})
         self._fits_memo: dict[tuple, bool] = graph.memo.setdefault("fits_python", {})
+        self._masks, self._ranks = graph.masks, graph.ranks
         self._specs: dict[str, list] = {}  # name -> every spec seen for it in the walk
         self._implied: dict[str, list] = {}  # name -> specs a requested metapackage implies (IMPLIED_SPECS)
         self._hard: dict[str, bool] = {}  # a depends string -> whether it can hold with the file's own specs
@@ -317,7 +318,15 @@ class Environment:
 
     def _match_key(self, spec, name: str, version: str, build: str, subdir: str) -> bool:
         """:meth:`_match` on a build's name, version, build string and subdir (before it is made)."""
-        text = spec if spec.__class__ is str else _spec_key(spec)
+        if spec.__class__ is str:  # a depends string: the snapshot's mask of the versions it allows
+            bits = self._masks.get(spec)
+            if bits is not None:
+                rank = self._ranks.get(name, _NO_RANKS).get(version)
+                if rank is not None:
+                    return bits >> rank & 1 == 1
+            text = spec
+        else:
+            text = _spec_key(spec)
         info = self._spec_info.get(text)
         if info is None:
             info = self._info(text, spec)
@@ -499,13 +508,9 @@ class Environment:
             if hard:
                 ok = self._hard.get(dep)
                 if ok is None:
-                    try:
-                        ds = condaspec.parse(dep)
-                    except condaspec.CondaSpecError:
-                        ds = None
                     channel = self._serving_channel(dn, self.requested.get(dn))
                     pool = self.graph.builds(dn, platform=self.target.platform, channel=channel) if channel else []
-                    ok = self._hard[dep] = ds is None or _compatible(ds, others, pool, self._match)
+                    ok = self._hard[dep] = _readable(dep, self._masks) and _compatible(dep, others, pool, self._match)
                 if not ok:
                     return False
                 continue
@@ -748,6 +753,9 @@ class Environment:
         return lo, hi, unknown
 
 
+_NO_RANKS: dict = {}
+
+
 def _spec_key(spec) -> object:
     """What a MatchSpec's remembered answers are filed under: its text where it is what that text parses
     to (so a depends string and the same line of the file share them), else its canonical form."""
@@ -815,14 +823,26 @@ def _undominated(rows: list) -> list:
     return [(bs, i) for bs, i in rows if (id(bs), i) not in gone]
 
 
-def _compatible(dep, specs, builds, match) -> bool:
-    """Whether a depends ``dep`` can hold together with ``specs`` (the file's own) on one build: some build
-    the snapshot has (any platform) meets them all, or, where it has none of the name, the versions the
-    file's specs name (``pytorch=2.2`` -> 2.2) meet ``dep``'s version."""
+def _readable(dep: str, masks) -> bool:
+    """Whether conda can read a depends string (one the snapshot has a mask for was read when it was built)."""
+    if dep in masks:
+        return True
+    try:
+        condaspec.parse(dep)
+    except condaspec.CondaSpecError:
+        return False
+    return True
+
+
+def _compatible(dep: str, specs, builds, match) -> bool:
+    """Whether a depends ``dep`` (readable) can hold together with ``specs`` (the file's own) on one build:
+    some build the snapshot has (any platform) meets them all, or, where it has none of the name, the
+    versions the file's specs name (``pytorch=2.2`` -> 2.2) meet ``dep``'s version."""
     if any(match(dep, b) and all(match(s, b) for s in specs) for b in builds):
         return True
     if builds:
         return False
+    dep = condaspec.parse(dep)
     for s in specs:
         raw = (s.raw_version or "").lstrip("=<>!~").rstrip("*").rstrip(".")
         if raw and re.match(r"^[0-9][0-9.]*$", raw) and not dep.matches_version(raw) and not dep.matches_version(raw + ".0"):

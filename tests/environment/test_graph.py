@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from envslim.environment.graph import Graph, snapshot
 from envslim.environment.graphfile import compile_graph
 from tests.environment.graphkit import RATIOS, SOURCE, graph, rec
@@ -106,3 +108,44 @@ def test_with_build_reads_the_rows_as_all_builds_has_them():
     assert g.with_build("x", "h0_0") == {("linux-64", "conda-forge"), ("osx-64", "conda-forge"),
                                          ("linux-64", "defaults")}
     assert g.with_build("absent", "h0_0") == set()
+
+
+def test_versions_are_ranked_in_condas_order_and_depends_carry_the_ranks_they_allow():
+    g = graph([rec("b", "1.10", "h0_0"), rec("b", "1.9", "h0_0"), rec("b", "2.0", "h0_0", subdir="noarch"),
+               rec("a", "1", "h0_0", ["b >=1.9,<2", "b 1.10 h0_0", "c >=1", "b"])])
+    head, _, body = g._data.partition(b"\n")
+    lines = [json.loads(x) for x in body.splitlines()]
+    a_line = next(x for x in lines if x["d"] and x["d"][0].startswith("b "))
+    # b's versions in conda's order: 1.9 (rank 0), 1.10 (1), 2.0 (2), over every subdir
+    assert a_line["d"] == ["b >=1.9,<2", "b 1.10 h0_0", "c >=1", "b"]
+    assert a_line["m"] == [0b011, None, None, 0b111]  # a build string, a name the snapshot lacks: no mask
+    # the noarch 2.0 and the linux-64 1.10 merge by rank, newest first
+    assert [x.version for x in g.builds("b", platform="linux-64", channel="conda-forge")] == ["2.0", "1.10", "1.9"]
+    assert g.ranks["b"] == {"2.0": 2, "1.10": 1, "1.9": 0}
+    g.builds("a", platform="linux-64", channel="conda-forge")
+    assert g.masks == {"b >=1.9,<2": 0b011, "b": 0b111}
+
+
+@pytest.mark.slow
+def test_every_mask_of_the_shipped_snapshot_agrees_with_condas_matching():
+    from envslim import conda as condaspec
+
+    g = snapshot()
+    with open(g.path, "rb") as f:
+        f.readline()
+        lines = [json.loads(x) for x in f]
+    versions: dict[str, set[str]] = {}
+    for name in g.names():
+        for b in g.all_builds(name):
+            versions.setdefault(name, set()).add(b.version)
+    checked = 0
+    for line in lines:
+        for dep, bits in zip(line["d"], line["m"]):
+            if bits is None:
+                continue
+            spec = condaspec.parse(dep)
+            name = dep.partition(" ")[0]
+            for version in versions[name]:
+                assert (bits >> g.ranks[name][version] & 1 == 1) is spec.matches_version(version), (dep, version)
+                checked += 1
+    assert checked > 100_000
