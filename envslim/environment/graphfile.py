@@ -9,7 +9,7 @@ marked as an estimate with its range; without archive bytes they stay unknown.
 
 Format (``FORMAT``; a reader parses line 1, then only the lines of the names and subdirs it needs)::
 
-    line 1: {"format": 4, "date": newest source date, "sources": [[repo, path, commit, date], ...],
+    line 1: {"format": 5, "date": newest source date, "sources": [[repo, path, commit, date], ...],
              "channels": [...], "subdirs": [...], "method": "...", "ratios": {...},
              "names": {"<name>": "subdir index,start,length,channel bit mask;...", ...}}
     then:   one line per name and subdir, at ``start`` bytes after the end of line 1:
