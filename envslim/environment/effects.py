@@ -39,6 +39,10 @@ class Effect:
     how: str = ""  # how saving_bytes was worked out on the environment, with the figures' sources ("" none)
     channel: str = ""  # a guard: the channel its excluded packages would come from (nomkl: defaults' mkl)
     platform: str = ""  # a guard priced for another platform than the environment's ("" the environment's)
+    # the figures behind saving_bytes, ((manager, name), knowledge.Member) each, so that the saving of several
+    # fixes is a union (see union_saving): what leaves (gone) and what arrives (come)
+    gone: tuple = ()
+    come: tuple = ()
 
     @property
     def empty(self) -> bool:
@@ -67,6 +71,28 @@ class Effect:
                 **({"pulled_back_by": list(self.pulled_back_by)} if self.pulled_back_by else {}),
                 **({"unknown": list(self.unknown)} if self.unknown else {}),
                 **({"unpriced": list(self.unpriced)} if self.unpriced else {})}
+
+
+def union_saving(effects) -> tuple[int, int, int]:
+    """(saving, low, high) of several fixes made together: what leaves less what arrives, each package counted
+    once (``footprint.difference``, as the report's totals), from the figures behind each effect's saving."""
+    from envslim.knowledge import footprint
+
+    effects = list(effects)
+    return footprint.difference([(key, [(key, m)]) for e in effects for key, m in e.gone],
+                                [(key, [(key, m)]) for e in effects for key, m in e.come])
+
+
+def members(env, names, manager: str = "conda") -> tuple:
+    """((manager, name), knowledge.Member) for each of ``names`` with a figure on the target (each once)."""
+    from envslim.knowledge import Member
+
+    out = []
+    for name in sorted(set(names)):
+        f = env.figure(name)
+        if f is not None:
+            out.append(((manager, name), Member(name, f.build.version, f.bytes, f.low, f.high)))
+    return tuple(out)
 
 
 def path_text(path) -> str:
@@ -128,7 +154,8 @@ def effect_of_drop(env, name: str) -> Effect:
         why = (f"only {', '.join(leaving)} ({_mb(worth)}) would leave"
                + (f": {', '.join(kept[:4])}{' ...' if len(kept) > 4 else ''} stay for the rest of the file" if kept else ""))
     return Effect(leaving=leaving, saving_bytes=saving, saving_range=rng, worth=worth, why=why,
-                  unpriced=tuple(sorted(unpriced)), how=how_text(env, leaving, (), saving, rng, unpriced))
+                  unpriced=tuple(sorted(unpriced)), how=how_text(env, leaving, (), saving, rng, unpriced),
+                  gone=members(env, leaving) if saving is not None else ())
 
 
 def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
@@ -155,8 +182,10 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
         why = f"{old} and {new} bring the same packages here"
     elif worth is not None and worth < MIN_WORTH:
         why = f"only {', '.join(leaving) or 'nothing'} ({_mb(worth)}) would leave: what {old} adds to {new} stays for the rest of the file"
+    priced = saving is not None
     return Effect(leaving=leaving, arriving=arriving, saving_bytes=saving, saving_range=rng, worth=worth, why=why,
-                  unpriced=tuple(sorted(unpriced)), how=how_text(env, leaving, arriving, saving, rng, unpriced))
+                  unpriced=tuple(sorted(unpriced)), how=how_text(env, leaving, arriving, saving, rng, unpriced),
+                  gone=members(env, leaving) if priced else (), come=members(after_env, arriving) if priced else ())
 
 
 def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | None = None,
@@ -192,6 +221,7 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
     project = pypi or name
     saving = rng = None
     how = ""
+    come: tuple = ()
     unpriced = set(unknown_leaving)
     if python and name not in unknown_leaving:  # (the package itself without a figure: its saving is unknown)
         from envslim.environment import wheels
@@ -201,6 +231,7 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
             unpriced.add(f"the {project} wheel")
         else:
             saving, rng = n - wheel.bytes, (lo - wheel.high, hi - wheel.low)
+            come = tuple((("pip", m.name.lower()), m) for m in wheel.members)
             unpriced |= set(wheel.unknown)
             spread = f", {_mb(wheel.low)} to {_mb(wheel.high)}" if wheel.low != wheel.high else ""
             more = len(wheel.members) - 1
@@ -208,7 +239,8 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
                            f"the {project} {wheel.version} wheel{f' and {more} it requires' if more else ''}"
                            f" ({_mb(wheel.bytes)}{spread}; {wheel.source}, {wheel.priced.figure.date})")
     return Effect(leaving=leaving, arriving=(project,), worth=worth, why=why, saving_bytes=saving,
-                  saving_range=rng, unpriced=tuple(sorted(unpriced)), how=how)
+                  saving_range=rng, unpriced=tuple(sorted(unpriced)), how=how,
+                  gone=members(env, leaving) if saving is not None else (), come=come)
 
 
 def effect_of_pin(env, spec) -> Effect:
@@ -245,7 +277,8 @@ def effect_of_guard(env, guard: str, excludes: str) -> Effect:
     leaving = tuple(sorted(env.closure([excludes]) - env.closure(set(env.requested), without=(excludes,))))
     n, lo, hi, unknown = env.total(leaving)
     return Effect(leaving=leaving, excluded=(excludes,), worth=None if unknown else hi,
-                  saving_bytes=None if unknown else n, saving_range=None if unknown else (lo, hi))
+                  saving_bytes=None if unknown else n, saving_range=None if unknown else (lo, hi),
+                  gone=() if unknown else members(env, leaving))
 
 
 def effect_of_nomkl(env, platform: str | None = None, channel: str | None = None) -> Effect:
@@ -278,7 +311,8 @@ def effect_of_nomkl(env, platform: str | None = None, channel: str | None = None
     if unpriced:
         how += f"; not counted, no figure for the target: {', '.join(unpriced)}"
     return Effect(leaving=leaving, arriving=("libopenblas",), saving_bytes=saving, saving_range=rng,
-                  excluded=("mkl",), worth=mkl.hi, unpriced=unpriced, how=how, **guard)
+                  excluded=("mkl",), worth=mkl.hi, unpriced=unpriced, how=how, **guard,
+                  gone=tuple(mkl.counted("mkl", "conda")), come=tuple(blas.counted("libopenblas", "conda")))
 
 
 def effect_of_channel(env, removed: str, *, remaining: tuple[str, ...]) -> Effect:

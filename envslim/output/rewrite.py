@@ -61,6 +61,14 @@ def headline(message: str) -> str:
     return short
 
 
+def saves_bytes(o: Outcome) -> bool:
+    """Whether a fix changes what is installed (a move, a rename, a drop, or a guard that keeps packages out
+    with an effect), so that a missing figure is an unknown saving rather than none."""
+    e = o.finding.effect
+    return o.action in ("move-to-pip", "replace", "remove") or (
+        e is not None and bool(e.leaving or e.arriving or e.unpriced))
+
+
 def short_status(o: Outcome, dry: bool) -> str:
     """The status without an unsafe fix's reasoning (``--verbose`` gives it)."""
     if o.state is State.UNSAFE:
@@ -153,31 +161,51 @@ def review_diff(plan, path: str, *, color: bool = False, verbose: bool = True) -
 
 
 def markdown_summary(path: str, plan, *, dry: bool) -> str:
-    """A summary of one file's findings sized for a pull-request comment."""
+    """A summary of one file's findings sized for a pull-request comment. Its total is the union of the made
+    fixes' effects (each package counted once, :func:`envslim.environment.effects.union_saving`); a fix whose
+    saving is unknown is named, not counted."""
+    from envslim.environment.effects import Effect, union_saving
+    from envslim.knowledge import Member
+
     def cell(s: str) -> str:
         return printable(redact(s)).replace("|", "\\|").replace("\n", " ")
 
     rows = []
-    total = low = high = 0
+    counted: list[Effect] = []
+    unknown: list[str] = []
     for o in plan.shown:
         f = o.finding
         rng = f.saving_range
         saving = f"~{mb(f.saving_bytes)}" + (f" ({mb(rng[0])} to {mb(rng[1])})" if rng else "") if f.saving_bytes else ""
         if o.applied and f.saving_bytes:
-            total += f.saving_bytes
-            low += rng[0] if rng else f.saving_bytes
-            high += rng[1] if rng else f.saving_bytes
+            if f.effect is not None and (f.effect.gone or f.effect.come):
+                counted.append(f.effect)
+            else:  # the knowledge base's estimate: no packages behind it to share, counted as it is
+                low, high = rng or (f.saving_bytes, f.saving_bytes)
+                key = ("fix", f"{f.rule} {f.package} {o.line}")
+                counted.append(Effect(gone=((key, Member(f.package, "", f.saving_bytes, low, high)),)))
+        elif o.applied and f.saving_bytes is None and not f.guard and saves_bytes(o):
+            saving = "unknown"
+            unknown.append(f"{md_code(redact(f.package))} ({f.rule})")
         rows.append(f"| `{f.rule}` | {md_code(redact(f.package))} | {cell(f.message)} | {saving} |"
                     f" {cell(status(o, dry=dry, due='due'))} |")
     out = [f"### envslim: {md_code(redact(path))}", ""]
     if not rows:
         return "\n".join(out + ["Nothing to change.", ""]) + "\n"
     out += ["| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|", *rows, ""]
-    if total:
+    which = "due" if dry else "applied"
+    not_counted = f"; saving unknown, not counted: {', '.join(unknown)}" if unknown else ""
+    if counted:
+        total, low, high = union_saving(counted)
         spread = f", {mb(low)} to {mb(high)}" if (low, high) != (total, total) else ""
-        out.append(f"**Estimated saving of the {'due' if dry else 'applied'} changes: ~{mb(total)}**{spread} "
-                   "(each fix's effect on the environment, from the graph snapshot, or the knowledge base's estimate where"
-                   " the snapshot cannot price it; `--format json` gives each finding's source)")
+        out.append(f"**Estimated saving of the {which} changes: ~{mb(total)}**{spread} (the fixes' effects on the"
+                   " environment together, each package counted once, from the graph snapshot, or the knowledge"
+                   " base's estimate where the snapshot cannot price it; `--format json` gives each finding's"
+                   f" source){not_counted}")
+        out.append("")
+    elif unknown:
+        out.append(f"**Estimated saving of the {which} changes: unknown** (no figure for the target: "
+                   f"{', '.join(unknown)})")
         out.append("")
     if plan.changed:
         body = printable(redact(diff(plan.old_text, plan.new_text, path))).rstrip("\n")

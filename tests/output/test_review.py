@@ -292,9 +292,9 @@ def markdown(path: str, rows: list[str], total: str, word: str, body: str, sprea
         "|---|---|---|---:|---|",
         *rows,
         "",
-        f"**Estimated saving of the {word} changes: ~{total}**{spread} (each fix's effect on the environment,"
-        " from the graph snapshot, or the knowledge base's estimate where the snapshot cannot price it;"
-        " `--format json` gives each finding's source)",
+        f"**Estimated saving of the {word} changes: ~{total}**{spread} (the fixes' effects on the environment"
+        " together, each package counted once, from the graph snapshot, or the knowledge base's estimate where"
+        " the snapshot cannot price it; `--format json` gives each finding's source)",
         "",
         "<details><summary>diff</summary>",
         "",
@@ -333,6 +333,92 @@ def test_markdown_summary_of_a_rewrite(folder, capsys):
     assert run(capsys, "rewrite", "--check", "--format", "markdown", "env.yml") == (0, "\n".join([
         "### envslim: `env.yml`", "", "| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|",
         seed_rows("")[0], "", ""]), "")
+
+
+# Two pixi environments, each with its own pyarrow line: two moves whose leaving packages are the same (the
+# conda pyarrow closure, linux-64, Python 3.12) and whose arriving wheel is the same.
+TWO_SCOPES = """\
+[workspace]
+name = "svc"
+channels = ["conda-forge"]
+platforms = ["linux-64"]
+
+[dependencies]
+python = "3.12.*"
+
+[feature.etl.dependencies]
+pyarrow = "*"
+
+[feature.api.dependencies]
+pyarrow = "*"
+
+[environments]
+etl = ["etl"]
+api = ["api"]
+"""
+TWO_SCOPES_DIFF = """\
+--- a/pixi.toml
++++ b/pixi.toml
+@@ -7,9 +7,13 @@
+ python = "3.12.*"
+ 
+ [feature.etl.dependencies]
++
++[feature.etl.pypi-dependencies]
+ pyarrow = "*"
+ 
+ [feature.api.dependencies]
++
++[feature.api.pypi-dependencies]
+ pyarrow = "*"
+ 
+ [environments]"""
+
+
+def test_markdown_total_counts_packages_two_fixes_share_once(folder, capsys):
+    """Each move saves ~128.9 MB (26.0 to 228.8 MB); made together the same packages leave and the same wheel
+    arrives, so the total is the union: ~128.9 MB, not the sum (~257.8 MB, 52.0 to 457.5 MB)."""
+    (folder / "pixi.toml").write_text(TWO_SCOPES)
+    row = f"| `ES001` | `pyarrow` | {PYARROW} | ~128.9 MB (26.0 MB to 228.8 MB) | due |"
+    assert run(capsys, "rewrite", "--diff", "--format", "markdown", "pixi.toml") == (
+        1, markdown("pixi.toml", [row, row], "128.9 MB", "due", f"```diff\n{TWO_SCOPES_DIFF}\n```",
+                    ", 26.0 MB to 228.8 MB"), "")
+
+
+# win-64 (pywin32 is Windows-only): the knowledge base measured the opencv wheels for manylinux x86_64 only
+UNKNOWN_WHEEL = "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pywin32\n  - pip\n  - pip:\n" \
+                "    - opencv-python==4.8.1.78\n"
+
+
+def test_markdown_total_names_a_fix_whose_saving_is_unknown(folder, capsys):
+    """No figure for the target: the row and the total say unknown (never a total of zero, never left out)."""
+    (folder / "env.yml").write_text(UNKNOWN_WHEEL)
+    rc, out, err = run(capsys, "rewrite", "--diff", "--unsafe-fixes", "--format", "markdown", "env.yml")
+    assert (rc, err) == (1, "")
+    (pip_side,) = [v for v in knowledge.load("opencv").slim_variants if v.get("side") == "pip"]
+    assert out.split("\n")[4:9] == [
+        "| `ES007` | `defaults` | conda-forge without nodefaults: a .condarc can add defaults back |  | due |",
+        f"| `ES004` | `opencv-python` | use opencv-python-headless: {pip_side['reason']} | unknown | due |",
+        "",
+        "**Estimated saving of the due changes: unknown** (no figure for the target: `opencv-python` (ES004))",
+        "",
+    ]
+
+
+def test_markdown_total_counts_what_is_known_and_names_what_is_not(folder, capsys):
+    """tensorflow 2.15.0: the knowledge base measured tensorflow-cpu's wheels at 2.21.0 only, so that rename's
+    saving is unknown and named; the pyarrow move's is counted."""
+    (folder / "env.yml").write_text("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.11\n"
+                                    "  - pyarrow\n  - pip\n  - pip:\n    - tensorflow==2.15.0\n")
+    rc, out, err = run(capsys, "rewrite", "--diff", "--unsafe-fixes", "--format", "markdown", "env.yml")
+    assert (rc, err) == (1, "")
+    lines = out.split("\n")
+    assert lines[5].endswith(" | unknown | due |") and lines[5].startswith("| `ES004` | `tensorflow` | use tensorflow-cpu: ")
+    assert lines[7] == (
+        "**Estimated saving of the due changes: ~129.3 MB**, 26.2 MB to 229.3 MB (the fixes' effects on the"
+        " environment together, each package counted once, from the graph snapshot, or the knowledge base's estimate"
+        " where the snapshot cannot price it; `--format json` gives each finding's source); saving unknown, not"
+        " counted: `tensorflow` (ES004)")
 
 
 def test_markdown_nothing_to_change_and_escaping(folder, capsys):
