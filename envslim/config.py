@@ -54,8 +54,8 @@ def find(start) -> tuple[str, dict, tuple[str, ...]] | None:
     path for error positions).
 
     A ``.envslim.toml`` wins over a ``pyproject.toml`` in the same folder; a ``pyproject.toml`` without
-    ``[tool.envslim]`` is passed over (the search goes on upward), and one that does not even mention
-    envslim is not parsed."""
+    ``[tool.envslim]`` is passed over (the search goes on upward), and one that has no place to hold it
+    (:func:`_may_configure`) is not parsed."""
     folder = os.path.realpath(start)
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
@@ -64,7 +64,7 @@ def find(start) -> tuple[str, dict, tuple[str, ...]] | None:
         if os.path.isfile(dot):
             return dot, _read(dot), ()
         py = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(py) and b"envslim" in _bytes(py):
+        if os.path.isfile(py) and _may_configure(_bytes(py)):
             tool = _read(py).get("tool")
             if isinstance(tool, dict) and "envslim" in tool:
                 return py, tool["envslim"], _TABLE
@@ -75,6 +75,15 @@ def find(start) -> tuple[str, dict, tuple[str, ...]] | None:
 
 
 _TABLE = ("tool", "envslim")
+# where a pyproject.toml can hold [tool.envslim]: a [tool.envslim...] or [tool] header (any spacing, quoted
+# keys), or a top-level ``tool.`` dotted key or ``tool =`` inline table. A file with none of them is not
+# parsed (a TOML parse is the hook's largest cost for a pyproject.toml that only names envslim elsewhere).
+_CONFIGURES = (rb"(?m)^[ \t]*(?:\[\[?[ \t]*[\"']?tool[\"']?[ \t]*(?:\]|\.[ \t]*[\"']?envslim\b)"
+               rb"|[\"']?tool[\"']?[ \t]*[.=])")
+
+
+def _may_configure(data: bytes) -> bool:
+    return b"envslim" in data and re.search(_CONFIGURES, data) is not None
 
 
 def _bytes(path: str) -> bytes:

@@ -98,6 +98,25 @@ def test_pyproject_without_tool_envslim_is_passed_over(tree, capsys):
     assert check(capsys, env) == (0, listed(env, ES007, ES006), "")
 
 
+def test_pyproject_that_cannot_hold_tool_envslim_is_not_parsed(tree, capsys):
+    # it names envslim (a dependency), has no [tool.envslim] or [tool] header, no top-level tool key: it
+    # is not even read as TOML, so its broken last line is no error of envslim's
+    (tree / ".envslim.toml").write_text('ignore = ["ES003"]\n')
+    env = env_in(tree / "pkg")
+    (tree / "pkg" / "pyproject.toml").write_text('[project]\ndependencies = ["envslim"]\n[tool.ruff\n')
+    assert check(capsys, env) == (0, listed(env, ES007, ES006), "")
+
+
+@pytest.mark.parametrize("text", ['[ tool . "envslim" ]\nignore = ["ES003", "ES007"]\n',
+                                  'tool.envslim.ignore = ["ES003", "ES007"]\n',
+                                  'tool = {envslim = {ignore = ["ES003", "ES007"]}}\n'])
+def test_pyproject_tool_envslim_written_any_way_is_found(tree, capsys, text):
+    (tree / ".envslim.toml").unlink()
+    (tree / "pyproject.toml").write_text(text)
+    env = env_in(tree)
+    assert check(capsys, env) == (0, listed(env, ES006), "")
+
+
 def test_pyproject_table_found_and_dotted_keys(tree, capsys):
     (tree / ".envslim.toml").unlink()
     (tree / "pyproject.toml").write_text('[tool]\nenvslim.ignore = ["es003", "ES007"]\n')

@@ -8,52 +8,25 @@ are atomic. Nothing here knows about rules, knowledge or output; this layer impo
 envslim but its errors and the record decorator.
 
 :func:`open_document` is the one place that chooses a format; the layers above see the :class:`Document`
-interface, which :class:`envslim.document.envfile.EnvFile` and :class:`envslim.document.pixi.PixiManifest`
-implement.
+interface (:mod:`envslim.document.interface`), which :class:`envslim.document.envfile.EnvFile` and
+:class:`envslim.document.pixi.PixiManifest` implement.
 """
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO, Protocol
-
 __all__ = ["Document", "lock_format", "open_document"]
 
 
-class Document(Protocol):
-    """What the plan, the report, the solve and the Dockerfile read of a manifest."""
+def __getattr__(name: str):
+    # the interface lives in its own module: it needs typing.Protocol, which the hook path does without
+    if name == "Document":
+        from envslim.document.interface import Document
 
-    path: str
-    text: str  # without the BOM
-    bom: str
-    format: str  # "conda-env" | "pixi": the formats a rule applies to (rules.Rule.formats)
-
-    def reread(self, text: str) -> Document:
-        """A rewrite of this document read in the same format (InputError when it no longer reads)."""
-
-    def rule_scopes(self) -> list[Any] | None:
-        """The scopes the rules run on one after another (:meth:`scope_view` each), or None: the whole
-        document at once."""
-
-    def scope_view(self, scope: Any, current: Any = None) -> Any:
-        """One of :meth:`rule_scopes` in ``current`` (a rewrite of this document) as the rules see an
-        environment file (only for a document with scopes)."""
-
-    def edits(self, ops: Any) -> list[Any]:
-        """The spans of the original text that carry out ``ops`` (``envslim.document.edits``); FixError
-        when one cannot be made safely."""
-
-    def render(self, ops: Any) -> str:
-        """The new text (BOM included) with ``ops`` spliced in (a pixi manifest's is read back and checked)."""
-
-    def environment(self, name: str | None, platform: str) -> Any:
-        """One environment's lines on ``platform`` (``deps`` and ``pip_items``); ``name`` selects a pixi
-        environment (an error for a document with one)."""
-
-    def lock_beside(self) -> str | None:
-        """The lock file a rewrite of this document makes stale, when it sits beside it (pixi.lock)."""
+        return Document
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def open_document(path: str, stdin: BinaryIO | None = None) -> Document:
+def open_document(path: str, stdin=None) -> "Document":
     """Read ``path`` (or, given ``stdin``, a binary stream of an environment file) in its format: a ``.toml``
     path is a pixi manifest (``NotPixiManifest`` for a pyproject.toml without ``[tool.pixi]``), anything
     else a conda environment file."""
