@@ -9,9 +9,11 @@ Prints, for a 7-package environment file (median of ``--repeat`` runs, each a fr
 
 The channel's repodata is served as the real channels serve it, with ``Cache-Control: public, max-age=30``
 (repo.anaconda.com's answers quoted in conda/conda#13475, 2024-01-06; conda.anaconda.org sends max-age=1200
-by mamba-org/quetz#414, 2021-06-18): a warm run within that window reads its copy without asking, as
-rattler's own gateway does. ``--revalidate`` serves it without Cache-Control instead, so every warm run
-(envslim's and the bare solve's) asks the server again (a 304 where it can).
+by mamba-org/quetz#414, 2021-06-18), and the PyPI index pages as pypi.org serves them, with
+``Cache-Control: max-age=600, public`` (quoted in pulp/pulp_python#1254, 2026-06-11): a warm run within
+that window reads its copies without asking, as rattler's gateway and uv do. ``--revalidate`` serves both
+without Cache-Control instead, so every warm run (envslim's, uv's and the bare solve's) asks the server
+again (a 304 where it can).
 
     python bench/bench_solve.py [--repeat 5] [--revalidate]
 """
@@ -94,8 +96,9 @@ def main() -> int:
 def _bench(args: argparse.Namespace, work: Path) -> int:
     with PackageServer() as server:
         server.validated = ("/conda/",)  # ETag and Last-Modified on repodata, a 304 for a copy still current
-        if not args.revalidate:  # as repo.anaconda.com serves repodata (see the docstring)
+        if not args.revalidate:  # as repo.anaconda.com serves repodata and pypi.org its index (see the docstring)
             server.cache_control["/conda/"] = "public, max-age=30"
+            server.cache_control["/simple/"] = "max-age=600, public"
         channel = Channel(work / "channels", server)
         build_world(channel, PyPI(server))
         url = channel.publish()
