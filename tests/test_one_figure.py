@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from envslim.cli import main
 from tests.conftest import ROOT
 
@@ -98,3 +100,65 @@ def test_nomkl_prints_one_figure_everywhere(capsys):
     assert out.count("saves ~849.7 MB, estimate 844.0 to 855.5 MB\n") == 1  # the total
     _, out = _run(capsys, "report", "--format", "markdown", path)
     assert "saves ~849.7 MB, estimate 844.0 to 855.5 MB" in out
+
+
+# Pip renames (ES004) where the knowledge base measured both wheels for the target (linux-64, CPython 3.11):
+# opencv-python 4.8.1.78 (173,332,711 B installed, abi3 manylinux2014 x86_64) against opencv-python-headless
+# 4.8.1.78 (139,462,892 B); tensorflow 2.21.0 cp311 (1,872,386,629 B) against tensorflow-cpu 2.21.0 cp311
+# (1,272,020,530 B). The snapshot read tensorflow 2.21.0's Requires-Dist (numpy counted on its side) but not
+# tensorflow-cpu's: both are compared as their own wheels, the requirements named, not counted.
+RENAMES = ("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n"
+           "    - opencv-python==4.8.1.78\n    - tensorflow==2.21.0\n")
+OPENCV, TENSORFLOW = 173_332_711 - 139_462_892, 1_872_386_629 - 1_272_020_530
+
+
+def test_a_pip_rename_prints_the_measured_wheels_everywhere(capsys, tmp_path):
+    env = tmp_path / "environment.yml"
+    env.write_text(RENAMES)
+    rc, out = _run(capsys, "rewrite", "--diff", "--unsafe-fixes", str(env))
+    assert rc == 1 and out.endswith("# ES004 opencv-python: use opencv-python-headless: same cv2 without the GUI:"
+                                    " 159.5 MB installed vs 196.0 MB (saves ~33.9 MB)\n"
+                                    "# ES004 tensorflow: use tensorflow-cpu (saves ~600.4 MB)\n")
+    _, out = _run(capsys, "rewrite", "--diff", "--unsafe-fixes", "--format", "json", str(env))
+    opencv, tensorflow = [f for f in json.loads(out)["files"][0]["findings"] if f["rule"] == "ES004"]
+    assert (opencv["saving_bytes"], tensorflow["saving_bytes"]) == (OPENCV, TENSORFLOW)
+    assert "saving_range" not in opencv and "saving_range" not in tensorflow  # measured, not estimated
+    assert tensorflow["effect"] == {
+        "leaving": ["tensorflow"], "arriving": ["tensorflow-cpu"],
+        "unpriced": ["tensorflow's requirements (not counted: tensorflow-cpu's are not in the snapshot)",
+                     "tensorflow-cpu's requirements (not in the snapshot)"]}
+    assert tensorflow["source"] == (
+        "measured wheels for linux-64, Python 3.11: leaving the tensorflow 2.21.0 wheel (1,872.4 MB;"
+        " knowledge/packages/tensorflow.toml pypi-wheel-2.21.0-cp311 [S1] PyPI wheel"
+        " tensorflow-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl, 2026-11-27); arriving the tensorflow-cpu 2.21.0"
+        " wheel (1,272.0 MB; knowledge/packages/tensorflow.toml pypi-wheel-2.21.0-cp311-tensorflow-cpu [S2] PyPI"
+        " wheel tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl, 2026-11-27); each package counted once;"
+        " not counted, no figure for the target: tensorflow's requirements (not counted: tensorflow-cpu's are not in"
+        " the snapshot), tensorflow-cpu's requirements (not in the snapshot)")
+    _, out = _run(capsys, "report", "--unsafe-fixes", "--format", "json", str(env))
+    rep = json.loads(out)["files"][0]
+    assert [f["saving_bytes"] for f in rep["findings"] if f["rule"] == "ES004"] == [OPENCV, TENSORFLOW]
+    assert rep["estimate"]["saving_bytes"] == OPENCV + TENSORFLOW
+    _, out = _run(capsys, "report", "--unsafe-fixes", str(env))
+    assert ("  tensorflow     pip 1,872.4 MB wheel [5]         pip 1,272.0 MB wheel [6]         replaced by"
+            " tensorflow-cpu (ES004): saves ~600.4 MB\n") in out
+    _, out = _run(capsys, "rewrite", "--diff", "--unsafe-fixes", "--format", "markdown", str(env))
+    assert "**Estimated saving of the due changes: ~634.2 MB** (the fixes' effects" in out
+
+
+@pytest.mark.parametrize("lines, why", [
+    # tensorflow-cpu has no measured 2.15.1 wheel (nor tensorflow a 2.15.1 installed size)
+    ("  - python=3.11\n  - pip\n  - pip:\n    - tensorflow==2.15.1\n",
+     "unknown: the knowledge base has no figure for the tensorflow wheel and the tensorflow-cpu wheel on linux-64,"
+     " Python 3.11"),
+    # win-64 (pywin32 is Windows-only): the opencv wheels were measured for manylinux x86_64 only
+    ("  - python=3.11\n  - pywin32\n  - pip\n  - pip:\n    - opencv-python==4.8.1.78\n",
+     "unknown: the knowledge base has no figure for the opencv-python wheel and the opencv-python-headless wheel on"
+     " win-64, Python 3.11"),
+])
+def test_a_pip_rename_without_measured_wheels_for_the_target_stays_unknown(capsys, tmp_path, lines, why):
+    env = tmp_path / "environment.yml"
+    env.write_text("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n" + lines)
+    _, out = _run(capsys, "rewrite", "--diff", "--unsafe-fixes", "--format", "json", str(env))
+    (finding,) = [f for f in json.loads(out)["files"][0]["findings"] if f["rule"] == "ES004"]
+    assert (finding["saving_bytes"], finding["source"]) == (None, why)

@@ -228,6 +228,11 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
             if lock is not None:
                 pkg = lock.get(side.manager, side.name, target.platform)
                 side.locked = pkg.version if pkg else None
+        b, a = r.before, r.after
+        if b is not None and a is not None and b.manager == a.manager == "pip" and b.figure and a.figure \
+                and names.normalize(b.name) != names.normalize(a.name):  # a pip rename: its wheels compared alike
+            b.figure, a.figure = pricing.symmetric_wheels(b.figure, names.normalize(b.name), a.figure,
+                                                          names.normalize(a.name))
     _keep_out(rows)
     stale = []
     if lock is not None:

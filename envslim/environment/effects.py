@@ -243,6 +243,48 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
                   gone=members(env, leaving) if saving is not None else (), come=come)
 
 
+def effect_of_pip_rename(env, key: str, old: str, old_text: str, new: str, new_text: str, *, python: str,
+                         pip_names: frozenset[str] = frozenset()) -> Effect:
+    """Replacing the pip line ``old_text`` (the PyPI project ``old``; ``key`` its conda name, whose knowledge
+    entry records both variants' wheels) by ``new_text`` (``new``): the ``old`` wheel leaves and the ``new``
+    one arrives, each priced as the report prices a pip line (``pricing.wheel_figure``: the knowledge base's
+    wheel for the target's platform and ``python`` under the line's version constraint, with the wheels its
+    requirements bring), compared alike (``pricing.symmetric_wheels``). No saving where either wheel has no
+    figure for the target, or where the two figures are of different releases."""
+    from envslim.display import mb
+    from envslim.environment import pricing
+
+    t = env.target
+    before = pricing.wheel_figure(env, key, old, old_text, python, set(pip_names))
+    after = pricing.wheel_figure(env, key, new, new_text, python, (set(pip_names) - {old}) | {new}, key)
+    where = f"{t.platform}, Python {python}"
+    if before is None or after is None:
+        missing = " and ".join(f"the {p} wheel" for p, f in ((old, before), (new, after)) if f is None)
+        return Effect(leaving=(old,), arriving=(new,), unpriced=(missing,),
+                      how=f"unknown: the knowledge base has no figure for {missing} on {where}")
+    if before.version != after.version:
+        return Effect(leaving=(old,), arriving=(new,), unpriced=(f"the {old} and {new} wheels at one release",),
+                      how=f"unknown: the knowledge base's {old} wheel on {where} is {before.version}, its {new}"
+                          f" wheel {after.version}")
+    before, after = pricing.symmetric_wheels(before, old, after, new)
+    gone, come = tuple(before.counted(old, "pip")), tuple(after.counted(new, "pip"))
+    saving, low, high = union_saving([Effect(gone=gone, come=come)])
+    unpriced = tuple(sorted(set(before.unknown) | set(after.unknown)))
+
+    def part(fig, project):
+        spread = f", {mb(fig.lo)} to {mb(fig.hi)}" if fig.lo != fig.hi else ""
+        more = len(fig.members) - 1
+        return (f"the {project} {fig.version} wheel{f' and {more} it requires' if more > 0 else ''}"
+                f" ({mb(fig.bytes)}{spread}; {fig.source}, {fig.date})")
+
+    how = (f"{'measured wheels' if low == high else f'wheel estimate (range {mb(low)} to {mb(high)})'} for {where}:"
+           f" leaving {part(before, old)}; arriving {part(after, new)}; each package counted once")
+    if unpriced:
+        how += f"; not counted, no figure for the target: {', '.join(unpriced)}"
+    return Effect(leaving=(old,), arriving=(new,), saving_bytes=saving, saving_range=None if low == high else (low, high),
+                  worth=before.hi, unpriced=unpriced, how=how, gone=gone, come=come)
+
+
 def effect_of_pin(env, spec) -> Effect:
     """Adding the pin ``spec`` (a MatchSpec or its text, ``numpy <2``): the versions of its package the
     environment could get without it (the builds the file's own spec allows on the serving channel, for

@@ -130,6 +130,28 @@ def wheel_requirements(fig: Fig, project: str, env: Environment, python: str, pi
                                estimate=fig.estimate or low != high, packages=len(members))
 
 
+def symmetric_wheels(before: Fig, old: str, after: Fig, new: str) -> tuple[Fig, Fig]:
+    """The wheels of a pip rename (``old`` -> ``new``: opencv-python -> opencv-python-headless), compared alike:
+    where the snapshot read the Requires-Dist of one and not of the other, each is its own wheel only and its
+    requirements are named, not counted (a requirement counted on one side only would be a saving nobody
+    measured: tensorflow-cpu requires numpy as tensorflow does)."""
+    from envslim.environment import wheels
+
+    read = wheels.requirements_read(old, before.version), wheels.requirements_read(new, after.version)
+    if read[0] == read[1]:
+        return before, after
+    return (_own_wheel(before, old, new) if read[0] else before), (_own_wheel(after, new, old) if read[1] else after)
+
+
+def _own_wheel(fig: Fig, project: str, other: str) -> Fig:
+    import dataclasses
+
+    own = fig.members[0] if fig.members else knowledge.Member(project, fig.version, fig.bytes, fig.lo, fig.hi)
+    return dataclasses.replace(fig, bytes=own.installed_bytes, low=own.low, high=own.high, members=(own,),
+                               packages=None, estimate=own.low != own.high,
+                               unknown=(f"{project}'s requirements (not counted: {other}'s are not in the snapshot)",))
+
+
 def openblas_figure(env: Environment, platform: str | None = None, channel: str | None = None) -> Fig | None:
     """The figure of the OpenBLAS build that ``nomkl`` brings in place of MKL, for ``platform`` (default the
     environment's): the snapshot's newest libopenblas on the channel that serves it, else conda-forge's as a

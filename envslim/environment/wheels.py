@@ -56,6 +56,14 @@ def pick(key: str, project: str, spec, platform: str, python: str, fallback: str
     return footprint.pick(entry, ("pypi",), ("wheel",), footprint.Target(platform, python), spec, project)
 
 
+def requirements_read(project: str, version: str) -> bool:
+    """Whether the snapshot read the Requires-Dist of ``project`` at ``version`` (see :func:`requirements`)."""
+    from envslim.environment.graph import pypi_requires
+
+    req = pypi_requires(project)
+    return req is not None and req.version == version
+
+
 def requirements(project: str, version: str, members, unknown, conda: set[str], platform: str, python: str,
                  pip_names: set[str]) -> tuple[tuple[knowledge.Member, ...], tuple[str, ...], bool]:
     """``members`` and ``unknown`` of ``project``'s wheel (at ``version``) with the wheels its Requires-Dist

@@ -213,7 +213,13 @@ def check(ctx: Context):
                 msg = f"use {repl}: {v.get('reason', '')}"
             if isinstance(ops[0], ReplaceValue) and ops[0].text == item.text:
                 ops = ()  # the name is spelled differently from its normal form; report only
-            yield Finding("ES004", pname, msg, item=item, ops=ops, safety=v.get("safety", "safe"))
+            priced = {}
+            if ops and isinstance(ops[0], ReplaceValue):  # the two wheels for the target, where both are measured
+                eff = effects.effect_of_pip_rename(
+                    ctx.environment(), conda, pname, item.text, pip_sort_key(repl), ops[0].text,
+                    python=footprint.target_of(env).python, pip_names=frozenset(n for n in pip_names if n))
+                priced = {"effect": eff, **saving_of(eff, None)}
+            yield Finding("ES004", pname, msg, item=item, ops=ops, safety=v.get("safety", "safe"), **priced)
 
 
 def _pip_required_by(env, project: str) -> list[tuple[str, dict]]:
