@@ -152,7 +152,7 @@ def load(start, known_rules: set[str], explicit: bool = False) -> Config:
     """The config for files under the folder ``start`` (or, with ``explicit``, the config file ``start``)."""
     start = os.fspath(start)
     if explicit:
-        if not os.path.isfile(start):
+        if not os.path.exists(start):  # (a FIFO, a directory: the reader says what it is, and reads nothing)
             raise InputError(start, 1, 1, "no such config file")
         data = _read(start)
         if os.path.basename(start) == "pyproject.toml":

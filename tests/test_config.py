@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from envslim import config
@@ -279,11 +281,17 @@ def test_config_errors_in_other_files(tree, capsys):
     missing = tree / "nope.toml"
     assert main(["rewrite", "-v", "--config", str(missing), str(env)]) == 2
     assert capsys.readouterr() == ("", f"{missing}:1:1: no such config file\n")
+    fifo = tree / "config.fifo"  # named, but not a file: said so, nothing read (a FIFO without a writer)
+    os.mkfifo(fifo)
+    assert main(["rewrite", "-v", "--config", str(fifo), str(env)]) == 2
+    assert capsys.readouterr() == ("", f"{fifo}:1:1: not a regular file (a FIFO)\n")
+    assert main(["rewrite", "-v", "--config", str(tree), str(env)]) == 2
+    assert capsys.readouterr() == ("", f"{tree}:1:1: not a regular file (a directory)\n")
     (tree / ".envslim.toml").write_bytes(b'keep = ["caf\xe9"]\n')
     assert main(["rewrite", "-v", str(env)]) == 2
     assert capsys.readouterr() == ("", f"{tree / '.envslim.toml'}:1:13: not UTF-8 text\n")
-    # A broken pyproject.toml on the way up is an error when it mentions envslim; when it does not, it is
-    # not envslim's to read (and is not parsed at all).
+    # A broken pyproject.toml on the way up is an error where it can hold [tool.envslim]; where it cannot,
+    # it is not envslim's to read (and is not parsed at all).
     (tree / ".envslim.toml").write_text("")
     (tree / "sub" / "pyproject.toml").write_text("[project\n")
     assert check(capsys, env) == (1, expected(env, ES007, ES003, ES006), "")
