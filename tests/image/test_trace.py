@@ -45,9 +45,18 @@ def _make(root: Path) -> Path:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
     (root / SP / "used.libs" / "libfoo.so").symlink_to("libfoo.so.1")
-    for mod in ("used/helper.py", "unused/mod.py"):
-        py_compile.compile(str(root / SP / mod), doraise=True)
+    for mod in ("used/helper.py", "unused/mod.py"):  # into the prefix's __pycache__, whatever pycache_prefix says
+        src = root / SP / mod
+        cfile = src.parent / "__pycache__" / f"{src.stem}.{sys.implementation.cache_tag}.pyc"
+        py_compile.compile(str(src), cfile=str(cfile), doraise=True)
     return root
+
+
+@pytest.fixture(autouse=True)
+def _own_bytecode(monkeypatch) -> None:
+    """The traced commands read and write byte-code in the prefix's __pycache__, as a deployed environment
+    does, even where this test run keeps its own elsewhere (PYTHONPYCACHEPREFIX)."""
+    monkeypatch.delenv("PYTHONPYCACHEPREFIX", raising=False)
 
 
 @pytest.fixture
