@@ -32,6 +32,10 @@ _WHEEL_PLATFORM = {
 class Target:
     platform: str = DEFAULT_PLATFORM
     python: str = DEFAULT_PYTHON  # "3.9"
+    channels: tuple[str, ...] = CONDA_SIDES  # the conda channels whose figures count (the one serving the package)
+
+    def __str__(self) -> str:
+        return f"{self.platform}, Python {self.python}, {' or '.join(self.channels) or 'no conda channel'}"
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,9 @@ def _minor_pin(raw: str) -> str | None:
 
 
 def target_of(env, platform: str | None = None, python: str | None = None) -> Target:
-    """The target a rule prices for: the given platform (default linux-64) and the file's python pin (else
-    the given or default Python)."""
+    """A target for ``env`` (a document): the given platform (default linux-64) and the file's python pin
+    (else the given or default Python). Rules price for the environment model's target instead
+    (``rules.common.knowledge_target``): the platform the file is for, the channel that serves the package."""
     return Target(platform or DEFAULT_PLATFORM, python_of(env) or python or DEFAULT_PYTHON)
 
 
@@ -184,6 +189,8 @@ def pick(entry: Entry | None, sides: tuple[str, ...], kinds: tuple[str, ...] = (
     on_platform = []
     for f in entry.figures:
         if f.side not in sides or f.kind not in kinds or f.installed_bytes is None:
+            continue
+        if f.side != "pypi" and f.side not in target.channels:  # another channel's build is another package
             continue
         if f.kind == "wheel" and _project(f.pypi_name or entry.pypi_name or entry.name) != want:
             continue
@@ -272,6 +279,7 @@ class Estimate:
     low: int | None = None
     high: int | None = None
     why: str = ""  # why there is no saving figure
+    target: Target | None = None  # what the figures were picked for
 
     @property
     def range(self) -> tuple[int, int] | None:
@@ -284,10 +292,11 @@ class Estimate:
     def how(self) -> str:
         if self.why:
             return self.why
+        where = f" ({self.target})" if self.target is not None else ""
         if self.before is None:
-            return "no installed-size figure for the target on the conda side in the knowledge base"
+            return f"unknown: no installed-size figure for the target{where} on the conda side in the knowledge base"
         if self.after is None:
-            return f"{describe(self.before)}; no figure for the replacement on the target"
+            return f"unknown: {describe(self.before)}; no figure for the replacement on the target{where}"
         rng = f" (range {mb(self.low)} to {mb(self.high)})" if self.low != self.high else ""
         return f"estimate{rng}: {describe(self.before)} minus {describe(self.after)}"
 
@@ -301,19 +310,19 @@ def describe(p: Priced | Figure) -> str:
             f"{fig.source.id or 'unsourced'}, {fig.date}{stand})")
 
 
-def _difference(before: Priced | None, after: Priced | None) -> Estimate:
+def _difference(before: Priced | None, after: Priced | None, target: Target | None) -> Estimate:
     if before is None or after is None:
-        return Estimate(None, before, after)
+        return Estimate(None, before, after, target=target)
     saving = before.bytes - after.bytes
     low, high = before.low - after.high, before.high - after.low
-    return Estimate(saving if saving > 0 else None, before, after, low, high)
+    return Estimate(saving if saving > 0 else None, before, after, low, high, target=target)
 
 
 def move_to_pip(entry: Entry, target: Target | None = None, spec=None) -> Estimate:
     """What moving ``entry`` from conda to the wheel pip would pick saves, on ``target``."""
     before = pick(entry, CONDA_SIDES, ("closure", "package"), target, spec)
     after = pick(entry, ("pypi",), ("wheel",), target, spec)
-    return _difference(before, after)
+    return _difference(before, after, target or Target())
 
 
 def removal(entry: Entry | None, sides: tuple[str, ...] = CONDA_SIDES, target: Target | None = None,
@@ -321,8 +330,8 @@ def removal(entry: Entry | None, sides: tuple[str, ...] = CONDA_SIDES, target: T
     """What dropping ``entry``'s conda package (and what only it pulls) from ``sides`` saves."""
     before = pick(entry, sides, ("closure", "package"), target, spec)
     if before is None:
-        return Estimate(None, None, None)
-    return Estimate(before.bytes, before, None, before.low, before.high)
+        return Estimate(None, None, None, target=target or Target())
+    return Estimate(before.bytes, before, None, before.low, before.high, target=target or Target())
 
 
 def replacement(entry: Entry | None, other: Entry | None, target: Target | None = None, spec=None) -> Estimate:
@@ -330,4 +339,4 @@ def replacement(entry: Entry | None, other: Entry | None, target: Target | None 
     unless both are known on the target."""
     before = pick(entry, CONDA_SIDES, ("closure", "package"), target, spec)
     after = pick(other, CONDA_SIDES, ("closure", "package"), target, spec)
-    return _difference(before, after)
+    return _difference(before, after, target or Target())

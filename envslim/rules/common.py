@@ -46,6 +46,22 @@ def exported_builds(env: EnvFile) -> list:
     return built
 
 
+def knowledge_target(ctx, name: str | None = None):
+    """The target the knowledge base's figures must fit for a rule's judgement of ``name``: the environment
+    model's (the platform the file is for, read from its build strings and packages; its python pin, else
+    the knowledge base's default Python) and the conda channel that serves ``name`` there (else the first of
+    conda-forge and defaults in the file's channel order). A figure for another target is never used: where
+    the knowledge base has none for this one, the estimate is unknown."""
+    from envslim.knowledge import footprint
+
+    env = ctx.environment()
+    t = env.target
+    served = env.serving_channel(name) if name else None
+    sides = (served,) if served in footprint.CONDA_SIDES else tuple(
+        c for c in t.channels if c in footprint.CONDA_SIDES)[:1]
+    return footprint.Target(t.platform, t.python or footprint.python_of(ctx.env) or footprint.DEFAULT_PYTHON, sides)
+
+
 def saving_of(eff, est, why: str = "") -> dict:
     """A finding's ``saving_bytes``, ``saving_range`` and ``source``: the fix's effect on the whole environment
     where it was priced there (what leaves as a union, what arrives subtracted, from the graph snapshot),
@@ -56,6 +72,9 @@ def saving_of(eff, est, why: str = "") -> dict:
         why = ("not judged on the environment: the snapshot has no build of it for the target" if eff is None
                else f"the environment has no figure for {', '.join(eff.unpriced)}" if eff.unpriced
                else "the environment could not price it")
+    if est.saving_bytes is None:
+        return {"saving_bytes": None, "saving_range": None,
+                "source": f"unknown: {why}; knowledge base, per package: {est.how.removeprefix('unknown: ')}"}
     return {"saving_bytes": est.saving_bytes, "saving_range": est.range,
             "source": f"knowledge base, per package ({why}): {est.how}"}
 

@@ -7,7 +7,7 @@ from envslim.knowledge import footprint, names
 from envslim.document.edits import InsertConda, InsertPip, RemoveItem
 from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import parsed_deps, parsed_lines, saving_of
+from envslim.rules.common import knowledge_target, parsed_deps, parsed_lines, saving_of
 
 
 @register("ES001", "move-to-pip", "Install a package whose conda-forge build is bloated from PyPI instead", "safe", fix="move")
@@ -77,7 +77,8 @@ def check(ctx: Context):
         if not pypi:
             continue
         reason = entry.advice.get("reason", "its conda-forge build is much larger than the PyPI wheel")
-        est = footprint.move_to_pip(entry, footprint.target_of(env), spec)
+        target = knowledge_target(ctx, name)
+        est = footprint.move_to_pip(entry, target, spec)
         base = dict(rule="ES001", package=name, item=item, saving_bytes=est.saving_bytes, saving_range=est.range,
                     source=est.how)
         held = blockers(name, entry, deps, knowledge.reverse_deps(name), knowledge.pypi_requirers(name),
@@ -87,7 +88,7 @@ def check(ctx: Context):
             yield Finding(message=f"{reason}; not moved: {why} in conda", note="kept in conda", **base)
             continue
         eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi, spec=spec,
-                                     python=footprint.target_of(env).python, pip_names=frozenset(n for n in pip_names if n))
+                                     python=target.python, pip_names=frozenset(n for n in pip_names if n))
         if eff.pulled_back_by:
             yield Finding(message=f"{reason}; not moved: {effects.path_text(eff.pulled_back_by)} keeps it in conda"
                           " (a build the file's pins allow depends on it)", refused="another conda package pulls it back",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from envslim.knowledge import footprint
 from envslim.document.edits import RemoveItem
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import parsed_lines, saving_of
+from envslim.rules.common import knowledge_target, parsed_lines, saving_of
 
 # What an image's service does not run: why each kind is there.
 _EXACT = {
@@ -74,7 +74,7 @@ def check(ctx: Context):
         why = _why(name)
         if why is None:
             continue
-        est = footprint.removal(ctx.load(name), target=footprint.target_of(ctx.env))
+        est = footprint.removal(ctx.load(name), target=knowledge_target(ctx, name))
         env = ctx.environment()
         eff = None
         if env.packages.get(name) is not None:  # priced on the environment: what only it brings leaves

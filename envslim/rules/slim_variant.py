@@ -7,8 +7,8 @@ from envslim.knowledge import footprint, names
 from envslim.document.edits import RemoveItem, ReplaceValue
 from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import (bound_text, cuda_intent, exported_builds, parsed_deps, parsed_lines, pip_upper_bound,
-                                  saving_of, serving_channel, variant_exists)
+from envslim.rules.common import (bound_text, cuda_intent, exported_builds, knowledge_target, parsed_deps, parsed_lines,
+                                  pip_upper_bound, saving_of, serving_channel, variant_exists)
 
 # Variants that mean "no GPU": never suggested where the file targets CUDA.
 _CPU_VARIANTS = {"pytorch-cpu", "tensorflow-cpu", "xgboost-cpu", "py-xgboost-cpu"}
@@ -97,7 +97,7 @@ def check(ctx: Context):
             if v.get("side") != "conda":
                 continue
             repl = v["replacement"]
-            est = footprint.replacement(entry, ctx.load(repl), footprint.target_of(env), spec)
+            est = footprint.replacement(entry, ctx.load(repl), knowledge_target(ctx, name), spec)
             base = dict(rule="ES004", package=name, item=item, saving_bytes=est.saving_bytes, saving_range=est.range,
                         source=est.how)
             reason = v.get("reason", "")
@@ -217,7 +217,7 @@ def check(ctx: Context):
             if ops and isinstance(ops[0], ReplaceValue):  # the two wheels for the target, where both are measured
                 eff = effects.effect_of_pip_rename(
                     ctx.environment(), conda, pname, item.text, pip_sort_key(repl), ops[0].text,
-                    python=footprint.target_of(env).python, pip_names=frozenset(n for n in pip_names if n))
+                    python=knowledge_target(ctx).python, pip_names=frozenset(n for n in pip_names if n))
                 priced = {"effect": eff, **saving_of(eff, None)}
             yield Finding("ES004", pname, msg, item=item, ops=ops, safety=v.get("safety", "safe"), **priced)
 

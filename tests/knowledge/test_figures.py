@@ -91,11 +91,23 @@ def test_a_wheel_counts_only_for_its_own_project():
     assert footprint.pick(e, ("pypi",), ("wheel",), LINUX39, project="opencv_python_headless") is None
 
 
+def test_only_the_serving_channels_figures_count():
+    e = entry({"version": "1.0", "platform": "linux-64", "installed_bytes": 500},
+              {"side": "defaults", "version": "1.0", "platform": "linux-64", "installed_bytes": 300})
+    assert footprint.pick(e, footprint.CONDA_SIDES, target=footprint.Target("linux-64", "3.9", ("defaults",))).bytes == 300
+    assert footprint.pick(e, footprint.CONDA_SIDES, target=footprint.Target("linux-64", "3.9", ("conda-forge",))).bytes == 500
+    assert footprint.pick(e, footprint.CONDA_SIDES, target=footprint.Target("win-64", "3.9", ("conda-forge",))) is None
+    assert footprint.pick(e, footprint.CONDA_SIDES, target=footprint.Target("linux-64", "3.9", ())) is None
+    est = footprint.removal(e, target=footprint.Target("win-64", "3.9", ("conda-forge",)))
+    assert (est.saving_bytes, est.how) == (None, "unknown: no installed-size figure for the target (win-64, Python 3.9,"
+                                                 " conda-forge) on the conda side in the knowledge base")
+
+
 def test_unknown_is_never_zero_on_one_side():
     known = entry({"version": "1.0", "platform": "linux-64", "installed_bytes": 500})
     est = footprint.replacement(known, None, LINUX39)
     assert (est.saving_bytes, est.range) == (None, None)
-    assert est.how.endswith("no figure for the replacement on the target")
+    assert est.how.endswith("no figure for the replacement on the target (linux-64, Python 3.9, conda-forge or defaults)")
     est = footprint.move_to_pip(known, LINUX39)
     assert est.saving_bytes is None
 
