@@ -1,5 +1,7 @@
-"""The YAML layer of the document: nodes composed from libyaml's events (through PyYAML), each with its
-position in the text, and the checks that keep a hostile file (alias bombs, deep nesting) cheap.
+"""The YAML layer of the document: nodes composed from libyaml's events, each with its position in the text,
+and the checks that keep a hostile file (alias bombs, deep nesting) cheap. The events come from
+:mod:`envslim.document.yamlsubset` when the file is in the plain subset it reads (no PyYAML import on the
+hook path), else from libyaml through PyYAML.
 
 Nothing is ever re-serialised: :mod:`envslim.document.envfile` turns these nodes into located items.
 """
@@ -7,8 +9,9 @@ Nothing is ever re-serialised: :mod:`envslim.document.envfile` turns these nodes
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from envslim.document.yamlsubset import parse_subset
 from envslim.errors import InputError
 
 
@@ -46,11 +49,37 @@ _NULLS = ("", "~", "null", "Null", "NULL")
 
 
 def load(text: str, path: str) -> "Node | None":
-    """Compose the document from the parser's events, keeping every node's span. libyaml's parser (through
-    PyYAML) when it is there, PyYAML's own otherwise: both give the same events and marks."""
+    """Compose the document from the parser's events, keeping every node's span. The events of a file in the
+    plain subset environment files are written in come from :func:`parse_subset` (the same events and marks
+    as libyaml's, without importing PyYAML); any other file is read by libyaml's parser (through PyYAML) when
+    it is there, PyYAML's own otherwise: both give the same events and marks, and decide every error."""
+    events = parse_subset(text)
+    if events is not None:
+        return _compose(events, path)
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return _compose(yaml.parse(text, Loader=loader), path)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = " ".join(str(x) for x in (e.problem, f"({e.context})" if e.context else None) if x) or "invalid YAML"
+        line, col = (mark.line, mark.column) if mark else (0, 0)
+        raise InputError(path, line + 1, col + 1, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as e:  # the reader: characters YAML does not allow
+        pos = getattr(e, "position", 0) or 0
+        line = len(line_starts(text[:pos])) - 1 if pos else 0
+        col = pos - line_starts(text[:pos])[-1] if pos else 0
+        char = getattr(e, "character", None)
+        what = f"character U+{char:04X}" if isinstance(char, int) else "a character"
+        raise InputError(path, line + 1, col + 1, f"invalid YAML: {what} is not allowed") from None
+    except RecursionError:
+        raise InputError(path, 1, 1, "invalid YAML: nested too deeply") from None
+
+
+def _compose(events: Iterable, path: str) -> "Node | None":
+    """The document's root node from its events (PyYAML's or :func:`parse_subset`'s: the same attributes,
+    dispatched on the class name); a duplicate key, an unknown alias or a second document is an error."""
     root = None
     stack: list[tuple[Node, list]] = []  # open collections, each with [pending key, seen keys] for maps
     anchors: dict[str, Node] = {}
@@ -77,54 +106,39 @@ def load(text: str, path: str) -> "Node | None":
                 state[1][key.value] = key
             parent.value.append((key, node))
 
-    try:
-        for ev in yaml.parse(text, Loader=loader):
-            kind = type(ev).__name__
-            if kind == "ScalarEvent":
-                value = ev.value
-                if not ev.style and ev.implicit[0] and value in _NULLS:  # libyaml says '' for plain, PyYAML None
-                    value = None
-                node = Node("scalar", value, ev.start_mark, quote=ev.style or "")
-                node.end = ev.end_mark.index
-            elif kind in ("MappingStartEvent", "SequenceStartEvent"):
-                node = Node("map" if kind[0] == "M" else "seq", [], ev.start_mark, flow=bool(ev.flow_style))
-            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-                stack.pop()[0].end = ev.end_mark.index
-                continue
-            elif kind == "AliasEvent":
-                if ev.anchor not in anchors:
-                    m = ev.start_mark
-                    raise InputError(path, m.line + 1, m.column + 1, f"invalid YAML: unknown alias {ev.anchor!r}")
-                add(anchors[ev.anchor])
-                continue
-            elif kind == "DocumentStartEvent":
-                documents += 1
-                if documents > 1:
-                    m = ev.start_mark
-                    raise InputError(path, m.line + 1, m.column + 1, "invalid YAML: more than one document")
-                continue
-            else:
-                continue
-            if ev.anchor:
-                anchors[ev.anchor] = node
-                node.anchor = ev.anchor
-            add(node)
-            if node.kind != "scalar":
-                stack.append((node, [None, {}]))
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        problem = " ".join(str(x) for x in (e.problem, f"({e.context})" if e.context else None) if x) or "invalid YAML"
-        line, col = (mark.line, mark.column) if mark else (0, 0)
-        raise InputError(path, line + 1, col + 1, f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as e:  # the reader: characters YAML does not allow
-        pos = getattr(e, "position", 0) or 0
-        line = len(line_starts(text[:pos])) - 1 if pos else 0
-        col = pos - line_starts(text[:pos])[-1] if pos else 0
-        char = getattr(e, "character", None)
-        what = f"character U+{char:04X}" if isinstance(char, int) else "a character"
-        raise InputError(path, line + 1, col + 1, f"invalid YAML: {what} is not allowed") from None
-    except RecursionError:
-        raise InputError(path, 1, 1, "invalid YAML: nested too deeply") from None
+    for ev in events:
+        kind = type(ev).__name__
+        if kind == "ScalarEvent":
+            value = ev.value
+            if not ev.style and ev.implicit[0] and value in _NULLS:  # libyaml says '' for plain, PyYAML None
+                value = None
+            node = Node("scalar", value, ev.start_mark, quote=ev.style or "")
+            node.end = ev.end_mark.index
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            node = Node("map" if kind[0] == "M" else "seq", [], ev.start_mark, flow=bool(ev.flow_style))
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            stack.pop()[0].end = ev.end_mark.index
+            continue
+        elif kind == "AliasEvent":
+            if ev.anchor not in anchors:
+                m = ev.start_mark
+                raise InputError(path, m.line + 1, m.column + 1, f"invalid YAML: unknown alias {ev.anchor!r}")
+            add(anchors[ev.anchor])
+            continue
+        elif kind == "DocumentStartEvent":
+            documents += 1
+            if documents > 1:
+                m = ev.start_mark
+                raise InputError(path, m.line + 1, m.column + 1, "invalid YAML: more than one document")
+            continue
+        else:
+            continue
+        if ev.anchor:
+            anchors[ev.anchor] = node
+            node.anchor = ev.anchor
+        add(node)
+        if node.kind != "scalar":
+            stack.append((node, [None, {}]))
     return root
 
 
