@@ -223,6 +223,24 @@ class Environment:
         """The environment of ``doc`` (anything with ``deps``, ``pip_items`` and ``channel_names``: an
         environment file or one pixi environment's lines). ``target`` defaults to what the file says
         (platform, channels, python pin), linux-64 where it does not say."""
+        env = cls.lines_of(doc, target, graph)
+        # the same lines walked for the same target on the same graph give the same environment: the
+        # rules' walk and the report's (and a plan's second round of an unchanged file) share it
+        key = (env.target, tuple((n, str(s)) for n, s in env.requested.items()), tuple(sorted(env.pip.items())))
+        walked = env.graph.memo.setdefault("environments", {})  # (the last few only)
+        got = walked.get(key)
+        if got is not None:
+            return got
+        env._walk()
+        walked[key] = env
+        if len(walked) > 8:
+            del walked[next(iter(walked))]
+        return env
+
+    @classmethod
+    def lines_of(cls, doc, target: Target | None = None, graph: Graph | None = None) -> "Environment":
+        """:meth:`from_document` before its walk: the target, the requested specs and pip lines, and what the
+        graph's index alone says (:meth:`serving_channel`); no package is chosen yet."""
         graph = graph if graph is not None else snapshot()
         lines = []
         for item in doc.deps:
@@ -248,19 +266,7 @@ class Environment:
             m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
             if m and "://" not in text.split(";")[0].split("@")[0]:
                 pip.setdefault(re.sub(r"[-_.]+", "-", m.group(1)).lower(), text)
-        # the same lines walked for the same target on the same graph give the same environment: the
-        # rules' walk and the report's (and a plan's second round of an unchanged file) share it
-        key = (target, tuple((n, str(s)) for n, s in requested.items()), tuple(sorted(pip.items())))
-        walked = graph.memo.setdefault("environments", {})  # (the last few only)
-        got = walked.get(key)
-        if got is not None:
-            return got
-        env = cls(target, requested, pip, graph)
-        env._walk()
-        walked[key] = env
-        if len(walked) > 8:
-            del walked[next(iter(walked))]
-        return env
+        return cls(target, requested, pip, graph)
 
     @classmethod
     def from_specs(cls, specs, target: Target, graph: Graph | None = None) -> "Environment":

@@ -84,6 +84,22 @@ class Context:
             got = memo[key] = Environment.from_document(doc)
         return got
 
+    def lines(self):
+        """:meth:`environment` before its walk (``Environment.lines_of``): its target and the channel that
+        serves a name, for a rule that needs only those (the walk is made only where a fix is judged)."""
+        key = ("environment", tuple(self.channels) if self.channels is not None else None)
+        got = self.env.memo.get(key)
+        if got is not None:
+            return got
+        key = ("lines", key[1])
+        got = self.env.memo.get(key)
+        if got is None:
+            from envslim.environment.model import Environment
+
+            doc = self.env if self.channels is None else _Channels(self.env, self.channels)
+            got = self.env.memo[key] = Environment.lines_of(doc)
+        return got
+
 
 class _Channels:
     """A document seen with another channel list (the plan's, after its channel fixes)."""

@@ -54,7 +54,7 @@ def knowledge_target(ctx, name: str | None = None):
     the knowledge base has none for this one, the estimate is unknown."""
     from envslim.knowledge import footprint
 
-    env = ctx.environment()
+    env = ctx.lines()  # (the target and the serving channel need no walk)
     t = env.target
     served = env.serving_channel(name) if name else None
     sides = (served,) if served in footprint.CONDA_SIDES else tuple(
