@@ -137,15 +137,44 @@ def how_text(env, leaving, arriving, saving, rng, unpriced, arriving_text: str =
     return out
 
 
+def unseen_staying(env, kept, leaving) -> tuple[str, ...]:
+    """The names that stay (``kept``) which the snapshot does not know at all: what they keep of ``leaving``
+    cannot be judged offline (none where nothing leaves)."""
+    return tuple(env.unseen(kept)) if leaving else ()
+
+
+def unseen_text(env, unseen, leaving, saving, rng) -> tuple[str, str]:
+    """(how, unpriced part) of a saving not claimed because ``unseen`` stay and the snapshot does not know
+    them: the part that might be kept is named, and what the snapshot alone would say is given as a bound."""
+    from envslim.display import mb
+
+    shown = ", ".join(unseen[:3]) + (f" and {len(unseen) - 3} more" if len(unseen) > 3 else "")
+    one = len(unseen) == 1
+    t = env.target
+    where = f"{t.platform}" + (f", Python {t.python}" if t.python else "")
+    bound = ""
+    if saving is not None:
+        bound = (f"; as far as the graph snapshot of {env.graph.date} knows, {len(leaving)} package(s) leave for"
+                 f" {where}: at most ~{mb(saving)} (range {mb(rng[0])} to {mb(rng[1])})")
+    how = (f"unknown: {shown} {'stays and is' if one else 'stay and are'} not in the snapshot, so what"
+           f" {'it keeps' if one else 'they keep'} of what would leave cannot be judged{bound}")
+    return how, f"what {shown} keep{'s' if one else ''} (not in the snapshot)"
+
+
 def effect_of_drop(env, name: str) -> Effect:
     """Dropping the requested ``name``: what only it brought leaves."""
     roots = _roots(env)
     if name not in roots:
         return Effect(why=f"{name} is not requested")
     before = env.closure(roots)
-    after = env.closure(roots - {name})
+    after = env.kept(roots - {name})
     leaving = tuple(sorted(before - after))
     saving, rng, worth, unpriced = _priced(env, leaving, own=name)
+    how = how_text(env, leaving, (), saving, rng, unpriced)
+    unseen = unseen_staying(env, after, leaving)
+    if unseen:  # what might be kept is not counted: the saving is unknown, its snapshot figure a bound
+        how, part = unseen_text(env, unseen, leaving, saving, rng)
+        saving, rng, unpriced = None, None, unpriced | {part}
     why = ""
     if not leaving:
         why = f"everything {name} brings stays"
@@ -154,8 +183,7 @@ def effect_of_drop(env, name: str) -> Effect:
         why = (f"only {', '.join(leaving)} ({_mb(worth)}) would leave"
                + (f": {', '.join(kept[:4])}{' ...' if len(kept) > 4 else ''} stay for the rest of the file" if kept else ""))
     return Effect(leaving=leaving, saving_bytes=saving, saving_range=rng, worth=worth, why=why,
-                  unpriced=tuple(sorted(unpriced)), how=how_text(env, leaving, (), saving, rng, unpriced),
-                  gone=members(env, leaving) if saving is not None else ())
+                  unpriced=tuple(sorted(unpriced)), how=how, gone=members(env, leaving) if saving is not None else ())
 
 
 def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
@@ -169,14 +197,21 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
     if chosen is not None and (new_spec is None or new_spec.match(chosen.as_record())):
         after_env = env  # the variant is in the environment already (a metapackage's base): no second walk
         after = env.closure((roots - {old}) | {new})
+        kept = env.kept((roots - {old}) | {new})
     else:
         after_env = env.replaced(old, new, new_spec)
         if new in after_env.unknown:
             return Effect(unknown=(new,), why=f"{new} is not in the snapshot for {env.target.platform}")
         after = after_env.closure(set(after_env.requested))
-    leaving = tuple(sorted(before - after))
+        kept = after_env.kept(set(after_env.requested))
+    leaving = tuple(sorted(before - kept))
     arriving = tuple(sorted(after - before))
     saving, rng, worth, unpriced = _priced(env, leaving, arriving, after_env, own=old)
+    how = how_text(env, leaving, arriving, saving, rng, unpriced)
+    unseen = unseen_staying(after_env, kept, leaving)
+    if unseen:  # what might be kept is not counted: the saving is unknown, its snapshot figure a bound
+        how, part = unseen_text(env, unseen, leaving, saving, rng)
+        saving, rng, unpriced = None, None, unpriced | {part}
     why = ""
     if not leaving and not arriving:
         why = f"{old} and {new} bring the same packages here"
@@ -184,7 +219,7 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
         why = f"only {', '.join(leaving) or 'nothing'} ({_mb(worth)}) would leave: what {old} adds to {new} stays for the rest of the file"
     priced = saving is not None
     return Effect(leaving=leaving, arriving=arriving, saving_bytes=saving, saving_range=rng, worth=worth, why=why,
-                  unpriced=tuple(sorted(unpriced)), how=how_text(env, leaving, arriving, saving, rng, unpriced),
+                  unpriced=tuple(sorted(unpriced)), how=how,
                   gone=members(env, leaving) if priced else (), come=members(after_env, arriving) if priced else ())
 
 
@@ -214,7 +249,7 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
                           f"{'it pulls' if len(unknown) == 1 else 'they pull'} {name} back cannot be judged")
     before = env.closure(roots)
     after = env.closure(rest)
-    leaving = tuple(sorted(before - after))
+    leaving = tuple(sorted(before - env.kept(rest)))
     n, lo, hi, unknown_leaving = env.total(leaving)
     worth = None if unknown_leaving else hi
     why = "" if worth is None or worth >= MIN_WORTH else f"only {_mb(worth)} would leave the conda side"
@@ -316,7 +351,7 @@ def effect_of_guard(env, guard: str, excludes: str) -> Effect:
     ``excludes`` the environment would install (leaving), empty where it would not come."""
     if excludes not in env.packages:
         return Effect(why=f"{excludes} would not be installed here")
-    leaving = tuple(sorted(env.closure([excludes]) - env.closure(set(env.requested), without=(excludes,))))
+    leaving = tuple(sorted(env.closure([excludes]) - env.kept(set(env.requested), without=(excludes,))))
     n, lo, hi, unknown = env.total(leaving)
     return Effect(leaving=leaving, excluded=(excludes,), worth=None if unknown else hi,
                   saving_bytes=None if unknown else n, saving_range=None if unknown else (lo, hi),

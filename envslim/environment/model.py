@@ -629,6 +629,24 @@ class Environment:
     def closure(self, roots, *, without=()) -> set[str]:
         """Every name reached from ``roots`` through the chosen builds, not walking through ``without``
         (the roots themselves included, unless excluded)."""
+        return self._reach(roots, without, self._dep_names)
+
+    def kept(self, roots, *, without=()) -> set[str]:
+        """What ``roots`` keep installed, conservatively: :meth:`closure` through the chosen builds, and from a
+        package without one that fits (unknown, a stand-in, or a name the walk never chose) what its
+        :meth:`edges` reach, the union over every version the file's pins allow, else over every version the
+        snapshot has (issue 22: a package reaches another if any version allowed does). What leaves is what
+        the environment has beyond this; a name the snapshot does not know at all keeps what cannot be seen
+        (:meth:`unseen`)."""
+        return self._reach(roots, without, self._keeps)
+
+    def _keeps(self, name: str) -> frozenset[str]:
+        if self.packages.get(name) is not None and name not in self.stand_in:
+            return self._dep_names(name)
+        return self.edges(name)[0]
+
+    @staticmethod
+    def _reach(roots, without, step) -> set[str]:
         skip = set(without)
         out: set[str] = set()
         stack = [r for r in roots if r not in skip]
@@ -637,8 +655,13 @@ class Environment:
             if n in out:
                 continue
             out.add(n)
-            stack.extend(d for d in self._dep_names(n) if d not in out and d not in skip)
+            stack.extend(d for d in step(n) if d not in out and d not in skip)
         return out
+
+    def unseen(self, names) -> list[str]:
+        """Those of ``names`` the snapshot does not know at all for the target (on any channel): what they keep
+        cannot be judged offline."""
+        return sorted(n for n in names if not self.knows_name(n))
 
     def edges(self, name: str) -> tuple[frozenset[str], bool]:
         """The names ``name`` may depend on, conservatively: the union over every build the file's pins

@@ -49,8 +49,8 @@ def closure_figure(env: Environment, name: str) -> Fig | None:
     if b is None or b.figure is None:
         return None
     members_names = env.closure([name])
-    if name != "python" and "python" in env.packages:
-        members_names -= env.closure(["python"])
+    if name != "python" and "python" in env.packages:  # (python unknown: what any python allowed keeps)
+        members_names -= env.kept(["python"])
     members_names.add(name)
     members = []
     unknown = []
@@ -195,7 +195,7 @@ def nomkl_figures(env: Environment, platform: str | None = None,
     if mkl is not None:  # what the rest of the file keeps (or has already) does not leave
         import dataclasses
 
-        stays = env.closure(set(env.requested), without=("mkl",))
+        stays = env.kept(set(env.requested), without=("mkl",))
         members = tuple(m for m in mkl.members if m.name == "mkl" or m.name not in stays)
         unknown = tuple(n for n in mkl.unknown if n not in stays)
         source = mkl.source.replace(f"and {len(mkl.members) - 1} more package(s)",

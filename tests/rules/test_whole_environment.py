@@ -179,7 +179,7 @@ def test_nomkl_saving_has_a_range_with_intel_openmp_and_the_openblas_side(tmp_pa
     assert (f["saving_bytes"], f["saving_range"]) == (849_703_066, [843_986_598, 855_526_778])
     # what the snapshot has no defaults figure for in mkl's closure is named, not counted as zero
     assert f["effect"] == {"leaving": ["intel-openmp", "mkl"], "arriving": ["libopenblas"], "excluded": ["mkl"],
-                           "unpriced": ["libffi", "libgcc-ng", "libstdcxx-ng", "tbb", "zlib"]}
+                           "unpriced": ["tbb", "zlib"]}
     assert "intel-openmp, mkl leave (defaults 2023.1.0, 871.0 MB)" in f["source"]
     assert "arriving: libopenblas 0.3.33 (conda-forge, 15.5 MB to 27.0 MB;" in f["source"]
 
@@ -219,3 +219,50 @@ def test_a_pin_carries_what_it_excludes(tmp_path, capsys):
     assert main(["report", "--format", "json", "--select", "ES005", str(tmp_path / "env.yml")]) == 0
     (f,) = json.loads(capsys.readouterr().out)["files"][0]["findings"]
     assert (f["rule"], f["effect"]) == ("ES005", {"leaving": [], "arriving": [], "excluded": ["numpy 2.*"]})
+
+
+# -- what stays keeps what it may need ----------------------------------------------------------------------------
+MPL_208_LEAVING = [
+    "alsa-lib", "cyrus-sasl", "dbus", "double-conversion", "harfbuzz", "keyutils", "krb5", "libclang-cpp22.1",
+    "libclang13", "libcups", "libdrm", "libedit", "libegl", "libegl-devel", "libgl", "libgl-devel", "libglvnd", "libglx",
+    "libglx-devel", "libharfbuzz-devel", "libllvm22", "libntlm", "libopengl", "libpciaccess", "libpq",
+    "libvulkan-loader", "libxkbcommon", "libxslt", "matplotlib", "openldap", "pyside6", "qt6-main", "tornado", "wayland",
+    "xcb-util", "xcb-util-cursor", "xcb-util-image", "xcb-util-keysyms", "xcb-util-renderutil", "xcb-util-wm",
+    "xkeyboard-config", "xorg-libxcomposite", "xorg-libxcursor", "xorg-libxdamage", "xorg-libxfixes", "xorg-libxi",
+    "xorg-libxrandr", "xorg-libxtst", "xorg-libxxf86vm", "xorg-xorgproto"]
+
+
+def _json_finding(tmp_path, capsys, text: str, rule: str, package: str) -> dict:
+    import json
+
+    from envslim.cli import main
+
+    (tmp_path / "env.yml").write_text(text)
+    main(["rewrite", "--diff", "--format", "json", str(tmp_path / "env.yml")])
+    (found,) = [f for f in json.loads(capsys.readouterr().out)["files"][0]["findings"]
+                if (f["rule"], f["package"]) == (rule, package)]
+    return found
+
+
+def test_208_what_unknown_python_needs_does_not_leave_with_matplotlib(tmp_path, capsys):
+    """208 pins python 3.8, which the snapshot has no conda-forge build of: python is unknown, but what any of its
+    builds needs (openssl, ncurses, libsqlite, ca-certificates, libxcrypt) stays. Without rdkit, which the snapshot
+    does not know, the rename saves ~646.3 MB (it claimed ~663.8 MB with python's dependencies leaving)."""
+    from tests.conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is absent")
+    (src,) = CORPUS.glob("208__*")
+    text = src.read_text()
+    assert "  - rdkit\n" in text
+    f = _json_finding(tmp_path, capsys, text.replace("  - rdkit\n", ""), "ES004", "matplotlib")
+    assert (f["saving_bytes"], f["saving_range"], f["outcome"]) == (646_276_916, [286_424_085, 988_858_160], "applied")
+    assert f["effect"] == {"leaving": MPL_208_LEAVING, "arriving": []}
+    # the file as it is: rdkit stays, and what it keeps cannot be judged: the saving is unknown, its figure a bound
+    f = _json_finding(tmp_path, capsys, text, "ES004", "matplotlib")
+    assert (f["saving_bytes"], "saving_range" in f, f["outcome"]) == (None, False, "applied")
+    assert f["effect"] == {"leaving": MPL_208_LEAVING, "arriving": [],
+                           "unpriced": ["what rdkit keeps (not in the snapshot)"]}
+    assert f["source"] == ("unknown: rdkit stays and is not in the snapshot, so what it keeps of what would leave cannot"
+                           " be judged; as far as the graph snapshot of 2026-08-17 knows, 50 package(s) leave for"
+                           " linux-64, Python 3.8: at most ~646.3 MB (range 286.4 MB to 988.9 MB)")
