@@ -10,13 +10,15 @@ column), the end marks of collections included.
 
 It is a filter, not a YAML parser: on anything outside the subset, or anything it is not sure about, it
 returns None and PyYAML/libyaml read the file and decide everything, errors and their messages included.
-The subset: one implicit document whose top is a block mapping; block mappings with plain one-line keys;
-block sequences (indentless ones under a key too) whose items are scalars or block mappings; one-line plain,
-single-quoted and double-quoted (no escapes) scalars; empty values; comments; blank lines. Declined: any
-character outside printable ASCII and LF (tabs, CR, BOM, control characters), lines longer than
-:data:`MAX_LINE`, ``---``/``...``/directives, anchors, aliases, tags, block scalars, flow collections,
-``?`` keys, quoted keys, multi-line scalars, a scalar on the line after its key, any node on the line after
-its ``-``, ``- - x``.
+The subset: one document whose top is a block mapping, opened by nothing or by a ``---`` alone on its line
+(a comment may follow it); block mappings with plain one-line keys; block sequences (indentless ones under
+a key too) whose items are scalars or block mappings; one-line plain, single-quoted and double-quoted (no
+escapes) scalars; empty values; comments; blank lines; line breaks all LF or all CRLF (marks count
+characters, libyaml's line and column count a CRLF as one break). Declined: any character outside printable
+ASCII, LF and the CR of a CRLF (tabs, a lone CR, BOM, control characters), LF and CRLF mixed, lines longer
+than :data:`MAX_LINE`, ``--- value`` on one line, a ``---`` after content, ``...``, directives, anchors,
+aliases, tags, block scalars, flow collections, ``?`` keys, quoted keys, multi-line scalars, a scalar on the
+line after its key, any node on the line after its ``-``, ``- - x``.
 ``tests/document/test_yamlsubset.py`` proves the events equal libyaml's on every file it accepts.
 """
 
@@ -26,7 +28,7 @@ import re
 
 MAX_LINE = 1000  # libyaml drops a simple key whose ':' is more than 1024 characters after its start
 MAX_DEPTH = 50
-_OUTSIDE = re.compile(r"[^\n -~]")  # anything but LF and printable ASCII
+_OUTSIDE = re.compile(r"[^\r\n -~]")  # anything but CR, LF and printable ASCII (a CR must start a CRLF)
 _NOT_PLAIN_START = frozenset(",[]{}#&*!|>'\"%@`")
 _PLAIN_IF_FOLLOWED = frozenset("-?:")  # these start a plain scalar only when a non-space follows
 # The rest of a one-line plain scalar in block context: runs of anything but ' ' and ':'; a ':' followed by a
@@ -67,10 +69,13 @@ class StreamEndEvent(Event):
 
 
 class DocumentStartEvent(Event):
-    __slots__ = ()
-    explicit = False
+    __slots__ = ("explicit",)
     version = None
     tags = None
+
+    def __init__(self, start_mark: Mark, end_mark: Mark, explicit: bool = False):
+        super().__init__(start_mark, end_mark)
+        self.explicit = explicit
 
 
 class DocumentEndEvent(Event):
@@ -165,13 +170,26 @@ def parse_subset(text: str) -> "list[Event] | None":
     ``text`` is outside the subset this module reads."""
     if _OUTSIDE.search(text):
         return None
+    eol = "\n"
+    if "\r" in text:
+        crlf = text.count("\r\n")
+        if text.count("\r") != crlf or text.count("\n") != crlf:
+            return None  # a lone CR, or LF and CRLF mixed
+        eol = "\r\n"
     try:
-        return _parse(text)
+        return _parse(text, eol)
     except _Decline:
         return None
 
 
-def _parse(text: str) -> list[Event]:
+def _is_document_start(line: str) -> bool:
+    """``---`` alone on its line, but for spaces and a comment after them."""
+    rest = line[3:].lstrip(" ")
+    return line.startswith("---") and (not rest or rest[0] == "#" and len(rest) < len(line) - 3)
+
+
+def _parse(text: str, eol: str) -> list[Event]:
+    """The events of ``text``, whose line breaks are all ``eol`` ("\\n" or "\\r\\n")."""
     zero = Mark(0, 0, 0)
     events: list[Event] = [StreamStartEvent(zero, zero)]
     add = events.append
@@ -180,9 +198,11 @@ def _parse(text: str) -> list[Event]:
     stack: list[list] = []
     # A key or '-' whose node is not on its line: (is_map, column of its collection, mark after ':' or '-').
     pending: tuple | None = None
+    document: "DocumentStartEvent | None" = None  # an explicit start ('---'), before the content
     offset = 0
-    for ln, line in enumerate(text.split("\n")):
-        start, offset = offset, offset + len(line) + 1
+    step = len(eol)
+    for ln, line in enumerate(text.split(eol)):
+        start, offset = offset, offset + len(line) + step
         body = line.lstrip(" ")
         if not body or body[0] == "#":
             continue
@@ -192,11 +212,14 @@ def _parse(text: str) -> list[Event]:
         here = Mark(start + col, ln, col)
         dash = body[0] == "-" and (len(body) == 1 or body[1] == " ")
         if col == 0 and body.startswith(("---", "...")):
-            raise _Decline  # a document marker (or a scalar starting like one)
+            if stack or document is not None or not _is_document_start(line):
+                raise _Decline  # a document marker after content, '--- value', '...' (or a scalar starting so)
+            document = DocumentStartEvent(here, Mark(start + 3, ln, 3), explicit=True)
+            continue
         if not stack:  # the first line of content: the top mapping's first key
             if dash:
                 raise _Decline  # a top-level sequence
-            add(DocumentStartEvent(here, here))
+            add(document or DocumentStartEvent(here, here))
             add(MappingStartEvent(here, here))
             stack.append([True, col, False])
             pending = _pair(line, col, ln, start, add)
@@ -247,7 +270,7 @@ def _parse(text: str) -> list[Event]:
     # At the end libyaml closes the collections indented deeper than the end of the last line (spaces or a
     # comment without its LF) there, then the rest on the line after it.
     lines = text.count("\n")
-    last = len(text) - text.rfind("\n") - 1
+    last = len(text) - text.rfind("\n") - 1  # the last line's length (no CR on it: a CR ends a CRLF)
     tail = Mark(len(text), lines, last)
     while stack and stack[-1][1] > last:
         add((MappingEndEvent if stack.pop()[0] else SequenceEndEvent)(tail, tail))
