@@ -202,7 +202,6 @@ DECLINED = [
     "---\na: b\n...\n",
     "---\n- a\n",
     "  ---\na: b\n",
-    "%YAML 1.1\n---\na: b\n",
     "%TAG ! tag:x,2000:\n---\na: b\n",
     "----\na: b\n",
     "a: é\n",
