@@ -218,11 +218,15 @@ class FileReport:
                 if any(s is not None and s.figure is not None for s in (r.before, r.after))
                 and (r.before is None or any(s is not None and s.figure is None for s in (r.before, r.after)))]
 
+    def saving_rows(self) -> list:
+        """The rows the saving counts: in the file before, and known on each side they have."""
+        return [r for r in self.rows
+                if r.before is not None and all(s is None or s.figure is not None for s in (r.before, r.after))]
+
     def saving(self) -> tuple[int, int, int] | None:
         """(saving, low, high) over the packages known on both sides (each package counted once), or None
         when no row is known on both sides and changed."""
-        rows = [r for r in self.rows
-                if r.before is not None and all(s is None or s.figure is not None for s in (r.before, r.after))]
+        rows = self.saving_rows()
         if not any(r.before is not None and r.after is not None or r.rules for r in rows):
             return None
         return footprint.difference(_pieces([r.before for r in rows if r.before is not None]),

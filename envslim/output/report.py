@@ -49,7 +49,22 @@ def _fig_line(n: int, name: str, f: Fig) -> str:
 
 
 def _span(low: int, high: int) -> str:
-    return f"{low / 1e6:,.1f} to {high / 1e6:,.1f} MB"
+    """A range, ``1.2 to 3.4 MB``; one figure where both ends print the same (``125.4 MB``)."""
+    lo, hi = f"{low / 1e6:,.1f}", f"{high / 1e6:,.1f}"
+    return f"{lo} MB" if lo == hi else f"{lo} to {hi} MB"
+
+
+def _spread(low: int, high: int) -> bool:
+    """Whether a range prints as two figures."""
+    return mb(low) != mb(high)
+
+
+def _parts(rep: FileReport, side: str) -> list[str]:
+    """What the counted figures of one side need and have no figure for (a closure's members, a wheel's
+    requirements): not counted, each once."""
+    rows = {r.name for r in rep.rows if getattr(r, side) is not None}  # (a row without a figure counts itself)
+    return sorted({u for r in rep.rows for s in (getattr(r, side),)
+                   if s is not None and s.figure is not None for u in s.figure.unknown} - rows)
 
 
 def _estimate(rep: FileReport) -> dict:
@@ -63,6 +78,7 @@ def _estimate(rep: FileReport) -> dict:
          "unknown_before": b_unknown, "unknown_after": a_unknown,
          "packages_before": b_count, "packages_after": a_count,
          "counted_before": b[3] if b else 0, "counted_after": a[3] if a else 0,
+         "unknown_parts_before": _parts(rep, "before"), "unknown_parts_after": _parts(rep, "after"),
          "estimated": estimated, "left_out": rep.left_out()}
     if estimated:
         if b:
@@ -77,17 +93,41 @@ def _estimate(rep: FileReport) -> dict:
 def _totals_sentence(est: dict) -> str:
     out = (f"{est['unknown_before']} of {est['packages_before']} packages before and {est['unknown_after']} of"
            f" {est['packages_after']} after have no figure for the target and are not counted")
+    before, after = est["unknown_parts_before"], est["unknown_parts_after"]
+    segs = [", ".join(p for p in before if p in after),
+            "before only: " + ", ".join(p for p in before if p not in after),
+            "after only: " + ", ".join(p for p in after if p not in before)]
+    segs = [x for x in segs if x and not x.endswith(": ")]
+    if segs:
+        out += f"; nor are the parts of counted figures that have none: {'; '.join(segs)}"
     if est["left_out"]:
         out += f"; the saving leaves out {', '.join(est['left_out'])} (known on one side only)"
     return out
 
 
-def _saving_text(est: dict) -> str:
+def _saving_estimated(rep: FileReport) -> bool:
+    """Whether a figure the saving counts is an estimate (a row with the same figure on both sides cancels)."""
+    for r in rep.saving_rows():
+        figs = [s.figure for s in (r.before, r.after) if s is not None]
+        if not (len(figs) == 2 and figs[0] == figs[1]) and any(f.estimate for f in figs):
+            return True
+    return False
+
+
+def _saving_text(est: dict, rep: FileReport) -> str:
     saving = est["saving_bytes"]
     if not saving:
         return ""
     rng = est.get("saving_range")
-    return f"saves ~{mb(saving)}" + (f", estimate {_span(*rng)}" if rng else ", estimate")
+    if rng and _spread(*rng):
+        return f"saves ~{mb(saving)}, estimate {_span(*rng)}"
+    return f"saves ~{mb(saving)}" + (", estimate" if _saving_estimated(rep) else "")
+
+
+def _unknown_count(est: dict, side: str) -> str:
+    """The total's unknown parts on one side: the packages without a figure and what counted ones need
+    without one (each once)."""
+    return f"{est[f'unknown_{side}'] + len(est[f'unknown_parts_{side}'])} unknown"
 
 
 def snapshot_line(rep: FileReport) -> str:
@@ -154,7 +194,11 @@ def to_json(reports: list[FileReport]) -> str:
 
 
 def _approx(t) -> str:
-    return "unknown" if t is None else f"~{mb(t[0])} ({_span(t[1], t[2])})"
+    if t is None:
+        return "unknown"
+    if not _spread(t[1], t[2]):  # one figure (the line says it is a modeled estimate)
+        return f"~{mb(t[0])}"
+    return f"~{mb(t[0])} ({_span(t[1], t[2])})"
 
 
 def image_line(m) -> str:
@@ -181,7 +225,7 @@ def _change(rep: FileReport, r: Row) -> str:
                                                         and f.item.value_start == start)):
             continue
         if f.saving_bytes:
-            rng = f", {mb(f.saving_range[0])} to {mb(f.saving_range[1])}" if f.saving_range else ""
+            rng = f", {mb(f.saving_range[0])} to {mb(f.saving_range[1])}" if f.saving_range and _spread(*f.saving_range) else ""
             return f"{r.change}: saves ~{mb(f.saving_bytes)}{rng}"
     return r.change
 
@@ -204,8 +248,8 @@ def to_table(rep: FileReport) -> str:
     cells += [tuple(printable(c) for c in (_label(r), _cell(r.before, refs), _cell(r.after, refs), _change(rep, r)))
               for r in rep.rows]
     est = _estimate(rep)
-    cells.append(("total", f"{mb(est['before_bytes'])}, {est['unknown_before']} unknown",
-                  f"{mb(est['after_bytes'])}, {est['unknown_after']} unknown", _saving_text(est)))
+    cells.append(("total", f"{mb(est['before_bytes'])}, {_unknown_count(est, 'before')}",
+                  f"{mb(est['after_bytes'])}, {_unknown_count(est, 'after')}", _saving_text(est, rep)))
     widths = [max(len(c[i]) for c in cells) for i in range(3)]
     lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
     lines = [line.rstrip() for line in lines]
@@ -245,7 +289,7 @@ def to_markdown(rep: FileReport) -> str:
         return "\n".join(out + ["No packages.", ""]) + "\n"
     headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
     if est["saving_bytes"]:
-        headline += f" ({_saving_text(est)})"
+        headline += f" ({_saving_text(est, rep)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {_platform(t)}.", ""]
     if rep.image is not None:
         out += [_md(image_line(rep.image)), ""]
@@ -255,9 +299,9 @@ def to_markdown(rep: FileReport) -> str:
     for r in rep.rows:
         name = f"{md_code(redact(r.name))} (implied)" if r.implied else md_code(redact(r.name))
         out.append(f"| {name} | {_md(_cell(r.before, refs))} | {_md(_cell(r.after, refs))} | {_md(_change(rep, r))} |")
-    out.append(f"| **total** | **{mb(est['before_bytes'])}**, {est['unknown_before']} unknown | "
-               f"**{mb(est['after_bytes'])}**, {est['unknown_after']} unknown | "
-               f"{_saving_text(est)} |")
+    out.append(f"| **total** | **{mb(est['before_bytes'])}**, {_unknown_count(est, 'before')} | "
+               f"**{mb(est['after_bytes'])}**, {_unknown_count(est, 'after')} | "
+               f"{_saving_text(est, rep)} |")
     out.append("")
     others = [o for o in rep.plan.shown if not o.applied]
     if others:

@@ -1,0 +1,76 @@
+"""``envslim report``'s wording of ranges and unknowns: one figure where a range's two ends are the same, marked
+as an estimate only where it is one; the total's unknown count is the number of unknown parts (the packages
+without a figure and what counted ones need without one), and the estimate line names them. Exact text;
+corpus tests skip when ../shared is absent."""
+
+from __future__ import annotations
+
+import pytest
+
+from envslim.cli import main
+from tests.conftest import CORPUS
+
+STAND_IN = ("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.10\n  - pip\n  - pip:\n"
+            "    - pyarrow==14.0.2\n")
+
+
+def report(capsys, path) -> list[str]:
+    assert main(["report", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    return out.splitlines()
+
+
+def test_a_stand_in_wheel_is_one_figure_and_its_requirements_are_counted_as_unknown(tmp_path, capsys):
+    """The knowledge base has pyarrow 14.0.2's cp311 wheel only (125,377,397 B): for Python 3.10 it stands in,
+    an estimate of one figure (it printed "estimate 125.4 to 125.4 MB"); its requirements have no figure for that
+    release, one unknown part on each side (it printed "0 unknown")."""
+    (tmp_path / "env.yml").write_text(STAND_IN)
+    lines = report(capsys, tmp_path / "env.yml")
+    assert lines[6] == "  total    279.0 MB, 1 unknown              368.9 MB, 1 unknown"
+    assert lines[7] == ("estimate: before 279,006,953 B, after 368,870,771 B; 0 of 3 packages before and 0 of 4 after"
+                        " have no figure for the target and are not counted; nor are the parts of counted figures that"
+                        " have none: pyarrow 14.0.2's requirements (the snapshot has 26.0.1's); the saving leaves out"
+                        " numpy (known on one side only)")
+    (fig,) = [line for line in lines if line.startswith("  [3] pyarrow: ")]
+    assert fig.startswith("  [3] pyarrow: 125,377,397 B installed (pypi wheel 14.0.2 cp311-cp311-manylinux_2_28_x86_64,"
+                          " estimate 125.4 MB; stand-in: 14.0.2 is not built for Python 3.10; not counted, no figure"
+                          " for the target: pyarrow 14.0.2's requirements (the snapshot has 26.0.1's)); ")
+
+
+def _corpus(prefix: str):
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is absent")
+    (src,) = CORPUS.glob(f"{prefix}__*")
+    return src
+
+
+def test_096_a_closure_member_without_a_figure_is_an_unknown_part(capsys):
+    """mamba's test file: beautifulsoup4's closure has typing_extensions, which has no figure for Python 3.9."""
+    lines = report(capsys, _corpus("096"))
+    assert lines[5] == "  total           171.6 MB, 1 unknown              171.6 MB, 1 unknown"
+    assert lines[6] == ("estimate: before 171,575,179 B, after 171,575,179 B; 0 of 3 packages before and 0 of 3 after"
+                        " have no figure for the target and are not counted; nor are the parts of counted figures that"
+                        " have none: typing_extensions")
+
+
+def test_022_an_image_without_a_spread_is_one_figure(capsys):
+    """Every counted figure of 022's image before the prune is one figure (no range): it printed
+    "~375.5 MB (375.5 to 375.5 MB)"."""
+    (line,) = [x for x in report(capsys, _corpus("022")) if x.startswith("image ")]
+    assert line == ("image (modeled, estimate): before ~375.5 MB; after the rewrite ~375.5 MB, with the default prune"
+                    " ~325.7 MB (309.2 to 342.1 MB) on debian:bookworm-slim (76.8 MB), ~269.5 MB (253.1 to 286.5 MB) on"
+                    " distroless; partial: no figure for 316 before and 317 after package(s), not counted")
+
+
+def test_a_saving_of_measured_wheels_is_not_called_an_estimate(tmp_path, capsys):
+    """opencv-python -> opencv-python-headless 4.8.1.78: both wheels measured (173,332,711 and 139,462,892 B); the
+    estimated rows (pip and python, added) are on one side only and not in the saving (it printed
+    "saves ~33.9 MB, estimate")."""
+    (tmp_path / "env.yml").write_text("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - pip:\n"
+                                      "    - opencv-python==4.8.1.78\n")
+    assert main(["report", "--unsafe-fixes", str(tmp_path / "env.yml")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == ("  opencv-python     pip 173.3 MB wheel [1]  pip 139.5 MB wheel [2]           replaced by"
+                        " opencv-python-headless (ES004): saves ~33.9 MB")
+    assert lines[5] == "  total             173.3 MB, 1 unknown     314.5 MB, 1 unknown              saves ~33.9 MB"
