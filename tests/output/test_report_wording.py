@@ -74,3 +74,11 @@ def test_a_saving_of_measured_wheels_is_not_called_an_estimate(tmp_path, capsys)
     assert lines[2] == ("  opencv-python     pip 173.3 MB wheel [1]  pip 139.5 MB wheel [2]           replaced by"
                         " opencv-python-headless (ES004): saves ~33.9 MB")
     assert lines[5] == "  total             173.3 MB, 1 unknown     314.5 MB, 1 unknown              saves ~33.9 MB"
+
+
+def test_208_a_change_whose_saving_is_unknown_says_so(capsys):
+    """208's matplotlib rename: rdkit stays and is not in the snapshot, so the finding claims no saving; the row
+    says the saving is unknown instead of leaving it out."""
+    (line,) = [x for x in report(capsys, _corpus("208")) if x.startswith("  matplotlib ")]
+    assert line == ("  matplotlib       conda 1,356.7 MB closure stand-in [1]   conda 175.9 MB closure stand-in [2]"
+                    "   replaced by matplotlib-base (ES004): saving unknown")
