@@ -266,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # (before the output boundary is up)
         print("envslim: interrupted", file=sys.stderr)
         code = EXIT_ERROR
-    if argv is None and "rattler" in sys.modules:
+    if argv is None:  # the console script: see leave()
         leave(code)
     return code
 
@@ -284,8 +284,11 @@ def leave(code: int) -> None:
     waits half a second before exiting: 0 crashes in 40; that leaves with ``os._exit``: 0 in 60.
     py-rattler offers no way to shut its runtime down or wait for it, so a run that imported rattler
     flushes its output and leaves with ``os._exit``: nothing of the interpreter runs after envslim's
-    last line. Only for the process entry point (``main()`` without argv); tests calling
-    ``main([...])`` return."""
+    last line. Every other run leaves the same way: by then each file it wrote is closed (the atomic
+    writer's, the caches'), no thread of its own is left, and the interpreter's teardown (freeing every
+    module and object, the graph snapshot's among them) would cost the pre-commit hook about 10 ms of
+    its ~75 ms of CPU (``rewrite --check`` on the bundled example, 15 runs each way, 2026-12-06). Only for
+    the process entry point (``main()`` without argv); tests calling ``main([...])`` return."""
     import os
 
     for stream in (sys.stdout, sys.stderr):

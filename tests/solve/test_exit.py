@@ -56,3 +56,20 @@ def test_main_with_argv_returns_without_leaving(capsys):
 
     assert main(["explain", "ES001"]) == 0  # in-process callers (tests, tools) get the code back
     assert capsys.readouterr().out.startswith("ES001")
+
+
+def test_every_console_run_skips_finalisation_after_flushing(tmp_path):
+    """The hook's run (no rattler) leaves the same way: everything printed is out, the exit code is the
+    command's, and nothing of the interpreter's teardown runs after the last line."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "environment.yml"
+    path.write_text("name: x\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pyarrow\n")
+    code = ("import atexit, sys; atexit.register(lambda: print('finalised', file=sys.stderr));"
+            " from envslim.cli import main; sys.argv[0] = 'envslim'; main()")
+    done = subprocess.run([sys.executable, "-c", code, "rewrite", "--check", str(path)], capture_output=True,
+                          text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (1, "")
+    assert done.stdout.splitlines()[-1] == f"would rewrite {path}"
+    assert "finalised" not in done.stdout + done.stderr
