@@ -261,6 +261,14 @@ def _platforms(value: str | None) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None and next((a for a in sys.argv[1:] if not a.startswith("-")), None) == "rewrite":
+        # the pre-commit hook's command: a run makes few reference cycles, and the collector's passes over
+        # everything the walk allocates cost more than they free (`rewrite --check` of the 130 corpus files
+        # in one run: 1.38 -> 1.14 s of CPU, peak memory 83 -> 87 MB; the bundled example 80 -> 75 ms;
+        # 2026-12-06). The process ends with leave(), so it is never switched back on.
+        import gc
+
+        gc.disable()
     try:
         code = _bounded(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:  # (before the output boundary is up)

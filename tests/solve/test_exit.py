@@ -73,3 +73,20 @@ def test_every_console_run_skips_finalisation_after_flushing(tmp_path):
     assert (done.returncode, done.stderr) == (1, "")
     assert done.stdout.splitlines()[-1] == f"would rewrite {path}"
     assert "finalised" not in done.stdout + done.stderr
+
+
+def test_the_hook_command_runs_without_the_cyclic_collector_and_others_with_it(tmp_path):
+    """``rewrite`` (the pre-commit hook) switches the cyclic garbage collector off for its short run;
+    every other command keeps it (report --solve, prune and refresh can hold much more)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "environment.yml"
+    path.write_text("name: x\ndependencies:\n  - python=3.11\n")
+    code = ("import gc, sys, envslim.plan; real = envslim.plan.plan_file;"
+            " envslim.plan.plan_file = lambda *a, **k: (print('gc', gc.isenabled(), file=sys.stderr), real(*a, **k))[1];"
+            " from envslim.cli import main; sys.argv[0] = 'envslim'; main()")
+    for command, enabled in (("rewrite", False), ("report", True)):
+        done = subprocess.run([sys.executable, "-c", code, command, str(path)], capture_output=True, text=True,
+                              timeout=120)
+        assert done.stderr.splitlines()[0] == f"gc {enabled}", done.stderr
