@@ -111,9 +111,10 @@ def test_with_build_reads_the_rows_as_all_builds_has_them():
 
 
 def test_versions_are_ranked_in_condas_order_and_depends_carry_the_ranks_they_allow():
-    g = graph([rec("b", "1.10", "h0_0"), rec("b", "1.9", "h0_0"), rec("b", "2.0", "h0_0", subdir="noarch"),
-               rec("a", "1", "h0_0", ["b >=1.9,<2", "b 1.10 h0_0", "c >=1", "b"])])
-    head, _, body = g._data.partition(b"\n")
+    data = compile_graph([rec("b", "1.10", "h0_0"), rec("b", "1.9", "h0_0"), rec("b", "2.0", "h0_0", subdir="noarch"),
+                          rec("a", "1", "h0_0", ["b >=1.9,<2", "b 1.10 h0_0", "c >=1", "b"])], RATIOS)
+    g = Graph(data=data)
+    _head, _, body = data.partition(b"\n")
     lines = [json.loads(x) for x in body.splitlines()]
     a_line = next(x for x in lines if x["d"] and x["d"][0].startswith("b "))
     # b's versions in conda's order: 1.9 (rank 0), 1.10 (1), 2.0 (2), over every subdir
