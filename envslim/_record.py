@@ -16,6 +16,8 @@ fields, ``ClassVar``, ``order``, ``slots``) is refused at class creation rather 
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 __all__ = ["FrozenInstanceError", "dataclass", "field", "fields", "replace"]
 
 _MISSING = object()
@@ -93,13 +95,24 @@ def _build(cls, frozen: bool):
             params.append(name)
             expr = name
         body.append(f"    _set(self, {name!r}, {expr})" if frozen else f"    self.{name} = {expr}")
-    exec(f"def __init__(self, {', '.join(params)}):\n{chr(10).join(body) or '    pass'}\n", scope)
-    values = f"({''.join(f'self.{n}, ' for n in names)})"
-    exec(f"def _values(self):\n    return {values}\n", scope)
-    _values = scope["_values"]
-    init = scope["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init
+    source = f"def __init__(self, {', '.join(params)}):\n{chr(10).join(body) or '    pass'}\n"
+
+    # The __init__ is compiled when the first record is made, not when the class is: each compile costs
+    # about 0.1 ms, and a run of the hook declares some 28 records and makes only a few of them.
+    def __init__(self, *args, **kwargs):
+        if cls.__init__ is __init__:
+            exec(source, scope)
+            init = scope["__init__"]
+            init.__qualname__ = f"{cls.__qualname__}.__init__"
+            cls.__init__ = init
+        cls.__init__(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    if len(names) > 1:
+        _values = attrgetter(*names)  # (a tuple of the fields)
+    else:
+        _values = (lambda self: (getattr(self, names[0]),)) if names else (lambda self: ())
+    cls.__init__ = __init__
     cls.__record_fields__ = names
 
     def __repr__(self):
