@@ -91,8 +91,7 @@ class Build:
 
     @property
     def build_number(self) -> int:
-        tail = self.build.rsplit("_", 1)[-1]
-        return int(tail) if tail.isdigit() else 0
+        return build_number(self.build)
 
     @property
     def known(self) -> bool:
@@ -236,12 +235,10 @@ class Builds:
         return repr(list(self))
 
 
-def _build_number(build: str) -> int:
+def build_number(build: str) -> int:
+    """The build number a build string ends in (``py311h1_3`` -> 3; 0 where it ends in none)."""
     tail = build.rsplit("_", 1)[-1]
     return int(tail) if tail.isdigit() else 0
-
-
-build_number = _build_number  # public: the build number of a build string (model reads rows with it)
 
 
 def newest_first(builds) -> list[Build]:
@@ -447,7 +444,7 @@ class Graph:
             parts.append((subdir, line, rows))  # type: ignore[arg-type]
         entries = [(subdir, line, row) for subdir, line, rows in parts for row in rows]
         if len(parts) > 1:  # two subdirs (a package built per platform and as noarch), each ordered: merge them
-            entries.sort(key=lambda e: (e[2][9], _build_number(e[2][1]), e[2][7]), reverse=True)
+            entries.sort(key=lambda e: (e[2][9], build_number(e[2][1]), e[2][7]), reverse=True)
         got = Builds(entries, lambda subdir, line, row: self._make(name, subdir, line, row))
         self._cache[key] = got
         return got

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import re
 
-from envslim.environment.graph import FORMAT, Ratios, python_of, version_only
+from envslim.environment.graph import FORMAT, Ratios, build_number, python_of, version_only
 
 __all__ = ["Ratios", "compile_graph"]
 
@@ -63,8 +63,7 @@ def _newest(row: list) -> _Desc:
         v = condaspec.VersionOrder(row[0])
     except ValueError:
         v = condaspec.VersionOrder("0")
-    tail = row[1].rsplit("_", 1)[-1]
-    return _Desc((v, int(tail) if tail.isdigit() else 0, row[8], row[1]))
+    return _Desc((v, build_number(row[1]), row[8], row[1]))
 
 
 def _ranks(seen: dict) -> dict[str, dict[str, int]]:

@@ -20,7 +20,7 @@ import re
 from envslim import conda as condaspec
 from envslim._record import dataclass
 from envslim.environment.graph import (Build, Builds, Graph, build_number, fits_python, newest_first, python_of,
-                                       snapshot)
+                                       snapshot, version_only)
 
 DEFAULT_PLATFORM = "linux-64"
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
@@ -345,9 +345,8 @@ class Environment:
             if version_only:
                 got = parsed.matches_version(version)
             else:
-                tail = build.rsplit("_", 1)[-1]
                 got = parsed.match({"name": name, "version": version, "build": build, "subdir": subdir,
-                                    "build_number": int(tail) if tail.isdigit() else 0})
+                                    "build_number": build_number(build)})
             cache[key] = got
         return got
 
@@ -359,9 +358,7 @@ class Environment:
                 spec = condaspec.parse(spec)
             except condaspec.CondaSpecError:
                 spec = None
-        version_only = spec is not None and (spec.build is None and spec.build_number is None and not spec.fields
-                                             and not spec.subdir)
-        info = self._spec_info[text] = (spec, version_only, {})
+        info = self._spec_info[text] = (spec, spec is not None and version_only(spec), {})
         return info
 
     def serving_channel(self, name: str) -> str | None:

@@ -74,30 +74,24 @@ class Context:
         """The file's :class:`envslim.environment.model.Environment` (its lines walked through the graph
         snapshot for its target, on the channels the plan will write), built on first use and shared by
         the rules of this document."""
-        key = ("environment", tuple(self.channels) if self.channels is not None else None)
-        memo = self.env.memo
-        got = memo.get(key)
-        if got is None:
-            from envslim.environment.model import Environment
-
-            doc = self.env if self.channels is None else _Channels(self.env, self.channels)
-            got = memo[key] = Environment.from_document(doc)
-        return got
+        return self._model("environment", "from_document")
 
     def lines(self):
         """:meth:`environment` before its walk (``Environment.lines_of``): its target and the channel that
         serves a name, for a rule that needs only those (the walk is made only where a fix is judged)."""
-        key = ("environment", tuple(self.channels) if self.channels is not None else None)
-        got = self.env.memo.get(key)
-        if got is not None:
-            return got
-        key = ("lines", key[1])
+        return self.env.memo.get(self._key("environment")) or self._model("lines", "lines_of")
+
+    def _key(self, kind: str) -> tuple:
+        return kind, tuple(self.channels) if self.channels is not None else None
+
+    def _model(self, kind: str, make: str):
+        key = self._key(kind)
         got = self.env.memo.get(key)
         if got is None:
             from envslim.environment.model import Environment
 
             doc = self.env if self.channels is None else _Channels(self.env, self.channels)
-            got = self.env.memo[key] = Environment.lines_of(doc)
+            got = self.env.memo[key] = getattr(Environment, make)(doc)
         return got
 
 
