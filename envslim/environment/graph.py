@@ -169,16 +169,6 @@ def fits_python(build: Build, python: str | None) -> bool:
     return True
 
 
-def _order_key(b: Build):
-    from envslim import conda as condaspec
-
-    try:
-        v = condaspec.VersionOrder(b.version)
-    except (ValueError, TypeError):
-        v = condaspec.VersionOrder("0")
-    return (v, b.build_number, b.days)
-
-
 class Builds:
     """A read-only list of builds made from the snapshot's rows only when read (a walk reads few of them):
     ``key``, ``python_of_row`` and ``dep_names`` read a row without making its build."""
@@ -239,11 +229,6 @@ def build_number(build: str) -> int:
     """The build number a build string ends in (``py311h1_3`` -> 3; 0 where it ends in none)."""
     tail = build.rsplit("_", 1)[-1]
     return int(tail) if tail.isdigit() else 0
-
-
-def newest_first(builds) -> list[Build]:
-    """Builds ordered as a solver prefers them: highest version, then build number, then newest."""
-    return sorted(builds, key=_order_key, reverse=True)
 
 
 class Graph:

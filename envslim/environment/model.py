@@ -19,8 +19,8 @@ import re
 
 from envslim import conda as condaspec
 from envslim._record import dataclass
-from envslim.environment.graph import (Build, Builds, Graph, build_number, fits_python, newest_first, python_of,
-                                       snapshot, version_only)
+from envslim.environment.graph import (Build, Builds, Graph, build_number, fits_python, python_of, snapshot,
+                                       version_only)
 
 DEFAULT_PLATFORM = "linux-64"
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
