@@ -674,9 +674,32 @@ class Environment:
         # not on its channel in the snapshot: its builds on another channel stand in (a stand-in)
         sources = [own] if len(own) else [self.graph.builds(name, platform=platform, channel=c) for c in
                                            sorted(self.graph.channels_of(name), key=lambda c: c != "conda-forge")]
-        rows = [(bs, i) for bs in sources for i in range(len(bs)) if os_allows(bs.dep_names(i), platform)]
         allowed = []
-        for bs, i in rows:  # read from the rows: the builds need not be made
+        if len(own) and python is not None and name != "python":
+            # the rows of the target's Python (and of none in particular) first: the walk has read them already
+            mine = self.graph.builds(name, platform=platform, channel=channel, python=python)
+            allowed = self._allowed_rows(name, spec, [(mine, i) for i in range(len(mine))
+                                                      if os_allows(mine.dep_names(i), platform)])
+        rows: list = []
+        if not allowed:
+            rows = [(bs, i) for bs in sources for i in range(len(bs)) if os_allows(bs.dep_names(i), platform)]
+            allowed = self._allowed_rows(name, spec, rows)
+        stand_in = not allowed or channel is None or not len(own)
+        pool = _undominated(allowed or rows)
+        names = frozenset(d for bs, i in pool for d in bs.dep_names(i) if not d.startswith("__"))
+        chosen = self.packages.get(name)
+        if chosen is not None:
+            names |= self._dep_names(name)
+        got = (names, stand_in and bool(rows))
+        self._edges[name] = got
+        return got
+
+    def _allowed_rows(self, name: str, spec, rows: list) -> list:
+        """Those of ``rows`` (``(builds, i)``) the file's pin ``spec`` allows for the target's Python, read from
+        the rows (the builds need not be made)."""
+        python = self.target.python
+        allowed = []
+        for bs, i in rows:
             version, build, subdir = bs.key(i)
             if spec is not None and not self._match_key(spec, name, version, build, subdir):
                 continue
@@ -685,16 +708,7 @@ class Environment:
                                        not self._fits_depends(bs.depends(i), lambda bs=bs, i=i: bs[i])):
                 continue
             allowed.append((bs, i))
-        stand_in = not allowed or channel is None or not len(own)
-        pool = _undominated(allowed or rows)
-        names = frozenset(d for bs, i in pool for d in bs.dep_names(i) if not d.startswith("__"))
-        builds = rows
-        chosen = self.packages.get(name)
-        if chosen is not None:
-            names |= self._dep_names(name)
-        got = (names, stand_in and bool(builds))
-        self._edges[name] = got
-        return got
+        return allowed
 
     def knows(self, name: str) -> bool:
         """Whether the snapshot has ``name`` on the channel that serves it for this file."""
