@@ -58,65 +58,74 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     p = _Parser(prog="envslim", description="Make conda-based Docker images small.")
     p.add_argument("--version", action="version", version=f"envslim {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # each command's options are added only when it is the one run (or none is named yet: help lists all);
+    # the hook's `rewrite --check` does not pay for the other commands' dozens of arguments
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+
+    def wanted(name: str) -> bool:
+        return chosen is None or chosen == name
 
     rw = sub.add_parser("rewrite", help="rewrite environment files in place (move bloated packages to pip:, add pins)")
-    rw.add_argument("paths", nargs="+", metavar="PATH", help="environment files, pixi manifests or directories to search; '-' reads stdin and writes stdout")
-    mode = rw.add_mutually_exclusive_group()
-    mode.add_argument("--diff", action="store_true", help="print a unified diff, write nothing (exit 1 if a change is due)")
-    mode.add_argument("--check", action="store_true", help="write nothing, list what is due (exit 1 if a change is due)")
-    _plan_arguments(rw, "also apply fixes that may change what gets installed")
-    rw.add_argument("--annotate", action="store_true", help="leave a '# envslim: <why>' comment on moved and added lines")
-    rw.add_argument("--format", choices=("text", "markdown", "json", "github", "sarif"), default="text",
-                    help="markdown: a summary sized for a PR comment; json: each finding with its outcome; github:"
-                    " GitHub Actions annotations; sarif: SARIF 2.1.0 for code scanning")
-    rw.add_argument("-v", "--verbose", action="store_true",
-                    help="each finding's whole reasoning with its figures (default: one short line per finding)")
-    rw.add_argument("--verify", action="store_true", help="apply a fix only if the new file solves on every --platform and saves (py-rattler, uv)")
-    rw.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="with --verify: target conda subdir(s) (default: config, else linux-64)")
-    _solve_arguments(rw, "--verify")
+    if wanted("rewrite"):
+        rw.add_argument("paths", nargs="+", metavar="PATH", help="environment files, pixi manifests or directories to search; '-' reads stdin and writes stdout")
+        mode = rw.add_mutually_exclusive_group()
+        mode.add_argument("--diff", action="store_true", help="print a unified diff, write nothing (exit 1 if a change is due)")
+        mode.add_argument("--check", action="store_true", help="write nothing, list what is due (exit 1 if a change is due)")
+        _plan_arguments(rw, "also apply fixes that may change what gets installed")
+        rw.add_argument("--annotate", action="store_true", help="leave a '# envslim: <why>' comment on moved and added lines")
+        rw.add_argument("--format", choices=("text", "markdown", "json", "github", "sarif"), default="text",
+                        help="markdown: a summary sized for a PR comment; json: each finding with its outcome; github:"
+                        " GitHub Actions annotations; sarif: SARIF 2.1.0 for code scanning")
+        rw.add_argument("-v", "--verbose", action="store_true",
+                        help="each finding's whole reasoning with its figures (default: one short line per finding)")
+        rw.add_argument("--verify", action="store_true", help="apply a fix only if the new file solves on every --platform and saves (py-rattler, uv)")
+        rw.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="with --verify: target conda subdir(s) (default: config, else linux-64)")
+        _solve_arguments(rw, "--verify")
 
     ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")
-    ex.add_argument("target", metavar="NAME|RULE")
-    ex.add_argument("--json", action="store_true", help="machine-readable output")
-    ex.add_argument("-v", "--verbose", action="store_true",
-                    help="a package: every figure with its note and source, and the reasoning (default: a summary)")
-    ex.add_argument("--online", action="store_true", help="also look up the wheel pip would pick on PyPI (NAME or NAME==VER)")
-    ex.add_argument("--python", metavar="X.Y", help="target Python for --online (default: 3.11)")
-    ex.add_argument("--platform", metavar="SUBDIR", help="target conda subdir for --online (default: linux-64)")
+    if wanted("explain"):
+        ex.add_argument("target", metavar="NAME|RULE")
+        ex.add_argument("--json", action="store_true", help="machine-readable output")
+        ex.add_argument("-v", "--verbose", action="store_true",
+                        help="a package: every figure with its note and source, and the reasoning (default: a summary)")
+        ex.add_argument("--online", action="store_true", help="also look up the wheel pip would pick on PyPI (NAME or NAME==VER)")
+        ex.add_argument("--python", metavar="X.Y", help="target Python for --online (default: 3.11)")
+        ex.add_argument("--platform", metavar="SUBDIR", help="target conda subdir for --online (default: linux-64)")
 
     rp = sub.add_parser("report", help="per-package footprint before and after the rewrite, with sources and totals")
-    rp.add_argument("paths", nargs="+", metavar="PATH", help="environment files, pixi manifests or directories to search; '-' reads stdin")
-    rp.add_argument("--format", choices=("table", "json", "markdown", "svg", "html"), default="table",
-                    help="markdown: sized for a PR comment; svg, html: a footprint picture (one file)")
-    rp.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout ('-': stdout)")
-    net = rp.add_mutually_exclusive_group()
-    net.add_argument("--online", action="store_true", help="look sizes up on PyPI and anaconda.org (cached)")
-    net.add_argument("--offline", action="store_true", help="use sizes cached by earlier --online runs; never touch the network")
-    rp.add_argument("--refresh", action="store_true", help="with --online: ignore the cache")
-    rp.add_argument("--python", metavar="X.Y", help="target Python (default: lockfile, config, the file's python pin, 3.11)")
-    rp.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="target conda subdir(s), comma-separated; --solve solves each (default: config, else linux-64)")
-    _solve_arguments(rp, "--solve")
-    rp.add_argument("--solve", action="store_true", help="solve before and after (py-rattler, uv): exact packages, installed bytes, attribution, each fix verified")
-    rp.add_argument("--environment", metavar="NAME", help="a pixi manifest's environment: its features combined (default: default)")
-    rp.add_argument("--lockfile", metavar="PATH", help="a conda-lock.yml (with --solve also a pixi.lock): its exact versions and URLs; warns when the rewrite makes it stale")
-    _plan_arguments(rp, "count the unsafe fixes as applied, as rewrite --unsafe-fixes would")
+    if wanted("report"):
+        rp.add_argument("paths", nargs="+", metavar="PATH", help="environment files, pixi manifests or directories to search; '-' reads stdin")
+        rp.add_argument("--format", choices=("table", "json", "markdown", "svg", "html"), default="table",
+                        help="markdown: sized for a PR comment; svg, html: a footprint picture (one file)")
+        rp.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout ('-': stdout)")
+        net = rp.add_mutually_exclusive_group()
+        net.add_argument("--online", action="store_true", help="look sizes up on PyPI and anaconda.org (cached)")
+        net.add_argument("--offline", action="store_true", help="use sizes cached by earlier --online runs; never touch the network")
+        rp.add_argument("--refresh", action="store_true", help="with --online: ignore the cache")
+        rp.add_argument("--python", metavar="X.Y", help="target Python (default: lockfile, config, the file's python pin, 3.11)")
+        rp.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="target conda subdir(s), comma-separated; --solve solves each (default: config, else linux-64)")
+        _solve_arguments(rp, "--solve")
+        rp.add_argument("--solve", action="store_true", help="solve before and after (py-rattler, uv): exact packages, installed bytes, attribution, each fix verified")
+        rp.add_argument("--environment", metavar="NAME", help="a pixi manifest's environment: its features combined (default: default)")
+        rp.add_argument("--lockfile", metavar="PATH", help="a conda-lock.yml (with --solve also a pixi.lock): its exact versions and URLs; warns when the rewrite makes it stale")
+        _plan_arguments(rp, "count the unsafe fixes as applied, as rewrite --unsafe-fixes would")
 
     kn = sub.add_parser("knowledge", help="maintain the knowledge base")
-    ksub = kn.add_subparsers(dest="knowledge_command", required=True, parser_class=_Parser)
-    kr = ksub.add_parser("refresh", help="update figures in knowledge/packages/*.toml from live APIs, dated and sourced")
-    kr.add_argument("names", nargs="*", metavar="NAME", help="conda package names (default: every entry with a pypi_name)")
-    kr.add_argument("--pypi", action="store_true", help="refresh the PyPI wheel figures")
-    kr.add_argument("--conda", action="store_true", help="re-measure the conda-forge closure by a solve (py-rattler): exact installed bytes")
-    kr.add_argument("--graph", action="store_true", help="rebuild the offline graph snapshot (knowledge/graph/conda.jsonl) from the live channels' repodata (py-rattler): NAMEs and what they reach, default every name it has")
-    kr.add_argument("--channel", action="append", metavar="NAME", help="with --graph: a channel to read (repeatable; default conda-forge)")
-    kr.add_argument("--out", metavar="PATH", help="with --graph: where to write the snapshot (default: the checkout's knowledge/graph/conda.jsonl)")
-    kr.add_argument("--python", default="3.11", metavar="X.Y", help="target Python of the wheel (default: 3.11)")
-    kr.add_argument("--platform", default="linux-64", metavar="SUBDIR", help="target conda subdir (default: linux-64)")
-    kr.add_argument("--knowledge-dir", metavar="DIR", help="the packages directory to edit (default: the shipped knowledge/packages)")
+    if wanted("knowledge"):
+        ksub = kn.add_subparsers(dest="knowledge_command", required=True, parser_class=_Parser)
+        kr = ksub.add_parser("refresh", help="update figures in knowledge/packages/*.toml from live APIs, dated and sourced")
+        kr.add_argument("names", nargs="*", metavar="NAME", help="conda package names (default: every entry with a pypi_name)")
+        kr.add_argument("--pypi", action="store_true", help="refresh the PyPI wheel figures")
+        kr.add_argument("--conda", action="store_true", help="re-measure the conda-forge closure by a solve (py-rattler): exact installed bytes")
+        kr.add_argument("--graph", action="store_true", help="rebuild the offline graph snapshot (knowledge/graph/conda.jsonl) from the live channels' repodata (py-rattler): NAMEs and what they reach, default every name it has")
+        kr.add_argument("--channel", action="append", metavar="NAME", help="with --graph: a channel to read (repeatable; default conda-forge)")
+        kr.add_argument("--out", metavar="PATH", help="with --graph: where to write the snapshot (default: the checkout's knowledge/graph/conda.jsonl)")
+        kr.add_argument("--python", default="3.11", metavar="X.Y", help="target Python of the wheel (default: 3.11)")
+        kr.add_argument("--platform", default="linux-64", metavar="SUBDIR", help="target conda subdir (default: linux-64)")
+        kr.add_argument("--knowledge-dir", metavar="DIR", help="the packages directory to edit (default: the shipped knowledge/packages)")
 
-    # dockerfile and prune: their options are only added when they are run (the help strings need the
-    # image modules' constants, which the hook path does without).
-    chosen = next((a for a in argv if not a.startswith("-")), None)
+    # dockerfile and prune: their options only when they are run, even for help (the help strings need the
+    # image modules' constants)
     df = sub.add_parser("dockerfile", help="a slim multi-stage Dockerfile for an environment file")
     pr = sub.add_parser("prune", help="delete what a deployed environment never needs")
     if chosen == "dockerfile":

@@ -13,16 +13,17 @@ def expand(paths, options, known, err, *, prefixes: bool = True) -> tuple[list[s
     """(the files to read in order, a file found under a directory once (a conda prefix itself, with
     ``prefixes``, else an error line); 2 if a directory's configuration was bad, else 0). A
     directory without any file envslim reads is a warning on ``err``, not an error (as ruff does)."""
-    from envslim import config as configmod
-    from envslim.display import printable, redact
-    from envslim.document import discover
-
     files: list[str] = []
     rc = 0
     for path in paths:
         if path == "-" or not os.path.isdir(path):
             files.append(path)
             continue
+        # (a directory only: a hook run names its files, and pays for none of these imports)
+        from envslim import config as configmod
+        from envslim.display import printable, redact
+        from envslim.document import discover
+
         if prefix(path):
             if prefixes:
                 files.append(path)
