@@ -24,15 +24,36 @@ def status(o: Outcome, *, dry: bool, due: str = "fix available") -> str:
 
 def saving(o: Outcome, verbose: bool = True) -> str:
     """The estimated saving of a fix that is made (or would be, with --unsafe-fixes); a refused fix or a
-    report saves nothing, so it claims nothing. Short: ``(saves ~105.0 MB, 15.6 to 192.1 MB)``."""
+    report saves nothing, so it claims nothing. Short: ``(saves ~105.0 MB, 15.6 to 192.1 MB)``. A fix that
+    changes what is installed but has no figure says so, with why when that is short (always when verbose):
+    ``(saving unknown: rdkit stays and is not in the snapshot)``; unknown is never left out as if nothing."""
     f = o.finding
-    if not f.saving_bytes or o.state not in (State.APPLIED, State.UNSAFE):
+    if o.state not in (State.APPLIED, State.UNSAFE):
+        return ""
+    if not f.saving_bytes:
+        if f.saving_bytes is None and not f.guard and saves_bytes(o):
+            why = unknown_reason(f.source, None if verbose else REASON)
+            return f" (saving unknown{f': {why}' if why else ''})"
         return ""
     rng = f.saving_range
     if not verbose:
         return f" (saves ~{mb(f.saving_bytes)}" + (f", {mb(rng[0])} to {mb(rng[1])})" if rng else ")")
     spread = f" {mb(rng[0])} to {mb(rng[1])}" if rng else ""
     return f" (saves ~{mb(f.saving_bytes)}, estimate{spread})"
+
+
+REASON = 90  # why a saving is unknown, on a terminal's short line: left out when longer (--verbose gives it)
+
+
+def unknown_reason(source: str, limit: int | None = None) -> str:
+    """Why a fix's saving is unknown, from its source (``unknown: why; what is known``): the why, cut to the
+    part before ", so " when longer than ``limit``, and "" when still longer (or the source gives none)."""
+    if not source.startswith("unknown: "):
+        return ""
+    why = source.removeprefix("unknown: ").split("; ", 1)[0].strip()
+    if limit is not None and len(why) > limit:
+        why = why.split(", so ", 1)[0]
+    return why if limit is None or len(why) <= limit else ""
 
 
 SHORT = 90  # a message longer than this is cut to its headline on a terminal (the rest: --verbose, explain)
@@ -62,11 +83,13 @@ def headline(message: str) -> str:
 
 
 def saves_bytes(o: Outcome) -> bool:
-    """Whether a fix changes what is installed (a move, a rename, a drop, or a guard that keeps packages out
-    with an effect), so that a missing figure is an unknown saving rather than none."""
+    """Whether a fix changes what is installed, so that a missing figure is an unknown saving rather than none:
+    by its effect on the environment where it was judged (packages leave or arrive, or parts have no figure;
+    a pin that only rules versions out saves nothing), else by what it does (a move, a rename, a drop)."""
     e = o.finding.effect
-    return o.action in ("move-to-pip", "replace", "remove") or (
-        e is not None and bool(e.leaving or e.arriving or e.unpriced))
+    if e is not None:
+        return bool(e.leaving or e.arriving or e.unpriced)
+    return o.action in ("move-to-pip", "replace", "remove")
 
 
 def short_status(o: Outcome, dry: bool) -> str:

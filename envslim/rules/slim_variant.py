@@ -169,6 +169,8 @@ def check(ctx: Context):
             base.update(saving_of(eff, est))
             if repl in _CPU_VARIANTS and channel == "conda-forge":
                 base["saving_bytes"], base["saving_range"] = None, None
+                base["source"] = ("unknown: depends on whether the image is built on a host with a GPU"
+                                  + (f"; {base['source']}" if base.get("source") else ""))
                 reason += ("; no saving claimed: conda-forge's CUDA builds depend on the __cuda virtual package, so"
                            " an image built on a host without a GPU gets CPU builds anyway (unless CONDA_OVERRIDE_CUDA"
                            " is set)")

@@ -458,7 +458,7 @@ CRED_CHECK = f"""\
 cred.yml:6:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix, use --unsafe-fixes]
 cred.yml:9:3: ES001 pyarrow: {PYARROW} ({KB_SAVES}) [fix available]
 cred.yml:15:5: ES006 requests: also a conda dependency (line 8: https://***@conda.example.com/chan::requests); \
-pip installs a second copy over conda's [unsafe fix, use --unsafe-fixes]
+pip installs a second copy over conda's (saving unknown) [unsafe fix, use --unsafe-fixes]
 would rewrite cred.yml
 """
 CRED_DIFF = f"""\

@@ -87,3 +87,50 @@ def test_an_unreachable_host_is_one_warning(env, capsys, monkeypatch, tmp_path):
     err = capsys.readouterr().err  # every lookup failed: one line, not one per package
     assert re.fullmatch(rf"envslim: warning: cannot reach 127\.0\.0\.1:{port}: cannot connect: All connection attempts"
                         r" failed; \d+ lookup\(s\) there use the knowledge base's figures, if any\n", err), err
+
+
+UNKNOWN = ("channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.8\n  - matplotlib\n"
+           "  - not-a-real-package-x\n  - pip\n  - pip:\n    - opencv-python==4.1.2.30\n")
+
+
+def test_an_unknown_saving_is_said_with_why_not_left_out(tmp_path, monkeypatch, capsys):
+    # matplotlib -> matplotlib-base cannot be priced: a package the snapshot does not know stays and may keep
+    # what would leave; opencv-python 4.1.2.30 on Python 3.8 has no wheel figure. Short lines give a short why
+    # (a long one only with -v); the diff's explanation and GitHub's annotation say it the same way.
+    (tmp_path / ".envslim.toml").write_text("")
+    (tmp_path / "environment.yml").write_text(UNKNOWN)
+    monkeypatch.chdir(tmp_path)
+    mpl = "environment.yml:6:3: ES004 matplotlib: use matplotlib-base"
+    cv = "environment.yml:10:5: ES004 opencv-python: use opencv-python-headless: same cv2 without the GUI"
+    assert main(["rewrite", "--check", "environment.yml"]) == 1
+    assert capsys.readouterr().out == (
+        f"{mpl} (saving unknown: not-a-real-package-x stays and is not in the snapshot) [fix available]\n"
+        f"{cv}: 159.5 MB installed vs 196.0 MB (saving unknown) [unsafe fix, use --unsafe-fixes]\n"
+        "would rewrite environment.yml\n")
+    assert main(["rewrite", "--check", "-v", "environment.yml"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(" (saving unknown: not-a-real-package-x stays and is not in the snapshot, so what it keeps"
+                           " of what would leave cannot be judged) [fix available]")
+    assert out[1].endswith(" (saving unknown: the knowledge base has no figure for the opencv-python wheel and the"
+                           " opencv-python-headless wheel on linux-64, Python 3.8) [unsafe fix, use --unsafe-fixes]")
+    assert main(["rewrite", "--diff", "environment.yml"]) == 1
+    assert capsys.readouterr().out.endswith(
+        "# ES004 matplotlib: use matplotlib-base (saving unknown: not-a-real-package-x stays and is not in the"
+        " snapshot)\n")
+    assert main(["rewrite", "--check", "--format", "github", "environment.yml"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "::warning file=environment.yml,line=6,col=3,title=ES004::matplotlib: use matplotlib-base (saving unknown:"
+        " not-a-real-package-x stays and is not in the snapshot) [fix available]")
+
+
+
+def test_a_pin_that_only_rules_versions_out_claims_no_saving_in_markdown(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".envslim.toml").write_text("")
+    (tmp_path / "environment.yml").write_text("channels:\n  - defaults\ndependencies:\n  - numpy >=1.22\n"
+                                              "  - pandas=1.5\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["rewrite", "--check", "--select", "ES005", "--format", "markdown", "environment.yml"]) == 1
+    out = capsys.readouterr().out
+    assert out.split("<details>")[0] == (
+        "### envslim: `environment.yml`\n\n| rule | package | finding | est. saving | status |\n|---|---|---|---:|---|\n"
+        "| `ES005` | `numpy` | pin numpy<2: pandas is held below 2.2.2, built against numpy 1.x |  | due |\n\n")

@@ -51,6 +51,7 @@ def test_es001_lossy_translation_is_an_unsafe_fix(tmp_path, capsys):
     rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES001")
     assert (rc, new) == (0, text)
     assert out == (f"env.yml:5:3: ES001 pyarrow: move to pip: {PYARROW}"
+                   " (saving unknown: the environment has no figure for pyarrow)"
                    " [unsafe fix, use --unsafe-fixes: the PEP 440 requirement drops: BUILD_DROPPED]\n")
     rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES001", "--unsafe-fixes")
     assert new == CF + "dependencies:\n  - pip\n  - python=3.11\n  - pip:\n    - pyarrow==17.0.0\n"
@@ -133,7 +134,7 @@ def test_es006_duplicate_removes_the_pip_copy_only_when_unsafe_allowed(tmp_path,
     text = CF + "dependencies:\n  - pip\n  - requests\n  - pip:\n    - Requests\n"
     rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES006")
     assert out == ("env.yml:8:5: ES006 requests: also a conda dependency (line 6: requests); pip installs a second"
-                   " copy over conda's [unsafe fix, use --unsafe-fixes]\n")
+                   " copy over conda's (saving unknown) [unsafe fix, use --unsafe-fixes]\n")
     assert new == text
     run(tmp_path, capsys, text, "--select", "ES006", "--unsafe-fixes")
     # The pip: list would be empty (null to conda): its header goes too.

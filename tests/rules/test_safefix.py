@@ -62,6 +62,7 @@ def test_a_rename_drops_the_build_string_and_is_unsafe(tmp_path, capsys):
     rc, out, new = run(tmp_path, capsys, text, "--select", "ES004")
     assert (rc, new) == (0, text)
     assert out == (f"env.yml:4:3: ES004 matplotlib: use matplotlib-base: {MPL}"
+                   " (saving unknown: not judged on the environment: the snapshot has no build of it for the target)"
                    " [unsafe fix, use --unsafe-fixes:"
                    " drops the build string py38h_0 (a build of matplotlib is not a build of matplotlib-base)]\n")
     rc, out, new = run(tmp_path, capsys, text, "--select", "ES004", "--unsafe-fixes")

@@ -240,7 +240,8 @@ def test_conda_forge_cpu_rename_claims_no_saving(tmp_path, capsys):
     reason = knowledge.load("pytorch").slim_variants[0]["reason"]
     assert (out, new) == (f"env.yml:5:3: ES004 pytorch: use pytorch-cpu: {reason}; no saving claimed: conda-forge's"
                           " CUDA builds depend on the __cuda virtual package, so an image built on a host without a"
-                          " GPU gets CPU builds anyway (unless CONDA_OVERRIDE_CUDA is set) [unsafe fix, use"
+                          " GPU gets CPU builds anyway (unless CONDA_OVERRIDE_CUDA is set) (saving unknown: depends on whether the"
+                          " image is built on a host with a GPU) [unsafe fix, use"
                           " --unsafe-fixes]\n", text)
 
 
