@@ -36,6 +36,9 @@ class Effect:
     worth: int | None = None  # the upper end of what leaves, installed (None: a member has no figure)
     why: str = ""  # why the effect is empty or the fix refused, in words ("" when it has an effect)
     unpriced: tuple[str, ...] = ()  # parts without a figure for the target: named, not counted (never zero)
+    # names that stay which the snapshot does not know at all: what they keep of what leaves cannot be seen, so
+    # saving_bytes is None and the snapshot's figure is only a bound (unseen_text)
+    unseen: tuple[str, ...] = ()
     how: str = ""  # how saving_bytes was worked out on the environment, with the figures' sources ("" none)
     channel: str = ""  # a guard: the channel its excluded packages would come from (nomkl: defaults' mkl)
     platform: str = ""  # a guard priced for another platform than the environment's ("" the environment's)
@@ -182,7 +185,7 @@ def effect_of_drop(env, name: str) -> Effect:
         kept = sorted((env.closure([name]) - set(leaving)) & after)
         why = (f"only {', '.join(leaving)} ({_mb(worth)}) would leave"
                + (f": {', '.join(kept[:4])}{' ...' if len(kept) > 4 else ''} stay for the rest of the file" if kept else ""))
-    return Effect(leaving=leaving, saving_bytes=saving, saving_range=rng, worth=worth, why=why,
+    return Effect(leaving=leaving, saving_bytes=saving, saving_range=rng, worth=worth, why=why, unseen=unseen,
                   unpriced=tuple(sorted(unpriced)), how=how, gone=members(env, leaving) if saving is not None else ())
 
 
@@ -219,6 +222,7 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
         why = f"only {', '.join(leaving) or 'nothing'} ({_mb(worth)}) would leave: what {old} adds to {new} stays for the rest of the file"
     priced = saving is not None
     return Effect(leaving=leaving, arriving=arriving, saving_bytes=saving, saving_range=rng, worth=worth, why=why,
+                  unseen=unseen,
                   unpriced=tuple(sorted(unpriced)), how=how,
                   gone=members(env, leaving) if priced else (), come=members(after_env, arriving) if priced else ())
 
@@ -351,8 +355,14 @@ def effect_of_guard(env, guard: str, excludes: str) -> Effect:
     ``excludes`` the environment would install (leaving), empty where it would not come."""
     if excludes not in env.packages:
         return Effect(why=f"{excludes} would not be installed here")
-    leaving = tuple(sorted(env.closure([excludes]) - env.kept(set(env.requested), without=(excludes,))))
+    stays = env.kept(set(env.requested), without=(excludes,))
+    leaving = tuple(sorted(env.closure([excludes]) - stays))
     n, lo, hi, unknown = env.total(leaving)
+    unseen = unseen_staying(env, stays, leaving)
+    if unseen:  # what they keep of ``excludes``' side is not counted: the saving is unknown, its figure a bound
+        how, part = unseen_text(env, unseen, leaving, None if unknown else n, (lo, hi))
+        return Effect(leaving=leaving, excluded=(excludes,), worth=None if unknown else hi, how=how,
+                      unpriced=tuple(sorted({*unknown, part})), unseen=unseen)
     return Effect(leaving=leaving, excluded=(excludes,), worth=None if unknown else hi,
                   saving_bytes=None if unknown else n, saving_range=None if unknown else (lo, hi),
                   gone=() if unknown else members(env, leaving))
@@ -380,6 +390,12 @@ def effect_of_nomkl(env, platform: str | None = None, channel: str | None = None
         return Effect(leaving=leaving, excluded=("mkl",), worth=mkl.hi, unpriced=(*unpriced, "libopenblas"), **guard,
                       how=f"unknown: no {where} figure for the OpenBLAS build that replaces mkl")
     saving, rng = mkl.bytes - blas.bytes, (mkl.lo - blas.hi, mkl.hi - blas.lo)
+    unseen = unseen_staying(env, env.kept(set(env.requested), without=("mkl",)), leaving)
+    if unseen:  # a name the snapshot does not know stays: what it keeps of the MKL side (tbb, intel-openmp) is
+        # not known, so the saving is not claimed; the snapshot's figure is given as a bound
+        how, part = unseen_text(env, unseen, leaving, saving, rng)
+        return Effect(leaving=leaving, arriving=("libopenblas",), excluded=("mkl",), worth=mkl.hi,
+                      unpriced=tuple(sorted({*unpriced, part})), how=how, unseen=unseen, **guard)
     how = (f"environment estimate (range {mb(rng[0])} to {mb(rng[1])}) for {where}, from the graph snapshot of"
            f" {env.graph.date}: {', '.join(leaving)} leave ({mkl.channel} {mkl.version}, {mb(mkl.bytes)}"
            + (f", {mb(mkl.lo)} to {mb(mkl.hi)}" if mkl.lo != mkl.hi else "") + f"); arriving: libopenblas"

@@ -223,7 +223,18 @@ class FileReport:
         return [r for r in self.rows
                 if r.before is not None and all(s is None or s.figure is not None for s in (r.before, r.after))]
 
+    def unseen_staying(self) -> list[str]:
+        """The names that stay which an applied fix could not see through (the snapshot does not know them,
+        ``Effect.unseen``): what they keep of what would leave is unknown, so the total saving is too."""
+        return sorted({n for o in self.plan.applied
+                       for n in getattr(getattr(o.finding, "effect", None), "unseen", ())})
+
     def saving(self) -> tuple[int, int, int] | None:
+        """:meth:`saving_bound`, or None where a name that stays is not in the snapshot
+        (:meth:`unseen_staying`): then the figures' difference is only a bound."""
+        return None if self.unseen_staying() else self.saving_bound()
+
+    def saving_bound(self) -> tuple[int, int, int] | None:
         """(saving, low, high) over the packages known on both sides (each package counted once), or None
         when no row is known on both sides and changed."""
         rows = self.saving_rows()

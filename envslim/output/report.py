@@ -71,6 +71,7 @@ def _estimate(rep: FileReport) -> dict:
     t = rep.totals()
     (b, b_unknown, b_count), (a, a_unknown, a_count) = t["before"], t["after"]
     saving = rep.saving()
+    unseen = rep.unseen_staying()
     estimated = any(s is not None and s.figure is not None and s.figure.estimate
                     for r in rep.rows for s in (r.before, r.after))
     d = {"before_bytes": b[0] if b else None, "after_bytes": a[0] if a else None,
@@ -80,6 +81,11 @@ def _estimate(rep: FileReport) -> dict:
          "counted_before": b[3] if b else 0, "counted_after": a[3] if a else 0,
          "unknown_parts_before": _parts(rep, "before"), "unknown_parts_after": _parts(rep, "after"),
          "estimated": estimated, "left_out": rep.left_out()}
+    if unseen:  # the saving is unknown; the figures' difference, as far as the snapshot knows, is a bound
+        bound = rep.saving_bound()
+        d["unseen_staying"] = unseen
+        if bound:
+            d["saving_bound_bytes"], d["saving_bound_range"] = bound[0], [bound[1], bound[2]]
     if estimated:
         if b:
             d["before_range"] = [b[1], b[2]]
@@ -116,6 +122,12 @@ def _saving_estimated(rep: FileReport) -> bool:
 
 def _saving_text(est: dict, rep: FileReport) -> str:
     saving = est["saving_bytes"]
+    unseen = est.get("unseen_staying")
+    if unseen:
+        shown = ", ".join(unseen[:3]) + (f" and {len(unseen) - 3} more" if len(unseen) > 3 else "")
+        bound = est.get("saving_bound_bytes")
+        return (f"saving unknown: {shown} {'stays and is' if len(unseen) == 1 else 'stay and are'} not in the"
+                f" snapshot" + (f" (at most ~{mb(bound)} as far as it knows)" if bound and bound > 0 else ""))
     if not saving:
         return ""
     rng = est.get("saving_range")
@@ -290,7 +302,7 @@ def to_markdown(rep: FileReport) -> str:
     if not rep.rows:
         return "\n".join(out + ["No packages.", ""]) + "\n"
     headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
-    if est["saving_bytes"]:
+    if est["saving_bytes"] or est.get("unseen_staying"):
         headline += f" ({_saving_text(est, rep)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {_platform(t)}.", ""]
     if rep.image is not None:

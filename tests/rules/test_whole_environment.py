@@ -266,3 +266,59 @@ def test_208_what_unknown_python_needs_does_not_leave_with_matplotlib(tmp_path, 
     assert f["source"] == ("unknown: rdkit stays and is not in the snapshot, so what it keeps of what would leave cannot"
                            " be judged; as far as the graph snapshot of 2026-08-17 knows, 50 package(s) leave for"
                            " linux-64, Python 3.8: at most ~646.3 MB (range 286.4 MB to 988.9 MB)")
+
+
+# -- a name the snapshot does not know stays: what it keeps of what leaves is unknown, and so is the saving --------
+UNSEEN = DEFAULTS + "dependencies:\n  - python=3.11\n  - numpy\n  - acme-internal-tools\n"
+
+
+def test_nomkl_saving_is_unknown_where_a_name_the_snapshot_does_not_know_stays(tmp_path, capsys):
+    """acme-internal-tools may depend on tbb or mkl itself: the MKL side's figure is a bound, not a saving."""
+    f = _json_finding(tmp_path, capsys, UNSEEN, "ES002", "nomkl")
+    assert (f["saving_bytes"], "saving_range" in f, f["outcome"]) == (None, False, "applied")
+    assert f["effect"] == {"leaving": ["intel-openmp", "mkl"], "arriving": ["libopenblas"], "excluded": ["mkl"],
+                           "unpriced": ["tbb", "what acme-internal-tools keeps (not in the snapshot)", "zlib"]}
+    assert f["source"] == ("unknown: acme-internal-tools stays and is not in the snapshot, so what it keeps of what"
+                           " would leave cannot be judged; as far as the graph snapshot of 2026-08-17 knows, 2"
+                           " package(s) leave for linux-64, Python 3.11: at most ~849.7 MB (range 844.0 MB to 855.5 MB)")
+
+
+def test_report_total_is_unknown_where_an_applied_fix_cannot_see_what_stays(tmp_path, capsys):
+    import json
+
+    from envslim.cli import main
+
+    path = tmp_path / "env.yml"
+    path.write_text(UNSEEN)
+    assert main(["report", str(path)]) == 0
+    (total,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  total")]
+    assert total.split("  ")[-1] == ("saving unknown: acme-internal-tools stays and is not in the snapshot"
+                                     " (at most ~849.7 MB as far as it knows)")
+    assert main(["report", "--format", "json", str(path)]) == 0
+    est = json.loads(capsys.readouterr().out)["files"][0]["estimate"]
+    assert (est["saving_bytes"], est["unseen_staying"], est["saving_bound_bytes"], est["saving_bound_range"]) == (
+        None, ["acme-internal-tools"], 849_703_066, [843_986_598, 855_526_778])
+    assert main(["report", "--format", "markdown", str(path)]) == 0
+    assert ("**Estimated footprint: 871.0 MB → 21.3 MB** (saving unknown: acme-internal-tools stays and is not in"
+            " the snapshot (at most ~849.7 MB as far as it knows))") in capsys.readouterr().out
+    # the same file without it: the saving is the figures' difference, as before
+    path.write_text(UNSEEN.replace("  - acme-internal-tools\n", ""))
+    assert main(["report", "--format", "json", str(path)]) == 0
+    est = json.loads(capsys.readouterr().out)["files"][0]["estimate"]
+    assert (est["saving_bytes"], "unseen_staying" in est) == (849_703_066, False)
+
+
+def test_208_report_total_carries_rdkit(tmp_path, capsys):
+    """The matplotlib rename's saving is unknown because rdkit stays (above): the report's total says so too."""
+    import json
+
+    from envslim.cli import main
+    from tests.conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is absent")
+    (src,) = CORPUS.glob("208__*")
+    (tmp_path / "env.yml").write_text(src.read_text())
+    assert main(["report", "--format", "json", str(tmp_path / "env.yml")]) == 0
+    est = json.loads(capsys.readouterr().out)["files"][0]["estimate"]
+    assert (est["saving_bytes"], est["unseen_staying"]) == (None, ["rdkit"])
