@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence  # (not typing: it costs the hook ~6 ms to import)
 
-from envslim import __version__
+from envslim import EXIT_INTERRUPTED, INTERRUPTED, __version__
 from envslim.errors import EnvslimError
 
 EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
@@ -280,9 +280,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.disable()
     try:
         code = _bounded(list(sys.argv[1:] if argv is None else argv))
-    except KeyboardInterrupt:  # (before the output boundary is up)
-        print("envslim: interrupted", file=sys.stderr)
-        code = EXIT_ERROR
+    except KeyboardInterrupt:  # (before the output boundary is up; while envslim.cli imports: envslim._uncaught)
+        print(INTERRUPTED, file=sys.stderr)
+        code = EXIT_INTERRUPTED
     if argv is None:  # the console script: see leave()
         leave(code)
     return code
@@ -337,11 +337,11 @@ def _bounded(argv: list[str]) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:  # (also while the parser and the command are being imported)
         try:
-            print("envslim: interrupted", file=err)
+            print(INTERRUPTED, file=err)
             err.flush()
         except OSError:
             pass
-        return EXIT_ERROR
+        return EXIT_INTERRUPTED
 
 
 def _main(argv: list[str], out, err) -> int:

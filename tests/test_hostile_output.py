@@ -396,7 +396,7 @@ def test_ctrl_c_while_starting_up_is_one_line(capsys, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "_parser", interrupted)
-    assert run(capsys, "report", "env.yml") == (2, "", "envslim: interrupted\n")
+    assert run(capsys, "report", "env.yml") == (130, "", "envslim: interrupted\n")
 
 
 # -- 9. TOML the reader gives up on -------------------------------------------------------------------------------
@@ -506,7 +506,7 @@ def test_ctrl_c_before_the_output_boundary_is_up_is_one_line(capsys, monkeypatch
         raise KeyboardInterrupt
 
     monkeypatch.setattr(display, "Redacting", interrupted)
-    assert run(capsys, "report", "env.yml") == (2, "", "envslim: interrupted\n")
+    assert run(capsys, "report", "env.yml") == (130, "", "envslim: interrupted\n")
 
 
 @pytest.mark.parametrize("where", ["name", "option"])
