@@ -25,7 +25,7 @@ def test_each_finding_has_one_outcome_with_its_state_and_reason():
     assert outcomes(MIX) == [
         ("ES007", "defaults", State.UNSAFE, "", 3, "edit-channels"),
         ("ES005", "numpy", State.REFUSED, "conflicting pin", 7, "report"),
-        ("ES001", "pyarrow", State.UNSAFE, "the PEP 440 requirement drops: BUILD_DROPPED", 9, "move-to-pip"),
+        ("ES001", "pyarrow", State.UNSAFE, "build string 'py311hbd00459_1' dropped: PEP 440 has no build strings", 9, "move-to-pip"),
         ("ES006", "requests", State.REFUSED, "the pip line carries a constraint", 11, "report"),
     ]
 
@@ -109,8 +109,8 @@ def test_json_findings_carry_the_outcome_state(tmp_path, capsys):
     assert [(f["rule"], f["outcome"], f["reason"], f["status"]) for f in findings] == [
         ("ES007", "unsafe", "not verified: run with --solve", "unsafe fix, use --unsafe-fixes"),
         ("ES005", "refused", "conflicting pin", "not fixed: conflicting pin"),
-        ("ES001", "unsafe", "the PEP 440 requirement drops: BUILD_DROPPED",
-         "unsafe fix, use --unsafe-fixes: the PEP 440 requirement drops: BUILD_DROPPED"),
+        ("ES001", "unsafe", "build string 'py311hbd00459_1' dropped: PEP 440 has no build strings",
+         "unsafe fix, use --unsafe-fixes: build string 'py311hbd00459_1' dropped: PEP 440 has no build strings"),
         ("ES006", "refused", "the pip line carries a constraint", "not fixed: the pip line carries a constraint"),
     ]
     assert {f["outcome"] for f in findings} <= {s.value for s in State}

@@ -201,6 +201,7 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
     model_target = pricing.file_target(before_doc, given, target.python)
     if model_target.platform != target.platform:  # the file says which platform it is for
         target = Target(target.python, target.python_from, model_target.platform, model_target.platform_from)
+    rows = [r for r in rows if _installed_on(r, model_target.platform)]
     b_env = pricing.environment(before_doc, model_target)
     a_env = pricing.environment(after_doc, model_target)
     _add_implied_python(rows, b_env, a_env)
@@ -240,6 +241,15 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
 
         stale = lockfile.stale(lock, plan)
     return FileReport(path, plan, rows, target, lock, stale, cfg, snapshot=b_env.graph.date, models=(b_env, a_env))
+
+
+def _installed_on(row: Row, platform: str) -> bool:
+    """Whether the row's lines are installed on ``platform``: a line whose selector leaves it out there
+    (``pywin32  # [win]`` on linux-64) is no package of the target's environment, not an unknown one."""
+    from envslim.environment.model import selector_allows
+
+    sides = [s for s in (row.before, row.after) if s is not None]
+    return not sides or any(selector_allows(getattr(s.item, "selector", None), platform) for s in sides)
 
 
 def _keep_out(rows: list[Row]) -> None:

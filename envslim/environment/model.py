@@ -139,6 +139,16 @@ def platform_of(specs, graph: Graph | None = None) -> tuple[str | None, str]:
     return None, why
 
 
+def unselected_specs(lines) -> dict:
+    """The specs of (selector, spec) lines that carry no selector, by name: what may say which platform a file
+    is for (``pywin32  # [win]`` in a file for several platforms says nothing of the one it is built for)."""
+    out: dict = {}
+    for sel, spec in lines:
+        if not sel:
+            out.setdefault(spec.name, spec)
+    return out
+
+
 def _arm_hint(specs) -> str:
     for spec in specs.values():
         if spec.build and "arm64" in spec.build:
@@ -146,7 +156,7 @@ def _arm_hint(specs) -> str:
     return ""
 
 
-def _selector_allows(selector: str | None, platform: str) -> bool:
+def selector_allows(selector: str | None, platform: str) -> bool:
     """Whether a line's conda-build selector (``linux``, ``not win``, ``osx and arm64``) keeps it on
     ``platform``; an expression this reader cannot judge keeps the line."""
     if not selector:
@@ -251,12 +261,13 @@ class Environment:
         for _sel, spec in lines:
             everything.setdefault(spec.name, spec)
         if target is None:
-            platform, why = platform_of(everything, graph)
+            # (a line under a selector, ``pywin32  # [win]``, says the file serves several platforms: no vote)
+            platform, why = platform_of(unselected_specs(lines), graph)
             target = Target(platform or DEFAULT_PLATFORM, file_channels(doc.channel_names),
                             python_pin(everything), why or "default")
         requested: dict = {}
         for sel, spec in lines:
-            if _selector_allows(sel, target.platform):
+            if selector_allows(sel, target.platform):
                 requested.setdefault(spec.name, spec)
         pip: dict[str, str] = {}
         for item in getattr(doc, "pip_items", ()):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from envslim import knowledge
 from envslim.environment.graph import Graph, snapshot
-from envslim.environment.model import DEFAULT_PLATFORM, Environment, Target, file_channels, platform_of, python_pin
+from envslim.environment.model import (DEFAULT_PLATFORM, Environment, Target, file_channels, platform_of, python_pin,
+                                       unselected_specs)
 from envslim.environment.report import Fig
 
 SNAPSHOT_NOTE = ("conda figures: the offline graph snapshot of {date} (depends and archive bytes from public lock"
@@ -25,14 +26,17 @@ def file_target(doc, platform: str | None, python: str | None, graph: Graph | No
     from envslim import conda as condaspec
 
     graph = graph if graph is not None else snapshot()
-    specs = {}
+    lines = []
     for item in doc.deps:
         spec = condaspec.parse_line(item.text)
         if spec is not None:
-            specs.setdefault(spec.name, spec)
+            lines.append((getattr(item, "selector", None), spec))
+    specs = {}
+    for _sel, spec in lines:
+        specs.setdefault(spec.name, spec)
     why = "given"
     if platform is None:
-        platform, why = platform_of(specs, graph)
+        platform, why = platform_of(unselected_specs(lines), graph)
         platform, why = (platform, why) if platform else (DEFAULT_PLATFORM, "default")
     return Target(platform, file_channels(doc.channel_names), python or python_pin(specs), why)
 

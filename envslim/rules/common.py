@@ -140,14 +140,15 @@ def serving_channel(ctx, name: str, spec=None) -> str | None:
 
 def variant_exists(repl: str, channel: str | None, spec) -> tuple[str, str]:
     """Whether ``repl`` exists on ``channel`` at the version ``spec`` asks for, from
-    knowledge/variants.toml: ("yes" | "narrows" | "no", why). "narrows": only part of the range."""
+    knowledge/variants.toml: ("yes" | "narrows" | "no" | "unknown", why). "narrows": only part of the range;
+    "unknown": the knowledge base does not record the variant on that channel, or not from which version."""
     from envslim import conda as condaspec, knowledge
 
     facts = knowledge.variants()["_by_package"].get(repl, {})
     fact = facts.get(channel or "")
     if fact is None:
         where = f"the {channel} channel" if channel else "an unknown channel"
-        return "no", f"{repl} is not known to exist on {where}"
+        return "unknown", f"{repl} is not known to exist on {where}"
     raw = spec.raw_version if spec is not None else None
     last = fact.get("last")
     if last and raw is None:
@@ -156,7 +157,8 @@ def variant_exists(repl: str, channel: str | None, spec) -> tuple[str, str]:
     if raw is None:
         return "yes", ""
     if not first:
-        return "no", f"{repl} on {channel}: its first version is not recorded, so {spec.original.strip()} cannot be checked"
+        return "unknown", (f"{repl} on {channel}: its first version is not recorded, so {spec.original.strip()} cannot"
+                           " be checked")
     checks = [(f">={first}", f"{repl} exists on {channel} from {first}")]
     if last:
         checks.append((f"<={last}", f"{repl} on {channel} stops at {last}"))
@@ -165,7 +167,7 @@ def variant_exists(repl: str, channel: str | None, spec) -> tuple[str, str]:
         try:
             merged = condaspec.merge_pin(raw, pin).status
         except condaspec.CondaSpecError:
-            return "no", f"{why}; the version spec cannot be compared"
+            return "unknown", f"{why}; the version spec cannot be compared"
         if merged == "conflict":
             return "no", f"{why}; the file asks for {raw}"
         if merged != "redundant":

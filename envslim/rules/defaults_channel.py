@@ -63,7 +63,8 @@ def check(ctx: Context):
     eff = effects.effect_of_channel(env_model, "defaults", remaining=remaining)
     if eff.blocked:
         item = env.channels.items[names.index("defaults")] if "defaults" in names else env.channels.items[-1]
-        yield Finding("ES007", "defaults", f"mixes defaults with conda-forge, but nodefaults is not suggested: {eff.why}",
+        what = "mixes defaults with conda-forge" if "defaults" in names else "conda-forge without nodefaults"
+        yield Finding("ES007", "defaults", f"{what}, but nodefaults is not suggested: {eff.why}",
                       item=item, refused="the file needs defaults" if eff.pulled_back_by else "builds the snapshot does not know",
                       effect=eff)
         return

@@ -118,7 +118,7 @@ def check(ctx: Context):
         if "pip" not in deps:
             ops.append(InsertConda("pip"))
         safety = entry.advice.get("safety", "safe") if tr.status == "exact" else "unsafe"
-        note = "" if tr.status == "exact" else f"the PEP 440 requirement drops: {', '.join(tr.dropped)}"
+        note = "" if tr.status == "exact" else tr.reason  # what pip's requirement loses, in words (not the codes)
         yield Finding(message=f"move to pip: {reason}", ops=tuple(ops), safety=safety, note=note,
                       action="move-to-pip", fix_title=f"move {name} to pip", **base)
 

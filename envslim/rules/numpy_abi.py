@@ -153,9 +153,8 @@ def numpy2_ruled_out(ctx, deps, held: list[str]) -> str:
     if "python" in deps and _only_below(deps["python"][1], NUMPY2_FIRST_PYTHON):
         return f"{deps['python'][0].text.strip()} admits no Python that numpy 2 supports (>=3.9)"
     for name in held:
-        entry = ctx.load(name)
-        if entry is not None and entry.action == "move-to-pip":
-            continue  # ES001 may make it a wheel, whose Requires-Dist has no numpy upper bound
+        # (a held package ES001 moves to pip is a pip line in the next round, whose wheel keeps numpy 2
+        # possible: ``_pip_held`` pins it then; while it stays in conda its build's bound holds)
         channel = serving_channel(ctx, name, deps[name][1])
         if channel in NUMPY1_BOUND_CHANNELS:
             return f"{channel}'s builds of {name} built against numpy 1.x depend on numpy <2.0a0"

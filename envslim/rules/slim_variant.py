@@ -132,8 +132,9 @@ def check(ctx: Context):
                               refused="pytorch channel", **{**base, "saving_bytes": None, "saving_range": None})
                 continue
             exists, why = variant_exists(repl, channel, spec)
-            if exists == "no":
-                yield Finding(message=f"{repl} not suggested: {why}", refused="no such variant",
+            if exists in ("no", "unknown"):  # (unknown: the variant may exist; the knowledge base cannot say)
+                yield Finding(message=f"{repl} not suggested: {why}",
+                              refused="no such variant" if exists == "no" else "variant not known there",
                               **{**base, "saving_bytes": None, "saving_range": None})  # nothing is saved
                 continue
             safety = v.get("safety", "safe")

@@ -52,7 +52,7 @@ def test_es001_lossy_translation_is_an_unsafe_fix(tmp_path, capsys):
     assert (rc, new) == (0, text)
     assert out == (f"env.yml:5:3: ES001 pyarrow: move to pip: {PYARROW}"
                    " (saving unknown: the environment has no figure for pyarrow)"
-                   " [unsafe fix, use --unsafe-fixes: the PEP 440 requirement drops: BUILD_DROPPED]\n")
+                   " [unsafe fix, use --unsafe-fixes: build string 'py311_0' dropped: PEP 440 has no build strings]\n")
     rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES001", "--unsafe-fixes")
     assert new == CF + "dependencies:\n  - pip\n  - python=3.11\n  - pip:\n    - pyarrow==17.0.0\n"
 

@@ -53,7 +53,7 @@ def test_gneiss_anaconda_matplotlib_build_is_not_renamed(tmp_path, capsys):
     lines, before, after = corpus(tmp_path, capsys, "130", "--unsafe-fixes")
     assert about(lines, "ES004", "matplotlib") == [
         "F:8:1: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
-        " defaults channel [not fixed: no such variant]"]
+        " defaults channel [not fixed: variant not known there]"]
     assert b"anaconda::matplotlib=1.5.1=np111py35_0" in after
 
 

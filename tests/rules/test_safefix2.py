@@ -184,19 +184,19 @@ from tests.rules.test_safefix import about, corpus  # noqa: E402
 
 @pytest.mark.parametrize("prefix, line", [
     ("040", "F:79:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
-            " defaults channel [not fixed: no such variant]"),
+            " defaults channel [not fixed: variant not known there]"),
     # anaconda, conda-forge, defaults: ES007 writes nodefaults, and the anaconda channel listed first still serves
     ("088", "F:71:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
-            " defaults channel [not fixed: no such variant]"),
+            " defaults channel [not fixed: variant not known there]"),
     ("156", "F:51:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base exists on conda-forge from"
             " 3.0.0; the file asks for 2.1.2 [not fixed: no such variant]"),
     ("162", "F:53:1: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
-            " intel channel [not fixed: no such variant]"),
+            " intel channel [not fixed: variant not known there]"),
     ("164", "F:66:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
-            " defaults channel [not fixed: no such variant]"),
+            " defaults channel [not fixed: variant not known there]"),
     # pytorch, anaconda, conda-forge, defaults: anaconda serves matplotlib, before and after ES007's nodefaults
     ("234", "F:9:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist on the"
-            " defaults channel [not fixed: no such variant]"),
+            " defaults channel [not fixed: variant not known there]"),
 ])
 def test_no_matplotlib_base_for_builds_of_other_channels(tmp_path, capsys, prefix, line):
     lines, _, after = corpus(tmp_path, capsys, prefix, "--unsafe-fixes")
@@ -212,7 +212,7 @@ def test_a_listed_defaults_channel_stays_next_to_nodefaults(tmp_path, capsys):
     rc, out, new = run(tmp_path, capsys, text, "--unsafe-fixes", "--select", "ES004,ES007")
     assert out == ("env.yml:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [fixed]\n"
                    "env.yml:6:3: ES004 matplotlib: matplotlib-base not suggested: matplotlib-base is not known to exist"
-                   " on the defaults channel [not fixed: no such variant]\nrewrote env.yml\n")
+                   " on the defaults channel [not fixed: variant not known there]\nrewrote env.yml\n")
     assert new == text.replace("  - defaults\n", "  - nodefaults\n")
     text = "channels:\n  - conda-forge\n  - defaults\n  - nodefaults\ndependencies:\n  - numpy\n"
     rc, out, new = run(tmp_path, capsys, text, "--select", "ES010")

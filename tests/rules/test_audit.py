@@ -1,0 +1,98 @@
+"""A conda-forge maintainer's audit of envslim on environment files outside the corpus (issue 22's review,
+held-out files): each test is one defect found, on a small real file under tests/data/audit, with the exact
+output or bytes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from envslim import knowledge
+from tests.conftest import ROOT, run
+
+DATA = ROOT / "tests" / "data" / "audit"
+PYARROW = knowledge.load("pyarrow").advice["reason"]
+
+
+def copy(tmp_path, name: str):
+    path = tmp_path / name
+    shutil.copyfile(DATA / name, path)
+    return path
+
+
+def lines(out: str, path) -> str:
+    return out.replace(str(path), path.name)
+
+
+# -- numpy<2 only where numpy 2 could come: a held conda-forge build already rules it out -------------------------
+def test_no_numpy_pin_while_a_prefixed_conda_forge_build_holds_numpy_back(tmp_path, capsys):
+    """conda-forge::pyarrow=15 on a defaults file: conda-forge's pyarrow 15 builds depend on numpy <2.0a0, so while
+    it stays in conda (its move is unsafe: the channel is dropped) numpy<2 changes nothing and is not added."""
+    path = copy(tmp_path, "prefix-held-pyarrow.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
+    assert (rc, lines(out + err, path)) == (1, (
+        f"prefix-held-pyarrow.yml:6:3: ES001 pyarrow: move to pip: {PYARROW} [unsafe fix, use --unsafe-fixes: channel"
+        " 'conda-forge' dropped: pip installs from its index]\n"
+        "prefix-held-pyarrow.yml:7:3: ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL (pandas"
+        " \u2192 numpy) (saves ~849.7 MB, estimate 844.0 MB to 855.5 MB) [fix available]\n"
+        "would rewrite prefix-held-pyarrow.yml\n"))
+
+
+def test_the_numpy_pin_comes_with_the_move_that_makes_it_due_and_is_as_unsafe(tmp_path, capsys):
+    """With --unsafe-fixes pyarrow 15 becomes a wheel (no numpy upper bound): then numpy<2 is due, and it is an
+    unsafe fix made possible by the move."""
+    path = copy(tmp_path, "prefix-held-pyarrow.yml")
+    rc, out, err = run(capsys, "rewrite", "--unsafe-fixes", "-v", path)
+    assert rc == 0
+    assert [line for line in lines(out + err, path).splitlines() if " ES005 " in line] == [
+        "prefix-held-pyarrow.yml:8:5: ES005 numpy: add numpy<2: pip pyarrow is held below 16.0.0, built against numpy"
+        " 1.x; an unsafe fix: made possible by ES001 pyarrow [fixed]"]
+    assert path.read_text() == (
+        "name: mixed-prefix\nchannels:\n  - defaults\ndependencies:\n  - python=3.11\n  - pandas\n  - pip\n"
+        "  - nomkl\n  - numpy<2\n  - pip:\n    - pyarrow==15.*\n")
+
+
+# -- the target: a line under a platform selector does not say which platform the file is for ----------------------
+def test_a_windows_only_line_does_not_make_the_file_a_windows_file(tmp_path, capsys):
+    """pywin32  # [win] beside uvloop  # [not win]: the file serves several platforms; the report is for linux-64
+    (the default), where pywin32 is not installed (no row, not an unknown) and uvloop is."""
+    path = copy(tmp_path, "selector-win-line.yml")
+    rc, out, err = run(capsys, "report", "--format", "json", path)
+    report = json.loads(out)["files"][0]
+    assert (rc, err) == (0, "")
+    assert report["target"] == {"python": "3.12", "python_from": "the file", "platform": "linux-64"}
+    assert [p["name"] for p in report["packages"]] == ["pandas", "pip", "pyarrow", "python", "uvloop"]
+    assert report["unknown"] == {"before": [], "after": []}
+    rc, out, err = run(capsys, "report", path)
+    assert out.splitlines()[0] == f"{path} (Python 3.12 from the file, linux-64)"
+
+
+def test_a_windows_only_line_is_a_row_of_the_windows_report(tmp_path, capsys):
+    path = copy(tmp_path, "selector-win-line.yml")
+    rc, out, err = run(capsys, "report", "--platform", "win-64", "--format", "json", path)
+    report = json.loads(out)["files"][0]
+    assert report["target"]["platform"] == "win-64"
+    assert [p["name"] for p in report["packages"]] == ["pandas", "pip", "pyarrow", "python", "pywin32"]
+
+
+# -- messages that say what they mean ------------------------------------------------------------------------------
+def test_an_export_for_conda_forge_alone_is_not_said_to_mix_defaults_in(tmp_path, capsys):
+    """The file lists conda-forge only; ES007's refusal said 'mixes defaults with conda-forge', and ES001's unsafe
+    move gave the translator's code (BUILD_DROPPED) instead of what the pip line loses."""
+    path = copy(tmp_path, "osx-arm64-export.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
+    assert (rc, lines(out + err, path)) == (0, (
+        "osx-arm64-export.yml:3:3: ES007 defaults: conda-forge without nodefaults, but nodefaults is not suggested:"
+        " pyarrow=15.0.0=py311hd7bc329_0_cpu: the snapshot has no such build on conda-forge, so whether the file still"
+        " solves cannot be judged [not fixed: builds the snapshot does not know]\n"
+        f"osx-arm64-export.yml:8:3: ES001 pyarrow: move to pip: {PYARROW} [unsafe fix, use --unsafe-fixes: build"
+        " string 'py311hd7bc329_0_cpu' dropped: PEP 440 has no build strings]\n"))
+
+
+def test_a_variant_whose_first_version_is_not_recorded_is_not_called_missing(tmp_path, capsys):
+    """dask-core exists on conda-forge at every dask release; the knowledge base does not record its first version,
+    so dask>=2024.4 is not renamed, and the short line says the variant is not known there, not 'no such variant'."""
+    path = copy(tmp_path, "dask-range.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", path)
+    assert (rc, lines(out + err, path)) == (0, (
+        "dask-range.yml:7:3: ES004 dask: dask-core not suggested [not fixed: variant not known there]\n"))
