@@ -12,9 +12,13 @@ from envslim.rules.common import (bound_text, cuda_intent, exported_builds, know
 
 # Variants that mean "no GPU": never suggested where the file targets CUDA.
 _CPU_VARIANTS = {"pytorch-cpu", "tensorflow-cpu", "xgboost-cpu", "py-xgboost-cpu"}
-# Qt bindings: with one of them listed, matplotlib -> matplotlib-base drops no Qt.
+# Qt bindings: with one of them listed, the file wants a Qt GUI (matplotlib -> matplotlib-base is judged apart).
 _QT_NAMES = {"pyqt", "pyqt5", "pyqt6", "pyside2", "pyside6", "qt", "qt-main", "qt6-main", "pyqtgraph", "spyder",
              "napari", "qtconsole"}
+# The Python Qt bindings matplotlib's QtAgg backend runs on (matplotlib.backends.qt_compat: PyQt6, PySide6, PyQt5,
+# PySide2): one of them listed keeps the GUI when the metapackage's own binding (pyside6 since 3.9, pyqt before) goes.
+_QT_BINDINGS = {"pyqt", "pyqt5", "pyqt6", "pyside2", "pyside6"}
+_QT_STACK = _QT_NAMES | {"qt6-main", "qt-main", "qt"}
 
 
 def _without_build(spec, repl: str) -> str:
@@ -81,8 +85,11 @@ def check(ctx: Context):
     - conda-forge's headless libopencv builds (no qt6-main) are selected by a build pin, not a rename:
       for `opencv`, `py-opencv`, `libopencv` on conda-forge they are reported, never written, and not
       where a Qt binding is listed or the file targets a GPU.
-    - `matplotlib` → `matplotlib-base` is only reported when a Qt binding (`pyqt`, `pyside6`, `qt`) is
-      listed anyway: the binding stays, so the rename would save nothing.
+    - `matplotlib` → `matplotlib-base` where a Qt binding (`pyqt`, `pyside6`, `qt`) is listed: the file wants a
+      Qt GUI. Where the metapackage's own binding is the one listed (`pyside6` for matplotlib 3.9 and later),
+      nothing but tornado would leave: reported. Where it is another one (`pyqt` beside matplotlib 3.10, whose
+      metapackage brings `pyside6` and `qt6-main`), matplotlib's QtAgg backend runs on the listed binding and
+      the rename takes the second Qt stack out: an unsafe fix (code that imports PySide6 itself breaks).
 
     ## Fix safety
     As each variant's knowledge entry says: safe where the slim variant is the same library without
@@ -149,12 +156,20 @@ def check(ctx: Context):
             if notes:
                 safety = "unsafe"
             gui = _gui_listed(deps) if repl == "matplotlib-base" else []
-            if gui:  # the Qt binding stays for them: the rename would change the file and save nothing
-                yield Finding(message=f"{repl} not suggested: {', '.join(gui)} is listed anyway, so the Qt binding"
-                              " stays and the rename saves nothing", **{**base, "saving_bytes": None,
-                                                                       "saving_range": None})
-                continue
             eff = judged(ctx, name, lambda env: effects.effect_of_rename(env, name, repl, _parsed(new_text)))
+            if gui:  # the file wants a Qt GUI: the rename is made only where matplotlib's own, other binding leaves
+                qt_leaving = [n for n in (eff.leaving if eff is not None else ()) if n in _QT_STACK]
+                bindings = [n for n in gui if n in _QT_BINDINGS and n not in qt_leaving]
+                if not qt_leaving or not bindings or not eff.made:
+                    rest = [n for n in (eff.leaving if eff is not None else ()) if n != name]
+                    yield Finding(message=f"{repl} not suggested: {', '.join(gui)} is listed anyway, so the Qt binding"
+                                  " stays" + (f" and the rename would take out only {', '.join(rest)}" if rest else
+                                              " and the rename saves nothing" if eff is not None else ""),
+                                  effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
+                    continue
+                safety = "unsafe"  # (code that imports matplotlib's own binding directly breaks)
+                notes.append(f"{', '.join(bindings)} is listed, so matplotlib's Qt backend runs on it; matplotlib's own"
+                             f" binding leaves ({', '.join(qt_leaving)})")
             if eff is not None and eff.unknown == (repl,):
                 eff = None  # the variant is not in the snapshot: its closure is the knowledge base's business
             if eff is not None and not eff.made:

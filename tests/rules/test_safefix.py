@@ -302,11 +302,24 @@ def test_reverse_deps_file_is_what_the_tool_generates():
 
 
 # -- missed opportunities and the opt-in rules -------------------------------------------------------------------
-def test_matplotlib_base_is_not_suggested_next_to_qt(tmp_path, capsys):
+def test_matplotlib_base_is_not_suggested_next_to_its_own_qt_binding(tmp_path, capsys):
+    """matplotlib 3.10's metapackage brings pyside6: listed anyway, it stays, and only tornado would leave."""
+    text = CF + "dependencies:\n  - matplotlib\n  - pyside6\n"
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES004")
+    assert (out, new) == ("env.yml:5:3: ES004 matplotlib: matplotlib-base not suggested: pyside6 is listed anyway, so"
+                          " the Qt binding stays and the rename would take out only tornado [report only]\n", text)
+
+
+def test_matplotlib_base_next_to_another_qt_binding_is_an_unsafe_fix(tmp_path, capsys):
+    """pyqt (Qt 5) listed beside matplotlib 3.10, whose metapackage brings pyside6 and qt6-main: the rename keeps a
+    Qt GUI (the QtAgg backend runs on PyQt5) and takes the second Qt stack out; unsafe, not 'saves nothing'."""
     text = CF + "dependencies:\n  - matplotlib\n  - pyqt\n"
     rc, out, new = run(tmp_path, capsys, text, "--select", "ES004")
-    assert (out, new) == ("env.yml:5:3: ES004 matplotlib: matplotlib-base not suggested: pyqt is listed anyway, so the"
-                          " Qt binding stays and the rename saves nothing [report only]\n", text)
+    assert (out, new) == ("env.yml:5:3: ES004 matplotlib: use matplotlib-base: " + MPL + " (saves ~283.3 MB, estimate"
+                          " 125.3 MB to 433.8 MB) [unsafe fix, use --unsafe-fixes: pyqt is listed, so matplotlib's Qt"
+                          " backend runs on it; matplotlib's own binding leaves (pyside6, qt6-main)]\n", text)
+    rc, out, new = run(tmp_path, capsys, text, "--select", "ES004", "--unsafe-fixes")
+    assert new == CF + "dependencies:\n  - matplotlib-base\n  - pyqt\n"
 
 
 @pytest.mark.parametrize("extra, reported", [("", True), ("  - pyqt\n", False), ("  - libopencv=*=headless*\n", False)])
