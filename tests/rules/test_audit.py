@@ -31,8 +31,10 @@ def test_no_numpy_pin_while_a_prefixed_conda_forge_build_holds_numpy_back(tmp_pa
     path = copy(tmp_path, "prefix-held-pyarrow.yml")
     rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
     assert (rc, lines(out + err, path)) == (1, (
-        f"prefix-held-pyarrow.yml:6:3: ES001 pyarrow: move to pip: {PYARROW} [unsafe fix, use --unsafe-fixes: channel"
-        " 'conda-forge' dropped: pip installs from its index]\n"
+        f"prefix-held-pyarrow.yml:6:3: ES001 pyarrow: move to pip: {PYARROW} (saving unknown: the environment has no"
+        " figure for libarrow, libarrow-acero, libarrow-dataset, libarrow-flight, libarrow-flight-sql, libarrow-gandiva,"
+        " libarrow-substrait, libparquet, the pyarrow wheel) [unsafe fix, use --unsafe-fixes: channel 'conda-forge'"
+        " dropped: pip installs from its index]\n"
         "prefix-held-pyarrow.yml:7:3: ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL (pandas"
         " \u2192 numpy) (saves ~849.7 MB, estimate 844.0 MB to 855.5 MB) [fix available]\n"
         "would rewrite prefix-held-pyarrow.yml\n"))
@@ -85,8 +87,9 @@ def test_an_export_for_conda_forge_alone_is_not_said_to_mix_defaults_in(tmp_path
         "osx-arm64-export.yml:3:3: ES007 defaults: conda-forge without nodefaults, but nodefaults is not suggested:"
         " pyarrow=15.0.0=py311hd7bc329_0_cpu: the snapshot has no such build on conda-forge, so whether the file still"
         " solves cannot be judged [not fixed: builds the snapshot does not know]\n"
-        f"osx-arm64-export.yml:8:3: ES001 pyarrow: move to pip: {PYARROW} [unsafe fix, use --unsafe-fixes: build"
-        " string 'py311hd7bc329_0_cpu' dropped: PEP 440 has no build strings]\n"))
+        f"osx-arm64-export.yml:8:3: ES001 pyarrow: move to pip: {PYARROW} (saving unknown: the environment has no"
+        " figure for pyarrow) [unsafe fix, use --unsafe-fixes: build string 'py311hd7bc329_0_cpu' dropped: PEP 440 has"
+        " no build strings]\n"))
 
 
 def test_a_variant_whose_first_version_is_not_recorded_is_not_called_missing(tmp_path, capsys):
