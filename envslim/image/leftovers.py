@@ -1,8 +1,9 @@
 """What a killed prune leaves in a prefix, and the lock that tells a killed run from a live one.
 
-A prune that SIGKILL (or a crash) stops can leave three things: the tracer hook (``_envslim_trace.pth`` in
-site-packages, during the trace of ``--keep-used-by``), a trash (``.envslim-trash-*``: files moved aside,
-waiting for the check) and stripped copies (``.NAME.envslim-strip`` beside a library, ``--strip``). Every
+A prune that SIGKILL (or a crash) stops can leave four things: the tracer hook (``_envslim_trace.pth`` in
+site-packages, during the trace of ``--keep-used-by``) and the trace's work folder (``.envslim-trace-*``),
+a trash (``.envslim-trash-*``: files moved aside, waiting for the check) and stripped copies
+(``.NAME.envslim-strip`` beside a library, ``--strip``). Every
 prune holds an exclusive ``flock`` on the prefix folder while it runs (the kernel drops it when the process
 dies), so whatever of these a run finds while it holds the lock is stale: it puts the files back, removes
 the hook and the copies, and says so in one line."""
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from envslim.errors import EnvslimError
 from envslim.image.interrupt import held
 from envslim.image.trace import PTH_NAME, pth_line, site_packages
-from envslim.image.trash import TRASH_PREFIX, put_back
+from envslim.image.trash import TRACE_PREFIX, TRASH_PREFIX, put_back
 
 STRIP_SUFFIX = ".envslim-strip"
 
@@ -47,14 +49,17 @@ class Leftovers:
     trashes: list[str] = field(default_factory=list)  # relative to the prefix
     hooks: list[str] = field(default_factory=list)
     copies: list[str] = field(default_factory=list)
+    traces: list[str] = field(default_factory=list)  # the trace's work folders, at the prefix's top
 
 
 def find(prefix: str) -> Leftovers:
-    """The trashes, tracer hooks and stripped copies in ``prefix`` (relative paths, sorted)."""
+    """The trashes, tracer hooks, trace folders and stripped copies in ``prefix`` (relative paths, sorted)."""
     found = Leftovers()
     for name in sorted(os.listdir(prefix)):
         if name.startswith(TRASH_PREFIX) and _is(os.path.join(prefix, name), stat.S_ISDIR):
             found.trashes.append(name)
+        elif name.startswith(TRACE_PREFIX) and _is(os.path.join(prefix, name), stat.S_ISDIR):
+            found.traces.append(name)
     for sp in site_packages(prefix):
         if os.path.lexists(os.path.join(sp, PTH_NAME)):
             found.hooks.append(os.path.relpath(os.path.join(sp, PTH_NAME), prefix).replace(os.sep, "/"))
@@ -76,8 +81,8 @@ def _is(path: str, kind) -> bool:
 def recover(prefix: str, *, dry_run: bool, tracing: bool) -> str | None:
     """Recover what a killed run left (the caller holds :func:`locked`); one line saying what, or None.
 
-    A dry run only reads: it names the trash and the copies instead, and removes a stale hook only when it
-    traces (its trace writes that same file)."""
+    A dry run only reads: it names the trash and the copies instead, and removes a stale hook and trace folder
+    only when it traces (its trace writes the same hook, and a folder of the same kind)."""
     found = find(prefix)
     said: list[str] = []
     with held():
@@ -90,6 +95,15 @@ def recover(prefix: str, *, dry_run: bool, tracing: bool) -> str | None:
                 continue
             os.unlink(path)
             said.append(f"the tracer hook {rel}, removed")
+        for rel in found.traces:
+            if dry_run and not tracing:
+                said.append(f"the trace folder {rel}/, left for a run without --dry-run")
+                continue
+            try:
+                shutil.rmtree(os.path.join(prefix, rel))  # (a folder: lstat said so; rmtree never follows a link)
+                said.append(f"the trace folder {rel}/, removed")
+            except OSError as e:
+                said.append(f"the trace folder {rel}/, not removed: {e.strerror or e}")
         for rel in found.copies:
             if not dry_run:
                 os.unlink(os.path.join(prefix, rel))

@@ -37,7 +37,7 @@ from envslim.image.importscan import ImportScanner
 from envslim.image.categories import Category, categories
 from envslim.image.fsguard import os_error_text, mount_points_under
 from envslim.image.interrupt import commit, held, pause
-from envslim.image.trash import TRASH_PREFIX, Trash
+from envslim.image.trash import TRACE_PREFIX, TRASH_PREFIX, Trash
 
 
 # -- the prefix --------------------------------------------------------------------------------------
@@ -170,8 +170,8 @@ def select(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ())
             return
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            if not rel_dir and entry.name.startswith(TRASH_PREFIX):
-                continue  # a trash an interrupted run left (a dry run does not put it back)
+            if not rel_dir and entry.name.startswith((TRASH_PREFIX, TRACE_PREFIX)):
+                continue  # a trash or trace an interrupted run left (a dry run that does not trace leaves them)
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError:

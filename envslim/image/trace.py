@@ -2,11 +2,13 @@
 
 1. **Trace.** COMMAND runs (``/bin/sh -c``, with ``PREFIX/bin`` first on PATH as in the image) while every
    Python process it starts from the prefix records what it touches: a temporary ``.pth`` file in the
-   prefix's site-packages installs an audit hook (PEP 578) from a file outside the prefix. The hook records
+   prefix's site-packages installs an audit hook (PEP 578) from a work folder at the prefix's top
+   (``.envslim-trace-*``: the hook's code, and a file per traced process). The hook records
    ``open`` events (``open()``, ``io.open_code()``: source, byte-code, data) and ``ctypes.dlopen``; at exit
    the process adds every module's ``__file__`` and ``__cached__`` (modules imported before the hook, such
    as ``site`` and ``encodings``) and the files mapped into it (``/proc/self/maps``: the interpreter,
-   extension modules and the shared libraries they link). The ``.pth`` file is removed afterwards.
+   extension modules and the shared libraries they link). The ``.pth`` file and the work folder are removed
+   afterwards; what a killed run leaves of them, the next run removes (``envslim.image.leftovers``).
 2. **Select.** Under ``lib/`` (where Python and the shared libraries live; ``bin/``, ``share/``, ``etc/``
    stay), the files of the :data:`CATEGORIES` that were never touched. A module and its byte-code go or stay
    together; package metadata (``*.dist-info``, ``*.egg-info``), ``.pth`` files and symbolic links whose
@@ -38,7 +40,7 @@ from dataclasses import dataclass, field
 from envslim.errors import EnvslimError
 from envslim.image.strip import elf_has_symbols, is_shared_library  # noqa: F401 (elf_has_symbols: read through here too)
 from envslim.image.interrupt import held, pause
-from envslim.image.trash import TRASH_PREFIX
+from envslim.image.trash import TRACE_PREFIX, TRASH_PREFIX
 
 
 @dataclass(frozen=True)
@@ -240,9 +242,11 @@ def trace(command: str, prefix: str, runner: Runner = run_command) -> tuple[RunR
     sps = site_packages(prefix)
     if not sps:
         raise EnvslimError(f"{prefix}: no lib/pythonX.Y/site-packages to install the tracer in")
-    work = tempfile.mkdtemp(prefix="envslim-trace-")
     pths = [os.path.join(sp, PTH_NAME) for sp in sps]
+    work = ""
     try:
+        with held():  # (a signal meanwhile is raised after ``work`` is set: the ``finally`` removes it)
+            work = tempfile.mkdtemp(prefix=TRACE_PREFIX, dir=prefix)  # in the prefix: see trash.TRACE_PREFIX
         code = os.path.join(work, "tracer.py")
         with open(code, "w") as f:
             f.write(TRACER)
@@ -275,7 +279,9 @@ def trace(command: str, prefix: str, runner: Runner = run_command) -> tuple[RunR
                 touched.update(line.rstrip("\n") for line in f if line.strip())
         return result, touched, len(names)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work:
+            with held():
+                shutil.rmtree(work, ignore_errors=True)
 
 
 # -- what the trace leaves ---------------------------------------------------------------------------------
@@ -366,7 +372,7 @@ def select(
         rel_dir = os.path.relpath(dirpath, prefix).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
         if not rel_dir:
-            dirnames[:] = [d for d in dirnames if not d.startswith(TRASH_PREFIX)]
+            dirnames[:] = [d for d in dirnames if not d.startswith((TRASH_PREFIX, TRACE_PREFIX))]
         for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             rel = f"{rel_dir}/{name}" if rel_dir else name
             path = os.path.join(dirpath, name)

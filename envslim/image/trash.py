@@ -20,6 +20,10 @@ from envslim.image.fsguard import DirFds
 from envslim.image.interrupt import commit, held
 
 TRASH_PREFIX = ".envslim-trash-"
+# The other folder a prune makes in the prefix: ``--keep-used-by``'s trace (the tracer's code and what each traced
+# process recorded), inside the prefix so that a run SIGKILL stops leaves nothing outside the job: the next run
+# removes it (``envslim.image.leftovers``). Walks skip both at the prefix's top.
+TRACE_PREFIX = ".envslim-trace-"
 
 
 # -- moving to the trash and back --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import pytest
 
 from envslim.cli import main
 from envslim.image import trace
-from envslim.image.trash import TRASH_PREFIX
+from envslim.image.trash import TRACE_PREFIX, TRASH_PREFIX
 from tests.image.test_prune import CONDA_FILES, build
 from tests.image.test_trace import SP, _digest, _make, tree
 
@@ -123,7 +123,9 @@ class Run:
         os.mkfifo(self.fifo)
         os.mkfifo(str(self.fifo) + ".go")  # envslim waits at its pause until this is opened for writing
         self.fd = os.open(self.fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer too: reads wait for a line, never EOF
-        env = dict(os.environ, SMOKE_DIR=str(tmp_path))
+        self.tmp = tmp_path / "tmp"  # TMPDIR: a prune keeps what it makes inside the prefix, so this stays empty
+        self.tmp.mkdir()
+        env = dict(os.environ, SMOKE_DIR=str(tmp_path), TMPDIR=str(self.tmp))
         if pause_at:
             env["ENVSLIM_PAUSE_AT"] = f"{pause_at}:{self.fifo}"
         if pause_in:
@@ -204,6 +206,7 @@ def test_sigterm_at_every_point_of_keep_used_by_puts_everything_back(prefix: Pat
     assert result["alive"] == []  # the smoke test's whole group was ended, nothing left running
     assert _digest(prefix) == before  # byte for byte, modes and times
     assert not list(prefix.glob(TRASH_PREFIX + "*")) and not (prefix / SP / trace.PTH_NAME).exists()
+    assert not list(prefix.glob(TRACE_PREFIX + "*")) and list(run.tmp.iterdir()) == []
 
 
 @pytest.mark.slow
@@ -239,6 +242,8 @@ def _recovery_line(files: int, size: int) -> str:
 
 
 HOOK_LINE = f"envslim prune: left by an interrupted run: the tracer hook {SP}/{trace.PTH_NAME}, removed\n"
+TRACING_LINE = (f"envslim prune: left by an interrupted run: the tracer hook {SP}/{trace.PTH_NAME}, removed; the trace"
+                f" folder {TRACE_PREFIX}XXXXXXXX/, removed\n")
 
 
 def _moved(before: dict, after: dict) -> tuple[int, int]:
@@ -260,19 +265,22 @@ def test_sigkill_at_every_point_is_recovered_by_the_next_run(prefix: Path, tmp_p
         os.killpg(int(group), signal.SIGKILL)  # a killed envslim cannot end its smoke test: the test does
     result, _, _ = run.finish()
     assert result["rc"] == -signal.SIGKILL and result["alive"] == []
+    assert list(run.tmp.iterdir()) == []  # nothing left outside the prefix
     hook = prefix / SP / trace.PTH_NAME
     trashes = list(prefix.glob(TRASH_PREFIX + "*"))
+    traces = list(prefix.glob(TRACE_PREFIX + "*"))
     report, after = reference["trace"]
     if point in ("hooked", "run1"):
-        assert hook.read_text() == trace.pth_line() and trashes == []
-        expected = HOOK_LINE
+        assert hook.read_text() == trace.pth_line() and trashes == [] and len(traces) == 1
+        assert (traces[0] / "tracer.py").read_text() == trace.TRACER
+        expected = TRACING_LINE
     else:
-        assert not hook.exists() and len(trashes) == 1
+        assert not hook.exists() and len(trashes) == 1 and traces == []
         files, size = _moved(before, after) if point != "moving" else (1, 17)  # the first file moved: a test file
         expected = _recovery_line(files, size)
     rc, err, out = _in_process(str(prefix), "--keep-used-by", smoke)
     assert rc == 0
-    assert re.sub(re.escape(TRASH_PREFIX) + r"\w+/", TRASH_PREFIX + "XXXXXXXX/", err) == expected
+    assert re.sub(r"(\.envslim-tra(?:sh|ce)-)\w+/", r"\1XXXXXXXX/", err) == expected
     assert out == report.replace("{P}", str(prefix))  # the same prefix as before the killed run: same report
     assert tree(prefix) == after
 
@@ -362,6 +370,24 @@ def test_a_stale_hook_is_removed_and_said_once(prefix: Path, capsys, smoke: str)
     assert not hook.exists()
     rc, err, out = _in_process(str(prefix), "--keep-used-by", smoke, "--dry-run")
     assert (rc, err) == (0, "")
+
+
+def test_a_stale_trace_folder_is_left_by_a_dry_run_and_removed_by_a_run(prefix: Path, capsys) -> None:
+    """A dry run that does not trace only names it; a run removes it (it is never counted in a report)."""
+    before = tree(prefix)
+    stale = prefix / f"{TRACE_PREFIX}abc123"
+    (stale / "out").mkdir(parents=True)
+    (stale / "tracer.py").write_text(trace.TRACER)
+    (stale / "out" / "123.txt").write_text(f"{prefix}/{SP}/used/__init__.py\n")
+    rc, err, out = _in_process(str(prefix), "--dry-run")
+    assert (rc, err) == (0, f"envslim prune: left by an interrupted run: the trace folder {TRACE_PREFIX}abc123/, left"
+                            " for a run without --dry-run\n")
+    assert TRACE_PREFIX not in out
+    assert (stale / "out" / "123.txt").exists()
+    rc, err, _ = _in_process(str(prefix), "--keep", "*")  # a real run that removes nothing: only the recovery
+    assert (rc, err) == (0, f"envslim prune: left by an interrupted run: the trace folder {TRACE_PREFIX}abc123/,"
+                            " removed\n")
+    assert tree(prefix) == before
 
 
 def test_a_hook_file_that_is_not_envslims_is_refused(prefix: Path, smoke: str) -> None:
