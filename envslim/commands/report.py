@@ -187,17 +187,18 @@ def target_for(options, cfg, sides: list[Side], lock) -> Target:
 
 
 def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport:
-    environment, platform = getattr(options, "environment", None), options.platform or cfg.platform
-    before_doc = env.environment(environment, platform)  # (a pixi manifest: one environment, on the
-    after_doc = env.reread(plan.new_text).environment(environment, platform)  # report's platform)
+    from envslim.config import Config
+    from envslim.environment import pricing
+
+    environment = getattr(options, "environment", None)
+    given = options.platform or (cfg.platform if cfg.platform != Config().platform else None)
+    # (a pixi manifest: one environment, on the report's platform; none given: the one its platforms say)
+    before_doc = env.environment(environment, given)
+    after_doc = env.reread(plan.new_text).environment(environment, given)
     before, after = sides_of(before_doc), sides_of(after_doc)
     # a document planned scope by scope (a pixi manifest) has fixes found on other environments' lines
     rows = pair(before, after, plan, None if env.rule_scopes() is None else _own_finding(before))
     target = target_for(options, cfg, before, lock)
-    from envslim.config import Config
-    from envslim.environment import pricing
-
-    given = options.platform or (cfg.platform if cfg.platform != Config().platform else None)
     model_target = pricing.file_target(before_doc, given, target.python)
     if model_target.platform != target.platform:  # the file says which platform it is for
         target = Target(target.python, target.python_from, model_target.platform, model_target.platform_from)

@@ -249,6 +249,8 @@ class PixiItem:
     dep: Dep | None = None
     quote: str = ""
     context: bool = False  # a package of another scope of the same environment, shown read-only
+    partial: bool = False  # (context) not installed everywhere this scope's lines are (ScopeView)
+    only_on: tuple[str, ...] = ()  # (context) the platforms it is installed on, where not on all of them
     line_start: int = 0  # offsets in the text (without BOM), as an environment file's Item has them
     line_end: int = 0
     value_start: int = 0
@@ -316,13 +318,23 @@ class ScopeView:
                 item.editable = False
                 item.why_not = "also in [project].dependencies (the published package's metadata): move it by hand"
             conda.append(item)
+        # the platforms the workspace (and this scope's feature) is solved for: a rename must exist on each
+        self.target_platforms = manifest.platforms_of(scope.feature)
+        # the platforms this scope's lines are installed on, and the one its environment is judged on
+        self.platforms = scope_platforms(scope, self.target_platforms)
+        self.platform = judged_platform(self.platforms)
         # The conda packages of the scopes this one shares an environment with, read-only: a package there
         # that pulls one of ours back blocks its move (rules see them; their findings are not this scope's).
+        # One that is not installed wherever this scope's lines are (another feature's, where an environment
+        # has this scope without it; another target's) is ``partial``: it blocks, it never stands in for ours.
         for d in (manifest.neighbours(scope) if context else []):
             spec = d.conda_spec()
             if spec is not None:
                 item = self.item_of(d, spec)
                 item.editable, item.why_not, item.context = False, f"in the [{'.'.join(d.path)}] table", True
+                item.partial = not manifest.always_with(d.scope, scope, self.platforms)
+                if d.scope.target is not None:
+                    item.only_on = scope_platforms(d.scope, self.platforms) or (d.scope.target,)
                 conda.append(item)
         pip = []
         for d in manifest.deps_in(scope, "pypi-dependencies"):
@@ -335,15 +347,6 @@ class ScopeView:
         chans = chans + [c for c in manifest.channels_of() if c.name not in {c.name for c in chans}]
         self.channels = ItemSeq([self._channel(c) for c in chans])
         self.memo: dict = {}  # what readers work out once per document (rules.common)
-        # the platforms the workspace (and this scope's feature) is solved for: a rename must exist on each
-        plats: list[str] = []
-        for where in (manifest.root + ("workspace",), manifest.root + ("project",),
-                      manifest.root + (("feature", scope.feature) if scope.feature else ("-",))):
-            node = manifest.data
-            for part in where + ("platforms",):
-                node = node.get(part) if isinstance(node, dict) else None
-            plats += [p for p in (node if isinstance(node, list) else []) if isinstance(p, str) and p not in plats]
-        self.target_platforms = tuple(plats)
 
     @staticmethod
     def item_of(d: Dep, value: str) -> PixiItem:
@@ -470,6 +473,16 @@ def scopes(manifest: PixiManifest) -> list[Scope]:
     return seen
 
 
+def _apart(other: Scope, scope: Scope, platforms: tuple[str, ...]) -> bool:
+    """Whether ``other``'s lines are never installed on a platform ``scope``'s are (two targets of no common
+    platform: ``[target.win-64]`` and ``[target.osx-arm64]``)."""
+    if other.target is None or scope.target is None or other.target == scope.target:
+        return False
+    if platforms:
+        return not any(_targets(other.target, p) for p in platforms)
+    return "-" in other.target and "-" in scope.target  # (two platforms; selectors may overlap)
+
+
 # -- one environment's lines -----------------------------------------------------------------------
 # A target selector of pixi other than a platform: the platforms it covers (by the subdir's family).
 _SELECTORS = {"unix": ("linux", "osx"), "linux": ("linux",), "osx": ("osx",), "win": ("win",)}
@@ -478,6 +491,25 @@ _SELECTORS = {"unix": ("linux", "osx"), "linux": ("linux",), "osx": ("osx",), "w
 def _targets(target: str | None, platform: str) -> bool:
     """True when a dependency of ``target`` (None: every platform) is installed on ``platform``."""
     return target is None or target == platform or platform.split("-")[0] in _SELECTORS.get(target, ())
+
+
+def scope_platforms(scope: Scope, platforms: tuple[str, ...]) -> tuple[str, ...]:
+    """The platforms of ``platforms`` (the manifest's) a scope's lines are installed on; a target platform
+    the manifest does not list is its own (pixi warns and skips it); () when the manifest lists none."""
+    mine = tuple(p for p in platforms if _targets(scope.target, p))
+    if not mine and scope.target is not None and "-" in scope.target:
+        return (scope.target,)
+    return mine
+
+
+def judged_platform(platforms: tuple[str, ...]) -> str | None:
+    """The platform a pixi environment is judged and priced on when none is given: linux-64 where it is one
+    of ``platforms`` (a Docker image's), else the first Linux one listed, else the first listed (a manifest
+    for Windows and macOS only is priced for Windows or macOS, never for a Linux it cannot be installed
+    on); None when the manifest lists none (the reader's default)."""
+    if not platforms or "linux-64" in platforms:
+        return "linux-64" if platforms else None
+    return next((p for p in platforms if p.startswith("linux-")), platforms[0])
 
 
 class EnvironmentView:
@@ -508,6 +540,7 @@ class EnvironmentView:
                     chosen[(kind, d.name.lower())] = ScopeView.item_of(d, value)
         self.deps = [i for (k, _), i in chosen.items() if k == "conda"]
         self.pip_items = [i for (k, _), i in chosen.items() if k == "pip"]
+        self.platform = platform  # (the platform its figures are for: envslim.environment.model reads it)
         # its channels: its features' (in order), then the workspace's; pixi never adds defaults
         names: list[str] = []
         for feat in feats:
@@ -646,14 +679,34 @@ class PixiManifest(TextDocument):
 
     def neighbours(self, scope: Scope) -> list[Dep]:
         """The conda dependencies of the other scopes that can be installed together with ``scope``: those of
-        every feature sharing an environment with its feature, for any target (more packages seen means
-        fewer moves, never a wrong one)."""
+        every feature sharing an environment with its feature, for any target that shares a platform with
+        ``scope``'s (more packages seen means fewer moves, never a wrong one)."""
         together = {scope.feature}
         for feats in self.environments().values():
             if scope.feature in feats:
                 together.update(feats)
+        mine = scope_platforms(scope, self.platforms_of(scope.feature))
         return [d for d in self.deps if d.kind == CONDA and d.table == "dependencies" and d.scope != scope
-                and d.scope.feature in together]
+                and d.scope.feature in together and not _apart(d.scope, scope, mine)]
+
+    def always_with(self, other: Scope, scope: Scope, platforms: tuple[str, ...]) -> bool:
+        """Whether the lines of ``other`` are installed wherever those of ``scope`` are: in every environment
+        that has ``scope``'s feature, on each of ``platforms`` (``scope``'s; none known: the same target)."""
+        for feats in self.environments().values():
+            if scope.feature in feats and other.feature not in feats:
+                return False
+        if other.target is None:
+            return True
+        return all(_targets(other.target, p) for p in platforms) if platforms else other.target == scope.target
+
+    def platforms_of(self, feature: str | None = None) -> tuple[str, ...]:
+        """The platforms the workspace lists, and those ``feature`` adds, each once, in their order."""
+        plats: list[str] = []
+        for where in (self.root + ("workspace",), self.root + ("project",),
+                      self.root + (("feature", feature) if feature else ("-",))):
+            node = get_path(self.data, where + ("platforms",))
+            plats += [p for p in (node if isinstance(node, list) else []) if isinstance(p, str) and p not in plats]
+        return tuple(plats)
 
     @property
     def features(self) -> list[str]:
@@ -718,9 +771,15 @@ class PixiManifest(TextDocument):
         see an environment file; a dependency also in this manifest's ``[project].dependencies`` is read-only."""
         return ScopeView(current if current is not None else self, scope, published=set(self.project_dependencies()))
 
-    def environment(self, name: str | None, platform: str) -> EnvironmentView:
-        """The lines of the environment ``name`` (default: "default") on ``platform``."""
-        return EnvironmentView(self, name or "default", platform)
+    def environment(self, name: str | None, platform: str | None) -> EnvironmentView:
+        """The lines of the environment ``name`` (default: "default") on ``platform``; None: the platform of
+        its features' lists it is judged on (:func:`judged_platform`; linux-64 where they list none)."""
+        name = name or "default"
+        if platform is None:
+            feats = self.environments().get(name, [None])
+            listed = tuple(dict.fromkeys(p for f in feats for p in self.platforms_of(f)))
+            platform = judged_platform(listed) or "linux-64"
+        return EnvironmentView(self, name, platform)
 
     def lock_beside(self) -> str | None:
         """The ``pixi.lock`` in the manifest's folder, if there is one."""

@@ -143,10 +143,19 @@ def unselected_specs(lines) -> dict:
     """The specs of (selector, spec) lines that carry no selector, by name: what may say which platform a file
     is for (``pywin32  # [win]`` in a file for several platforms says nothing of the one it is built for)."""
     out: dict = {}
-    for sel, spec in lines:
+    for sel, spec, *_ in lines:
         if not sel:
             out.setdefault(spec.name, spec)
     return out
+
+
+def doc_platform(doc, specs, graph: Graph | None = None) -> tuple[str | None, str]:
+    """The platform ``doc`` is for when none is given: the one a pixi manifest's platforms list says its
+    lines are judged on (``doc.platform``), else what the file's specs say (:func:`platform_of`)."""
+    listed = getattr(doc, "platform", None)
+    if listed:
+        return listed, "the manifest's platforms"
+    return platform_of(specs, graph)
 
 
 def _arm_hint(specs) -> str:
@@ -256,18 +265,18 @@ class Environment:
         for item in doc.deps:
             spec = condaspec.parse_line(item.text)
             if spec is not None and not spec.name.startswith("__"):
-                lines.append((getattr(item, "selector", None), spec))
+                lines.append((getattr(item, "selector", None), spec, getattr(item, "only_on", ())))
         everything = {}
-        for _sel, spec in lines:
+        for _sel, spec, _on in lines:
             everything.setdefault(spec.name, spec)
         if target is None:
             # (a line under a selector, ``pywin32  # [win]``, says the file serves several platforms: no vote)
-            platform, why = platform_of(unselected_specs(lines), graph)
+            platform, why = doc_platform(doc, unselected_specs(lines), graph)
             target = Target(platform or DEFAULT_PLATFORM, file_channels(doc.channel_names),
                             python_pin(everything), why or "default")
         requested: dict = {}
-        for sel, spec in lines:
-            if selector_allows(sel, target.platform):
+        for sel, spec, only_on in lines:  # (only_on: a pixi target table's line, installed on those platforms)
+            if selector_allows(sel, target.platform) and (not only_on or target.platform in only_on):
                 requested.setdefault(spec.name, spec)
         pip: dict[str, str] = {}
         for item in getattr(doc, "pip_items", ()):
@@ -819,16 +828,19 @@ def _spec_key(spec) -> object:
 
 
 # Build variants that carry track_features on conda-forge, which a solver takes only when asked for (lock
-# files do not record track_features): the BLAS implementations other than OpenBLAS (conda-forge's
-# blas-feedstock: the mkl, blis, accelerate and netlib variants of libblas/libcblas/liblapack/blas), and
-# PyPy builds.
+# files do not record track_features): the BLAS implementations other than the platform's default
+# (conda-forge's blas-feedstock, recipe/conda_build_config.yaml: blas_default_impl is openblas, and mkl on
+# Windows; every other variant of libblas/libcblas/liblapack/blas is tracked), and PyPy builds.
 _BLAS_NAMES = ("libblas", "libcblas", "liblapack", "liblapacke", "blas", "blas-devel")
 _TRACKED_BLAS = ("mkl", "blis", "accelerate", "netlib", "newaccelerate")
+_TRACKED_BLAS_WIN = ("openblas", "blis", "netlib")
 
 
 def _tracked(b: Build) -> bool:
-    if b.name in _BLAS_NAMES and any(t in b.build for t in _TRACKED_BLAS):
-        return True
+    if b.name in _BLAS_NAMES:
+        tracked = _TRACKED_BLAS_WIN if b.subdir.startswith("win-") else _TRACKED_BLAS
+        if any(t in b.build for t in tracked):
+            return True
     return "pypy" in b.build
 
 

@@ -81,6 +81,26 @@ class Context:
         serves a name, for a rule that needs only those (the walk is made only where a fix is judged)."""
         return self.env.memo.get(self._key("environment")) or self._model("lines", "lines_of")
 
+    def platforms_apart(self) -> list[str]:
+        """The other platforms the document's lines are installed on where a line of its environment is
+        installed and not on the platform it is judged on (a pixi target table's): a fix must hold there too."""
+        judged = self.lines().target.platform
+        mine = getattr(self.env, "platforms", ())
+        return sorted({p for item in self.env.deps for p in getattr(item, "only_on", ())
+                       if p != judged and p in mine})
+
+    def environment_on(self, platform: str):
+        """:meth:`environment` judged on another of the document's platforms (:meth:`platforms_apart`)."""
+        key = ("environment-on", platform) + self._key("environment")[1:]
+        got = self.env.memo.get(key)
+        if got is None:
+            from envslim.environment.model import Environment, Target
+
+            t = self.lines().target
+            target = Target(platform, t.channels, t.python, "given")
+            got = self.env.memo[key] = Environment.from_document(self.env, target)
+        return got
+
     def _key(self, kind: str) -> tuple:
         return kind, tuple(self.channels) if self.channels is not None else None
 
@@ -100,6 +120,7 @@ class _Channels:
 
     def __init__(self, doc, channels) -> None:
         self.deps, self.pip_items, self.channel_names = doc.deps, doc.pip_items, list(channels)
+        self.platform = getattr(doc, "platform", None)  # (a pixi scope's: the platform it is judged on)
 
 
 # The kinds of fix a rule makes (``Rule.fix``): what its fix does to the environment.

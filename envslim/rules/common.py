@@ -24,11 +24,15 @@ def parsed_lines(env: EnvFile) -> list[tuple[str, Item, "condaspec.MatchSpec"]]:
     return out
 
 
-def parsed_deps(env: EnvFile) -> dict[str, tuple[Item, "condaspec.MatchSpec"]]:
-    """Conda dependencies by lower-cased package name; the first line wins on duplicates."""
+def parsed_deps(env: EnvFile, everywhere: bool = False) -> dict[str, tuple[Item, "condaspec.MatchSpec"]]:
+    """Conda dependencies by lower-cased package name; the first line wins on duplicates. ``everywhere``:
+    only lines installed wherever the document's own are (a pixi scope sees another feature's or target's
+    lines, ``partial`` where an environment or platform has its own lines without them): what a fix may
+    count on to stand in for a line it drops."""
     out: dict[str, tuple[Item, object]] = {}
     for name, item, spec in parsed_lines(env):
-        out.setdefault(name, (item, spec))
+        if not (everywhere and getattr(item, "partial", False)):
+            out.setdefault(name, (item, spec))
     return out
 
 

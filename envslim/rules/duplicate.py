@@ -44,7 +44,7 @@ def check(ctx: Context):
     would drop what it says. Packages the knowledge base says belong on pip (rule
     ES001) are left to that rule, which removes the conda line instead.
     """
-    deps = parsed_deps(ctx.env)
+    deps = parsed_deps(ctx.env, everywhere=True)
     for item in ctx.env.pip_items:
         pname = pip_sort_key(item.text)
         if not pname:

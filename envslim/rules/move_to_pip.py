@@ -87,15 +87,24 @@ def check(ctx: Context):
             why = ", ".join(f"{b} {what}" for b, what in held)
             yield Finding(message=f"{reason}; not moved: {why} in conda", note="kept in conda", **base)
             continue
-        eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi, spec=spec,
-                                     python=target.python, pip_names=frozenset(n for n in pip_names if n))
+        pips = frozenset(n for n in pip_names if n)
+        eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi, spec=spec, python=target.python, pip_names=pips)
+        where = ""
+        for other in ([] if eff.pulled_back_by or eff.unknown else ctx.platforms_apart()):
+            # a line installed only on another platform (a pixi target table's) may pull it back there
+            there = effects.effect_of_move(ctx.environment_on(other), name, pypi=pypi, spec=spec,
+                                           python=target.python, pip_names=pips)
+            if there.pulled_back_by or there.unknown:
+                eff, where = there, f" on {other}"
+                break
         if eff.pulled_back_by:
             yield Finding(message=f"{reason}; not moved: {effects.path_text(eff.pulled_back_by)} keeps it in conda"
-                          " (a build the file's pins allow depends on it)", refused="another conda package pulls it back",
+                          f"{where} (a build the file's pins allow depends on it)",
+                          refused="another conda package pulls it back",
                           effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
             continue
         if eff.unknown:
-            yield Finding(message=f"{reason}; not moved: {eff.why}", refused="a package the snapshot does not know",
+            yield Finding(message=f"{reason}; not moved{where}: {eff.why}", refused="a package the snapshot does not know",
                           effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
             continue
         if eff.negligible:

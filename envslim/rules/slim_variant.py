@@ -97,6 +97,8 @@ def check(ctx: Context):
     """
     env = ctx.env
     deps = parsed_deps(env)
+    # (a variant listed in only some of the environments or platforms a line is in stands in for it nowhere)
+    listed = parsed_deps(env, everywhere=True)
     cuda = None  # worked out on first need
     for name, item, spec in parsed_lines(env):  # every line: a duplicate is replaced too
         entry = ctx.load(name)
@@ -114,7 +116,7 @@ def check(ctx: Context):
                     yield Finding(message=f"{repl} not suggested: {cuda}, so the file targets a GPU",
                                   refused="the file targets a GPU", **{**base, "saving_bytes": None, "saving_range": None})
                     continue
-            if repl.lower() in deps:
+            if repl.lower() in listed:
                 eff = judged(ctx, name, lambda env: effects.effect_of_drop(env, name))
                 if eff is not None and not eff.made:
                     yield Finding(message=f"{repl} is already listed, and dropping {name} saves nothing: {eff.why}",

@@ -1,0 +1,203 @@
+"""A pixi manifest is judged and priced for the platforms it lists, and a line of another feature or target
+stands in for a line only where it is installed too (issue 22: figures true for the file's target; no fix
+that breaks an environment)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import run
+
+
+def _write(tmp_path, text: str):
+    p = tmp_path / "pixi.toml"
+    p.write_text(text)
+    return p
+
+
+DESKTOP = """\
+[workspace]
+name = "desk"
+channels = ["conda-forge"]
+platforms = ["win-64", "osx-arm64"]
+
+[dependencies]
+python = "3.11.*"
+numpy = "<2"
+"""
+
+
+def test_a_manifest_for_windows_and_macos_is_priced_for_windows(capsys, tmp_path):
+    # The workspace cannot be installed on linux-64, so its figures are win-64's (the first platform it
+    # lists), never linux-64's; on win-64 conda-forge's default BLAS is MKL (blas-feedstock's
+    # conda_build_config.yaml: blas_default_impl mkl on win), so numpy's closure holds mkl.
+    p = _write(tmp_path, DESKTOP)
+    rc, out, err = run(capsys, "report", p)
+    assert rc == 0 and err == ""
+    assert out.splitlines()[0] == f"{p} (Python 3.11 from the file, win-64 from the manifest's platforms)"
+    rc, out, err = run(capsys, "report", "--format", "json", p)
+    f = json.loads(out)["files"][0]
+    assert f["target"] == {"python": "3.11", "python_from": "the file", "platform": "win-64",
+                           "platform_from": "the manifest's platforms"}
+    numpy = next(x for x in f["packages"] if x["name"] == "numpy")["before"]
+    assert (numpy["platform"], numpy["version"]) == ("win-64", "1.26.4")
+    assert numpy["source"].startswith("graph snapshot 2026-08-17: numpy 1.26.4 py311h0b4df5a_0 (conda-forge win-64)")
+    # --platform still picks the platform
+    rc, out, err = run(capsys, "report", "--platform", "osx-arm64", p)
+    assert out.splitlines()[0] == f"{p} (Python 3.11 from the file, osx-arm64)"
+
+
+def test_the_default_blas_on_windows_is_mkl():
+    from envslim.environment.graph import snapshot
+    from envslim.environment.model import Environment, Target
+
+    env = Environment.from_specs(["python 3.11.*", "numpy <2"], Target("win-64", ("conda-forge",), "3.11"), snapshot())
+    assert {n: env.packages[n].build.rsplit("_", 1)[-1] for n in ("libblas", "libcblas", "liblapack")} == {
+        "libblas": "mkl", "libcblas": "mkl", "liblapack": "mkl"}
+    assert "mkl" in env.packages and "libopenblas" not in env.packages
+    linux = Environment.from_specs(["python 3.11.*", "numpy <2"], Target("linux-64", ("conda-forge",), "3.11"), snapshot())
+    assert linux.packages["libblas"].build.endswith("_openblas") and "mkl" not in linux.packages
+
+
+FEATURE_BASE = """\
+[workspace]
+name = "plots"
+channels = ["conda-forge"]
+platforms = ["linux-64"]
+
+[dependencies]
+python = "3.12.*"
+pandas = "*"
+matplotlib = ">=3.8"
+
+[feature.docs.dependencies]
+sphinx = "*"
+matplotlib-base = ">=3.8"
+
+[environments]
+docs = ["docs"]
+"""
+
+
+def test_a_variant_in_another_feature_does_not_stand_in_for_the_default_line(capsys, tmp_path):
+    # matplotlib-base is in the docs environment only: dropping matplotlib from [dependencies] (as before)
+    # left the default environment without matplotlib. It is renamed instead.
+    p = _write(tmp_path, FEATURE_BASE)
+    rc, out, err = run(capsys, "rewrite", "--diff", p)
+    assert rc == 1
+    assert out.splitlines()[2:] == [
+        "@@ -6,7 +6,7 @@",
+        " [dependencies]",
+        ' python = "3.12.*"',
+        ' pandas = "*"',
+        '-matplotlib = ">=3.8"',
+        '+matplotlib-base = ">=3.8"',
+        " ",
+        " [feature.docs.dependencies]",
+        ' sphinx = "*"',
+        "# ES004 matplotlib: use matplotlib-base (saves ~650.2 MB, 288.7 MB to 994.4 MB)",
+    ]
+
+
+TARGETS = """\
+[workspace]
+name = "etl"
+channels = ["conda-forge"]
+platforms = ["linux-64", "osx-arm64", "win-64"]
+
+[dependencies]
+python = "3.11.*"
+polars = ">=1"
+
+[target.win-64.dependencies]
+matplotlib = "*"
+
+[target.osx-arm64.dependencies]
+matplotlib = "*"
+"""
+
+
+def test_each_target_table_is_judged_on_its_own_platform(capsys, tmp_path):
+    # Before: the osx-arm64 line was dropped because the win-64 table (after its rename) listed
+    # matplotlib-base, and both savings were linux-64's (741.8 MB). On osx-arm64 the metapackage pulls no Qt
+    # binding (matplotlib 3.11.1 osx-arm64 depends on matplotlib-base, python and tornado only), so the
+    # rename there saves tornado and the metapackage, ~4 MB; on win-64 it takes pyside6 and qt6-main out.
+    p = _write(tmp_path, TARGETS)
+    rc, out, err = run(capsys, "rewrite", "--diff", p)
+    assert rc == 1
+    assert out.splitlines()[2:] == [
+        "@@ -8,7 +8,7 @@",
+        ' polars = ">=1"',
+        " ",
+        " [target.win-64.dependencies]",
+        '-matplotlib = "*"',
+        '+matplotlib-base = "*"',
+        " ",
+        " [target.osx-arm64.dependencies]",
+        '-matplotlib = "*"',
+        '+matplotlib-base = "*"',
+        "# ES004 matplotlib: use matplotlib-base (saves ~592.0 MB, 279.4 MB to 890.0 MB)",
+        "# ES004 matplotlib: use matplotlib-base (saves ~4.0 MB, 2.9 MB to 5.1 MB)",
+    ]
+    rc, out, err = run(capsys, "rewrite", "--check", "--format", "json", p)
+    found = json.loads(out)["files"][0]["findings"]
+    assert [(x["line"], x["outcome"], x["source"].split(",")[0]) for x in found] == [
+        (11, "applied", "environment estimate (range 279.4 MB to 890.0 MB) for win-64"),
+        (14, "applied", "environment estimate (range 2.9 MB to 5.1 MB) for osx-arm64"),
+    ]
+    assert found[1]["effect"]["leaving"] == ["matplotlib", "tornado"]
+
+
+PULLBACK = """\
+[workspace]
+name = "ingest"
+channels = ["conda-forge"]
+platforms = ["linux-64", "win-64"]
+
+[dependencies]
+python = "3.12.*"
+pyarrow = ">=16"
+fastapi = "*"
+
+[target.win-64.dependencies]
+streamlit = "*"
+"""
+
+
+def test_a_move_must_hold_on_the_platforms_of_other_target_tables(capsys, tmp_path):
+    # [dependencies] is installed on win-64 too, where streamlit (which the snapshot does not know; its
+    # conda-forge recipe runs with pyarrow) stays: the move is judged there as well, not only on linux-64.
+    p = _write(tmp_path, PULLBACK)
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", p)
+    assert rc == 0
+    assert out.endswith("; not moved on win-64: streamlit is not in the snapshot, so whether it pulls pyarrow back"
+                        " cannot be judged [not fixed: a package the snapshot does not know]\n")
+
+
+LINUX_ONLY_GPU = """\
+[workspace]
+name = "shop"
+channels = ["conda-forge"]
+platforms = ["linux-64", "win-64"]
+
+[dependencies]
+python = "3.11.*"
+
+[target.win-64.dependencies]
+pywin32 = "*"
+
+[feature.gpu.target.linux-64.dependencies]
+pytorch = ">=2"
+
+[environments]
+gpu = ["gpu"]
+"""
+
+
+def test_a_linux_only_table_is_judged_on_linux_whatever_windows_tables_hold(capsys, tmp_path):
+    # Before: pywin32 (a Windows-only package) in the win-64 table made the linux-64 table's environment be
+    # judged on win-64, so nomkl's saving was a win-64 figure.
+    p = _write(tmp_path, LINUX_ONLY_GPU)
+    rc, out, err = run(capsys, "rewrite", "--check", "--format", "json", p)
+    found = [x for x in json.loads(out)["files"][0]["findings"] if x["rule"] == "ES002"]
+    assert [x["source"].split(",")[0].rsplit(" ", 2)[-2:] for x in found] == [["for", "linux-64"]]
