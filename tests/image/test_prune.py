@@ -458,18 +458,25 @@ def _pypi_reachable() -> bool:
 
 @pytest.fixture(scope="module")
 def real_venv(tmp_path_factory) -> Path:
-    """A venv with numpy, pandas and pyarrow from PyPI (slow: built once per module)."""
+    """A venv with numpy, pandas and pyarrow from PyPI (slow: built once per module), as pip installs them in
+    an image: with their byte-code in the venv's ``__pycache__`` folders, wherever this test run keeps its own
+    (PYTHONPYCACHEPREFIX would send pip's byte-compilation outside the venv, and the prune measures the venv)."""
     if not _pypi_reachable():
         pytest.skip("PyPI is unreachable")
     venv = tmp_path_factory.mktemp("real") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)  # (ensurepip compiles pip too)
     done = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "numpy", "pandas", "pyarrow"],
         capture_output=True,
         text=True,
         timeout=900,
+        env=env,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    sp = next((venv / "lib").glob("python3.*/site-packages"))
+    for package in ("pip", "pandas"):
+        assert (sp / package / "__pycache__" / f"__init__.{sys.implementation.cache_tag}.pyc").is_file()
     return venv
 
 
