@@ -14,7 +14,9 @@ channel's recipes, like pytorch/builder's) is read at the newest commit that cha
 older one): its
 Jinja variables (``{% set x = "..." %}``, ``context:``) are substituted, ``python_min`` is kept only where the
 recipe sets it (else ``python`` is left unbounded), ``pin_subpackage(NAME, max_pin='x.x.x')`` is rendered as
-conda-build renders it, and a requirement line with a selector (``# [win]``) is left out and reported.
+conda-build renders it, and a requirement line with a selector (``# [win]``) is left out and reported. A
+recipe whose Jinja is more than that (``{% set major = version.split(".")[0]|int %}``, ``{% if %}`` blocks:
+not YAML once rendered so far) is skipped with one warning line naming it, and nothing is written.
 
     python tools/recipe_records.py /work/.mirror/conda-forge+olefile-feedstock/repo \\
         github.com/conda-forge/olefile-feedstock
@@ -52,8 +54,13 @@ def upper_bound(version: str, max_pin: str) -> str:
     return ".".join(parts) + ".0a0"
 
 
+class Unrendered(ValueError):
+    """The recipe is not YAML once rendered as far as this script renders Jinja."""
+
+
 def render(text: str) -> tuple[str, list[str]]:
-    """The recipe text with its variables substituted and selector lines left out (and listed)."""
+    """The recipe text with its variables substituted and selector lines left out (and listed); each line left
+    out is an empty line, so that a line of the result is the same line of the recipe."""
     variables = dict(_SET.findall(text))
     context = re.search(r"(?m)^context:\n((?:[ \t]+.*\n)+)", text)  # recipe.yaml (schema 1)
     if context:
@@ -64,10 +71,12 @@ def render(text: str) -> tuple[str, list[str]]:
     lines = []
     for line in text.splitlines():
         if _SET.search(line):
+            lines.append("")
             continue
         body = line.split("#", 1)[0] if _SELECTOR.search(line) else None
         if body is not None and body.strip().startswith("-"):
             skipped.append(line.strip())
+            lines.append("")
             continue
 
         def sub(m: re.Match) -> str:
@@ -99,7 +108,16 @@ def depends_of(run) -> list[str]:
 
 def records(text: str, source: str, date: str, channel: str = "conda-forge") -> tuple[list[dict], list[str]]:
     rendered, skipped = render(text)
-    recipe = yaml.safe_load(rendered)
+    try:
+        recipe = yaml.safe_load(rendered)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise Unrendered(f"not YAML once its Jinja is rendered as far as this script renders it ({where}{problem})"
+                         ) from None
+    if not isinstance(recipe, dict):
+        raise Unrendered("not a mapping once its Jinja is rendered as far as this script renders it")
     pkg, build = recipe.get("package") or {}, recipe.get("build") or {}
     if not build.get("noarch"):
         raise SystemExit(f"{source}: not a noarch recipe: its depends differ per platform and Python")
@@ -137,7 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         break
     else:
         raise SystemExit(f"{args.repo}: no {' or '.join(recipes)} at {commit}")
-    found, skipped = records(text, f"{args.repo}/blob/{commit}/{path}", date, args.channel)
+    source = f"{args.repo}/blob/{commit}/{path}"
+    try:
+        found, skipped = records(text, source, date, args.channel)
+    except Unrendered as e:  # one line, and the next recipe of a batch still gets its turn
+        print(f"recipe_records: warning: {source}: skipped: {e}", file=sys.stderr)
+        return 0
     seen = set()
     if args.out.exists():
         seen = {(r["name"], r["version"], r["url"]) for r in map(json.loads, args.out.read_text().splitlines()) if r}
