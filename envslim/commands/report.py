@@ -374,7 +374,9 @@ def run(options, out, err) -> int:
             print(line, file=err)
     from envslim.image.model import model
 
-    reports = [replace(rep, image=model(rep.totals())) for rep in reports]  # after the lookups: figures are final
+    # after the lookups: figures are final; a target that is not Linux has no image (the bases are Linux ones)
+    reports = [replace(rep, image=model(rep.totals()) if rep.target.platform.startswith("linux-") else None)
+               for rep in reports]
     for rep in reports:
         for line in rep.stale:
             print(redact(f"envslim: warning: {rep.lock.path} is stale after the rewrite of {rep.path}: {line};"

@@ -229,10 +229,18 @@ class FileReport:
         return sorted({n for o in self.plan.applied
                        for n in getattr(getattr(o.finding, "effect", None), "unseen", ())})
 
+    def unpriced_changes(self) -> list[str]:
+        """The rows an applied fix changes (moves, renames, removes, pins) that have no figure on a side they
+        have (a move's wheel with no figure for the target): what the rewrite saves on them is unknown, so the
+        total saving is too, never the difference of the other rows as if they saved nothing."""
+        return sorted(r.name for r in self.rows if r.rules and r.before is not None
+                      and any(s is not None and s.figure is None for s in (r.before, r.after)))
+
     def saving(self) -> tuple[int, int, int] | None:
         """:meth:`saving_bound`, or None where a name that stays is not in the snapshot
-        (:meth:`unseen_staying`): then the figures' difference is only a bound."""
-        return None if self.unseen_staying() else self.saving_bound()
+        (:meth:`unseen_staying`) or a changed row has no figure (:meth:`unpriced_changes`): then the figures'
+        difference is only a bound, or not even that."""
+        return None if self.unseen_staying() or self.unpriced_changes() else self.saving_bound()
 
     def saving_bound(self) -> tuple[int, int, int] | None:
         """(saving, low, high) over the packages known on both sides (each package counted once), or None

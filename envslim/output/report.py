@@ -80,12 +80,15 @@ def _estimate(rep: FileReport) -> dict:
          "packages_before": b_count, "packages_after": a_count,
          "counted_before": b[3] if b else 0, "counted_after": a[3] if a else 0,
          "unknown_parts_before": _parts(rep, "before"), "unknown_parts_after": _parts(rep, "after"),
-         "estimated": estimated, "left_out": rep.left_out()}
+         "estimated": estimated, "left_out": [n for n in rep.left_out() if n not in rep.unpriced_changes()]}
     if unseen:  # the saving is unknown; the figures' difference, as far as the snapshot knows, is a bound
         bound = rep.saving_bound()
         d["unseen_staying"] = unseen
         if bound:
             d["saving_bound_bytes"], d["saving_bound_range"] = bound[0], [bound[1], bound[2]]
+    unpriced = rep.unpriced_changes()
+    if unpriced:  # a package the rewrite changes has no figure on a side: the saving is unknown, not a bound
+        d["unpriced_changes"] = unpriced
     if estimated:
         if b:
             d["before_range"] = [b[1], b[2]]
@@ -123,6 +126,10 @@ def _saving_estimated(rep: FileReport) -> bool:
 def _saving_text(est: dict, rep: FileReport) -> str:
     saving = est["saving_bytes"]
     unseen = est.get("unseen_staying")
+    unpriced = est.get("unpriced_changes")
+    if unpriced and not unseen:
+        shown = ", ".join(unpriced[:3]) + (f" and {len(unpriced) - 3} more" if len(unpriced) > 3 else "")
+        return f"saving unknown: {shown} {'has' if len(unpriced) == 1 else 'have'} no figure for the target on a side"
     if unseen:
         shown = ", ".join(unseen[:3]) + (f" and {len(unseen) - 3} more" if len(unseen) > 3 else "")
         bound = est.get("saving_bound_bytes")
@@ -213,6 +220,10 @@ def _approx(t) -> str:
     return f"~{mb(t[0])} ({_span(t[1], t[2])})"
 
 
+# A target that is not Linux has no image to model: the base images (debian, distroless) are Linux ones.
+NO_IMAGE = "image: not modeled for {platform} (the base images are Linux; --platform linux-64 models one)"
+
+
 def image_line(m) -> str:
     """One line: the modeled image (``envslim.image.model``) before and after, with what it leaves out."""
     partial = []
@@ -272,6 +283,8 @@ def to_table(rep: FileReport) -> str:
                  f"{'unknown' if after is None else f'{after:,} B'}; {_totals_sentence(est)}")
     if rep.image is not None:
         lines.append(image_line(rep.image))
+    elif not rep.target.platform.startswith("linux-"):
+        lines.append(NO_IMAGE.format(platform=rep.target.platform))
     lines.append(CAVEAT)
     if rep.snapshot:
         lines.append(snapshot_line(rep))
@@ -302,11 +315,13 @@ def to_markdown(rep: FileReport) -> str:
     if not rep.rows:
         return "\n".join(out + ["No packages.", ""]) + "\n"
     headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
-    if est["saving_bytes"] or est.get("unseen_staying"):
+    if est["saving_bytes"] or est.get("unseen_staying") or est.get("unpriced_changes"):
         headline += f" ({_saving_text(est, rep)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {_platform(t)}.", ""]
     if rep.image is not None:
         out += [_md(image_line(rep.image)), ""]
+    elif not rep.target.platform.startswith("linux-"):
+        out += [_md(NO_IMAGE.format(platform=rep.target.platform)), ""]
     for line in rep.stale:
         out += [f"> **Lockfile {md_code(redact(rep.lock.path))} is stale after the rewrite:** {_md(line)}", ""]
     out += ["| package | before | after | change |", "|---|---|---|---|"]

@@ -201,3 +201,33 @@ def test_a_linux_only_table_is_judged_on_linux_whatever_windows_tables_hold(caps
     rc, out, err = run(capsys, "rewrite", "--check", "--format", "json", p)
     found = [x for x in json.loads(out)["files"][0]["findings"] if x["rule"] == "ES002"]
     assert [x["source"].split(",")[0].rsplit(" ", 2)[-2:] for x in found] == [["for", "linux-64"]]
+
+
+WINDOWS_MOVE = """\
+[workspace]
+name = "desk"
+channels = ["conda-forge"]
+platforms = ["win-64"]
+
+[dependencies]
+python = "3.11.*"
+pyarrow = "*"
+"""
+
+
+def test_an_unpriced_move_makes_the_total_saving_unknown_and_windows_has_no_image(capsys, tmp_path):
+    # The knowledge base has no win-64 pyarrow wheel: what the move saves is unknown, so the total's saving is
+    # too (it printed "saves ~0.0 MB", the difference of the other rows); and a Windows environment is not
+    # modeled in a Debian image.
+    p = _write(tmp_path, WINDOWS_MOVE)
+    rc, out, err = run(capsys, "report", p)
+    lines = out.splitlines()
+    total = next(line for line in lines if line.startswith("  total"))
+    assert total.endswith("saving unknown: pyarrow has no figure for the target on a side")
+    assert "image: not modeled for win-64 (the base images are Linux; --platform linux-64 models one)" in lines
+    assert not any(line.startswith("image (modeled") for line in lines)
+    rc, out, err = run(capsys, "report", "--format", "json", p)
+    f = json.loads(out)["files"][0]
+    assert (f["estimate"]["saving_bytes"], f["estimate"]["unpriced_changes"], f["estimate"]["left_out"]) == (
+        None, ["pyarrow"], [])
+    assert "image" not in f
