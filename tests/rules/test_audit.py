@@ -99,3 +99,16 @@ def test_a_variant_whose_first_version_is_not_recorded_is_not_called_missing(tmp
     rc, out, err = run(capsys, "rewrite", "--check", path)
     assert (rc, lines(out + err, path)) == (0, (
         "dask-range.yml:7:3: ES004 dask: dask-core not suggested [not fixed: variant not known there]\n"))
+
+
+# -- a pip rename that another pip line would undo -----------------------------------------------------------------
+def test_no_headless_opencv_where_ultralytics_requires_opencv_python(tmp_path, capsys):
+    """ultralytics' Requires-Dist names opencv-python (>=4.7.0, PyPI 8.4.190): renamed to opencv-python-headless,
+    pip would install both wheels (two cv2 in one site-packages), so even --unsafe-fixes leaves it."""
+    path = copy(tmp_path, "ultralytics-opencv.yml")
+    before = path.read_text()
+    rc, out, err = run(capsys, "rewrite", "--unsafe-fixes", "-v", path)
+    assert (rc, lines(out + err, path), path.read_text()) == (0, (
+        "ultralytics-opencv.yml:10:5: ES004 opencv-python: opencv-python-headless not suggested: ultralytics in the pip"
+        " list requires opencv-python (its Requires-Dist, PyPI ultralytics 8.4.190), so pip would install both wheels"
+        " [not fixed: another pip package requires it]\n"), before)
