@@ -79,7 +79,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         rw.add_argument("-v", "--verbose", action="store_true",
                         help="each finding's whole reasoning with its figures (default: one short line per finding)")
         rw.add_argument("--verify", action="store_true", help="apply a fix only if the new file solves on every --platform and saves (py-rattler, uv)")
-        rw.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="with --verify: target conda subdir(s) (default: config, else linux-64)")
+        rw.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="target conda subdir(s): the first is the one the rules judge for; --verify solves each (default: config, else the file's own, else linux-64)")
         _solve_arguments(rw, "--verify")
 
     ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")

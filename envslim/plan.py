@@ -82,6 +82,7 @@ class Options:
     # (rule, normalised package) -> why its fix is refused: a REFUSED outcome, the fix not made (rewrite --verify)
     refused: dict[tuple[str, str], str] = field(default_factory=dict)
     annotate: bool = False  # leave "# envslim: <why>" on the lines a fix adds
+    platform: str | None = None  # the platform the rules judge for (--platform, the config's); None: the file's own
 
 
 @dataclass
@@ -254,7 +255,7 @@ def _round(env: EnvFile, original: EnvFile, options: Options, load, back: Offset
            n: int) -> tuple[Plan, OffsetMap | None]:
     """One round: the rules on ``env`` (the original, or the text after ``n`` rounds of fixes, which
     ``back`` maps to the original), each finding's outcome, and the map of this round's edits."""
-    ctx = Context(env=env, load=load)
+    ctx = Context(env=env, load=load, platform=options.platform)
     keep = {normalize(k) for k in options.keep}
     per_package = {normalize(k): v for k, v in options.per_package_ignores.items()}
     rules = [rule for rule in all_rules() if selected(rule, options) and env.format in rule.formats]
@@ -470,8 +471,14 @@ def plan_document(doc, options: Options | None = None, load=knowledge.load) -> P
 
 
 def plan_options(opts, cfg) -> Options:
-    """The plan's options: a command's options record (see :func:`plan_file`) with the file's config."""
+    """The plan's options: a command's options record (see :func:`plan_file`) with the file's config. The
+    platform the rules judge for is the command's first ``--platform``, else the config's where it names one
+    other than the default, else (None) the file's own, as the report prices it."""
+    from envslim.config import Config
+
+    platform = getattr(opts, "platform", None) or (cfg.platform if cfg.platform != Config().platform else None)
     return Options(
+        platform=platform,
         unsafe_fixes=opts.unsafe_fixes or cfg.unsafe_fixes,
         select=opts.select or cfg.select,
         ignore=opts.ignore | cfg.ignore,

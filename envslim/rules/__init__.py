@@ -69,6 +69,7 @@ class Context:
     env: EnvFile
     load: Callable  # knowledge.load
     channels: list | None = None  # the channel list after the plan's channel fixes (None: as written)
+    platform: str | None = None  # the platform to judge for (--platform, the config's); None: the file's own
 
     def environment(self):
         """The file's :class:`envslim.environment.model.Environment` (its lines walked through the graph
@@ -102,7 +103,7 @@ class Context:
         return got
 
     def _key(self, kind: str) -> tuple:
-        return kind, tuple(self.channels) if self.channels is not None else None
+        return kind, tuple(self.channels) if self.channels is not None else None, self.platform
 
     def _model(self, kind: str, make: str):
         key = self._key(kind)
@@ -111,7 +112,12 @@ class Context:
             from envslim.environment.model import Environment
 
             doc = self.env if self.channels is None else _Channels(self.env, self.channels)
-            got = self.env.memo[key] = getattr(Environment, make)(doc)
+            target = None
+            if self.platform:  # (else the file's own: its build strings, platform-only packages, or linux-64)
+                from envslim.environment.pricing import file_target
+
+                target = file_target(doc, self.platform, None)
+            got = self.env.memo[key] = getattr(Environment, make)(doc, target)
         return got
 
 

@@ -112,3 +112,30 @@ def test_no_headless_opencv_where_ultralytics_requires_opencv_python(tmp_path, c
         "ultralytics-opencv.yml:10:5: ES004 opencv-python: opencv-python-headless not suggested: ultralytics in the pip"
         " list requires opencv-python (its Requires-Dist, PyPI ultralytics 8.4.190), so pip would install both wheels"
         " [not fixed: another pip package requires it]\n"), before)
+
+
+# -- the platform a report is asked for is the one its fixes are judged and priced for ----------------------------
+def test_a_reports_platform_is_the_one_its_findings_are_priced_for(tmp_path, capsys):
+    """report --platform osx-arm64: conda-forge's osx-arm64 matplotlib brings no Qt binding (only tornado), so the
+    rename saves ~3.9 MB there; the row printed linux-64's ~650.2 MB beside osx-arm64's 217.8 -> 213.8 MB."""
+    path = copy(tmp_path, "matplotlib-platforms.yml")
+    rc, out, err = run(capsys, "report", "--platform", "osx-arm64", path)
+    assert out.splitlines()[:3] == [
+        f"{path} (Python 3.12 from the file, osx-arm64)",
+        "  package     before                           after                            change",
+        "  matplotlib  conda 217.8 MB closure est. [1]  conda 213.8 MB closure est. [2]  replaced by matplotlib-base"
+        " (ES004): saves ~3.9 MB, 2.8 MB to 5.0 MB"]
+    rc, out, err = run(capsys, "report", path)
+    assert out.splitlines()[2] == (
+        "  matplotlib  conda 934.2 MB closure est. [1]  conda 271.7 MB closure est. [2]  replaced by matplotlib-base"
+        " (ES004): saves ~650.2 MB, 288.7 MB to 994.4 MB")
+
+
+def test_the_configured_platform_is_the_one_rewrite_judges_for(tmp_path, capsys):
+    """platform = "osx-arm64" in the configuration (footprints, lookups): rewrite prices the rename for it."""
+    path = copy(tmp_path, "matplotlib-platforms.yml")
+    (tmp_path / ".envslim.toml").write_text('platform = "osx-arm64"\n')
+    rc, out, err = run(capsys, "rewrite", "--check", path)
+    assert lines(out + err, path) == (
+        "matplotlib-platforms.yml:7:3: ES004 matplotlib: use matplotlib-base (saves ~3.9 MB, 2.8 MB to 5.0 MB)"
+        " [fix available]\nwould rewrite matplotlib-platforms.yml\n")
