@@ -283,37 +283,49 @@ def _round(env: EnvFile, original: EnvFile, options: Options, load, back: Offset
         found = [p for p in found if p[0].rule in channel_rules] + run([r for r in rules if r.id not in channel_rules])
     found.sort(key=lambda p: (p[0].line, p[0].rule, p[0].package))
     place = _Placer(env, original, back)
-    outcomes: list[Outcome] = []
-    ops: list = []
+    placed: dict[int, Outcome] = {}  # index in ``found`` -> outcome (a fix made with another one is decided last)
+    ops_of: dict[int, list] = {}  # index in ``found`` -> the operations its applied fix adds, in the file's order
     touched: dict[int, str] = {}  # the value offset of an item a fix removes or rewrites -> that fix's rule
-    for f, why in found:
+    made: set[tuple[str, str]] = set()  # (rule, package) of the fixes applied in this round
+
+    def in_order(extra: dict) -> list:
+        every = {**ops_of, **extra}
+        return [op for i in sorted(every) for op in every[i]]
+
+    def decide(i: int, f: Finding, why: str) -> Outcome:
         o = place.outcome(f, State.REPORT_ONLY, n, f.note)
         if why:
-            outcomes.append(replace(o, state=State.REFUSED if isinstance(why, _Refusal) else State.SUPPRESSED,
-                                    reason=str(why)))
-            continue
+            return replace(o, state=State.REFUSED if isinstance(why, _Refusal) else State.SUPPRESSED, reason=str(why))
         if not f.ops or f.safety not in ("safe", "unsafe"):
-            outcomes.append(replace(o, state=State.REFUSED, reason=f.refused) if f.refused else o)
-            continue
+            return replace(o, state=State.REFUSED, reason=f.refused) if f.refused else o
         if f.safety == "unsafe" and not options.unsafe_fixes:
-            outcomes.append(replace(o, state=State.UNSAFE, reason=f.note))
-            continue
+            return replace(o, state=State.UNSAFE, reason=f.note)
         clash = [touched[op.item.value_start] for op in f.ops
                  if isinstance(op, (RemoveItem, ReplaceValue)) and op.item.value_start in touched]
         if clash:
-            outcomes.append(replace(o, state=State.REFUSED, reason=f"the line is already changed by {clash[0]}"))
-            continue
-        new_ops = [_annotated(op, f) if options.annotate else op for op in f.ops if not _already(op, ops)]
+            return replace(o, state=State.REFUSED, reason=f"the line is already changed by {clash[0]}")
+        before = in_order({})
+        new_ops = [_annotated(op, f) if options.annotate else op for op in f.ops if not _already(op, before)]
         try:
-            env.edits(ops + new_ops)
+            env.edits(in_order({i: new_ops}))
         except FixError as e:
-            outcomes.append(replace(o, state=State.REFUSED, reason=str(e)))
-            continue
-        ops += new_ops
+            return replace(o, state=State.REFUSED, reason=str(e))
+        ops_of[i] = new_ops
         for op in new_ops:
             if isinstance(op, (RemoveItem, ReplaceValue)):
                 touched[op.item.value_start] = f.rule
-        outcomes.append(place.applied(o, new_ops))
+        made.add((f.rule, normalize(f.package)))
+        return place.applied(o, new_ops)
+
+    for i, (f, why) in enumerate(found):
+        if not f.with_fix:
+            placed[i] = decide(i, f, why)
+    for i, (f, why) in enumerate(found):
+        # made only with the fixes it is due with; without them it changes nothing and is left out
+        if f.with_fix and all((r, normalize(p)) in made for r, p in f.with_fix):
+            placed[i] = decide(i, f, why)
+    outcomes = [placed[i] for i in sorted(placed)]
+    ops = in_order({})
     old_text = env.bom + env.text
     plan = Plan(env=env, outcomes=outcomes, old_text=old_text, new_text=env.render(ops) if ops else old_text)
     return plan, (OffsetMap(env.edits(ops), back) if ops else back)

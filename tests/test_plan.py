@@ -9,7 +9,7 @@ import pytest
 from envslim._record import FrozenInstanceError
 from envslim.cli import main
 from envslim.document.edits import Edit, splice
-from envslim.document.envfile import EnvFile
+from envslim.document.envfile import PIP_LAST, EnvFile
 from envslim.plan import Change, OffsetMap, Options, State, make_plan
 
 MIX = ("channels:\n  - conda-forge\n  - defaults\ndependencies:\n  - pip\n  - requests\n  - numpy>=2\n  - pandas<2.0\n"
@@ -66,7 +66,7 @@ def test_a_later_round_edits_in_original_offsets():
     assert [(o.finding.rule, o.round, o.line, o.edits, o.changes, sorted(o.lines)) for o in plan.outcomes] == [
         ("ES004", 0, 6, (Edit(d, d + 4, "dask-core"),), (Change("replace", "dependencies", d, d + 4, "dask", "dask-core"),),
          [6]),
-        ("ES001", 1, 7, (Edit(p - 4, py, ""), Edit(py, py, "  - pip\n"), Edit(end, end, "  - pip:\n    - pyarrow\n")),
+        ("ES001", 1, 7, (Edit(p - 4, py, ""), Edit(py, py, "  - pip\n"), Edit(end, end, "  - pip:\n    - pyarrow\n", PIP_LAST)),
          (Change("remove", "dependencies", p, p + 7, "pyarrow", ""), Change("insert-pip", "pip", end, end, "", "pyarrow"),
           Change("insert-conda", "dependencies", py, py, "", "pip")), [7, 8]),
     ]

@@ -103,6 +103,10 @@ class TextDocument:
         return new
 
 
+# The order of a new pip: section among insertions at one offset (``Edit.seq``): after the conda lines.
+PIP_LAST = 1 << 30
+
+
 @dataclass
 class EnvFile(TextDocument):
     path: str
@@ -393,9 +397,10 @@ class EnvFile(TextDocument):
         lines = [f"{' ' * last.dash_col}-{last.gap}pip:"]
         lines += self._pip_lines(ops, last.col, last.gap, eol)
         block = eol.join(lines)
+        # (after every conda line inserted at the same place: the new pip: section ends the list)
         if last.eol:
-            return Edit(last.line_end, last.line_end, block + last.eol)
-        return Edit(last.line_end, last.line_end, self.eol + block)
+            return Edit(last.line_end, last.line_end, block + last.eol, PIP_LAST)
+        return Edit(last.line_end, last.line_end, self.eol + block, PIP_LAST)
 
     def _fill_pip(self, ops: list["InsertPip"]) -> "Edit":
         item = self.pip_item

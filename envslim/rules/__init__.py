@@ -50,6 +50,9 @@ class Finding:
     fix_title: str = ""  # a one-line title of the fix, e.g. "move pyarrow to pip"; "" for none
     guard: bool = False  # a fix that saves nothing where it is added (nomkl where MKL would not be installed)
     effect: object = None  # the fix's envslim.environment.effects.Effect on the whole environment (None: not judged)
+    # the fixes (rule, package) it is due with: made only where they are made in the same round, else it has no
+    # effect and is left out (numpy<2 beside a conda-forge pyarrow 15 is due only once ES001 makes it a wheel)
+    with_fix: tuple[tuple[str, str], ...] = ()
 
     @property
     def line(self) -> int:

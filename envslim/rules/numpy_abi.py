@@ -87,7 +87,9 @@ def check(ctx: Context):
         return
     # Where numpy 2 cannot come anyway the pin would exclude nothing: no change without effect (a file that asks
     # for numpy 2 next to a held package is still reported: it does not solve). A held wheel keeps numpy 2 possible.
-    ruled_out = numpy2_ruled_out(ctx, deps, conda_held) if len(conda_held) == len(held) else ""
+    ruled_out, movers = numpy2_ruled_out(ctx, deps, conda_held) if len(conda_held) == len(held) else ("", ())
+    # (a held conda-forge build that ES001 moves to pip: the pin is due only where that move is made)
+    with_fix = tuple(("ES001", n) for n in movers)
     why = ", ".join(f"{n} is held below {b}" for n, b, _ in held)
     if "numpy" not in deps:
         if ruled_out:
@@ -97,7 +99,8 @@ def check(ctx: Context):
         selector = _selector(held)
         comment = f"  # [{selector}]" if selector else ""
         yield Finding("ES005", "numpy", f"add numpy<2: {why}, built against numpy 1.x", item=held[0][2],
-                      ops=(InsertConda(f"numpy{PIN}", comment),), safety="safe", effect=NUMPY2_EXCLUDED)
+                      ops=(InsertConda(f"numpy{PIN}", comment),), safety="safe", effect=NUMPY2_EXCLUDED,
+                      with_fix=with_fix)
         return
     item, spec = deps["numpy"]
     selector = _selector(held)
@@ -129,7 +132,7 @@ def check(ctx: Context):
         yield _by_hand(why, item, e.reason)
         return
     yield Finding("ES005", "numpy", f"pin numpy<2: {why}, built against numpy 1.x", item=item,
-                  ops=(ReplaceValue(item, new),), safety="safe", effect=NUMPY2_EXCLUDED)
+                  ops=(ReplaceValue(item, new),), safety="safe", effect=NUMPY2_EXCLUDED, with_fix=with_fix)
 
 
 # numpy 2.0.0 needs Python 3.9 or later (its Requires-Python is ">=3.9", https://pypi.org/pypi/numpy/2.0.0/json;
@@ -144,21 +147,26 @@ NUMPY1_BOUND_CHANNELS = ("conda-forge",)
 NUMPY2_EXCLUDED = Effect(excluded=("numpy 2.*",))
 
 
-def numpy2_ruled_out(ctx, deps, held: list[str]) -> str:
+def numpy2_ruled_out(ctx, deps, held: list[str]) -> tuple[str, tuple[str, ...]]:
     """Why numpy 2 cannot come into this environment anyway ("" when it can): the file's python pin admits
     no Python numpy 2 supports, or a held package comes from a channel whose numpy 1.x builds carry the
-    ``numpy <2.0a0`` bound."""
+    ``numpy <2.0a0`` bound; and the held packages of such a channel that ES001 moves to pip (then numpy 2
+    can come only once every one of them is a wheel, whose Requires-Dist has no numpy upper bound)."""
     from envslim.rules.common import serving_channel
 
     if "python" in deps and _only_below(deps["python"][1], NUMPY2_FIRST_PYTHON):
-        return f"{deps['python'][0].text.strip()} admits no Python that numpy 2 supports (>=3.9)"
+        return f"{deps['python'][0].text.strip()} admits no Python that numpy 2 supports (>=3.9)", ()
+    movers = []
     for name in held:
-        # (a held package ES001 moves to pip is a pip line in the next round, whose wheel keeps numpy 2
-        # possible: ``_pip_held`` pins it then; while it stays in conda its build's bound holds)
         channel = serving_channel(ctx, name, deps[name][1])
-        if channel in NUMPY1_BOUND_CHANNELS:
-            return f"{channel}'s builds of {name} built against numpy 1.x depend on numpy <2.0a0"
-    return ""
+        if channel not in NUMPY1_BOUND_CHANNELS:
+            continue
+        entry = ctx.load(name)
+        if entry is not None and entry.action == "move-to-pip":
+            movers.append(name)
+            continue
+        return f"{channel}'s builds of {name} built against numpy 1.x depend on numpy <2.0a0", ()
+    return "", tuple(movers)
 
 
 def _pip_held(ctx) -> list:

@@ -47,11 +47,11 @@ def test_the_numpy_pin_comes_with_the_move_that_makes_it_due_and_is_as_unsafe(tm
     rc, out, err = run(capsys, "rewrite", "--unsafe-fixes", "-v", path)
     assert rc == 0
     assert [line for line in lines(out + err, path).splitlines() if " ES005 " in line] == [
-        "prefix-held-pyarrow.yml:8:5: ES005 numpy: add numpy<2: pip pyarrow is held below 16.0.0, built against numpy"
+        "prefix-held-pyarrow.yml:6:3: ES005 numpy: add numpy<2: pyarrow is held below 16.0.0, built against numpy"
         " 1.x; an unsafe fix: made possible by ES001 pyarrow [fixed]"]
     assert path.read_text() == (
         "name: mixed-prefix\nchannels:\n  - defaults\ndependencies:\n  - python=3.11\n  - pandas\n  - pip\n"
-        "  - nomkl\n  - numpy<2\n  - pip:\n    - pyarrow==15.*\n")
+        "  - numpy<2\n  - nomkl\n  - pip:\n    - pyarrow==15.*\n")
 
 
 # -- the target: a line under a platform selector does not say which platform the file is for ----------------------
@@ -139,3 +139,13 @@ def test_the_configured_platform_is_the_one_rewrite_judges_for(tmp_path, capsys)
     assert lines(out + err, path) == (
         "matplotlib-platforms.yml:7:3: ES004 matplotlib: use matplotlib-base (saves ~3.9 MB, 2.8 MB to 5.0 MB)"
         " [fix available]\nwould rewrite matplotlib-platforms.yml\n")
+
+
+# -- the rewritten text: conda lines before a new pip: section ---------------------------------------------------
+def test_conda_lines_added_with_a_new_pip_section_all_go_above_it(tmp_path, capsys):
+    """Two conda lines (numpy<2, nomkl) and a new pip: section inserted at the same place: the second conda line
+    went below the pip: section (valid YAML, but not where anyone writes it)."""
+    path = copy(tmp_path, "defaults-three-fixes.yml")
+    rc, out, err = run(capsys, "rewrite", path)
+    assert path.read_text() == ("name: etl\nchannels:\n  - defaults\ndependencies:\n  - python=3.11\n  - pandas\n"
+                                "  - pip\n  - numpy<2\n  - nomkl\n  - pip:\n    - pyarrow==15.*\n")

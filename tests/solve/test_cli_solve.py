@@ -143,16 +143,12 @@ def test_bad_platform_and_glibc_are_one_line_errors(env, tmp_path, capsys):
 def test_rewrite_verify_refuses_a_move_a_conda_package_pulls_back(world, env, tmp_path, capsys):
     path = write(tmp_path, ARROW + "  - zict\n")
     rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--diff", path)
-    assert rc == 1
-    # the refusal is the plan's outcome: the finding line says why (its message is the knowledge base's)
+    # the refusal is the plan's outcome: the finding line says why (its message is the knowledge base's); numpy<2
+    # was due only with the move (conda-forge's pyarrow 15 builds depend on numpy <2.0a0): it goes with it
+    assert (rc, out) == (0, "")
     assert err.startswith(f"{path}:9:3: ES001 pyarrow: move to pip: ") and err.count("\n") == 1
     assert err.endswith(" [not fixed: refused by --verify: pyarrow pulled back: zict 1.4.0 requires pyarrow"
                         " from conda]\n")
-    assert out == (
-        f"--- a/{path}\n+++ b/{path}\n@@ -5,6 +5,6 @@\n dependencies:\n   - python=3.11\n   - pip\n"
-        "-  - numpy\n+  - numpy<2\n   - pyarrow=15\n   - zict\n"
-        "# ES005 numpy: pin numpy<2: pyarrow is held below 16.0.0, built against numpy 1.x\n"
-    )
 
 
 def test_rewrite_verify_applies_a_proven_move_in_place(world, env, tmp_path, capsys):
@@ -241,11 +237,10 @@ def test_report_solve_markdown(world, env, tmp_path, capsys):
 def test_rewrite_verify_check_lists_the_refusal_as_an_outcome(world, env, tmp_path, capsys):
     path = write(tmp_path, ARROW + "  - zict\n")
     rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--check", path)
-    assert (rc, err) == (1, "")
+    assert (rc, err) == (0, "")
     lines = out.splitlines()
-    assert [line.split(": ", 2)[1] for line in lines[:-1]] == ["ES005 numpy", "ES001 pyarrow"]
-    assert lines[0].endswith("[fix available]")
-    assert lines[1].endswith("[not fixed: refused by --verify: pyarrow pulled back: zict 1.4.0 requires pyarrow"
+    # (numpy<2, due only with the move, is not made without it)
+    assert [line.split(": ", 2)[1] for line in lines] == ["ES001 pyarrow"]
+    assert lines[0].endswith("[not fixed: refused by --verify: pyarrow pulled back: zict 1.4.0 requires pyarrow"
                              " from conda]")
-    assert lines[-1] == f"would rewrite {path}"
     assert path.read_text() == HEAD + ARROW + "  - zict\n"
