@@ -44,7 +44,7 @@ from envslim.document.envfile import pip_sort_key
 from envslim.errors import EnvslimError
 from envslim.online.settings import check_target, session_options
 from envslim.display import printable, redact
-from envslim.environment.report import FileReport, Row, Side, Target
+from envslim.environment.report import FileReport, Row, Side, Target, own_first
 
 
 
@@ -212,7 +212,7 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
                 continue
             if side.manager == "conda":  # the environment model: true for the platform, channels and versions
                 model = b_env if side is r.before else a_env
-                guard = _guard_effect(plan, r) if r.implied and r.key == "mkl" else None
+                guard = _guard_effect(plan, r, rows) if r.implied and r.key == "mkl" else None
                 if guard is not None:  # nomkl's sides, priced as its finding's effect prices them
                     figs = pricing.nomkl_figures(b_env, guard.platform or None, guard.channel or None)
                     side.figure = figs[0 if side is r.before else 1]
@@ -268,9 +268,10 @@ def _keep_out(rows: list[Row]) -> None:
                 s.figure = pricing.without(s.figure, gone)
 
 
-def _guard_effect(plan, row: Row):
-    """The effect of the applied fix that put an implied row in the report (nomkl's, for mkl), or None."""
-    return next((o.finding.effect for o in plan.applied
+def _guard_effect(plan, row: Row, rows: list[Row]):
+    """The effect of the applied fix that put an implied row in the report (nomkl's, for mkl), or None: the one
+    found on a line of this report's environment first (a pixi manifest's other scopes have theirs)."""
+    return next((o.finding.effect for o in own_first(rows, plan.applied)
                  if o.finding.rule in row.rules and o.finding.effect is not None), None)
 
 

@@ -252,6 +252,14 @@ class FileReport:
                                     _pieces([r.after for r in rows if r.after is not None]))
 
 
+def own_first(rows: list[Row], outcomes) -> list:
+    """``outcomes`` with those whose finding is on one of ``rows``' lines first: an implied row (nomkl's mkl) takes
+    the figure of its own environment's fix, not that of a pixi scope of another environment or platform."""
+    mine = {s.item.value_start for r in rows for s in (r.before, r.after)
+            if s is not None and getattr(s, "item", None) is not None}
+    return sorted(outcomes, key=lambda o: getattr(o.finding.item, "value_start", None) not in mine)
+
+
 def _pieces(sides: list[Side]) -> list:
     return [((s.manager, s.key), s.figure.counted(s.key, s.manager)) for s in sides]
 

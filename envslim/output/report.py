@@ -242,7 +242,9 @@ def _change(rep: FileReport, r: Row) -> str:
     (its effect on the environment), the one ``rewrite`` prints for it."""
     item = r.before.item if r.before is not None else None
     start = getattr(item, "value_start", None)
-    for o in rep.plan.applied:
+    from envslim.environment.report import own_first
+
+    for o in (own_first(rep.rows, rep.plan.applied) if r.implied else rep.plan.applied):
         f = o.finding
         if f.rule not in r.rules or not (r.implied or (start is not None and f.item is not None
                                                         and f.item.value_start == start)):

@@ -105,8 +105,14 @@ class Context:
             got = self.env.memo[key] = Environment.from_document(self.env, target)
         return got
 
+    def given_platform(self) -> str | None:
+        """The platform the options give the rules (``platform``) where this document's lines are installed on
+        it: a pixi target table for another platform is judged on its own (None: the document's own)."""
+        mine = getattr(self.env, "platforms", ())
+        return self.platform if self.platform and (not mine or self.platform in mine) else None
+
     def _key(self, kind: str) -> tuple:
-        return kind, tuple(self.channels) if self.channels is not None else None, self.platform
+        return kind, tuple(self.channels) if self.channels is not None else None, self.given_platform()
 
     def _model(self, kind: str, make: str):
         key = self._key(kind)
@@ -116,7 +122,7 @@ class Context:
 
             doc = self.env if self.channels is None else _Channels(self.env, self.channels)
             target = None
-            if self.platform:  # (else the file's own: its build strings, platform-only packages, or linux-64)
+            if self.given_platform():  # (else the file's own: build strings, platform-only packages, or linux-64)
                 from envslim.environment.pricing import file_target
 
                 target = file_target(doc, self.platform, None)

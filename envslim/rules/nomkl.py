@@ -239,7 +239,7 @@ def _win64(ctx, items) -> bool:
     """Whether the BLAS users are for win-64: the target platform is (``ctx.platform``, when the options
     give the rules one), or every one of the lines carries a selector for Windows only (``# [win]``,
     ``# [win64]``, ``# [win and py>38]``; not ``not win``, not ``win or ...``)."""
-    platform = getattr(ctx, "platform", None) or ""
+    platform = ctx.given_platform() or ""
     if platform.startswith("win"):
         return True
     if not items:

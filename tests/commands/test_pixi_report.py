@@ -123,14 +123,22 @@ def test_an_environment_without_the_default_feature(capsys, manifest):
 
 def test_the_report_platform_picks_the_target_tables(capsys, manifest):
     # win-64: no unix numpy, the default pandas, pywin32; Python from the file's pin, as for YAML files. The rules
-    # judge for win-64 too: the gpu feature's pytorch is for linux-64 only, so no nomkl (linux-64's report adds it)
+    # judge the default feature for win-64 too, where conda-forge's default BLAS is MKL (opencv links it): nomkl,
+    # with the implied mkl row priced by that finding (not by the gpu feature's, which is for linux-64)
     assert _specs(capsys, "--platform", "win-64", manifest) == [
+        ("mkl", "", "", "replaced by libopenblas (ES002)"),
+        ("nomkl", None, "nomkl", "added (ES002)"),
         ("opencv", "opencv >=4", "opencv >=4", ""),
         ("pandas", "pandas >=2", "pandas >=2", ""),
         ("python", "python 3.11.*", "python 3.11.*", ""),
         ("pywin32", "pywin32", "pywin32", ""),
         ("requests", "requests>=2.31", "requests>=2.31", ""),
     ]
+    rc, out, _ = _report(capsys, "--platform", "win-64", manifest)
+    (row,) = [line for line in out.splitlines() if line.startswith("  mkl (implied)")]
+    (total,) = [line for line in out.splitlines() if line.startswith("  total")]
+    assert row.endswith("replaced by libopenblas (ES002): saves ~409.3 MB, 167.8 MB to 639.5 MB")
+    assert total.endswith("saves ~409.3 MB, estimate 167.8 to 639.5 MB")
     rc, out, _ = _report(capsys, "--platform", "osx-arm64", manifest)
     assert out.splitlines()[0] == f"{manifest} (Python 3.11 from the file, osx-arm64)"
 
