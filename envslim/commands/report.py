@@ -205,6 +205,8 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
     rows = [r for r in rows if _installed_on(r, model_target.platform)]
     b_env = pricing.environment(before_doc, model_target)
     a_env = pricing.environment(after_doc, model_target)
+    if env.rule_scopes() is not None:
+        _judged_elsewhere(rows, plan, env, model_target)
     _add_implied_python(rows, b_env, a_env)
     for r in rows:
         for side in (r.before, r.after):
@@ -251,6 +253,23 @@ def _installed_on(row: Row, platform: str) -> bool:
 
     sides = [s for s in (row.before, row.after) if s is not None]
     return not sides or any(selector_allows(getattr(s.item, "selector", None), platform) for s in sides)
+
+
+def _judged_elsewhere(rows: list[Row], plan, doc, target) -> None:
+    """Name on a row the target its applied fix was judged for where it is not this report's (a pixi feature in
+    environments of several pythons is judged in one of them: its saving is that environment's)."""
+    from envslim.environment.model import Environment
+
+    for r in rows:
+        start = getattr(r.before.item, "value_start", None) if r.before is not None else None
+        for o in plan.applied:
+            f = o.finding
+            dep = getattr(f.item, "dep", None)
+            if f.rule not in r.rules or dep is None or f.item.value_start != start:
+                continue
+            t = Environment.lines_of(doc.scope_view(dep.scope)).target
+            if (t.platform, t.python) != (target.platform, target.python):
+                r.judged = f"Python {t.python or 'unpinned'}, {t.platform}"
 
 
 def _keep_out(rows: list[Row]) -> None:

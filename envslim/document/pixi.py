@@ -323,6 +323,11 @@ class ScopeView:
         # the platforms this scope's lines are installed on, and the one its environment is judged on
         self.platforms = scope_platforms(scope, self.target_platforms)
         self.platform = judged_platform(self.platforms)
+        # the environment its lines are judged in (the default one where it has them, else the first that
+        # does) and the python line pixi uses there: a feature in environments of several pythons is priced
+        # for one of them, named, never for a python none of them has
+        self.judged_environment = manifest.judged_environment(scope.feature)
+        self.python_line = manifest.python_line(self.judged_environment, self.platform) if self.judged_environment else None
         # The conda packages of the scopes this one shares an environment with, read-only: a package there
         # that pulls one of ours back blocks its move (rules see them; their findings are not this scope's).
         # One that is not installed wherever this scope's lines are (another feature's, where an environment
@@ -698,6 +703,20 @@ class PixiManifest(TextDocument):
         if other.target is None:
             return True
         return all(_targets(other.target, p) for p in platforms) if platforms else other.target == scope.target
+
+    def judged_environment(self, feature: str | None) -> str | None:
+        """The environment a feature's lines are judged in: ``default`` where it has the feature, else the
+        first environment (in the manifest's order) that does; None when none has it."""
+        envs = self.environments()
+        if feature in envs.get("default", ()):
+            return "default"
+        return next((name for name, feats in envs.items() if feature in feats), None)
+
+    def python_line(self, environment: str, platform: str | None) -> str | None:
+        """The conda spec of the python line pixi uses in ``environment`` on ``platform`` (a later feature's
+        over an earlier one's, a target's over its feature's), or None."""
+        view = EnvironmentView(self, environment, platform or "linux-64")
+        return next((i.text for i in view.deps if i.dep is not None and i.dep.name.lower() == "python"), None)
 
     def platforms_of(self, feature: str | None = None) -> tuple[str, ...]:
         """The platforms the workspace lists, and those ``feature`` adds, each once, in their order."""

@@ -158,6 +158,13 @@ def doc_platform(doc, specs, graph: Graph | None = None) -> tuple[str | None, st
     return platform_of(specs, graph)
 
 
+def _python_line(doc) -> dict:
+    """``{"python": spec}`` of the python line a pixi scope's environment uses (``doc.python_line``), or {}."""
+    line = getattr(doc, "python_line", None)
+    spec = condaspec.parse_line(line) if line else None
+    return {"python": spec} if spec is not None else {}
+
+
 def _arm_hint(specs) -> str:
     for spec in specs.values():
         if spec.build and "arm64" in spec.build:
@@ -273,7 +280,7 @@ class Environment:
             # (a line under a selector, ``pywin32  # [win]``, says the file serves several platforms: no vote)
             platform, why = doc_platform(doc, unselected_specs(lines), graph)
             target = Target(platform or DEFAULT_PLATFORM, file_channels(doc.channel_names),
-                            python_pin(everything), why or "default")
+                            python_pin(_python_line(doc) or everything), why or "default")
         requested: dict = {}
         for sel, spec, only_on in lines:  # (only_on: a pixi target table's line, installed on those platforms)
             if selector_allows(sel, target.platform) and (not only_on or target.platform in only_on):

@@ -149,6 +149,7 @@ class Row:
     after: Side | None
     rules: list[str] = field(default_factory=list)
     implied: str = ""  # why a package the file does not name is counted
+    judged: str = ""  # the target its applied fix's saving is for, where not the report's ("Python 3.14, linux-64")
 
     @property
     def name(self) -> str:

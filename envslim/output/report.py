@@ -251,7 +251,8 @@ def _change(rep: FileReport, r: Row) -> str:
             continue
         if f.saving_bytes:
             rng = f", {mb(f.saving_range[0])} to {mb(f.saving_range[1])}" if f.saving_range and _spread(*f.saving_range) else ""
-            return f"{r.change}: saves ~{mb(f.saving_bytes)}{rng}"
+            judged = f" (for {r.judged}, where the line is judged)" if r.judged else ""
+            return f"{r.change}: saves ~{mb(f.saving_bytes)}{rng}{judged}"
         if f.saving_bytes is None and f.effect is not None and (f.effect.leaving or f.effect.arriving):
             return f"{r.change}: saving unknown"  # (the finding's source says why; never left out as if nothing)
     return r.change

@@ -231,3 +231,47 @@ def test_an_unpriced_move_makes_the_total_saving_unknown_and_windows_has_no_imag
     assert (f["estimate"]["saving_bytes"], f["estimate"]["unpriced_changes"], f["estimate"]["left_out"]) == (
         None, ["pyarrow"], [])
     assert "image" not in f
+
+
+PYTHONS = """\
+[workspace]
+name = "frames"
+channels = ["conda-forge"]
+platforms = ["linux-64"]
+
+[dependencies]
+python = ">=3.10"
+polars = "*"
+
+[feature.test.dependencies]
+pyarrow = "*"
+pytest = "*"
+
+[feature.py310.dependencies]
+python = "3.10.*"
+
+[feature.py312.dependencies]
+python = "3.12.*"
+
+[environments]
+default = ["py312", "test"]
+py310 = ["py310", "test"]
+"""
+
+
+def test_a_feature_of_several_pythons_is_judged_in_the_default_environment(capsys, tmp_path):
+    # Before: the test feature's move was judged with no python ("for linux-64": the leaving closure of one
+    # python's builds, the arriving cp311 wheel of another, and no environment here has 3.11). It is judged
+    # in the default environment (python 3.12.*), and the py310 environment's report says its figure is
+    # 3.12's rather than passing it off as its own.
+    p = _write(tmp_path, PYTHONS)
+    rc, out, err = run(capsys, "rewrite", "--check", "--format", "json", p)
+    (found,) = json.loads(out)["files"][0]["findings"]
+    assert found["source"].startswith("environment estimate (range 15.3 MB to 191.2 MB) for linux-64, Python 3.12,")
+    rc, out, err = run(capsys, "report", p)
+    row = next(line for line in out.splitlines() if line.startswith("  pyarrow"))
+    assert row.endswith("moved to pip (ES001): saves ~104.5 MB, 15.3 MB to 191.2 MB")
+    rc, out, err = run(capsys, "report", "--environment", "py310", p)
+    row = next(line for line in out.splitlines() if line.startswith("  pyarrow"))
+    assert row.endswith("moved to pip (ES001): saves ~104.5 MB, 15.3 MB to 191.2 MB"
+                        " (for Python 3.12, linux-64, where the line is judged)")
