@@ -227,6 +227,14 @@ def pip_requirers(project: str) -> dict[str, dict]:
     return _data_file("pip_requires.toml").get("requires", {}).get(project.lower(), {})
 
 
+def first_wheel(project: str, python: str, platform: str) -> tuple[str, dict] | None:
+    """The first release of the PyPI ``project`` with a CPython ``python`` wheel for the conda ``platform``
+    (``knowledge/wheels.toml``), with the project's facts (``url``, ``read``); None where it is not recorded."""
+    facts = _data_file("wheels.toml").get("wheels", {}).get(project.lower())
+    first = (facts or {}).get("first", {}).get(python, {}).get(platform)
+    return (first, facts) if first else None
+
+
 def _reverse_deps(name: str) -> dict:
     return _data_file("reverse_deps.toml").get("packages", {}).get(name.lower(), {})
 

@@ -88,6 +88,11 @@ def check(ctx: Context):
             yield Finding(message=f"{reason}; not moved: {why} in conda", note="kept in conda", **base)
             continue
         pips = frozenset(n for n in pip_names if n)
+        no_wheel = _no_wheel(ctx, pypi, spec)
+        if no_wheel:
+            yield Finding(message=f"{reason}; not moved: {no_wheel}", refused="no wheel for the file's Python",
+                          **{**base, "saving_bytes": None, "saving_range": None})
+            continue
         eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi, spec=spec, python=target.python, pip_names=pips)
         where = ""
         for other in ([] if eff.pulled_back_by or eff.unknown else ctx.platforms_apart()):
@@ -130,6 +135,27 @@ def check(ctx: Context):
         note = "" if tr.status == "exact" else tr.reason  # what pip's requirement loses, in words (not the codes)
         yield Finding(message=f"move to pip: {reason}", ops=tuple(ops), safety=safety, note=note,
                       action="move-to-pip", fix_title=f"move {name} to pip", **base)
+
+
+def _no_wheel(ctx: Context, pypi: str, spec) -> str:
+    """Why the spec admits no release of ``pypi`` with a wheel for the file's Python on its platform (the
+    knowledge base's first such release, ``knowledge/wheels.toml``), or "". Only where the file pins its Python:
+    an unpinned one is whatever the conda side allows."""
+    t = ctx.lines().target
+    if t.python is None or spec.raw_version is None:
+        return ""
+    got = knowledge.first_wheel(pypi, t.python, t.platform)
+    if got is None:
+        return ""
+    first, facts = got
+    try:
+        if condaspec.merge_pin(spec.raw_version, f">={first}").status != "conflict":
+            return ""
+    except condaspec.CondaSpecError:
+        return ""
+    return (f"{spec.original.strip()} admits no {pypi} release with a CPython {t.python} wheel for {t.platform} on"
+            f" PyPI (the first is {first}; {facts.get('url', 'PyPI')}, read {facts.get('read', '')}): pip would build"
+            " it from its sdist")
 
 
 def blockers(name: str, entry, deps, seen: dict[str, str], on_pypi: dict[str, str],

@@ -149,3 +149,24 @@ def test_conda_lines_added_with_a_new_pip_section_all_go_above_it(tmp_path, caps
     rc, out, err = run(capsys, "rewrite", path)
     assert path.read_text() == ("name: etl\nchannels:\n  - defaults\ndependencies:\n  - python=3.11\n  - pandas\n"
                                 "  - pip\n  - numpy<2\n  - nomkl\n  - pip:\n    - pyarrow==15.*\n")
+
+
+# -- a move to pip needs a wheel for the file's Python ---------------------------------------------------------------
+def test_no_move_where_pip_has_no_wheel_for_the_files_python(tmp_path, capsys):
+    """python=3.12 with pyarrow=13: PyPI's pyarrow 13.0.0 has wheels for CPython 3.8 to 3.11 only (3.12 from
+    14.0.0), so pip would build Arrow C++ from the sdist; the move is refused, and numpy<2 (due only with it)
+    is not added."""
+    path = copy(tmp_path, "py312-pyarrow13.yml")
+    before = path.read_text()
+    rc, out, err = run(capsys, "rewrite", "-v", path)
+    assert (rc, lines(out + err, path), path.read_text()) == (0, (
+        f"py312-pyarrow13.yml:7:3: ES001 pyarrow: {PYARROW}; not moved: pyarrow=13 admits no pyarrow release with a"
+        " CPython 3.12 wheel for linux-64 on PyPI (the first is 14.0.0; https://pypi.org/pypi/pyarrow/json, read"
+        " 2026-12-06): pip would build it from its sdist [not fixed: no wheel for the file's Python]\n"), before)
+
+
+def test_a_range_that_reaches_a_release_with_a_wheel_still_moves(tmp_path, capsys):
+    path = tmp_path / "env.yml"
+    path.write_text((DATA / "py312-pyarrow13.yml").read_text().replace("pyarrow=13", "pyarrow>=13,<15"))
+    rc, out, err = run(capsys, "rewrite", "--check", path)
+    assert "ES001 pyarrow: move to pip" in out and out.endswith("[fix available]\nwould rewrite " + str(path) + "\n")
