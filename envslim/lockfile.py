@@ -68,6 +68,12 @@ class Lock:
         """The conda packages called ``name``, one per platform that has it."""
         return [p for p in self.packages if p.manager == "conda" and p.name.lower() == name.lower()]
 
+    def conda_pins(self, platform: str) -> tuple[str, ...]:
+        """Each conda package the lock installs on ``platform`` as an exact spec (``numpy 2.3.4 py312h33ff503_0``;
+        the version alone where the lock records no build), in the lock's order."""
+        return tuple(f"{p.name} {p.version}" + (f" {p.build}" if p.build else "")
+                     for p in self.packages if p.manager == "conda" and p.platform == platform)
+
     def python_version(self, platform: str) -> str | None:
         """``"3.11"`` for a lock that pins python 3.11.x on ``platform``."""
         py = self.get("conda", "python", platform)

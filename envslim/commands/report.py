@@ -203,8 +203,10 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
     if model_target.platform != target.platform:  # the file says which platform it is for
         target = Target(target.python, target.python_from, model_target.platform, model_target.platform_from)
     rows = [r for r in rows if _installed_on(r, model_target.platform)]
-    b_env = pricing.environment(before_doc, model_target)
-    a_env = pricing.environment(after_doc, model_target)
+    # a lock file for the target: its builds, not the newest the snapshot has (the table is the locked environment)
+    pins = lock.conda_pins(model_target.platform) if lock is not None else ()
+    b_env = pricing.environment(before_doc, model_target, pins=pins)
+    a_env = pricing.environment(after_doc, model_target, pins=pins)
     if env.rule_scopes() is not None:
         _judged_elsewhere(rows, plan, env, model_target)
     _add_implied_python(rows, b_env, a_env)
@@ -377,6 +379,13 @@ def run(options, out, err) -> int:
         if lock is not None and rep.target.platform not in lock.platforms:
             print(f"envslim: warning: {lock.path} has no packages for {rep.target.platform} "
                   f"(it locks {', '.join(lock.platforms)}); its versions are not used", file=err)
+        elif lock is not None:
+            unlocked = [r.before.name for r in rep.rows if r.before is not None and r.before.manager == "conda"
+                        and not r.implied and r.before.locked is None]
+            if unlocked:
+                print(redact(f"envslim: warning: {lock.path} does not lock {', '.join(unlocked)} for"
+                             f" {rep.target.platform}, which {rep.path} asks for: the lock is stale (re-run conda-lock);"
+                             " those are priced as the snapshot's builds that fit the lock's"), file=err)
         reports.append(rep)
     if reports and options.solve:
         from envslim.commands import solving as command

@@ -242,17 +242,22 @@ class Environment:
         self._depends_of: dict[str, tuple] = {}  # name -> (its chosen build, the names it depends on)
         self._searches: dict[tuple, list] = {}  # path's searches: (from, without) -> [prev, queue, next]
         self._soft: dict[tuple, bool] = {}  # (depends string, how many specs its name has) -> can they hold
+        self.pins: tuple = ()  # specs a lock file holds its packages to (``name version build``): hard, not roots
 
     # -- building -------------------------------------------------------------------------------
     @classmethod
-    def from_document(cls, doc, target: Target | None = None, graph: Graph | None = None) -> "Environment":
+    def from_document(cls, doc, target: Target | None = None, graph: Graph | None = None,
+                      pins: tuple[str, ...] = ()) -> "Environment":
         """The environment of ``doc`` (anything with ``deps``, ``pip_items`` and ``channel_names``: an
         environment file or one pixi environment's lines). ``target`` defaults to what the file says
-        (platform, channels, python pin), linux-64 where it does not say."""
+        (platform, channels, python pin), linux-64 where it does not say. ``pins``: the exact builds a lock
+        file installs (``numpy 2.3.4 py312h33ff503_0``): a package it holds is that build or unknown."""
         env = cls.lines_of(doc, target, graph)
+        env.pins = tuple(condaspec.parse(p) for p in pins)
         # the same lines walked for the same target on the same graph give the same environment: the
         # rules' walk and the report's (and a plan's second round of an unchanged file) share it
-        key = (env.target, tuple((n, str(s)) for n, s in env.requested.items()), tuple(sorted(env.pip.items())))
+        key = (env.target, tuple((n, str(s)) for n, s in env.requested.items()), tuple(sorted(env.pip.items())),
+               tuple(pins))
         walked = env.graph.memo.setdefault("environments", {})  # (the last few only)
         got = walked.get(key)
         if got is not None:
@@ -398,6 +403,7 @@ class Environment:
         requested = {n: s for n, s in self.requested.items() if n != old}
         requested.setdefault(new, new_spec if new_spec is not None else condaspec.parse(new))
         env = Environment(self.target, requested, dict(self.pip), self.graph)
+        env.pins = self.pins
         env._walk()
         return env
 
@@ -577,6 +583,9 @@ class Environment:
                 spec = condaspec.parse(implied)
                 specs.setdefault(spec.name, []).append(spec)
                 self._implied.setdefault(spec.name, []).append(spec)
+        for spec in self.pins:  # (a lock file's builds: held like an implied spec, never a root)
+            specs.setdefault(spec.name, []).append(spec)
+            self._implied.setdefault(spec.name, []).append(spec)
         for name, spec in self.requested.items():
             specs.setdefault(name, []).append(spec)
         if self.target.python:  # the target's Python, for whatever brings python in

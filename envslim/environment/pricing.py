@@ -41,8 +41,8 @@ def file_target(doc, platform: str | None, python: str | None, graph: Graph | No
     return Target(platform, file_channels(doc.channel_names), python or python_pin(specs), why)
 
 
-def environment(doc, target: Target, graph: Graph | None = None) -> Environment:
-    return Environment.from_document(doc, target, graph)
+def environment(doc, target: Target, graph: Graph | None = None, pins: tuple[str, ...] = ()) -> Environment:
+    return Environment.from_document(doc, target, graph, pins)
 
 
 def closure_figure(env: Environment, name: str) -> Fig | None:

@@ -1,0 +1,37 @@
+"""``report --lockfile conda-lock.yml`` prices the builds the lock installs, not the newest the snapshot has
+(issue 22: every figure true for the file's target, its release series included)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+
+pytest.importorskip("conda_lock")
+
+LOCK = Path(__file__).parent.parent / "data" / "lock" / "numpy-2.3.4.conda-lock.yml"
+
+
+def test_the_locked_builds_are_priced(capsys, tmp_path):
+    env = tmp_path / "environment.yml"
+    env.write_text("name: calc\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.12\n  - numpy\n")
+    rc, out, err = run(capsys, "report", "--format", "json", "--lockfile", LOCK, env)
+    assert rc == 0 and err == ""
+    rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
+    # before: numpy 2.5.1 and python 3.12.13, the snapshot's newest, next to "locked: 2.3.4"
+    assert {n: (r["version"], r["locked"]) for n, r in rows.items()} == {
+        "numpy": ("2.3.4", "2.3.4"), "python": ("3.12.12", "3.12.12")}
+    assert rows["numpy"]["source"].startswith("graph snapshot 2026-08-17: numpy 2.3.4 py312h33ff503_0 (conda-forge")
+    assert rows["numpy"]["bytes"] == 95_040_356
+
+
+def test_a_line_the_lock_does_not_hold_is_a_warning(capsys, tmp_path):
+    env = tmp_path / "environment.yml"
+    env.write_text("name: calc\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.12\n  - numpy\n  - pandas\n")
+    rc, out, err = run(capsys, "report", "--lockfile", LOCK, env)
+    assert rc == 0
+    assert err == (f"envslim: warning: {LOCK} does not lock pandas for linux-64, which {env} asks for: the lock is"
+                   " stale (re-run conda-lock); those are priced as the snapshot's builds that fit the lock's\n")
