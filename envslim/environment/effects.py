@@ -113,8 +113,9 @@ def _priced(env, names, arriving=(), after_env=None, own: str = ""):
     n, lo, hi, unknown = env.total(names)
     an, alo, ahi, aunknown = (after_env or env).total(arriving) if arriving else (0, 0, 0, set())
     worth = None if unknown else hi
-    if (not names and not arriving) or (names and len(unknown) == len(set(names))) or own in unknown:
-        # nothing that leaves has a figure, or the package itself has none: unknown, never a part counted as all
+    if (not names and not arriving) or (names and len(unknown) == len(set(names))) or own in unknown or aunknown:
+        # nothing that leaves has a figure, or the package itself has none, or something that arrives has none
+        # (counted as zero it would overstate the saving): unknown, never a part counted as all
         return None, None, worth, unknown | aunknown
     return n - an, (lo - ahi, hi - alo), worth, unknown | aunknown
 

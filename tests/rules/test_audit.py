@@ -170,3 +170,18 @@ def test_a_range_that_reaches_a_release_with_a_wheel_still_moves(tmp_path, capsy
     path.write_text((DATA / "py312-pyarrow13.yml").read_text().replace("pyarrow=13", "pyarrow>=13,<15"))
     rc, out, err = run(capsys, "rewrite", "--check", path)
     assert "ES001 pyarrow: move to pip" in out and out.endswith("[fix available]\nwould rewrite " + str(path) + "\n")
+
+
+# -- what arrives without a figure is not counted as zero ---------------------------------------------------------
+def test_a_rename_whose_arriving_packages_have_no_figure_is_not_priced_from_the_environment(tmp_path, capsys):
+    """conda-forge::matplotlib on a defaults file: the rename's 23 arriving packages (the base's depends, taken from
+    defaults) have no figure for the target. Counted as zero they made a saving of 64,410 B ('saves ~0.1 MB,
+    0.0 MB to 0.1 MB'); now the environment prices nothing, names them, and the knowledge base's estimate for
+    conda-forge's matplotlib on linux-64 stands, saying why."""
+    path = copy(tmp_path, "prefix-matplotlib-defaults.yml")
+    rc, out, _ = run(capsys, "rewrite", "--diff", "--format", "json", path)
+    (f,) = [f for f in json.loads(out)["files"][0]["findings"] if f["rule"] == "ES004"]
+    assert f["effect"]["leaving"] == ["matplotlib", "pyside6", "tornado"] and len(f["effect"]["arriving"]) == 23
+    assert set(f["effect"]["arriving"]) <= set(f["effect"]["unpriced"])
+    assert f["source"].startswith("knowledge base, per package (the environment has no figure for contourpy, cycler,")
+    assert (f["saving_bytes"], f["saving_range"]) == (671_050_919, [218_601_955, 1_105_608_400])
