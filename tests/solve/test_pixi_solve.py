@@ -189,13 +189,11 @@ def test_rewrite_verify_refuses_a_pixi_move_another_environment_pulls_back(world
         '[feature.app.dependencies]\nzict = "*"\n\n[environments]\netl = ["etl"]\napp = ["etl", "app"]\n'))
     path.write_text(text)
     rc, out, err = run(capsys, "rewrite", "-v", "--verify", "--diff", path)
-    assert rc == 1
+    assert rc == 0  # nothing is due: numpy<2 is made only with the move (the pin is for the pip wheel)
     assert err == (f"{path}:12:1: ES001 pyarrow: move to pip: conda-forge pyarrow 25.0 pulls 65 packages beyond python"
                    " on linux-64 (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB"
                    " installed); the PyPI wheel is one self-contained package (141 to 171 MB installed, by Python)"
                    " [not fixed: refused by --verify: in environment 'app': pyarrow pulled back: zict 1.4.0 requires"
                    " pyarrow from conda]\n")
-    assert out == (f"--- a/{path}\n+++ b/{path}\n@@ -8,7 +8,7 @@\n pip = \"*\"\n \n [feature.etl.dependencies]\n"
-                   '-numpy = "*"\n+numpy = "<2"\n pyarrow = "15.*"  # parquet\n \n [feature.app.dependencies]\n'
-                   "# ES005 numpy: pin numpy<2: pyarrow is held below 16.0.0, built against numpy 1.x\n")
+    assert out == ""
     assert path.read_text() == text
