@@ -192,6 +192,7 @@ def check(ctx: Context):
                 reason += ("; no saving claimed: conda-forge's CUDA builds depend on the __cuda virtual package, so"
                            " an image built on a host without a GPU gets CPU builds anyway (unless CONDA_OVERRIDE_CUDA"
                            " is set)")
+            reason = _reason_on(reason, name, repl, eff, ctx)
             yield Finding(message=f"use {repl}: {reason}", ops=(ReplaceValue(item, new_text),), safety=safety,
                           note="; ".join(notes), **base)
     yield from _build_variants(ctx, deps)
@@ -316,6 +317,26 @@ def _build_variants(ctx: Context, deps):
         yield Finding("ES004", name, f"{fact['channel']} also builds {fact['package']} without {fact['drops']}"
                       f" ({fact['example']}): pin {fact['package']}=*={fact['build']} if the image opens no windows",
                       item=item)
+
+
+# A knowledge reason's closing "(..., 3.10.8 linux-64)": the platform its figures and claim are for.
+_REASON_PLATFORM = re.compile(r"\b(linux-64|linux-aarch64|linux-ppc64le|osx-64|osx-arm64|win-64)\)\s*$")
+
+
+def _reason_on(reason: str, name: str, repl: str, eff, ctx: Context) -> str:
+    """``reason``, or where it speaks for another platform than the one the file is judged on, what the rename
+    takes out there (matplotlib's metapackage pulls no Qt binding on osx: conda-forge's recipe adds pyside6
+    only where ``not (osx or ppc64le)``), the largest first, as far as the graph snapshot knows."""
+    m = _REASON_PLATFORM.search(reason)
+    platform = ctx.environment().target.platform
+    if m is None or m.group(1) == platform or eff is None or not eff.leaving:
+        return reason
+    env = ctx.environment()
+    rest = sorted((n for n in eff.leaving if n != name),
+                  key=lambda n: (-(env.figure(n).bytes if env.figure(n) is not None else 0), n))
+    shown = ", ".join(rest[:4]) + (f" and {len(rest) - 4} more" if len(rest) > 4 else "")
+    return (f"{repl} is the library itself; on {platform} {name} adds {shown or 'nothing else'} beyond it"
+            " (graph snapshot)")
 
 
 def judged(ctx: Context, name: str, how):

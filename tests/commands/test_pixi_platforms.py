@@ -146,6 +146,15 @@ def test_each_target_table_is_judged_on_its_own_platform(capsys, tmp_path):
         (14, "applied", "environment estimate (range 2.9 MB to 5.1 MB) for osx-arm64"),
     ]
     assert found[1]["effect"]["leaving"] == ["matplotlib", "tornado"]
+    # the knowledge base's reason ("only adds the Qt GUI binding (..., 3.10.8 linux-64)") is linux-64's: on
+    # another platform the message says what the rename takes out there (conda-forge's matplotlib recipe adds
+    # pyside6 only where not (osx or ppc64le))
+    assert [x["message"] for x in found] == [
+        "use matplotlib-base: matplotlib-base is the library itself; on win-64 matplotlib adds qt6-main, libclang13,"
+        " icu, pyside6 and 24 more beyond it (graph snapshot)",
+        "use matplotlib-base: matplotlib-base is the library itself; on osx-arm64 matplotlib adds tornado beyond it"
+        " (graph snapshot)",
+    ]
 
 
 PULLBACK = """\
