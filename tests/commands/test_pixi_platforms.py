@@ -284,3 +284,16 @@ def test_a_feature_of_several_pythons_is_judged_in_the_default_environment(capsy
     row = next(line for line in out.splitlines() if line.startswith("  pyarrow"))
     assert row.endswith("moved to pip (ES001): saves ~104.5 MB, 15.3 MB to 191.2 MB"
                         " (for Python 3.12, linux-64, where the line is judged)")
+
+
+def test_no_dockerfile_for_a_workspace_without_a_linux_platform(capsys, tmp_path):
+    # pixi install in the image (linux) refuses a workspace whose platforms have no Linux one: a Dockerfile
+    # that cannot build is refused, nothing written.
+    p = _write(tmp_path, DESKTOP)
+    (tmp_path / "pixi.lock").write_text("version: 6\nenvironments: {}\npackages: []\n")
+    out_file = tmp_path / "Dockerfile"
+    rc, out, err = run(capsys, "dockerfile", p, "--context", tmp_path, "-o", out_file)
+    assert (rc, out) == (2, "")
+    assert err == (f"{p}: the workspace's platforms (win-64, osx-arm64) have no Linux one, so `pixi install` cannot"
+                   " install it in an image: add linux-64 to platforms and run `pixi lock`\n")
+    assert not out_file.exists()
