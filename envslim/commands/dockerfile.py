@@ -122,7 +122,7 @@ def _pixi(options, source: str, opts, manifest) -> str:
         raise EnvslimError("envslim dockerfile: --smoke takes an environment file, not a pixi manifest")
     environment = options.environment or "default"
     env = manifest.environment(environment, "linux-64")  # (the image's platform; bad name: the error lists them)
-    listed = tuple(dict.fromkeys(p for f in manifest.environments()[environment] for p in manifest.platforms_of(f)))
+    listed = manifest.environment_platforms(environment)
     if listed and not any(p.startswith("linux-") for p in listed):  # pixi refuses a platform the workspace lacks
         raise EnvslimError(f"{options.envfile}: the workspace's platforms ({', '.join(listed)}) have no Linux one, so"
                            " `pixi install` cannot install it in an image: add linux-64 to platforms and run `pixi lock`")

@@ -321,7 +321,7 @@ class ScopeView:
         # the platforms the workspace (and this scope's feature) is solved for: a rename must exist on each
         self.target_platforms = manifest.platforms_of(scope.feature)
         # the platforms this scope's lines are installed on, and the one its environment is judged on
-        self.platforms = scope_platforms(scope, self.target_platforms)
+        self.platforms = manifest.scope_platforms(scope)
         self.platform = judged_platform(self.platforms)
         # the environment its lines are judged in (the default one where it has them, else the first that
         # does) and the python line pixi uses there: a feature in environments of several pythons is priced
@@ -338,8 +338,11 @@ class ScopeView:
                 item = self.item_of(d, spec)
                 item.editable, item.why_not, item.context = False, f"in the [{'.'.join(d.path)}] table", True
                 item.partial = not manifest.always_with(d.scope, scope, self.platforms)
-                if d.scope.target is not None:
-                    item.only_on = scope_platforms(d.scope, self.platforms) or (d.scope.target,)
+                theirs = manifest.scope_platforms(d.scope)
+                if theirs and not set(self.platforms) <= set(theirs):
+                    item.only_on = theirs
+                elif d.scope.target is not None and not theirs:
+                    item.only_on = (d.scope.target,)
                 conda.append(item)
         pip = []
         for d in manifest.deps_in(scope, "pypi-dependencies"):
@@ -690,9 +693,20 @@ class PixiManifest(TextDocument):
         for feats in self.environments().values():
             if scope.feature in feats:
                 together.update(feats)
-        mine = scope_platforms(scope, self.platforms_of(scope.feature))
+        mine = self.scope_platforms(scope)
+
+        def apart(other: Scope) -> bool:
+            theirs = self.scope_platforms(other)
+            if mine and theirs:
+                return not set(mine) & set(theirs)
+            return _apart(other, scope, mine)
+
         return [d for d in self.deps if d.kind == CONDA and d.table == "dependencies" and d.scope != scope
-                and d.scope.feature in together and not _apart(d.scope, scope, mine)]
+                and d.scope.feature in together and not apart(d.scope)]
+
+    def scope_platforms(self, scope: Scope) -> tuple[str, ...]:
+        """The platforms ``scope``'s lines are installed on (its feature's, narrowed by its target)."""
+        return scope_platforms(scope, self.platforms_of(scope.feature))
 
     def always_with(self, other: Scope, scope: Scope, platforms: tuple[str, ...]) -> bool:
         """Whether the lines of ``other`` are installed wherever those of ``scope`` are: in every environment
@@ -700,6 +714,9 @@ class PixiManifest(TextDocument):
         for feats in self.environments().values():
             if scope.feature in feats and other.feature not in feats:
                 return False
+        theirs = self.scope_platforms(other)
+        if platforms and theirs:
+            return set(platforms) <= set(theirs)
         if other.target is None:
             return True
         return all(_targets(other.target, p) for p in platforms) if platforms else other.target == scope.target
@@ -719,13 +736,18 @@ class PixiManifest(TextDocument):
         return next((i.text for i in view.deps if i.dep is not None and i.dep.name.lower() == "python"), None)
 
     def platforms_of(self, feature: str | None = None) -> tuple[str, ...]:
-        """The platforms the workspace lists, and those ``feature`` adds, each once, in their order."""
+        """The platforms a feature's lines are installed on: the workspace's, each once, in their order; a
+        feature that lists its own is available on those only (pixi: an environment's platforms are the
+        intersection of its features')."""
         plats: list[str] = []
-        for where in (self.root + ("workspace",), self.root + ("project",),
-                      self.root + (("feature", feature) if feature else ("-",))):
+        for where in (self.root + ("workspace",), self.root + ("project",)):
             node = get_path(self.data, where + ("platforms",))
             plats += [p for p in (node if isinstance(node, list) else []) if isinstance(p, str) and p not in plats]
-        return tuple(plats)
+        own = get_path(self.data, self.root + ("feature", feature, "platforms")) if feature else None
+        if isinstance(own, list):
+            own = [p for p in own if isinstance(p, str)]
+            plats = [p for p in own if p in plats or not plats]
+        return tuple(dict.fromkeys(plats))
 
     @property
     def features(self) -> list[str]:
@@ -795,10 +817,14 @@ class PixiManifest(TextDocument):
         its features' lists it is judged on (:func:`judged_platform`; linux-64 where they list none)."""
         name = name or "default"
         if platform is None:
-            feats = self.environments().get(name, [None])
-            listed = tuple(dict.fromkeys(p for f in feats for p in self.platforms_of(f)))
-            platform = judged_platform(listed) or "linux-64"
+            platform = judged_platform(self.environment_platforms(name)) or "linux-64"
         return EnvironmentView(self, name, platform)
+
+    def environment_platforms(self, name: str) -> tuple[str, ...]:
+        """The platforms an environment is solved for: those every one of its features is available on."""
+        feats = self.environments().get(name, [None]) or [None]
+        listed = [self.platforms_of(f) for f in feats]
+        return tuple(p for p in listed[0] if all(p in other for other in listed[1:]))
 
     def lock_beside(self) -> str | None:
         """The ``pixi.lock`` in the manifest's folder, if there is one."""

@@ -297,3 +297,39 @@ def test_no_dockerfile_for_a_workspace_without_a_linux_platform(capsys, tmp_path
     assert err == (f"{p}: the workspace's platforms (win-64, osx-arm64) have no Linux one, so `pixi install` cannot"
                    " install it in an image: add linux-64 to platforms and run `pixi lock`\n")
     assert not out_file.exists()
+
+
+MAC_FEATURE = """\
+[workspace]
+name = "vision"
+channels = ["conda-forge"]
+platforms = ["linux-64", "osx-arm64"]
+
+[dependencies]
+python = "3.12.*"
+numpy = "*"
+
+[feature.mac]
+platforms = ["osx-arm64"]
+
+[feature.mac.dependencies]
+matplotlib = "*"
+pyobjc-framework-cocoa = "*"
+
+[environments]
+mac = ["mac"]
+"""
+
+
+def test_a_feature_that_lists_its_own_platforms_is_judged_on_them(capsys, tmp_path):
+    # pixi: an environment's platforms are those every one of its features is available on; the mac feature's
+    # lines (and its environment's report) are osx-arm64's, not the workspace's first platform's (linux-64,
+    # where pyobjc does not even exist).
+    p = _write(tmp_path, MAC_FEATURE)
+    rc, out, err = run(capsys, "rewrite", "--check", "--format", "json", p)
+    (found,) = json.loads(out)["files"][0]["findings"]
+    assert found["source"].startswith("environment estimate (range 2.8 MB to 5.0 MB) for osx-arm64, Python 3.12,")
+    rc, out, err = run(capsys, "report", "--environment", "mac", p)
+    assert out.splitlines()[0] == f"{p} (Python 3.12 from the file, osx-arm64 from the manifest's platforms)"
+    rc, out, err = run(capsys, "report", p)
+    assert out.splitlines()[0] == f"{p} (Python 3.12 from the file, linux-64)"
