@@ -11,6 +11,12 @@ EXPLICIT_MKL = ("mkl", "mkl-service", "mkl_fft", "mkl_random", "mkl-include", "m
                 "mkl-fft", "mkl-random")
 # Packages whose builds on one channel require MKL (pytorch channel: `blas * mkl`, pytorch/pytorch#71022).
 MKL_ONLY_ON = {"pytorch": "pytorch", "torchvision": "pytorch", "torchaudio": "pytorch"}
+# The defaults channel builds pytorch against MKL on x86_64 (its recipe's run requirements under blas_impl ==
+# "mkl"); torchvision and torchaudio there depend on that pytorch.
+DEFAULTS_TORCH_MKL = ("linux-64", "win-64", "osx-64")
+DEFAULTS_TORCH_MKL_SOURCE = ("AnacondaRecipes/pytorch-feedstock: the rendered linux-64 recipe of pytorch 1.12.1"
+                             " cpu_py310hb1f1ab4_lts_2 runs on blas 1.0 mkl and mkl >=2021.4.0; recipe/meta.yaml"
+                             " @28b693d (2.2.0): mkl under blas_impl == mkl")
 
 
 @register("ES002", "nomkl", "Add nomkl where the defaults channel (or conda-forge on win-64) would install MKL for a BLAS user", "safe", fix="pin",
@@ -62,6 +68,9 @@ def check(ctx: Context):
     - pytorch (or torchvision, torchaudio) comes from the pytorch channel (`pytorch::pytorch`, or the
       pytorch channel listed before conda-forge): its builds depend on `blas * mkl`, so nomkl makes the
       file unsolvable (pytorch/pytorch#71022); and next to `pytorch-cuda`, for the same reason.
+    - pytorch (or torchvision, torchaudio) from `defaults` for linux-64, win-64 or osx-64: Anaconda builds
+      it against MKL there (its rendered recipe runs on `mkl` and `blas 1.0 mkl`), so MKL stays or the file
+      no longer solves; reported, not written.
     - conda-forge serves the BLAS users and nothing there pulls MKL, `defaults` is not listed, and the
       target is linux or macOS: conda-forge's numpy links OpenBLAS there, so nomkl would change nothing.
       On win-64 conda-forge's default BLAS is MKL, and the rule fires (no saving is claimed where the
@@ -96,6 +105,15 @@ def judge(ctx: Context):
     for name, channel in MKL_ONLY_ON.items():
         if name in deps and serving_channel(ctx, name, deps[name][1]) == channel:
             return  # pytorch from the pytorch channel requires MKL (blas * mkl): nomkl makes it unsolvable
+    platform = ctx.lines().target.platform
+    held = [n for n in MKL_ONLY_ON if n in deps and serving_channel(ctx, n, deps[n][1]) == "defaults"]
+    if held and platform in DEFAULTS_TORCH_MKL:
+        item = deps[held[0]][0]
+        yield Finding("ES002", "nomkl", f"nomkl not added: the defaults channel builds {held[0]} for {platform}"
+                      " against MKL (its builds run on mkl and blas 1.0 mkl: AnacondaRecipes/pytorch-feedstock), so"
+                      f" MKL stays, or nomkl makes {item.text.strip()} unsolvable", item=item,
+                      refused="defaults' pytorch builds need MKL", source=DEFAULTS_TORCH_MKL_SOURCE)
+        return
     users, pullers = [], []
     channel_of: dict[str, str | None] = {}
     for name, (item, spec) in deps.items():

@@ -322,3 +322,13 @@ def test_208_report_total_carries_rdkit(tmp_path, capsys):
     assert main(["report", "--format", "json", str(tmp_path / "env.yml")]) == 0
     est = json.loads(capsys.readouterr().out)["files"][0]["estimate"]
     assert (est["saving_bytes"], est["unseen_staying"]) == (None, ["rdkit"])
+
+
+def test_no_nomkl_next_to_defaults_pytorch_on_x86_64(tmp_path, capsys):
+    """Anaconda's pytorch for linux-64 runs on mkl and blas 1.0 mkl (AnacondaRecipes/pytorch-feedstock): nomkl
+    would keep MKL or make the file unsolvable, so it is reported, not written (an audit file's finding)."""
+    text = DEFAULTS + "dependencies:\n  - python=3.11\n  - pytorch=2.3\n  - numpy\n"
+    assert run(tmp_path, capsys, text, "--select", "ES002") == (0, (
+        "env.yml:5:3: ES002 nomkl: nomkl not added: the defaults channel builds pytorch for linux-64 against MKL (its"
+        " builds run on mkl and blas 1.0 mkl: AnacondaRecipes/pytorch-feedstock), so MKL stays, or nomkl makes"
+        " pytorch=2.3 unsolvable [not fixed: defaults' pytorch builds need MKL]\n"), text)
