@@ -119,11 +119,19 @@ class EnvFile(TextDocument):
     pip: Seq | None = None  # the items of the ``- pip:`` mapping's list
     pip_item: Item | None = None  # the ``- pip:`` item itself
     merge_item: Item | None = None  # a ``- <<: *base`` entry of dependencies, which may supply ``pip:``
+    platforms: tuple[str, ...] = ()  # conda-lock's ``platforms:`` key: the platforms the file is locked for
     line_starts: list[int] = field(default_factory=list)
     memo: dict = field(default_factory=dict)  # what readers work out once per document (rules.common)
 
     # -- the Document interface (envslim.document.Document) -------------------------------------
     format = "conda-env"
+
+    @property
+    def listed_platform(self) -> str | None:
+        """The platform of its ``platforms:`` key it is judged on where its specs do not say (build strings)."""
+        from envslim.document.platforms import judged_platform
+
+        return judged_platform(self.platforms)
 
     def reread(self, text: str) -> "EnvFile":
         """``text`` (a rewrite of this file) read as an environment file."""
@@ -189,6 +197,10 @@ class EnvFile(TextDocument):
         channels = top.get("channels")
         if channels is not None and not channels.is_null:
             self.channels = self._seq(channels, "channels", scalar_only=True)
+        platforms = top.get("platforms")  # (conda-lock reads it; conda ignores it: never an error here)
+        if platforms is not None and platforms.kind == "seq":
+            self.platforms = tuple(dict.fromkeys(c.value for c in platforms.value
+                                                 if c.kind == "scalar" and isinstance(c.value, str)))
         if "dependencies" not in top:
             raise self._error(doc.line, doc.col, f"no 'dependencies' key: not a conda environment file: {READS}")
         deps = top["dependencies"]

@@ -27,6 +27,7 @@ from envslim.document.edits import (
     Edit, FixError, InsertChannel, InsertConda, InsertPip, RemoveItem, ReplaceValue, splice,
 )
 from envslim.document.envfile import BOM, TextDocument, normalize
+from envslim.document.platforms import judged_platform
 from envslim.document.pixi_scan import (
     CONDA, DEP_TABLES, PYPI, WS, Channel, Dep, Header, Key, Pair, Scanner, Scope, copy_value, decode_string,
     dep_paths, dep_table, get_path,
@@ -508,16 +509,6 @@ def scope_platforms(scope: Scope, platforms: tuple[str, ...]) -> tuple[str, ...]
     if not mine and scope.target is not None and "-" in scope.target:
         return (scope.target,)
     return mine
-
-
-def judged_platform(platforms: tuple[str, ...]) -> str | None:
-    """The platform a pixi environment is judged and priced on when none is given: linux-64 where it is one
-    of ``platforms`` (a Docker image's), else the first Linux one listed, else the first listed (a manifest
-    for Windows and macOS only is priced for Windows or macOS, never for a Linux it cannot be installed
-    on); None when the manifest lists none (the reader's default)."""
-    if not platforms or "linux-64" in platforms:
-        return "linux-64" if platforms else None
-    return next((p for p in platforms if p.startswith("linux-")), platforms[0])
 
 
 class EnvironmentView:

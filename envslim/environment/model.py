@@ -151,11 +151,14 @@ def unselected_specs(lines) -> dict:
 
 def doc_platform(doc, specs, graph: Graph | None = None) -> tuple[str | None, str]:
     """The platform ``doc`` is for when none is given: the one a pixi manifest's platforms list says its
-    lines are judged on (``doc.platform``), else what the file's specs say (:func:`platform_of`)."""
+    lines are judged on (``doc.platform``), else what the file's specs say (:func:`platform_of`), else the
+    one of an environment file's ``platforms:`` key (conda-lock's) it is judged on."""
     listed = getattr(doc, "platform", None)
     if listed:
         return listed, "the manifest's platforms"
-    return platform_of(specs, graph)
+    platform, why = platform_of(specs, graph)
+    keyed = getattr(doc, "listed_platform", None)  # (an environment file's conda-lock platforms: key)
+    return (platform, why) if platform or not keyed else (keyed, "the file's platforms key")
 
 
 def _python_line(doc) -> dict:

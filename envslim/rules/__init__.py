@@ -137,6 +137,7 @@ class _Channels:
         self.deps, self.pip_items, self.channel_names = doc.deps, doc.pip_items, list(channels)
         self.platform = getattr(doc, "platform", None)  # (a pixi scope's: the platform it is judged on,
         self.python_line = getattr(doc, "python_line", None)  # and the python line of its environment)
+        self.listed_platform = getattr(doc, "listed_platform", None)  # (an environment file's platforms: key)
 
 
 # The kinds of fix a rule makes (``Rule.fix``): what its fix does to the environment.
