@@ -14,6 +14,10 @@ MKL_ONLY_ON = {"pytorch": "pytorch", "torchvision": "pytorch", "torchaudio": "py
 # The defaults channel builds pytorch against MKL on x86_64 (its recipe's run requirements under blas_impl ==
 # "mkl"); torchvision and torchaudio there depend on that pytorch.
 DEFAULTS_TORCH_MKL = ("linux-64", "win-64", "osx-64")
+# Intel MKL is built for x86 only: the mkl packages of defaults (anaconda.org/anaconda/mkl) and conda-forge
+# exist for linux-64, osx-64 and win-64 (and the old 32-bit x86 subdirs), none for osx-arm64, linux-aarch64 or
+# linux-ppc64le, where defaults builds numpy and its kin against OpenBLAS: nomkl there changes nothing.
+MKL_PLATFORMS = ("linux-64", "osx-64", "win-64", "linux-32", "win-32")
 DEFAULTS_TORCH_MKL_SOURCE = ("AnacondaRecipes/pytorch-feedstock: the rendered linux-64 recipe of pytorch 1.12.1"
                              " cpu_py310hb1f1ab4_lts_2 runs on blas 1.0 mkl and mkl >=2021.4.0; recipe/meta.yaml"
                              " @28b693d (2.2.0): mkl under blas_impl == mkl")
@@ -63,6 +67,8 @@ def check(ctx: Context):
     Channels are judged as a strict-priority solve would (the first listed channel that has a package
     wins; `pkg::` prefixes win outright; conda's default channels come last unless `nodefaults`), on
     the channel list the plan will write (after ES007's `nodefaults`, with `--unsafe-fixes`).
+    - The target has no MKL: osx-arm64, linux-aarch64, linux-ppc64le (Intel MKL is x86-only; `mkl` is built
+      for linux-64, osx-64 and win-64), where defaults links its BLAS users against OpenBLAS.
     - The file names its BLAS or asks for MKL: `blas`, `libblas`, `mkl`, `mkl-service`, `mkl_fft`,
       `mkl_random`, `intel-openmp` (nomkl would conflict with them).
     - pytorch (or torchvision, torchaudio) comes from the pytorch channel (`pytorch::pytorch`, or the
@@ -106,6 +112,8 @@ def judge(ctx: Context):
         if name in deps and serving_channel(ctx, name, deps[name][1]) == channel:
             return  # pytorch from the pytorch channel requires MKL (blas * mkl): nomkl makes it unsolvable
     platform = ctx.lines().target.platform
+    if platform not in MKL_PLATFORMS:
+        return  # no MKL there to keep out: nomkl would change nothing (defaults builds BLAS users on OpenBLAS)
     held = [n for n in MKL_ONLY_ON if n in deps and serving_channel(ctx, n, deps[n][1]) == "defaults"]
     if held and platform in DEFAULTS_TORCH_MKL:
         item = deps[held[0]][0]
