@@ -203,8 +203,9 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
     if model_target.platform != target.platform:  # the file says which platform it is for
         target = Target(target.python, target.python_from, model_target.platform, model_target.platform_from)
     rows = [r for r in rows if _installed_on(r, model_target.platform)]
-    # a lock file for the target: its builds, not the newest the snapshot has (the table is the locked environment)
-    pins = lock.conda_pins(model_target.platform) if lock is not None else ()
+    # a lock file for the target: its builds, not the newest the snapshot has (the table is the locked environment);
+    # a lock that misses a line of the file is stale (its builds may not fit what it misses): not used
+    pins = lock.conda_pins(model_target.platform) if lock is not None and not unlocked(lock, before, model_target.platform) else ()
     b_env = pricing.environment(before_doc, model_target, pins=pins)
     a_env = pricing.environment(after_doc, model_target, pins=pins)
     if env.rule_scopes() is not None:
@@ -255,6 +256,15 @@ def _installed_on(row: Row, platform: str) -> bool:
 
     sides = [s for s in (row.before, row.after) if s is not None]
     return not sides or any(selector_allows(getattr(s.item, "selector", None), platform) for s in sides)
+
+
+def unlocked(lock, sides: list[Side], platform: str) -> list[str]:
+    """The conda lines of the file that ``lock`` does not hold on ``platform`` (a stale lock); [] when the lock
+    has no packages for the platform at all (then it is not used anyway)."""
+    if platform not in lock.platforms:
+        return []
+    return [s.name for s in sides if s.manager == "conda" and s.parsed is not None and not s.name.startswith("__")
+            and lock.get("conda", s.name, platform) is None]
 
 
 def _judged_elsewhere(rows: list[Row], plan, doc, target) -> None:
@@ -380,12 +390,12 @@ def run(options, out, err) -> int:
             print(f"envslim: warning: {lock.path} has no packages for {rep.target.platform} "
                   f"(it locks {', '.join(lock.platforms)}); its versions are not used", file=err)
         elif lock is not None:
-            unlocked = [r.before.name for r in rep.rows if r.before is not None and r.before.manager == "conda"
-                        and not r.implied and r.before.locked is None]
-            if unlocked:
-                print(redact(f"envslim: warning: {lock.path} does not lock {', '.join(unlocked)} for"
+            missing = unlocked(lock, [r.before for r in rep.rows if r.before is not None and not r.implied],
+                               rep.target.platform)
+            if missing:
+                print(redact(f"envslim: warning: {lock.path} does not lock {', '.join(missing)} for"
                              f" {rep.target.platform}, which {rep.path} asks for: the lock is stale (re-run conda-lock);"
-                             " those are priced as the snapshot's builds that fit the lock's"), file=err)
+                             " its versions are not used"), file=err)
         reports.append(rep)
     if reports and options.solve:
         from envslim.commands import solving as command

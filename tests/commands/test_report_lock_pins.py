@@ -34,4 +34,8 @@ def test_a_line_the_lock_does_not_hold_is_a_warning(capsys, tmp_path):
     rc, out, err = run(capsys, "report", "--lockfile", LOCK, env)
     assert rc == 0
     assert err == (f"envslim: warning: {LOCK} does not lock pandas for linux-64, which {env} asks for: the lock is"
-                   " stale (re-run conda-lock); those are priced as the snapshot's builds that fit the lock's\n")
+                   " stale (re-run conda-lock); its versions are not used\n")
+    # a stale lock's builds may not fit what it misses: the snapshot's choice stands, next to the locked version
+    rc, out, err = run(capsys, "report", "--format", "json", "--lockfile", LOCK, env)
+    rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
+    assert (rows["numpy"]["version"], rows["numpy"]["locked"], rows["pandas"]["locked"]) == ("2.5.1", "2.3.4", None)
