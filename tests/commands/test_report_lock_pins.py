@@ -38,4 +38,4 @@ def test_a_line_the_lock_does_not_hold_is_a_warning(capsys, tmp_path):
     # a stale lock's builds may not fit what it misses: the snapshot's choice stands, next to the locked version
     rc, out, err = run(capsys, "report", "--format", "json", "--lockfile", LOCK, env)
     rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
-    assert (rows["numpy"]["version"], rows["numpy"]["locked"], rows["pandas"]["locked"]) == ("2.5.1", "2.3.4", None)
+    assert (rows["numpy"]["version"], rows["numpy"]["locked"], rows["pandas"].get("locked")) == ("2.5.1", "2.3.4", None)
