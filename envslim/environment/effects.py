@@ -229,7 +229,7 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
 
 
 def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | None = None,
-                   pip_names: frozenset[str] = frozenset()) -> Effect:
+                   pip_names: frozenset[str] = frozenset(), adds: tuple[str, ...] = ()) -> Effect:
     """Moving the requested ``name`` to pip (as the PyPI project ``pypi``, its versions as ``spec`` allows):
     refused where anything left on the conda side reaches it (the path is :attr:`Effect.pulled_back_by`) or
     where the walk meets a name the snapshot does not know (:attr:`Effect.unknown`); else what only it
@@ -237,7 +237,8 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
     from the graph snapshot, minus the wheel as the report prices a pip line (``wheels.wheel``: the knowledge
     base's wheel for the target and the wheels it requires; the other pip lines ``pip_names`` and the conda
     packages that stay provide theirs). Parts without a figure are :attr:`Effect.unpriced`; no saving where
-    the wheel itself has none."""
+    the wheel itself has none. ``adds``: the conda lines the fix adds (``pip`` where the file has none): what
+    of them the environment does not have yet arrives too, priced the same way."""
     roots = _roots(env)
     if name not in roots:
         return Effect(why=f"{name} is not requested")
@@ -262,11 +263,13 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
     saving = rng = None
     how = ""
     come: tuple = ()
+    added: tuple = ()
     unpriced = set(unknown_leaving)
     if python and name not in unknown_leaving:  # (the package itself without a figure: its saving is unknown)
         from envslim.environment import wheels
 
         wheel = wheels.wheel(name, project, spec, after, env.target.platform, python, set(pip_names))
+        added, added_env = _arriving_lines(env, adds, after)
         if wheel is None:
             unpriced.add(f"the {project} wheel")
         else:
@@ -275,12 +278,33 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
             unpriced |= set(wheel.unknown)
             spread = f", {_mb(wheel.low)} to {_mb(wheel.high)}" if wheel.low != wheel.high else ""
             more = len(wheel.members) - 1
-            how = how_text(env, leaving, (project,), saving, rng, unpriced,
-                           f"the {project} {wheel.version} wheel{f' and {more} it requires' if more else ''}"
-                           f" ({_mb(wheel.bytes)}{spread}; {wheel.source}, {wheel.priced.figure.date})")
-    return Effect(leaving=leaving, arriving=(project,), worth=worth, why=why, saving_bytes=saving,
+            text = (f"the {project} {wheel.version} wheel{f' and {more} it requires' if more else ''}"
+                    f" ({_mb(wheel.bytes)}{spread}; {wheel.source}, {wheel.priced.figure.date})")
+            if added:  # (pip, where the file has no pip line: conda's pip installs the wheel)
+                an, alo, ahi, aunknown = added_env.total(added)
+                if aunknown:
+                    unpriced |= aunknown
+                    saving = rng = None
+                else:
+                    saving, rng = saving - an, (rng[0] - ahi, rng[1] - alo)
+                    come += members(added_env, added)
+                    text += (f" and the conda {', '.join(adds)} the fix adds ({', '.join(added)}: {_mb(an)}"
+                             + (f", {_mb(alo)} to {_mb(ahi)}" if alo != ahi else "") + ")")
+            how = how_text(env, leaving, (project, *added), saving, rng, unpriced, text) if saving is not None else ""
+    return Effect(leaving=leaving, arriving=(project, *added), worth=worth, why=why, saving_bytes=saving,
                   saving_range=rng, unpriced=tuple(sorted(unpriced)), how=how,
                   gone=members(env, leaving) if saving is not None else (), come=come)
+
+
+def _arriving_lines(env, adds, staying) -> tuple[tuple[str, ...], object]:
+    """(the packages the added conda lines ``adds`` bring that ``staying`` does not have, the environment of
+    those lines alone that prices them) for the same target."""
+    if not adds:
+        return (), None
+    from envslim.environment.model import Environment
+
+    alone = Environment.from_specs(list(adds), env.target, env.graph)
+    return tuple(sorted(alone.closure(set(alone.requested)) - set(staying))), alone
 
 
 def effect_of_pip_rename(env, key: str, old: str, old_text: str, new: str, new_text: str, *, python: str,

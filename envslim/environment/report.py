@@ -213,16 +213,25 @@ class FileReport:
 
     def left_out(self) -> list[str]:
         """Rows with a figure that the saving leaves out: the other side has none on the target, or the file
-        did not name the package before (an added line, such as a pin, may name a package that was already
-        installed as a dependency)."""
+        did not name the package before and it may have been installed already (an added line, such as a pin,
+        may name a package that was already installed as a dependency)."""
+        counted = {id(r) for r in self.saving_rows()}
         return [r.name for r in self.rows
-                if any(s is not None and s.figure is not None for s in (r.before, r.after))
-                and (r.before is None or any(s is not None and s.figure is None for s in (r.before, r.after)))]
+                if any(s is not None and s.figure is not None for s in (r.before, r.after)) and id(r) not in counted]
 
     def saving_rows(self) -> list:
-        """The rows the saving counts: in the file before, and known on each side they have."""
-        return [r for r in self.rows
-                if r.before is not None and all(s is None or s.figure is not None for s in (r.before, r.after))]
+        """The rows the saving counts: known on each side they have, and in the file before or added by a fix
+        where the environment before did not have the package (the pip line a move to pip adds: it arrives)."""
+        return [r for r in self.rows if all(s is None or s.figure is not None for s in (r.before, r.after))
+                and (r.before is not None or (r.rules and self._arrives(r)))]
+
+    def _arrives(self, r) -> bool:
+        """Whether an added conda row is what an applied fix's saving counts as arriving (``Effect.arriving``:
+        the pip line a move to pip adds where the environment had no pip), so the total agrees with the fix."""
+        if r.after is None or r.after.manager != "conda":
+            return False
+        return any(r.after.key in getattr(getattr(o.finding, "effect", None), "arriving", ())
+                   for o in self.plan.applied)
 
     def unseen_staying(self) -> list[str]:
         """The names that stay which an applied fix could not see through (the snapshot does not know them,

@@ -93,7 +93,10 @@ def check(ctx: Context):
             yield Finding(message=f"{reason}; not moved: {no_wheel}", refused="no wheel for the file's Python",
                           **{**base, "saving_bytes": None, "saving_range": None})
             continue
-        eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi, spec=spec, python=target.python, pip_names=pips)
+        # the pip line the fix adds where an environment file has none (pixi installs PyPI packages itself)
+        adds = () if "pip" in deps or getattr(env, "format", "") == "pixi" else ("pip",)
+        eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi, spec=spec, python=target.python,
+                                     pip_names=pips, adds=adds)
         where = ""
         for other in ([] if eff.pulled_back_by or eff.unknown else ctx.platforms_apart()):
             # a line installed only on another platform (a pixi target table's) may pull it back there

@@ -22,7 +22,7 @@ DIFF = """\
 +  - pip
 +  - pip:
 +    - pyarrow
-# ES001 pyarrow: move to pip (saves ~129.3 MB, 26.2 MB to 229.3 MB)
+# ES001 pyarrow: move to pip (saves ~124.4 MB, 18.8 MB to 227.1 MB)
 """
 
 

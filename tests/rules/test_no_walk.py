@@ -26,8 +26,8 @@ dependencies:
 """
 
 
-def _walks(monkeypatch, text: str) -> tuple[int, list[str]]:
-    walked = []
+def _walks(monkeypatch, text: str, walked: list | None = None) -> tuple[int, list[str]]:
+    walked = [] if walked is None else walked
     real = model.Environment._walk
 
     def counted(self):
@@ -48,6 +48,15 @@ def test_a_file_whose_fixes_need_no_judgement_on_the_environment_is_not_walked(m
 
 def test_a_move_is_judged_on_the_walked_environment_once(monkeypatch):
     text = "name: x\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pyarrow\n  - pandas\n"
-    walks, findings = _walks(monkeypatch, text)
+    walked: list = []
+    _, findings = _walks(monkeypatch, text, walked)
     assert "ES001 pyarrow" in findings
-    assert walks == 1
+    # the file's environment once, and the pip line the move adds (the file has none) alone, to price it
+    assert walked == [["pandas", "pyarrow", "python"], ["pip"]]
+
+
+def test_a_move_in_a_file_with_pip_walks_once(monkeypatch):
+    text = "name: x\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pyarrow\n  - pandas\n  - pip\n"
+    walked: list = []
+    _, findings = _walks(monkeypatch, text, walked)
+    assert "ES001 pyarrow" in findings and walked == [["pandas", "pip", "pyarrow", "python"]]

@@ -49,8 +49,8 @@ def test_a_win64_move_is_not_priced_with_the_linux_figure(tmp_path, capsys):
 
 def test_the_same_file_on_linux_keeps_its_environment_figure(tmp_path, capsys):
     f = findings(tmp_path, capsys, WIN64_PYARROW.replace("  - vc14_runtime\n", ""))[("ES001", "pyarrow")]
-    assert (f["saving_bytes"], f["saving_range"]) == (104857702, [15485016, 191781109])
-    assert f["source"].startswith("environment estimate (range 15.5 MB to 191.8 MB) for linux-64, Python 3.11, from the"
+    assert (f["saving_bytes"], f["saving_range"]) == (96134723, [3210373, 186754001])
+    assert f["source"].startswith("environment estimate (range 3.2 MB to 186.8 MB) for linux-64, Python 3.11, from the"
                                   " graph snapshot of ")
 
 

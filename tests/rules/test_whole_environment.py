@@ -332,3 +332,40 @@ def test_no_nomkl_next_to_defaults_pytorch_on_x86_64(tmp_path, capsys):
         "env.yml:5:3: ES002 nomkl: nomkl not added: the defaults channel builds pytorch for linux-64 against MKL (its"
         " builds run on mkl and blas 1.0 mkl: AnacondaRecipes/pytorch-feedstock), so MKL stays, or nomkl makes"
         " pytorch=2.3 unsolvable [not fixed: defaults' pytorch builds need MKL]\n"), text)
+
+
+# -- a move adds conda's pip where the file has none: it arrives, in the fix's saving and in the report's total -----
+NO_PIP = "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pandas\n  - pyarrow\n"
+
+
+def test_the_pip_a_move_adds_is_counted_in_its_saving_and_in_the_total(tmp_path, capsys):
+    import json
+
+    from envslim.cli import main
+
+    f = _json_finding(tmp_path, capsys, NO_PIP, "ES001", "pyarrow")
+    assert f["effect"]["arriving"] == ["pyarrow", "packaging", "pip", "setuptools", "wheel"]
+    assert (f["saving_bytes"], f["saving_range"]) == (96_134_723, [3_210_373, 186_754_001])
+    assert f["source"].endswith("and the conda pip the fix adds (packaging, pip, setuptools, wheel: 8.7 MB, 5.0 MB to"
+                                " 12.3 MB)")
+    # the file with a pip line: nothing but the wheel arrives, and the saving is pip's 8.7 MB more
+    with_pip = _json_finding(tmp_path, capsys, NO_PIP + "  - pip\n", "ES001", "pyarrow")
+    assert (with_pip["effect"]["arriving"], with_pip["saving_bytes"]) == (["pyarrow"], 104_857_702)
+    (tmp_path / "env.yml").write_text(NO_PIP)
+    assert main(["report", "--format", "json", str(tmp_path / "env.yml")]) == 0
+    est = json.loads(capsys.readouterr().out)["files"][0]["estimate"]
+    assert (est["saving_bytes"], est["left_out"]) == (96_134_723, [])
+    assert est["before_bytes"] - est["after_bytes"] == 96_134_723
+
+
+def test_the_pip_that_es003_adds_is_left_out_of_the_saving(tmp_path, capsys):
+    """A pip: section without pip: ES003 adds it for pip to run, not to save: the saving leaves it out, named."""
+    import json
+
+    from envslim.cli import main
+
+    (tmp_path / "env.yml").write_text("channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip:\n"
+                                      "    - requests\n")
+    assert main(["report", "--format", "json", str(tmp_path / "env.yml")]) == 0
+    est = json.loads(capsys.readouterr().out)["files"][0]["estimate"]
+    assert (est["saving_bytes"], est["left_out"]) == (0, ["pip"])
