@@ -13,6 +13,7 @@ line per change, where a rewrite would leave the lockfile out of date on the con
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -143,6 +144,39 @@ def read(path: str) -> Lock:
         for p in model.package
     ]
     return Lock(path=path, platforms=list(model.metadata.platforms), packages=packages)
+
+
+_CONDA_FILE = re.compile(r"(?P<name>.+)-(?P<version>[^-]+)-(?P<build>[^-]+)\.(?:conda|tar\.bz2)$")
+
+
+def read_pixi(path: str, environment: str) -> Lock | None:
+    """The conda packages a ``pixi.lock`` (format 4 to 7) installs for ``environment``, per platform (name,
+    version and build from each artifact's file name, as the lock's URLs give them); None when the lock does
+    not hold that environment. A file that is not a readable pixi.lock is an ``InputError``."""
+    import yaml
+
+    from envslim.document.envfile import read_bytes
+
+    try:
+        data = yaml.load(read_bytes(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        raise InputError(path, line, col, f"not a readable pixi.lock: {getattr(e, 'problem', None) or 'invalid YAML'}") from None
+    envs = data.get("environments") if isinstance(data, dict) else None
+    env = envs.get(environment) if isinstance(envs, dict) else None
+    per_platform = env.get("packages") if isinstance(env, dict) else None
+    if not isinstance(per_platform, dict):
+        return None
+    packages = []
+    for platform, entries in per_platform.items():
+        for e in entries if isinstance(entries, list) else []:
+            url = e.get("conda") or (e.get("url") if e.get("kind") == "conda" else None) if isinstance(e, dict) else None
+            m = _CONDA_FILE.match(str(url).rsplit("/", 1)[-1]) if url else None
+            if m is not None:
+                packages.append(LockedPackage(name=m["name"], version=m["version"], manager="conda",
+                                              platform=str(platform), url=str(url), build=m["build"]))
+    return Lock(path=path, platforms=[str(p) for p in per_platform], packages=packages)
 
 
 def _locate(text: str, loc: tuple) -> tuple[int, int]:

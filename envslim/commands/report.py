@@ -206,7 +206,13 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
     # a lock file for the target: its builds, not the newest the snapshot has (the table is the locked environment);
     # a lock that misses a line of the file is stale (its builds may not fit what it misses): not used
     pins = lock.conda_pins(model_target.platform) if lock is not None and not unlocked(lock, before, model_target.platform) else ()
-    b_env = pricing.environment(before_doc, model_target, pins=pins)
+    warnings: tuple[str, ...] = ()
+    if lock is None and env.format == "pixi" and not getattr(options, "lockfile", None):
+        pins, python, warnings = _pixi_lock_pins(env, environment or "default", before, model_target, options)
+        if python and python != model_target.python:  # (the lock's python: its builds are for that one)
+            target = Target(python, "pixi.lock", target.platform, target.platform_from)
+            model_target = pricing.file_target(before_doc, model_target.platform, python)
+    b_env, pins = _locked_environment(before_doc, model_target, pins)
     a_env = pricing.environment(after_doc, model_target, pins=pins)
     if env.rule_scopes() is not None:
         _judged_elsewhere(rows, plan, env, model_target)
@@ -246,7 +252,8 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
         from envslim import lockfile
 
         stale = lockfile.stale(lock, plan)
-    return FileReport(path, plan, rows, target, lock, stale, cfg, snapshot=b_env.graph.date, models=(b_env, a_env))
+    return FileReport(path, plan, rows, target, lock, stale, cfg, snapshot=b_env.graph.date, models=(b_env, a_env),
+                      warnings=warnings)
 
 
 def _installed_on(row: Row, platform: str) -> bool:
@@ -256,6 +263,50 @@ def _installed_on(row: Row, platform: str) -> bool:
 
     sides = [s for s in (row.before, row.after) if s is not None]
     return not sides or any(selector_allows(getattr(s.item, "selector", None), platform) for s in sides)
+
+
+def _locked_environment(doc, target, pins: tuple[str, ...]):
+    """The environment of ``doc`` held to a lock's ``pins`` (``name version build``), and the pins used: where
+    the snapshot keeps another build of a locked version than the lock's (one rebuild of a version is kept),
+    exact builds can contradict each other (libcblas 3.11.0 8_* needs libblas 8_*, the snapshot keeps 6_*):
+    then the versions alone are held, where that makes more of the environment known."""
+    from envslim.environment import pricing
+
+    env = pricing.environment(doc, target, pins=pins)
+    if not pins or all(b is not None for b in env.packages.values()):
+        return env, pins
+    loose = tuple(" ".join(p.split(" ")[:2]) for p in pins)
+    alt = pricing.environment(doc, target, pins=loose)
+
+    def seen(e) -> tuple[int, int]:  # more packages known (reached and chosen), then fewer unknown
+        return sum(b is not None for b in e.packages.values()), -sum(b is None for b in e.packages.values())
+
+    return (alt, loose) if seen(alt) > seen(env) else (env, pins)
+
+
+def _pixi_lock_pins(manifest, environment: str, before: list[Side], model_target, options):
+    """The builds the ``pixi.lock`` beside a manifest installs for ``environment`` on the report's platform, as
+    (pins, the lock's python, warnings); no pins where there is no lock, or it does not hold the environment,
+    the platform or a line of it (stale), or ``--python`` asks for another python than it locks."""
+    from envslim import lockfile
+
+    path = manifest.lock_beside()
+    if not path:
+        return (), None, ()
+    lock = lockfile.read_pixi(path, environment)
+    platform = model_target.platform
+    if lock is None or platform not in lock.platforms:
+        return (), None, (f"{path} has no packages of environment '{environment}' for {platform}: its versions are"
+                          " not used (run `pixi lock`)",)
+    missing = unlocked(lock, before, platform)
+    if missing:
+        return (), None, (f"{path} does not lock {', '.join(missing)} for {platform}, which environment"
+                          f" '{environment}' asks for: it is stale (run `pixi lock`); its versions are not used",)
+    python = lock.python_version(platform)
+    if options.python and python and options.python != python:
+        return (), None, (f"{path} locks python {python}, not the --python {options.python} asked for: its"
+                          " versions are not used",)
+    return lock.conda_pins(platform), python, ()
 
 
 def unlocked(lock, sides: list[Side], platform: str) -> list[str]:
@@ -386,6 +437,8 @@ def run(options, out, err) -> int:
             print(printable(redact(str(e))), file=err)
             rc = 2
             continue
+        for line in rep.warnings:
+            print(redact(f"envslim: warning: {line}"), file=err)
         if lock is not None and rep.target.platform not in lock.platforms:
             print(f"envslim: warning: {lock.path} has no packages for {rep.target.platform} "
                   f"(it locks {', '.join(lock.platforms)}); its versions are not used", file=err)

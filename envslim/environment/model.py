@@ -410,6 +410,17 @@ class Environment:
         env._walk()
         return env
 
+    def _pin_in_snapshot(self, spec):
+        """A lock's pin as the snapshot can hold it: the exact build where the snapshot has it, else that version
+        (another build of it stands in), else None (the version is not in the snapshot: holding it would leave
+        everything that depends on it unknown, so the snapshot's choice stands)."""
+        channel = self._serving_channel(spec.name, None)
+        pool = self.graph.builds(spec.name, platform=self.target.platform, channel=channel) if channel else []
+        if any(self._match(spec, b) for b in pool):
+            return spec
+        loose = condaspec.parse(f"{spec.name} =={spec.raw_version}") if spec.raw_version else None
+        return loose if loose is not None and any(self._match(loose, b) for b in pool) else None
+
     def _match(self, spec, b: Build) -> bool:
         """``spec.match(b)``, remembered: a walk asks the same spec about the same versions many times.
         ``spec`` may be a depends string, parsed here (once per process); one conda cannot read matches."""
@@ -587,8 +598,10 @@ class Environment:
                 specs.setdefault(spec.name, []).append(spec)
                 self._implied.setdefault(spec.name, []).append(spec)
         for spec in self.pins:  # (a lock file's builds: held like an implied spec, never a root)
-            specs.setdefault(spec.name, []).append(spec)
-            self._implied.setdefault(spec.name, []).append(spec)
+            spec = self._pin_in_snapshot(spec)
+            if spec is not None:
+                specs.setdefault(spec.name, []).append(spec)
+                self._implied.setdefault(spec.name, []).append(spec)
         for name, spec in self.requested.items():
             specs.setdefault(name, []).append(spec)
         if self.target.python:  # the target's Python, for whatever brings python in

@@ -199,6 +199,7 @@ class FileReport:
     image: ImageView | None = None  # once the figures are final
     snapshot: str = ""  # the date of the offline graph snapshot the conda figures come from ("" when none)
     models: tuple = ()  # (before, after) envslim.environment.model.Environment: the picture draws each package once
+    warnings: tuple[str, ...] = ()  # what the command prints on stderr about its inputs (a stale pixi.lock)
 
     def totals(self) -> dict:
         """Per side: (bytes, low, high, counted packages) as a union of the known figures, how many of the

@@ -39,3 +39,34 @@ def test_a_line_the_lock_does_not_hold_is_a_warning(capsys, tmp_path):
     rc, out, err = run(capsys, "report", "--format", "json", "--lockfile", LOCK, env)
     rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
     assert (rows["numpy"]["version"], rows["numpy"]["locked"], rows["pandas"].get("locked")) == ("2.5.1", "2.3.4", None)
+
+
+PIXI_LOCK = Path(__file__).parent.parent / "data" / "lock" / "pixi-numpy-2.3.4" / "pixi.lock"
+MANIFEST = """\
+[workspace]
+name = "calc"
+channels = ["conda-forge"]
+platforms = ["linux-64"]
+
+[dependencies]
+python = "3.12.*"
+numpy = "*"
+"""
+
+
+def test_the_pixi_lock_beside_a_manifest_is_priced(capsys, tmp_path):
+    # report pixi.toml priced numpy 2.5.1 and python 3.12.13, the snapshot's newest, while the pixi.lock
+    # beside it installs numpy 2.3.4 and python 3.12.12
+    (tmp_path / "pixi.toml").write_text(MANIFEST)
+    (tmp_path / "pixi.lock").write_bytes(PIXI_LOCK.read_bytes())
+    rc, out, err = run(capsys, "report", "--format", "json", tmp_path / "pixi.toml")
+    assert rc == 0 and err == ""
+    rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
+    assert {n: r["version"] for n, r in rows.items()} == {"numpy": "2.3.4", "python": "3.12.12"}
+    # a line the lock does not hold: stale, not used
+    (tmp_path / "pixi.toml").write_text(MANIFEST + 'pandas = "*"\n')
+    rc, out, err = run(capsys, "report", "--format", "json", tmp_path / "pixi.toml")
+    assert err == (f"envslim: warning: {tmp_path / 'pixi.lock'} does not lock pandas for linux-64, which environment"
+                   " 'default' asks for: it is stale (run `pixi lock`); its versions are not used\n")
+    rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
+    assert rows["numpy"]["version"] == "2.5.1"
