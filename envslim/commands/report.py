@@ -207,7 +207,8 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
     # a lock that misses a line of the file is stale (its builds may not fit what it misses): not used
     pins = lock.conda_pins(model_target.platform) if lock is not None and not unlocked(lock, before, model_target.platform) else ()
     warnings: tuple[str, ...] = ()
-    if lock is None and env.format == "pixi" and not getattr(options, "lockfile", None):
+    if lock is None and env.format == "pixi" and not getattr(options, "lockfile", None) and not options.solve:
+        # (--solve reads the lock its own way, exactly, and says itself where it is stale)
         pins, python, warnings = _pixi_lock_pins(env, environment or "default", before, model_target, options)
         if python and python != model_target.python:  # (the lock's python: its builds are for that one)
             target = Target(python, "pixi.lock", target.platform, target.platform_from)
