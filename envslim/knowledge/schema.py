@@ -28,7 +28,7 @@ TOP_KEYS = {
     "name", "pypi_name", "summary", "tags", "pulled_by", "links_native",
     "advice", "slim_variants", "numpy_abi", "figures", "sources",
 }
-ADVICE_KEYS = {"action", "safety", "reason", "details", "sources"}
+ADVICE_KEYS = {"action", "safety", "reason", "reason_for", "details", "sources"}
 VARIANT_KEYS = {"side", "replacement", "reason", "safety", "sources"}
 NUMPY_ABI_KEYS = {"numpy1_only_below", "sources"}
 FIGURE_KEYS = {
@@ -223,6 +223,9 @@ def _check_advice(advice: object, source_ids: set[str], variants: object, proble
         _enum(advice.get("safety"), SAFETY, "advice.safety", problems)
     if not _line(advice.get("reason")):
         problems.append("advice.reason: required, one line")
+    rf = advice.get("reason_for")  # the version and platform the reason's figures are for: "25.0 linux-64"
+    if rf is not None and not (isinstance(rf, str) and len(rf.split()) == 2):
+        problems.append("advice.reason_for: must be 'VERSION PLATFORM', the target the reason's figures are for")
     if "details" in advice and not (isinstance(advice["details"], str) and advice["details"].strip()):
         problems.append("advice.details: must be a non-empty string")
     _refs(advice.get("sources"), "advice.sources", source_ids, problems)

@@ -76,8 +76,8 @@ def check(ctx: Context):
         pypi = entry.pypi_name or names.pypi_name(name)
         if not pypi:
             continue
-        reason = entry.advice.get("reason", "its conda-forge build is much larger than the PyPI wheel")
         target = knowledge_target(ctx, name)
+        reason = _reason(entry, ctx.lines().target.platform, spec)
         est = footprint.move_to_pip(entry, target, spec)
         base = dict(rule="ES001", package=name, item=item, saving_bytes=est.saving_bytes, saving_range=est.range,
                     source=est.how)
@@ -138,6 +138,22 @@ def check(ctx: Context):
         note = "" if tr.status == "exact" else tr.reason  # what pip's requirement loses, in words (not the codes)
         yield Finding(message=f"move to pip: {reason}", ops=tuple(ops), safety=safety, note=note,
                       action="move-to-pip", fix_title=f"move {name} to pip", **base)
+
+
+def _reason(entry, platform: str, spec) -> str:
+    """The knowledge base's reason for the move, where its figures are for the file's target (``reason_for``:
+    their version and platform; the spec admits that release series), else the entry's summary, which has none."""
+    reason = entry.advice.get("reason", "its conda-forge build is much larger than the PyPI wheel")
+    given = entry.advice.get("reason_for")
+    if not given:
+        return reason
+    version, where = given.split()
+    series = ".".join(version.split(".")[:2])
+    try:
+        fits = spec.raw_version is None or condaspec.merge_pin(spec.raw_version, f"{series}.*").status != "conflict"
+    except condaspec.CondaSpecError:
+        fits = False
+    return reason if fits and where == platform else entry.summary
 
 
 def _no_wheel(ctx: Context, pypi: str, spec) -> str:

@@ -78,3 +78,36 @@ def test_024_defaults_matplotlib_is_not_priced_with_conda_forge_figures(tmp_path
     assert f["saving_bytes"] is None
     assert f["source"] == ("unknown: no installed-size figure for the target (linux-64, Python 3.6, defaults) on the"
                            " conda side in the knowledge base")
+
+
+# -- the move's reason speaks for the file's target, or gives no figure at all -----------------------------------
+@pytest.mark.parametrize("line, args, which", [
+    ("  - pyarrow\n", (), "reason"),  # unpinned, linux-64: conda-forge pyarrow 25.0's figures are the file's
+    ("  - pyarrow>=24\n", (), "reason"),
+    ("  - pyarrow=17\n", (), "summary"),  # another release series: 25.0's figures are not its
+    ("  - pyarrow\n", ("--platform", "osx-arm64"), "summary"),  # another platform
+])
+def test_the_move_reason_has_figures_only_for_the_target_they_describe(tmp_path, capsys, line, args, which):
+    from envslim import knowledge
+    from envslim.cli import main
+
+    entry = knowledge.load("pyarrow")
+    assert entry.advice["reason_for"] == "25.0 linux-64"
+    text = "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n" + line + "  - pip\n"
+    (tmp_path / "env.yml").write_text(text)
+    main(["rewrite", "--check", "-v", "--select", "ES001", *args, str(tmp_path / "env.yml")])
+    out = capsys.readouterr().out
+    want = entry.advice["reason"] if which == "reason" else entry.summary
+    assert f"ES001 pyarrow: move to pip: {want} (" in out, out
+
+
+def test_reason_for_is_checked():
+    from envslim.knowledge.schema import validate_entry
+
+    src = [{"id": "S1", "title": "t", "url": "https://example.org/s", "date": "2026-01-01"}]
+    base = {"name": "demo", "summary": "s", "sources": src,
+            "advice": {"action": "none", "reason": "r", "sources": ["S1"]}}
+    assert validate_entry(base, "demo") == []
+    bad = {**base, "advice": {**base["advice"], "reason_for": "linux-64"}}
+    assert validate_entry(bad, "demo") == [
+        "advice.reason_for: must be 'VERSION PLATFORM', the target the reason's figures are for"]
