@@ -161,7 +161,7 @@ def doc_platform(doc, specs, graph: Graph | None = None) -> tuple[str | None, st
     return (platform, why) if platform or not keyed else (keyed, "the file's platforms key")
 
 
-def _python_line(doc) -> dict:
+def scope_python(doc) -> dict:
     """``{"python": spec}`` of the python line a pixi scope's environment uses (``doc.python_line``), or {}."""
     line = getattr(doc, "python_line", None)
     spec = condaspec.parse_line(line) if line else None
@@ -288,7 +288,7 @@ class Environment:
             # (a line under a selector, ``pywin32  # [win]``, says the file serves several platforms: no vote)
             platform, why = doc_platform(doc, unselected_specs(lines), graph)
             target = Target(platform or DEFAULT_PLATFORM, file_channels(doc.channel_names),
-                            python_pin(_python_line(doc) or everything), why or "default")
+                            python_pin(scope_python(doc) or everything), why or "default")
         requested: dict = {}
         for sel, spec, only_on in lines:  # (only_on: a pixi target table's line, installed on those platforms)
             if selector_allows(sel, target.platform) and (not only_on or target.platform in only_on):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from envslim import knowledge
 from envslim.environment.graph import Graph, snapshot
 from envslim.environment.model import (DEFAULT_PLATFORM, Environment, Target, doc_platform, file_channels,
-                                       python_pin, unselected_specs)
+                                       python_pin, scope_python, unselected_specs)
 from envslim.environment.report import Fig
 
 SNAPSHOT_NOTE = ("conda figures: the offline graph snapshot of {date} (depends and archive bytes from public lock"
@@ -38,7 +38,7 @@ def file_target(doc, platform: str | None, python: str | None, graph: Graph | No
     if platform is None:
         platform, why = doc_platform(doc, unselected_specs(lines), graph)
         platform, why = (platform, why) if platform else (DEFAULT_PLATFORM, "default")
-    return Target(platform, file_channels(doc.channel_names), python or python_pin(specs), why)
+    return Target(platform, file_channels(doc.channel_names), python or python_pin(scope_python(doc) or specs), why)
 
 
 def environment(doc, target: Target, graph: Graph | None = None, pins: tuple[str, ...] = ()) -> Environment:
