@@ -224,7 +224,23 @@ class FileReport:
         """The rows the saving counts: known on each side they have, and in the file before or added by a fix
         where the environment before did not have the package (the pip line a move to pip adds: it arrives)."""
         return [r for r in self.rows if all(s is None or s.figure is not None for s in (r.before, r.after))
-                and (r.before is not None or (r.rules and self._arrives(r)))]
+                and (r.before is not None or (r.rules and self._arrives(r)) or self._renamed_in(r))]
+
+    def _renamed_in(self, r) -> bool:
+        """Whether an added conda row is the variant an applied rename brings in place of a row it removes (a
+        pixi manifest: the default table's line renamed, the target table's line it stood behind dropped, so the
+        report's two rows do not pair): it stays installed, and the saving counts it on the after side."""
+        if r.after is None or r.after.manager != "conda" or r.after.figure is None:
+            return False
+        from envslim import conda as condaspec
+        from envslim.document.edits import ReplaceValue
+
+        for o in self.plan.applied:
+            for op in o.finding.ops:
+                spec = condaspec.parse_line(op.text) if isinstance(op, ReplaceValue) else None
+                if spec is not None and spec.name == r.after.key and spec.name != o.finding.package:
+                    return True
+        return False
 
     def _arrives(self, r) -> bool:
         """Whether an added conda row is what an applied fix's saving counts as arriving (``Effect.arriving``:

@@ -333,3 +333,29 @@ def test_a_feature_that_lists_its_own_platforms_is_judged_on_them(capsys, tmp_pa
     assert out.splitlines()[0] == f"{p} (Python 3.12 from the file, osx-arm64 from the manifest's platforms)"
     rc, out, err = run(capsys, "report", p)
     assert out.splitlines()[0] == f"{p} (Python 3.12 from the file, linux-64)"
+
+
+OVERRIDE = """\
+[workspace]
+name = "plots"
+channels = ["conda-forge"]
+platforms = ["linux-64", "osx-arm64"]
+
+[dependencies]
+python = "3.12.*"
+matplotlib = ">=3.8"
+
+[target.linux-64.dependencies]
+matplotlib = ">=3.9"
+"""
+
+
+def test_a_rename_split_over_a_target_table_counts_the_variant_that_stays(capsys, tmp_path):
+    # On linux-64 the target table's matplotlib stands over the default one; the rewrite renames the default
+    # line and drops the target's, so the report's rows are matplotlib (removed) and matplotlib-base (added).
+    # The total left matplotlib-base out and claimed the whole metapackage closure (~934.2 MB) as saved.
+    p = _write(tmp_path, OVERRIDE)
+    rc, out, err = run(capsys, "report", p)
+    total = next(line for line in out.splitlines() if line.startswith("  total"))
+    assert total.split() == ["total", "1,103.3", "MB,", "0", "unknown", "440.8", "MB,", "0", "unknown", "saves",
+                             "~662.6", "MB,", "estimate", "295.1", "to", "1,012.7", "MB"]
