@@ -253,3 +253,27 @@ def pip_upper_bound(text: str):
         if best is None or bound[0] < best[0] or (bound[0] == best[0] and not bound[1]):
             best = bound
     return best
+
+
+def overridden(ctx, name: str) -> tuple[list[str], object]:
+    """Where a pixi target table lists ``name`` too, pixi installs its line instead of this scope's on that
+    platform: (the tables that stand over this line on the platform it is judged on, the environment of a
+    platform of its own where none does, or None where the line is stood over everywhere). ([], None): not so."""
+    scope = getattr(ctx.env, "scope", None)
+    if scope is None or scope.target is not None:
+        return [], None
+    others = []
+    for item in ctx.env.deps:
+        dep = getattr(item, "dep", None)
+        spec = condaspec.parse_line(item.text) if getattr(item, "context", False) and dep is not None else None
+        if spec is not None and spec.name.lower() == name and dep.scope.target is not None \
+                and dep.scope.feature == scope.feature:
+            others.append(item)
+    judged_on = ctx.lines().target.platform
+    over = [f"[{'.'.join(i.dep.path)}]" for i in others if not i.only_on or judged_on in i.only_on]
+    if not over:
+        return [], None
+    for platform in getattr(ctx.env, "platforms", ()):
+        if not any(not i.only_on or platform in i.only_on for i in others):
+            return over, ctx.environment_on(platform)
+    return over, None

@@ -7,7 +7,7 @@ from envslim.knowledge import footprint, names
 from envslim.document.edits import InsertConda, InsertPip, RemoveItem
 from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import knowledge_target, parsed_deps, parsed_lines, saving_of
+from envslim.rules.common import knowledge_target, overridden, parsed_deps, parsed_lines, saving_of
 
 
 @register("ES001", "move-to-pip", "Install a package whose conda-forge build is bloated from PyPI instead", "safe", fix="move")
@@ -95,10 +95,22 @@ def check(ctx: Context):
             continue
         # the pip line the fix adds where an environment file has none (pixi installs PyPI packages itself)
         adds = () if "pip" in deps or getattr(env, "format", "") == "pixi" else ("pip",)
-        eff = effects.effect_of_move(ctx.environment(), name, pypi=pypi, spec=spec, python=target.python,
+        # a pixi target table that lists it too stands over this line on its platform: judged where none does
+        over, elsewhere = overridden(ctx, name)
+        if over and elsewhere is None:
+            yield Finding(message=f"{reason}; not moved: {', '.join(over)} lists {name} too, and pixi installs that"
+                          " line instead of this one on every platform, so moving this one changes nothing",
+                          **{**base, "saving_bytes": None, "saving_range": None})
+            continue
+        eff = effects.effect_of_move(elsewhere or ctx.environment(), name, pypi=pypi, spec=spec, python=target.python,
                                      pip_names=pips, adds=adds)
-        where = ""
+        where = f" on {elsewhere.target.platform}" if elsewhere is not None else ""
+        if elsewhere is not None:  # (the knowledge base's figures, where the environment has none, for that platform)
+            est = footprint.move_to_pip(entry, footprint.Target(elsewhere.target.platform, target.python,
+                                                                 target.channels), spec)
         for other in ([] if eff.pulled_back_by or eff.unknown else ctx.platforms_apart()):
+            if elsewhere is not None and other == elsewhere.target.platform:
+                continue
             # a line installed only on another platform (a pixi target table's) may pull it back there
             there = effects.effect_of_move(ctx.environment_on(other), name, pypi=pypi, spec=spec,
                                            python=target.python, pip_names=pips)

@@ -7,8 +7,8 @@ from envslim.knowledge import footprint, names
 from envslim.document.edits import RemoveItem, ReplaceValue
 from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
-from envslim.rules.common import (bound_text, cuda_intent, exported_builds, knowledge_target, parsed_deps, parsed_lines,
-                                  pip_upper_bound, saving_of, serving_channel, variant_exists)
+from envslim.rules.common import (bound_text, cuda_intent, exported_builds, knowledge_target, overridden, parsed_deps,
+                                  parsed_lines, pip_upper_bound, saving_of, serving_channel, variant_exists)
 
 # Variants that mean "no GPU": never suggested where the file targets CUDA.
 _CPU_VARIANTS = {"pytorch-cpu", "tensorflow-cpu", "xgboost-cpu", "py-xgboost-cpu"}
@@ -33,6 +33,12 @@ def _without_build(spec, repl: str) -> str:
     new = condaspec.MatchSpec(spec.original, repl, spec.channel, spec.subdir, spec.raw_version, None,
                               spec.build_number, spec.fields, spec.version_sep)
     return new.with_version(raw, sep="")
+
+
+def _constraint(spec) -> str:
+    """A line's version constraint as written (``>=3.9``), "" for any version."""
+    raw = (spec.raw_version or "").strip()
+    return "" if raw in ("", "*") else raw
 
 
 def _rename(text: str, old: str, new: str) -> str:
@@ -122,8 +128,13 @@ def check(ctx: Context):
                     yield Finding(message=f"{repl} is already listed, and dropping {name} saves nothing: {eff.why}",
                                   effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
                     continue
+                kept = listed[repl.lower()][1]
+                lost = _constraint(spec) and _constraint(spec) != _constraint(kept)
                 yield Finding(message=f"{repl} is already listed: drop {name} ({reason})", ops=(RemoveItem(item),),
-                              safety=v.get("safety", "safe"), effect=eff, **{**base, **saving_of(eff, est)})
+                              safety="unsafe" if lost else v.get("safety", "safe"), effect=eff,
+                              note=(f"the dropped line's constraint ({_constraint(spec)}) is not the {repl} line's"
+                                    f" ({_constraint(kept) or 'any version'}): it is lost") if lost else "",
+                              **{**base, **saving_of(eff, est)})
                 continue
             if "[" in item.text.split("#")[0] and not spec.fields:
                 # ``dask[complete]``: pip's extras syntax, which conda reads as the bare name; a rename would
@@ -158,7 +169,17 @@ def check(ctx: Context):
             if notes:
                 safety = "unsafe"
             gui = _gui_listed(deps) if repl == "matplotlib-base" else []
-            eff = judged(ctx, name, lambda env: effects.effect_of_rename(env, name, repl, _parsed(new_text)))
+            over, elsewhere = overridden(ctx, name)
+            if over and elsewhere is None:
+                yield Finding(message=f"{repl} not suggested: {', '.join(over)} lists {name} too, and pixi installs"
+                              " that line instead of this one on every platform, so the rename changes nothing",
+                              **{**base, "saving_bytes": None, "saving_range": None})
+                continue
+            eff = judged(ctx, name, lambda env: effects.effect_of_rename(env, name, repl, _parsed(new_text)), elsewhere)
+            if elsewhere is not None:  # (the knowledge base's figures, where the environment has none, for that platform)
+                t = knowledge_target(ctx, name)
+                est = footprint.replacement(entry, ctx.load(repl), footprint.Target(elsewhere.target.platform, t.python,
+                                                                                  t.channels), spec)
             if gui:  # the file wants a Qt GUI: the rename is made only where matplotlib's own, other binding leaves
                 qt_leaving = [n for n in (eff.leaving if eff is not None else ()) if n in _QT_STACK]
                 bindings = [n for n in gui if n in _QT_BINDINGS and n not in qt_leaving]
@@ -192,7 +213,7 @@ def check(ctx: Context):
                 reason += ("; no saving claimed: conda-forge's CUDA builds depend on the __cuda virtual package, so"
                            " an image built on a host without a GPU gets CPU builds anyway (unless CONDA_OVERRIDE_CUDA"
                            " is set)")
-            reason = _reason_on(reason, name, repl, eff, ctx)
+            reason = _reason_on(reason, name, repl, eff, elsewhere or ctx.environment())
             yield Finding(message=f"use {repl}: {reason}", ops=(ReplaceValue(item, new_text),), safety=safety,
                           note="; ".join(notes), **base)
     yield from _build_variants(ctx, deps)
@@ -323,15 +344,14 @@ def _build_variants(ctx: Context, deps):
 _REASON_PLATFORM = re.compile(r"\b(linux-64|linux-aarch64|linux-ppc64le|osx-64|osx-arm64|win-64)\)\s*$")
 
 
-def _reason_on(reason: str, name: str, repl: str, eff, ctx: Context) -> str:
+def _reason_on(reason: str, name: str, repl: str, eff, env) -> str:
     """``reason``, or where it speaks for another platform than the one the file is judged on, what the rename
     takes out there (matplotlib's metapackage pulls no Qt binding on osx: conda-forge's recipe adds pyside6
     only where ``not (osx or ppc64le)``), the largest first, as far as the graph snapshot knows."""
     m = _REASON_PLATFORM.search(reason)
-    platform = ctx.environment().target.platform
+    platform = env.target.platform
     if m is None or m.group(1) == platform or eff is None or not eff.leaving:
         return reason
-    env = ctx.environment()
     rest = sorted((n for n in eff.leaving if n != name),
                   key=lambda n: (-(env.figure(n).bytes if env.figure(n) is not None else 0), n))
     shown = ", ".join(rest[:4]) + (f" and {len(rest) - 4} more" if len(rest) > 4 else "")
@@ -339,10 +359,10 @@ def _reason_on(reason: str, name: str, repl: str, eff, ctx: Context) -> str:
             " (graph snapshot)")
 
 
-def judged(ctx: Context, name: str, how):
+def judged(ctx: Context, name: str, how, env=None):
     """The effect ``how(environment)`` of a fix on ``name``, or None where the snapshot cannot judge it (the
     graph has no build of ``name`` for this file's target and channel: the knowledge base's figures stand)."""
-    env = ctx.environment()
+    env = env if env is not None else ctx.environment()
     if env.packages.get(name) is None:
         if exported_builds(ctx.env):
             return effects.Effect(unknown=(name,), why=(

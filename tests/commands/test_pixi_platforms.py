@@ -350,12 +350,56 @@ matplotlib = ">=3.9"
 """
 
 
-def test_a_rename_split_over_a_target_table_counts_the_variant_that_stays(capsys, tmp_path):
-    # On linux-64 the target table's matplotlib stands over the default one; the rewrite renames the default
-    # line and drops the target's, so the report's rows are matplotlib (removed) and matplotlib-base (added).
-    # The total left matplotlib-base out and claimed the whole metapackage closure (~934.2 MB) as saved.
+def test_a_line_a_target_table_stands_over_is_judged_where_it_is_installed(capsys, tmp_path):
+    # On linux-64 pixi installs the target table's matplotlib (>=3.9) instead of the default one: renaming the
+    # default line changes linux-64 nothing, so its saving is osx-arm64's (it claimed linux-64's ~650.2 MB);
+    # dropping the target's line for the default's matplotlib-base (>=3.8) loses its >=3.9: unsafe, said why.
     p = _write(tmp_path, OVERRIDE)
-    rc, out, err = run(capsys, "report", p)
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", p)
+    assert out.splitlines() == [
+        f"{p}:8:1: ES004 matplotlib: use matplotlib-base: matplotlib-base is the library itself; on osx-arm64"
+        " matplotlib adds tornado beyond it (graph snapshot) (saves ~3.9 MB, estimate 2.8 MB to 5.0 MB) [fix available]",
+        f"{p}:11:1: ES004 matplotlib: matplotlib-base is already listed: drop matplotlib (matplotlib-base is the library"
+        " itself; the metapackage only adds the Qt GUI binding (closure 215 MB vs 34 MB of archives beyond python,"
+        " 3.10.8 linux-64)) (saves ~650.2 MB, estimate 288.7 MB to 994.4 MB) [unsafe fix, use --unsafe-fixes: the"
+        " dropped line's constraint (>=3.9) is not the matplotlib-base line's (>=3.8): it is lost]",
+        f"would rewrite {p}",
+    ]
+
+
+def test_a_rename_split_over_a_target_table_counts_the_variant_that_stays(capsys, tmp_path):
+    # With the unsafe drop too, the report's rows are matplotlib (removed: the target's line) and matplotlib-base
+    # (added: the default line renamed). The total left matplotlib-base out and claimed the whole metapackage
+    # closure (~934.2 MB) as saved.
+    p = _write(tmp_path, OVERRIDE)
+    rc, out, err = run(capsys, "report", "--unsafe-fixes", p)
     total = next(line for line in out.splitlines() if line.startswith("  total"))
     assert total.split() == ["total", "1,103.3", "MB,", "0", "unknown", "440.8", "MB,", "0", "unknown", "saves",
                              "~662.6", "MB,", "estimate", "295.1", "to", "1,012.7", "MB"]
+
+
+MOVE_OVERRIDE = """\
+[workspace]
+name = "etl"
+channels = ["conda-forge"]
+platforms = ["linux-64", "osx-arm64"]
+
+[dependencies]
+python = "3.12.*"
+pyarrow = ">=16"
+
+[target.linux-64.dependencies]
+pyarrow = ">=17"
+"""
+
+
+def test_a_move_of_a_line_a_target_table_stands_over_is_not_counted_twice(capsys, tmp_path):
+    # Both lines move; the default one is installed on osx-arm64 only (pixi takes the linux-64 table's line
+    # there), so its saving is osx-arm64's, unknown (no wheel figure), not linux-64's ~128.9 MB a second time.
+    p = _write(tmp_path, MOVE_OVERRIDE)
+    rc, out, err = run(capsys, "rewrite", "--check", "--format", "json", p)
+    found = json.loads(out)["files"][0]["findings"]
+    assert [(x["line"], x["outcome"], x["saving_bytes"]) for x in found] == [(8, "applied", None),
+                                                                            (11, "applied", 128_915_563)]
+    assert found[0]["source"].startswith("unknown: the environment has no figure for the pyarrow wheel; knowledge"
+                                         " base, per package: no installed-size figure for the target (osx-arm64,")
