@@ -294,7 +294,12 @@ def _pixi_lock_pins(manifest, environment: str, before: list[Side], model_target
     path = manifest.lock_beside()
     if not path:
         return (), None, ()
-    lock = lockfile.read_pixi(path, environment)
+    from envslim.errors import InputError
+
+    try:
+        lock = lockfile.read_pixi(path, environment)
+    except InputError as e:  # (the lock was not named: the manifest is reported without it, as with a stale one)
+        return (), None, (f"{e}: its versions are not used",)
     platform = model_target.platform
     if lock is None or platform not in lock.platforms:
         return (), None, (f"{path} has no packages of environment '{environment}' for {platform}: its versions are"

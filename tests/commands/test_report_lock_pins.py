@@ -70,3 +70,15 @@ def test_the_pixi_lock_beside_a_manifest_is_priced(capsys, tmp_path):
                    " 'default' asks for: it is stale (run `pixi lock`); its versions are not used\n")
     rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
     assert rows["numpy"]["version"] == "2.5.1"
+
+
+def test_an_unreadable_pixi_lock_beside_a_manifest_is_a_warning(capsys, tmp_path):
+    """The lock beside the manifest was not named: a broken one is said, not used, and the manifest is reported
+    (it made the report exit 2)."""
+    (tmp_path / "pixi.toml").write_text(MANIFEST)
+    (tmp_path / "pixi.lock").write_text("version: 6\nenvironments: [\n")
+    rc, out, err = run(capsys, "report", "--format", "json", tmp_path / "pixi.toml")
+    assert (rc, err) == (0, f"envslim: warning: {tmp_path / 'pixi.lock'}:3:1: not a readable pixi.lock: did not find"
+                            " expected node content: its versions are not used\n")
+    rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
+    assert rows["numpy"]["version"] == "2.5.1"
