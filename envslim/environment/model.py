@@ -722,21 +722,21 @@ class Environment:
         spec = self.requested.get(name)
         channel = self._serving_channel(name, spec)
         platform, python = self.target.platform, self.target.python
-        own = self.graph.builds(name, platform=platform, channel=channel) if channel else []
-        # not on its channel in the snapshot: its builds on another channel stand in (a stand-in)
-        sources = [own] if len(own) else [self.graph.builds(name, platform=platform, channel=c) for c in
-                                           sorted(self.graph.channels_of(name), key=lambda c: c != "conda-forge")]
-        allowed = []
-        if len(own) and python is not None and name != "python":
+        allowed: list = []
+        rows: list = []
+        stand_in = False
+        if channel and python is not None and name != "python":
             # the rows of the target's Python (and of none in particular) first: the walk has read them already
             mine = self.graph.builds(name, platform=platform, channel=channel, python=python)
             allowed = self._allowed_rows(name, spec, [(mine, i) for i in range(len(mine))
                                                       if os_allows(mine.dep_names(i), platform)])
-        rows: list = []
-        if not allowed:
+        if not allowed:  # every build on the platform (not on its channel: another channel's stand in)
+            own = self.graph.builds(name, platform=platform, channel=channel) if channel else []
+            sources = [own] if len(own) else [self.graph.builds(name, platform=platform, channel=c) for c in
+                                               sorted(self.graph.channels_of(name), key=lambda c: c != "conda-forge")]
             rows = [(bs, i) for bs in sources for i in range(len(bs)) if os_allows(bs.dep_names(i), platform)]
             allowed = self._allowed_rows(name, spec, rows)
-        stand_in = not allowed or channel is None or not len(own)
+            stand_in = not allowed or channel is None or not len(own)
         pool = _undominated(allowed or rows)
         names = frozenset(d for bs, i in pool for d in bs.dep_names(i) if not d.startswith("__"))
         chosen = self.packages.get(name)
@@ -752,13 +752,16 @@ class Environment:
         python = self.target.python
         allowed = []
         for bs, i in rows:
-            version, build, subdir = bs.key(i)
-            if spec is not None and not self._match_key(spec, name, version, build, subdir):
+            if spec is not None and not self._match_key(spec, name, *bs.key(i)):
                 continue
-            tag = bs.python_of_row(i)
-            if python is not None and (tag != python if tag is not None else
-                                       not self._fits_depends(bs.depends(i), lambda bs=bs, i=i: bs[i])):
-                continue
+            if python is not None:
+                tag = bs.python_of_row(i)
+                if tag is not None:
+                    if tag != python:
+                        continue
+                elif not _PYTHON_NAMES.isdisjoint(bs.dep_names(i)) and not self._fits_depends(
+                        bs.depends(i), lambda bs=bs, i=i: bs[i]):  # (a build that names no python fits any)
+                    continue
             allowed.append((bs, i))
         return allowed
 
@@ -771,7 +774,7 @@ class Environment:
         """Whether the snapshot has ``name`` for the target platform on any channel: its depends there stand in
         for the serving channel's when that one is missing (issue 22: "the snapshot knows a package when it
         has its name")."""
-        return any(self.graph.builds(name, platform=self.target.platform, channel=c) for c in self.graph.channels_of(name))
+        return not self.graph.platforms(name).isdisjoint((self.target.platform, "noarch"))  # (read from the index)
 
     def path(self, frm, to: str, *, without=()) -> list[str] | None:
         """The shortest chain of names from one of ``frm`` to ``to`` (both ends included), conservatively:
@@ -886,6 +889,9 @@ def for_platform(b: Build, platform: str) -> bool:
     """Whether ``b`` can install on ``platform`` as far as its OS virtual packages say (a noarch build that
     depends on ``__win`` never does on linux-64)."""
     return os_allows([dep.partition(" ")[0] for dep in b.depends], platform)
+
+
+_PYTHON_NAMES = frozenset(("python", "python_abi"))
 
 
 def os_allows(dep_names, platform: str) -> bool:
