@@ -355,7 +355,9 @@ class Graph:
         got = self._index.get(name)
         if got is None:
             text = self._load_header()["names"].get(name, "")
-            got = self._index[name] = [tuple(int(x) for x in e.split(",")) for e in text.split(";") if e]
+            text = text.strip(";")
+            nums = iter(map(int, text.replace(";", ",").split(","))) if text else iter(())
+            got = self._index[name] = list(zip(nums, nums, nums, nums))  # (4 numbers an entry)
         return got  # type: ignore[return-value]
 
     def _subdirs(self, name: str) -> list[tuple[str, int]]:
