@@ -41,7 +41,7 @@ from envslim import conda as condaspec
 from envslim.knowledge import names
 from envslim.document import Document, lock_format
 from envslim.document.envfile import pip_sort_key
-from envslim.errors import EnvslimError
+from envslim.errors import EnvslimError, InputError
 from envslim.online.settings import check_target, session_options
 from envslim.display import printable, redact
 from envslim.environment.report import FileReport, Row, Side, Target, own_first
@@ -294,8 +294,6 @@ def _pixi_lock_pins(manifest, environment: str, before: list[Side], model_target
     path = manifest.lock_beside()
     if not path:
         return (), None, ()
-    from envslim.errors import InputError
-
     try:
         lock = lockfile.read_pixi(path, environment)
     except InputError as e:  # (the lock was not named: the manifest is reported without it, as with a stale one)

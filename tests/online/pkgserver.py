@@ -194,6 +194,14 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 
+        def _not_modified(self, etag: str) -> None:
+            """304 for a request whose If-None-Match is the body's ``etag``."""
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self._cache_control(304)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def _cache_control(self, status: int) -> None:
             """Cache-Control for a path under one of ``server.cache_control``'s prefixes (200 and 304)."""
             if status not in (200, 304):
@@ -248,11 +256,7 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
                 if path in server.encodings:
                     headers["Content-Encoding"] = server.encodings[path]
                 if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self._cache_control(304)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
+                    self._not_modified(etag)
                     return
             elif path in server.files:
                 body = server.files[path]
@@ -261,11 +265,7 @@ def _make_handler(server: PackageServer) -> type[BaseHTTPRequestHandler]:
                     etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                     headers.update({"ETag": etag, "Last-Modified": LAST_MODIFIED})
                     if self.headers.get("If-None-Match") == etag and not self.headers.get("Range"):
-                        self.send_response(304)
-                        self.send_header("ETag", etag)
-                        self._cache_control(304)
-                        self.send_header("Content-Length", "0")
-                        self.end_headers()
+                        self._not_modified(etag)
                         return
                 wanted = self.headers.get("Range")
                 ignore = path in server.ignore_range or (fault is not None and fault.kind == "norange")
