@@ -11,13 +11,12 @@ EXPLICIT_MKL = ("mkl", "mkl-service", "mkl_fft", "mkl_random", "mkl-include", "m
                 "mkl-fft", "mkl-random")
 # Packages whose builds on one channel require MKL (pytorch channel: `blas * mkl`, pytorch/pytorch#71022).
 MKL_ONLY_ON = {"pytorch": "pytorch", "torchvision": "pytorch", "torchaudio": "pytorch"}
-# The defaults channel builds pytorch against MKL on x86_64 (its recipe's run requirements under blas_impl ==
-# "mkl"); torchvision and torchaudio there depend on that pytorch.
-DEFAULTS_TORCH_MKL = ("linux-64", "win-64", "osx-64")
 # Intel MKL is built for x86 only: the mkl packages of defaults (anaconda.org/anaconda/mkl) and conda-forge
 # exist for linux-64, osx-64 and win-64 (and the old 32-bit x86 subdirs), none for osx-arm64, linux-aarch64 or
 # linux-ppc64le, where defaults builds numpy and its kin against OpenBLAS: nomkl there changes nothing.
 MKL_PLATFORMS = ("linux-64", "osx-64", "win-64", "linux-32", "win-32")
+# The defaults channel builds pytorch against MKL wherever MKL exists (its recipe's run requirements under
+# blas_impl == "mkl"); torchvision and torchaudio there depend on that pytorch.
 DEFAULTS_TORCH_MKL_SOURCE = ("AnacondaRecipes/pytorch-feedstock: the rendered linux-64 recipe of pytorch 1.12.1"
                              " cpu_py310hb1f1ab4_lts_2 runs on blas 1.0 mkl and mkl >=2021.4.0; recipe/meta.yaml"
                              " @28b693d (2.2.0): mkl under blas_impl == mkl")
@@ -115,7 +114,7 @@ def judge(ctx: Context):
     if platform not in MKL_PLATFORMS:
         return  # no MKL there to keep out: nomkl would change nothing (defaults builds BLAS users on OpenBLAS)
     held = [n for n in MKL_ONLY_ON if n in deps and serving_channel(ctx, n, deps[n][1]) == "defaults"]
-    if held and platform in DEFAULTS_TORCH_MKL:
+    if held:  # (the platform has MKL: see above)
         item = deps[held[0]][0]
         yield Finding("ES002", "nomkl", f"nomkl not added: the defaults channel builds {held[0]} for {platform}"
                       " against MKL (its builds run on mkl and blas 1.0 mkl: AnacondaRecipes/pytorch-feedstock), so"
