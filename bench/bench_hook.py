@@ -15,8 +15,9 @@ files; this checkout may run with PYTHONDONTWRITEBYTECODE=1), after two warm-up 
 CPU time (user + system of the child) is printed beside the wall time: it moves less when the machine is
 busy. Also printed: the CPU time of the imports that path makes (envslim.cli, the rules and what they
 import; not PyYAML, which a file in the plain YAML subset does not need) in a fresh interpreter, median of
-5. The knowledge entries are read from the compiled knowledge index, as in any installed copy: the bench
-compiles it beside the package (``python -m envslim.knowledge.index``) and removes it afterwards.
+5. The knowledge entries are read from the compiled knowledge index and the graph from the compiled
+snapshot, as in any installed copy: the bench compiles both beside the package (``python -m
+envslim.knowledge.index``, ``python -m envslim.environment.graphbin``) and removes them afterwards.
 Prints figures only; it asserts nothing. Needs the ``bench`` extra (pre-commit-hooks).
 """
 
@@ -103,15 +104,19 @@ def main() -> int:
     if check_yaml is None:
         raise SystemExit("check-yaml is not installed: pip install -e .[bench] (pre-commit-hooks)")
     files = args.files or default_files()
-    index = ROOT / "envslim" / "_knowledge_index.json"
-    made = not index.exists()
-    subprocess.run([sys.executable, "-m", "envslim.knowledge.index", str(index)], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    made = []
+    for module, file in (("envslim.knowledge.index", "_knowledge_index.bin"),
+                         ("envslim.environment.graphbin", "_graph_snapshot.bin")):
+        out = ROOT / "envslim" / file
+        if not out.exists():
+            made.append(out)
+        subprocess.run([sys.executable, "-m", module, str(out)], check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     try:
         return _bench(args, files, envslim, check_yaml)
     finally:
-        if made:
-            index.unlink()
+        for out in made:
+            out.unlink()
 
 
 def _bench(args, files, envslim, check_yaml) -> int:

@@ -82,7 +82,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="envslim-bench-solve-"))
     # the knowledge index, as in any installed copy (as bench_hook.py does): without it a checkout reads
     # the knowledge files' TOML on every run
-    index = ROOT / "envslim" / "_knowledge_index.json"
+    index = ROOT / "envslim" / "_knowledge_index.bin"
     made = not index.exists()
     subprocess.run([sys.executable, "-m", "envslim.knowledge.index", str(index)], check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(ROOT)))

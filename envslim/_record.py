@@ -65,7 +65,7 @@ def _build(cls, frozen: bool):
     if any("__record_fields__" in vars(base) or "__dataclass_fields__" in vars(base) for base in cls.__mro__[1:]):
         raise TypeError(f"{cls.__qualname__}: inheriting fields is not supported")
     names = tuple(cls.__dict__.get("__annotations__", {}))
-    scope: dict = {"_MISSING": _MISSING, "_set": object.__setattr__}
+    scope: dict = {"_MISSING": _MISSING}
     params, body = [], []
     for name in names:
         annotation = cls.__annotations__[name]
@@ -94,7 +94,9 @@ def _build(cls, frozen: bool):
                 raise TypeError(f"non-default argument {name!r} follows default argument")
             params.append(name)
             expr = name
-        body.append(f"    _set(self, {name!r}, {expr})" if frozen else f"    self.{name} = {expr}")
+        body.append(f"    _d[{name!r}] = {expr}" if frozen else f"    self.{name} = {expr}")
+    if frozen and body:  # (the fields go straight into the instance's dict: its __setattr__ refuses them)
+        body.insert(0, "    _d = self.__dict__")
     source = f"def __init__(self, {', '.join(params)}):\n{chr(10).join(body) or '    pass'}\n"
 
     # The __init__ is compiled when the first record is made, not when the class is: each compile costs

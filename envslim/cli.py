@@ -54,19 +54,25 @@ def _solve_arguments(sp: argparse.ArgumentParser, flag: str) -> None:
     sp.add_argument("--cuda", metavar="X.Y", help=f"with {flag}: the target's CUDA driver (__cuda; default: none)")
 
 
+COMMANDS = ("rewrite", "explain", "report", "knowledge", "dockerfile", "prune")
+
+
 def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     p = _Parser(prog="envslim", description="Make conda-based Docker images small.")
     p.add_argument("--version", action="version", version=f"envslim {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     # each command's options are added only when it is the one run (or none is named yet: help lists all);
     # the hook's `rewrite --check` does not pay for the other commands' dozens of arguments
+    # and a command's parser is made only when it is the one run (or none is named, or an unknown one: the
+    # help and the error list them all): each ArgumentParser costs the hook its own gettext look-ups
     chosen = next((a for a in argv if not a.startswith("-")), None)
+    only = chosen if chosen in COMMANDS else None
 
     def wanted(name: str) -> bool:
-        return chosen is None or chosen == name
+        return only is None or only == name
 
-    rw = sub.add_parser("rewrite", help="rewrite environment files in place (move bloated packages to pip:, add pins)")
     if wanted("rewrite"):
+        rw = sub.add_parser("rewrite", help="rewrite environment files in place (move bloated packages to pip:, add pins)")
         rw.add_argument("paths", nargs="+", metavar="PATH", help="environment files, pixi manifests or directories to search; '-' reads stdin and writes stdout")
         mode = rw.add_mutually_exclusive_group()
         mode.add_argument("--diff", action="store_true", help="print a unified diff, write nothing (exit 1 if a change is due)")
@@ -82,8 +88,8 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         rw.add_argument("--platform", metavar="SUBDIR[,SUBDIR]", help="target conda subdir(s): the first is the one the rules judge for; --verify solves each (default: config, else the file's own, else linux-64)")
         _solve_arguments(rw, "--verify")
 
-    ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")
     if wanted("explain"):
+        ex = sub.add_parser("explain", help="what the knowledge base knows about a package or rule, with sources")
         ex.add_argument("target", metavar="NAME|RULE")
         ex.add_argument("--json", action="store_true", help="machine-readable output")
         ex.add_argument("-v", "--verbose", action="store_true",
@@ -92,8 +98,8 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         ex.add_argument("--python", metavar="X.Y", help="target Python for --online (default: 3.11)")
         ex.add_argument("--platform", metavar="SUBDIR", help="target conda subdir for --online (default: linux-64)")
 
-    rp = sub.add_parser("report", help="per-package footprint before and after the rewrite, with sources and totals")
     if wanted("report"):
+        rp = sub.add_parser("report", help="per-package footprint before and after the rewrite, with sources and totals")
         rp.add_argument("paths", nargs="+", metavar="PATH", help="environment files, pixi manifests or directories to search; '-' reads stdin")
         rp.add_argument("--format", choices=("table", "json", "markdown", "svg", "html"), default="table",
                         help="markdown: sized for a PR comment; svg, html: a footprint picture (one file)")
@@ -110,8 +116,8 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         rp.add_argument("--lockfile", metavar="PATH", help="a conda-lock.yml (with --solve also a pixi.lock): its exact versions and URLs; warns when the rewrite makes it stale")
         _plan_arguments(rp, "count the unsafe fixes as applied, as rewrite --unsafe-fixes would")
 
-    kn = sub.add_parser("knowledge", help="maintain the knowledge base")
     if wanted("knowledge"):
+        kn = sub.add_parser("knowledge", help="maintain the knowledge base")
         ksub = kn.add_subparsers(dest="knowledge_command", required=True, parser_class=_Parser)
         kr = ksub.add_parser("refresh", help="update figures in knowledge/packages/*.toml from live APIs, dated and sourced")
         kr.add_argument("names", nargs="*", metavar="NAME", help="conda package names (default: every entry with a pypi_name)")
@@ -126,8 +132,10 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
     # dockerfile and prune: their options only when they are run, even for help (the help strings need the
     # image modules' constants)
-    df = sub.add_parser("dockerfile", help="a slim multi-stage Dockerfile for an environment file")
-    pr = sub.add_parser("prune", help="delete what a deployed environment never needs")
+    if wanted("dockerfile"):
+        df = sub.add_parser("dockerfile", help="a slim multi-stage Dockerfile for an environment file")
+    if wanted("prune"):
+        pr = sub.add_parser("prune", help="delete what a deployed environment never needs")
     if chosen == "dockerfile":
         _dockerfile_arguments(df)
     elif chosen == "prune":

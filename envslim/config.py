@@ -101,8 +101,9 @@ def _read(path: str) -> dict:
 
 # A (possibly dotted, possibly quoted) key at the start of a line, up to its ``=``.
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
-_KEY_LINE = re.compile(rf"[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*=")
-_HEADER_LINE = re.compile(rf"[ \t]*\[\[?[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*\]")
+# (Patterns, compiled by re's cache on first use: only a config with an error is read for positions.)
+_KEY_LINE = rf"[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*="
+_HEADER_LINE = rf"[ \t]*\[\[?[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*\]"
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
@@ -117,12 +118,12 @@ def _where(path: str, keys: tuple[str, ...], value: str | None = None) -> tuple[
     table: tuple[str, ...] = ()
     best = (-1, 0, 0)  # (how many parts of ``keys`` matched, line index, 0-based col)
     for n, line in enumerate(lines):
-        header = _HEADER_LINE.match(line)
+        header = re.match(_HEADER_LINE, line)
         if header:
             table = _parts(header.group(1))
             full, col = table, line.index("[")
         else:
-            m = _KEY_LINE.match(line)
+            m = re.match(_KEY_LINE, line)
             if not m:
                 continue
             full, col = table + _parts(m.group(1)), m.start(1)
@@ -140,7 +141,7 @@ def _where(path: str, keys: tuple[str, ...], value: str | None = None) -> tuple[
     if value is not None:
         quoted = re.compile(rf"""("{re.escape(value)}"|'{re.escape(value)}')""")
         for k in range(n, len(lines)):
-            if k > n and (_HEADER_LINE.match(lines[k]) or _KEY_LINE.match(lines[k])):
+            if k > n and (re.match(_HEADER_LINE, lines[k]) or re.match(_KEY_LINE, lines[k])):
                 break
             m = quoted.search(lines[k], col if k == n else 0)
             if m:

@@ -19,7 +19,6 @@ EXIT_OK, EXIT_DUE, EXIT_ERROR = 0, 1, 2
 def run(options, out, err) -> int:
     from envslim.commands.inputs import expand
     from envslim.display import printable, redact
-    from envslim.document.atomic import check_writable, write_atomic
     from envslim.output.rewrite import color_enabled, finding_line, markdown_summary, review_diff
     from envslim.plan import known_rules, plan_file
 
@@ -32,11 +31,18 @@ def run(options, out, err) -> int:
                            " (a filter's stdout is the new text)")
     paths, rc = expand(options.paths, options, known, err, prefixes=False)
     results = []  # (json, sarif) envslim.output.ci.FileResult for each file
+
+    def record(*args, **kwargs) -> None:  # (only json and sarif read them: other formats never import output.ci)
+        if options.format in ("json", "sarif"):
+            results.append(_result(*args, **kwargs))
+
     for path in paths:
         stdin = path == "-"
         shown = "<stdin>" if stdin else path
         try:
             if not (stdin or dry):
+                from envslim.document.atomic import check_writable
+
                 check_writable(path)  # before anything is said about the file
             env, cfg, plan = plan_file(path, options, known, sys.stdin.buffer if stdin else None)
             if options.verify:
@@ -49,7 +55,7 @@ def run(options, out, err) -> int:
                 from envslim.output.ci import github_error
 
                 print(github_error(shown, e.line, e.col, e.message), file=out)
-            results.append(_result(shown, error=str(e)))
+            record(shown, error=str(e))
             rc = EXIT_ERROR
             continue
         notes = err if (stdin or options.diff or machine) else out
@@ -62,6 +68,8 @@ def run(options, out, err) -> int:
                 out.write(plan.new_text)
                 out.flush()
         elif plan.changed and not dry:  # written before the findings say [fixed]
+            from envslim.document.atomic import write_atomic
+
             try:
                 write_atomic(path, plan.new_text)
             except EnvslimError as e:
@@ -83,13 +91,13 @@ def run(options, out, err) -> int:
                     print(finding_line(shown, o, dry=due, verbose=options.verbose), file=notes)
         if failed is not None:
             print(printable(redact(failed)), file=err)
-            results.append(_result(shown, error=failed))
+            record(shown, error=failed)
             rc = EXIT_ERROR
             continue
         if stdin and not dry:  # (its new text is written above)
             continue
         if not plan.changed:
-            results.append(_result(shown, plan))
+            record(shown, plan)
             continue
         if options.diff:
             if options.format == "text":
@@ -106,7 +114,7 @@ def run(options, out, err) -> int:
                 print(f"rewrote {name}", file=notes)
             if env.lock_beside():
                 print(f"{name}: pixi.lock is now stale: run `pixi lock`", file=notes)
-        results.append(_result(shown, plan, written=not dry))
+        record(shown, plan, written=not dry)
     if options.format == "json":
         from envslim.output.ci import to_json
 

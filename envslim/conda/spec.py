@@ -43,9 +43,9 @@ OTHER_FIELDS = ("track_features", "features", "url", "md5", "sha256", "license",
 # MatchSpec
 # --------------------------------------------------------------------------------------------------
 
-_BRACKET_KV = re.compile(r"""([a-zA-Z0-9_-]+?)=(["']?)([^'"]*?)\2(?:[, ]|$)""")
+_BRACKET_KV = r"""([a-zA-Z0-9_-]+?)=(["']?)([^'"]*?)\2(?:[, ]|$)"""  # (compiled by re on first use: rare)
 _NAME_CEP26 = re.compile(r"(?:[a-z0-9]|[a-z0-9_](?!_))[._-]?(?:[a-z0-9]+(?:[._-]|\Z))*\Z")
-_NAME_VIRTUAL = re.compile(r"__[a-z0-9]+(?:[._-][a-z0-9]+)*\Z")
+_NAME_VIRTUAL = r"__[a-z0-9]+(?:[._-][a-z0-9]+)*\Z"  # (compiled by re on first use: rare)
 _NAME_RUN = re.compile(r"[^ =<>!~]*")
 _BUILD_SPLIT = re.compile(r"(?<=[^=!|,<>~])[ =](?=[^-=,|<>~]+\Z)")
 def _outer(text: str, opening: str, closing: str) -> str | None:
@@ -366,7 +366,7 @@ def _parse(original: str) -> MatchSpec:
     section = _outer(s, "[", "]")
     if section is not None:
         s = s.replace(section, "")
-        for m in _BRACKET_KV.finditer(section[1:-1]):
+        for m in re.finditer(_BRACKET_KV, section[1:-1]):
             key, _, value = m.groups()
             if not value:
                 raise CondaSpecError(f"key-value mismatch in brackets: '{key}' has no value")
@@ -401,7 +401,7 @@ def _parse(original: str) -> MatchSpec:
         version = _sanitize_version(version, build)
 
     name = name.lower()
-    if "*" not in name and not (_NAME_CEP26.match(name) or _NAME_VIRTUAL.match(name)):
+    if "*" not in name and not (_NAME_CEP26.match(name) or re.match(_NAME_VIRTUAL, name)):
         raise CondaSpecError(f"invalid package name '{name}' (CEP 26: lower-case letters, digits and . _ -)")
     brackets.pop("name", None)  # conda ignores a name given in brackets (with a warning)
     unknown = sorted(set(brackets) - BRACKET_FIELDS)

@@ -173,49 +173,55 @@ class Builds:
     """A read-only list of builds made from the snapshot's rows only when read (a walk reads few of them):
     ``key``, ``python_of_row`` and ``dep_names`` read a row without making its build."""
 
-    __slots__ = ("_entries", "_make", "_made", "_names")
+    __slots__ = ("_rows", "_at", "_one", "_make", "_made", "_names")
 
-    def __init__(self, entries: list, make) -> None:
-        self._entries = entries  # (subdir, line, row), newest first
+    def __init__(self, rows: list, at, make) -> None:
+        """``rows``: newest first; ``at``: the (subdir, line) they all come from, or a list of one for each row
+        (two subdirs merged)."""
+        self._rows = rows
+        self._at = at if isinstance(at, list) else None
+        self._one = None if isinstance(at, list) else at
         self._make = make
-        self._made: list = [None] * len(entries)
-        self._names: list = [None] * len(entries)
+        self._made: list = [None] * len(rows)
+        self._names: list = [None] * len(rows)
+
+    def _where(self, i: int) -> tuple:
+        return self._one if self._at is None else self._at[i]
 
     def key(self, i: int) -> tuple[str, str, str]:
         """(version, build, subdir) of the i-th build."""
-        subdir, _line, row = self._entries[i]
-        return row[0], row[1], subdir
+        row = self._rows[i]
+        return row[0], row[1], (self._one if self._at is None else self._at[i])[0]
 
     def python_of_row(self, i: int) -> str | None:
-        return self._entries[i][2][8]
+        return self._rows[i][8]
 
     def dep_names(self, i: int) -> list[str]:
         """The names the i-th build depends on (read once; a walk asks again)."""
         got = self._names[i]
         if got is None:
-            _subdir, line, row = self._entries[i]
-            deps = line["d"]
-            got = self._names[i] = [deps[j].partition(" ")[0] for j in row[3]]
+            names = dep_names_of(self._where(i)[1])
+            got = self._names[i] = [names[j] for j in self._rows[i][3]]
         return got
 
     def depends(self, i: int) -> list[str]:
-        _subdir, line, row = self._entries[i]
-        deps = line["d"]
-        return [deps[j] for j in row[3]]
+        deps = self._where(i)[1]["d"]
+        return [deps[j] for j in self._rows[i][3]]
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._rows)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self._entries)))]
         b = self._made[i]
         if b is None:
-            b = self._made[i] = self._make(*self._entries[i])
+            subdir, line = self._where(i)
+            b = self._made[i] = self._make(subdir, line, self._rows[i])
         return b
 
     def __iter__(self):
-        for i in range(len(self._entries)):
+        for i in range(len(self._rows)):
             yield self[i]
 
     def __eq__(self, other) -> bool:
@@ -223,6 +229,15 @@ class Builds:
 
     def __repr__(self) -> str:
         return repr(list(self))
+
+
+def dep_names_of(line: dict) -> list[str]:
+    """The package name of each of a decoded line's depends strings (worked out once a line: its rows share
+    them)."""
+    got = line.get("n")
+    if got is None:
+        got = line["n"] = [d.partition(" ")[0] for d in line["d"]]
+    return got
 
 
 def build_number(build: str) -> int:
@@ -234,9 +249,11 @@ def build_number(build: str) -> int:
 class Graph:
     """The snapshot, read lazily: only the names asked for are decoded."""
 
-    def __init__(self, path: str | None = None, data: bytes | None = None) -> None:
+    def __init__(self, path: str | None = None, data: bytes | None = None, binary: bool = False) -> None:
+        """``path`` or ``data``: the JSONL snapshot, or with ``binary`` its compiled form (:mod:`graphbin`)."""
         self.path = path
         self._data = data
+        self.binary = binary
         self._header: dict | None = None
         self._offset = 0
         self._raw: dict[tuple[str, str], dict | None] = {}
@@ -245,6 +262,7 @@ class Graph:
         self._ratios: Ratios | None = None
         self._sources: dict[int, tuple[str, str]] = {}
         self._index: dict[str, list] = {}
+        self._subdir_masks: dict[str, list] = {}
         self._cache: dict[tuple, list[Build]] = {}
         self.memo: dict = {}  # what readers of this graph remember between environments (model's matches)
         # from the lines read so far: a depends string -> the ranks of its name's versions it allows (only
@@ -256,21 +274,33 @@ class Graph:
     def _load_header(self) -> dict:
         if self._header is not None:
             return self._header
-        import json
-
-        if self._data is not None:
-            line, _, _ = self._data.partition(b"\n")
-        elif self.path is not None and os.path.exists(self.path):
-            with open(self.path, "rb") as f:
-                line = f.readline().rstrip(b"\n")
+        if self.binary:
+            header, self._offset = self._binary_header()
         else:
-            line = b""
-        header = json.loads(line) if line.strip() else {"format": FORMAT, "names": {}, "sources": [], "channels": []}
+            import json
+
+            if self._data is not None:
+                line, _, _ = self._data.partition(b"\n")
+            elif self.path is not None and os.path.exists(self.path):
+                with open(self.path, "rb") as f:
+                    line = f.readline().rstrip(b"\n")
+            else:
+                line = b""
+            header = json.loads(line) if line.strip() else {}
+            self._offset = len(line) + 1
         if header.get("format") != FORMAT:
             header = {"format": FORMAT, "names": {}, "sources": [], "channels": []}
-        self._offset = len(line) + 1
         self._header = header
         return header
+
+    def _binary_header(self) -> tuple[dict, int]:
+        from envslim.environment import graphbin
+
+        if self._data is not None:
+            return graphbin.read_header(self._data)
+        with open(self.path, "rb") as f:  # type: ignore[arg-type]
+            prefix = f.read(graphbin.FIXED)
+            return graphbin.read_header(prefix + f.read(max(0, graphbin.header_length(prefix) - len(prefix))))
 
     @property
     def date(self) -> str:
@@ -316,9 +346,14 @@ class Graph:
                 with open(self.path, "rb") as f:  # type: ignore[arg-type]
                     self._data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # type: ignore[assignment]
             blob = self._data[self._offset + start:self._offset + start + length]
-            import json
+            if self.binary:
+                import marshal
 
-            line = json.loads(blob)
+                line = marshal.loads(blob)
+            else:
+                import json
+
+                line = json.loads(blob.decode("utf-8"))  # (str: json would look for the encoding itself)
             masks = self.masks
             for d, m in zip(line["d"], line["m"]):
                 if m is not None:
@@ -361,8 +396,13 @@ class Graph:
         return got  # type: ignore[return-value]
 
     def _subdirs(self, name: str) -> list[tuple[str, int]]:
-        header = self._load_header()
-        return [(header["subdirs"][ix], mask) for ix, _start, _length, mask in self._entries(name)]
+        """(subdir, channel mask) of each line of ``name`` (read once: every question about a name asks)."""
+        got = self._subdir_masks.get(name)
+        if got is None:
+            entries = self._entries(name)
+            subdirs = self._load_header()["subdirs"] if entries else ()
+            got = self._subdir_masks[name] = [(subdirs[ix], mask) for ix, _start, _length, mask in entries]
+        return got
 
     def all_builds(self, name: str) -> tuple[Build, ...]:
         """Every build of ``name`` in the snapshot, any platform and channel."""
@@ -422,17 +462,21 @@ class Graph:
             if ch < 0 or subdir not in (platform, "noarch") or not mask >> ch & 1:
                 continue
             line = self._line(name, subdir)
-            rows = [row for row in line["b"] if row[2] == ch]  # type: ignore[index]
+            rows = line["b"] if mask == 1 << ch else [row for row in line["b"] if row[2] == ch]  # type: ignore[index]
             if python is not None:
                 if name == "python":
                     rows = [row for row in rows if row[0] == python or row[0].startswith(python + ".")]
                 else:
                     rows = [row for row in rows if row[8] is None or row[8] == python]
             parts.append((subdir, line, rows))  # type: ignore[arg-type]
-        entries = [(subdir, line, row) for subdir, line, rows in parts for row in rows]
-        if len(parts) > 1:  # two subdirs (a package built per platform and as noarch), each ordered: merge them
-            entries.sort(key=lambda e: (e[2][9], build_number(e[2][1]), e[2][7]), reverse=True)
-        got = Builds(entries, lambda subdir, line, row: self._make(name, subdir, line, row))
+        if len(parts) == 1:
+            subdir, line, rows = parts[0]
+            got = Builds(rows, (subdir, line), lambda subdir, line, row: self._make(name, subdir, line, row))
+        else:  # two subdirs (a package built per platform and as noarch), each ordered: merge them
+            entries = [((subdir, line), row) for subdir, line, rows in parts for row in rows]
+            entries.sort(key=lambda e: (e[1][9], build_number(e[1][1]), e[1][7]), reverse=True)
+            got = Builds([row for _at, row in entries], [at for at, _row in entries],
+                         lambda subdir, line, row: self._make(name, subdir, line, row))
         self._cache[key] = got
         return got
 
@@ -465,11 +509,10 @@ def pypi_requires(project: str) -> Requires | None:
     JSON API); None when the snapshot does not have the project."""
     global _PYPI
     if _PYPI is None:
-        import json
+        from envslim import knowledge
 
-        try:
-            with open(os.path.join(knowledge_root(), "graph", "pypi.json"), encoding="utf-8") as f:
-                _PYPI = json.load(f)
+        try:  # (from the knowledge index where it holds the file as it is)
+            _PYPI = knowledge.read("graph/pypi.json")
         except (OSError, ValueError):
             _PYPI = {}
     import re
@@ -484,8 +527,39 @@ _SNAPSHOT: Graph | None = None
 
 
 def snapshot() -> Graph:
-    """The snapshot shipped with envslim (an empty graph when it is missing)."""
+    """The snapshot shipped with envslim (an empty graph when it is missing): its compiled form beside the
+    package where there is one (:mod:`graphbin`; an installed wheel's), else the JSONL."""
     global _SNAPSHOT
     if _SNAPSHOT is None:
-        _SNAPSHOT = Graph(os.path.join(knowledge_root(), FILE))
+        _SNAPSHOT = _compiled() or Graph(os.path.join(knowledge_root(), FILE))
     return _SNAPSHOT
+
+
+def _compiled(package: str | None = None, root: str | None = None) -> Graph | None:
+    """The compiled snapshot beside the package (``package``: envslim's folder), where it is trusted: always in
+    an installed wheel (which carries no JSONL), and in a checkout (``root``: its knowledge folder) while the
+    JSONL it was compiled from is unchanged. None where there is none, or it cannot be read."""
+    from envslim.environment import graphbin
+
+    package = package or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(package, graphbin.FILE)
+    try:
+        with open(path, "rb") as f:
+            recorded = graphbin.source_stamp(f.read(graphbin.FIXED))
+    except OSError:
+        return None
+    if recorded is None:
+        return None
+    root = root or knowledge_root()
+    if os.path.basename(root) != "_knowledge":  # a checkout
+        try:
+            if graphbin.stamp(os.path.join(root, FILE)) != recorded:
+                return None
+        except OSError:
+            return None
+    got = Graph(path, binary=True)
+    try:  # (read now: a damaged file, or one of another format, is passed over here, not met in a walk)
+        names = got._load_header()["names"]
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return got if names else None

@@ -16,6 +16,7 @@ offline and online differ only in where the graph comes from.
 from __future__ import annotations
 
 import re
+from collections import deque
 
 from envslim import conda as condaspec
 from envslim._record import dataclass
@@ -46,6 +47,7 @@ IMPLIED_SPECS = {"cpuonly": ("pytorch-mutex 1.0 cpu",)}
 # libraries that conda-forge builds some packages with and without (libsqlite and libxml2 have icu variants):
 # a build that links one is taken only where something else brings the library in
 OPTIONAL_VARIANT_DEPS = frozenset({"icu"})
+_OPTIONAL_PREFIXES = tuple(OPTIONAL_VARIANT_DEPS)
 # build-string hashes of packages without compiled code that defaults builds per platform
 _DEFAULTS_HASH = {"h06a4308": "linux-64", "hecd8cb5": "osx-64", "hca03da5": "osx-arm64", "haa95532": "win-64"}
 
@@ -240,6 +242,7 @@ class Environment:
         self._masks, self._ranks = graph.masks, graph.ranks
         self._specs: dict[str, list] = {}  # name -> every spec seen for it in the walk
         self._implied: dict[str, list] = {}  # name -> specs a requested metapackage implies (IMPLIED_SPECS)
+        self._own: dict[str, list] = {}  # name -> the file's own specs: its line, then what _implied holds
         self._hard: dict[str, bool] = {}  # a depends string -> whether it can hold with the file's own specs
         self._hard_builds: dict[tuple, bool] = {}  # a build -> whether its depends hold with the file's own specs
         self._depends_of: dict[str, tuple] = {}  # name -> (its chosen build, the names it depends on)
@@ -438,9 +441,18 @@ class Environment:
                 return
             if isinstance(builds, Builds):  # specs read the version and build: a build is made only if it passes
                 match = self._match_key
+                mask, rest = self._joint_mask(specs)
+                ranks = self._ranks.get(name, _NO_RANKS)
                 for i in range(len(builds)):
                     version, build, subdir = builds.key(i)
-                    for s in specs:
+                    rank = ranks.get(version) if mask is not None else None
+                    if rank is not None:  # the depends strings with a mask, read at once from the version's rank
+                        if not mask >> rank & 1:
+                            continue
+                        checks = rest
+                    else:
+                        checks = specs
+                    for s in checks:
                         if not match(s, name, version, build, subdir):
                             break
                     else:
@@ -476,6 +488,20 @@ class Environment:
                     return best, ""
         return None, ""
 
+    def _joint_mask(self, specs: list) -> tuple[int | None, list]:
+        """The versions (by rank, as :meth:`_match_key` reads a mask) that every one of ``specs`` with a mask
+        in the snapshot allows, one mask for them all (None when none has one), and the other specs."""
+        masks = self._masks
+        mask = None
+        rest = []
+        for s in specs:
+            m = masks.get(s) if s.__class__ is str else None
+            if m is None:
+                rest.append(s)
+            else:
+                mask = m if mask is None else mask & m
+        return mask, rest
+
     def _fits(self, b: Build) -> bool:
         """:func:`fits_python` for the target's Python, remembered for builds without a Python of their own
         (noarch: the answer depends only on their python depends)."""
@@ -502,31 +528,47 @@ class Environment:
         agrees with what the other builds ask for, not a tracked variant (MKL BLAS), without an optional
         variant's extra library (icu of libsqlite, which comes in only where something else brings it), then
         the newest version and, among its builds, the one that brings in the fewest new packages."""
-        group: list[Build] = []
-        series = ""
         it = iter(candidates)
-        while True:
+        b = next(it, None)
+        while b is not None:
+            series = ".".join(b.version.split(".")[:2])
+            group = [b]
             b = next(it, None)
-            if b is not None and (not group or b.version == series or b.version.startswith(series + ".")):
-                if not group:
-                    series = ".".join(b.version.split(".")[:2])
+            while b is not None and b.version == group[0].version:  # the series' newest version first
                 group.append(b)
-                continue
+                b = next(it, None)
+            if b is not None and (b.version == series or b.version.startswith(series + ".")):
+                # the series goes on: where one of the newest version's builds wins on everything but the
+                # version, no older build of the series can beat it, and they are not read (nor made)
+                good = [g for g in group if self._consistent(g, hard=True)]
+                if good:
+                    best = min(good, key=lambda g: self._preference(g) + (self._new_names(g),))
+                    if not any(self._preference(best)):
+                        return best
+                while b is not None and (b.version == series or b.version.startswith(series + ".")):
+                    group.append(b)
+                    b = next(it, None)
             good = [g for g in group if self._consistent(g, hard=True)]
             if good:
                 top = good[0].version
-                return (min(good, key=lambda g: (not self._consistent(g), _tracked(g), self._optional(g),
-                                                 g.version != top, self._new_names(g)))
+                return (min(good, key=lambda g: self._preference(g) + (g.version != top, self._new_names(g)))
                         if len(good) > 1 else good[0])
-            if b is None:
-                return None
-            group, series = [b], ".".join(b.version.split(".")[:2])
+        return None
+
+    def _preference(self, b: Build) -> tuple[bool, bool, bool]:
+        """What :meth:`_series` prefers before the version (False is better): agreeing with what the other
+        builds ask for, not a tracked variant, without an optional variant's extra library."""
+        return not self._consistent(b), _tracked(b), self._optional(b)
 
     def _optional(self, b: Build) -> bool:
         """Whether ``b`` is the variant of its package that links an optional library the environment does
         not otherwise have (OPTIONAL_VARIANT_DEPS)."""
-        return any(d.partition(" ")[0] in OPTIONAL_VARIANT_DEPS and d.partition(" ")[0] not in self._specs
-                   for d in b.depends)
+        for d in b.depends:
+            if d.startswith(_OPTIONAL_PREFIXES):  # (a cheap look first: few depends could be one)
+                n = d.partition(" ")[0]
+                if n in OPTIONAL_VARIANT_DEPS and n not in self._specs:
+                    return True
+        return False
 
     def _new_names(self, b: Build) -> int:
         return sum(1 for d in b.depends if d.partition(" ")[0] not in self.packages and not d.startswith("__"))
@@ -545,16 +587,12 @@ class Environment:
         return self._consistent_with(b, False)
 
     def _consistent_with(self, b: Build, hard: bool) -> bool:
+        specs = self._own if hard else self._specs
         for dep in b.depends:
             dn = dep.partition(" ")[0]
-            if dn in ("python", "python_abi") or dn == b.name or dn.startswith("__"):
+            others = specs.get(dn)
+            if not others or dn in _PYTHON_NAMES or dn == b.name or dn.startswith("__"):
                 continue  # the target's Python is judged by fits_python
-            if hard:
-                others = [x for x in (self.requested.get(dn),) if x is not None] + list(self._implied.get(dn, ()))
-            else:
-                others = self._specs.get(dn)
-            if not others:
-                continue
             if hard:
                 ok = self._hard.get(dep)
                 if ok is None:
@@ -604,13 +642,19 @@ class Environment:
                 self._implied.setdefault(spec.name, []).append(spec)
         for name, spec in self.requested.items():
             specs.setdefault(name, []).append(spec)
+        own = self._own = {name: [spec] for name, spec in self.requested.items()}
+        for name, implied in self._implied.items():
+            own.setdefault(name, []).extend(implied)
         if self.target.python:  # the target's Python, for whatever brings python in
             specs.setdefault("python", []).append(condaspec.parse(f"python {self.target.python}.*"))
         roots = list(self.requested)
-        queue = list(roots)
+        queue = deque(roots)
+        queued = set(roots)
+        texts: dict[str, set] = {}  # name -> the texts of its specs (a depends string is added once)
         seen_rounds: dict[str, int] = {}
         while queue:
-            name = queue.pop(0)
+            name = queue.popleft()
+            queued.discard(name)
             channel = self._serving_channel(name, self.requested.get(name))
             if channel is None:
                 self.packages[name] = None
@@ -640,12 +684,17 @@ class Environment:
                 if why and dn in ("python", "python_abi"):  # a stand-in's own Python is not the file's
                     dep = dn
                 bucket = specs.setdefault(dn, [])  # depends stay text until a choice needs them parsed
-                if all((x if isinstance(x, str) else x.original) != dep for x in bucket):
+                seen = texts.get(dn)
+                if seen is None:
+                    seen = texts[dn] = {x if isinstance(x, str) else x.original for x in bucket}
+                if dep not in seen:
+                    seen.add(dep)
                     bucket.append(dep)
                 have = self.packages.get(dn, False)
                 if have is False or (have is not None and seen_rounds.get(dn, 0) < 3 and self._choices(dn) > 1
                                      and not self._match(dep, have)):
-                    if dn not in queue:
+                    if dn not in queued:
+                        queued.add(dn)
                         queue.append(dn)
         # keep only what the roots reach through the chosen builds (a re-chosen build's old depends go)
         reach = self.closure(roots)
@@ -738,7 +787,10 @@ class Environment:
             allowed = self._allowed_rows(name, spec, rows)
             stand_in = not allowed or channel is None or not len(own)
         pool = _undominated(allowed or rows)
-        names = frozenset(d for bs, i in pool for d in bs.dep_names(i) if not d.startswith("__"))
+        union: set[str] = set()
+        for bs, i in pool:
+            union.update(bs.dep_names(i))
+        names = frozenset(d for d in union if not d.startswith("__"))
         chosen = self.packages.get(name)
         if chosen is not None:
             names |= self._dep_names(name)
@@ -896,6 +948,8 @@ _PYTHON_NAMES = frozenset(("python", "python_abi"))
 
 def os_allows(dep_names, platform: str) -> bool:
     """:func:`for_platform` on a build's depends names."""
+    if _OS_VIRTUAL.keys().isdisjoint(dep_names):  # (nearly every build: no OS marker)
+        return True
     os_name = platform.split("-")[0]
     return not any(n in _OS_VIRTUAL and os_name not in _OS_VIRTUAL[n] for n in dep_names)
 

@@ -139,7 +139,7 @@ def packages_dir() -> Path:
 
 @lru_cache(maxsize=None)
 def compiled():
-    """The compiled index beside the package (``envslim/_knowledge_index.json``), or None. It is checked
+    """The compiled index beside the package (``envslim/_knowledge_index.bin``), or None. It is checked
     file by file against a checkout's knowledge directory, and trusted as it is in an installed wheel."""
     from envslim.knowledge.index import FILE, Index
 
@@ -158,8 +158,9 @@ def compiled():
 
 
 def read(file: str) -> dict:
-    """A knowledge file's data (``names.toml``, ``packages/<name>.toml``): from the index when it holds
-    this file as it is, else parsed from the TOML. Raises FileNotFoundError."""
+    """A knowledge file's data (``names.toml``, ``packages/<name>.toml``, a data file such as ``variants.toml``
+    or ``graph/pypi.json``): from the index when it holds this file as it is, else parsed from the TOML (or
+    JSON). Raises FileNotFoundError."""
     idx = compiled()
     if idx is not None and idx.fresh(file):
         if file == "names.toml":
@@ -168,9 +169,10 @@ def read(file: str) -> dict:
             return idx.entry(file[len("packages/"):-len(".toml")])
         if file in idx.header.get("data", {}):
             return idx.data(file)
-    from envslim.knowledge.index import read_toml
+    from envslim.knowledge.index import read_json, read_toml
 
-    return read_toml(os.path.join(knowledge_root(), file))
+    path = os.path.join(knowledge_root(), file)
+    return read_json(path) if file.endswith(".json") else read_toml(path)
 
 
 @lru_cache(maxsize=None)

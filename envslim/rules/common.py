@@ -182,7 +182,7 @@ def variant_exists(repl: str, channel: str | None, spec) -> tuple[str, str]:
 # -- what the file's packages say about its target ----------------------------------------------------
 _CUDA_NAMES = ("pytorch-cuda", "cudatoolkit", "cudnn", "cuda-toolkit", "cuda", "cuda-version", "cuda-runtime",
                "cuda-nvcc", "cudatoolkit-dev", "tensorflow-gpu", "nccl", "cupy", "jaxlib-cuda", "cuda-cudart")
-_CUDA_PIP = re.compile(r"^(tensorflow(-gpu)?\s*\[[^\]]*and-cuda|tensorflow-gpu\b|nvidia-|jax\s*\[[^\]]*cuda|cupy-cuda)", re.I)
+_CUDA_PIP = r"(?i)^(tensorflow(-gpu)?\s*\[[^\]]*and-cuda|tensorflow-gpu\b|nvidia-|jax\s*\[[^\]]*cuda|cupy-cuda)"  # (re compiles it on first use)
 
 
 def cuda_intent(ctx) -> str:
@@ -200,7 +200,7 @@ def cuda_intent(ctx) -> str:
     if "nvidia" in channels(ctx):
         return "the nvidia channel is listed"
     for item in ctx.env.pip_items:
-        if _CUDA_PIP.match(item.text.strip()):
+        if re.match(_CUDA_PIP, item.text.strip()):
             return f"pip {item.text.strip()} (line {item.line + 1}) targets CUDA"
     return ""
 

@@ -341,14 +341,14 @@ def _build_variants(ctx: Context, deps):
 
 
 # A knowledge reason's closing "(..., 3.10.8 linux-64)": the platform its figures and claim are for.
-_REASON_PLATFORM = re.compile(r"\b(linux-64|linux-aarch64|linux-ppc64le|osx-64|osx-arm64|win-64)\)\s*$")
+_REASON_PLATFORM = r"\b(linux-64|linux-aarch64|linux-ppc64le|osx-64|osx-arm64|win-64)\)\s*$"  # (compiled on first use)
 
 
 def _reason_on(reason: str, name: str, repl: str, eff, env) -> str:
     """``reason``, or where it speaks for another platform than the one the file is judged on, what the rename
     takes out there (matplotlib's metapackage pulls no Qt binding on osx: conda-forge's recipe adds pyside6
     only where ``not (osx or ppc64le)``), the largest first, as far as the graph snapshot knows."""
-    m = _REASON_PLATFORM.search(reason)
+    m = re.search(_REASON_PLATFORM, reason)
     platform = env.target.platform
     if m is None or m.group(1) == platform or eff is None or not eff.leaving:
         return reason
