@@ -260,6 +260,10 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
     worth = None if unknown_leaving else hi
     why = "" if worth is None or worth >= MIN_WORTH else f"only {_mb(worth)} would leave the conda side"
     project = pypi or name
+    from envslim.knowledge.names import normalize
+
+    there = normalize(project) in pip_names  # a line of the pip: list installs it already: its wheel does not arrive
+    arriving: tuple = () if there else (project,)
     saving = rng = None
     how = ""
     come: tuple = ()
@@ -268,18 +272,24 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
     if python and name not in unknown_leaving:  # (the package itself without a figure: its saving is unknown)
         from envslim.environment import wheels
 
-        wheel = wheels.wheel(name, project, spec, after, env.target.platform, python, set(pip_names))
         added, added_env = _arriving_lines(env, adds, after)
-        if wheel is None:
-            unpriced.add(f"the {project} wheel")
+        arriving += added
+        if there:
+            saving, rng = n, (lo, hi)
+            text = f"no {project} wheel (a line of the pip: list installs it before and after the move)"
         else:
-            saving, rng = n - wheel.bytes, (lo - wheel.high, hi - wheel.low)
-            come = tuple((("pip", m.name.lower()), m) for m in wheel.members)
-            unpriced |= set(wheel.unknown)
-            spread = f", {_mb(wheel.low)} to {_mb(wheel.high)}" if wheel.low != wheel.high else ""
-            more = len(wheel.members) - 1
-            text = (f"the {project} {wheel.version} wheel{f' and {more} it requires' if more else ''}"
-                    f" ({_mb(wheel.bytes)}{spread}; {wheel.source}, {wheel.priced.figure.date})")
+            wheel = wheels.wheel(name, project, spec, after, env.target.platform, python, set(pip_names))
+            if wheel is None:
+                unpriced.add(f"the {project} wheel")
+            else:
+                saving, rng = n - wheel.bytes, (lo - wheel.high, hi - wheel.low)
+                come = tuple((("pip", m.name.lower()), m) for m in wheel.members)
+                unpriced |= set(wheel.unknown)
+                spread = f", {_mb(wheel.low)} to {_mb(wheel.high)}" if wheel.low != wheel.high else ""
+                more = len(wheel.members) - 1
+                text = (f"the {project} {wheel.version} wheel{f' and {more} it requires' if more else ''}"
+                        f" ({_mb(wheel.bytes)}{spread}; {wheel.source}, {wheel.priced.figure.date})")
+        if saving is not None:
             if added:  # (pip, where the file has no pip line: conda's pip installs the wheel)
                 an, alo, ahi, aunknown = added_env.total(added)
                 if aunknown:
@@ -290,8 +300,8 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
                     come += members(added_env, added)
                     text += (f" and the conda {', '.join(adds)} the fix adds ({', '.join(added)}: {_mb(an)}"
                              + (f", {_mb(alo)} to {_mb(ahi)}" if alo != ahi else "") + ")")
-            how = how_text(env, leaving, (project, *added), saving, rng, unpriced, text) if saving is not None else ""
-    return Effect(leaving=leaving, arriving=(project, *added), worth=worth, why=why, saving_bytes=saving,
+            how = how_text(env, leaving, arriving, saving, rng, unpriced, text) if saving is not None else ""
+    return Effect(leaving=leaving, arriving=arriving, worth=worth, why=why, saving_bytes=saving,
                   saving_range=rng, unpriced=tuple(sorted(unpriced)), how=how,
                   gone=members(env, leaving) if saving is not None else (), come=come)
 

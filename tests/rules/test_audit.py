@@ -187,3 +187,23 @@ def test_a_rename_whose_arriving_packages_have_no_figure_is_not_priced_from_the_
     assert set(f["effect"]["arriving"]) <= set(f["effect"]["unpriced"])
     assert f["source"].startswith("knowledge base, per package (the environment has no figure for contourpy, cycler,")
     assert (f["saving_bytes"], f["saving_range"]) == (671_050_919, [218_601_955, 1_105_608_400])
+
+
+# -- a move whose wheel the pip: list already installs ------------------------------------------------------------
+def test_a_move_whose_project_the_pip_list_already_installs_counts_no_arriving_wheel(tmp_path, capsys):
+    """conda's pyarrow beside `pyarrow==16.1.0` under pip: (audit3 14-conda-and-pip-copies.yml): the move only drops the
+    conda line; the pinned wheel is installed before and after. The saving subtracted the pyarrow 26.0.1 wheel
+    (171.3 MB) as if it arrived ('saves ~104.9 MB, estimate 15.5 MB to 191.8 MB'), against a report total of
+    276.2 MB. Now the finding's saving is what leaves the conda side, and the report's total agrees."""
+    path = copy(tmp_path, "pip-line-pyarrow.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", path)
+    assert (rc, lines(out + err, path)) == (1, (
+        "pip-line-pyarrow.yml:8:3: ES001 pyarrow: move to pip (saves ~276.2 MB, 186.8 MB to 363.1 MB) [fix available]\n"
+        "would rewrite pip-line-pyarrow.yml\n"))
+    rc, out, _ = run(capsys, "report", "--format", "json", path)
+    (report,) = json.loads(out)["files"]
+    (f,) = report["findings"]
+    assert f["effect"]["arriving"] == []
+    assert f["source"].endswith("; arriving: no pyarrow wheel (a line of the pip: list installs it before and after the move)")
+    assert (f["saving_bytes"], f["saving_range"]) == (report["estimate"]["saving_bytes"], report["estimate"]["saving_range"])
+    assert f["saving_bytes"] == 276_166_098
