@@ -50,6 +50,8 @@ def check(ctx: Context):
         if not pname:
             continue
         conda = (names.conda_name(pname) or pname).lower()
+        if conda not in deps and pname in deps:  # (pip matplotlib beside conda's matplotlib: the map says -base)
+            conda = pname
         if conda not in deps:
             continue
         entry = ctx.load(conda)

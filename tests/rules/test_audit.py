@@ -207,3 +207,23 @@ def test_a_move_whose_project_the_pip_list_already_installs_counts_no_arriving_w
     assert f["source"].endswith("; arriving: no pyarrow wheel (a line of the pip: list installs it before and after the move)")
     assert (f["saving_bytes"], f["saving_range"]) == (report["estimate"]["saving_bytes"], report["estimate"]["saving_range"])
     assert f["saving_bytes"] == 276_166_098
+
+
+# -- a pip line for a package the conda side lists under its own name -------------------------------------------
+def test_pip_matplotlib_beside_conda_matplotlib_is_a_duplicate_of_the_original_line(tmp_path, capsys):
+    """conda `matplotlib` and pip `matplotlib` (audit3 14-conda-and-pip-copies.yml): the name map turns PyPI matplotlib
+    into conda matplotlib-base, so ES006 saw the duplicate only in a second round, after ES004's rename, and named
+    the rewritten text ('ES006 matplotlib-base: also a conda dependency (line 8: matplotlib-base)'), and the
+    safe --check did not list it. Now it is found on the file as written."""
+    path = copy(tmp_path, "pip-dup-matplotlib.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", path)
+    assert (rc, lines(out + err, path)) == (1, (
+        "pip-dup-matplotlib.yml:8:3: ES004 matplotlib: use matplotlib-base (saves ~741.8 MB, 344.3 MB to 1,120.6 MB)"
+        " [fix available]\n"
+        "pip-dup-matplotlib.yml:11:5: ES006 matplotlib: also a conda dependency (line 8: matplotlib); pip installs a"
+        " second copy over conda's (saving unknown) [unsafe fix, use --unsafe-fixes]\n"
+        "would rewrite pip-dup-matplotlib.yml\n"))
+    rc, out, err = run(capsys, "rewrite", "--unsafe-fixes", path)
+    assert rc == 0 and path.read_text() == (
+        "name: plots\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.11\n  - pandas\n"
+        "  - matplotlib-base\n  - pip\n")
