@@ -227,3 +227,15 @@ def test_pip_matplotlib_beside_conda_matplotlib_is_a_duplicate_of_the_original_l
     assert rc == 0 and path.read_text() == (
         "name: plots\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.11\n  - pandas\n"
         "  - matplotlib-base\n  - pip\n")
+
+
+# -- knowledge text true for the releases a solve picks -------------------------------------------------------------
+def test_explain_deltalake_says_which_releases_depend_on_pyarrow(capsys):
+    """`explain deltalake` said conda-forge's deltalake depends on pyarrow; the graph snapshot's builds say so only up
+    to 1.1.4 (dataframely pixi.lock @3938a19); 1.2.0 (@422854f) to 1.5.0 (@cb13a8c) name no pyarrow."""
+    rc, out, _ = run(capsys, "explain", "deltalake")
+    assert rc == 0 and out.splitlines()[:2] == [
+        "deltalake: Delta Lake Python bindings (Rust); conda-forge builds up to 1.1.x depend on pyarrow and so pull the"
+        " Arrow C++ stack, 1.2.0 and later do not",
+        "Advice: none (fix: safe): large either way (PyPI wheel 134.9 MB installed); a release before 1.2.0 kept in conda"
+        " pulls conda pyarrow, which blocks moving pyarrow (the depends of 1.2.0 and of 1.5.0 name no pyarrow)"]
