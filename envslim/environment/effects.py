@@ -260,7 +260,7 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
     worth = None if unknown_leaving else hi
     why = "" if worth is None or worth >= MIN_WORTH else f"only {_mb(worth)} would leave the conda side"
     project = pypi or name
-    from envslim.knowledge.names import normalize
+    from envslim.knowledge.names import conda_name, normalize
 
     there = normalize(project) in pip_names  # a line of the pip: list installs it already: its wheel does not arrive
     arriving: tuple = () if there else (project,)
@@ -278,7 +278,9 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
             saving, rng = n, (lo, hi)
             text = f"no {project} wheel (a line of the pip: list installs it before and after the move)"
         else:
-            wheel = wheels.wheel(name, project, spec, after, env.target.platform, python, set(pip_names))
+            # (priced from the PyPI project's own entry where it has one, as the report prices the pip line)
+            wheel = wheels.wheel(conda_name(project) or name, project, spec, after, env.target.platform, python,
+                                 set(pip_names), fallback=name)
             if wheel is None:
                 unpriced.add(f"the {project} wheel")
             else:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from envslim.display import redact
 from envslim import knowledge
-from envslim.knowledge import footprint
+from envslim.knowledge import footprint, names
 from envslim.environment.wheels import PipSpec, knowledge_source
 
 if TYPE_CHECKING:
@@ -243,12 +243,19 @@ class FileReport:
         return False
 
     def _arrives(self, r) -> bool:
-        """Whether an added conda row is what an applied fix's saving counts as arriving (``Effect.arriving``:
-        the pip line a move to pip adds where the environment had no pip), so the total agrees with the fix."""
-        if r.after is None or r.after.manager != "conda":
+        """Whether an added row is what an applied fix's saving counts as arriving (``Effect.arriving``: the conda
+        pip a move to pip adds where the environment had no pip; the wheel it adds where the conda name is not the
+        PyPI one, pyarrow-core's ``pyarrow``), so the total agrees with the fix."""
+        if r.after is None:
             return False
-        return any(r.after.key in getattr(getattr(o.finding, "effect", None), "arriving", ())
-                   for o in self.plan.applied)
+        for o in self.plan.applied:
+            arriving = getattr(getattr(o.finding, "effect", None), "arriving", ())
+            if r.after.manager == "conda":
+                if r.after.key in arriving:
+                    return True
+            elif o.finding.action == "move-to-pip" and names.normalize(r.after.name) in map(names.normalize, arriving):
+                return True
+        return False
 
     def unseen_staying(self) -> list[str]:
         """The names that stay which an applied fix could not see through (the snapshot does not know them,

@@ -239,3 +239,27 @@ def test_explain_deltalake_says_which_releases_depend_on_pyarrow(capsys):
         " Arrow C++ stack, 1.2.0 and later do not",
         "Advice: none (fix: safe): large either way (PyPI wheel 134.9 MB installed); a release before 1.2.0 kept in conda"
         " pulls conda pyarrow, which blocks moving pyarrow (the depends of 1.2.0 and of 1.5.0 name no pyarrow)"]
+
+
+# -- a move whose PyPI name is not the conda name: the wheel it adds arrives in the total --------------------------
+def test_pyarrow_core_moved_to_pip_the_report_total_counts_the_wheel_the_move_adds(tmp_path, capsys):
+    """conda-forge `pyarrow-core` moved to pip as `pyarrow` (audit file 34-pyarrow-core.yml): the report's pip row is
+    named pyarrow, not pyarrow-core, so the rows did not pair and the added wheel was left out of the total ('saves
+    ~248.4 MB' under a table of 752.2 MB -> 675.2 MB, 'the saving leaves out pyarrow'); the finding priced the
+    wheel from pyarrow-core's entry (its cp311 figure, 171.3 MB, for a Python 3.12 file). Now the finding prices
+    the cp312 wheel the report's row shows, and the total counts it: both say ~77.0 MB."""
+    path = copy(tmp_path, "pyarrow-core-move.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", path)
+    assert (rc, lines(out + err, path)) == (1, (
+        "pyarrow-core-move.yml:7:3: ES001 pyarrow-core: move to pip (saves ~77.0 MB, -10.6 MB to 162.5 MB)"
+        " [fix available]\nwould rewrite pyarrow-core-move.yml\n"))
+    rc, out, _ = run(capsys, "report", path)
+    assert rc == 0 and (
+        "  total         752.2 MB, 0 unknown              675.2 MB, 0 unknown              saves ~77.0 MB, estimate"
+        " -10.6 to 162.5 MB\nestimate: before 752,243,951 B, after 675,213,893 B; 0 of 4 packages before and 0 of 5"
+        " after have no figure for the target and are not counted\n") in out
+    rc, out, _ = run(capsys, "report", "--format", "json", path)
+    (report,) = json.loads(out)["files"]
+    (f,) = report["findings"]
+    assert "arriving: the pyarrow 26.0.1 wheel (171.4 MB; knowledge/packages/pyarrow.toml pypi-wheel-26.0.1-cp312" in f["source"]
+    assert (report["estimate"]["left_out"], f["saving_bytes"], report["estimate"]["saving_bytes"]) == ([], 77_030_058, 77_030_058)
