@@ -213,7 +213,7 @@ class Builds:
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self._entries)))]
+            return [self[j] for j in range(*i.indices(len(self._rows)))]
         b = self._made[i]
         if b is None:
             subdir, line = self._where(i)

@@ -39,6 +39,20 @@ def test_builds_are_per_platform_and_channel_newest_first():
     assert g.date == "2026-05-01"
 
 
+def test_builds_of_two_subdirs_merge_newest_first_and_slice_as_a_list():
+    g = graph([rec("pywin32-on-windows", "0.1.0", "pyh07e9846_2", ["__win"], subdir="noarch"),
+               rec("pywin32-on-windows", "0.1.0", "pyh1179c8e_3", ["__unix"], subdir="noarch"),
+               rec("pywin32-on-windows", "0.2.0", "h0_0", subdir="linux-64"),
+               rec("pywin32-on-windows", "0.0.9", "h0_0", subdir="linux-64")])
+    got = g.builds("pywin32-on-windows", platform="linux-64", channel="conda-forge")
+    assert [(b.version, b.build, b.subdir) for b in got] == [
+        ("0.2.0", "h0_0", "linux-64"), ("0.1.0", "pyh1179c8e_3", "noarch"), ("0.1.0", "pyh07e9846_2", "noarch"),
+        ("0.0.9", "h0_0", "linux-64")]
+    assert [got.key(i) for i in range(len(got))] == [(b.version, b.build, b.subdir) for b in got]
+    assert [got.dep_names(i) for i in range(len(got))] == [[], ["__unix"], ["__win"], []]
+    assert got[1:3] == list(got)[1:3] and got[::-1] == list(got)[::-1] and got[5:] == []
+
+
 def test_installed_bytes_exact_where_measured_else_an_estimate_with_its_range():
     g = graph([rec("a", "1", "h0_0", size=1_000_000),  # a measured ratio of 2.0 for "a"
                rec("zzz", "1", "h0_0", size=1_000_000),  # the population's median 3.0 (q10 2.5 .. q90 4.0)
