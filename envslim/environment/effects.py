@@ -39,6 +39,10 @@ class Effect:
     # names that stay which the snapshot does not know at all: what they keep of what leaves cannot be seen, so
     # saving_bytes is None and the snapshot's figure is only a bound (unseen_text)
     unseen: tuple[str, ...] = ()
+    # names that stay whose build the walk took for a package that leaves, against a spec of one that stays (the
+    # snapshot's builds disagree, Environment.forced): what stays of them is not what the walk holds, so
+    # saving_bytes is None, and no figure is given (forced_text)
+    disagree: tuple[str, ...] = ()
     how: str = ""  # how saving_bytes was worked out on the environment, with the figures' sources ("" none)
     channel: str = ""  # a guard: the channel its excluded packages would come from (nomkl: defaults' mkl)
     platform: str = ""  # a guard priced for another platform than the environment's ("" the environment's)
@@ -73,6 +77,7 @@ class Effect:
                 **({"excluded": list(self.excluded)} if self.excluded else {}),
                 **({"pulled_back_by": list(self.pulled_back_by)} if self.pulled_back_by else {}),
                 **({"unknown": list(self.unknown)} if self.unknown else {}),
+                **({"disagree": list(self.disagree)} if self.disagree else {}),
                 **({"unpriced": list(self.unpriced)} if self.unpriced else {})}
 
 
@@ -165,6 +170,18 @@ def unseen_text(env, unseen, leaving, saving, rng) -> tuple[str, str]:
     return how, f"what {shown} keep{'s' if one else ''} (not in the snapshot)"
 
 
+def forced_text(forced) -> tuple[str, str]:
+    """(how, unpriced part) of a saving not claimed because a build that stays was taken for a package that
+    leaves against a spec of one that stays (:meth:`Environment.forced`). No figure is given: the walk's own
+    holds the build that the leaving package forced, which is not what stays."""
+    x, staying, spec, by = forced[0]
+    more = f" (and {', '.join(f[0] for f in forced[1:])})" if len(forced) > 1 else ""
+    who = "the file's line" if staying == "the file" else staying
+    how = (f"unknown: the snapshot's builds disagree on {x}{more}, so what stays of it cannot be judged offline:"
+           f" {who} asks {spec}, the build taken is {by}'s, and {by} leaves (--verify solves)")
+    return how, f"what {x} becomes without {by} (the snapshot's builds disagree)"
+
+
 def effect_of_drop(env, name: str) -> Effect:
     """Dropping the requested ``name``: what only it brought leaves."""
     roots = _roots(env)
@@ -176,8 +193,12 @@ def effect_of_drop(env, name: str) -> Effect:
     saving, rng, worth, unpriced = _priced(env, leaving, own=name)
     how = how_text(env, leaving, (), saving, rng, unpriced)
     unseen = unseen_staying(env, after, leaving)
+    forced = () if unseen else env.forced(after, set(leaving), MIN_WORTH)
     if unseen:  # what might be kept is not counted: the saving is unknown, its snapshot figure a bound
         how, part = unseen_text(env, unseen, leaving, saving, rng)
+        saving, rng, unpriced = None, None, unpriced | {part}
+    elif forced:  # what stays is not what the walk holds: the saving is unknown, its snapshot figure a bound
+        how, part = forced_text(forced)
         saving, rng, unpriced = None, None, unpriced | {part}
     why = ""
     if not leaving:
@@ -187,6 +208,7 @@ def effect_of_drop(env, name: str) -> Effect:
         why = (f"only {', '.join(leaving)} ({_mb(worth)}) would leave"
                + (f": {', '.join(kept[:4])}{' ...' if len(kept) > 4 else ''} stay for the rest of the file" if kept else ""))
     return Effect(leaving=leaving, saving_bytes=saving, saving_range=rng, worth=worth, why=why, unseen=unseen,
+                  disagree=tuple(f[0] for f in forced),
                   unpriced=tuple(sorted(unpriced)), how=how, gone=members(env, leaving) if saving is not None else ())
 
 
@@ -213,8 +235,12 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
     saving, rng, worth, unpriced = _priced(env, leaving, arriving, after_env, own=old)
     how = how_text(env, leaving, arriving, saving, rng, unpriced)
     unseen = unseen_staying(after_env, kept, leaving)
+    forced = () if unseen else env.forced(kept, set(leaving), MIN_WORTH)
     if unseen:  # what might be kept is not counted: the saving is unknown, its snapshot figure a bound
         how, part = unseen_text(env, unseen, leaving, saving, rng)
+        saving, rng, unpriced = None, None, unpriced | {part}
+    elif forced:  # what stays is not what the walk holds: the saving is unknown, its snapshot figure a bound
+        how, part = forced_text(forced)
         saving, rng, unpriced = None, None, unpriced | {part}
     why = ""
     if not leaving and not arriving:
@@ -223,7 +249,7 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
         why = f"only {', '.join(leaving) or 'nothing'} ({_mb(worth)}) would leave: what {old} adds to {new} stays for the rest of the file"
     priced = saving is not None
     return Effect(leaving=leaving, arriving=arriving, saving_bytes=saving, saving_range=rng, worth=worth, why=why,
-                  unseen=unseen,
+                  unseen=unseen, disagree=tuple(f[0] for f in forced),
                   unpriced=tuple(sorted(unpriced)), how=how,
                   gone=members(env, leaving) if priced else (), come=members(after_env, arriving) if priced else ())
 
@@ -303,8 +329,12 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
                     text += (f" and the conda {', '.join(adds)} the fix adds ({', '.join(added)}: {_mb(an)}"
                              + (f", {_mb(alo)} to {_mb(ahi)}" if alo != ahi else "") + ")")
             how = how_text(env, leaving, arriving, saving, rng, unpriced, text) if saving is not None else ""
+    forced = env.forced(env.kept(rest), set(leaving), MIN_WORTH) if saving is not None else []
+    if forced:  # what stays is not what the walk holds: the saving is unknown, its snapshot figure a bound
+        how, part = forced_text(forced)
+        saving, rng, unpriced, come = None, None, unpriced | {part}, ()
     return Effect(leaving=leaving, arriving=arriving, worth=worth, why=why, saving_bytes=saving,
-                  saving_range=rng, unpriced=tuple(sorted(unpriced)), how=how,
+                  saving_range=rng, unpriced=tuple(sorted(unpriced)), how=how, disagree=tuple(f[0] for f in forced),
                   gone=members(env, leaving) if saving is not None else (), come=come)
 
 

@@ -761,6 +761,63 @@ class Environment:
         cannot be judged offline."""
         return sorted(n for n in names if not self.knows_name(n))
 
+    def forced(self, kept, leaving, worth: int = 0) -> list[tuple[str, str, str, str]]:
+        """Those of ``kept`` whose chosen build a package of ``leaving`` forced on the walk against a spec of a
+        package that stays (or of the file's own line), where another build meets every staying spec: (name, the
+        staying package, the spec of it the build breaks, the leaving package whose spec it meets), by name. The walk meets such a conflict where the
+        snapshot's builds disagree (libopencv 4.10 asks ``qt6-main >=6.8.1,<6.9.0a0``, pyside6 6.11.1 asks
+        ``qt6-main 6.11.1.*``) and takes the build most specs allow; a solver would change the leaving package's
+        build instead. Without the leaving package the staying one is chosen again, so what stays of it is not
+        what this environment holds. Only where that matters: the build the staying specs would take instead
+        differs by ``worth`` bytes or more, or depends on a name the environment does not have (qt6-main 6.8.3
+        brings libllvm20 where 6.11.1 did not), not a rebuild of about the same size (libpq 18.4 against 17.7)."""
+        if not leaving:
+            return []
+        kept = set(kept)
+        by_name: dict[str, list] = {}  # a name that stays, which a leaving package depends on -> (package, spec)
+        for p in leaving:
+            if self.packages.get(p) is not None and self._dep_names(p) & kept:
+                for d in self.packages[p].depends:
+                    n = d.partition(" ")[0]
+                    if n in kept:
+                        by_name.setdefault(n, []).append((p, d))
+        if not by_name:
+            return []
+        names = set(by_name)
+        for p in kept:  # (the specs of the packages that stay, on those names)
+            if self.packages.get(p) is not None and self._dep_names(p) & names:
+                for d in self.packages[p].depends:
+                    n = d.partition(" ")[0]
+                    if n in names and n != p:
+                        by_name[n].append((p, d))
+        out = []
+        for x in sorted(names - {"python", "python_abi"}):  # (the file's target decides the Python)
+            chosen = self.packages.get(x)
+            if chosen is None:
+                continue
+            specs = by_name[x]
+            forcing = [(p, d) for p, d in specs if p in leaving and self._match(d, chosen)]
+            if not forcing:
+                continue
+            staying = [(p, d) for p, d in specs if p not in leaving and p not in self.stand_in]  # (a stand-in's
+            # specs are another build's: cpython 3.14.6 standing in beside python 3.12 asks python 3.14)
+            if x in self.requested:
+                staying.append(("the file", self.requested[x]))
+            broken = [(p, d) for p, d in staying if not self._match(d, chosen)]
+            if not broken:
+                continue
+            channel = self._serving.get(x)
+            others = self.graph.builds(x, platform=self.target.platform, channel=channel) if channel else ()
+            alt = next((b for b in others if all(self._match(d, b) for _p, d in staying)), None)
+            if alt is None:
+                continue
+            size, other = (chosen.figure or (None,))[0], (alt.figure or (None,))[0]
+            new = {d.partition(" ")[0] for d in alt.depends if not d.startswith("__")} - set(self.packages)
+            if size is None or other is None or abs(size - other) >= worth or new:
+                p, d = broken[0]
+                out.append((x, p, d if isinstance(d, str) else d.original, forcing[0][0]))
+        return out
+
     def edges(self, name: str) -> tuple[frozenset[str], bool]:
         """The names ``name`` may depend on, conservatively: the union over every build the file's pins
         allow for the target (platform, channel, Python), or, where the snapshot has none of those, over

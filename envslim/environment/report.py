@@ -263,6 +263,13 @@ class FileReport:
         return sorted({n for o in self.plan.applied
                        for n in getattr(getattr(o.finding, "effect", None), "unseen", ())})
 
+    def disagreeing(self) -> list[str]:
+        """The names that stay whose build the walk took for a package an applied fix removes, against a spec of
+        one that stays (``Effect.disagree``: the snapshot's builds disagree): what stays of them is not what the
+        model holds, so the total saving is unknown too."""
+        return sorted({n for o in self.plan.applied
+                       for n in getattr(getattr(o.finding, "effect", None), "disagree", ())})
+
     def unpriced_changes(self) -> list[str]:
         """The rows an applied fix changes (moves, renames, removes, pins) that have no figure on a side they
         have (a move's wheel with no figure for the target): what the rewrite saves on them is unknown, so the
@@ -272,9 +279,10 @@ class FileReport:
 
     def saving(self) -> tuple[int, int, int] | None:
         """:meth:`saving_bound`, or None where a name that stays is not in the snapshot
-        (:meth:`unseen_staying`) or a changed row has no figure (:meth:`unpriced_changes`): then the figures'
-        difference is only a bound, or not even that."""
-        return None if self.unseen_staying() or self.unpriced_changes() else self.saving_bound()
+        (:meth:`unseen_staying`), a changed row has no figure (:meth:`unpriced_changes`) or the snapshot's builds
+        disagree on a name that stays (:meth:`disagreeing`): then the figures' difference is only a bound, or
+        not even that."""
+        return None if self.unseen_staying() or self.unpriced_changes() or self.disagreeing() else self.saving_bound()
 
     def saving_bound(self) -> tuple[int, int, int] | None:
         """(saving, low, high) over the packages known on both sides (each package counted once), or None

@@ -89,6 +89,9 @@ def _estimate(rep: FileReport) -> dict:
     unpriced = rep.unpriced_changes()
     if unpriced:  # a package the rewrite changes has no figure on a side: the saving is unknown, not a bound
         d["unpriced_changes"] = unpriced
+    disagree = rep.disagreeing()
+    if disagree:  # the snapshot's builds disagree on a name that stays: the saving is unknown, not a bound
+        d["builds_disagree"] = disagree
     if estimated:
         if b:
             d["before_range"] = [b[1], b[2]]
@@ -130,6 +133,9 @@ def _saving_text(est: dict, rep: FileReport) -> str:
     if unpriced and not unseen:
         shown = ", ".join(unpriced[:3]) + (f" and {len(unpriced) - 3} more" if len(unpriced) > 3 else "")
         return f"saving unknown: {shown} {'has' if len(unpriced) == 1 else 'have'} no figure for the target on a side"
+    disagree = est.get("builds_disagree")
+    if disagree and not unseen:
+        return f"saving unknown: the snapshot's builds disagree on {', '.join(disagree)} (--verify solves)"
     if unseen:
         shown = ", ".join(unseen[:3]) + (f" and {len(unseen) - 3} more" if len(unseen) > 3 else "")
         bound = est.get("saving_bound_bytes")

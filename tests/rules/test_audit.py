@@ -26,6 +26,13 @@ def lines(out: str, path) -> str:
     return out.replace(str(path), path.name)
 
 
+def checked(tmp_path, capsys, name: str):
+    """(the copy of tests/data/audit/NAME, exit code, `rewrite --check` output with the file's name alone)."""
+    path = copy(tmp_path, name)
+    rc, out, err = run(capsys, "rewrite", "--check", path)
+    return path, rc, lines(out + err, path)
+
+
 # -- numpy<2 only where numpy 2 could come: a held conda-forge build already rules it out -------------------------
 def test_no_numpy_pin_while_a_prefixed_conda_forge_build_holds_numpy_back(tmp_path, capsys):
     """conda-forge::pyarrow=15 on a defaults file: conda-forge's pyarrow 15 builds depend on numpy <2.0a0, so while
@@ -195,9 +202,8 @@ def test_a_move_whose_project_the_pip_list_already_installs_counts_no_arriving_w
     conda line; the pinned wheel is installed before and after. The saving subtracted the pyarrow 26.0.1 wheel
     (171.3 MB) as if it arrived ('saves ~104.9 MB, estimate 15.5 MB to 191.8 MB'), against a report total of
     276.2 MB. Now the finding's saving is what leaves the conda side, and the report's total agrees."""
-    path = copy(tmp_path, "pip-line-pyarrow.yml")
-    rc, out, err = run(capsys, "rewrite", "--check", path)
-    assert (rc, lines(out + err, path)) == (1, (
+    path, rc, text = checked(tmp_path, capsys, "pip-line-pyarrow.yml")
+    assert (rc, text) == (1, (
         "pip-line-pyarrow.yml:8:3: ES001 pyarrow: move to pip (saves ~276.2 MB, 186.8 MB to 363.1 MB) [fix available]\n"
         "would rewrite pip-line-pyarrow.yml\n"))
     rc, out, _ = run(capsys, "report", "--format", "json", path)
@@ -215,9 +221,8 @@ def test_pip_matplotlib_beside_conda_matplotlib_is_a_duplicate_of_the_original_l
     into conda matplotlib-base, so ES006 saw the duplicate only in a second round, after ES004's rename, and named
     the rewritten text ('ES006 matplotlib-base: also a conda dependency (line 8: matplotlib-base)'), and the
     safe --check did not list it. Now it is found on the file as written."""
-    path = copy(tmp_path, "pip-dup-matplotlib.yml")
-    rc, out, err = run(capsys, "rewrite", "--check", path)
-    assert (rc, lines(out + err, path)) == (1, (
+    path, rc, text = checked(tmp_path, capsys, "pip-dup-matplotlib.yml")
+    assert (rc, text) == (1, (
         "pip-dup-matplotlib.yml:8:3: ES004 matplotlib: use matplotlib-base (saves ~741.8 MB, 344.3 MB to 1,120.6 MB)"
         " [fix available]\n"
         "pip-dup-matplotlib.yml:11:5: ES006 matplotlib: also a conda dependency (line 8: matplotlib); pip installs a"
@@ -248,9 +253,8 @@ def test_pyarrow_core_moved_to_pip_the_report_total_counts_the_wheel_the_move_ad
     ~248.4 MB' under a table of 752.2 MB -> 675.2 MB, 'the saving leaves out pyarrow'); the finding priced the
     wheel from pyarrow-core's entry (its cp311 figure, 171.3 MB, for a Python 3.12 file). Now the finding prices
     the cp312 wheel the report's row shows, and the total counts it: both say ~77.0 MB."""
-    path = copy(tmp_path, "pyarrow-core-move.yml")
-    rc, out, err = run(capsys, "rewrite", "--check", path)
-    assert (rc, lines(out + err, path)) == (1, (
+    path, rc, text = checked(tmp_path, capsys, "pyarrow-core-move.yml")
+    assert (rc, text) == (1, (
         "pyarrow-core-move.yml:7:3: ES001 pyarrow-core: move to pip (saves ~77.0 MB, -10.6 MB to 162.5 MB)"
         " [fix available]\nwould rewrite pyarrow-core-move.yml\n"))
     rc, out, _ = run(capsys, "report", path)
@@ -263,3 +267,27 @@ def test_pyarrow_core_moved_to_pip_the_report_total_counts_the_wheel_the_move_ad
     (f,) = report["findings"]
     assert "arriving: the pyarrow 26.0.1 wheel (171.4 MB; knowledge/packages/pyarrow.toml pypi-wheel-26.0.1-cp312" in f["source"]
     assert (report["estimate"]["left_out"], f["saving_bytes"], report["estimate"]["saving_bytes"]) == ([], 77_030_058, 77_030_058)
+
+
+# -- the snapshot's builds disagree on a package that stays: the saving is unknown, not the walk's figure -----------
+def test_a_rename_whose_staying_qt_build_was_taken_for_the_leaving_binding_has_an_unknown_saving(tmp_path, capsys):
+    """opencv beside matplotlib (audit3 05-cv-scikit-image.yml): libopencv 4.10.0 asks qt6-main >=6.8.1,<6.9.0a0,
+    pyside6 6.11.1 (matplotlib's binding) asks 6.11.1.*; the walk took 6.11.1, which libopencv cannot use. The rename
+    claimed 'saves ~360.6 MB' and the report's total 'saves ~-159.0 MB' (the file walked again takes qt6-main 6.8.3,
+    which brings libllvm20). A solve would give pyside6 6.8 and qt6-main 6.8 on both sides: neither figure holds.
+    The rename stays (it is right); its saving and the total are unknown, with why."""
+    path, rc, text = checked(tmp_path, capsys, "opencv-matplotlib-qt.yml")
+    assert (rc, text) == (1, (
+        "opencv-matplotlib-qt.yml:8:3: ES004 opencv: conda-forge also builds libopencv without qt6-main [report only]\n"
+        "opencv-matplotlib-qt.yml:9:3: ES004 matplotlib: use matplotlib-base (saving unknown: the snapshot's builds"
+        " disagree on qt6-main) [fix available]\n"
+        "would rewrite opencv-matplotlib-qt.yml\n"))
+    rc, out, _ = run(capsys, "report", "--format", "json", path)
+    (report,) = json.loads(out)["files"]
+    (f,) = [f for f in report["findings"] if f["package"] == "matplotlib"]
+    assert (f["saving_bytes"], f["effect"]["disagree"], f["source"]) == (None, ["qt6-main"], (
+        "unknown: the snapshot's builds disagree on qt6-main, so what stays of it cannot be judged offline: libopencv"
+        " asks qt6-main >=6.8.1,<6.9.0a0, the build taken is pyside6's, and pyside6 leaves (--verify solves)"))
+    assert (report["estimate"]["saving_bytes"], report["estimate"]["builds_disagree"]) == (None, ["qt6-main"])
+    rc, out, _ = run(capsys, "report", path)
+    assert "saving unknown: the snapshot's builds disagree on qt6-main (--verify solves)\n" in out
