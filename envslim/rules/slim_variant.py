@@ -395,8 +395,9 @@ def _dataframe_kept(ctx: Context, name: str, repl: str, eff) -> str:
     if not users:
         return ""
     more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+    why = "the file lists it" if "pandas" in users else f"brought by {', '.join(users[:3])}{more}"
     return (f"dask.dataframe imports pyarrow, which only the dask metapackage brings here, and pandas stays"
-            f" (brought by {', '.join(users[:3])}{more}): the file does dataframes")
+            f" ({why}): the file does dataframes")
 
 
 def _gui_listed(deps) -> list[str]:

@@ -291,3 +291,15 @@ def test_a_rename_whose_staying_qt_build_was_taken_for_the_leaving_binding_has_a
     assert (report["estimate"]["saving_bytes"], report["estimate"]["builds_disagree"]) == (None, ["qt6-main"])
     rc, out, _ = run(capsys, "report", path)
     assert "saving unknown: the snapshot's builds disagree on qt6-main (--verify solves)\n" in out
+
+
+# -- wording: what keeps pandas, where the file lists it ------------------------------------------------------------
+def test_dask_core_refusal_says_the_file_lists_pandas(tmp_path, capsys):
+    """dask, distributed and pandas (audit3 20-dask-transitive-pyarrow.yml): the refusal said 'pandas stays (brought
+    by pandas)'."""
+    path = copy(tmp_path, "dask-pandas-listed.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
+    assert (rc, lines(out + err, path)) == (0, (
+        "dask-pandas-listed.yml:7:3: ES004 dask: dask-core not suggested: dask.dataframe imports pyarrow, which only"
+        " the dask metapackage brings here, and pandas stays (the file lists it): the file does dataframes [not fixed:"
+        " dask.dataframe needs pyarrow]\n"))
