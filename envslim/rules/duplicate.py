@@ -50,8 +50,8 @@ def check(ctx: Context):
         if not pname:
             continue
         conda = (names.conda_name(pname) or pname).lower()
-        if conda not in deps and pname in deps:  # (pip matplotlib beside conda's matplotlib: the map says -base)
-            conda = pname
+        if conda not in deps and pname in deps and _slim_variant(ctx, pname, conda):
+            conda = pname  # (pip matplotlib beside conda's matplotlib: the map says -base, the same project's slim build)
         if conda not in deps:
             continue
         entry = ctx.load(conda)
@@ -65,6 +65,16 @@ def check(ctx: Context):
                           refused="the pip line carries a constraint")
             continue
         yield Finding("ES006", conda, why, item=item, ops=(RemoveItem(item),), safety="unsafe")
+
+
+def _slim_variant(ctx: Context, full: str, slim: str) -> bool:
+    """Whether the conda package ``slim`` is the slim variant of the conda package ``full`` (knowledge: matplotlib ->
+    matplotlib-base), so that a pip line the name map gives ``slim`` installs ``full``'s project too. Not where the
+    map sends a PyPI name to another conda package than the one of the same name (PyPI's graphviz is conda's
+    python-graphviz; conda's graphviz is the C tool)."""
+    entry = ctx.load(full)
+    return entry is not None and any(v.get("side") == "conda" and v.get("replacement") == slim
+                                     for v in entry.slim_variants)
 
 
 def _bare(text: str, pname: str) -> bool:

@@ -303,3 +303,11 @@ def test_dask_core_refusal_says_the_file_lists_pandas(tmp_path, capsys):
         "dask-pandas-listed.yml:7:3: ES004 dask: dask-core not suggested: dask.dataframe imports pyarrow, which only"
         " the dask metapackage brings here, and pandas stays (the file lists it): the file does dataframes [not fixed:"
         " dask.dataframe needs pyarrow]\n"))
+
+
+# -- a pip line is a second copy only of the same project: PyPI's graphviz is not conda's graphviz ------------------
+def test_pip_graphviz_beside_conda_graphviz_is_no_second_copy(tmp_path, capsys):
+    """PyPI's graphviz is the Python interface (conda-forge's python-graphviz); conda-forge's graphviz is the C tool
+    it runs. Both are wanted: ES006 says nothing (it had said "pip installs a second copy over conda's")."""
+    path, rc, out = checked(tmp_path, capsys, "pip-graphviz-beside-conda-graphviz.yml")
+    assert (rc, out) == (0, "")
