@@ -255,7 +255,7 @@ def effect_of_rename(env, old: str, new: str, new_spec=None) -> Effect:
 
 
 def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | None = None,
-                   pip_names: frozenset[str] = frozenset(), adds: tuple[str, ...] = ()) -> Effect:
+                   pip_names: frozenset[str] = frozenset(), adds: tuple[str, ...] = (), pip_line: str = "") -> Effect:
     """Moving the requested ``name`` to pip (as the PyPI project ``pypi``, its versions as ``spec`` allows):
     refused where anything left on the conda side reaches it (the path is :attr:`Effect.pulled_back_by`) or
     where the walk meets a name the snapshot does not know (:attr:`Effect.unknown`); else what only it
@@ -264,7 +264,10 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
     base's wheel for the target and the wheels it requires; the other pip lines ``pip_names`` and the conda
     packages that stay provide theirs). Parts without a figure are :attr:`Effect.unpriced`; no saving where
     the wheel itself has none. ``adds``: the conda lines the fix adds (``pip`` where the file has none): what
-    of them the environment does not have yet arrives too, priced the same way."""
+    of them the environment does not have yet arrives too, priced the same way. ``pip_line``: the requirement of
+    an environment file's ``pip:`` list for the project; where the conda build's version does not satisfy it,
+    pip installs its wheel over conda's before the move as after it, so the wheel does not arrive (where the
+    conda build satisfies it, pip installs nothing before the move)."""
     roots = _roots(env)
     if name not in roots:
         return Effect(why=f"{name} is not requested")
@@ -286,9 +289,13 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
     worth = None if unknown_leaving else hi
     why = "" if worth is None or worth >= MIN_WORTH else f"only {_mb(worth)} would leave the conda side"
     project = pypi or name
-    from envslim.knowledge.names import conda_name, normalize
+    from envslim.knowledge.names import conda_name
 
-    there = normalize(project) in pip_names  # a line of the pip: list installs it already: its wheel does not arrive
+    there = False  # a line of the pip: list installs its wheel already, before the move: it does not arrive
+    if pip_line and env.packages.get(name) is not None:
+        from envslim.environment.wheels import PipSpec
+
+        there = not PipSpec(pip_line).matches_version(env.packages[name].version)
     arriving: tuple = () if there else (project,)
     saving = rng = None
     how = ""
@@ -302,7 +309,8 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
         arriving += added
         if there:
             saving, rng = n, (lo, hi)
-            text = f"no {project} wheel (a line of the pip: list installs it before and after the move)"
+            text = (f"no {project} wheel (the pip: list's {pip_line.strip()!r} installs it over conda's"
+                    f" {env.packages[name].version} before the move as after it)")
         else:
             # (priced from the PyPI project's own entry where it has one, as the report prices the pip line)
             wheel = wheels.wheel(conda_name(project) or name, project, spec, after, env.target.platform, python,

@@ -102,8 +102,11 @@ def check(ctx: Context):
                           " line instead of this one on every platform, so moving this one changes nothing",
                           **{**base, "saving_bytes": None, "saving_range": None})
             continue
+        # (pixi installs a PyPI requirement only where no conda package satisfies it: no wheel before the move)
+        line = "" if getattr(env, "format", "") == "pixi" else next(
+            (i.text for i in env.pip_items if pip_sort_key(i.text) == pip_sort_key(pypi)), "")
         eff = effects.effect_of_move(elsewhere or ctx.environment(), name, pypi=pypi, spec=spec, python=target.python,
-                                     pip_names=pips, adds=adds)
+                                     pip_names=pips, adds=adds, pip_line=line)
         where = f" on {elsewhere.target.platform}" if elsewhere is not None else ""
         if elsewhere is not None:  # (the knowledge base's figures, where the environment has none, for that platform)
             est = footprint.move_to_pip(entry, footprint.Target(elsewhere.target.platform, target.python,

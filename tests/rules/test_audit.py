@@ -210,9 +210,21 @@ def test_a_move_whose_project_the_pip_list_already_installs_counts_no_arriving_w
     (report,) = json.loads(out)["files"]
     (f,) = report["findings"]
     assert f["effect"]["arriving"] == []
-    assert f["source"].endswith("; arriving: no pyarrow wheel (a line of the pip: list installs it before and after the move)")
+    assert f["source"].endswith("; arriving: no pyarrow wheel (the pip: list's 'pyarrow==16.1.0' installs it over"
+                                " conda's 25.0.0 before the move as after it)")
     assert (f["saving_bytes"], f["saving_range"]) == (report["estimate"]["saving_bytes"], report["estimate"]["saving_range"])
     assert f["saving_bytes"] == 276_166_098
+
+
+def test_a_move_whose_pip_line_the_conda_build_satisfies_counts_the_wheel_it_brings(tmp_path, capsys):
+    """An unpinned `pyarrow` under pip: is satisfied by conda's pyarrow 25.0.0, so pip installs nothing before the
+    move; after it the wheel arrives, and the saving subtracts it."""
+    path = tmp_path / "env.yml"
+    path.write_text((DATA / "pip-line-pyarrow.yml").read_text().replace("pyarrow==16.1.0", "pyarrow"))
+    rc, out, err = run(capsys, "rewrite", "--check", path)
+    assert (rc, lines(out + err, path)) == (1, (
+        "env.yml:8:3: ES001 pyarrow: move to pip (saves ~104.9 MB, 15.5 MB to 191.8 MB) [fix available]\n"
+        "would rewrite env.yml\n"))
 
 
 # -- a pip line for a package the conda side lists under its own name -------------------------------------------
