@@ -77,7 +77,7 @@ def check(ctx: Context):
         if not pypi:
             continue
         target = knowledge_target(ctx, name)
-        reason = _reason(entry, ctx.lines().target.platform, spec)
+        reason = _reason(entry, ctx.lines().target, spec)
         est = footprint.move_to_pip(entry, target, spec)
         base = dict(rule="ES001", package=name, item=item, saving_bytes=est.saving_bytes, saving_range=est.range,
                     source=est.how)
@@ -155,20 +155,22 @@ def check(ctx: Context):
                       action="move-to-pip", fix_title=f"move {name} to pip", **base)
 
 
-def _reason(entry, platform: str, spec) -> str:
+def _reason(entry, target, spec) -> str:
     """The knowledge base's reason for the move, where its figures are for the file's target (``reason_for``:
-    their version and platform; the spec admits that release series), else the entry's summary, which has none."""
+    their version, platform and, where they are of one Python's builds, that Python; the spec admits that
+    release series), else the entry's summary, which has none."""
     reason = entry.advice.get("reason", "its conda-forge build is much larger than the PyPI wheel")
     given = entry.advice.get("reason_for")
     if not given:
         return reason
-    version, where = given.split()
+    version, where, *python = given.split()
     series = ".".join(version.split(".")[:2])
     try:
         fits = spec.raw_version is None or condaspec.merge_pin(spec.raw_version, f"{series}.*").status != "conflict"
     except condaspec.CondaSpecError:
         fits = False
-    return reason if fits and where == platform else entry.summary
+    fits = fits and where == target.platform and (not python or python[0] == target.python)
+    return reason if fits else entry.summary
 
 
 def _no_wheel(ctx: Context, pypi: str, spec) -> str:

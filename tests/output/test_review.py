@@ -15,7 +15,7 @@ from envslim.cli import main
 from envslim.display import redact
 from tests.conftest import ROOT, run
 
-PYARROW = "move to pip: " + knowledge.load("pyarrow").advice["reason"]
+PYARROW = "move to pip: " + knowledge.load("pyarrow").summary  # no file here is Python 3.14 (the reason's figures')
 SAVES = "saves ~104.9 MB, estimate 15.5 MB to 191.8 MB"  # linux-64, Python 3.11: what leaves the environment, 26.0.1 wheel
 SAVES_39 = "saves ~123.3 MB, estimate 41.3 MB to 203.2 MB"  # Python 3.9: 61 packages leave (19.0.1), the 21.0.0 wheel
 # Where the environment cannot price the move (private channels listed first: pyarrow's build is unknown), the
