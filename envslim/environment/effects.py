@@ -266,8 +266,10 @@ def effect_of_move(env, name: str, *, pypi: str = "", spec=None, python: str | N
     the wheel itself has none. ``adds``: the conda lines the fix adds (``pip`` where the file has none): what
     of them the environment does not have yet arrives too, priced the same way. ``pip_line``: the requirement of
     an environment file's ``pip:`` list for the project; where the conda build's version does not satisfy it,
-    pip installs its wheel over conda's before the move as after it, so the wheel does not arrive (where the
-    conda build satisfies it, pip installs nothing before the move)."""
+    pip installs its wheel over conda's before the move as after it, so the wheel does not arrive. Where the
+    conda build satisfies it, conda's ``pip install -U -r`` (conda/env/installers/pip.py) replaces it only if
+    PyPI has a newer release, which the snapshot's date cannot tell: the wheel is counted as arriving, the lower
+    of the two savings."""
     roots = _roots(env)
     if name not in roots:
         return Effect(why=f"{name} is not requested")

@@ -217,8 +217,9 @@ def test_a_move_whose_project_the_pip_list_already_installs_counts_no_arriving_w
 
 
 def test_a_move_whose_pip_line_the_conda_build_satisfies_counts_the_wheel_it_brings(tmp_path, capsys):
-    """An unpinned `pyarrow` under pip: is satisfied by conda's pyarrow 25.0.0, so pip installs nothing before the
-    move; after it the wheel arrives, and the saving subtracts it."""
+    """An unpinned `pyarrow` under pip: is satisfied by conda's pyarrow 25.0.0; conda's `pip install -U` replaces it
+    only if PyPI has a newer release, which the offline figures cannot tell, so the wheel counts as arriving with
+    the move (the lower saving)."""
     path = tmp_path / "env.yml"
     path.write_text((DATA / "pip-line-pyarrow.yml").read_text().replace("pyarrow==16.1.0", "pyarrow"))
     rc, out, err = run(capsys, "rewrite", "--check", path)
