@@ -149,6 +149,21 @@ def _saving_text(est: dict, rep: FileReport) -> str:
     return f"saves ~{mb(saving)}" + (", estimate" if _saving_estimated(rep) else "")
 
 
+def _total_bytes(est: dict, side: str) -> str:
+    """One side's total in bytes, with its range where it is an estimate that spreads (``1,234 B (1.0 to 1.5
+    MB)``): the range the JSON report gives as ``before_range``/``after_range``."""
+    n, rng = est[f"{side}_bytes"], est.get(f"{side}_range")
+    if n is None:
+        return "unknown"
+    return f"{n:,} B ({_span(*rng)})" if rng and _spread(*rng) else f"{n:,} B"
+
+
+def _total_mb(est: dict, side: str) -> str:
+    """One side's total in MB, with its range where it is an estimate that spreads."""
+    rng = est.get(f"{side}_range")
+    return f"{mb(est[f'{side}_bytes'])} ({_span(*rng)})" if rng and _spread(*rng) else mb(est[f"{side}_bytes"])
+
+
 def _unknown_count(est: dict, side: str) -> str:
     """The total's unknown parts on one side: the packages without a figure and what counted ones need
     without one (each once)."""
@@ -287,9 +302,8 @@ def to_table(rep: FileReport) -> str:
     widths = [max(len(c[i]) for c in cells) for i in range(3)]
     lines = head + ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3] for c in cells]
     lines = [line.rstrip() for line in lines]
-    before, after = est["before_bytes"], est["after_bytes"]
-    lines.append(f"estimate: before {'unknown' if before is None else f'{before:,} B'}, after "
-                 f"{'unknown' if after is None else f'{after:,} B'}; {_totals_sentence(est)}")
+    lines.append(f"estimate: before {_total_bytes(est, 'before')}, after {_total_bytes(est, 'after')};"
+                 f" {_totals_sentence(est)}")
     if rep.image is not None:
         lines.append(image_line(rep.image))
     elif not rep.target.platform.startswith("linux-"):
@@ -323,7 +337,7 @@ def to_markdown(rep: FileReport) -> str:
     out = [f"### envslim report: {md_code(redact(rep.path))}", ""]
     if not rep.rows:
         return "\n".join(out + ["No packages.", ""]) + "\n"
-    headline = f"**Estimated footprint: {mb(est['before_bytes'])} → {mb(est['after_bytes'])}**"
+    headline = f"**Estimated footprint: {_total_mb(est, 'before')} → {_total_mb(est, 'after')}**"
     if est["saving_bytes"] or est.get("unseen_staying") or est.get("unpriced_changes"):
         headline += f" ({_saving_text(est, rep)})"
     out += [f"{headline}; {_totals_sentence(est)}. Python {t.python} ({t.python_from}), {_platform(t)}.", ""]

@@ -150,7 +150,7 @@ def test_markdown_of_a_real_manifest_environment(capsys):
     assert out.splitlines()[:11] == [
         f"### envslim report: `{path}`",
         "",
-        "**Estimated footprint: 1,406.1 MB → 1,406.1 MB**; 0 of 2 packages before and 0 of 2 after have no figure for the target and are not counted. Python 3.11 (default), linux-64.",
+        "**Estimated footprint: 1,406.1 MB (831.1 to 1,959.4 MB) → 1,406.1 MB (831.1 to 1,959.4 MB)**; 0 of 2 packages before and 0 of 2 after have no figure for the target and are not counted. Python 3.11 (default), linux-64.",
         "",
         "image (modeled, estimate): before ~1,482.9 MB (908.0 to 2,036.2 MB); after the rewrite ~1,482.9 MB (908.0 to 2,036.2 MB), with the default prune ~1,248.1 MB (723.4 to 1,816.8 MB) on debian:bookworm-slim (76.8 MB), ~1,192.0 MB (667.3 to 1,761.2 MB) on distroless",
         "",

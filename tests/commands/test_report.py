@@ -227,7 +227,7 @@ environment.yml (Python 3.11 from the file, linux-64)
   python   conda 166.4 MB closure est. [4]  conda 166.4 MB closure est. [4]
   tinylib  pip 0.0 MB wheel [5]             pip 0.0 MB wheel [5]
   total    475.7 MB, 0 unknown              475.7 MB, 0 unknown
-estimate: before 475,732,916 B, after 475,732,916 B; 0 of 5 packages before and 0 of 5 after have no figure for the target and are not counted
+estimate: before 475,732,916 B (320.4 to 626.7 MB), after 475,732,916 B (320.4 to 626.7 MB); 0 of 5 packages before and 0 of 5 after have no figure for the target and are not counted
 image (modeled, estimate): before ~552.6 MB (397.3 to 703.5 MB); after the rewrite ~552.6 MB (397.3 to 703.5 MB), with the default prune ~473.1 MB (326.1 to 633.3 MB) on debian:bookworm-slim (76.8 MB), ~417.0 MB (270.0 to 577.8 MB) on distroless
 Totals are a union: each package counted once, priced for the target platform, Python and the file's versions; a figure marked est. is estimated (its range is given), stand-in is a figure of another Python's build or another version, named in its source line.
 conda figures: the offline graph snapshot of 2026-08-17 (depends and archive bytes from public lock files; installed bytes measured where a committed conda-meta has them, else estimated from the archive bytes, with a range), walked with the builds a solver would choose for the target

@@ -28,7 +28,8 @@ def test_a_stand_in_wheel_is_one_figure_and_its_requirements_are_counted_as_unkn
     (tmp_path / "env.yml").write_text(STAND_IN)
     lines = report(capsys, tmp_path / "env.yml")
     assert lines[6] == "  total    279.0 MB, 1 unknown              368.9 MB, 1 unknown"
-    assert lines[7] == ("estimate: before 279,006,953 B, after 368,870,771 B; 0 of 3 packages before and 0 of 4 after"
+    assert lines[7] == ("estimate: before 279,006,953 B (232.7 to 324.2 MB), after 368,870,771 B (290.8 to 444.8 MB);"
+                        " 0 of 3 packages before and 0 of 4 after"
                         " have no figure for the target and are not counted; nor are the parts of counted figures that"
                         " have none: pyarrow 14.0.2's requirements (the snapshot has 26.0.1's); the saving leaves out"
                         " numpy (known on one side only)")
@@ -49,7 +50,8 @@ def test_096_a_closure_member_without_a_figure_is_an_unknown_part(capsys):
     """mamba's test file: beautifulsoup4's closure has typing_extensions, which has no figure for Python 3.9."""
     lines = report(capsys, _corpus("096"))
     assert lines[5] == "  total           171.6 MB, 1 unknown              171.6 MB, 1 unknown"
-    assert lines[6] == ("estimate: before 171,575,179 B, after 171,575,179 B; 0 of 3 packages before and 0 of 3 after"
+    assert lines[6] == ("estimate: before 171,575,179 B (121.5 to 220.5 MB), after 171,575,179 B (121.5 to 220.5 MB);"
+                        " 0 of 3 packages before and 0 of 3 after"
                         " have no figure for the target and are not counted; nor are the parts of counted figures that"
                         " have none: typing_extensions")
 
@@ -82,3 +84,36 @@ def test_208_a_change_whose_saving_is_unknown_says_so(capsys):
     (line,) = [x for x in report(capsys, _corpus("208")) if x.startswith("  matplotlib ")]
     assert line == ("  matplotlib       conda 1,356.7 MB closure stand-in [1]   conda 175.9 MB closure stand-in [2]"
                     "   replaced by matplotlib-base (ES004): saving unknown")
+
+
+def test_the_totals_are_estimates_and_print_their_range_in_the_table_and_markdown_as_in_json(capsys):
+    """The API stack's totals are sums of estimated figures: the table's estimate line and the markdown headline
+    gave the point values only (818,681,725 B, 713,928,105 B), the JSON their ranges; now all three agree."""
+    import json
+
+    from tests.conftest import SHARED
+
+    stack = SHARED / "examples" / "stacks" / "api.yml"
+    if not stack.exists():
+        pytest.skip("../shared is absent")
+    lines = report(capsys, stack)
+    assert lines[18] == ("estimate: before 818,681,725 B (552.2 to 1,077.8 MB), after 713,928,105 B (536.7 to 886.2 MB);"
+                         " 1 of 15 packages before and 1 of 15 after have no figure for the target and are not counted")
+    assert main(["report", "--format", "markdown", str(stack)]) == 0
+    headline = capsys.readouterr().out.splitlines()[2]
+    assert headline.startswith("**Estimated footprint: 818.7 MB (552.2 to 1,077.8 MB) → 713.9 MB (536.7 to 886.2 MB)**"
+                               " (saves ~104.8 MB, estimate 15.4 to 191.6 MB);")
+    assert main(["report", "--format", "json", str(stack)]) == 0
+    est = json.loads(capsys.readouterr().out)["files"][0]["estimate"]
+    assert (est["before_range"], est["after_range"]) == ([552188622, 1077795213], [536749191, 886173861])
+
+
+def test_a_measured_total_prints_no_range(tmp_path, capsys):
+    """defaults' mkl is measured (a committed conda-meta): the before total is one figure; the after side's
+    libopenblas is estimated from its archive bytes and gives its range."""
+    path = tmp_path / "environment.yml"
+    path.write_text("name: t\nchannels:\n  - defaults\ndependencies:\n  - python=3.11\n  - numpy\n")
+    lines = report(capsys, path)
+    assert lines[7] == ("estimate: before 870,989,164 B, after 21,286,098 B (15.5 to 27.0 MB); 2 of 3 packages before"
+                        " and 3 of 4 after have no figure for the target and are not counted; nor are the parts of"
+                        " counted figures that have none: before only: tbb, zlib")
