@@ -223,10 +223,10 @@ def _check_advice(advice: object, source_ids: set[str], variants: object, proble
         _enum(advice.get("safety"), SAFETY, "advice.safety", problems)
     if not _line(advice.get("reason")):
         problems.append("advice.reason: required, one line")
-    rf = advice.get("reason_for")  # the target the reason's figures are for: "25.0 linux-64" or "25.0 linux-64 3.14"
+    rf = advice.get("reason_for")  # the target the reason's figures are for: "25.0 linux-64" or "25.0 linux-64 3.11,3.12"
     if rf is not None and not (isinstance(rf, str) and len(rf.split()) in (2, 3)):
-        problems.append("advice.reason_for: must be 'VERSION PLATFORM' or 'VERSION PLATFORM PYTHON', the target"
-                        " the reason's figures are for")
+        problems.append("advice.reason_for: must be 'VERSION PLATFORM' or 'VERSION PLATFORM PYTHON[,PYTHON...]',"
+                        " the target the reason's figures are for")
     if "details" in advice and not (isinstance(advice["details"], str) and advice["details"].strip()):
         problems.append("advice.details: must be a non-empty string")
     _refs(advice.get("sources"), "advice.sources", source_ids, problems)

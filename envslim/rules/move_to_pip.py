@@ -77,7 +77,7 @@ def check(ctx: Context):
         if not pypi:
             continue
         target = knowledge_target(ctx, name)
-        reason = _reason(entry, ctx.lines().target, spec)
+        reason = _reason(entry, target, spec)
         est = footprint.move_to_pip(entry, target, spec)
         base = dict(rule="ES001", package=name, item=item, saving_bytes=est.saving_bytes, saving_range=est.range,
                     source=est.how)
@@ -157,8 +157,8 @@ def check(ctx: Context):
 
 def _reason(entry, target, spec) -> str:
     """The knowledge base's reason for the move, where its figures are for the file's target (``reason_for``:
-    their version, platform and, where they are of one Python's builds, that Python; the spec admits that
-    release series), else the entry's summary, which has none."""
+    their version, platform and, where given, the Pythons whose builds they are of, comma-separated; the spec
+    admits that release series), else the entry's summary, which has none."""
     reason = entry.advice.get("reason", "its conda-forge build is much larger than the PyPI wheel")
     given = entry.advice.get("reason_for")
     if not given:
@@ -169,7 +169,7 @@ def _reason(entry, target, spec) -> str:
         fits = spec.raw_version is None or condaspec.merge_pin(spec.raw_version, f"{series}.*").status != "conflict"
     except condaspec.CondaSpecError:
         fits = False
-    fits = fits and where == target.platform and (not python or python[0] == target.python)
+    fits = fits and where == target.platform and (not python or target.python in python[0].split(","))
     return reason if fits else entry.summary
 
 

@@ -29,7 +29,7 @@ def test_one_short_line_per_finding_and_the_whole_reasoning_with_verbose(env, ca
         "environment.yml:7:3: ES001 pyarrow: move to pip (saves ~129.3 MB, 26.2 MB to 229.3 MB) [fix available]\n"
         "would rewrite environment.yml\n")
     assert main(["rewrite", "--check", "-v", "environment.yml"]) == 1
-    reason = knowledge.load("pyarrow").summary  # the file is Python 3.11: the reason's figures are 3.14's
+    reason = knowledge.load("pyarrow").advice["reason"]
     assert capsys.readouterr().out == (
         f"environment.yml:7:3: ES001 pyarrow: move to pip: {reason} (saves ~129.3 MB, estimate 26.2 MB to 229.3 MB)"
         " [fix available]\nwould rewrite environment.yml\n")

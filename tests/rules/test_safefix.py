@@ -18,8 +18,7 @@ from tests.conftest import CORPUS, ROOT, SHARED
 
 MPL = knowledge.load("matplotlib").slim_variants[0]["reason"]
 DASK = knowledge.load("dask").slim_variants[0]["reason"]
-# the files here are Python 3.11 (pinned or the default): the reason's figures are for 3.14 builds, so the summary
-PYARROW = knowledge.load("pyarrow").summary
+PYARROW = knowledge.load("pyarrow").advice["reason"]
 CF = "channels:\n  - conda-forge\n  - nodefaults\n"
 
 
