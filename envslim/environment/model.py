@@ -764,8 +764,8 @@ class Environment:
     def forced(self, kept, leaving, worth: int = 0) -> list[tuple[str, str, str, str]]:
         """Those of ``kept`` whose chosen build a package of ``leaving`` forced on the walk against a spec of a
         package that stays (or of the file's own line), where another build meets every staying spec: (name, the
-        staying package, the spec of it the build breaks, the leaving package whose spec it meets), by name. The walk meets such a conflict where the
-        snapshot's builds disagree (libopencv 4.10 asks ``qt6-main >=6.8.1,<6.9.0a0``, pyside6 6.11.1 asks
+        staying package, the spec of it the build breaks, the leaving package whose spec it meets), by name.
+        The walk meets such a conflict where the snapshot's builds disagree (libopencv 4.10 asks ``qt6-main >=6.8.1,<6.9.0a0``, pyside6 6.11.1 asks
         ``qt6-main 6.11.1.*``) and takes the build most specs allow; a solver would change the leaving package's
         build instead. Without the leaving package the staying one is chosen again, so what stays of it is not
         what this environment holds. Only where that matters: the build the staying specs would take instead
