@@ -13,7 +13,7 @@ snapshot's PyPI requirements (``graph/pypi.json``). The data is plain (dicts, li
 booleans, dates as ISO text), written by marshal's format 2, which every CPython 3 reads (values only, so
 the same files always compile to the same bytes; graphbin.py says why not format 4): it decodes
 several times faster than JSON, and the hook path then never imports json (about 1.3 ms of CPU: a fresh
-interpreter importing re and argparse, with json and without, medians of 25 runs, 2026-12-06).
+interpreter importing re and argparse, with json and without, medians of 25 runs, 2026-12-07).
 
 A reader parses the header and then only the entries it is asked for. In a checkout (an editable install,
 or the tests) the index is optional: a knowledge file whose modification time or size differs from the
