@@ -74,10 +74,11 @@ def source_stamp(prefix: bytes) -> tuple[int, int] | None:
 
 def read_header(data) -> tuple[dict, int]:
     """(the header, where the body starts) of compiled bytes (or the file's first bytes, up to the body)."""
-    if source_stamp(bytes(data[:FIXED])) is None:
+    prefix = bytes(data[:FIXED])
+    if source_stamp(prefix) is None:
         raise ValueError("not a compiled graph snapshot")
-    length = int.from_bytes(data[FIXED - 8:FIXED], "little")
-    return marshal.loads(data[FIXED:FIXED + length]), FIXED + length
+    end = header_length(prefix)
+    return marshal.loads(data[FIXED:end]), end
 
 
 def header_length(prefix: bytes) -> int:
