@@ -775,7 +775,7 @@ class Environment:
             return []
         kept = set(kept)
         by_name: dict[str, list] = {}  # a name that stays, which a leaving package depends on -> (package, spec)
-        for p in leaving:
+        for p in sorted(leaving):  # (by name: the text names the first, the same in every process)
             if self.packages.get(p) is not None and self._dep_names(p) & kept:
                 for d in self.packages[p].depends:
                     n = d.partition(" ")[0]
@@ -784,7 +784,7 @@ class Environment:
         if not by_name:
             return []
         names = set(by_name)
-        for p in kept:  # (the specs of the packages that stay, on those names)
+        for p in sorted(kept):  # (the specs of the packages that stay, on those names)
             if self.packages.get(p) is not None and self._dep_names(p) & names:
                 for d in self.packages[p].depends:
                     n = d.partition(" ")[0]

@@ -325,3 +325,27 @@ def test_pip_graphviz_beside_conda_graphviz_is_no_second_copy(tmp_path, capsys):
     it runs. Both are wanted: ES006 says nothing (it had said "pip installs a second copy over conda's")."""
     path, rc, out = checked(tmp_path, capsys, "pip-graphviz-beside-conda-graphviz.yml")
     assert (rc, out) == (0, "")
+
+
+# -- the same file, the same report: no text depends on the process's string hashing ------------------------------
+def test_which_leaving_package_forced_a_staying_build_is_named_the_same_in_every_process(tmp_path):
+    """pytorch (CUDA), matplotlib, pandas and pyarrow (audit3 26-cuda-pytorch-cf.yml): libarrow, orc and libgrpc all
+    leave with pyarrow and all ask the libprotobuf build the walk took against libtorch's pin. The source named the
+    first of a set of names: 'libarrow's', 'orc's' or 'libgrpc's' from one run to the next (PYTHONHASHSEED). It names
+    the first by name now, in every process."""
+    import os
+    import subprocess
+    import sys
+
+    path = copy(tmp_path, "pyarrow-cuda-pytorch.yml")
+    sources = set()
+    for seed in ("0", "1", "2", "3", "4", "5"):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
+        done = subprocess.run([sys.executable, "-m", "envslim", "report", "--format", "json", str(path)], env={
+            **env, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+        (report,) = json.loads(done.stdout)["files"]
+        (f,) = [f for f in report["findings"] if f["package"] == "pyarrow"]
+        sources.add(f["source"])
+    assert sources == {
+        "unknown: the snapshot's builds disagree on libprotobuf, so what stays of it cannot be judged offline: libtorch"
+        " asks libprotobuf >=4.25.3,<4.25.4.0a0, the build taken is libarrow's, and libarrow leaves (--verify solves)"}
