@@ -249,6 +249,7 @@ class Environment:
         self._searches: dict[tuple, list] = {}  # path's searches: (from, without) -> [prev, queue, next]
         self._soft: dict[tuple, bool] = {}  # (depends string, how many specs its name has) -> can they hold
         self.pins: tuple = ()  # specs a lock file holds its packages to (``name version build``): hard, not roots
+        self._pin_texts: tuple[str, ...] = ()  # (their texts)
 
     # -- building -------------------------------------------------------------------------------
     @classmethod
@@ -260,19 +261,25 @@ class Environment:
         file installs (``numpy 2.3.4 py312h33ff503_0``): a package it holds is that build or unknown."""
         env = cls.lines_of(doc, target, graph)
         env.pins = tuple(condaspec.parse(p) for p in pins)
-        # the same lines walked for the same target on the same graph give the same environment: the
-        # rules' walk and the report's (and a plan's second round of an unchanged file) share it
-        key = (env.target, tuple((n, str(s)) for n, s in env.requested.items()), tuple(sorted(env.pip.items())),
-               tuple(pins))
-        walked = env.graph.memo.setdefault("environments", {})  # (the last few only)
+        env._pin_texts = tuple(pins)
+        return env._walked()
+
+    def _walked(self) -> "Environment":
+        """This environment walked, or the one walked before for the same lines: the same lines (in the same
+        order) walked for the same target on the same graph give the same environment. The rules' walk and
+        the report's share it, and so do a rename's walk (:meth:`replaced`) and the plan's next round, which
+        reads the renamed file."""
+        key = (self.target, tuple((n, str(s)) for n, s in self.requested.items()), tuple(sorted(self.pip.items())),
+               self._pin_texts)
+        walked = self.graph.memo.setdefault("environments", {})  # (the last few only)
         got = walked.get(key)
         if got is not None:
             return got
-        env._walk()
-        walked[key] = env
+        self._walk()
+        walked[key] = self
         if len(walked) > 8:
             del walked[next(iter(walked))]
-        return env
+        return self
 
     @classmethod
     def lines_of(cls, doc, target: Target | None = None, graph: Graph | None = None) -> "Environment":
@@ -406,12 +413,13 @@ class Environment:
     def replaced(self, old: str, new: str, new_spec=None) -> "Environment":
         """This environment with the requested ``old`` replaced by ``new`` (``new_spec``, default the bare
         name), walked again for the same target: what a rename leaves behind."""
-        requested = {n: s for n, s in self.requested.items() if n != old}
-        requested.setdefault(new, new_spec if new_spec is not None else condaspec.parse(new))
+        spec = new_spec if new_spec is not None else condaspec.parse(new)
+        listed = new in self.requested  # (then the fix drops ``old``; else ``new`` takes its line)
+        requested = {(new if n == old else n): (spec if n == old else s) for n, s in self.requested.items()
+                     if n != old or not listed}  # (in the file's order: the renamed file's lines)
         env = Environment(self.target, requested, dict(self.pip), self.graph)
-        env.pins = self.pins
-        env._walk()
-        return env
+        env.pins, env._pin_texts = self.pins, self._pin_texts
+        return env._walked()
 
     def _pin_in_snapshot(self, spec):
         """A lock's pin as the snapshot can hold it: the exact build where the snapshot has it, else that version

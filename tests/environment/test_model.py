@@ -254,3 +254,30 @@ def test_a_record_without_archive_bytes_is_known_but_priced_unknown_not_zero():
     assert env.total(["nltk", "regex", "olefile"]) == (1_200_000, 1_000_000, 1_600_000, {"nltk", "olefile"})
     # the report prices nltk's row unknown, while regex's row is regex and python_abi (7 kB archive)
     assert closure_figure(env, "nltk") is None and closure_figure(env, "regex").bytes == 1_200_000 + 21_000
+
+
+def test_a_renames_walk_is_the_renamed_files_environment_and_walked_once():
+    """``replaced`` walks the file's lines with the renamed line in its place: the plan's next round, which reads
+    the renamed file, gets that environment without a walk of its own; where the new name is listed already, the
+    old line goes."""
+    recs = PY + [rec("matplotlib", "3.9.2", "py311h0_0", ["matplotlib-base 3.9.2", "pyqt", "python_abi 3.11.* *_cp311"]),
+                 rec("matplotlib-base", "3.9.2", "py311h0_0", ["python_abi 3.11.* *_cp311"]),
+                 rec("pyqt", "5.15.9", "py311h0_0", ["python_abi 3.11.* *_cp311"], size=50_000_000)]
+    g = graph(recs)
+    head = "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n"
+    env = Environment.from_document(doc(head + "  - matplotlib\n  - pip\n"), None, g)
+    after = env.replaced("matplotlib", "matplotlib-base")
+    assert list(after.requested) == ["python", "matplotlib-base", "pip"]
+    assert sorted(after.packages) == ["libsqlite", "libzlib", "matplotlib-base", "pip", "python", "python_abi"]
+    assert after.unknown == {"pip"} and "pyqt" not in after.packages
+    walks = []
+    walk = Environment._walk
+    try:
+        Environment._walk = lambda self: walks.append(self) or walk(self)
+        again = Environment.from_document(doc(head + "  - matplotlib-base\n  - pip\n"), None, g)
+        moved = Environment.from_document(doc(head + "  - pip\n  - matplotlib-base\n"), None, g)
+    finally:
+        Environment._walk = walk
+    assert again is after and walks == [moved]  # (the lines in another order: walked)
+    listed = Environment.from_document(doc(head + "  - matplotlib\n  - matplotlib-base\n"), None, g)
+    assert list(listed.replaced("matplotlib", "matplotlib-base").requested) == ["python", "matplotlib-base"]
