@@ -307,3 +307,22 @@ def test_a_pip_constraint(text, version, fits):
     from envslim.environment.report import PipSpec
 
     assert PipSpec(text).matches_version(version) is fits
+
+
+def test_a_figure_from_a_committed_environment_or_lock_is_dated_when_that_environment_existed(capsys):
+    """The date is when the measured thing existed, not when it was read (GUIDE, principle 2): partrita/notebook's
+    osx-arm64 conda-meta was committed at f441c1d on 2024-04-14; H-Glacier/py-cantera's conda-meta/history
+    installs mkl and intel-openmp 2023.1.0 on 2025-06-16; dataframely's pixi.lock @9c5c38f is of 2026-08-04.
+    Each figure said 2026-11-27, the day the files were read (the sources keep that date: when retrieved)."""
+    def lines(name: str) -> list[str]:
+        assert main(["explain", name, "--verbose"]) == 0
+        return capsys.readouterr().out.splitlines()
+
+    assert ("  conda-forge closure 15.0.0 osx-arm64: 402,339,680 B (402.3 MB) installed, 79,676,687 B (79.7 MB)"
+            " archives, 63 packages [S3, 2024-04-14]") in lines("pyarrow")
+    assert ("  defaults package 2023.1.0 linux-64: 799,360,504 B (799.4 MB) installed, 179,871,206 B (179.9 MB)"
+            " archives [S1, 2025-06-16]") in lines("mkl")
+    assert ("  defaults package 2023.1.0 linux-64: 71,628,660 B (71.6 MB) installed, 18,012,149 B (18.0 MB)"
+            " archives [S1, 2025-06-16]") in lines("intel-openmp")
+    assert "  conda-forge closure 2.5.1 linux-64: 17,644,376 B (17.6 MB) archives, 7 packages [S1, 2026-08-04]" \
+        in lines("numpy")
