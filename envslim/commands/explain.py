@@ -29,8 +29,55 @@ def figure_dict(f: knowledge.Figure) -> dict:
     return {k: v for k, v in d.items() if v not in (None, "", [])}
 
 
-def entry_dict(entry: knowledge.Entry) -> dict:
+def moved_alone(entry: knowledge.Entry) -> dict | None:
+    """What ``rewrite`` says moving ``entry`` to pip saves in a file of the default target's python, ``entry`` and
+    pip alone on conda-forge (ES001 on that file: its environment walked through the graph snapshot), so that
+    explain prints the figure a user sees on such a file; None where ES001 does not judge it there (the name is
+    not in the snapshot: then the knowledge base's estimate, :func:`footprint.move_to_pip`)."""
+    from envslim.document.envfile import EnvFile
+    from envslim.plan import Options, make_plan
+
+    t = footprint.Target()
+    lines = [f"python={t.python}", entry.name, "pip"]
+    text = "channels:\n  - conda-forge\ndependencies:\n" + "".join(f"  - {x}\n" for x in lines)
+    plan = make_plan(EnvFile.from_bytes(text.encode("utf-8"), "environment.yml"), Options(select=frozenset({"ES001"})))
+    for o in plan.outcomes:
+        f = o.finding
+        if f.package == entry.name and (f.saving_bytes is not None or f.effect is not None):
+            return {"saving_bytes": f.saving_bytes, "saving_range": list(f.saving_range) if f.saving_range else None,
+                    "how": f.source, "file": lines}
+    return None
+
+
+def _moving_text(entry: knowledge.Entry, verbose: bool) -> str:
+    """The line that says what moving ``entry`` to pip saves (:func:`moved_alone`, else the knowledge base's)."""
+    t = footprint.Target()
+    alone = moved_alone(entry)
+    if alone is not None:
+        where = f"Moving to pip saves on {t.platform}, Python {t.python}, in a file of python, {entry.name} and pip alone"
+        saving, rng = alone["saving_bytes"], alone["saving_range"]
+        spread = f", estimate {mb(rng[0])} to {mb(rng[1])}" if rng else ""
+        figure = f"~{mb(saving)}{spread}" if saving is not None else "unknown"
+        return f"{where}: {figure}" + (f" ({alone['how']})" if verbose and alone["how"] else "")
     est = footprint.move_to_pip(entry)
+    if verbose:
+        saving = mb(est.saving_bytes) if est.saving_bytes else "unknown"
+        return f"Moving to pip saves on {t.platform}, Python {t.python}: {saving} ({est.how})"
+    if est.saving_bytes:
+        rng = est.range
+        spread = f", estimate {mb(rng[0])} to {mb(rng[1])}" if rng else ""
+        return f"Moving to pip saves on {t.platform}, Python {t.python}: ~{mb(est.saving_bytes)}{spread}"
+    return f"Moving to pip saves on {t.platform}, Python {t.python}: unknown"
+
+
+def entry_dict(entry: knowledge.Entry) -> dict:
+    est = None
+    if entry.action == "move-to-pip":
+        est = moved_alone(entry)
+    if est is None:
+        known = footprint.move_to_pip(entry)
+        est = {"saving_bytes": known.saving_bytes, "saving_range": list(known.range) if known.range else None,
+               "how": known.how}
     return {
         "name": entry.name,
         "pypi_name": entry.pypi_name,
@@ -42,7 +89,7 @@ def entry_dict(entry: knowledge.Entry) -> dict:
         "slim_variants": entry.slim_variants,
         "numpy_abi": entry.numpy_abi,
         "figures": [figure_dict(f) for f in entry.figures],
-        "move_to_pip_estimate": {"saving_bytes": est.saving_bytes, "how": est.how},
+        "move_to_pip_estimate": est,
         "sources": [{"id": s.id, "title": s.title, "url": s.url, "date": s.date} for s in entry.sources.values()],
     }
 
@@ -94,10 +141,7 @@ def entry_text(entry: knowledge.Entry, verbose: bool = True) -> str:
             if f.note:
                 out += ["    " + line for line in textwrap.wrap(f.note, 94)]
     if entry.action == "move-to-pip":
-        est = footprint.move_to_pip(entry)
-        saving = mb(est.saving_bytes) if est.saving_bytes else "unknown"
-        t = footprint.Target()
-        out += ["", f"Moving to pip saves on {t.platform}, Python {t.python}: {saving} ({est.how})"]
+        out += ["", _moving_text(entry, True)]
     if entry.sources:
         out += ["", "Sources:"]
         for s in entry.sources.values():
@@ -121,14 +165,7 @@ def _entry_short(entry: knowledge.Entry) -> str:
     if entry.numpy_abi:
         out.append(f"numpy ABI: releases below {entry.numpy_abi.get('numpy1_only_below')} were built against numpy 1.x")
     if entry.action == "move-to-pip":
-        est = footprint.move_to_pip(entry)
-        t = footprint.Target()
-        if est.saving_bytes:
-            rng = est.range
-            spread = f", estimate {mb(rng[0])} to {mb(rng[1])}" if rng else ""
-            out.append(f"Moving to pip saves on {t.platform}, Python {t.python}: ~{mb(est.saving_bytes)}{spread}")
-        else:
-            out.append(f"Moving to pip saves on {t.platform}, Python {t.python}: unknown")
+        out.append(_moving_text(entry, False))
     out.append(f"{len(entry.figures)} figures from {len(entry.sources)} sources: envslim explain {entry.name} --verbose")
     return "\n".join(out) + "\n"
 

@@ -62,9 +62,12 @@ def test_explain_pyarrow_shows_its_advice_figures_and_every_source(capsys):
     lines = out.splitlines()
     assert lines[0] == f"pyarrow: {entry.summary}"
     assert f"Advice: move-to-pip (fix: safe) [{', '.join(entry.advice['sources'])}]" in lines
-    assert ("Moving to pip saves on linux-64, Python 3.11: 105.0 MB (estimate (range 15.6 MB to 192.1 MB):"
-            " conda-forge closure 276.3 MB installed, estimate (25.0.0 linux-64 python 3.11; S2, 2026-08-03) minus"
-            " pypi wheel 171.3 MB installed (26.0.1 cp311-cp311-manylinux_2_28_x86_64; S4, 2026-11-27))") in lines
+    assert ("Moving to pip saves on linux-64, Python 3.11, in a file of python, pyarrow and pip alone: ~129.3 MB,"
+            " estimate 26.2 MB to 229.3 MB (environment estimate (range 26.2 MB to 229.3 MB) for linux-64, Python 3.11,"
+            " from the graph snapshot of 2026-08-17: 65 package(s) leave (aws-c-auth, aws-c-cal, aws-c-common,"
+            " aws-c-compression ...), each counted once; arriving: the pyarrow 26.0.1 wheel (171.3 MB;"
+            " knowledge/packages/pyarrow.toml pypi-wheel-26.0.1-cp311 [S4] PyPI wheel"
+            " pyarrow-26.0.1-cp311-cp311-manylinux_2_28_x86_64.whl, 2026-11-27))") in lines
     sources = lines[lines.index("Sources:") + 1:]
     assert sources == [f"  [{s.id}] {s.title} <{s.url}> ({s.date})" for s in entry.sources.values()]
     assert len(sources) == 23
@@ -74,7 +77,9 @@ def test_explain_json(capsys):
     assert main(["explain", "pyarrow", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["name"] == "pyarrow" and data["advice"]["action"] == "move-to-pip"
-    assert data["move_to_pip_estimate"]["saving_bytes"] == 276_343_364 - 171_308_396  # linux-64, Python 3.11
+    est = data["move_to_pip_estimate"]  # (linux-64, Python 3.11: the file of python, pyarrow and pip alone)
+    assert (est["saving_bytes"], est["saving_range"], est["file"]) == (
+        129_314_466, [26_196_251, 229_320_016], ["python=3.11", "pyarrow", "pip"])
     assert {f["source"] for f in data["figures"]} <= {s["id"] for s in data["sources"]}
 
 
@@ -92,3 +97,26 @@ def test_explain_rule(capsys):
 def test_explain_unknown_is_one_line_exit_2(capsys):
     assert main(["explain", "no-such-package"]) == 2
     assert capsys.readouterr().err == "envslim: error: no knowledge entry or rule named 'no-such-package'\n"
+
+
+def test_explain_prints_the_saving_rewrite_prints_for_the_package_alone(tmp_path, capsys):
+    """explain said ~105.0 MB for pyarrow (the knowledge base's closure, which counts libstdcxx with python) and
+    'unknown' for pyarrow-core, while rewrite said ~129.3 MB and ~110.6 MB on a file of python 3.11, the package and
+    pip: one figure, one value. explain now prints what ES001 says on that file."""
+    for name in ("pyarrow", "pyarrow-core", "pyarrow-all"):
+        path = tmp_path / f"{name}.yml"
+        path.write_text(f"channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - {name}\n  - pip\n")
+        main(["rewrite", "--check", "--select", "ES001", str(path)])
+        finding = capsys.readouterr().out.splitlines()[0].split(f" ES001 {name}: move to pip (")[1]
+        assert main(["explain", name]) == 0
+        (line,) = [x for x in capsys.readouterr().out.splitlines() if x.startswith("Moving to pip")]
+        assert (finding, line) == {
+            "pyarrow": ("saves ~129.3 MB, 26.2 MB to 229.3 MB) [fix available]", "Moving to pip saves on linux-64, Python"
+                        " 3.11, in a file of python, pyarrow and pip alone: ~129.3 MB, estimate 26.2 MB to 229.3 MB"),
+            "pyarrow-core": ("saves ~110.6 MB, 12.6 MB to 205.6 MB) [fix available]", "Moving to pip saves on linux-64,"
+                             " Python 3.11, in a file of python, pyarrow-core and pip alone: ~110.6 MB, estimate 12.6 MB"
+                             " to 205.6 MB"),
+            "pyarrow-all": ("saving unknown: the environment has no figure for pyarrow-all) [unsafe fix, use"
+                            " --unsafe-fixes]", "Moving to pip saves on linux-64, Python 3.11, in a file of python,"
+                            " pyarrow-all and pip alone: unknown"),
+        }[name]
