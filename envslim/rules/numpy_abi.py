@@ -59,7 +59,9 @@ def check(ctx: Context):
 
     ## When it does not fire
     - numpy 2 cannot come anyway (no change without effect): the file's python pin admits no Python
-      numpy 2 supports (3.9 and later), or a held package comes from conda-forge, where every build
+      numpy 2 supports (3.9 and later; pip cannot install numpy 2 there either: its Requires-Python is
+      `>=3.9`, so a held wheel such as `torch==1.9.0` beside `python=3.8` needs no pin), or a held
+      package comes from conda-forge, where every build
       compiled against numpy 1.x depends on `numpy <2.0a0` (numpy's run_export since
       conda-forge/numpy-feedstock@bca0916, 2022; older builds patched by
       conda-forge/conda-forge-repodata-patches-feedstock#728, 2024). It fires where the held package
@@ -87,7 +89,9 @@ def check(ctx: Context):
         return
     # Where numpy 2 cannot come anyway the pin would exclude nothing: no change without effect (a file that asks
     # for numpy 2 next to a held package is still reported: it does not solve). A held wheel keeps numpy 2 possible.
-    ruled_out, movers = numpy2_ruled_out(ctx, deps, conda_held) if len(conda_held) == len(held) else ("", ())
+    # (the file's python pin rules numpy 2 out for the wheels too: numpy 2's Requires-Python is >=3.9)
+    ruled_out, movers = numpy2_ruled_out(ctx, deps, conda_held) if len(conda_held) == len(held) else (
+        python_rules_out_numpy2(deps), ())
     # (a held conda-forge build that ES001 moves to pip: the pin is due only where that move is made)
     with_fix = tuple(("ES001", n) for n in movers)
     why = ", ".join(f"{n} is held below {b}" for n, b, _ in held)
@@ -154,8 +158,9 @@ def numpy2_ruled_out(ctx, deps, held: list[str]) -> tuple[str, tuple[str, ...]]:
     can come only once every one of them is a wheel, whose Requires-Dist has no numpy upper bound)."""
     from envslim.rules.common import serving_channel
 
-    if "python" in deps and _only_below(deps["python"][1], NUMPY2_FIRST_PYTHON):
-        return f"{deps['python'][0].text.strip()} admits no Python that numpy 2 supports (>=3.9)", ()
+    why = python_rules_out_numpy2(deps)
+    if why:
+        return why, ()
     movers = []
     for name in held:
         channel = serving_channel(ctx, name, deps[name][1])
@@ -167,6 +172,13 @@ def numpy2_ruled_out(ctx, deps, held: list[str]) -> tuple[str, tuple[str, ...]]:
             continue
         return f"{channel}'s builds of {name} built against numpy 1.x depend on numpy <2.0a0", ()
     return "", tuple(movers)
+
+
+def python_rules_out_numpy2(deps) -> str:
+    """Why the file's python pin keeps numpy 2 out, for conda and pip alike ("" when it does not)."""
+    if "python" in deps and _only_below(deps["python"][1], NUMPY2_FIRST_PYTHON):
+        return f"{deps['python'][0].text.strip()} admits no Python that numpy 2 supports (>=3.9)"
+    return ""
 
 
 def _pip_held(ctx) -> list:

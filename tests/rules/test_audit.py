@@ -349,3 +349,22 @@ def test_which_leaving_package_forced_a_staying_build_is_named_the_same_in_every
     assert sources == {
         "unknown: the snapshot's builds disagree on libprotobuf, so what stays of it cannot be judged offline: libtorch"
         " asks libprotobuf >=4.25.3,<4.25.4.0a0, the build taken is libarrow's, and libarrow leaves (--verify solves)"}
+# -- audit4 (real files from public repositories): numpy 2 cannot come under python 3.8, from conda or from pip ------
+def test_no_numpy_pin_for_a_held_wheel_where_the_python_pin_rules_numpy_2_out(tmp_path, capsys):
+    """mlflow's examples/pytorch/BertNewsClassification/conda.yaml, reduced: python=3.8.2 and pip torch==1.9.0.
+    numpy 2.0.0's Requires-Python is >=3.9, so pip cannot install it here: `numpy<2` excludes nothing (it had been
+    added, "pip torch is held below 2.3.0")."""
+    path, rc, out = checked(tmp_path, capsys, "py38-pip-torch.yml")
+    assert (rc, out) == (0, (
+        "py38-pip-torch.yml:2:1: ES007 defaults: conda-forge without nodefaults: a .condarc can add defaults back"
+        " [unsafe fix, use --unsafe-fixes]\n"))
+
+
+def test_a_held_wheel_beside_python_3_9_still_gets_the_numpy_pin(tmp_path, capsys):
+    """The same file on python=3.9: numpy 2 can come (2.0.2 has cp39 wheels), so the pin is due."""
+    path = copy(tmp_path, "py38-pip-torch.yml")
+    path.write_text(path.read_text().replace("python=3.8.2", "python=3.9"))
+    rc, out, err = run(capsys, "rewrite", "--check", path)
+    assert (rc, lines(out + err, path).splitlines()[1:]) == (1, [
+        "py38-pip-torch.yml:8:3: ES005 numpy: add numpy<2: pip torch is held below 2.3.0, built against numpy 1.x"
+        " [fix available]", "would rewrite py38-pip-torch.yml"])
