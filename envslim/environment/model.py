@@ -35,7 +35,7 @@ _PLATFORM_NAMES = {
             "m2w64-libwinpthread-git", "m2w64-gcc-libs-core", "m2w64-gcc-libgfortran", "pywin32", "pywinpty",
             "wincertstore", "win_inet_pton", "winpty", "pywin32-ctypes", "vs2017_win-64", "vs2019_win-64"),
     "osx": ("appnope", "libcxx", "libcxxabi", "pyobjc-core", "pyobjc-framework-cocoa", "tapi", "cctools",
-            "ld64", "clang_osx-64", "clang_osx-arm64", "__osx"),
+            "ld64", "clang_osx-64", "clang_osx-arm64", "__osx", "python.app"),
     "linux": ("_libgcc_mutex", "libgcc-ng", "libstdcxx-ng", "libgomp", "ld_impl_linux-64", "libgfortran-ng",
               "sysroot_linux-64", "kernel-headers_linux-64", "_sysroot_linux-64_curr_repodata_hack", "__glibc",
               "ld_impl_linux-aarch64", "sysroot_linux-aarch64"),

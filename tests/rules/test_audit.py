@@ -368,3 +368,23 @@ def test_a_held_wheel_beside_python_3_9_still_gets_the_numpy_pin(tmp_path, capsy
     assert (rc, lines(out + err, path).splitlines()[1:]) == (1, [
         "py38-pip-torch.yml:8:3: ES005 numpy: add numpy<2: pip torch is held below 2.3.0, built against numpy 1.x"
         " [fix available]", "would rewrite py38-pip-torch.yml"])
+
+
+# -- the target: python.app (macOS's framework launcher) exists on osx only, so the file is an osx file --------------
+def test_python_app_makes_the_file_an_osx_file_and_its_mkl_is_not_priced_from_linux(tmp_path, capsys):
+    """mlflow's examples/sklearn_elasticnet_diabetes/osx/conda.yaml, reduced: python.app is built for osx-64 and
+    osx-arm64 only (defaults and conda-forge). The report priced it for linux-64 (defaults' linux-64 mkl 2023.1.0,
+    871.0 MB, and conda-forge's linux libopenblas); the snapshot has no osx-64 figure for mkl: unknown."""
+    path, rc, out = checked(tmp_path, capsys, "osx-python-app.yml")
+    assert (rc, out) == (1, (
+        "osx-python-app.yml:3:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix, use"
+        " --unsafe-fixes]\n"
+        "osx-python-app.yml:8:3: ES002 nomkl: add nomkl: the defaults channel builds numpy against MKL (saving"
+        " unknown: the graph snapshot (2026-08-17) has no osx-64 figure for mkl on defaults, conda-forge) [fix"
+        " available]\n"
+        "would rewrite osx-python-app.yml\n"))
+    rc, out, err = run(capsys, "report", path)
+    assert lines(out, path).splitlines()[:3] == [
+        "osx-python-app.yml (Python 3.6 from the file, osx-64 from the file's packages)",
+        "  package        before              after               change",
+        "  mkl (implied)  conda unknown       -                   dropped (ES002)"]
