@@ -643,11 +643,14 @@ class Environment:
                 spec = condaspec.parse(implied)
                 specs.setdefault(spec.name, []).append(spec)
                 self._implied.setdefault(spec.name, []).append(spec)
-        for spec in self.pins:  # (a lock file's builds: held like an implied spec, never a root)
-            spec = self._pin_in_snapshot(spec)
+        unheld = {}  # name -> the lock's version the snapshot does not have (the walk's choice stands in)
+        for pin in self.pins:  # (a lock file's builds: held like an implied spec, never a root)
+            spec = self._pin_in_snapshot(pin)
             if spec is not None:
                 specs.setdefault(spec.name, []).append(spec)
                 self._implied.setdefault(spec.name, []).append(spec)
+            elif pin.raw_version:
+                unheld[pin.name] = pin.raw_version
         for name, spec in self.requested.items():
             specs.setdefault(name, []).append(spec)
         own = self._own = {name: [spec] for name, spec in self.requested.items()}
@@ -708,6 +711,11 @@ class Environment:
         reach = self.closure(roots)
         self.packages = {n: b for n, b in self.packages.items() if n in reach}
         self.unknown = {n for n, b in self.packages.items() if b is None}
+        for name, version in unheld.items():  # another version than the lock's: a stand-in, said so
+            b = self.packages.get(name)
+            if b is not None and b.version != version and name not in self.stand_in:
+                self.stand_in[name] = (f"stand-in: {b.version} {b.build} for {version}, the version the lock"
+                                       " holds (not in the snapshot)")
 
     def _unknown_reason(self, name: str) -> str:
         chans = ", ".join(self.target.channels)

@@ -82,3 +82,22 @@ def test_an_unreadable_pixi_lock_beside_a_manifest_is_a_warning(capsys, tmp_path
                             " expected node content: its versions are not used\n")
     rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
     assert rows["numpy"]["version"] == "2.5.1"
+
+
+def test_a_locked_version_the_snapshot_lacks_is_priced_as_a_labelled_stand_in(capsys, tmp_path):
+    """PyPSA-Eur's pixi.lock holds geojson 3.3.0 (and ipython 9.16.1, tenacity 9.1.4, ...), which the snapshot
+    does not have: the walk's 3.2.0 stood in under the header "from pixi.lock" as if it were the locked build,
+    labelled "est." like the locked ones. It is a stand-in, and says for which version."""
+    lock = Path(__file__).parent.parent / "data" / "lock" / "pixi-geojson-3.3.0" / "pixi.lock"
+    (tmp_path / "pixi.toml").write_text(MANIFEST + 'geojson = "*"\n')
+    (tmp_path / "pixi.lock").write_bytes(lock.read_bytes())
+    rc, out, err = run(capsys, "report", tmp_path / "pixi.toml")
+    assert (rc, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[2] == "  geojson  conda 0.1 MB closure stand-in [1]  conda 0.1 MB closure stand-in [1]"
+    assert lines[3] == "  numpy    conda 73.5 MB closure est. [2]     conda 73.5 MB closure est. [2]"
+    rc, out, err = run(capsys, "report", "--format", "json", tmp_path / "pixi.toml")
+    rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
+    assert {n: (r["version"], r.get("stand_in", "")) for n, r in rows.items()} == {
+        "geojson": ("3.2.0", "stand-in: 3.2.0 pyhd8ed1ab_0 for 3.3.0, the version the lock holds (not in the snapshot)"),
+        "numpy": ("2.3.4", ""), "python": ("3.12.12", "")}
