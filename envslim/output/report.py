@@ -270,9 +270,16 @@ def _change(rep: FileReport, r: Row) -> str:
         if f.rule not in r.rules or not (r.implied or (start is not None and f.item is not None
                                                         and f.item.value_start == start)):
             continue
+        unpriced = [w for w, s in (("before", r.before), ("after", r.after)) if s is not None and s.figure is None]
+        if f.saving_bytes and unpriced:
+            # the table's environment (a lock's builds) has no figure on a side the fix changes: the saving here is
+            # unknown, as the total says, whatever the finding's walk of the file without the lock priced
+            return f"{r.change}: saving unknown: {r.name} has no figure for the target {unpriced[0]}"
         if f.saving_bytes:
             rng = f", {mb(f.saving_range[0])} to {mb(f.saving_range[1])}" if f.saving_range and _spread(*f.saving_range) else ""
             judged = f" (for {r.judged}, where the line is judged)" if r.judged else ""
+            if rep.models and rep.models[0].pins:  # the table is the lock's builds; rewrite judges the file alone
+                judged += " (rewrite's figure, for the file without its lock's builds)"
             return f"{r.change}: saves ~{mb(f.saving_bytes)}{rng}{judged}"
         if f.saving_bytes is None and f.effect is not None and (f.effect.leaving or f.effect.arriving):
             return f"{r.change}: saving unknown"  # (the finding's source says why; never left out as if nothing)

@@ -101,3 +101,43 @@ def test_a_locked_version_the_snapshot_lacks_is_priced_as_a_labelled_stand_in(ca
     assert {n: (r["version"], r.get("stand_in", "")) for n, r in rows.items()} == {
         "geojson": ("3.2.0", "stand-in: 3.2.0 pyhd8ed1ab_0 for 3.3.0, the version the lock holds (not in the snapshot)"),
         "numpy": ("2.3.4", ""), "python": ("3.12.12", "")}
+
+
+PYTORCH_MANIFEST = """\
+[project]
+name = "lung_image"
+channels = ["conda-forge"]
+platforms = ["linux-64"]
+
+[dependencies]
+python = "3.12"
+pytorch = "*"
+"""
+
+
+def test_a_fixs_saving_in_a_locked_report_agrees_with_the_table(capsys, tmp_path):
+    """2986002971/lung_image locks mkl 2024.2.2 ha957f24_16, a build the snapshot lacks: the table (the lock's
+    builds) had mkl unknown and its total "saving unknown", while the row's change said "saves ~505.9 MB", the
+    figure rewrite prices for the file without its lock (mkl 2026.0.0). Where the locked mkl is priced by its
+    version (the lock without llvm-openmp), the row said ~515.8 MB beside a total of ~449.1 MB: it says whose
+    figure that is."""
+    lock = (Path(__file__).parent.parent / "data" / "lock" / "pixi-pytorch-mkl" / "pixi.lock").read_text()
+    (tmp_path / "pixi.toml").write_text(PYTORCH_MANIFEST)
+    (tmp_path / "pixi.lock").write_text(lock)
+    rc, out, err = run(capsys, "report", tmp_path / "pixi.toml")
+    assert (rc, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[2] == ("  mkl (implied)  conda unknown                    conda 21.3 MB package est. [1]   replaced by"
+                        " libopenblas (ES002): saving unknown: mkl has no figure for the target before")
+    assert lines[6].endswith("saving unknown: mkl has no figure for the target on a side")
+    # the same lock without llvm-openmp: mkl is held to its version, 2024.2.2, which the snapshot prices
+    head, _, records = lock.partition("\npackages:\n")
+    kept = [r for r in ("\n" + records).split("\n- kind: conda")[1:] if "name: llvm-openmp" not in r]
+    head = "\n".join(line for line in head.splitlines() if "/llvm-openmp-" not in line)
+    (tmp_path / "pixi.lock").write_text(head + "\npackages:\n" + "".join("- kind: conda" + r + "\n" for r in kept))
+    rc, out, err = run(capsys, "report", tmp_path / "pixi.toml")
+    lines = out.splitlines()
+    assert lines[2] == ("  mkl (implied)  conda 470.3 MB closure est. [1]    conda 21.3 MB package est. [2]   replaced by"
+                        " libopenblas (ES002): saves ~515.8 MB, 210.5 MB to 806.8 MB (rewrite's figure, for the file"
+                        " without its lock's builds)")
+    assert lines[6].endswith("saves ~449.1 MB, estimate 181.8 to 703.8 MB")
