@@ -142,17 +142,35 @@ def serving_channel(ctx, name: str, spec=None) -> str | None:
     return None if "nodefaults" in names else "defaults"
 
 
-def variant_exists(repl: str, channel: str | None, spec) -> tuple[str, str]:
+def unknown_serving(ctx, name: str) -> str:
+    """Why :func:`serving_channel` is None for ``name``: the first listed channel not known to carry it or not
+    (``pyviz/label/dev may carry dask (the knowledge base does not say), ahead of conda-forge``), or that no
+    listed channel serves it."""
+    names = [c for c in channels(ctx) if c != "nodefaults"]
+    for i, c in enumerate(names):
+        carries = _carries(c, name)
+        if carries is None:
+            after = f", ahead of {names[i + 1]}" if i + 1 < len(names) else ""
+            return f"{c} may carry {name} (the knowledge base does not say){after}"
+        if carries:
+            break
+    return f"no listed channel serves {name}"
+
+
+def variant_exists(repl: str, channel: str | None, spec, unknown: str = "") -> tuple[str, str]:
     """Whether ``repl`` exists on ``channel`` at the version ``spec`` asks for, from
     knowledge/variants.toml: ("yes" | "narrows" | "no" | "unknown", why). "narrows": only part of the range;
-    "unknown": the knowledge base does not record the variant on that channel, or not from which version."""
+    "unknown": the knowledge base does not record the variant on that channel, or not from which version, or
+    the channel is None (``unknown`` says why)."""
     from envslim import conda as condaspec, knowledge
 
     facts = knowledge.variants()["_by_package"].get(repl, {})
     fact = facts.get(channel or "")
     if fact is None:
-        where = f"the {channel} channel" if channel else "an unknown channel"
-        return "unknown", f"{repl} is not known to exist on {where}"
+        if channel is None:  # (``unknown``: why the channel is not known, unknown_serving)
+            return "unknown", f"the channel that would serve it is not known: {unknown}" if unknown else \
+                "the channel that would serve it is not known"
+        return "unknown", f"{repl} is not known to exist on the {channel} channel"
     raw = spec.raw_version if spec is not None else None
     last = fact.get("last")
     if last and raw is None:

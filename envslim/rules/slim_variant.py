@@ -8,7 +8,8 @@ from envslim.document.edits import RemoveItem, ReplaceValue
 from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import (bound_text, cuda_intent, exported_builds, knowledge_target, overridden, parsed_deps,
-                                  parsed_lines, pip_upper_bound, saving_of, serving_channel, variant_exists)
+                                  parsed_lines, pip_upper_bound, saving_of, serving_channel, unknown_serving,
+                                  variant_exists)
 
 # Variants that mean "no GPU": never suggested where the file targets CUDA.
 _CPU_VARIANTS = {"pytorch-cpu", "tensorflow-cpu", "xgboost-cpu", "py-xgboost-cpu"}
@@ -151,7 +152,7 @@ def check(ctx: Context):
                               "pytorch-cpu (its packages stop at 1.1): add cpuonly and drop the CUDA packages by hand",
                               refused="pytorch channel", **{**base, "saving_bytes": None, "saving_range": None})
                 continue
-            exists, why = variant_exists(repl, channel, spec)
+            exists, why = variant_exists(repl, channel, spec, unknown_serving(ctx, name) if channel is None else "")
             if exists in ("no", "unknown"):  # (unknown: the variant may exist; the knowledge base cannot say)
                 yield Finding(message=f"{repl} not suggested: {why}",
                               refused="no such variant" if exists == "no" else "variant not known there",

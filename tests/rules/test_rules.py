@@ -178,3 +178,17 @@ def test_every_rule_is_documented_in_ruff_shape():
     for rule in all_rules():
         for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"):
             assert section in rule.doc, (rule.id, section)
+
+
+def test_es004_says_which_channel_is_not_known_to_serve_the_package(tmp_path, capsys):
+    """holoviz/hvplot's pixi.toml lists pyviz/label/dev before conda-forge: the refusal said "dask-core is not
+    known to exist on an unknown channel", naming no channel."""
+    text = "channels:\n  - pyviz/label/dev\n  - conda-forge\ndependencies:\n  - dask\n  - matplotlib\n"
+    rc, out, _, new = run(tmp_path, capsys, text, "--select", "ES004")
+    assert (rc, new) == (0, text)
+    assert out == ("env.yml:5:3: ES004 dask: dask-core not suggested: the channel that would serve it is not known:"
+                   " pyviz may carry dask (the knowledge base does not say), ahead of conda-forge [not fixed: variant"
+                   " not known there]\n"
+                   "env.yml:6:3: ES004 matplotlib: matplotlib-base not suggested: the channel that would serve it is not"
+                   " known: pyviz may carry matplotlib (the knowledge base does not say), ahead of conda-forge [not fixed:"
+                   " variant not known there]\n")
