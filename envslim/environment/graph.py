@@ -259,6 +259,7 @@ class Graph:
         self._raw: dict[tuple[str, str], dict | None] = {}
         self._channels: dict[str, set[str]] = {}
         self._all: dict[str, tuple[Build, ...]] = {}
+        self._with_build: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
         self._ratios: Ratios | None = None
         self._sources: dict[int, tuple[str, str]] = {}
         self._index: dict[str, list] = {}
@@ -417,15 +418,19 @@ class Graph:
 
     def with_build(self, name: str, build: str) -> set[tuple[str, str]]:
         """(subdir, channel) of every build of ``name`` whose build string is ``build``, any platform and
-        channel: :meth:`all_builds` read from the rows (no build is made)."""
-        header = self._load_header()
-        out = set()
-        for subdir, _mask in self._subdirs(name):
-            line = self._line(name, subdir)
-            for row in line["b"]:  # type: ignore[index]
-                if row[1] == build:
-                    out.add((subdir, header["channels"][row[2]]))
-        return out
+        channel: :meth:`all_builds` read from the rows (no build is made); remembered (a file's platform is read
+        from its build strings for each environment of it)."""
+        got = self._with_build.get((name, build))
+        if got is None:
+            header = self._load_header()
+            out = set()
+            for subdir, _mask in self._subdirs(name):
+                line = self._line(name, subdir)
+                for row in line["b"]:  # type: ignore[index]
+                    if row[1] == build:
+                        out.add((subdir, header["channels"][row[2]]))
+            got = self._with_build[(name, build)] = frozenset(out)
+        return set(got)
 
     def channels_of(self, name: str) -> set[str]:
         """The channels the snapshot has ``name`` on (any platform), read from the index alone."""

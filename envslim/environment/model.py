@@ -117,15 +117,18 @@ def platform_of(specs, graph: Graph | None = None) -> tuple[str | None, str]:
     for name, spec in specs.items():
         if spec.subdir and spec.subdir in PLATFORMS:
             return spec.subdir, "the file's subdirs"
-    for name, spec in specs.items():
-        build = spec.build
-        if not build or "*" in build:
-            continue
+    built = [(name, spec.build) for name, spec in specs.items() if spec.build and "*" not in spec.build]
+    for k, (name, build) in enumerate(built):
+        if votes:  # (a platform more votes ahead than builds are left: no other can reach it, nor tie)
+            top = sorted(votes.values(), reverse=True) + [0]
+            if top[0] - top[1] > len(built) - k:
+                break
         head = build.split("_")[0]
         if head in _DEFAULTS_HASH:
             votes[_DEFAULTS_HASH[head]] = votes.get(_DEFAULTS_HASH[head], 0) + 1
             continue
-        if graph is not None:
+        if graph is not None and not graph.platforms(name) <= {"noarch"}:  # (from the index: a name built for
+            # noarch alone, or not in the snapshot, casts no vote, and its builds need not be read)
             subdirs = {subdir for subdir, _channel in graph.with_build(name, build)} - {"noarch"}
             if len(subdirs) == 1:
                 p = subdirs.pop()

@@ -70,6 +70,31 @@ def test_platform_read_from_build_strings_and_platform_only_packages():
     assert (env.target.platform, env.target.platform_from) == ("linux-64", "default")
 
 
+def test_the_platform_vote_reads_the_builds_of_names_built_for_a_platform_only():
+    """A build string votes for the one platform the snapshot has it on; a name built for noarch alone casts no
+    vote, so its builds are not read (an export's hundreds of ``pyhd8ed1ab_0`` lines cost nothing); the vote
+    stops where one platform is more votes ahead than there are builds left, with the same answer."""
+    from envslim.environment.model import platform_of
+    from envslim.conda import parse
+
+    recs = PY + [rec("zlib", "1.2.13", "h87dfd5_0", subdir="osx-64"), rec("zlib", "1.2.13", "h4ab18f5_6"),
+                 rec("xz", "5.4.6", "h87dfd5_0", subdir="osx-64"), rec("attrs", "23.1.0", "pyhd8ed1ab_0", subdir="noarch"),
+                 rec("six", "1.16.0", "pyh6c4a22f_0", subdir="noarch"), rec("bzip2", "1.0.8", "h4bc722e_7")]
+    g = graph(recs)
+    read = []
+    with_build = g.with_build
+    g.with_build = lambda name, build: read.append(name) or with_build(name, build)
+    specs = {s.name: s for s in map(parse, ["attrs 23.1.0 pyhd8ed1ab_0", "zlib 1.2.13 h87dfd5_0", "six 1.16.0 pyh6c4a22f_0",
+                                            "xz 5.4.6 h87dfd5_0", "bzip2 1.0.8 h4bc722e_7"])}
+    assert platform_of(specs, g) == ("osx-64", "the file's build strings")
+    assert read == ["zlib", "xz"]  # (two osx-64 votes with one build left: bzip2's linux-64 vote cannot tie)
+    assert g.with_build("zlib", "h87dfd5_0") == {("osx-64", "conda-forge")}
+    read.clear()
+    del specs["xz"]
+    assert platform_of(specs, g) == ("linux-64", "the file's build strings")  # (a tie: the first by name)
+    assert read == ["zlib", "bzip2"]
+
+
 def test_selectors_keep_lines_for_their_platform_only():
     recs = PY + [rec("pywin32", "306", "py311h0_0", subdir="win-64"), rec("uvloop", "0.19", "h0_0")]
     env = env_of("dependencies:\n  - python=3.11\n  - pywin32  # [win]\n  - uvloop  # [not win]\n", recs,
