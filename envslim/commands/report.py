@@ -155,17 +155,14 @@ def _attribute(rows: list[Row], plan) -> None:
                 row.rules.append(rule)
 
 
-_PY_PIN = re.compile(r"^(\d+)\.(\d+)")
+def _file_python(sides: list[Side], default: str) -> str | None:
+    """``"3.9"`` when the file pins python to one minor version (``python=3.9``, ``python==3.9.7``), or bounds it
+    away from ``default`` (``python>=3.7,<3.9``: ``"3.8"``)."""
+    from envslim.conda.python import python_minor
 
-
-def _file_python(sides: list[Side]) -> str | None:
-    """``"3.9"`` when the file pins python to one minor version (``python=3.9``, ``python==3.9.7``)."""
     for s in sides:
         if s.manager == "conda" and s.key == "python" and s.parsed is not None and s.parsed.raw_version:
-            raw = s.parsed.raw_version.strip()
-            m = _PY_PIN.match(raw.lstrip("=").rstrip("*").rstrip("."))
-            if m and not re.search(r"[<>!,|]", raw):
-                return f"{m.group(1)}.{m.group(2)}"
+            return python_minor(s.parsed.raw_version, default)
     return None
 
 
@@ -180,7 +177,7 @@ def target_for(options, cfg, sides: list[Side], lock) -> Target:
         return Target(locked, "the lockfile", platform)
     if cfg.python != Config().python:
         return Target(cfg.python, "config", platform)
-    pinned = _file_python(sides)
+    pinned = _file_python(sides, cfg.python)
     if pinned:
         return Target(pinned, "the file", platform)
     return Target(cfg.python, "default", platform)

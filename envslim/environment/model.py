@@ -19,6 +19,7 @@ import re
 from collections import deque
 
 from envslim import conda as condaspec
+from envslim.conda.python import DEFAULT_PYTHON, python_minor
 from envslim._record import dataclass
 from envslim.environment.graph import (Build, Builds, Graph, build_number, fits_python, python_of, snapshot,
                                        version_only)
@@ -28,7 +29,6 @@ PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64"
 # the channels defaults stands for, as names and as path tails of mirrors (.../anaconda/pkgs/main)
 DEFAULTS_ALIASES = {"defaults", "anaconda", "main", "pkgs/main", "r", "pkgs/r", "msys2", "pkgs/msys2", "free",
                     "pkgs/free", "anaconda/pkgs/main", "anaconda/pkgs/free", "anaconda/pkgs/r"}
-_PY_PIN = r"^(\d+)\.(\d+)"  # (compiled when used: the hook path imports this module)
 # packages that exist (or that an export lists) on one platform family only
 _PLATFORM_NAMES = {
     "win": ("vc", "vs2015_runtime", "vc14_runtime", "ucrt", "msys2-conda-epoch", "m2w64-gcc-libs", "m2w64-gmp",
@@ -84,15 +84,12 @@ class Target:
 
 
 def python_pin(specs) -> str | None:
-    """``"3.9"`` when the file pins python to one minor version (``python=3.9``, ``python==3.9.7``)."""
+    """``"3.9"`` when the file pins python to one minor version (``python=3.9``, ``python==3.9.7``), or bounds it
+    away from the default (``python>=3.7,<3.9``: the newest minor the bound admits, ``"3.8"``)."""
     spec = specs.get("python")
-    if spec is None or not spec.raw_version:
+    if spec is None:
         return None
-    raw = spec.raw_version.strip()
-    m = re.match(_PY_PIN, raw.lstrip("=").rstrip("*").rstrip("."))
-    if m and not re.search(r"[<>!,|]", raw):
-        return f"{m.group(1)}.{m.group(2)}"
-    return None
+    return python_minor(spec.raw_version, DEFAULT_PYTHON)
 
 
 def file_channels(channel_names) -> tuple[str, ...]:

@@ -14,12 +14,12 @@ totals can be a union: each package counted once (``union``).
 from __future__ import annotations
 
 from envslim._record import dataclass
+from envslim.conda.python import DEFAULT_PYTHON, python_minor
 from envslim.display import mb  # the one size formatter (describe uses it)
 from envslim.knowledge import Entry, Figure, Member
 
 CONDA_SIDES = ("conda-forge", "defaults")
 DEFAULT_PLATFORM = "linux-64"
-DEFAULT_PYTHON = "3.11"
 _KIND_RANK = {"closure": 0, "package": 1, "wheel": 2}
 # conda subdir -> what its wheels' platform tags contain
 _WHEEL_PLATFORM = {
@@ -75,7 +75,8 @@ class Priced:
 
 
 def python_of(env) -> str | None:
-    """``"3.9"`` when the file pins python to one minor version (``python=3.9``, ``python==3.9.7``)."""
+    """``"3.9"`` when the file pins python to one minor version (``python=3.9``, ``python==3.9.7``), or bounds it
+    away from the default (``python>=3.7,<3.9``: ``"3.8"``)."""
     from envslim import conda as condaspec
 
     for item in env.deps:
@@ -87,17 +88,7 @@ def python_of(env) -> str | None:
         except condaspec.CondaSpecError:
             continue
         if (spec.name or "").lower() == "python" and spec.raw_version:
-            return _minor_pin(spec.raw_version)
-    return None
-
-
-def _minor_pin(raw: str) -> str | None:
-    import re
-
-    raw = raw.strip()
-    m = re.match(r"^(\d+)\.(\d+)", raw.lstrip("=").rstrip("*").rstrip("."))
-    if m and not re.search(r"[<>!,|]", raw):
-        return f"{m.group(1)}.{m.group(2)}"
+            return python_minor(spec.raw_version, DEFAULT_PYTHON)
     return None
 
 

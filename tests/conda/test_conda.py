@@ -471,3 +471,16 @@ def test_a_plain_release_is_read_as_the_general_reader_reads_it():
         short, general = VersionOrder(text), VersionOrder(" " + text)
         assert (short.norm, short.version, short.local, short.key) == (general.norm, general.version,
                                                                        general.local, general.key), text
+
+
+@pytest.mark.parametrize("raw, minor", [
+    ("3.9", "3.9"), ("=3.8", "3.8"), ("3.8.2", "3.8"), ("3.7*", "3.7"), ("3.9.*", "3.9"), ("2.7", "2.7"),
+    (">=3.7,<3.9", "3.8"), (">=3.5.2,<3.6.8", "3.6"), ("<=3.8", "3.8"), ("3.9.*|3.10.*", "3.10"), (">=3.12", "3.14"),
+    (">=3.8", None), (">=3.6.0", None), (">=3.10,<3.14", None), (None, None), ("", None),
+])
+def test_python_minor_of_a_spec(raw, minor):
+    """The Python minor a python spec means: its one minor, or for a range that leaves the default (3.11) out, the
+    newest minor it admits (a solver takes the newest); None where the default stands."""
+    from envslim.conda.python import python_minor
+
+    assert python_minor(raw, "3.11") == minor

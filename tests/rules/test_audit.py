@@ -388,3 +388,19 @@ def test_python_app_makes_the_file_an_osx_file_and_its_mkl_is_not_priced_from_li
         "osx-python-app.yml (Python 3.6 from the file, osx-64 from the file's packages)",
         "  package        before              after               change",
         "  mkl (implied)  conda unknown       -                   dropped (ES002)"]
+
+
+# -- the target's Python: a range that leaves the default out is judged on the newest Python it admits ---------------
+def test_a_python_range_below_the_default_is_judged_on_the_newest_python_it_admits(tmp_path, capsys):
+    """Azure's automl_env_linux.yml, reduced: python>=3.7,<3.9. The report said "Python 3.11 from default", a Python
+    the file rules out, and priced notebook 7.6.1 (207.5 MB), which needs a newer Python than 3.8; now 3.8, and
+    notebook 7.2.2 (python >=3.8)."""
+    path = copy(tmp_path, "python-range-below-default.yml")
+    rc, out, err = run(capsys, "report", path)
+    got = lines(out, path).splitlines()
+    assert got[:3] == [
+        "python-range-below-default.yml (Python 3.8 from the file, linux-64)",
+        "  package   before                           after                            change",
+        "  notebook  conda 157.7 MB closure est. [1]  conda 157.7 MB closure est. [1]"]
+    assert [g[:80] for g in got if g.startswith("  [1] ")] == [
+        "  [1] notebook: 157,683,720 B installed (conda-forge closure 7.2.2 noarch, 112 p"]
