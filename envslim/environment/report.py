@@ -224,7 +224,23 @@ class FileReport:
         """The rows the saving counts: known on each side they have, and in the file before or added by a fix
         where the environment before did not have the package (the pip line a move to pip adds: it arrives)."""
         return [r for r in self.rows if all(s is None or s.figure is not None for s in (r.before, r.after))
-                and (r.before is not None or (r.rules and self._arrives(r)) or self._renamed_in(r))]
+                and (r.before is not None or (r.rules and (self._arrives(r) or self._displaces_wheel(r)))
+                     or self._renamed_in(r))]
+
+    def _displaces_wheel(self, r) -> bool:
+        """Whether an added conda row takes the place of a package a pip wheel brought before (``numpy<2`` beside
+        pip torch: pip's numpy no longer comes with the wheels, conda's does): the saving counts the wheels'
+        smaller closures, so it counts the conda package that replaces what they lost."""
+        if r.before is not None or r.after is None or r.after.manager != "conda" or r.after.figure is None:
+            return False
+        key = names.normalize(r.after.key)
+
+        def brings(side) -> bool:
+            return side is not None and side.figure is not None and any(
+                names.normalize(m.name) == key for m in side.figure.members)
+
+        return any(x.before is not None and x.before.manager == "pip" and brings(x.before) and not brings(x.after)
+                   for x in self.rows)
 
     def _renamed_in(self, r) -> bool:
         """Whether an added conda row is the variant an applied rename brings in place of a row it removes (a

@@ -404,3 +404,16 @@ def test_a_python_range_below_the_default_is_judged_on_the_newest_python_it_admi
         "  notebook  conda 157.7 MB closure est. [1]  conda 157.7 MB closure est. [1]"]
     assert [g[:80] for g in got if g.startswith("  [1] ")] == [
         "  [1] notebook: 157,683,720 B installed (conda-forge closure 7.2.2 noarch, 112 p"]
+
+
+# -- report: a conda package a pin adds in place of the one the wheels brought is counted --------------------------
+def test_numpy_added_in_place_of_the_wheels_numpy_counts_in_the_reports_saving(tmp_path, capsys):
+    """mlflow's BertNewsClassification conda.yaml, reduced, on python=3.10 (where numpy 2 can come): ES005 adds
+    conda numpy<2 beside pip pandas, torchvision and torch==1.9.0. The wheels' closures lose pip's numpy (pandas
+    96.4 -> 43.7 MB, torchvision 93.2 -> 40.4 MB) and conda's numpy (89.9 MB) arrives: the total grows 290.5 ->
+    327.6 MB. The report said "saves ~52.8 MB" (it counted what the wheels lose, not what replaces it)."""
+    path = copy(tmp_path, "py310-pip-torch-held.yml")
+    rc, out, err = run(capsys, "report", path)
+    assert [g for g in lines(out, path).splitlines() if g.startswith("  total")] == [
+        "  total        290.5 MB, 2 unknown              327.6 MB, 2 unknown              saves ~-37.1 MB, estimate"
+        " -67.9 to 0.5 MB"]
