@@ -26,7 +26,7 @@ def install(channel_dir: Path, prefix: Path, specs: list[str]) -> None:
             [rattler.Channel(channel_dir.as_uri())], specs, platforms=["linux-64", "noarch"],
             virtual_packages=[rattler.GenericVirtualPackage(rattler.PackageName("__glibc"),
                                                             rattler.Version("2.28"), rattler.BuildString("0"))])
-        await rattler.install(records, prefix, cache_dir=prefix.parent / "pkgs", platform=rattler.Platform("linux-64"),
+        await rattler.install(records, prefix, cache_dir=prefix.parent / "pkgs", platform=rattler.Subdir("linux-64"),
                               show_progress=False)
     asyncio.run(go())
 
