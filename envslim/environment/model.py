@@ -248,6 +248,7 @@ class Environment:
         self._depends_of: dict[str, tuple] = {}  # name -> (its chosen build, the names it depends on)
         self._searches: dict[tuple, list] = {}  # path's searches: (from, without) -> [prev, queue, next]
         self._soft: dict[tuple, bool] = {}  # (depends string, how many specs its name has) -> can they hold
+        self._asked: dict[tuple, int] = {}  # (name, depends string) -> how many chosen builds ask it, where more than one
         self.pins: tuple = ()  # specs a lock file holds its packages to (``name version build``): hard, not roots
         self._pin_texts: tuple[str, ...] = ()  # (their texts)
 
@@ -486,8 +487,11 @@ class Environment:
         if every and len(specs) > 1 and not any(True for _ in allowed(every)):
             # specs from builds of different lock files may disagree: the builds most of them allow
             requested = self.requested.get(name)
-            scored = [(sum(1 for s in specs if self._match(s, b)), b) for b in every
-                      if requested is None or self._match(requested, b)]
+            # (a depends string counts once for each chosen build that asks it: pytorch's and libtorch's mkl <2025
+            # outweigh the one libblas build's mkl >=2026)
+            asked = self._asked
+            scored = [(sum(asked.get((name, s), 1) if s.__class__ is str else 1 for s in specs if self._match(s, b)), b)
+                      for b in every if requested is None or self._match(requested, b)]
             if scored:
                 top = max(n for n, _ in scored)
                 pool = [b for n, b in scored if n == top]
@@ -701,6 +705,8 @@ class Environment:
                 if dep not in seen:
                     seen.add(dep)
                     bucket.append(dep)
+                else:
+                    self._asked[(dn, dep)] = self._asked.get((dn, dep), 1) + 1
                 have = self.packages.get(dn, False)
                 if have is False or (have is not None and seen_rounds.get(dn, 0) < 3 and self._choices(dn) > 1
                                      and not self._match(dep, have)):

@@ -94,11 +94,11 @@ def test_default_environment_table_is_exact(capsys, manifest):
         "  package   before                                 after                                  change",
         "  nomkl     -                                      conda 0.0 MB closure [1]               added (ES002)",
         "  numpy     conda 94.8 MB closure est. [2]         conda 94.8 MB closure est. [2]",
-        "  opencv    conda 1,445.9 MB closure stand-in [3]  conda 1,445.9 MB closure stand-in [3]",
+        "  opencv    conda 1,436.4 MB closure stand-in [3]  conda 1,436.4 MB closure stand-in [3]",
         "  pandas    conda 166.6 MB closure est. [4]        conda 166.6 MB closure est. [4]",
         "  python    conda 166.4 MB closure est. [5]        conda 166.4 MB closure est. [5]",
         "  requests  pip unknown                            pip unknown",
-        "  total     1,684.0 MB, 1 unknown                  1,684.0 MB, 1 unknown",
+        "  total     1,674.5 MB, 1 unknown                  1,674.5 MB, 1 unknown",
     ]
     assert "mkl (implied)" not in out
 

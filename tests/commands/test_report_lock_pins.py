@@ -118,9 +118,9 @@ pytorch = "*"
 def test_a_fixs_saving_in_a_locked_report_agrees_with_the_table(capsys, tmp_path):
     """2986002971/lung_image locks mkl 2024.2.2 ha957f24_16, a build the snapshot lacks: the table (the lock's
     builds) had mkl unknown and its total "saving unknown", while the row's change said "saves ~505.9 MB", the
-    figure rewrite prices for the file without its lock (mkl 2026.0.0). Where the locked mkl is priced by its
-    version (the lock without llvm-openmp), the row said ~515.8 MB beside a total of ~449.1 MB: it says whose
-    figure that is."""
+    figure rewrite prices for the file without its lock (then mkl 2026.0.0, against pytorch 2.5.1's mkl <2025).
+    Where the locked mkl is priced by its version (the lock without llvm-openmp), the row says whose figure it
+    gives (it said ~515.8 MB, mkl 2026.0.0's, beside a total of ~449.1 MB; the walk now takes 2024.2.2 too)."""
     lock = (Path(__file__).parent.parent / "data" / "lock" / "pixi-pytorch-mkl" / "pixi.lock").read_text()
     (tmp_path / "pixi.toml").write_text(PYTORCH_MANIFEST)
     (tmp_path / "pixi.lock").write_text(lock)
@@ -138,6 +138,6 @@ def test_a_fixs_saving_in_a_locked_report_agrees_with_the_table(capsys, tmp_path
     rc, out, err = run(capsys, "report", tmp_path / "pixi.toml")
     lines = out.splitlines()
     assert lines[2] == ("  mkl (implied)  conda 470.3 MB closure est. [1]    conda 21.3 MB package est. [2]   replaced by"
-                        " libopenblas (ES002): saves ~515.8 MB, 210.5 MB to 806.8 MB (rewrite's figure, for the file"
+                        " libopenblas (ES002): saves ~449.1 MB, 181.8 MB to 703.8 MB (rewrite's figure, for the file"
                         " without its lock's builds)")
     assert lines[6].endswith("saves ~449.1 MB, estimate 181.8 to 703.8 MB")

@@ -31,7 +31,7 @@ def test_seed_env_rewrites_to_the_seeds_final_file(tmp_path, capsys):
         " serves numpy without MKL (strict channel priority) [fixed]\n"
         f"{env}:12:3: ES001 pyarrow: move to pip: Apache Arrow for Python; on conda-forge it pulls the Arrow C++ stack"
         " with the AWS, Azure and Google Cloud SDKs, gRPC and protobuf"  # Python 3.9: pyarrow 25.0 has no build for it
-        " (saves ~123.3 MB, estimate 41.3 MB to 203.2 MB) [fixed]\n"
+        " (saves ~123.2 MB, estimate 41.3 MB to 203.1 MB) [fixed]\n"
         f"rewrote {env}\n"
     )
     # A second run changes nothing.

@@ -277,7 +277,7 @@ def test_load_gives_the_same_nodes_on_either_path(monkeypatch, eol, head):
 
 EXAMPLE_CHECK = """\
 environment.yml:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix, use --unsafe-fixes]
-environment.yml:12:3: ES001 pyarrow: move to pip (saves ~123.3 MB, 41.3 MB to 203.2 MB) [fix available]
+environment.yml:12:3: ES001 pyarrow: move to pip (saves ~123.2 MB, 41.3 MB to 203.1 MB) [fix available]
 would rewrite environment.yml
 """
 

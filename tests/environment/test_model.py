@@ -306,3 +306,21 @@ def test_a_renames_walk_is_the_renamed_files_environment_and_walked_once():
     assert again is after and walks == [moved]  # (the lines in another order: walked)
     listed = Environment.from_document(doc(head + "  - matplotlib\n  - matplotlib-base\n"), None, g)
     assert list(listed.replaced("matplotlib", "matplotlib-base").requested) == ["python", "matplotlib-base"]
+
+
+def test_where_the_depends_disagree_the_build_most_chosen_builds_allow_is_taken():
+    """Issue 22, "the builds most of them allow": two chosen builds asking mkl <2025 outweigh one asking
+    mkl >=2026 (the same depends string from two builds counted once made it a tie, and the newest won)."""
+    recs = PY + [rec("a", "1", "h0_0", ["mkl >=2024,<2025"]), rec("b", "1", "h0_0", ["mkl >=2024,<2025"]),
+                 rec("c", "1", "h0_0", ["mkl >=2026,<2027"]),
+                 rec("mkl", "2024.2.2", "h0_0", []), rec("mkl", "2026.0.0", "h0_0", [])]
+    env = env_of("dependencies:\n  - python=3.11\n  - a\n  - b\n  - c\n", recs)
+    assert env.packages["mkl"].version == "2024.2.2"
+
+
+def test_the_shipped_snapshot_takes_the_mkl_pytorch_asks_for():
+    """2986002971/lung_image (python 3.12, pytorch): pytorch 2.5.1 cpu_mkl and libtorch ask mkl >=2024.2.2,<2025,
+    the newest libblas mkl build (taken through libcblas) asks >=2026: the walk priced mkl 2026.0.0 (527.2 MB)
+    and nomkl's saving with it (~505.9 MB); it takes 2024.2.2 (460.5 MB), as the project's pixi.lock does."""
+    env = Environment.from_specs(["python 3.12.*", "pytorch"], Target("linux-64", ("conda-forge",), "3.12"))
+    assert (env.packages["pytorch"].version, env.packages["mkl"].version) == ("2.5.1", "2024.2.2")

@@ -19,12 +19,12 @@ PYARROW = "move to pip: " + knowledge.load("pyarrow").advice["reason"]
 # the seed's example is Python 3.9: conda-forge pyarrow 25.0 has no build for it, so not the reason's figures
 PYARROW_39 = "move to pip: " + knowledge.load("pyarrow").summary
 SAVES = "saves ~104.9 MB, estimate 15.5 MB to 191.8 MB"  # linux-64, Python 3.11: what leaves the environment, 26.0.1 wheel
-SAVES_39 = "saves ~123.3 MB, estimate 41.3 MB to 203.2 MB"  # Python 3.9: 61 packages leave (19.0.1), the 21.0.0 wheel
+SAVES_39 = "saves ~123.2 MB, estimate 41.3 MB to 203.1 MB"  # Python 3.9: 61 packages leave (19.0.1), the 21.0.0 wheel
 # Where the environment cannot price the move (private channels listed first: pyarrow's build is unknown), the
 # knowledge base's per-package estimate stands (25.0.0 closure minus the 26.0.1 wheel), and its source says so.
 KB_SAVES = "saves ~105.0 MB, estimate 15.6 MB to 192.1 MB"
 SHORT_SAVES = "saves ~104.9 MB, 15.5 MB to 191.8 MB"  # (the short form: a terminal's one line per finding)
-SHORT_SAVES_39 = "saves ~123.3 MB, 41.3 MB to 203.2 MB"
+SHORT_SAVES_39 = "saves ~123.2 MB, 41.3 MB to 203.1 MB"
 WHY_PYARROW = f"# ES001 pyarrow: move to pip ({SHORT_SAVES})"
 
 # The move's removal and insertion are far apart: two hunks, the reason after the first.
@@ -313,7 +313,7 @@ def seed_rows(status: str) -> list[str]:
     return [
         "| `ES007` | `defaults` | mixes defaults with conda-forge; use nodefaults |  |"
         " unsafe fix, use --unsafe-fixes |",
-        f"| `ES001` | `pyarrow` | {PYARROW_39} | ~123.3 MB (41.3 MB to 203.2 MB) | {status} |",
+        f"| `ES001` | `pyarrow` | {PYARROW_39} | ~123.2 MB (41.3 MB to 203.1 MB) | {status} |",
     ]
 
 
@@ -321,16 +321,16 @@ def seed_rows(status: str) -> list[str]:
 def test_markdown_summary_of_what_is_due(folder, capsys, mode):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", mode, "--format", "markdown", "env.yml") == (
-        1, markdown("env.yml", seed_rows("due"), "123.3 MB", "due", f"```diff\n{SEED_DIFF}\n```",
-                    ", 41.3 MB to 203.2 MB"), "")
+        1, markdown("env.yml", seed_rows("due"), "123.2 MB", "due", f"```diff\n{SEED_DIFF}\n```",
+                    ", 41.3 MB to 203.1 MB"), "")
     assert (folder / "env.yml").read_text() == SEED
 
 
 def test_markdown_summary_of_a_rewrite(folder, capsys):
     (folder / "env.yml").write_text(SEED)
     assert run(capsys, "rewrite", "--format", "markdown", "env.yml") == (
-        0, markdown("env.yml", seed_rows("fixed"), "123.3 MB", "applied", f"```diff\n{SEED_DIFF}\n```",
-                    ", 41.3 MB to 203.2 MB"), "")
+        0, markdown("env.yml", seed_rows("fixed"), "123.2 MB", "applied", f"```diff\n{SEED_DIFF}\n```",
+                    ", 41.3 MB to 203.1 MB"), "")
     assert (folder / "env.yml").read_text().endswith("  - pip:\n    - pyarrow\n")
     assert run(capsys, "rewrite", "--check", "--format", "markdown", "env.yml") == (0, "\n".join([
         "### envslim: `env.yml`", "", "| rule | package | finding | est. saving | status |", "|---|---|---|---:|---|",

@@ -27,8 +27,8 @@ def test_es001_moves_with_translated_spec_and_comment(tmp_path, capsys):
     # priced on the environment: pyarrow 17's closure leaves (numpy with it), the 17.0.0 wheel and conda's pip (the
     # file has none) arrive; the wheel's own
     # requirements (numpy) have no figure in the snapshot for 17.0.0, so they are named in the source, not counted
-    assert out == (f"env.yml:5:3: ES001 pyarrow: move to pip: {PYARROW_SUMMARY} (saves ~203.8 MB, estimate 92.2 MB to"
-                   " 312.6 MB) [fixed]\nrewrote env.yml\n")
+    assert out == (f"env.yml:5:3: ES001 pyarrow: move to pip: {PYARROW_SUMMARY} (saves ~202.8 MB, estimate 91.5 MB to"
+                   " 311.3 MB) [fixed]\nrewrote env.yml\n")
     assert new == CF + "dependencies:\n  - pip\n  - python=3.11\n  - pip:\n    - pyarrow>=17,<18  # parquet\n"
 
 

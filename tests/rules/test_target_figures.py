@@ -112,8 +112,8 @@ def test_the_seed_example_is_python_3_9_and_gets_no_figures_of_pyarrow_25(capsys
     assert main(["rewrite", "--check", "-v", "--select", "ES001", str(path)]) == 1
     assert capsys.readouterr().out == (
         f"{path}:12:3: ES001 pyarrow: move to pip: Apache Arrow for Python; on conda-forge it pulls the Arrow C++"
-        " stack with the AWS, Azure and Google Cloud SDKs, gRPC and protobuf (saves ~123.3 MB, estimate 41.3 MB"
-        f" to 203.2 MB) [fix available]\nwould rewrite {path}\n")
+        " stack with the AWS, Azure and Google Cloud SDKs, gRPC and protobuf (saves ~123.2 MB, estimate 41.3 MB"
+        f" to 203.1 MB) [fix available]\nwould rewrite {path}\n")
 
 
 def test_reason_for_is_checked():
