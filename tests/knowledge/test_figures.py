@@ -326,3 +326,16 @@ def test_a_figure_from_a_committed_environment_or_lock_is_dated_when_that_enviro
             " archives [S1, 2025-06-16]") in lines("intel-openmp")
     assert "  conda-forge closure 2.5.1 linux-64: 17,644,376 B (17.6 MB) archives, 7 packages [S1, 2026-08-04]" \
         in lines("numpy")
+
+
+def test_numpys_advice_compares_the_conda_closure_with_the_wheel_of_the_same_platform(capsys):
+    """numpy's advice said conda-forge's OpenBLAS numpy (a 53.8 MB osx-arm64 closure) "is no bigger than the PyPI
+    wheel (64.7 MB)", the Linux x86_64 cp311 wheel: on osx-arm64 the cp312 wheel installs 45,391,820 B (PyPI,
+    2026-12-07), smaller; on linux-64 the snapshot's 1.26.4 closure (94.8 MB est.) is bigger than 64.7 MB too."""
+    assert main(["explain", "numpy", "--verbose"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert ("  conda-forge numpy with OpenBLAS is about the size of the PyPI wheel, which bundles its own OpenBLAS"
+            " (1.26.4 on osx-arm64: a 53.8 MB installed closure, the cp312 wheel 45.4 MB); what matters is keeping"
+            " MKL out (nomkl)") in out
+    assert ("  pypi wheel 1.26.4 cp312-cp312-macosx_11_0_arm64: 45,391,820 B (45.4 MB) installed, 13,685,868 B"
+            " (13.7 MB) wheel [S8, 2026-12-07]") in out
