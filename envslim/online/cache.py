@@ -26,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,16 +170,53 @@ class Cache:
 
 
 def _units(root: Path) -> list[Path]:
+    """The units envslim wrote under ``root``, known by their names (an entry: the 64 hex digits of a key's
+    SHA-256 and ``.json``; a channel's folder: 20 hex digits; a set of stub wheels: 16), and never through
+    a symbolic link: ``ENVSLIM_CACHE_DIR`` may name a folder that holds other files, and a link in the cache
+    may point anywhere. Nothing else under ``root`` is ever counted or deleted."""
     units: list[Path] = []
     for folder in (root, root / "http"):
-        try:
-            units += [p for p in folder.iterdir() if p.is_file() and p.suffix == ".json"]
-        except OSError:
-            pass
-    for pattern in ("repodata/*/*", "solve/conda-dists/*"):
-        units += [p for p in root.glob(pattern) if p.is_dir()]
-    units += [p for p in (root / "solve" / "uv", root / "rattler") if p.is_dir()]
+        units += [p for p in _listed(folder) if _ENTRY.fullmatch(p.name) and _is(p, stat.S_ISREG)]
+    for folder, name, inner in (("repodata", _CHANNEL, _SUBDIR), ("solve/conda-dists", _DISTS, None)):
+        for p in _listed(root / folder) if _folders_of(root, root / folder) else ():
+            if not (name.fullmatch(p.name) and _is(p, stat.S_ISDIR)):
+                continue
+            if inner is None:
+                units.append(p)
+            else:
+                units += [q for q in _listed(p) if inner.fullmatch(q.name) and _is(q, stat.S_ISDIR)]
+    units += [p for p in (root / "solve" / "uv", root / "rattler") if _folders_of(root, p)]
     return units
+
+
+_ENTRY = re.compile(r"[0-9a-f]{64}\.json")
+_CHANNEL = re.compile(r"[0-9a-f]{20}")
+_SUBDIR = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_DISTS = re.compile(r"[0-9a-f]{16}")
+
+
+def _is(path: Path, test) -> bool:
+    """Whether ``path`` itself (not a link's target) passes ``test`` (``stat.S_ISREG``, ``stat.S_ISDIR``)."""
+    try:
+        return test(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _listed(folder: Path) -> list[Path]:
+    """What ``folder`` holds; nothing when it is not a folder of its own (a link, or absent)."""
+    if not _is(folder, stat.S_ISDIR):
+        return []
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
+def _folders_of(root: Path, path: Path) -> bool:
+    """Whether ``path`` and every folder between ``root`` and it are folders, not links."""
+    return all(_is(root.joinpath(*path.relative_to(root).parts[:n]), stat.S_ISDIR)
+               for n in range(1, len(path.relative_to(root).parts) + 1))
 
 
 def _measure(unit: Path) -> tuple[int, float]:

@@ -18,19 +18,23 @@ def _unit(path, size: int, used: float) -> None:
         os.utime(p, (used, used))
 
 
+A, B = "a" * 64 + ".json", "b" * 64 + ".json"  # (an entry's name: the SHA-256 of its key)
+H1 = "1" * 20  # (a channel's folder: 20 hex digits of its URL's SHA-256)
+
+
 def test_the_least_recently_used_units_leave_first(tmp_path):
     root = tmp_path / "cache"
-    _unit(root / "a.json", 400, 1000)  # an http entry
-    _unit(root / "repodata" / "h1" / "noarch" / "repodata.json", 500, 3000)  # a channel subdir, whole
-    _unit(root / "repodata" / "h1" / "linux-64" / "repodata.json", 300, 2000)
+    _unit(root / A, 400, 1000)  # an http entry
+    _unit(root / "repodata" / H1 / "noarch" / "repodata.json", 500, 3000)  # a channel subdir, whole
+    _unit(root / "repodata" / H1 / "linux-64" / "repodata.json", 300, 2000)
     _unit(root / "solve" / "uv" / "wheels" / "w.bin", 200, 4000)
     os.utime(root / "solve" / "uv", (4000, 4000))
     os.utime(root, (0, 0))
-    _unit(root / "http" / "b.json", 100, 5000)
+    _unit(root / "http" / B, 100, 5000)
     removed = enforce_bound(root, 900)
-    assert [p.relative_to(root).as_posix() for p in removed] == ["a.json", "repodata/h1/linux-64"]
+    assert [p.relative_to(root).as_posix() for p in removed] == [A, f"repodata/{H1}/linux-64"]
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
-        "http/b.json", "repodata/h1/noarch/repodata.json", "solve/uv/wheels/w.bin"]
+        f"http/{B}", f"repodata/{H1}/noarch/repodata.json", "solve/uv/wheels/w.bin"]
     assert enforce_bound(root, 900) == []
 
 
