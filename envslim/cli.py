@@ -375,12 +375,35 @@ def _main(argv: list[str], out, err) -> int:
     except Exception as e:  # a bug: one line instead of a traceback; ENVSLIM_DEBUG=1 shows the traceback
         import os
 
+        damaged = _damaged_data()  # (not a bug of envslim's: data compiled into the package is damaged)
+        if damaged is not None:
+            from envslim.display import printable
+
+            print(printable(damaged), file=err)
+            return EXIT_ERROR
         if os.environ.get("ENVSLIM_DEBUG"):
             raise
         from envslim.display import printable
 
         print(printable(f"envslim: internal error: {type(e).__name__}: {e} (please report it)"), file=err)
         return EXIT_ERROR
+
+
+def _damaged_data() -> str | None:
+    """One line naming the compiled file (graph snapshot, knowledge index) whose data read so far is damaged,
+    or None: asked after an unexpected error, of the modules the command has imported."""
+    import sys
+
+    for module in ("envslim.environment.graph", "envslim.knowledge"):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            try:
+                got = loaded.damage()
+            except Exception:  # (the check itself met the damage)
+                got = None
+            if got is not None:
+                return got
+    return None
 
 
 def _give_up_on(e, out, err) -> None:

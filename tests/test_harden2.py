@@ -51,3 +51,167 @@ def test_the_cache_bound_deletes_only_what_envslim_wrote(capsys, index, tmp_path
     after = _tree(project)
     assert {k: v for k, v in after.items() if k in before} == before  # what was there is still there
     assert len(after) == len(before)  # and the run's own entries went, over the bound
+
+
+# -- the compiled files beside the package: damaged, they are passed over or named in one line ----------------
+
+import marshal  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from envslim import knowledge  # noqa: E402
+from envslim.environment import graph, graphbin  # noqa: E402
+from envslim.knowledge import index as kindex  # noqa: E402
+from tests.conftest import run  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+JSONL = ROOT / "knowledge" / "graph" / "conda.jsonl"
+ENV = "channels: [conda-forge]\ndependencies:\n  - python=3.11\n  - pyarrow\n"
+
+
+def _snapshot(damage: str) -> bytes:
+    """The checkout's snapshot compiled, then damaged: every line of every name (or the header) rewritten."""
+    good = graphbin.compile_snapshot(JSONL.read_bytes(), (1, 2))
+    head, end = graphbin.read_header(good)
+    body = good[end:]
+    if damage == "huge header length":
+        return good[:graphbin.FIXED - 8] + (2 ** 62).to_bytes(8, "little") + good[graphbin.FIXED:]
+    if damage == "header not a table":
+        head = [1, 2]
+    elif damage == "ratios not a table":
+        head = {**head, "ratios": [1]}
+    names, blobs, at = {}, [], len(body)
+    for name, text in (head.get("names", {}) if isinstance(head, dict) else {}).items():
+        parts = []
+        for part in text.split(";") if text else ():
+            ix, start, length, mask = (int(x) for x in part.split(","))
+            if damage == "past the end":
+                start = len(body) + 10
+            elif damage in ("not marshal", "not a line", "a row's channel", "a row's archive"):
+                line = marshal.loads(body[start:start + length])
+                for row in line["b"]:
+                    if damage == "a row's channel":
+                        row[2] = 99
+                    elif damage == "a row's archive":
+                        row[4] = "big"
+                blob = (b"\xff\xff" if damage == "not marshal" else
+                        marshal.dumps([1, 2, 3] if damage == "not a line" else line, 2))
+                blobs.append(blob)
+                start, length, at = at, len(blob), at + len(blob)
+            parts.append(f"{ix},{start},{length},{mask}")
+        names[name] = "garbage" if damage == "a name's entry" else ";".join(parts)
+    if isinstance(head, dict):
+        head = {**head, "names": names or head["names"]}
+    if damage == "a source":
+        head = {**head, "sources": [[1, 2]] * len(head["sources"])}
+    h = marshal.dumps(head, 2)
+    fixed = b"".join(n.to_bytes(8, "little") for n in (1, 2, len(h)))
+    return graphbin.MAGIC + fixed + h + body + b"".join(blobs)
+
+
+LINE = r"[a-z0-9_.-]+ on [a-z0-9-]+"  # (the first line a walk reads: a name on a subdir)
+
+
+@pytest.mark.parametrize("damage, what", [
+    ("past the end", LINE + r": its data lies past the end of the file"),
+    ("not marshal", LINE + r": ValueError: bad marshal data \(unknown type code\)"),
+    ("not a line", LINE + r": TypeError: not a line of the snapshot"),
+    ("a name's entry", r"[a-z0-9_.-]+: its entry in the header is not one"),
+    ("a row's channel", LINE + r": a row of the wrong shape"),
+    ("a row's archive", LINE + r": a row of the wrong shape"),
+    ("a source", r"its header: a source of the wrong shape"),
+])
+def test_a_damaged_compiled_snapshot_is_one_line_naming_it(capsys, tmp_path, monkeypatch, damage, what):
+    """It was 'envslim: internal error: EOFError ...', 'IndexError', 'TypeError' (please report it)."""
+    import re
+
+    path = tmp_path / graphbin.FILE
+    path.write_bytes(_snapshot(damage))
+    env = tmp_path / "environment.yml"
+    env.write_text(ENV)
+    monkeypatch.setattr(graph, "_SNAPSHOT", graph.Graph(str(path), binary=True))
+    rc, out, err = run(capsys, "rewrite", "--check", str(env))
+    assert (rc, out) == (2, "")
+    assert re.fullmatch(re.escape(f"{path}: damaged (") + what + re.escape("); reinstall envslim\n"), err), err
+    assert env.read_text() == ENV
+
+
+@pytest.mark.parametrize("damage", ["huge header length", "header not a table", "ratios not a table"])
+def test_a_compiled_snapshot_with_a_damaged_header_is_passed_over(tmp_path, damage):
+    """It was 'MemoryError', 'AttributeError: 'list' object has no attribute 'get'' in every command."""
+    package, root = tmp_path / "envslim", tmp_path / "_knowledge"
+    package.mkdir()
+    root.mkdir()
+    (package / graphbin.FILE).write_bytes(_snapshot(damage))
+    assert graph._compiled(str(package), str(root)) is None
+
+
+@pytest.fixture
+def index_of(monkeypatch):
+    """Make the knowledge index the one in the given bytes (read from a real file), with nothing remembered."""
+    def use(path: Path):
+        idx = kindex.Index(path.read_bytes(), None)
+        idx.path = str(path)
+        monkeypatch.setattr(knowledge, "compiled", lambda: idx)
+        return idx
+
+    for cached in (knowledge.load, knowledge._data_file, knowledge._listing):
+        cached.cache_clear()
+    yield use
+    for cached in (knowledge.load, knowledge._data_file, knowledge._listing):
+        cached.cache_clear()
+
+
+def _index(damage: str) -> bytes:
+    good = kindex.compile_index(str(ROOT / "knowledge"))
+    n = len(kindex.MAGIC)
+    end = n + 8 + int.from_bytes(good[n:n + 8], "little")
+    head, body = marshal.loads(good[n + 8:end]), good[end:]
+    entries, blobs, at = {}, [], len(body)
+    for name, (start, length) in head["entries"].items():
+        data = marshal.loads(body[start:start + length])
+        blob = {"past the end": None, "not marshal": b"\xff\xff", "not a table": marshal.dumps([1], 2),
+                "wrong fields": marshal.dumps({**data, "sources": 7}, 2)}[damage]
+        if blob is None:
+            entries[name] = [len(body) + 5, length]
+            continue
+        blobs.append(blob)
+        entries[name] = [at, len(blob)]
+        at += len(blob)
+    h = marshal.dumps({**head, "entries": entries}, 2)
+    return kindex.MAGIC + len(h).to_bytes(8, "little") + h + body + b"".join(blobs)
+
+
+@pytest.mark.parametrize("damage, what", [
+    ("past the end", "pyarrow: ValueError: its data lies outside the file"),
+    ("not marshal", "pyarrow: ValueError: bad marshal data (unknown type code)"),
+    ("not a table", "pyarrow: not a table"),
+    ("wrong fields", "pyarrow: sources: must be an array of tables ([[sources]])"),
+])
+def test_a_damaged_knowledge_index_is_one_line_naming_it(capsys, tmp_path, index_of, damage, what):
+    """It was 'envslim: internal error: EOFError', 'TypeError: list indices must be integers ...'."""
+    path = tmp_path / kindex.FILE
+    path.write_bytes(_index(damage))
+    index_of(path)
+    rc, out, err = run(capsys, "explain", "pyarrow")
+    assert (rc, out, err) == (2, "", f"{path}: damaged ({what}); reinstall envslim\n")
+
+
+@pytest.mark.parametrize("damage", ["header not a table", "huge header length", "a span not two numbers"])
+def test_a_knowledge_index_with_a_damaged_header_is_refused_on_reading(damage):
+    good = kindex.compile_index(str(ROOT / "knowledge"))
+    n = len(kindex.MAGIC)
+    end = n + 8 + int.from_bytes(good[n:n + 8], "little")
+    head = marshal.loads(good[n + 8:end])
+    if damage == "huge header length":
+        data = good[:n] + (2 ** 62).to_bytes(8, "little") + good[n + 8:]
+    else:
+        h = marshal.dumps([1] if damage == "header not a table" else {**head, "entries": {"pyarrow": "xx"}}, 2)
+        data = kindex.MAGIC + len(h).to_bytes(8, "little") + h + good[end:]
+    if damage == "a span not two numbers":
+        with pytest.raises(kindex.Damaged, match=r"^_knowledge_index\.bin: damaged \(pyarrow: ValueError: "):
+            kindex.Index(data, None).entry("pyarrow")
+    else:
+        with pytest.raises(ValueError):
+            kindex.Index(data, None)

@@ -246,6 +246,37 @@ def build_number(build: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
+def header_ok(header: dict) -> bool:
+    """Whether a snapshot's header has the outline the reader relies on (checked once, when it is read: a
+    damaged compiled file is passed over here rather than met in a walk); its contents are checked by
+    :func:`header_damage` only after an unexpected error."""
+    def strings(value) -> bool:
+        return type(value) is list and all(type(v) is str for v in value)
+
+    names, ratios = header.get("names"), header.get("ratios", {})
+    return (type(names) is dict  # (each name's entry is checked when it is read)
+            and (not names or ("subdirs" in header and "channels" in header))
+            and strings(header.get("subdirs", [])) and strings(header.get("channels", []))
+            and type(header.get("sources", [])) is list and type(ratios) is dict
+            and type(ratios.get("by_name", {})) is dict and type(ratios.get("q", {})) is dict
+            and all(type(header.get(k, "")) is str for k in ("date", "method")))
+
+
+def header_damage(header: dict) -> str | None:
+    """What in a header (of the outline :func:`header_ok` checks) is of the wrong shape, or None."""
+    def numbers(value: dict) -> bool:
+        return all(type(v) in (int, float) for v in value.values())
+
+    ratios = header.get("ratios", {})
+    if not all(type(x) is list and len(x) == 4 and all(type(v) is str for v in x) for x in header.get("sources", ())):
+        return "a source of the wrong shape"
+    if not (numbers(ratios.get("by_name", {})) and numbers(ratios.get("q", {}))
+            and (not ratios.get("q") or {"q25", "median", "q75"} <= set(ratios["q"]))
+            and type(ratios.get("source", "")) is str):
+        return "ratios of the wrong shape"
+    return None
+
+
 class Graph:
     """The snapshot, read lazily: only the names asked for are decoded."""
 
@@ -289,7 +320,11 @@ class Graph:
                 line = b""
             header = json.loads(line) if line.strip() else {}
             self._offset = len(line) + 1
-        if header.get("format") != FORMAT:
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            header = {"format": FORMAT, "names": {}, "sources": [], "channels": []}
+        elif not header_ok(header):
+            if self.binary:
+                raise ValueError("a header of the wrong shape")
             header = {"format": FORMAT, "names": {}, "sources": [], "channels": []}
         self._header = header
         return header
@@ -301,7 +336,10 @@ class Graph:
             return graphbin.read_header(self._data)
         with open(self.path, "rb") as f:  # type: ignore[arg-type]
             prefix = f.read(graphbin.FIXED)
-            return graphbin.read_header(prefix + f.read(max(0, graphbin.header_length(prefix) - len(prefix))))
+            end = graphbin.header_length(prefix)
+            if end > os.fstat(f.fileno()).st_size:  # (a damaged length: never a read of that many bytes)
+                raise ValueError("a header longer than the file")
+            return graphbin.read_header(prefix + f.read(max(0, end - len(prefix))))
 
     @property
     def date(self) -> str:
@@ -346,22 +384,31 @@ class Graph:
 
                 with open(self.path, "rb") as f:  # type: ignore[arg-type]
                     self._data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # type: ignore[assignment]
-            blob = self._data[self._offset + start:self._offset + start + length]
-            if self.binary:
-                import marshal
+            end = self._offset + start + length
+            if start < 0 or length < 0 or end > len(self._data):  # type: ignore[arg-type]
+                raise self.damaged(f"{name} on {subdir}: its data lies past the end of the file")
+            blob = self._data[self._offset + start:end]
+            try:
+                if self.binary:
+                    import marshal
 
-                line = marshal.loads(blob)
-            else:
-                import json
+                    line = marshal.loads(blob)
+                else:
+                    import json
 
-                line = json.loads(blob.decode("utf-8"))  # (str: json would look for the encoding itself)
-            masks = self.masks
-            for d, m in zip(line["d"], line["m"]):
-                if m is not None:
-                    masks[d] = m
-            ranks = self.ranks.setdefault(name, {})
-            for row in line["b"]:
-                ranks[row[0]] = row[9]
+                    line = json.loads(blob.decode("utf-8"))  # (str: json would look for the encoding itself)
+                masks = self.masks
+                if not (type(line) is dict and type(line["d"]) is list and type(line["m"]) is list
+                        and len(line["d"]) == len(line["m"]) and type(line["b"]) is list):
+                    raise TypeError("not a line of the snapshot")
+                for d, m in zip(line["d"], line["m"]):
+                    if m is not None:
+                        masks[d] = m
+                ranks = self.ranks.setdefault(name, {})
+                for row in line["b"]:
+                    ranks[row[0]] = row[9]
+            except (ValueError, EOFError, TypeError, KeyError, IndexError) as e:  # (UnicodeDecodeError: a ValueError)
+                raise self.damaged(f"{name} on {subdir}: {type(e).__name__}: {e}") from None
         self._raw[key] = line
         return line
 
@@ -390,11 +437,43 @@ class Graph:
         """(subdir index, start, length, channel mask) of each line of ``name``."""
         got = self._index.get(name)
         if got is None:
-            text = self._load_header()["names"].get(name, "")
+            header = self._load_header()
+            text = header["names"].get(name, "")
+            if type(text) is not str:
+                raise self.damaged(f"{name}: its entry in the header is not one")
             text = text.strip(";")
-            nums = iter(map(int, text.replace(";", ",").split(","))) if text else iter(())
-            got = self._index[name] = list(zip(nums, nums, nums, nums))  # (4 numbers an entry)
+            try:
+                nums = list(map(int, text.replace(";", ",").split(","))) if text else []
+            except ValueError:
+                nums = [-1]
+            if len(nums) % 4 or any(not 0 <= ix < len(header["subdirs"]) for ix in nums[::4]):
+                raise self.damaged(f"{name}: its entry in the header is not one")
+            it = iter(nums)
+            got = self._index[name] = list(zip(it, it, it, it))  # (4 numbers an entry)
         return got  # type: ignore[return-value]
+
+    def damage(self) -> str | None:
+        """What is damaged in the lines decoded so far (see :func:`damage`), or None."""
+        header = self._header or {}
+        what = header_damage(header)
+        if what is not None:
+            return str(self.damaged(f"its header: {what}"))
+        nch, nsrc = len(header.get("channels", ())), len(header.get("sources", ()))
+        for (name, subdir), line in self._raw.items():
+            if line is None:
+                continue
+            nd = len(line["d"])
+            if not all(type(d) is str for d in line["d"]) or not all(_row_ok(r, nd, nch, nsrc) for r in line["b"]):
+                return str(self.damaged(f"{name} on {subdir}: a row of the wrong shape"))
+        return None
+
+    def damaged(self, what: str) -> Exception:
+        """The error that says this snapshot's file is damaged (``what``: where, and how)."""
+        from envslim.errors import EnvslimError
+
+        where = self.path or "the graph snapshot"
+        return EnvslimError(f"{where}: damaged ({what}); reinstall envslim" if self.binary
+                            else f"{where}: damaged ({what})")
 
     def _subdirs(self, name: str) -> list[tuple[str, int]]:
         """(subdir, channel mask) of each line of ``name`` (read once: every question about a name asks)."""
@@ -538,6 +617,25 @@ def snapshot() -> Graph:
     if _SNAPSHOT is None:
         _SNAPSHOT = _compiled() or Graph(os.path.join(knowledge_root(), FILE))
     return _SNAPSHOT
+
+
+def damage() -> str | None:
+    """What is damaged in the lines the shipped snapshot has decoded so far, as one line naming its file; None
+    when they are whole (or none were read). Asked only after an unexpected error (the CLI's last resort):
+    the reader checks a line's outline when it decodes it, and this checks every field of every row, which
+    the hook path does not pay for."""
+    return None if _SNAPSHOT is None else _SNAPSHOT.damage()
+
+
+def _row_ok(row, nd: int, nch: int, nsrc: int) -> bool:
+    if type(row) is not list or len(row) != 10:
+        return False
+    version, build, ch, dep, archive, installed, src, days, python, rank = row
+    whole = (int, type(None))
+    return (type(version) is str and type(build) is str and type(rank) is int and type(ch) is int
+            and 0 <= ch < nch and type(src) is int and 0 <= src < nsrc and type(dep) is list
+            and all(type(i) is int and 0 <= i < nd for i in dep) and isinstance(archive, whole)
+            and isinstance(installed, whole) and isinstance(days, whole) and isinstance(python, (str, type(None))))
 
 
 def _compiled(package: str | None = None, root: str | None = None) -> Graph | None:

@@ -78,6 +78,8 @@ def read_header(data) -> tuple[dict, int]:
     if source_stamp(prefix) is None:
         raise ValueError("not a compiled graph snapshot")
     end = header_length(prefix)
+    if end > len(data):
+        raise ValueError("a header longer than the file")
     return marshal.loads(data[FIXED:end]), end
 
 

@@ -152,9 +152,23 @@ def compiled():
     root = knowledge_root()
     bundled = os.path.basename(root) == "_knowledge"
     try:
-        return Index(data, None if bundled else root)
-    except (ValueError, KeyError, IndexError):
+        got = Index(data, None if bundled else root)
+    except (ValueError, EOFError, TypeError, KeyError, IndexError):  # (damaged, or of another format)
         return None
+    got.path = path
+    return got
+
+
+def damage() -> str | None:
+    """What is damaged in the entries read so far from the compiled index, as one line naming it; None when
+    they are whole. Asked only after an unexpected error (the CLI's last resort): reading an entry checks
+    only that it is a table."""
+    idx = compiled()
+    if idx is None:
+        return None
+    from envslim.knowledge.schema import validate_entry
+
+    return idx.damage(validate_entry)
 
 
 def read(file: str) -> dict:
@@ -163,12 +177,19 @@ def read(file: str) -> dict:
     JSON). Raises FileNotFoundError."""
     idx = compiled()
     if idx is not None and idx.fresh(file):
-        if file == "names.toml":
-            return idx.header["names"]
-        if file.startswith("packages/"):
-            return idx.entry(file[len("packages/"):-len(".toml")])
-        if file in idx.header.get("data", {}):
-            return idx.data(file)
+        from envslim.knowledge.index import Damaged
+
+        try:
+            if file == "names.toml":
+                return idx.header["names"]
+            if file.startswith("packages/"):
+                return idx.entry(file[len("packages/"):-len(".toml")])
+            if file in idx.header.get("data", {}):
+                return idx.data(file)
+        except Damaged as e:  # (one line, exit 2: never passed over as if the file had nothing)
+            from envslim.errors import EnvslimError
+
+            raise EnvslimError(str(e)) from None
     from envslim.knowledge.index import read_json, read_toml
 
     path = os.path.join(knowledge_root(), file)

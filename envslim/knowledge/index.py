@@ -109,11 +109,17 @@ class Index:
             raise ValueError("not a knowledge index")
         start = len(MAGIC) + 8
         end = start + int.from_bytes(data[len(MAGIC):start], "little")
+        if end > len(data):
+            raise ValueError("a header longer than the file")
         self.header = marshal.loads(data[start:end])
-        if self.header.get("format") != FORMAT:
-            raise ValueError(f"knowledge index format {self.header.get('format')!r}, not {FORMAT}")
+        if type(self.header) is not dict or self.header.get("format") != FORMAT:
+            raise ValueError(f"knowledge index format {getattr(self.header, 'get', dict().get)('format')!r}, not {FORMAT}")
         self.body = memoryview(data)[end:]
+        if not _header_ok(self.header):  # (checked once: a damaged index is passed over)
+            raise ValueError("a knowledge index header of the wrong shape")
         self.root = root
+        self.path = ""  # (where it was read from, for a message)
+        self.read: set[str] = set()  # the entries read (checked whole only after an unexpected error)
 
     def fresh(self, file: str) -> bool:
         """True when the index's copy of ``file`` (``names.toml``, ``packages/x.toml``) can be used."""
@@ -131,27 +137,43 @@ class Index:
         return set(self.header["entries"])
 
     def entry(self, name: str) -> dict:
-        start, length = self.header["entries"][name]
-        return marshal.loads(self.body[start:start + length])
+        return self._read("entries", name)
 
     def data(self, file: str) -> dict:
         """A data file (``variants.toml``, ``reverse_deps.toml``, ``graph/pypi.json``) as the index holds it."""
-        start, length = self.header["data"][file]
-        return marshal.loads(self.body[start:start + length])
+        return self._read("data", file)
+
+    def damage(self, check) -> str | None:
+        """What is damaged in the entries read so far, as one line naming the file: ``check(data, name)`` gives
+        an entry's problems (``envslim.knowledge.schema.validate_entry``); None when there are none."""
+        for name in self.read:
+            problems = check(self.entry(name), name)
+            if problems:
+                return f"{self.path or FILE}: damaged ({name}: {problems[0]}); reinstall envslim"
+        return None
+
+    def _read(self, part: str, key: str) -> dict:
+        if part == "entries":
+            self.read.add(key)
+        try:
+            start, length = self.header[part][key]
+            if not (type(start) is int and type(length) is int and 0 <= start and 0 <= length
+                    and start + length <= len(self.body)):
+                raise ValueError("its data lies outside the file")
+            got = marshal.loads(self.body[start:start + length])
+        except (ValueError, EOFError, TypeError, KeyError) as e:
+            got = e
+        if type(got) is not dict:
+            raise Damaged(f"{self.path or FILE}: damaged ({key}: "
+                          f"{f'{type(got).__name__}: {got}' if isinstance(got, Exception) else 'not a table'});"
+                          " reinstall envslim")
+        return got
 
 
-def main(argv: list[str] | None = None) -> int:
-    import sys
-
-    args = sys.argv[1:] if argv is None else argv
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # envslim/
-    out = args[0] if args else os.path.join(here, FILE)
-    data = compile_index(os.path.join(os.path.dirname(here), "knowledge"))
-    with open(out, "wb") as f:
-        f.write(data)
-    print(f"{out}: {len(data):,} bytes")
-    return 0
+class Damaged(ValueError):
+    """A compiled index whose data for a file does not decode, or is not a table: one line naming the file."""
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _header_ok(header: dict) -> bool:
+    """Whether an index header has the outline the reader relies on (each span is checked when it is read)."""
+    return all(type(header.get(k)) is dict for k in ("names", "files", "entries")) and type(header.get("data", {})) is dict
