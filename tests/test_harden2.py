@@ -215,3 +215,28 @@ def test_a_knowledge_index_with_a_damaged_header_is_refused_on_reading(damage):
     else:
         with pytest.raises(ValueError):
             kindex.Index(data, None)
+
+
+# -- bad input ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version", ["9" * 5000, "1.0+" + "9" * 5000, "9" * 5000 + "!1.0", "1.0a" + "9" * 5000])
+def test_a_version_of_thousands_of_digits_is_an_invalid_version(version):
+    from envslim.conda import CondaSpecError, VersionOrder
+
+    with pytest.raises(CondaSpecError, match=r"^invalid version: a number of more than 4,300 digits$"):
+        VersionOrder(version)
+
+
+def test_a_dependency_whose_version_has_thousands_of_digits_is_read_as_any_invalid_spec(capsys, tmp_path):
+    """It was 'envslim: internal error: ValueError: Exceeds the limit (4300 digits) for integer string
+    conversion' (please report it) in every command; now as `numpy=1..2` is."""
+    outputs = []
+    for version in ("9" * 5000, "1..2"):
+        env = tmp_path / "environment.yml"
+        text = f"channels: [conda-forge, nodefaults]\ndependencies:\n  - python=3.11\n  - numpy={version}\n"
+        env.write_text(text)
+        outputs.append(run(capsys, "rewrite", str(env)))
+        assert env.read_text() == text
+        outputs.append(run(capsys, "report", "--format", "json", str(env))[:1])
+    assert outputs[0] == outputs[2] == (0, "", "")
+    assert outputs[1] == outputs[3] == (0,)

@@ -147,6 +147,9 @@ def order_key(version: list, local: list) -> tuple:
     return _parts_key(version), (_parts_key(local) if local else _END)
 
 
+_TOO_LONG = "invalid version: a number of more than 4,300 digits"
+
+
 class VersionOrder:
     """A conda version, ordered as conda orders it (case-insensitive).
 
@@ -161,7 +164,10 @@ class VersionOrder:
         self.text = text
         if _RELEASE.match(text):  # most versions: numbers and dots only (what the general path makes of them)
             self.norm = text
-            self.version = [[0]] + [[int(p)] for p in text.split(".")]
+            try:
+                self.version = [[0]] + [[int(p)] for p in text.split(".")]
+            except ValueError:  # (Python converts at most 4,300 digits)
+                raise CondaSpecError(_TOO_LONG) from None
             self.local = []
             self.key = order_key(self.version, self.local)
             return
@@ -196,11 +202,16 @@ class VersionOrder:
             pieces[-1] += "_"
         else:
             pieces = main.replace("_", ".").split(".")
-        self.version = [[int(epoch)]] + [_component(p, shown) for p in pieces]
-        if len(local_split) == 2:
-            self.local = [_component(p, shown) for p in local_split[1].replace("_", ".").split(".")]
-        else:
-            self.local = []
+        try:
+            self.version = [[int(epoch)]] + [_component(p, shown) for p in pieces]
+            if len(local_split) == 2:
+                self.local = [_component(p, shown) for p in local_split[1].replace("_", ".").split(".")]
+            else:
+                self.local = []
+        except CondaSpecError:
+            raise
+        except ValueError:  # (Python converts at most 4,300 digits)
+            raise CondaSpecError(_TOO_LONG) from None
         # compared natively: the same order as compare_parts on version, then local
         self.key = order_key(self.version, self.local)
 
