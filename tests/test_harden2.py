@@ -240,3 +240,21 @@ def test_a_dependency_whose_version_has_thousands_of_digits_is_read_as_any_inval
         outputs.append(run(capsys, "report", "--format", "json", str(env))[:1])
     assert outputs[0] == outputs[2] == (0, "", "")
     assert outputs[1] == outputs[3] == (0,)
+
+
+@pytest.mark.parametrize("name", ["../outside/pyarrow", "{outside}/pyarrow", ".hidden", "a\\\\b"])
+def test_knowledge_refresh_takes_package_names_not_paths(capsys, index, tmp_path, name):  # noqa: F811
+    """A NAME with a folder in it named a file outside the knowledge folder, which was refreshed (rewritten)."""
+    add_wheels(index, "pyarrow", {"99.0.0": 40_000})
+    kdir, outside = tmp_path / "packages", tmp_path / "outside"
+    kdir.mkdir()
+    outside.mkdir()
+    entry = (ROOT / "knowledge/packages/pyarrow.toml").read_text()
+    (outside / "pyarrow.toml").write_text(entry)
+    (kdir / ".hidden.toml").write_text(entry)
+    before = _tree(tmp_path)
+    name = name.format(outside=outside)
+    for mode in ("--pypi", "--conda"):
+        rc, out, err = run_cli(capsys, "knowledge", "refresh", mode, name, "--knowledge-dir", str(kdir))
+        assert (rc, out, err) == (2, "", f"envslim: error: {name}: not a conda package name\n")
+    assert _tree(tmp_path) == before

@@ -43,6 +43,9 @@ def run(options, out, err) -> int:
 
     if getattr(options, "graph", False):  # the graph snapshot rebuilt from live repodata (py-rattler)
         return _run_graph(options, out, err)
+    for name in options.names or ():  # (a name picks a file in the knowledge folder: never a path)
+        if not names.is_conda_name(name.lower()):
+            raise EnvslimError(f"envslim: error: {printable(name)}: not a conda package name")
     if options.conda:  # the closure re-measured by a solve (py-rattler)
         return _run_conda(options, out, err)
     if not options.pypi:

@@ -12,12 +12,17 @@ import re
 
 from envslim.document.envfile import normalize  # the one PEP 503 normaliser
 
-__all__ = ["conda_name", "deny_reason", "normalize", "pypi_name"]
+__all__ = ["conda_name", "deny_reason", "is_conda_name", "normalize", "pypi_name"]
 
 _PYPI_NAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\Z", re.IGNORECASE)
 _CONDA_NAME = re.compile(r"[a-z0-9_][a-z0-9._+-]*\Z")
 
 _TABLE: tuple[dict, dict, dict] | None = None
+
+
+def is_conda_name(name: str) -> bool:
+    """Whether ``name`` (lower case) is a conda package name: no folder, no leading dot, nothing a path needs."""
+    return bool(_CONDA_NAME.match(name))
 
 
 def _table() -> tuple[dict, dict, dict]:
