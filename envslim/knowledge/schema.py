@@ -29,7 +29,7 @@ TOP_KEYS = {
     "advice", "slim_variants", "numpy_abi", "figures", "sources",
 }
 ADVICE_KEYS = {"action", "safety", "reason", "reason_for", "details", "sources"}
-VARIANT_KEYS = {"side", "replacement", "reason", "safety", "sources"}
+VARIANT_KEYS = {"side", "replacement", "reason", "reason_for", "summary", "safety", "sources"}
 NUMPY_ABI_KEYS = {"numpy1_only_below", "sources"}
 FIGURE_KEYS = {
     "id", "side", "kind", "version", "platform", "archive_bytes", "installed_bytes", "packages",

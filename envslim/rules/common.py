@@ -236,6 +236,19 @@ def bound_text(text: str) -> str:
     return str(req.specifier) if req is not None else ""
 
 
+def pip_admits(text: str, version: str) -> bool:
+    """Whether the pip requirement line ``text`` admits the release ``version`` (a line that does not parse, or
+    names no version, admits every release)."""
+    import re as _re
+
+    if not _re.search(r"[<>=!~]", text.split(";")[0]):
+        return True
+    req = _requirement(text)
+    if req is None:
+        return True
+    return req.specifier.contains(version, prereleases=True)
+
+
 def pip_upper_bound(text: str):
     """The lowest upper bound of a pip requirement line's versions, as (Version, closed), or None when it
     has none (or does not parse). ``~=2.1`` is below 3, ``==2.0.*`` below 2.1, ``<=2.2`` closed at 2.2."""

@@ -8,7 +8,7 @@ from envslim.document.edits import RemoveItem, ReplaceValue
 from envslim.document.envfile import pip_sort_key
 from envslim.rules import Context, Finding, register
 from envslim.rules.common import (bound_text, cuda_intent, exported_builds, knowledge_target, overridden, parsed_deps,
-                                  parsed_lines, pip_upper_bound, saving_of, serving_channel, unknown_serving,
+                                  parsed_lines, pip_admits, pip_upper_bound, saving_of, serving_channel, unknown_serving,
                                   variant_exists)
 
 # Variants that mean "no GPU": never suggested where the file targets CUDA.
@@ -253,7 +253,7 @@ def check(ctx: Context):
                 msg = f"{repl} is already listed: drop {pname} ({v.get('reason', '')})"
             else:
                 ops = (ReplaceValue(item, _rename(item.text, pname, repl) if pname in item.text.lower() else item.text),)
-                msg = f"use {repl}: {v.get('reason', '')}"
+                msg = f"use {repl}: {_pip_reason(v, item.text, ctx.lines().target.platform)}"
             if isinstance(ops[0], ReplaceValue) and ops[0].text == item.text:
                 ops = ()  # the name is spelled differently from its normal form; report only
             priced = {}
@@ -263,6 +263,17 @@ def check(ctx: Context):
                     python=knowledge_target(ctx).python, pip_names=frozenset(n for n in pip_names if n))
                 priced = {"effect": eff, **saving_of(eff, None)}
             yield Finding("ES004", pname, msg, item=item, ops=ops, safety=v.get("safety", "safe"), **priced)
+
+
+def _pip_reason(v: dict, text: str, platform: str) -> str:
+    """A pip variant's reason where its figures are for what this line installs (``reason_for``: the release and
+    platform they were measured on; the line admits that release), else its ``summary``, which has none:
+    ``opencv-python==4.1.2.30`` is not told 5.0.0.93's sizes."""
+    given = v.get("reason_for")
+    if not given or not v.get("summary"):
+        return v.get("reason", "")
+    version, where = given.split()[:2]
+    return v["reason"] if where == platform and pip_admits(text, version) else v["summary"]
 
 
 def _pip_required_by(env, project: str) -> list[tuple[str, dict]]:

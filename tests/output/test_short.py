@@ -106,7 +106,7 @@ def test_an_unknown_saving_is_said_with_why_not_left_out(tmp_path, monkeypatch, 
     assert main(["rewrite", "--check", "environment.yml"]) == 1
     assert capsys.readouterr().out == (
         f"{mpl} (saving unknown: not-a-real-package-x stays and is not in the snapshot) [fix available]\n"
-        f"{cv}: 159.5 MB installed vs 196.0 MB (saving unknown) [unsafe fix, use --unsafe-fixes]\n"
+        f"{cv} (highgui/Qt) (saving unknown) [unsafe fix, use --unsafe-fixes]\n"
         "would rewrite environment.yml\n")
     assert main(["rewrite", "--check", "-v", "environment.yml"]) == 1
     out = capsys.readouterr().out.splitlines()

@@ -417,3 +417,22 @@ def test_numpy_added_in_place_of_the_wheels_numpy_counts_in_the_reports_saving(t
     assert [g for g in lines(out, path).splitlines() if g.startswith("  total")] == [
         "  total        290.5 MB, 2 unknown              327.6 MB, 2 unknown              saves ~-37.1 MB, estimate"
         " -67.9 to 0.5 MB"]
+
+
+# -- a pip variant's figures are told only where the line installs the release they were measured on --------------
+def test_headless_opencv_for_an_old_pinned_release_is_not_told_the_new_releases_sizes(tmp_path, capsys):
+    """ageron/handson-ml2's environment.yml, reduced: pip opencv-python==4.1.2.30. The finding said "159.5 MB
+    installed vs 196.0 MB", the sizes of the 5.0.0.93 wheels (its version cut from the short line), as if they were
+    4.1.2.30's. It gives the reason without figures now; an unpinned line still gets them."""
+    path, rc, out = checked(tmp_path, capsys, "pip-opencv-pinned-old.yml")
+    assert (rc, out) == (0, (
+        "pip-opencv-pinned-old.yml:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix,"
+        " use --unsafe-fixes]\n"
+        "pip-opencv-pinned-old.yml:10:5: ES004 opencv-python: use opencv-python-headless: same cv2 without the GUI"
+        " (highgui/Qt) (saving unknown) [unsafe fix, use --unsafe-fixes]\n"))
+    path.write_text(path.read_text().replace("opencv-python==4.1.2.30", "opencv-python"))
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
+    assert [g for g in lines(out, path).splitlines() if " ES004 " in g] == [
+        "pip-opencv-pinned-old.yml:10:5: ES004 opencv-python: use opencv-python-headless: same cv2 without the GUI"
+        " (highgui/Qt): 159.5 MB installed vs 196.0 MB (5.0.0.93) (saves ~36.5 MB, estimate) [unsafe fix, use"
+        " --unsafe-fixes]"]
