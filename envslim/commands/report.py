@@ -267,13 +267,16 @@ def _locked_environment(doc, target, pins: tuple[str, ...]):
     """The environment of ``doc`` held to a lock's ``pins`` (``name version build``), and the pins used: where
     the snapshot keeps another build of a locked version than the lock's (one rebuild of a version is kept),
     exact builds can contradict each other (libcblas 3.11.0 8_* needs libblas 8_*, the snapshot keeps 6_*):
-    then the versions alone are held, where that makes more of the environment known."""
+    then the versions alone are held (each build's variant kept: a CPU build is no CUDA one), where that makes
+    more of the environment known."""
     from envslim.environment import pricing
 
     env = pricing.environment(doc, target, pins=pins)
     if not pins or all(b is not None for b in env.packages.values()):
         return env, pins
-    loose = tuple(" ".join(p.split(" ")[:2]) for p in pins)
+    from envslim.environment.model import loose_pin
+
+    loose = tuple(loose_pin(p) for p in pins)
     alt = pricing.environment(doc, target, pins=loose)
 
     def seen(e) -> tuple[int, int]:  # more packages known (reached and chosen), then fewer unknown

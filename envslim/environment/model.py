@@ -248,6 +248,7 @@ class Environment:
         self._depends_of: dict[str, tuple] = {}  # name -> (its chosen build, the names it depends on)
         self._searches: dict[tuple, list] = {}  # path's searches: (from, without) -> [prev, queue, next]
         self._soft: dict[tuple, bool] = {}  # (depends string, how many specs its name has) -> can they hold
+        self._held: dict[str, object] = {}  # name -> the lock's pin the walk holds it to
         self._asked: dict[tuple, int] = {}  # (name, depends string) -> how many chosen builds ask it, where more than one
         self.pins: tuple = ()  # specs a lock file holds its packages to (``name version build``): hard, not roots
         self._pin_texts: tuple[str, ...] = ()  # (their texts)
@@ -423,15 +424,23 @@ class Environment:
         return env._walked()
 
     def _pin_in_snapshot(self, spec):
-        """A lock's pin as the snapshot can hold it: the exact build where the snapshot has it, else that version
-        (another build of it stands in), else None (the version is not in the snapshot: holding it would leave
-        everything that depends on it unknown, so the snapshot's choice stands)."""
+        """A lock's pin as the snapshot can hold it: the exact build where the snapshot has it, else another build
+        of that version of the same variant (:func:`loose_pin`: a rebuild stands in; a CPU build never stands in
+        for a CUDA one), else the pin itself where the snapshot has that version only in other variants (the
+        package is then unknown, never priced as the other variant), else None (the version is not in the
+        snapshot: holding it would leave everything that depends on it unknown, so the snapshot's choice stands,
+        labelled a stand-in)."""
         channel = self._serving_channel(spec.name, None)
         pool = self.graph.builds(spec.name, platform=self.target.platform, channel=channel) if channel else []
         if any(self._match(spec, b) for b in pool):
             return spec
-        loose = condaspec.parse(f"{spec.name} =={spec.raw_version}") if spec.raw_version else None
-        return loose if loose is not None and any(self._match(loose, b) for b in pool) else None
+        if not spec.raw_version:
+            return None
+        loose = condaspec.parse(loose_pin(f"{spec.name} {spec.raw_version} {spec.build or ''}".strip()))
+        if any(self._match(loose, b) for b in pool):
+            return loose
+        version = condaspec.parse(f"{spec.name} =={spec.raw_version}")
+        return spec if any(self._match(version, b) for b in pool) else None
 
     def _match(self, spec, b: Build) -> bool:
         """``spec.match(b)``, remembered: a walk asks the same spec about the same versions many times.
@@ -487,11 +496,13 @@ class Environment:
         if every and len(specs) > 1 and not any(True for _ in allowed(every)):
             # specs from builds of different lock files may disagree: the builds most of them allow
             requested = self.requested.get(name)
+            held = self._held.get(name)  # (a lock's build is held, never outvoted)
             # (a depends string counts once for each chosen build that asks it: pytorch's and libtorch's mkl <2025
             # outweigh the one libblas build's mkl >=2026)
             asked = self._asked
             scored = [(sum(asked.get((name, s), 1) if s.__class__ is str else 1 for s in specs if self._match(s, b)), b)
-                      for b in every if requested is None or self._match(requested, b)]
+                      for b in every if (requested is None or self._match(requested, b))
+                      and (held is None or self._match(held, b))]
             if scored:
                 top = max(n for n, _ in scored)
                 pool = [b for n, b in scored if n == top]
@@ -653,6 +664,7 @@ class Environment:
             if spec is not None:
                 specs.setdefault(spec.name, []).append(spec)
                 self._implied.setdefault(spec.name, []).append(spec)
+                self._held[spec.name] = spec
             elif pin.raw_version:
                 unheld[pin.name] = pin.raw_version
         for name, spec in self.requested.items():
@@ -980,6 +992,18 @@ class Environment:
 
 
 _NO_RANKS: dict = {}
+
+
+def loose_pin(pin: str) -> str:
+    """A lock's ``name version build`` pin loosened to another build of that version of the same variant: the
+    build string with its hashes, build numbers and Python tag as wildcards (another Python's build is a stand-in
+    the walk labels): ``pytorch 2.8.0 cuda129_mkl_py313_h7947483_302`` -> ``pytorch 2.8.0 cuda129_mkl_*``;
+    ``libcblas 3.11.0 8_hfef963f_mkl`` -> ``libcblas 3.11.0 *_mkl``; ``mkl 2024.2.2 ha957f24_16`` -> ``mkl 2024.2.2``."""
+    name, version, build = (pin.split(" ") + ["", ""])[:3]
+    tokens = [re.sub(r"h[0-9a-f]{7,}", "*", t) for t in build.split("_")]
+    tokens = ["*" if t.isdigit() or re.fullmatch(r"(?:np\d+)?py[\d.]*\*?", t) else t for t in tokens]
+    glob = re.sub(r"\*(?:_?\*)+", "*", "_".join(tokens))
+    return f"{name} {version} {glob}" if glob.strip("*") else f"{name} {version}"
 
 
 def _spec_key(spec) -> object:

@@ -141,3 +141,22 @@ def test_a_fixs_saving_in_a_locked_report_agrees_with_the_table(capsys, tmp_path
                         " libopenblas (ES002): saves ~449.1 MB, 181.8 MB to 703.8 MB (rewrite's figure, for the file"
                         " without its lock's builds)")
     assert lines[6].endswith("saves ~449.1 MB, estimate 181.8 to 703.8 MB")
+
+
+def test_a_locked_cuda_build_is_never_priced_as_the_cpu_build_of_its_version(capsys, tmp_path):
+    """matthewfeickert/pytorch-gpu-pixi-example locks pytorch 2.8.0 cuda129_mkl (its linux-64 environment: 3.8 GB
+    of archives); the snapshot has 2.8.0 only as cpu_mkl builds, which stood in ("pytorch 1,112.1 MB closure est."
+    under "Python 3.13 from pixi.lock"). Another build of the locked version stands in only where it is of the
+    same variant; the CUDA build is unknown."""
+    lock = Path(__file__).parent.parent / "data" / "lock" / "pixi-pytorch-cuda" / "pixi.lock"
+    (tmp_path / "pixi.toml").write_text('[workspace]\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n'
+                                        '[system-requirements]\ncuda = "12.0"\n\n'
+                                        '[dependencies]\npytorch = ">=2.8.0,<3"\ncurl = ">=8.17.0,<9"\n')
+    (tmp_path / "pixi.lock").write_bytes(lock.read_bytes())
+    rc, out, err = run(capsys, "report", tmp_path / "pixi.toml")
+    assert (rc, err) == (0, "")
+    assert out.splitlines()[1:5] == [
+        "  package  before                              after                               change",
+        "  curl     conda 62.9 MB closure stand-in [1]  conda 62.9 MB closure stand-in [1]",
+        "  pytorch  conda unknown                       conda unknown",
+        "  total    62.9 MB, 1 unknown                  62.9 MB, 1 unknown"]

@@ -324,3 +324,18 @@ def test_the_shipped_snapshot_takes_the_mkl_pytorch_asks_for():
     and nomkl's saving with it (~505.9 MB); it takes 2024.2.2 (460.5 MB), as the project's pixi.lock does."""
     env = Environment.from_specs(["python 3.12.*", "pytorch"], Target("linux-64", ("conda-forge",), "3.12"))
     assert (env.packages["pytorch"].version, env.packages["mkl"].version) == ("2.5.1", "2024.2.2")
+
+
+@pytest.mark.parametrize("pin, loose", [
+    ("pytorch 2.8.0 cuda129_mkl_py313_h7947483_302", "pytorch 2.8.0 cuda129_mkl_*"),  # a CPU build is no stand-in
+    ("libcblas 3.11.0 8_hfef963f_mkl", "libcblas 3.11.0 *_mkl"),
+    ("numexpr 2.14.1 mkl_py314h9a883a4_1", "numexpr 2.14.1 mkl_*"),
+    ("python 3.12.0 hab00c5b_0_cpython", "python 3.12.0 *_cpython"),
+    ("numpy 2.3.4 py312h33ff503_0", "numpy 2.3.4"),  # another Python's build: a stand-in the walk labels
+    ("mkl 2024.2.2 ha957f24_16", "mkl 2024.2.2"),
+    ("geojson 3.3.0 pyhd8ed1ab_0", "geojson 3.3.0"),
+])
+def test_a_locks_pin_loosens_to_builds_of_its_version_and_variant(pin, loose):
+    from envslim.environment.model import loose_pin
+
+    assert loose_pin(pin) == loose
