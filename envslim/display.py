@@ -23,16 +23,45 @@ _HOST_END = frozenset("/'\"<>\\,;)&")  # (and white space, or the end) what may 
 # out never splits one and the SVG, HTML and JSON around it stay well-formed.
 _NOT_BEFORE = frozenset(".+:/@-\\")  # (and a word character; ``&`` and ``&#`` before an entity's ``;``)
 _TOKEN_RUN = re.compile(r"[^\s'\"<>]+")  # (one character class: each character is looked at once)
+# A query parameter's name (at most 64 characters are looked at from each ``?``, ``&`` or ``;``), the names and
+# the words in a name that make its value a secret, and what ends the value.
+_QUERY_KEY = re.compile(r"[?&;]([A-Za-z0-9_.-]{1,64})=")
+_SECRET_NAMES = frozenset({"sig", "key", "pass", "pw", "code"})
+_SECRET_WORDS = ("token", "secret", "passw", "pwd", "signature", "credential", "apikey", "api_key", "api-key",
+                 "access_key", "accesskey", "auth")
+_VALUE_END = frozenset("&;#'\"<>\\")
 
 
 def redact(text: str) -> str:
     """``text`` with every credential in a URL replaced by ``***``: ``https://user:pw@host`` ->
     ``https://***@host``, ``user:pw@host/x`` -> ``***@host/x``, ``host/t/<token>/chan`` and a trailing
-    ``host/t/<token>`` -> ``host/t/***``. envslim never prints a credential, in any output. Linear in the
+    ``host/t/<token>`` -> ``host/t/***``, ``?private_token=<secret>`` -> ``?private_token=***``. envslim never prints a credential, in any output. Linear in the
     length of ``text``; it never cuts into an HTML entity, a JSON escape or markup."""
     if "@" in text:
         text = _bare_userinfo(_scheme_userinfo(text)) if "://" in text else _bare_userinfo(text)
+    if "?" in text and "=" in text:
+        text = _query_secrets(text)
     return _tokens(text) if "/t/" in text else text
+
+
+def _query_secrets(text: str) -> str:
+    """``?token=<secret>`` -> ``?token=***``: the value of a query parameter whose name says it is a secret
+    (a token, a password, a signature, a credential, an API key: ``private_token``, ``X-Amz-Signature``,
+    Azure's ``sig``), up to the next ``&``, ``;``, ``#``, quote, markup, backslash or white space (so an HTML
+    entity or a JSON escape after it stays whole)."""
+    out, done = [], 0
+    for m in _QUERY_KEY.finditer(text):
+        key = m.group(1).lower()
+        if m.start() < done or not (key in _SECRET_NAMES or any(w in key for w in _SECRET_WORDS)):
+            continue
+        end = m.end()
+        while end < len(text) and text[end] not in _VALUE_END and not text[end].isspace():
+            end += 1
+        if end > m.end():
+            out += (text[done:m.end()], "***")
+            done = end
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _scheme_userinfo(text: str) -> str:

@@ -258,3 +258,43 @@ def test_knowledge_refresh_takes_package_names_not_paths(capsys, index, tmp_path
         rc, out, err = run_cli(capsys, "knowledge", "refresh", mode, name, "--knowledge-dir", str(kdir))
         assert (rc, out, err) == (2, "", f"envslim: error: {name}: not a conda package name\n")
     assert _tree(tmp_path) == before
+
+
+QUERY_SECRETS = ("channels: [conda-forge, nodefaults]\ndependencies:\n  - python=3.11\n  - pyarrow\n  - pip\n  - pip:\n"
+                 "    - https://h.example/x-1.0-py3-none-any.whl?private_token=QSECRET\n"
+                 "    - --extra-index-url https://gitlab.example/simple?X-Amz-Signature=SIGSECRET&x=1\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ("rewrite", "--diff"), ("rewrite", "--check", "-v"), *(("rewrite", "--check", "--format", f)
+                                                          for f in ("json", "sarif", "github", "markdown")),
+    ("report",), *(("report", "--format", f) for f in ("json", "markdown", "svg", "html")),
+])
+def test_a_secret_in_a_urls_query_is_never_printed(capsys, tmp_path, monkeypatch, argv):
+    """A pip URL's ``?private_token=`` or ``X-Amz-Signature=`` was printed in the diff, JSON, markdown and
+    every report format."""
+    monkeypatch.chdir(tmp_path)
+    Path("env.yml").write_text(QUERY_SECRETS)
+    rc, out, err = run(capsys, *argv, "env.yml")
+    assert rc in (0, 1) and "SECRET" not in out + err
+    if argv == ("rewrite", "--diff"):
+        lines = out.splitlines()
+        k = lines.index("   - pip:")
+        assert lines[k + 1:k + 3] == ["     - https://h.example/x-1.0-py3-none-any.whl?private_token=***",
+                                      "     - --extra-index-url https://gitlab.example/simple?X-Amz-Signature=***&x=1"]
+    assert Path("env.yml").read_text() == QUERY_SECRETS
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("https://h/x.whl?token=abc", "https://h/x.whl?token=***"),
+    ("a?b=1&amp;access_token=S3&amp;c=2", "a?b=1&amp;access_token=***&amp;c=2"),  # (HTML: the entity stays whole)
+    ('"https://h/x?sig=ABC\\u0026d=1"', '"https://h/x?sig=***\\u0026d=1"'),  # (JSON: the escape stays whole)
+    ("https://s3/x?X-Amz-Credential=AK%2F1&X-Amz-Signature=abc&x=1",
+     "https://s3/x?X-Amz-Credential=***&X-Amz-Signature=***&x=1"),
+    ("https://g/p?private_token=glpat-XYZ#frag", "https://g/p?private_token=***#frag"),
+    ("https://h/simple?q=1&page=2", "https://h/simple?q=1&page=2"), ("?key=", "?key="),
+])
+def test_the_redactor_hides_a_secret_querys_value(text, shown):
+    from envslim.display import redact
+
+    assert redact(text) == shown

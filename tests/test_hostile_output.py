@@ -155,6 +155,8 @@ ADVERSARIAL = {  # each once cost the old patterns the square of its length
     "schemes": 'lambda n: "a://b@" * (n // 6)',
     "tokens": 'lambda n: "a.b/t/" * (n // 6)',
     "entities": 'lambda n: "&#x27;u:p" * (n // 9) + "@h.example"',
+    "query secrets": 'lambda n: "?token=" * (n // 7)',
+    "query names": 'lambda n: ("&" + "a" * 63) * (n // 64) + "?="',
 }
 LINEARITY = """
 import json, sys, time
