@@ -183,6 +183,9 @@ def _run_graph(options: Any, out: Any, err: Any, today: str | None = None) -> in
             raise EnvslimError("envslim: error: --graph in an installed envslim: pass --out PATH (the package is "
                                "never written into)")
         target = os.path.join(root, graph.FILE)
+    from envslim.document.atomic import check_output
+
+    check_output(target)  # (before any work: a FIFO read for the 'unchanged' test would never end)
     settings = settings_for(options, Config())
     current = graph.snapshot()
     names = sorted({n.lower() for n in options.names}) or current.names()

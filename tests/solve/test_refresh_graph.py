@@ -47,3 +47,30 @@ def test_refresh_graph_without_a_channel_keeps_the_snapshot(env, tmp_path, capsy
     assert err.startswith(f"{out}: cannot read the channels: ") and err.endswith("; snapshot kept\n")
     assert err.count("\n") == 1
     assert out.read_text() == "old\n"
+
+
+
+@pytest.mark.slow
+def test_refresh_graph_refuses_an_out_fifo_before_any_work(world, env, tmp_path, capsys, server):
+    """``--out FIFO`` was opened for reading after the work (to compare with the new snapshot), and waited for a
+    writer forever. A writer here stands by: it is let go only when someone opens the FIFO to read."""
+    import os
+    import threading
+
+    out = tmp_path / "out"
+    os.mkfifo(out)
+    opened = []
+
+    def writer() -> None:
+        with open(out, "wb"):
+            opened.append(True)
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    rc = main(["knowledge", "refresh", "--graph", "pyarrow", "--out", str(out)])
+    assert (rc, *capsys.readouterr()) == (2, "", f"{out}: not a regular file (a FIFO); nothing written\n")
+    assert opened == []  # envslim never opened it
+    fd = os.open(out, os.O_RDONLY | os.O_NONBLOCK)  # (lets the writer go)
+    thread.join(10)
+    os.close(fd)
+    assert opened == [True]
