@@ -298,3 +298,17 @@ def test_the_redactor_hides_a_secret_querys_value(text, shown):
     from envslim.display import redact
 
     assert redact(text) == shown
+
+
+@pytest.mark.parametrize("command", [("rewrite",), ("rewrite", "--check"), ("report",), ("dockerfile",)])
+def test_a_socket_named_as_the_input_is_not_a_regular_file(capsys, tmp_path, monkeypatch, command):
+    """It said 'sock: No such device or address' (the open's errno), unlike a FIFO or a device."""
+    import socket
+
+    monkeypatch.chdir(tmp_path)  # (a socket's path must be short)
+    s = socket.socket(socket.AF_UNIX)
+    s.bind("sock")
+    try:
+        assert run(capsys, *command, "sock") == (2, "", "sock:1:1: not a regular file (a socket)\n")
+    finally:
+        s.close()

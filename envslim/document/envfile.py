@@ -461,6 +461,12 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as e:
+        try:  # (a socket cannot be opened at all: say what it is, as for a FIFO)
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = stat.S_IFREG
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise InputError(path, 1, 1, f"not a regular file ({file_kind(mode)})") from None
         raise EnvslimError(f"{path}: {e.strerror or e}") from None
     try:
         st = os.fstat(fd)
