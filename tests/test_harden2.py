@@ -312,3 +312,43 @@ def test_a_socket_named_as_the_input_is_not_a_regular_file(capsys, tmp_path, mon
         assert run(capsys, *command, "sock") == (2, "", "sock:1:1: not a regular file (a socket)\n")
     finally:
         s.close()
+
+
+PIXI = ("[project]\nname = 'x'\nchannels = ['conda-forge']\nplatforms = ['linux-64']\n[dependencies]\n"
+        "python = '3.11.*'\npyarrow = '*'\n")
+
+
+@pytest.mark.parametrize("change, error", [
+    (("channels = ['conda-forge']", "channels = 'conda-forge'"),
+     "3:12: project.channels: pixi takes an array here, not a string"),
+    (("platforms = ['linux-64']", "platforms = 5"), "4:13: project.platforms: pixi takes an array here, not an integer"),
+    (("", "[target.linux-64]\ndependencies = 3\n"),
+     "9:16: target.linux-64.dependencies: pixi takes a table here, not an integer"),
+    (("", "[feature.a]\ndependencies = 'numpy'\n"),
+     "9:16: feature.a.dependencies: pixi takes a table here, not a string"),
+    (("", "[feature.a.target.linux-64]\npypi-dependencies = [1]\n"),
+     "9:21: feature.a.target.linux-64.pypi-dependencies: pixi takes a table here, not an array"),
+    (("", "[feature]\na = 1\n"), "9:5: feature.a: pixi takes a table here, not an integer"),
+    (("", "[target]\nlinux-64 = true\n"), "9:12: target.linux-64: pixi takes a table here, not a boolean"),
+    (("", "[environments]\ndefault = 5\n"),
+     "9:11: environments.default: pixi takes an array of features or a table here, not an integer"),
+    (("", "[feature.a]\nchannels = 'bioconda'\n"), "9:12: feature.a.channels: pixi takes an array here, not a string"),
+])
+def test_a_pixi_table_of_a_shape_pixi_refuses_is_one_line(capsys, tmp_path, change, error):
+    """Read as nothing, these let the rewrite go on (pyarrow moved to [pypi-dependencies] of a manifest pixi
+    cannot read)."""
+    old, new = change
+    text = PIXI.replace(old, new) if old else PIXI + new
+    path = tmp_path / "pixi.toml"
+    path.write_text(text)
+    for command in (("rewrite",), ("rewrite", "--check"), ("report",)):
+        assert run(capsys, *command, str(path)) == (2, "", f"{path}:{error}\n")
+    assert path.read_text() == text
+
+
+def test_a_pixi_manifest_of_the_shapes_pixi_takes_is_read(capsys, tmp_path):
+    path = tmp_path / "pixi.toml"
+    path.write_text(PIXI + "[feature.a]\nchannels = ['bioconda']\nplatforms = ['linux-64']\n[feature.a.dependencies]\n"
+                    "numpy = '*'\n[environments]\nb = ['a']\nc = {features = ['a']}\n")
+    rc, out, err = run(capsys, "rewrite", "--check", str(path))
+    assert (rc, err) == (1, "") and out.endswith(f"would rewrite {path}\n")

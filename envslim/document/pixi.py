@@ -586,6 +586,7 @@ class PixiManifest(TextDocument):
             if full[:n] != self.root:
                 continue
             rel = full[n:]
+            self._refuse_a_shape_pixi_refuses(rel, get_path(self.data, full), pair, full)
             k = next((k for k in range(1, len(rel)) if dep_table(rel[:k]) is not None), None)
             if k is None:
                 continue
@@ -624,6 +625,26 @@ class PixiManifest(TextDocument):
             for (start, end), value in zip(spans, values):
                 self.channels.append(Channel(value, start, end, scanner.line_of(start), path))
 
+    def _refuse_a_shape_pixi_refuses(self, rel: tuple[str, ...], value: object, pair, full: tuple[str, ...]) -> None:
+        """pixi refuses a manifest whose dependency table, feature, target or environment is not a table (an
+        environment may be an array of features), or whose channels or platforms are not an array; read as
+        nothing, a rewrite went on with the rest. Bad input: one line at the value."""
+        if dep_table(rel) is not None or (len(rel) == 2 and rel[0] in ("feature", "target")) or (
+                len(rel) == 4 and rel[0] == "feature" and rel[2] == "target"):
+            wanted, ok = "a table", isinstance(value, dict)
+        elif len(rel) == 2 and rel[0] == "environments":
+            wanted, ok = "an array of features or a table", isinstance(value, (list, dict))
+        elif rel[-1:] in (("channels",), ("platforms",)) and (
+                rel[:-1] in (("project",), ("workspace",)) or (len(rel) == 3 and rel[0] == "feature")):
+            wanted, ok = "an array", isinstance(value, list)
+        else:
+            return
+        if not ok:
+            where = pair.value_start
+            line = self.text.count("\n", 0, where) + 1
+            col = where - (self.text.rfind("\n", 0, where) + 1) + 1
+            raise InputError(self.path, line, col, f"{'.'.join(full)}: pixi takes {wanted} here, not {_kind(value)}")
+
     def _refuse_a_value_pixi_refuses(self, name: str, value: object, pair) -> None:
         """pixi takes a dependency as a version string or a table (whose ``version`` is a string); an
         integer, a boolean, a float, a date or an array is an error to pixi, so it is bad input here too
@@ -631,9 +652,7 @@ class PixiManifest(TextDocument):
         got = value.get("version", "") if isinstance(value, dict) else value
         if isinstance(got, str):
             return
-        what = ("a boolean" if isinstance(got, bool) else "an integer" if isinstance(got, int) else
-                "a float" if isinstance(got, float) else "an array" if isinstance(got, list) else
-                "a table" if isinstance(got, dict) else "a date or time")
+        what = _kind(got)
         where = pair.value_start
         if isinstance(value, dict):  # the version inside the table, where it can be found on the line
             found = re.search(r"\bversion\s*=\s*", self.text[pair.value_start:pair.value_end])
@@ -853,6 +872,13 @@ def manifest_root(path: str, data: dict) -> tuple[str, ...]:
     if isinstance(tool, dict) and "pixi" in tool and not ({"workspace", "dependencies"} & set(data)):
         return ("tool", "pixi")
     return ()
+
+
+def _kind(value: object) -> str:
+    """What a TOML value is, for a message: ``a string``, ``an integer``, ``an array`` ..."""
+    return ("a string" if isinstance(value, str) else "a boolean" if isinstance(value, bool) else
+            "an integer" if isinstance(value, int) else "a float" if isinstance(value, float) else
+            "an array" if isinstance(value, list) else "a table" if isinstance(value, dict) else "a date or time")
 
 
 class NotPixiManifest(InputError):
