@@ -352,3 +352,37 @@ def test_a_pixi_manifest_of_the_shapes_pixi_takes_is_read(capsys, tmp_path):
                     "numpy = '*'\n[environments]\nb = ['a']\nc = {features = ['a']}\n")
     rc, out, err = run(capsys, "rewrite", "--check", str(path))
     assert (rc, err) == (1, "") and out.endswith(f"would rewrite {path}\n")
+
+
+@pytest.mark.parametrize("plant", ["link", "fifo"])
+def test_the_cache_never_writes_through_a_link_nor_waits_on_a_fifo(capsys, index, tmp_path, monkeypatch, plant):
+    """A link in the cache (an entry's name pointing elsewhere) had the next write replace the file it points
+    to; a FIFO there made the next read wait for a writer forever."""
+    import subprocess
+    import sys
+
+    add_wheels(index, "tinylib", {"1.0": 2_000}, tag="py3-none-any")
+    cache, outside = tmp_path / "cache", tmp_path / "outside"
+    outside.mkdir()
+    monkeypatch.setenv("ENVSLIM_CACHE_DIR", str(cache))
+    first = run_cli(capsys, "explain", "tinylib", "--online")
+    assert first[0] == 0 and first[2] == ""
+    entries = sorted(p for p in cache.iterdir() if p.suffix == ".json")
+    assert entries
+    for i, entry in enumerate(entries):
+        entry.unlink()
+        if plant == "link":
+            (outside / f"file{i}").write_text("precious\n")
+            entry.symlink_to(outside / f"file{i}")
+        else:
+            os.mkfifo(entry)
+    before = _tree(outside)
+    proc = subprocess.run([sys.executable, "-m", "envslim", "explain", "tinylib", "--online"], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (proc.returncode, proc.stdout) == (0, first[1])
+    assert _tree(outside) == before
+    if plant == "link":  # (the entries are the cache's own files again)
+        assert proc.stderr == ""
+        assert all(e.is_file() and not e.is_symlink() for e in entries)
+    else:  # (a FIFO is not replaced: the cache is off for the run, said once)
+        assert proc.stderr.startswith("envslim: warning: cache disabled: ") and proc.stderr.count("\n") == 1

@@ -81,17 +81,30 @@ def _mode(path: str) -> int | None:
         raise EnvslimError(f"{path}: {e.strerror or e}; nothing written") from None
 
 
-def write_atomic(path: str, text: str, new_mode: int | None = None) -> None:
+def write_atomic(path: str, text: str, new_mode: int | None = None, follow_links: bool = True) -> None:
     """Write ``text`` to ``path`` (a link's target) through a temporary file in the same folder, keeping the
-    file's mode, owner and group; a new file gets ``new_mode`` (default: ``0o666`` less the umask)."""
+    file's mode, owner and group; a new file gets ``new_mode`` (default: ``0o666`` less the umask). With
+    ``follow_links=False`` (envslim's own files: the cache) a link at ``path`` is replaced by the file,
+    never followed: whatever it points to is not touched."""
     import signal
+    import stat
     import tempfile  # only when writing: the --check and --diff path does without it
 
-    check_output(path)  # (os.stat follows the links; the message names the path the user gave)
-    path = target_of(path)
+    if follow_links:
+        check_output(path)  # (os.stat follows the links; the message names the path the user gave)
+        path = target_of(path)
+    else:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            st = None
+        if st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+            raise NotRegular(f"{path}: not a regular file ({kind(st.st_mode)}); nothing written")
     folder = os.path.dirname(os.path.abspath(path))
     try:
-        st = os.stat(path)
+        st = os.stat(path) if follow_links else os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            st = None  # (a link replaced: a new file)
     except FileNotFoundError:
         st = None
     restore = _raise_on_signals(signal)

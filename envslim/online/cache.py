@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from envslim.document.atomic import write_atomic
+from envslim.document.atomic import NotRegular, write_atomic
 
 DEFAULT_TTL = 24 * 3600.0
 
@@ -98,7 +98,7 @@ class Cache:
     def get(self, key: str) -> CacheEntry | None:
         try:
             path = self._path(key)
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = json.loads(read_own(path))
             try:
                 os.utime(path)  # used now: the last to go when the cache is over its bound
             except OSError:
@@ -152,9 +152,11 @@ class Cache:
             return entry
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(str(path), text, new_mode=0o600)  # (bodies from private channels)
+            write_atomic(str(path), text, new_mode=0o600, follow_links=False)  # (bodies from private channels)
         except OSError as exc:
             self.error = f"cache disabled: cannot write {self.directory}: {exc.strerror or exc}"
+        except NotRegular as exc:
+            self.error = f"cache disabled: {exc}"
         return entry
 
     def touch(self, key: str, entry: CacheEntry, *, label: str = "") -> CacheEntry:
@@ -167,6 +169,21 @@ class Cache:
             last_modified=entry.last_modified,
             immutable=entry.immutable,
         )
+
+
+def read_own(path: Path) -> str:
+    """The text of a file envslim wrote in its cache: a regular file of its own, never read through a link
+    (which may point anywhere) nor a FIFO (which would wait for a writer forever): ``OSError`` otherwise."""
+    import errno
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(fd, encoding="utf-8", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)
 
 
 def _units(root: Path) -> list[Path]:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from envslim.display import redact
+from envslim.online.cache import read_own
 from envslim.solve.errors import SolveUnavailable, Unreachable
 
 __all__ = ["Localizer", "VARIANTS"]
@@ -177,7 +178,7 @@ def _channel_of(url: str) -> str:
 
 def _read_meta(path: Path) -> dict:
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(read_own(path))
     except (OSError, ValueError):
         return {}
     return meta if isinstance(meta, dict) else {}
@@ -187,4 +188,4 @@ def _write_meta(path: Path, meta: dict | str) -> None:
     from envslim.document.atomic import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(str(path), meta if isinstance(meta, str) else json.dumps(meta), new_mode=0o600)
+    write_atomic(str(path), meta if isinstance(meta, str) else json.dumps(meta), new_mode=0o600, follow_links=False)
