@@ -375,6 +375,8 @@ class Graph:
         header = self._load_header()
         line = None
         for ix, start, length, _mask in self._entries(name):
+            if not 0 <= ix < len(header["subdirs"]):
+                raise self.damaged(f"{name}: its entry in the header is not one")
             if header["subdirs"][ix] != subdir:
                 continue
             if self._data is None:
@@ -437,19 +439,12 @@ class Graph:
         """(subdir index, start, length, channel mask) of each line of ``name``."""
         got = self._index.get(name)
         if got is None:
-            header = self._load_header()
-            text = header["names"].get(name, "")
-            if type(text) is not str:
-                raise self.damaged(f"{name}: its entry in the header is not one")
-            text = text.strip(";")
-            try:
-                nums = list(map(int, text.replace(";", ",").split(","))) if text else []
-            except ValueError:
-                nums = [-1]
-            if len(nums) % 4 or any(not 0 <= ix < len(header["subdirs"]) for ix in nums[::4]):
-                raise self.damaged(f"{name}: its entry in the header is not one")
-            it = iter(nums)
-            got = self._index[name] = list(zip(it, it, it, it))  # (4 numbers an entry)
+            try:  # (a subdir index out of range is met where it is used)
+                text = self._load_header()["names"].get(name, "").strip(";")
+                nums = iter(map(int, text.replace(";", ",").split(","))) if text else iter(())
+                got = self._index[name] = list(zip(nums, nums, nums, nums))  # (4 numbers an entry)
+            except (ValueError, AttributeError):
+                raise self.damaged(f"{name}: its entry in the header is not one") from None
         return got  # type: ignore[return-value]
 
     def damage(self) -> str | None:
@@ -481,7 +476,10 @@ class Graph:
         if got is None:
             entries = self._entries(name)
             subdirs = self._load_header()["subdirs"] if entries else ()
-            got = self._subdir_masks[name] = [(subdirs[ix], mask) for ix, _start, _length, mask in entries]
+            try:
+                got = self._subdir_masks[name] = [(subdirs[ix], mask) for ix, _start, _length, mask in entries]
+            except IndexError:
+                raise self.damaged(f"{name}: its entry in the header is not one") from None
         return got
 
     def all_builds(self, name: str) -> tuple[Build, ...]:
