@@ -176,4 +176,22 @@ class Damaged(ValueError):
 
 def _header_ok(header: dict) -> bool:
     """Whether an index header has the outline the reader relies on (each span is checked when it is read)."""
-    return all(type(header.get(k)) is dict for k in ("names", "files", "entries")) and type(header.get("data", {})) is dict
+    return (all(type(header.get(k)) is dict for k in ("names", "files", "entries"))
+            and type(header.get("data", {})) is dict)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # envslim/
+    out = args[0] if args else os.path.join(here, FILE)
+    data = compile_index(os.path.join(os.path.dirname(here), "knowledge"))
+    with open(out, "wb") as f:
+        f.write(data)
+    print(f"{out}: {len(data):,} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

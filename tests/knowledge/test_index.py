@@ -105,3 +105,12 @@ def test_the_wheel_carries_the_index_and_its_hook_path_writes_nothing(tmp_path):
     # envslim itself writes nothing: no new file but __pycache__ ones
     after = sorted(str(p.relative_to(site)) for p in site.rglob("*"))
     assert [p for p in after if p not in before and "__pycache__" not in p] == []
+
+
+def test_the_module_compiles_the_checkouts_index(tmp_path):
+    """``python -m envslim.knowledge.index OUT``, as bench/bench_hook.py runs it (the module lost its main())."""
+    out = tmp_path / "index.bin"
+    proc = subprocess.run([sys.executable, "-m", "envslim.knowledge.index", str(out)], cwd=ROOT, capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"{out}: {out.stat().st_size:,} bytes\n", "")
+    assert out.read_bytes() == compile_index(str(ROOT / "knowledge"))
