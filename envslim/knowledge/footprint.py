@@ -203,8 +203,20 @@ def pick(entry: Entry | None, sides: tuple[str, ...], kinds: tuple[str, ...] = (
     allowed = [f for f, _, _ in allowed_all if _KIND_RANK.get(f.kind, 9) == rank]
     best = max(allowed, key=lambda f: (_order(f.version), f.date))
     lows, highs = zip(*(_low_high(f) for f in allowed))
-    return Priced(best, min(lows), max(highs), f"stand-in: {best.version} is not built for Python {target.python}",
-                  entry.name)
+    return Priced(best, min(lows), max(highs), _stand_in_text(best, target), entry.name)
+
+
+def _stand_in_text(fig: Figure, target: Target) -> str:
+    """What a stand-in figure is of: the Python its build is for, where the figure says, not the target's (the
+    knowledge base's lack of a figure says nothing of whether the release is built for the target's Python:
+    numpy 1.26.4 has cp312 wheels, the knowledge base measured cp311's)."""
+    built = fig.python
+    if fig.kind == "wheel":
+        interp = fig.platform.split("-")[0].split(".")[0]
+        built = f"{interp[2]}.{interp[3:]}" if interp.startswith("cp") and interp[2:].isdigit() else ""
+    if built:
+        return f"stand-in: {fig.version}'s figure is of its Python {built} build, not {target.python}'s"
+    return f"stand-in: the knowledge base has no figure of {fig.version} for Python {target.python}"
 
 
 def _neg(order) -> tuple:

@@ -35,7 +35,7 @@ def test_a_stand_in_wheel_is_one_figure_and_its_requirements_are_counted_as_unkn
                         " numpy (known on one side only)")
     (fig,) = [line for line in lines if line.startswith("  [3] pyarrow: ")]
     assert fig.startswith("  [3] pyarrow: 125,377,397 B installed (pypi wheel 14.0.2 cp311-cp311-manylinux_2_28_x86_64,"
-                          " estimate 125.4 MB; stand-in: 14.0.2 is not built for Python 3.10; not counted, no figure"
+                          " estimate 125.4 MB; stand-in: 14.0.2's figure is of its Python 3.11 build, not 3.10's; not counted, no figure"
                           " for the target: pyarrow 14.0.2's requirements (the snapshot has 26.0.1's)); ")
 
 

@@ -436,3 +436,17 @@ def test_headless_opencv_for_an_old_pinned_release_is_not_told_the_new_releases_
         "pip-opencv-pinned-old.yml:10:5: ES004 opencv-python: use opencv-python-headless: same cv2 without the GUI"
         " (highgui/Qt): 159.5 MB installed vs 196.0 MB (5.0.0.93) (saves ~36.5 MB, estimate) [unsafe fix, use"
         " --unsafe-fixes]"]
+
+
+# -- a stand-in says what its figure is of, not that the release lacks a build for the target's Python -------------
+def test_a_wheel_stand_in_says_which_python_its_figure_is_of(tmp_path, capsys):
+    """Azure's azureml-examples cli/endpoints/online/ncd/sklearn-diabetes/model/conda.yaml, reduced: pip
+    numpy==1.26.4 on python=3.12. The figure is the cp311 wheel's (the knowledge base measured that one); the report
+    said "1.26.4 is not built for Python 3.12", which is false: PyPI has numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64
+    (17,950,613 B, uploaded 2024-02-05; PyPI JSON API read 2026-12-07)."""
+    path = copy(tmp_path, "pip-numpy-1264-py312.yml")
+    rc, out, err = run(capsys, "report", path)
+    (fig,) = [g for g in lines(out, path).splitlines() if g.startswith("  [1] numpy: ")]
+    assert fig.startswith("  [1] numpy: 64,668,866 B installed (pypi wheel 1.26.4 cp311-cp311-manylinux_2_17_x86_64"
+                          ".manylinux2014_x86_64, estimate 64.7 MB; stand-in: 1.26.4's figure is of its Python 3.11"
+                          " build, not 3.12's; ")
