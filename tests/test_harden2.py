@@ -386,3 +386,33 @@ def test_the_cache_never_writes_through_a_link_nor_waits_on_a_fifo(capsys, index
         assert all(e.is_file() and not e.is_symlink() for e in entries)
     else:  # (a FIFO is not replaced: the cache is off for the run, said once)
         assert proc.stderr.startswith("envslim: warning: cache disabled: ") and proc.stderr.count("\n") == 1
+
+
+def _prefix_run(tmp_path, *argv: str) -> tuple[int, str, str]:
+    """``envslim ARGV`` in a child with a deadline far above what it takes: a wait that never ends fails the
+    test instead of hanging the run."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "envslim", *argv], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize("fifo", ["conda-meta/zlib-1.0-0.json", "conda-meta/history",
+                                  "lib/python3.11/site-packages/foo-1.0.dist-info/METADATA",
+                                  "lib/python3.11/site-packages/foo-1.0.dist-info/RECORD"])
+def test_report_on_a_prefix_never_waits_on_a_fifo(tmp_path, fifo):
+    """A FIFO in an installed environment's conda-meta/ or a wheel's .dist-info was opened to read and waited
+    for a writer forever."""
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    (prefix / "lib/python3.11/site-packages/foo-1.0.dist-info").mkdir(parents=True)
+    (prefix / "conda-meta/numpy-1.0-0.json").write_text(
+        '{"name": "numpy", "version": "1.0", "build": "0", "files": [], "size": 5}')
+    os.mkfifo(prefix / fifo)
+    rc, out, err = _prefix_run(tmp_path, "report", "env")
+    if fifo.endswith(".json"):
+        assert (rc, out, err) == (2, "", f"env/{fifo}: not a regular file (a FIFO): not a conda-meta record\n")
+    else:  # (what a history or a wheel's metadata would add is left out)
+        assert (rc, err) == (0, "") and "numpy    conda    1.0 0" in out

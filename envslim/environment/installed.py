@@ -58,9 +58,31 @@ def _name_of(spec: str) -> str:
     return re.split(r"[\s=<>!~\[;]", spec, maxsplit=1)[0].lower()
 
 
+def _open_regular(path: str, mode: str = "rb", **kw):
+    """``path`` opened to read if it is a regular file; ``OSError`` for a FIFO (which would wait for a writer
+    forever), a device or a socket (opened without waiting, then looked at)."""
+    import errno
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            from envslim.document.atomic import kind
+
+            raise OSError(errno.EINVAL, f"not a regular file ({kind(st.st_mode)})", path)
+        return open(fd, mode, **kw)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _read_json(path: str) -> dict:
-    with open(path, "rb") as f:
-        data = f.read(MAX_META_BYTES + 1)
+    try:
+        with _open_regular(path) as f:
+            data = f.read(MAX_META_BYTES + 1)
+    except OSError as e:
+        raise EnvslimError(f"{path}: {e.strerror or e}: not a conda-meta record") from None
     if len(data) > MAX_META_BYTES:
         raise EnvslimError(f"{path}: larger than {MAX_META_BYTES:,} bytes: not a conda-meta record")
     try:
@@ -136,7 +158,7 @@ def _history(path: str) -> list[tuple[str, str | None]]:
     """(name, spec) for each ``# update specs`` entry and (name, None) for each ``# remove specs`` one, in
     the order of the history."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with _open_regular(path, "r", encoding="utf-8", errors="replace") as f:
             text = f.read(MAX_META_BYTES)
     except OSError:
         return []
@@ -166,7 +188,7 @@ def _site_packages(prefix: str) -> list[str]:
 
 def _small(path: str, limit: int = 1 << 20) -> str:
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with _open_regular(path, "r", encoding="utf-8", errors="replace") as f:
             return f.read(limit)
     except OSError:
         return ""
