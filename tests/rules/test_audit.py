@@ -421,21 +421,40 @@ def test_numpy_added_in_place_of_the_wheels_numpy_counts_in_the_reports_saving(t
 
 # -- a pip variant's figures are told only where the line installs the release they were measured on --------------
 def test_headless_opencv_for_an_old_pinned_release_is_not_told_the_new_releases_sizes(tmp_path, capsys):
-    """ageron/handson-ml2's environment.yml, reduced: pip opencv-python==4.1.2.30. The finding said "159.5 MB
-    installed vs 196.0 MB", the sizes of the 5.0.0.93 wheels (its version cut from the short line), as if they were
-    4.1.2.30's. It gives the reason without figures now; an unpinned line still gets them."""
+    """2U1/DockerEnv's environment.yaml (a linux export), reduced: pip opencv-python==4.11.0.86. The finding said
+    "159.5 MB installed vs 196.0 MB", the sizes of the 5.0.0.93 wheels (its version cut from the short line), as if
+    they were 4.11.0.86's (handson-ml2's ==4.1.2.30 alike). It gives the reason without figures now; an unpinned
+    line still gets them."""
+    path, rc, out = checked(tmp_path, capsys, "pip-opencv-4-11.yml")
+    assert (rc, out) == (0, (
+        "pip-opencv-4-11.yml:3:3: ES007 defaults: conda-forge without nodefaults: a .condarc can add defaults back"
+        " [unsafe fix, use --unsafe-fixes]\n"
+        "pip-opencv-4-11.yml:9:7: ES004 opencv-python: use opencv-python-headless: same cv2 without the GUI"
+        " (highgui/Qt) (saving unknown) [unsafe fix, use --unsafe-fixes]\n"))
+    path.write_text(path.read_text().replace("opencv-python==4.11.0.86", "opencv-python"))
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
+    assert [g for g in lines(out, path).splitlines() if " ES004 " in g] == [
+        "pip-opencv-4-11.yml:9:7: ES004 opencv-python: use opencv-python-headless: same cv2 without the GUI"
+        " (highgui/Qt): 159.5 MB installed vs 196.0 MB (5.0.0.93) (saves ~36.5 MB, estimate) [unsafe fix, use"
+        " --unsafe-fixes]"]
+
+
+# -- no headless rename where gym 0.15.4 (its setup.py) requires opencv-python: pip would install both -----------
+def test_no_headless_opencv_where_gym_0_15_requires_opencv_python(tmp_path, capsys):
+    """ageron/handson-ml2's environment.yml, reduced: pip gym==0.15.4 and opencv-python==4.1.2.30. gym-0.15.4.tar.gz's
+    setup.py lists opencv-python in install_requires (read 2026-12-07): the unsafe rename to opencv-python-headless
+    left both wheels installed (handson-ml2's environment-windows.yml alike)."""
     path, rc, out = checked(tmp_path, capsys, "pip-opencv-pinned-old.yml")
     assert (rc, out) == (0, (
         "pip-opencv-pinned-old.yml:4:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix,"
         " use --unsafe-fixes]\n"
-        "pip-opencv-pinned-old.yml:10:5: ES004 opencv-python: use opencv-python-headless: same cv2 without the GUI"
-        " (highgui/Qt) (saving unknown) [unsafe fix, use --unsafe-fixes]\n"))
-    path.write_text(path.read_text().replace("opencv-python==4.1.2.30", "opencv-python"))
+        "pip-opencv-pinned-old.yml:10:5: ES004 opencv-python: opencv-python-headless not suggested [not fixed: another"
+        " pip package requires it]\n"))
     rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
     assert [g for g in lines(out, path).splitlines() if " ES004 " in g] == [
-        "pip-opencv-pinned-old.yml:10:5: ES004 opencv-python: use opencv-python-headless: same cv2 without the GUI"
-        " (highgui/Qt): 159.5 MB installed vs 196.0 MB (5.0.0.93) (saves ~36.5 MB, estimate) [unsafe fix, use"
-        " --unsafe-fixes]"]
+        "pip-opencv-pinned-old.yml:10:5: ES004 opencv-python: opencv-python-headless not suggested: gym in the pip"
+        " list requires opencv-python (its Requires-Dist, PyPI gym 0.15.4), so pip would install both wheels [not"
+        " fixed: another pip package requires it]"]
 
 
 # -- a stand-in says what its figure is of, not that the release lacks a build for the target's Python -------------
