@@ -416,3 +416,15 @@ def test_report_on_a_prefix_never_waits_on_a_fifo(tmp_path, fifo):
         assert (rc, out, err) == (2, "", f"env/{fifo}: not a regular file (a FIFO): not a conda-meta record\n")
     else:  # (what a history or a wheel's metadata would add is left out)
         assert (rc, err) == (0, "") and "numpy    conda    1.0 0" in out
+
+
+def test_report_never_writes_over_the_lock_beside_a_manifest(capsys, tmp_path, monkeypatch):
+    """`report -o pixi.lock pixi.toml` replaced the lock the report reads with the report (dockerfile -o and
+    the inputs named on the command line were refused already)."""
+    monkeypatch.chdir(tmp_path)
+    Path("pixi.toml").write_text(PIXI)
+    Path("pixi.lock").write_text("version: 6\n")
+    for output in ("pixi.lock", "./pixi.lock"):
+        assert run(capsys, "report", "-o", output, "pixi.toml") == (
+            2, "", f"{output}: is an input of the report (pixi.lock); write the report to another path\n")
+    assert Path("pixi.lock").read_text() == "version: 6\n" and sorted(os.listdir()) == ["pixi.lock", "pixi.toml"]
