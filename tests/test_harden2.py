@@ -428,3 +428,40 @@ def test_report_never_writes_over_the_lock_beside_a_manifest(capsys, tmp_path, m
         assert run(capsys, "report", "-o", output, "pixi.toml") == (
             2, "", f"{output}: is an input of the report (pixi.lock); write the report to another path\n")
     assert Path("pixi.lock").read_text() == "version: 6\n" and sorted(os.listdir()) == ["pixi.lock", "pixi.toml"]
+
+
+SCALING = """
+import io, json, os, sys, time
+from envslim.cli import main
+times = {}
+for fmt in ("table", "html"):
+    for n in (1000, 4000):
+        path = f"pip{n}.yml"
+        with open(path, "w") as f:
+            f.write("dependencies:\\n  - pip\\n  - pip:\\n" + "".join(f"    - https://h.example/p{i}.whl\\n" for i in range(n)))
+        best = float("inf")
+        for _ in range(2):
+            sys.stdout = io.StringIO()
+            start = time.perf_counter()
+            main(["report", "--format", fmt, path])
+            best = min(best, time.perf_counter() - start)
+            sys.stdout = sys.__stdout__
+        times[f"{fmt} {n}"] = best
+print(json.dumps({fmt: times[f"{fmt} 4000"] / times[f"{fmt} 1000"] for fmt in ("table", "html")}))
+"""
+
+
+@pytest.mark.slow
+def test_report_time_grows_with_the_pip_lines_not_their_square(tmp_path):
+    """Four times the pip lines cost sixteen times the time (a set of the pip names made for each line; the
+    picture's counterpart looked up by a scan): 4,000 lines took 31 s, 50,000 hours. A ratio on the same
+    machine in the same moment, so its speed does not matter; linear is about 4."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", SCALING], capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    ratios = json.loads(proc.stdout.splitlines()[-1])
+    assert {fmt: r for fmt, r in ratios.items() if r > 9} == {}, ratios

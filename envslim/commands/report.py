@@ -215,6 +215,8 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
     if env.rule_scopes() is not None:
         _judged_elsewhere(rows, plan, env, model_target)
     _add_implied_python(rows, b_env, a_env)
+    pip_names_of = {id(doc): {names.normalize(s.name) for s in doc if s.manager == "pip"}  # (once a side: a
+                    for doc in (before, after)}  # set per line made 50,000 pip lines take hours)
     for r in rows:
         for side in (r.before, r.after):
             if side is None:
@@ -232,7 +234,7 @@ def build(path: str, env: Document, plan, options, cfg, lock=None) -> FileReport
             else:
                 variant = side is r.after and r.before is not None and r.before.manager == side.manager == "pip"
                 model, doc = (b_env, before) if side is r.before else (a_env, after)
-                pip_names = {names.normalize(s.name) for s in doc if s.manager == "pip"}
+                pip_names = pip_names_of[id(doc)]
                 # the wheel and its own requirements (counted, or named unknown), as a move's effect prices it
                 side.figure = pricing.wheel_figure(model, side.key, side.name, side.spec, target.python, pip_names,
                                                    r.before.key if variant else "")

@@ -105,7 +105,9 @@ def test_model_html_is_exact():
 
 
 def test_output_is_deterministic_whatever_the_order_of_the_packages():
-    shuffled = Picture(**{**MODEL.__dict__, "packages": tuple(reversed(MODEL.packages))})
+    from dataclasses import replace
+
+    shuffled = replace(MODEL, packages=tuple(reversed(MODEL.packages)))
     assert picture.to_svg(shuffled) == picture.to_svg(MODEL)
 
 
