@@ -465,3 +465,31 @@ def test_report_time_grows_with_the_pip_lines_not_their_square(tmp_path):
     assert proc.returncode == 0, proc.stderr
     ratios = json.loads(proc.stdout.splitlines()[-1])
     assert {fmt: r for fmt, r in ratios.items() if r > 9} == {}, ratios
+
+
+@pytest.mark.parametrize("answer, warning", [
+    (b"[" * 100_000 + b"]" * 100_000, "malformed JSON: nested deeper than envslim reads ({url})"),
+    (b'{"info": {"name": "tinylib", "version": "' + b"9" * 5000 + b'"}, "urls": [], "releases": {"'
+     + b"9" * 5000 + b'": []}}', "no release matches"),
+])
+def test_a_pypi_answer_too_deep_or_with_a_huge_version_is_a_warning(capsys, tmp_path, monkeypatch, answer, warning):
+    """Both were 'envslim: internal error: RecursionError' / 'ValueError: Exceeds the limit (4300 digits)'."""
+    from tests.hostile import HostileServer, body
+
+    with HostileServer() as server:
+        server.routes["/pypi/tinylib/json"] = body(answer, headers={"Content-Type": "application/json"})
+        monkeypatch.setenv("ENVSLIM_PYPI_URL", server.url)
+        monkeypatch.setenv("ENVSLIM_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.setenv("ENVSLIM_RETRY_BACKOFF", "0")
+        rc, out, err = run(capsys, "explain", "tinylib", "--online")
+    url = f"{server.url}/pypi/tinylib/json"
+    assert (rc, err) == (0, f"envslim: warning: PyPI tinylib: {warning.format(url=url)}\n")
+    assert out.endswith("PyPI: no wheel found (see the warning)\n")
+
+
+def test_a_conda_meta_record_nested_too_deep_is_one_line(tmp_path):
+    """It was 'envslim: internal error: RecursionError ... (please report it)'."""
+    (tmp_path / "env" / "conda-meta").mkdir(parents=True)
+    (tmp_path / "env" / "conda-meta" / "x-1.0-0.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert _prefix_run(tmp_path, "report", "env") == (
+        2, "", "env/conda-meta/x-1.0-0.json: not a conda-meta record: nested deeper than envslim reads\n")

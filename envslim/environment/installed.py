@@ -89,6 +89,8 @@ def _read_json(path: str) -> dict:
         value = json.loads(data)
     except ValueError as e:
         raise EnvslimError(f"{path}: not a conda-meta record: {e}") from None
+    except RecursionError:
+        raise EnvslimError(f"{path}: not a conda-meta record: nested deeper than envslim reads") from None
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         raise EnvslimError(f"{path}: not a conda-meta record (no name)")
     return value

@@ -114,7 +114,7 @@ class Cache:
                 last_modified=raw.get("last_modified"),
                 immutable=bool(raw.get("immutable", False)),
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
     def is_fresh(self, entry: CacheEntry) -> bool:

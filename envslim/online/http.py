@@ -429,6 +429,9 @@ class Session:
         except ValueError as exc:
             self.warn(f"{what}: malformed JSON: {exc} ({url})")
             return None
+        except RecursionError:  # (arrays or objects nested deeper than Python's stack)
+            self.warn(f"{what}: malformed JSON: nested deeper than envslim reads ({url})")
+            return None
         if cache is not None:
             cache.put(
                 url,
@@ -443,7 +446,7 @@ class Session:
     def _decode(self, body: str, what: str, url: str) -> Any:
         try:
             return json.loads(body)
-        except ValueError as exc:  # a cache file edited by hand
+        except (ValueError, RecursionError) as exc:  # a cache file edited by hand
             self.warn(f"{what}: malformed JSON in the cache: {exc} ({url})")
             return None
 
@@ -455,7 +458,7 @@ class Session:
         entry = self.cache.get(key)
         try:
             return None if entry is None else json.loads(entry.body)
-        except ValueError:  # a cache file edited by hand: a miss
+        except (ValueError, RecursionError):  # a cache file edited by hand: a miss
             return None
 
     def remember(self, key: str, value: Any) -> None:

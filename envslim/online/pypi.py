@@ -72,7 +72,7 @@ def _version(text: str):
 
     try:
         return Version(text)
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):  # (ValueError: a number of more than 4,300 digits)
         return None
 
 

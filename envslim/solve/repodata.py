@@ -179,7 +179,7 @@ def _channel_of(url: str) -> str:
 def _read_meta(path: Path) -> dict:
     try:
         meta = json.loads(read_own(path))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return meta if isinstance(meta, dict) else {}
 
