@@ -120,6 +120,8 @@ def read(path: str) -> Lock:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise InputError(path, line, col, f"invalid YAML: {problem}") from None
+    except RecursionError:  # (ruamel composes nested collections by recursion)
+        raise InputError(path, 1, 1, "invalid YAML: nested too deeply") from None
     except MissingLockfileVersion:
         raise InputError(path, 1, 1, "not a conda-lock lockfile: no 'version' key") from None
     except UnknownLockfileVersion:

@@ -493,3 +493,13 @@ def test_a_conda_meta_record_nested_too_deep_is_one_line(tmp_path):
     (tmp_path / "env" / "conda-meta" / "x-1.0-0.json").write_text("[" * 100_000 + "]" * 100_000)
     assert _prefix_run(tmp_path, "report", "env") == (
         2, "", "env/conda-meta/x-1.0-0.json: not a conda-meta record: nested deeper than envslim reads\n")
+
+
+def test_a_conda_lock_file_nested_too_deeply_is_one_line(capsys, tmp_path):
+    """It was 'envslim: internal error: RecursionError: maximum recursion depth exceeded (please report it)'."""
+    pytest.importorskip("conda_lock")
+    lock, env = tmp_path / "conda-lock.yml", tmp_path / "environment.yml"
+    lock.write_text("version: 1\npackage: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    env.write_text(ENV)
+    assert run(capsys, "report", "--lockfile", str(lock), str(env)) == (
+        2, "", f"{lock}:1:1: invalid YAML: nested too deeply\n")
