@@ -503,3 +503,62 @@ def test_a_conda_lock_file_nested_too_deeply_is_one_line(capsys, tmp_path):
     env.write_text(ENV)
     assert run(capsys, "report", "--lockfile", str(lock), str(env)) == (
         2, "", f"{lock}:1:1: invalid YAML: nested too deeply\n")
+
+
+def _deep(top: Path, levels: int) -> Path:
+    """``top/a/a/.../a`` ``levels`` folders deep (made through folder descriptors: os.makedirs recurses)."""
+    fd = os.open(top, os.O_RDONLY)
+    for _ in range(levels):
+        os.mkdir("a", dir_fd=fd)
+        fd, old = os.open("a", os.O_RDONLY, dir_fd=fd), fd
+        os.close(old)
+    os.close(fd)
+    return top.joinpath(*["a"] * levels)
+
+
+def _undeep(top: Path) -> None:
+    """Remove what :func:`_deep` made under ``top`` (and the files in it) from the bottom up: pytest's clean-up
+    (shutil.rmtree) recurses too on Python 3.11."""
+    chain = [os.open(top, os.O_RDONLY)]
+    while "a" in os.listdir(chain[-1]):
+        chain.append(os.open("a", os.O_RDONLY, dir_fd=chain[-1]))
+    while chain:
+        fd = chain.pop()
+        for name in os.listdir(fd):
+            os.unlink(name, dir_fd=fd)
+        os.close(fd)
+        if chain:
+            os.rmdir("a", dir_fd=chain[-1])
+
+
+def test_a_folder_tree_a_thousand_deep_is_searched(capsys, tmp_path, monkeypatch):
+    """`rewrite --check DIR` ended in 'internal error: RecursionError' under 1,000 folders (Python 3.11's
+    recursion; the walk has its own stack now)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "top").mkdir()
+    deepest = _deep(tmp_path / "top", 1200)
+    (deepest / "environment.yml").write_text(ENV)
+    try:
+        rc, out, err = run(capsys, "rewrite", "--check", "top")
+    finally:
+        _undeep(tmp_path / "top")
+    lines = out.splitlines()  # (the findings, cut at 1,000 characters, and the verdict)
+    assert (rc, err) == (1, "") and len(lines) > 1
+    assert all(line.startswith("top/a/a/a/") for line in lines[:-1])
+    assert lines[-1].startswith("would rewrite top/a/a/a/")
+
+
+def test_prune_walks_a_prefix_a_thousand_folders_deep(tmp_path):
+    """`prune --dry-run` ended in 'internal error: RecursionError' (the selection walked by recursion, and so did
+    the leftovers' os.walk on Python 3.11)."""
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    tests = prefix / "lib/python3.11/site-packages/pkg/tests"
+    tests.mkdir(parents=True)
+    (tests.parent / "__init__.py").write_text("")
+    (_deep(tests, 1200) / "test_x.py").write_text("x")
+    try:
+        rc, out, err = _prefix_run(tmp_path, "prune", "--dry-run", "env")
+    finally:
+        _undeep(tests)
+    assert (rc, err) == (0, "") and out.endswith("dry run: would remove 1 bytes, leaving 0; nothing was changed\n")

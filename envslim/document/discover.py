@@ -81,22 +81,24 @@ def _walk(top: str, pathspec) -> Iterator[tuple[str, list[str], list]]:
     yield from _down(top, ignores, pathspec)
 
 
-def _down(folder: str, ignores: list, pathspec) -> Iterator[tuple[str, list[str], list]]:
-    here = _gitignore(folder, pathspec)
-    if here is not None and not any(d == folder for d, _ in ignores):
-        ignores = [*ignores, (folder, here)]
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    files = [e.name for e in entries if e.is_file()]
-    yield folder, files, ignores
-    for e in entries:
-        if not e.is_dir(follow_symlinks=False) or e.name.startswith(".") or e.name in SKIPPED_FOLDERS:
+def _down(top: str, ignores: list, pathspec) -> Iterator[tuple[str, list[str], list]]:
+    """The folders under ``top`` depth first, each before what it holds, in name order: with a stack of its
+    own, not by recursion (a tree a thousand folders deep ended in RecursionError)."""
+    stack = [(top, ignores)]
+    while stack:
+        folder, ignores = stack.pop()
+        here = _gitignore(folder, pathspec)
+        if here is not None and not any(d == folder for d, _ in ignores):
+            ignores = [*ignores, (folder, here)]
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
             continue
-        if _ignored(ignores, e.path, True):
-            continue
-        yield from _down(e.path, ignores, pathspec)
+        files = [e.name for e in entries if e.is_file()]
+        yield folder, files, ignores
+        below = [e.path for e in entries if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")
+                 and e.name not in SKIPPED_FOLDERS and not _ignored(ignores, e.path, True)]
+        stack.extend((path, ignores) for path in reversed(below))
 
 
 def _above(top: str) -> list[str]:

@@ -87,3 +87,28 @@ def mount_points_under(prefix: str, mountinfo: str = "/proc/self/mountinfo") -> 
         if point != real and point.startswith(real.rstrip("/") + "/"):
             out.add(os.path.join(prefix, os.path.relpath(point, real)))
     return frozenset(out)
+
+
+def walk(top: str):
+    """``os.walk(top)`` (top-down, links to folders listed but not entered, unreadable folders passed over,
+    ``dirnames`` pruned in place by the caller), with a stack of its own: Python 3.11's ``os.walk`` recurses,
+    and a prefix a thousand folders deep ended in RecursionError."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        dirnames, filenames, links = [], [], set()
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirnames if is_dir else filenames).append(entry.name)
+            if is_dir and entry.is_symlink():
+                links.add(entry.name)
+        yield folder, dirnames, filenames
+        stack.extend(os.path.join(folder, d) for d in reversed(dirnames) if d not in links)

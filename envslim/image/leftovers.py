@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from envslim.errors import EnvslimError
+from envslim.image.fsguard import walk
 from envslim.image.interrupt import held
 from envslim.image.trace import PTH_NAME, pth_line, site_packages
 from envslim.image.trash import TRACE_PREFIX, TRASH_PREFIX, put_back
@@ -63,7 +64,7 @@ def find(prefix: str) -> Leftovers:
     for sp in site_packages(prefix):
         if os.path.lexists(os.path.join(sp, PTH_NAME)):
             found.hooks.append(os.path.relpath(os.path.join(sp, PTH_NAME), prefix).replace(os.sep, "/"))
-    for dirpath, dirnames, filenames in os.walk(os.path.join(prefix, "lib")):
+    for dirpath, dirnames, filenames in walk(os.path.join(prefix, "lib")):
         dirnames.sort()
         for name in sorted(filenames):
             if name.startswith(".") and name.endswith(STRIP_SUFFIX):

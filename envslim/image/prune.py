@@ -162,49 +162,56 @@ def select(prefix: str, *, aggressive: bool = False, keep: tuple[str, ...] = ())
             guarded = guarded | {c.id}
         return None, guarded
 
-    def walk(rel_dir: str, owner: Category | None, guarded: frozenset[str]) -> None:
+    def entries_of(rel_dir: str) -> list:
         try:
             with os.scandir(os.path.join(prefix, rel_dir)) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                return sorted(it, key=lambda e: e.name)
         except OSError:
-            return
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            if not rel_dir and entry.name.startswith((TRASH_PREFIX, TRACE_PREFIX)):
-                continue  # a trash or trace an interrupted run left (a dry run that does not trace leaves them)
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if stat.S_ISDIR(st.st_mode):
-                if st.st_dev != device or os.path.join(prefix, rel) in mounts:
-                    plan.kept.append((rel, "mount", "a mount point: prune stays on the prefix's own mount"))
-                    continue
-                sub_owner, sub_guarded = owner, guarded
-                if owner is None:
-                    sub_owner, sub_guarded = claim_dir(rel, entry.name, guarded)
-                if sub_owner is not None:
-                    plan.removals[sub_owner.id].dirs.append(rel)
-                walk(rel, sub_owner, sub_guarded)
-                continue
-            size = st.st_size if stat.S_ISREG(st.st_mode) else 0
-            plan.total_bytes += size
-            plan.total_files += 1
-            cat = owner or next(
-                (
-                    c
-                    for c in cats
-                    if c.id not in guarded and any(s.kind == "file" and s.matches(rel, entry.name) for s in c.selectors)
-                ),
-                None,
-            )
-            if cat is None or kept_by(rel, keep):
-                continue
-            if cat.spare and any(fnmatchcase(entry.name.lower(), g) for g in cat.spare):
-                continue
-            plan.removals[cat.id].files.append((rel, size))
+            return []
 
-    walk("", None, frozenset())
+    # depth first, each folder's entries in name order and a folder's content before its next sibling, with a
+    # stack of its own (a prefix a thousand folders deep ended in RecursionError)
+    stack = [("", None, frozenset(), iter(entries_of("")))]
+    while stack:
+        rel_dir, owner, guarded, remaining = stack[-1]
+        entry = next(remaining, None)
+        if entry is None:
+            stack.pop()
+            continue
+        rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        if not rel_dir and entry.name.startswith((TRASH_PREFIX, TRACE_PREFIX)):
+            continue  # a trash or trace an interrupted run left (a dry run that does not trace leaves them)
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            if st.st_dev != device or os.path.join(prefix, rel) in mounts:
+                plan.kept.append((rel, "mount", "a mount point: prune stays on the prefix's own mount"))
+                continue
+            sub_owner, sub_guarded = owner, guarded
+            if owner is None:
+                sub_owner, sub_guarded = claim_dir(rel, entry.name, guarded)
+            if sub_owner is not None:
+                plan.removals[sub_owner.id].dirs.append(rel)
+            stack.append((rel, sub_owner, sub_guarded, iter(entries_of(rel))))
+            continue
+        size = st.st_size if stat.S_ISREG(st.st_mode) else 0
+        plan.total_bytes += size
+        plan.total_files += 1
+        cat = owner or next(
+            (
+                c
+                for c in cats
+                if c.id not in guarded and any(s.kind == "file" and s.matches(rel, entry.name) for s in c.selectors)
+            ),
+            None,
+        )
+        if cat is None or kept_by(rel, keep):
+            continue
+        if cat.spare and any(fnmatchcase(entry.name.lower(), g) for g in cat.spare):
+            continue
+        plan.removals[cat.id].files.append((rel, size))
     return plan
 
 

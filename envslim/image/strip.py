@@ -9,6 +9,8 @@ import stat
 import subprocess
 import sys
 
+from envslim.image.fsguard import walk
+
 
 def is_shared_library(name: str) -> bool:
     return name.endswith(".so") or ".so." in name or name.endswith(".dylib")
@@ -60,7 +62,7 @@ def strip_candidates(prefix: str, gone: set[str], keep: tuple[str, ...]) -> list
     from envslim.image.prune import kept_by
 
     found = []
-    for dirpath, dirnames, filenames in os.walk(os.path.join(prefix, "lib")):
+    for dirpath, dirnames, filenames in walk(os.path.join(prefix, "lib")):
         dirnames.sort()
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from envslim.errors import EnvslimError
 from envslim.image.strip import elf_has_symbols, is_shared_library  # noqa: F401 (elf_has_symbols: read through here too)
+from envslim.image.fsguard import walk
 from envslim.image.interrupt import held, pause
 from envslim.image.trash import TRACE_PREFIX, TRASH_PREFIX
 
@@ -367,7 +368,7 @@ def select(
     sel = Selection(files={c.id: [] for c in CATEGORIES})
     links: list[tuple[str, str]] = []
     chosen: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(prefix):
+    for dirpath, dirnames, filenames in walk(prefix):
         dirnames[:] = sorted(d for d in dirnames if own_mount(dirpath, d))
         rel_dir = os.path.relpath(dirpath, prefix).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir

@@ -16,7 +16,7 @@ import stat
 import tempfile
 from collections.abc import Iterable
 
-from envslim.image.fsguard import DirFds
+from envslim.image.fsguard import DirFds, walk
 from envslim.image.interrupt import commit, held
 
 TRASH_PREFIX = ".envslim-trash-"
@@ -168,7 +168,7 @@ def put_back(prefix: str, trash_dir: str) -> tuple[int, int, int]:
         pass
     files = os.path.join(trash_dir, "files")
     rels = []
-    for dirpath, dirnames, filenames in os.walk(files):
+    for dirpath, dirnames, filenames in walk(files):
         rel_dir = os.path.relpath(dirpath, files).replace(os.sep, "/")
         for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             rels.append(name if rel_dir == "." else f"{rel_dir}/{name}")
