@@ -516,6 +516,56 @@ def _deep(top: Path, levels: int) -> Path:
     return top.joinpath(*["a"] * levels)
 
 
+def test_prune_removes_from_a_prefix_a_thousand_folders_deep(tmp_path):
+    """`prune` (not --dry-run) ended in 'internal error: RecursionError': the trash made its folders with
+    os.makedirs, opened the prefix's by a call per level and deleted itself with shutil.rmtree, each recursing on
+    Python 3.11. It removes the file, the folders it leaves empty and its trash now."""
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    tests = prefix / "lib/python3.11/site-packages/pkg/tests"
+    tests.mkdir(parents=True)
+    (tests.parent / "__init__.py").write_text("")
+    (_deep(tests, 1200) / "test_x.py").write_text("x")
+    try:
+        rc, out, err = _prefix_run(tmp_path, "prune", "env")
+    finally:
+        if tests.exists():
+            _undeep(tests)
+    assert (rc, err) == (0, "") and out.endswith("removed 1 bytes, 0 left\n")
+    assert sorted(p.name for p in (prefix / "lib/python3.11/site-packages/pkg").iterdir()) == ["__init__.py"]
+    assert sorted(p.name for p in prefix.iterdir()) == ["conda-meta", "lib"]  # (no trash left)
+
+
+def test_the_trash_puts_back_a_file_a_thousand_folders_deep(tmp_path):
+    """A prune that fails puts every file back: a file 1,200 folders deep goes into the trash and back, the
+    folders it left empty are made again, and the trash is gone."""
+    from envslim.image.trash import Trash
+
+    prefix = tmp_path / "env"
+    top = prefix / "pkg"
+    top.mkdir(parents=True)
+    (_deep(top, 1200) / "f.txt").write_text("data")
+    rel = "/".join(["pkg"] + ["a"] * 1200 + ["f.txt"])
+    trash = Trash(str(prefix))
+    try:
+        trash.put(rel)
+        for depth in range(1200, 0, -1):  # (the folders it leaves empty, the deepest first)
+            assert trash.drop_dir("/".join(["pkg"] + ["a"] * depth))
+        assert sorted(p.name for p in top.iterdir()) == []
+        trash.restore()
+        fd = os.open(top, os.O_RDONLY)
+        for _ in range(1200):
+            fd, old = os.open("a", os.O_RDONLY, dir_fd=fd), fd
+            os.close(old)
+        f = os.open("f.txt", os.O_RDONLY, dir_fd=fd)
+        assert os.read(f, 10) == b"data"
+        os.close(f)
+        os.close(fd)
+        assert sorted(p.name for p in prefix.iterdir()) == ["pkg"]
+    finally:
+        _undeep(top)
+
+
 def _undeep(top: Path) -> None:
     """Remove what :func:`_deep` made under ``top`` (and the files in it) from the bottom up: pytest's clean-up
     (shutil.rmtree) recurses too on Python 3.11."""

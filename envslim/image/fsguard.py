@@ -39,15 +39,23 @@ class DirFds:
         if fd is not None:
             self.fds.move_to_end(rel_dir)
             return fd
-        head, _, name = rel_dir.rpartition("/")
-        parent = self.folder(head)
-        fd = os.open(name, self._FLAGS, dir_fd=parent)
-        if os.fstat(fd).st_dev != self.device:
-            os.close(fd)
-            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
-        self.fds[rel_dir] = fd
-        while len(self.fds) > self.MAX_OPEN:
-            os.close(self.fds.popitem(last=False)[1])
+        # the nearest folder on the way that is open, then down from it, one folder at a time (a loop, not a
+        # call per level: a prefix a thousand folders deep ended in RecursionError)
+        down = []
+        head = rel_dir
+        while head and head not in self.fds:
+            down.append(head)
+            head = head.rpartition("/")[0]
+        fd = self.folder(head)  # (the prefix, or an open folder: no further call)
+        for d in reversed(down):
+            parent = fd
+            fd = os.open(d.rpartition("/")[2], self._FLAGS, dir_fd=parent)
+            if os.fstat(fd).st_dev != self.device:
+                os.close(fd)
+                raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+            self.fds[d] = fd
+            while len(self.fds) > self.MAX_OPEN:
+                os.close(self.fds.popitem(last=False)[1])
         return fd
 
     def parent(self, rel: str) -> tuple[int, str]:

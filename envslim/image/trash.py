@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import stat
 import tempfile
 from collections.abc import Iterable
@@ -49,7 +48,7 @@ class Trash:
 
     def put(self, rel: str) -> None:
         dst = os.path.join(self.files, rel)
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        _makedirs(os.path.dirname(dst))
         fd, base = self.dirs.parent(rel)
         self.moved.append(rel)  # first: a signal between the two lines must not lose track of the file
         try:
@@ -108,7 +107,7 @@ class Trash:
         commit("deleting the verified files")
         with held():
             self._close()
-            shutil.rmtree(self.dir)
+            _rmtree(self.dir)
             gone = []
             if parents:
                 dirs = {os.path.dirname(rel) for rel in self.moved}
@@ -190,8 +189,38 @@ def put_back(prefix: str, trash_dir: str) -> tuple[int, int, int]:
     finally:
         dirs.close()
     if not left:
-        shutil.rmtree(trash_dir)
+        _rmtree(trash_dir)
     return n, size, left
+
+
+def _makedirs(path: str) -> None:
+    """``os.makedirs(path, exist_ok=True)`` for the trash's folders, with a loop: Python 3.11's recurses once a
+    level (a prefix a thousand folders deep ended in RecursionError)."""
+    missing = []
+    while not os.path.isdir(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+
+
+def _rmtree(top: str) -> None:
+    """``shutil.rmtree(top)`` for a trash envslim made, with a loop (Python 3.11's recurses once a level): its
+    files and links go, links are never followed, then its folders, the deepest first."""
+    folders = []
+    for folder, dirnames, filenames in walk(top):
+        folders.append(folder)
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:
+            os.unlink(os.path.join(folder, name))
+    for folder in reversed(folders):
+        os.rmdir(folder)
 
 
 def _ancestors(rel_dir: str) -> Iterable[str]:
