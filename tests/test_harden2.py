@@ -516,16 +516,22 @@ def _deep(top: Path, levels: int) -> Path:
     return top.joinpath(*["a"] * levels)
 
 
-def test_prune_removes_from_a_prefix_a_thousand_folders_deep(tmp_path):
-    """`prune` (not --dry-run) ended in 'internal error: RecursionError': the trash made its folders with
-    os.makedirs, opened the prefix's by a call per level and deleted itself with shutil.rmtree, each recursing on
-    Python 3.11. It removes the file, the folders it leaves empty and its trash now."""
+def _deep_prefix(tmp_path) -> tuple[Path, Path]:
+    """(a prefix ``env``, its package's ``tests`` folder) holding one 1-byte test file 1,200 folders deep."""
     prefix = tmp_path / "env"
     (prefix / "conda-meta").mkdir(parents=True)
     tests = prefix / "lib/python3.11/site-packages/pkg/tests"
     tests.mkdir(parents=True)
     (tests.parent / "__init__.py").write_text("")
     (_deep(tests, 1200) / "test_x.py").write_text("x")
+    return prefix, tests
+
+
+def test_prune_removes_from_a_prefix_a_thousand_folders_deep(tmp_path):
+    """`prune` (not --dry-run) ended in 'internal error: RecursionError': the trash made its folders with
+    os.makedirs, opened the prefix's by a call per level and deleted itself with shutil.rmtree, each recursing on
+    Python 3.11. It removes the file, the folders it leaves empty and its trash now."""
+    prefix, tests = _deep_prefix(tmp_path)
     try:
         rc, out, err = _prefix_run(tmp_path, "prune", "env")
     finally:
@@ -601,12 +607,7 @@ def test_a_folder_tree_a_thousand_deep_is_searched(capsys, tmp_path, monkeypatch
 def test_prune_walks_a_prefix_a_thousand_folders_deep(tmp_path):
     """`prune --dry-run` ended in 'internal error: RecursionError' (the selection walked by recursion, and so did
     the leftovers' os.walk on Python 3.11)."""
-    prefix = tmp_path / "env"
-    (prefix / "conda-meta").mkdir(parents=True)
-    tests = prefix / "lib/python3.11/site-packages/pkg/tests"
-    tests.mkdir(parents=True)
-    (tests.parent / "__init__.py").write_text("")
-    (_deep(tests, 1200) / "test_x.py").write_text("x")
+    _prefix, tests = _deep_prefix(tmp_path)
     try:
         rc, out, err = _prefix_run(tmp_path, "prune", "--dry-run", "env")
     finally:
