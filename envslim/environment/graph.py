@@ -289,6 +289,8 @@ class Graph:
         self._offset = 0
         self._raw: dict[tuple[str, str], dict | None] = {}
         self._channels: dict[str, set[str]] = {}
+        self._masks_of: dict[str, int] = {}  # name -> its channels' mask (knows)
+        self._bits: dict[str, int] = {}  # channel -> its bit in a channels' mask
         self._all: dict[str, tuple[Build, ...]] = {}
         self._with_build: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
         self._ratios: Ratios | None = None
@@ -514,15 +516,27 @@ class Graph:
         got = self._channels.get(name)
         if got is None:
             chans = self._load_header()["channels"]
-            mask = 0
-            for _subdir, m in self._subdirs(name):
-                mask |= m
+            mask = self._channel_mask(name)
             got = self._channels[name] = {c for i, c in enumerate(chans) if mask >> i & 1}
+        return got
+
+    def _channel_mask(self, name: str) -> int:
+        """The channels the snapshot has ``name`` on, as a mask of the header's channels (bit i: channel i)."""
+        got = self._masks_of.get(name)
+        if got is None:
+            got = 0
+            for _subdir, m in self._subdirs(name):
+                got |= m
+            self._masks_of[name] = got
         return got
 
     def knows(self, name: str, channel: str = "conda-forge") -> bool:
         """Whether the snapshot has ``name`` on ``channel`` (any platform)."""
-        return channel in self.channels_of(name)
+        bit = self._bits.get(channel)
+        if bit is None:
+            chans = self._load_header()["channels"]
+            bit = self._bits[channel] = 1 << chans.index(channel) if channel in chans else 0
+        return self._channel_mask(name) & bit != 0
 
     def platforms(self, name: str, channel: str | None = None) -> set[str]:
         chans = self._load_header()["channels"]

@@ -500,12 +500,15 @@ class Environment:
             # (a depends string counts once for each chosen build that asks it: pytorch's and libtorch's mkl <2025
             # outweigh the one libblas build's mkl >=2026)
             asked = self._asked
-            scored = [(sum(asked.get((name, s), 1) if s.__class__ is str else 1 for s in specs if self._match(s, b)), b)
-                      for b in every if (requested is None or self._match(requested, b))
-                      and (held is None or self._match(held, b))]
+            match = self._match_key  # (read from the rows: only the builds of the pool are made)
+            keys = [every.key(i) for i in range(len(every))] if isinstance(every, Builds) else [
+                (b.version, b.build, b.subdir) for b in every]
+            scored = [(sum(asked.get((name, s), 1) if s.__class__ is str else 1 for s in specs if match(s, name, *k)), i)
+                      for i, k in enumerate(keys) if (requested is None or match(requested, name, *k))
+                      and (held is None or match(held, name, *k))]
             if scored:
                 top = max(n for n, _ in scored)
-                pool = [b for n, b in scored if n == top]
+                pool = [every[i] for n, i in scored if n == top]
                 best = self._series(b for b in pool if self._fits(b))
                 if best is not None:
                     return best, ""
@@ -565,8 +568,12 @@ class Environment:
                 # version, no older build of the series can beat it, and they are not read (nor made)
                 good = [g for g in group if self._consistent(g, hard=True)]
                 if good:
-                    best = min(good, key=lambda g: self._preference(g) + (self._new_names(g),))
-                    if not any(self._preference(best)):
+                    if len(good) == 1:
+                        best, preference = good[0], self._preference(good[0])
+                    else:
+                        preference, _new, best = min(((self._preference(g), self._new_names(g), g) for g in good),
+                                                     key=lambda t: t[:2])
+                    if not any(preference):
                         return best
                 while b is not None and (b.version == series or b.version.startswith(series + ".")):
                     group.append(b)
@@ -621,7 +628,8 @@ class Environment:
                 if ok is None:
                     channel = self._serving_channel(dn, self.requested.get(dn))
                     pool = self.graph.builds(dn, platform=self.target.platform, channel=channel) if channel else []
-                    ok = self._hard[dep] = _readable(dep, self._masks) and _compatible(dep, others, pool, self._match)
+                    ok = self._hard[dep] = _readable(dep, self._masks) and _compatible(dep, dn, others, pool,
+                                                                                      self._match_key)
                 if not ok:
                     return False
                 continue
@@ -1092,11 +1100,14 @@ def _readable(dep: str, masks) -> bool:
     return True
 
 
-def _compatible(dep: str, specs, builds, match) -> bool:
-    """Whether a depends ``dep`` (readable) can hold together with ``specs`` (the file's own) on one build:
-    some build the snapshot has (any platform) meets them all, or, where it has none of the name, the
-    versions the file's specs name (``pytorch=2.2`` -> 2.2) meet ``dep``'s version."""
-    if any(match(dep, b) and all(match(s, b) for s in specs) for b in builds):
+def _compatible(dep: str, name: str, specs, builds, match_key) -> bool:
+    """Whether a depends ``dep`` (readable) on ``name`` can hold together with ``specs`` (the file's own) on one
+    build: some build the snapshot has (any platform) meets them all, or, where it has none of the name, the
+    versions the file's specs name (``pytorch=2.2`` -> 2.2) meet ``dep``'s version. ``match_key``:
+    :meth:`Environment._match_key` (the builds' rows are read; no build is made)."""
+    keys = (builds.key(i) for i in range(len(builds))) if isinstance(builds, Builds) else (
+        (b.version, b.build, b.subdir) for b in builds)
+    if any(match_key(dep, name, *k) and all(match_key(s, name, *k) for s in specs) for k in keys):
         return True
     if builds:
         return False
