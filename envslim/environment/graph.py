@@ -139,6 +139,9 @@ def version_only(spec) -> bool:
     return spec.build is None and spec.build_number is None and not spec.fields and not spec.subdir
 
 
+PYTHON_DEPENDS = ("python ", "python_abi ")  # how a depends on a version of Python starts
+
+
 def fits_python(build: Build, python: str | None) -> bool:
     """Whether ``build`` installs beside Python ``python`` ("3.11"): its python depends allow that minor
     version (noarch ``python >=3.9`` does for 3.11); always for a build without python depends."""
@@ -149,7 +152,7 @@ def fits_python(build: Build, python: str | None) -> bool:
     own = build.python
     if own is not None:
         return own == python
-    if not any(d.startswith(("python ", "python_abi ")) for d in build.depends):
+    if not any(d.startswith(PYTHON_DEPENDS) for d in build.depends):
         return True
     from envslim import conda as condaspec
 
@@ -173,7 +176,7 @@ class Builds:
     """A read-only list of builds made from the snapshot's rows only when read (a walk reads few of them):
     ``key``, ``python_of_row`` and ``dep_names`` read a row without making its build."""
 
-    __slots__ = ("_rows", "_at", "_one", "_make", "_made", "_names")
+    __slots__ = ("_rows", "_at", "_one", "_make", "_made", "_names", "_marked")
 
     def __init__(self, rows: list, at, make) -> None:
         """``rows``: newest first; ``at``: the (subdir, line) they all come from, or a list of one for each row
@@ -184,6 +187,7 @@ class Builds:
         self._make = make
         self._made: list = [None] * len(rows)
         self._names: list = [None] * len(rows)
+        self._marked: bool | None = None
 
     def _where(self, i: int) -> tuple:
         return self._one if self._at is None else self._at[i]
@@ -203,6 +207,42 @@ class Builds:
             names = dep_names_of(self._where(i)[1])
             got = self._names[i] = [names[j] for j in self._rows[i][3]]
         return got
+
+    def os_marked(self) -> bool:
+        """Whether a build here may depend on an OS virtual package (``__unix``, ``__win``...): read once from
+        the depends tables of its lines (nearly every package has none)."""
+        got = self._marked
+        if got is None:
+            lines = [self._one[1]] if self._at is None else list({id(at[1]): at[1] for at in self._at}.values())
+            got = self._marked = any(d[:2] == "__" and d.partition(" ")[0] in OS_VIRTUAL
+                                     for line in lines for d in line["d"])
+        return got
+
+    def names_of(self, idx) -> set[str]:
+        """The names the builds ``idx`` (indexes) depend on, together."""
+        if self._at is None:
+            names = dep_names_of(self._one[1])
+            rows = self._rows
+            js: set[int] = set()
+            for i in idx:
+                js.update(rows[i][3])
+            return {names[j] for j in js}
+        out: set[str] = set()
+        for i in idx:
+            out.update(self.dep_names(i))
+        return out
+
+    def python_depends(self, i: int) -> tuple[str, ...]:
+        """The i-th build's depends on ``python`` or ``python_abi`` that say a version (what decides whether a
+        build without a Python of its own installs beside a given one: see :func:`fits_python`)."""
+        line = self._where(i)[1]
+        ix = line.get("p")
+        if ix is None:
+            ix = line["p"] = frozenset(j for j, d in enumerate(line["d"]) if d.startswith(PYTHON_DEPENDS))
+        if not ix:
+            return ()
+        deps = line["d"]
+        return tuple(deps[j] for j in self._rows[i][3] if j in ix)
 
     def depends(self, i: int) -> list[str]:
         deps = self._where(i)[1]["d"]
@@ -229,6 +269,11 @@ class Builds:
 
     def __repr__(self) -> str:
         return repr(list(self))
+
+
+# The OS virtual packages a build may depend on (a noarch package's OS variants), and the operating systems
+# each installs on: a build that depends on ``__win`` never installs on linux-64
+OS_VIRTUAL = {"__win": ("win",), "__unix": ("linux", "osx"), "__linux": ("linux",), "__osx": ("osx",)}
 
 
 def dep_names_of(line: dict) -> list[str]:

@@ -21,8 +21,8 @@ from collections import deque
 from envslim import conda as condaspec
 from envslim.conda.python import DEFAULT_PYTHON, python_minor
 from envslim._record import dataclass
-from envslim.environment.graph import (Build, Builds, Graph, build_number, fits_python, python_of, snapshot,
-                                       version_only)
+from envslim.environment.graph import (OS_VIRTUAL, PYTHON_DEPENDS, Build, Builds, Graph, build_number, fits_python,
+                                       python_of, snapshot, version_only)
 
 DEFAULT_PLATFORM = "linux-64"
 PLATFORMS = ("linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64")
@@ -461,6 +461,7 @@ class Environment:
                 match = self._match_key
                 mask, rest = self._joint_mask(specs)
                 ranks = self._ranks.get(name, _NO_RANKS)
+                marked = builds.os_marked()
                 for i in range(len(builds)):
                     version, build, subdir = builds.key(i)
                     rank = ranks.get(version) if mask is not None else None
@@ -474,7 +475,7 @@ class Environment:
                         if not match(s, name, version, build, subdir):
                             break
                     else:
-                        if os_allows(builds.dep_names(i), platform):
+                        if not marked or os_allows(builds.dep_names(i), platform):
                             yield builds[i]
                 return
             for b in builds:
@@ -538,7 +539,10 @@ class Environment:
     def _fits_depends(self, depends, make) -> bool:
         """:func:`fits_python` of a build without a Python of its own, from its depends (``make`` makes the
         build where the answer is not yet known); shared by the environments on the same graph."""
-        pydeps = tuple(d for d in depends if d.startswith(("python ", "python_abi ")))
+        return self._fits_pydeps(tuple(d for d in depends if d.startswith(PYTHON_DEPENDS)), make)
+
+    def _fits_pydeps(self, pydeps: tuple[str, ...], make) -> bool:
+        """:meth:`_fits_depends` from the build's depends on a version of Python alone."""
         if not pydeps:
             return True
         key = (self.target.python, pydeps)
@@ -876,19 +880,21 @@ class Environment:
         if channel and python is not None and name != "python":
             # the rows of the target's Python (and of none in particular) first: the walk has read them already
             mine = self.graph.builds(name, platform=platform, channel=channel, python=python)
-            allowed = self._allowed_rows(name, spec, [(mine, i) for i in range(len(mine))
-                                                      if os_allows(mine.dep_names(i), platform)])
+            allowed = self._allowed_rows(name, spec, _os_rows([mine], platform))
         if not allowed:  # every build on the platform (not on its channel: another channel's stand in)
             own = self.graph.builds(name, platform=platform, channel=channel) if channel else []
             sources = [own] if len(own) else [self.graph.builds(name, platform=platform, channel=c) for c in
                                                sorted(self.graph.channels_of(name), key=lambda c: c != "conda-forge")]
-            rows = [(bs, i) for bs in sources for i in range(len(bs)) if os_allows(bs.dep_names(i), platform)]
+            rows = _os_rows(sources, platform)
             allowed = self._allowed_rows(name, spec, rows)
             stand_in = not allowed or channel is None or not len(own)
         pool = _undominated(allowed or rows)
         union: set[str] = set()
+        by_builds: dict[int, tuple] = {}  # (the rows of each list of builds, read together)
         for bs, i in pool:
-            union.update(bs.dep_names(i))
+            by_builds.setdefault(id(bs), (bs, []))[1].append(i)
+        for bs, idx in by_builds.values():
+            union |= bs.names_of(idx)
         names = frozenset(d for d in union if not d.startswith("__"))
         chosen = self.packages.get(name)
         if chosen is not None:
@@ -910,9 +916,8 @@ class Environment:
                 if tag is not None:
                     if tag != python:
                         continue
-                elif not _PYTHON_NAMES.isdisjoint(bs.dep_names(i)) and not self._fits_depends(
-                        bs.depends(i), lambda bs=bs, i=i: bs[i]):  # (a build that names no python fits any)
-                    continue
+                elif not self._fits_pydeps(bs.python_depends(i), lambda bs=bs, i=i: bs[i]):
+                    continue  # (a build that names no version of python fits any)
             allowed.append((bs, i))
         return allowed
 
@@ -1045,7 +1050,6 @@ def _tracked(b: Build) -> bool:
 # The virtual packages that mark a build for one operating system (a noarch package's __win, __unix and __osx
 # variants, as conda-forge's noarch recipes publish them: the solver installs only the one whose virtual
 # package the target has).
-_OS_VIRTUAL = {"__win": ("win",), "__unix": ("linux", "osx"), "__linux": ("linux",), "__osx": ("osx",)}
 
 
 def for_platform(b: Build, platform: str) -> bool:
@@ -1059,10 +1063,22 @@ _PYTHON_NAMES = frozenset(("python", "python_abi"))
 
 def os_allows(dep_names, platform: str) -> bool:
     """:func:`for_platform` on a build's depends names."""
-    if _OS_VIRTUAL.keys().isdisjoint(dep_names):  # (nearly every build: no OS marker)
+    if OS_VIRTUAL.keys().isdisjoint(dep_names):  # (nearly every build: no OS marker)
         return True
     os_name = platform.split("-")[0]
-    return not any(n in _OS_VIRTUAL and os_name not in _OS_VIRTUAL[n] for n in dep_names)
+    return not any(n in OS_VIRTUAL and os_name not in OS_VIRTUAL[n] for n in dep_names)
+
+
+def _os_rows(sources, platform: str) -> list:
+    """``(builds, i)`` of every build in ``sources`` (lists of builds) that may install on ``platform`` as far as
+    its OS virtual packages say (:func:`os_allows`)."""
+    out = []
+    for bs in sources:
+        if bs.os_marked():
+            out += [(bs, i) for i in range(len(bs)) if os_allows(bs.dep_names(i), platform)]
+        else:
+            out += [(bs, i) for i in range(len(bs))]
+    return out
 
 
 def _undominated(rows: list) -> list:
@@ -1072,7 +1088,9 @@ def _undominated(rows: list) -> list:
     the other's). Whenever such a build would install, the marked one does and is preferred:
     pywin32-on-windows 0.1.0's pywin32 build (number 2; its recipe marks only the unix build, number 3, with
     ``__unix``) is never installed on Linux or macOS."""
-    marked = {(id(bs), bs.key(i)[0]) for bs, i in rows if not _OS_VIRTUAL.keys().isdisjoint(bs.dep_names(i))}
+    if not any(bs.os_marked() for bs in {id(bs): bs for bs, _i in rows}.values()):
+        return rows
+    marked = {(id(bs), bs.key(i)[0]) for bs, i in rows if not OS_VIRTUAL.keys().isdisjoint(bs.dep_names(i))}
     if not marked:
         return rows
     groups: dict = {}
@@ -1081,7 +1099,7 @@ def _undominated(rows: list) -> list:
             groups.setdefault((id(bs), bs.key(i)[0]), []).append((bs, i))
     gone = set()
     for group in groups.values():
-        sets = [(build_number(bs.key(i)[1]), {d for d in bs.depends(i) if d.partition(" ")[0] not in _OS_VIRTUAL},
+        sets = [(build_number(bs.key(i)[1]), {d for d in bs.depends(i) if d.partition(" ")[0] not in OS_VIRTUAL},
                  bs, i) for bs, i in group]
         for number, deps, bs, i in sets:
             if any(n > number and d <= deps and not _tracked(obs[oi]) for n, d, obs, oi in sets):
