@@ -243,9 +243,11 @@ def check(ctx: Context):
                 who, fact = held[0]
                 others = f" (and {', '.join(w for w, _ in held[1:])})" if len(held) > 1 else ""
                 eff = effects.Effect(pulled_back_by=(who, pname), why=f"{who} \u2192 {pname}")
+                via = f", through {fact['via']}" if fact.get("via") else ""
                 yield Finding("ES004", pname, f"{repl} not suggested: {who}{others} in the pip list"
                               f" require{'s' if len(held) == 1 else ''} {pname}"
-                              f" (its Requires-Dist, PyPI {who} {fact['release']}), so pip would install both wheels",
+                              f" (its Requires-Dist{via}, PyPI {who} {fact['release']}), so pip would install both"
+                              " wheels",
                               item=item, refused="another pip package requires it", effect=eff)
                 continue
             if pip_sort_key(repl) in pip_names:

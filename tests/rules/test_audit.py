@@ -469,3 +469,22 @@ def test_a_wheel_stand_in_says_which_python_its_figure_is_of(tmp_path, capsys):
     assert fig.startswith("  [1] numpy: 64,668,866 B installed (pypi wheel 1.26.4 cp311-cp311-manylinux_2_17_x86_64"
                           ".manylinux2014_x86_64, estimate 64.7 MB; stand-in: 1.26.4's figure is of its Python 3.11"
                           " build, not 3.12's; ")
+
+
+# -- no tensorflow-cpu rename where tensorflow-hub (through tf-keras) requires tensorflow -------------------------
+def test_no_tensorflow_cpu_where_tensorflow_hub_requires_tensorflow_through_tf_keras(tmp_path, capsys):
+    """TOM-Platform/TOM-Server-Python's environment-cpu.yml, reduced: pip tensorflow==2.16.1 and tensorflow-hub==0.16.1.
+    tensorflow-hub 0.16.1 requires tf-keras >=2.14.1, and tf-keras requires tensorflow (2.16.0: `tensorflow <2.17,>=2.16`,
+    2.21.0: `tensorflow<2.22,>=2.21`; their wheels' METADATA, read 2026-12-07): after the unsafe rename to
+    tensorflow-cpu pip takes the newest tf-keras and installs the tensorflow wheel beside tensorflow-cpu."""
+    path, rc, out = checked(tmp_path, capsys, "pip-tensorflow-hub.yml")
+    assert (rc, out) == (0, (
+        "pip-tensorflow-hub.yml:3:3: ES007 defaults: mixes defaults with conda-forge; use nodefaults [unsafe fix,"
+        " use --unsafe-fixes]\n"
+        "pip-tensorflow-hub.yml:9:7: ES004 tensorflow: tensorflow-cpu not suggested [not fixed: another pip package"
+        " requires it]\n"))
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
+    assert [g for g in lines(out, path).splitlines() if " ES004 " in g] == [
+        "pip-tensorflow-hub.yml:9:7: ES004 tensorflow: tensorflow-cpu not suggested: tensorflow-hub in the pip list"
+        " requires tensorflow (its Requires-Dist, through tf-keras, PyPI tensorflow-hub 0.16.1), so pip would install"
+        " both wheels [not fixed: another pip package requires it]"]
