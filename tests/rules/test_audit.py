@@ -488,3 +488,17 @@ def test_no_tensorflow_cpu_where_tensorflow_hub_requires_tensorflow_through_tf_k
         "pip-tensorflow-hub.yml:9:7: ES004 tensorflow: tensorflow-cpu not suggested: tensorflow-hub in the pip list"
         " requires tensorflow (its Requires-Dist, through tf-keras, PyPI tensorflow-hub 0.16.1), so pip would install"
         " both wheels [not fixed: another pip package requires it]"]
+
+
+# -- tensorflow-cpu: 2.21.0's wheel sizes are not told to a line that installs another release ---------------------
+def test_tensorflow_cpu_for_an_older_pinned_release_is_not_told_the_new_releases_sizes(tmp_path, capsys):
+    """Azure's azureml-examples cli/endpoints/batch/mnist/environment/conda.yml, reduced: pip tensorflow==2.11.0 on
+    python=3.9.16. The reason said "273.8 MB wheel / 1.27 GB installed vs 572.4 MB / 1.87 GB (2.21.0 cp311)": the
+    figures of 2.21.0's cp311 wheels, on a line that installs 2.11.0 (PyPI: tensorflow_cpu-2.11.0-cp39 manylinux
+    wheel 221,461,357 B; JSON API read 2026-12-07). The line gets the variant's summary, without figures."""
+    path = copy(tmp_path, "pip-tensorflow-2-11.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
+    assert [g for g in lines(out, path).splitlines() if " ES004 " in g] == [
+        "pip-tensorflow-2-11.yml:8:5: ES004 tensorflow: use tensorflow-cpu: same TensorFlow without CUDA kernels"
+        " (saving unknown: the knowledge base has no figure for the tensorflow wheel and the tensorflow-cpu wheel on"
+        " linux-64, Python 3.9) [unsafe fix, use --unsafe-fixes]"]
