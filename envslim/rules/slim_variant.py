@@ -238,6 +238,10 @@ def check(ctx: Context):
                 yield Finding("ES004", pname, f"{repl} not suggested: {missing}", item=item,
                               refused="no such variant")
                 continue
+            same = _pip_same_build(ctx, item.text, pname, repl)
+            if same:
+                yield Finding("ES004", pname, f"{repl} not suggested: {same}", item=item)
+                continue
             held = _pip_required_by(env, pname)
             if held:
                 who, fact = held[0]
@@ -335,6 +339,32 @@ def _pip_platforms_missing(ctx: Context, text: str, repl: str) -> str:
             if bound is None or bound[0] > Version(last):
                 return f"{repl}'s wheels for {platform} stop at {last}; the file asks for {bound_text(text) or 'any version'}"
     return ""
+
+
+def _pip_same_build(ctx: Context, text: str, project: str, repl: str) -> str:
+    """Why the pip rename of ``project`` to ``repl`` saves nothing ("" where it may save): on every platform the
+    file is for, both names install the same build from a release on (knowledge/variants.toml ``platform_same``:
+    tensorflow and tensorflow-cpu on win-64 from 2.11.0), and the release pip takes for the line (the newest it
+    admits) is not below it."""
+    from envslim import knowledge
+
+    fact = knowledge.variants()["_by_package"].get(repl, {}).get("pypi")
+    same = (fact or {}).get("platform_same")
+    if not same:
+        return ""
+    platforms = getattr(ctx.env, "target_platforms", ()) or (ctx.environment().target.platform,)
+    if any(p not in same for p in platforms):
+        return ""
+    from packaging.version import Version
+
+    bound = pip_upper_bound(text)
+    for platform in platforms:
+        first = Version(same[platform])
+        if bound is not None and (bound[0] < first or (bound[0] == first and not bound[1])):
+            return ""
+    firsts = sorted({same[p] for p in platforms})
+    return (f"on {', '.join(platforms)} {project} and {repl} install the same build from {', '.join(firsts)} on"
+            f" ({fact['platform_same_why']}), so the rename saves nothing")
 
 
 def _build_variants(ctx: Context, deps):

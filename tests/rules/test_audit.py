@@ -502,3 +502,25 @@ def test_tensorflow_cpu_for_an_older_pinned_release_is_not_told_the_new_releases
         "pip-tensorflow-2-11.yml:8:5: ES004 tensorflow: use tensorflow-cpu: same TensorFlow without CUDA kernels"
         " (saving unknown: the knowledge base has no figure for the tensorflow wheel and the tensorflow-cpu wheel on"
         " linux-64, Python 3.9) [unsafe fix, use --unsafe-fixes]"]
+
+
+# -- no tensorflow-cpu rename on win-64 from 2.11.0 on: both names install the same CPU build ---------------------
+def test_no_tensorflow_cpu_on_windows_where_both_names_install_the_same_build(tmp_path, capsys):
+    """../shared/corpus 228 (2951121599/streamlit_demo2's environment.yaml, a win-64 export), reduced: pip
+    tensorflow==2.15.0. Native Windows has had no CUDA build since 2.11.0: tensorflow and tensorflow-cpu 2.11.0 to
+    2.18.0 are ~2 KB shims (2.15.0 cp39: 2,128 B and 2,164 B), from 2.18.1 the same CPU build (2.19.0 cp310:
+    375,723,719 B and 375,723,766 B; PyPI JSON API read 2026-12-07). The unsafe rename changed nothing installed."""
+    path = copy(tmp_path, "win-export-pip-tensorflow.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", "-v", path)
+    assert [g for g in lines(out, path).splitlines() if " ES004 " in g] == [
+        "win-export-pip-tensorflow.yml:19:7: ES004 tensorflow: tensorflow-cpu not suggested: on win-64 tensorflow and"
+        " tensorflow-cpu install the same build from 2.11.0 on (no CUDA on native Windows since 2.11.0: both install"
+        " the same CPU build), so the rename saves nothing [report only]"]
+    rc, out, err = run(capsys, "rewrite", "--diff", "--unsafe-fixes", path)
+    assert "tensorflow-cpu" not in out
+    for line, ruled in (("tensorflow==2.9.0", False), ("tensorflow<2.11", False), ("tensorflow", True)):
+        path.write_bytes((DATA / "win-export-pip-tensorflow.yml").read_bytes().replace(b"tensorflow==2.15.0",
+                                                                                          line.encode()))
+        rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", path)
+        (g,) = [g for g in lines(out, path).splitlines() if " ES004 " in g]
+        assert g.endswith("[report only]" if ruled else "[fix available]"), (line, g)
