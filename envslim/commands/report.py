@@ -475,8 +475,8 @@ def run(options, out, err) -> int:
     from envslim.image.model import model
 
     # after the lookups: figures are final; a target that is not Linux has no image (the bases are Linux ones)
-    reports = [replace(rep, image=model(rep.totals()) if rep.target.platform.startswith("linux-") else None)
-               for rep in reports]
+    reports = [replace(rep, image=model(rep.totals(), rep.python_unknown()) if rep.target.platform.startswith("linux-")
+                       else None) for rep in reports]
     for rep in reports:
         for line in rep.stale:
             print(redact(f"envslim: warning: {rep.lock.path} is stale after the rewrite of {rep.path}: {line};"

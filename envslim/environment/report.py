@@ -212,6 +212,12 @@ class FileReport:
             out[side] = (u, len(sides) - len(known), len(sides))
         return out
 
+    def python_unknown(self) -> tuple[str, ...]:
+        """The sides ("before", "after") where the file's conda python has no figure for the target."""
+        return tuple(side for side in ("before", "after")
+                     if any(r.name == "python" and (s := getattr(r, side)) is not None and s.manager == "conda"
+                            and s.figure is None for r in self.rows))
+
     def left_out(self) -> list[str]:
         """Rows with a figure that the saving leaves out: the other side has none on the target, or the file
         did not name the package before and it may have been installed already (an added line, such as a pin,

@@ -7,7 +7,8 @@ of the rewritten file with the default prune, as ``envslim dockerfile`` builds i
 rewritten file without prune (the seed's own recipe). Every figure is a range: the base image is measured
 (``knowledge/images.toml``), the environment's total is the report's, and the prune fraction is an estimate
 from two measurements. A package with no figure on a side leaves that side partial: its count is given and
-it is never counted as zero.
+it is never counted as zero. A side whose python has no figure has no image figure at all (unknown): without
+the interpreter the rest's sum would read as an image several times smaller than any the file can build.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ class Model:
     unknown_after: int
     fraction: Fraction
     sources: tuple[str, ...]
+    # the sides ("before", "after") whose python has no figure: their image is unknown, not the rest's sum (the
+    # interpreter and its closure, 160 to 250 MB, would be missing from it)
+    no_python: tuple[str, ...] = ()
 
     @property
     def base_image(self) -> str:
@@ -89,6 +93,7 @@ class Model:
             "prune_fraction": self.fraction.value, "prune_fraction_range": [self.fraction.low, self.fraction.high],
             "estimate": True, "partial": self.partial,
             "unknown_before": self.unknown_before, "unknown_after": self.unknown_after,
+            "python_unknown": list(self.no_python),
             "sources": list(self.sources),
         }
 
@@ -101,9 +106,14 @@ def _image(b: Figure, env, fraction: Fraction | None) -> tuple[int, int, int] | 
     return (b.bytes + round(env[0] * kept[0]), b.low + round(env[1] * kept[1]), b.high + round(env[2] * kept[2]))
 
 
-def model(totals: dict) -> Model:
-    """The image model from a report's ``FileReport.totals()``."""
+def model(totals: dict, no_python: tuple[str, ...] = ()) -> Model:
+    """The image model from a report's ``FileReport.totals()``; ``no_python``: the sides whose python row has no
+    figure for the target (their image is unknown)."""
     (env_b, unknown_b, _), (env_a, unknown_a, _) = totals["before"], totals["after"]
+    if "before" in no_python:
+        env_b = None
+    if "after" in no_python:
+        env_a = None
     slim, dl, frac = base(DEFAULT_BASE), base(DISTROLESS_BASE), prune_fraction()
     return Model(
         base=slim,
@@ -116,4 +126,5 @@ def model(totals: dict) -> Model:
         fraction=frac,
         sources=(slim.source, dl.source, frac.source,
                  "environment: the report's totals (estimate.before_bytes, estimate.after_bytes) and their figures"),
+        no_python=tuple(no_python),
     )

@@ -253,6 +253,9 @@ def image_line(m) -> str:
     if m.unknown_after:
         partial.append(f"{m.unknown_after} after")
     note = f"; partial: no figure for {' and '.join(partial)} package(s), not counted" if partial else ""
+    if m.no_python:
+        sides = " and ".join("before" if s == "before" else "after the rewrite" for s in m.no_python)
+        note += f"; unknown {sides}: python itself has no figure for the target"
     return (f"image (modeled, estimate): before {_approx(m.before)}; after the rewrite {_approx(m.unpruned)},"
             f" with the default prune {_approx(m.after)} on {m.base_image} ({mb(m.base.bytes)}),"
             f" {_approx(m.distroless)} on distroless{note}")

@@ -56,13 +56,29 @@ def test_096_a_closure_member_without_a_figure_is_an_unknown_part(capsys):
                         " have none: typing_extensions")
 
 
-def test_022_an_image_without_a_spread_is_one_figure(capsys):
-    """Every counted figure of 022's image before the prune is one figure (no range): it printed
-    "~375.5 MB (375.5 to 375.5 MB)"."""
+def test_022_an_image_whose_python_has_no_figure_is_unknown(capsys):
+    """022 is a defaults export of 317 packages, of which the snapshot prices one or two, python not among them. Its
+    image printed "before ~375.5 MB; ... ~269.5 MB (253.1 to 286.5 MB) on distroless", a sum without the
+    interpreter that reads as an image several times smaller than the file builds: each side is unknown."""
     (line,) = [x for x in report(capsys, _corpus("022")) if x.startswith("image ")]
+    assert line == ("image (modeled, estimate): before unknown; after the rewrite unknown, with the default prune"
+                    " unknown on debian:bookworm-slim (76.8 MB), unknown on distroless; partial: no figure for 316 before"
+                    " and 317 after package(s), not counted; unknown before and after the rewrite: python itself has no"
+                    " figure for the target")
+
+
+def test_an_image_without_a_spread_is_one_figure():
+    """A side whose counted figures are all exact prints one figure, not "~375.5 MB (375.5 to 375.5 MB)"; with the
+    prune's estimated share it has a range. The environment of 298,671,723 B is exact on both sides, beside the
+    measured debian:bookworm-slim of 76,828,277 B (375.5 MB together)."""
+    from envslim.image.model import model
+    from envslim.output.report import image_line
+
+    exact = (298_671_723, 298_671_723, 298_671_723, 1)
+    line = image_line(model({"before": (exact, 1, 2), "after": (exact, 1, 2)}))
     assert line == ("image (modeled, estimate): before ~375.5 MB; after the rewrite ~375.5 MB, with the default prune"
-                    " ~325.7 MB (309.2 to 342.1 MB) on debian:bookworm-slim (76.8 MB), ~269.5 MB (253.1 to 286.5 MB) on"
-                    " distroless; partial: no figure for 316 before and 317 after package(s), not counted")
+                    " ~325.6 MB (309.2 to 342.0 MB) on debian:bookworm-slim (76.8 MB), ~269.5 MB (253.1 to 286.5 MB) on"
+                    " distroless; partial: no figure for 1 before and 1 after package(s), not counted")
 
 
 def test_a_saving_of_measured_wheels_is_not_called_an_estimate(tmp_path, capsys):
