@@ -97,6 +97,8 @@ class Entry:
         self.pypi_name: str | None = data.get("pypi_name") or None
         self.tags: frozenset[str] = frozenset(data.get("tags", ()))
         self.pulled_by: tuple[str, ...] = tuple(data.get("pulled_by", ()))
+        # conda packages whose conda-forge builds depend on this one only below a version (name -> that version)
+        self.pulled_by_below: dict[str, str] = dict(data.get("pulled_by_below", {}))
         self.links_native: tuple[str, ...] = tuple(data.get("links_native", ()))
         self.sources: dict[str, Source] = {
             s["id"]: Source(s["id"], s.get("title", ""), s.get("url", ""), str(s.get("date", "")))

@@ -25,7 +25,7 @@ FIGURE_KINDS = ("closure", "package", "wheel")
 VARIANT_SIDES = ("conda", "pip")
 
 TOP_KEYS = {
-    "name", "pypi_name", "summary", "tags", "pulled_by", "links_native",
+    "name", "pypi_name", "summary", "tags", "pulled_by", "pulled_by_below", "links_native",
     "advice", "slim_variants", "numpy_abi", "figures", "sources",
 }
 ADVICE_KEYS = {"action", "safety", "reason", "reason_for", "details", "sources"}
@@ -102,6 +102,16 @@ def validate_entry(
                 elif n == name:
                     add(f"{field}: lists the package itself")
             _unique(names, field, problems)
+
+    below = data.get("pulled_by_below", {})
+    if not isinstance(below, dict):
+        add("pulled_by_below: must be a table of conda name = first version whose builds no longer depend on it")
+    else:
+        for n, v in below.items():
+            if not _CONDA_NAME.fullmatch(n):
+                add(f"pulled_by_below: {n!r} is not a conda package name")
+            elif not isinstance(v, str) or not v:
+                add(f"pulled_by_below.{n}: must be a version string")
 
     sources = data.get("sources", [])
     source_ids = _check_sources(sources, problems)

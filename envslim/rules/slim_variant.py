@@ -196,6 +196,11 @@ def check(ctx: Context):
                              f" binding leaves ({', '.join(qt_leaving)})")
             if eff is not None and eff.unknown == (repl,):
                 eff = None  # the variant is not in the snapshot: its closure is the knowledge base's business
+            held = _held_by_old_builds(entry, deps) if eff is None else ""
+            if held:
+                yield Finding(message=f"{repl} not suggested: {held}, so {name} stays and the rename saves nothing",
+                              **{**base, "saving_bytes": None, "saving_range": None})
+                continue
             if eff is not None and not eff.made:
                 yield Finding(message=f"{repl} not suggested: {eff.why}", effect=eff,
                               **{**base, "saving_bytes": None, "saving_range": None})
@@ -338,6 +343,23 @@ def _pip_platforms_missing(ctx: Context, text: str, repl: str) -> str:
 
             if bound is None or bound[0] > Version(last):
                 return f"{repl}'s wheels for {platform} stop at {last}; the file asks for {bound_text(text) or 'any version'}"
+    return ""
+
+
+def _held_by_old_builds(entry, deps) -> str:
+    """Where the environment could not judge a rename: the listed package whose every version the file admits
+    is below the first whose conda-forge builds stop depending on the full variant (``pulled_by_below`` of its
+    knowledge entry: geoviews before 1.6.6 depends on matplotlib), as "geoviews=1.6.3 depends on matplotlib
+    (...)", else ""."""
+    from envslim import conda as condaspec
+
+    for other, first in entry.pulled_by_below.items():
+        line = deps.get(other)
+        if line is None:
+            continue
+        spec = line[1]
+        if spec.raw_version and condaspec.merge_pin(spec.raw_version, f">={first}").status == "conflict":
+            return (f"{line[0].text.strip()} depends on {entry.name} (its conda-forge builds before {first} do)")
     return ""
 
 

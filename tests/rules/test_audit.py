@@ -524,3 +524,26 @@ def test_no_tensorflow_cpu_on_windows_where_both_names_install_the_same_build(tm
         rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", path)
         (g,) = [g for g in lines(out, path).splitlines() if " ES004 " in g]
         assert g.endswith("[report only]" if ruled else "[fix available]"), (line, g)
+
+
+# -- no matplotlib-base where an old pinned geoviews depends on the matplotlib metapackage -------------------------
+def test_no_matplotlib_base_where_geoviews_1_6_3_depends_on_matplotlib(tmp_path, capsys):
+    """RhodiumGroup/docker_images' worker/environment.yml (a dask worker image), reduced: geoviews=1.6.3 and
+    matplotlib=3.1.1. geoviews 1.6.3's only conda-forge build depends on `matplotlib >2.2` (geoviews-feedstock
+    recipe/meta.yaml at 59c95e5, 2019-08-07; matplotlib-base from 1.6.6, 594d548, 2020-02-04): the safe rename left
+    the metapackage and its Qt installed. The snapshot has no build of these releases, so the environment could not
+    judge it; the knowledge entry's `pulled_by_below` does."""
+    path, rc, out = checked(tmp_path, capsys, "geoviews-old-matplotlib.yml")
+    assert (rc, out) == (0, (
+        "geoviews-old-matplotlib.yml:3:3: ES007 defaults: conda-forge without nodefaults: a .condarc can add defaults"
+        " back [unsafe fix, use --unsafe-fixes]\n"
+        "geoviews-old-matplotlib.yml:7:3: ES004 matplotlib: matplotlib-base not suggested [report only]\n"))
+    rc, out, err = run(capsys, "rewrite", "--check", "-v", path)
+    assert [g for g in lines(out, path).splitlines() if " ES004 " in g] == [
+        "geoviews-old-matplotlib.yml:7:3: ES004 matplotlib: matplotlib-base not suggested: geoviews=1.6.3 depends on"
+        " matplotlib (its conda-forge builds before 1.6.6 do), so matplotlib stays and the rename saves nothing"
+        " [report only]"]
+    for line in (b"geoviews>=1.6", b"geoviews"):  # a release from 1.6.6 on may be taken: the rename stands
+        path.write_bytes((DATA / "geoviews-old-matplotlib.yml").read_bytes().replace(b"geoviews=1.6.3", line))
+        rc, out, err = run(capsys, "rewrite", "--check", path)
+        assert rc == 1 and "ES004 matplotlib: use matplotlib-base" in out, (line, out)
