@@ -256,9 +256,16 @@ def image_line(m) -> str:
     if m.no_python:
         sides = " and ".join("before" if s == "before" else "after the rewrite" for s in m.no_python)
         note += f"; unknown {sides}: python itself has no figure for the target"
-    return (f"image (modeled, estimate): before {_approx(m.before)}; after the rewrite {_approx(m.unpruned)},"
-            f" with the default prune {_approx(m.after)} on {m.base_image} ({mb(m.base.bytes)}),"
-            f" {_approx(m.distroless)} on distroless{note}")
+    # a side with packages not counted weighs more than its figure: at least that much (never as if they were zero)
+    before = ("at least " if m.unknown_before and m.before is not None else "") + _approx(m.before)
+    least = "at least " if m.unknown_after else ""
+
+    def after(t) -> str:
+        return (least if t is not None else "") + _approx(t)
+
+    return (f"image (modeled, estimate): before {before}; after the rewrite {after(m.unpruned)},"
+            f" with the default prune {after(m.after)} on {m.base_image} ({mb(m.base.bytes)}),"
+            f" {after(m.distroless)} on distroless{note}")
 
 
 def _change(rep: FileReport, r: Row) -> str:

@@ -75,10 +75,28 @@ def test_an_image_without_a_spread_is_one_figure():
     from envslim.output.report import image_line
 
     exact = (298_671_723, 298_671_723, 298_671_723, 1)
-    line = image_line(model({"before": (exact, 1, 2), "after": (exact, 1, 2)}))
+    line = image_line(model({"before": (exact, 0, 1), "after": (exact, 0, 1)}))
     assert line == ("image (modeled, estimate): before ~375.5 MB; after the rewrite ~375.5 MB, with the default prune"
                     " ~325.6 MB (309.2 to 342.0 MB) on debian:bookworm-slim (76.8 MB), ~269.5 MB (253.1 to 286.5 MB) on"
-                    " distroless; partial: no figure for 1 before and 1 after package(s), not counted")
+                    " distroless")
+
+
+def test_an_image_with_packages_not_counted_is_at_least_its_figure():
+    """A side with a package that has no figure weighs more than the sum of the rest: pip torch==2.3.0 unknown beside
+    a priced python printed "before ~251.9 MB", as if the torch wheels (and their CUDA wheels) weighed nothing. Only
+    the partial side says "at least"."""
+    from envslim.image.model import model
+    from envslim.output.report import image_line
+
+    exact = (298_671_723, 298_671_723, 298_671_723, 1)
+    line = image_line(model({"before": (exact, 1, 2), "after": (exact, 0, 1)}))
+    assert line == ("image (modeled, estimate): before at least ~375.5 MB; after the rewrite ~375.5 MB, with the"
+                    " default prune ~325.6 MB (309.2 to 342.0 MB) on debian:bookworm-slim (76.8 MB), ~269.5 MB (253.1 to"
+                    " 286.5 MB) on distroless; partial: no figure for 1 before package(s), not counted")
+    line = image_line(model({"before": (exact, 0, 1), "after": (exact, 2, 3)}))
+    assert line == ("image (modeled, estimate): before ~375.5 MB; after the rewrite at least ~375.5 MB, with the"
+                    " default prune at least ~325.6 MB (309.2 to 342.0 MB) on debian:bookworm-slim (76.8 MB), at least"
+                    " ~269.5 MB (253.1 to 286.5 MB) on distroless; partial: no figure for 2 after package(s), not counted")
 
 
 def test_a_saving_of_measured_wheels_is_not_called_an_estimate(tmp_path, capsys):
