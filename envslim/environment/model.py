@@ -50,6 +50,8 @@ OPTIONAL_VARIANT_DEPS = frozenset({"icu"})
 _OPTIONAL_PREFIXES = tuple(OPTIONAL_VARIANT_DEPS)
 # build-string hashes of packages without compiled code that defaults builds per platform
 _DEFAULTS_HASH = {"h06a4308": "linux-64", "hecd8cb5": "osx-64", "hca03da5": "osx-arm64", "haa95532": "win-64"}
+# a build string's hash (of its variant's pins, which differ by platform): ``qt6_py310h681cb09_603``, ``h4bc722e_7``
+_HASHED = re.compile(r"h[0-9a-f]{6,}(?:_|$)")
 
 
 def channel_id(text: str) -> str:
@@ -124,8 +126,10 @@ def platform_of(specs, graph: Graph | None = None) -> tuple[str | None, str]:
         if head in _DEFAULTS_HASH:
             votes[_DEFAULTS_HASH[head]] = votes.get(_DEFAULTS_HASH[head], 0) + 1
             continue
-        if graph is not None and not graph.platforms(name) <= {"noarch"}:  # (from the index: a name built for
-            # noarch alone, or not in the snapshot, casts no vote, and its builds need not be read)
+        if graph is not None and _HASHED.search(build) and not graph.platforms(name) <= {"noarch"}:
+            # (from the index: a name built for noarch alone, or not in the snapshot, casts no vote, and its
+            # builds need not be read; nor does a build string without a hash, ``blas=1.1=openblas`` or
+            # ``py35_0``: the same string names the build of every platform, whichever the snapshot has)
             subdirs = {subdir for subdir, _channel in graph.with_build(name, build)} - {"noarch"}
             if len(subdirs) == 1:
                 p = subdirs.pop()
