@@ -56,3 +56,49 @@ def test_xgboost_cpu_is_told_3_4_1_figures_only_where_the_line_admits_3_4_1(tmp_
 
     assert [v["reason"] for v in knowledge.load("py-xgboost").slim_variants if v["side"] == "pip"] == [
         "CPU-only XGBoost: 23.4 MB installed vs 87.5 MB, and no nvidia-nccl dependency on Linux"]
+
+
+def test_pandas_advice_compares_the_conda_install_with_the_wheel_of_the_same_platform(capsys):
+    """pandas' advice set conda-forge's 2.2.1 osx-arm64 install (67,748,710 B, 32,138,737 B of tests: the conda-meta
+    of ../shared/data/raw/conda_meta_installed_osx-arm64_2024.json) against "the PyPI wheel (43.3 MB for 2.2.1)",
+    the Linux cp312 manylinux wheel. The osx-arm64 one, pandas-2.2.1-cp312-cp312-macosx_11_0_arm64.whl, installs
+    40,278,805 B (its zip central directory, PyPI, uploaded 2024-02-23, read 2026-12-07)."""
+    from envslim.cli import main
+
+    assert main(["explain", "pandas", "--verbose"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert ("  conda-forge pandas is close to the PyPI wheel once its tests are left out (2.2.1 on osx-arm64: 67.7 MB"
+            " installed, of which 32 MB tests; the cp312 wheel 40.3 MB, more with .pyc); no move advised") in out
+    assert ("  pypi wheel 2.2.1 cp312-cp312-macosx_11_0_arm64: 40,278,805 B (40.3 MB) installed, 11,335,860 B"
+            " (11.3 MB) wheel [S11, 2026-12-07]") in out
+
+
+def test_advice_compares_conda_and_wheel_of_one_release_on_one_platform(capsys):
+    """h5py, llvmlite and scipy set a conda-forge osx-arm64 install (the conda-meta of
+    ../shared/data/raw/conda_meta_installed_osx-arm64_2024.json: h5py 3.10.0, llvmlite 0.42.0 with libllvm14
+    98,988,912 B, scipy 1.12.0) against manylinux wheels of later releases (h5py 3.16.0 15.7 MB, llvmlite 0.50.0
+    179 MB "so no saving", scipy 1.18.1 111.9 MB). The cp312 macOS arm64 wheels of the same releases install
+    9,258,381, 92,052,466 and 97,330,383 B (their zip central directories, PyPI, read 2026-12-07): llvmlite's
+    wheel is smaller than the conda closure, not bigger."""
+    from envslim.cli import main
+
+    want = {
+        "h5py": ("  the PyPI wheel bundles HDF5 and is smaller alone (3.10.0 on osx-arm64: the conda closure 86.7 MB"
+                 " installed, incl. numpy; the cp312 wheel 9.3 MB plus numpy), but another HDF5 user in conda (netcdf4,"
+                 " pytables) keeps libhdf5",
+                 "  pypi wheel 3.10.0 cp312-cp312-macosx_11_0_arm64: 9,258,381 B (9.3 MB) installed, 2,623,888 B (2.6 MB)"
+                 " wheel [S6, 2026-12-07]"),
+        "llvmlite": ("  conda-forge llvmlite links the shared libllvm14, the PyPI wheel contains LLVM: about the same size"
+                     " (0.42.0 on osx-arm64: the conda closure 110.3 MB installed, libllvm14 99.0 MB of it; the cp312 wheel"
+                     " 92.1 MB), so no clear saving",
+                     "  pypi wheel 0.42.0 cp312-cp312-macosx_11_0_arm64: 92,052,466 B (92.1 MB) installed, 28,793,160 B"
+                     " (28.8 MB) wheel [S3, 2026-12-07]"),
+        "scipy": ("  no saving from pip: 1.12.0 on osx-arm64, the conda-forge closure is 119.7 MB installed (with numpy,"
+                  " OpenBLAS), the cp312 wheel alone 97.3 MB plus numpy",
+                  "  pypi wheel 1.12.0 cp312-cp312-macosx_12_0_arm64: 97,330,383 B (97.3 MB) installed, 31,433,326 B"
+                  " (31.4 MB) wheel [S7, 2026-12-07]"),
+    }
+    for name, (reason, wheel) in want.items():
+        assert main(["explain", name, "--verbose"]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert reason in out and wheel in out, name
