@@ -176,7 +176,7 @@ class Builds:
     """A read-only list of builds made from the snapshot's rows only when read (a walk reads few of them):
     ``key``, ``python_of_row`` and ``dep_names`` read a row without making its build."""
 
-    __slots__ = ("_rows", "_at", "_one", "_make", "_made", "_names", "_marked")
+    __slots__ = ("_rows", "_at", "_one", "_make", "_made", "_names", "_marked", "_ranks")
 
     def __init__(self, rows: list, at, make) -> None:
         """``rows``: newest first; ``at``: the (subdir, line) they all come from, or a list of one for each row
@@ -188,6 +188,7 @@ class Builds:
         self._made: list = [None] * len(rows)
         self._names: list = [None] * len(rows)
         self._marked: bool | None = None
+        self._ranks: int | None = None
 
     def _where(self, i: int) -> tuple:
         return self._one if self._at is None else self._at[i]
@@ -196,6 +197,20 @@ class Builds:
         """(version, build, subdir) of the i-th build."""
         row = self._rows[i]
         return row[0], row[1], (self._one if self._at is None else self._at[i])[0]
+
+    def rank(self, i: int) -> int:
+        """The i-th build's version rank (its place among every version of the name: graphfile)."""
+        return self._rows[i][9]
+
+    def ranks_mask(self) -> int:
+        """The version ranks of these builds as one mask (bit r set: a build of the version of rank r is here)."""
+        got = self._ranks
+        if got is None:
+            got = 0
+            for row in self._rows:
+                got |= 1 << row[9]
+            self._ranks = got
+        return got
 
     def python_of_row(self, i: int) -> str | None:
         return self._rows[i][8]

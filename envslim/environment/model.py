@@ -464,17 +464,15 @@ class Environment:
             if isinstance(builds, Builds):  # specs read the version and build: a build is made only if it passes
                 match = self._match_key
                 mask, rest = self._joint_mask(specs)
-                ranks = self._ranks.get(name, _NO_RANKS)
+                if mask is not None and not mask & builds.ranks_mask():
+                    return  # (no version here is one the depends strings allow)
+                checks = specs if mask is None else rest
                 marked = builds.os_marked()
                 for i in range(len(builds)):
+                    # the depends strings with a mask, read at once from the version's rank
+                    if mask is not None and not mask >> builds.rank(i) & 1:
+                        continue
                     version, build, subdir = builds.key(i)
-                    rank = ranks.get(version) if mask is not None else None
-                    if rank is not None:  # the depends strings with a mask, read at once from the version's rank
-                        if not mask >> rank & 1:
-                            continue
-                        checks = rest
-                    else:
-                        checks = specs
                     for s in checks:
                         if not match(s, name, version, build, subdir):
                             break
@@ -659,9 +657,18 @@ class Environment:
             return True
         match = self._match_key
         if isinstance(pool, Builds):
+            mask, rest = self._joint_mask([dep, *others])
+            if mask is not None:  # the depends strings with a mask, read at once for every version the pool has
+                mask &= pool.ranks_mask()
+                if not mask:
+                    return False
+                if not rest:
+                    return True
             for i in range(len(pool)):
                 version, build, subdir = pool.key(i)
-                if match(dep, dn, version, build, subdir) and all(match(o, dn, version, build, subdir) for o in others):
+                if mask is not None and not mask >> pool.rank(i) & 1:
+                    continue
+                if all(match(o, dn, version, build, subdir) for o in (rest if mask is not None else (dep, *others))):
                     return True
             return False
         return any(self._match(dep, x) and all(self._match(o, x) for o in others) for x in pool)
