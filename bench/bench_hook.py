@@ -19,6 +19,12 @@ import; not PyYAML, which a file in the plain YAML subset does not need) in a fr
 snapshot, as in any installed copy: the bench compiles both beside the package (``python -m
 envslim.knowledge.index``, ``python -m envslim.environment.graphbin``) and removes them afterwards.
 Prints figures only; it asserts nothing. Needs the ``bench`` extra (pre-commit-hooks).
+
+``--pre-commit`` runs both the way a pre-commit user meets them: ``pre-commit run HOOK --files FILE`` in a
+scratch git repository whose ``.pre-commit-config.yaml`` declares each console script as a local ``system``
+hook (so no hook environment is installed or timed), with the file copied in. The CPU figure then counts
+pre-commit itself and its git calls on both sides (the children's CPU includes the hook's). Needs the
+``test`` extra too (pre-commit).
 """
 
 from __future__ import annotations
@@ -96,9 +102,14 @@ def import_cost(env: dict) -> tuple[float, list[str]]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--pre-commit", action="store_true",
+                    help="run both through `pre-commit run HOOK --files FILE` (local system hooks)")
+    ap.add_argument("--summary", action="store_true", help="one line per file: the CPU ratio (for a corpus)")
     ap.add_argument("files", nargs="*", type=Path)
     args = ap.parse_args()
     envslim, check_yaml = script("envslim"), script("check-yaml")
+    if args.pre_commit and script("pre-commit") is None:
+        raise SystemExit("pre-commit is not installed: pip install -e .[test]")
     if envslim is None:
         raise SystemExit("the envslim console script is not installed (pip install -e .)")
     if check_yaml is None:
@@ -119,14 +130,53 @@ def main() -> int:
             out.unlink()
 
 
+CONFIG = """repos:
+- repo: local
+  hooks:
+  - id: envslim
+    name: envslim rewrite --check
+    entry: {envslim} rewrite --check
+    language: system
+    files: '\\.ya?ml$'
+  - id: check-yaml
+    name: check-yaml
+    entry: {check_yaml}
+    language: system
+    files: '\\.ya?ml$'
+"""
+
+
+def _repository(where: str, envslim: str, check_yaml: str, env: dict) -> str:
+    """A scratch git repository with the two hooks declared (``--pre-commit``)."""
+    repo = os.path.join(where, "repo")
+    os.mkdir(repo)
+    with open(os.path.join(repo, ".pre-commit-config.yaml"), "w", encoding="utf-8") as f:
+        f.write(CONFIG.format(envslim=envslim, check_yaml=check_yaml))
+    for cmd in (["git", "init", "-q"], ["git", "add", ".pre-commit-config.yaml"]):
+        subprocess.run(cmd, cwd=repo, env=env, check=True)
+    return repo
+
+
 def _bench(args, files, envslim, check_yaml) -> int:
     with tempfile.TemporaryDirectory() as cache:
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "NO_COLOR")}
         env.update(PYTHONPYCACHEPREFIX=cache, PYTHONPATH=str(ROOT))
-        print(f"python {sys.version.split()[0]}, {args.runs} interleaved runs each, median wall time")
+        repo = None
+        if args.pre_commit:
+            env.update(PRE_COMMIT_HOME=os.path.join(cache, "pre-commit"), GIT_CONFIG_GLOBAL=os.devnull,
+                       GIT_CONFIG_NOSYSTEM="1", SKIP="")
+            repo = _repository(cache, envslim, check_yaml, env)
+        how = "through pre-commit run, " if repo else ""
+        print(f"python {sys.version.split()[0]}, {how}{args.runs} interleaved runs each, median wall time")
         for path in files:
             ours = [envslim, "rewrite", "--check", str(path)]
             theirs = [check_yaml, str(path)]
+            if repo is not None:
+                name = "env" + "".join(path.suffixes[-1:]) if path.suffix in (".yml", ".yaml") else "env.yml"
+                shutil.copyfile(path, os.path.join(repo, name))
+                pre_commit = [script("pre-commit"), "run", "--config", os.path.join(repo, ".pre-commit-config.yaml")]
+                ours = ["env", "-C", repo, *pre_commit, "envslim", "--files", name]
+                theirs = ["env", "-C", repo, *pre_commit, "check-yaml", "--files", name]
             for _ in range(2):
                 timed(ours, env), timed(theirs, env)
             a, b = [], []
@@ -137,6 +187,11 @@ def _bench(args, files, envslim, check_yaml) -> int:
                 else:
                     a.append(timed(ours, env))
                     b.append(timed(theirs, env))
+            cpu_ratio = statistics.median(c for _, c in a) / statistics.median(c for _, c in b)
+            if args.summary:
+                print(f"{cpu_ratio:5.2f}  {statistics.median(c for _, c in a) * 1000:6.1f} ms"
+                      f"  {statistics.median(c for _, c in b) * 1000:6.1f} ms  {path.name}", flush=True)
+                continue
             costs = [import_cost(env) for _ in range(5)]
             imports = statistics.median(c[0] for c in costs)
             size = path.stat().st_size
@@ -147,7 +202,6 @@ def _bench(args, files, envslim, check_yaml) -> int:
                 print(f"  {label:24s} {statistics.median(wall) * 1000:6.1f} ms ({min(wall) * 1000:.1f}-"
                       f"{max(wall) * 1000:.1f})   {statistics.median(c for _, c in runs) * 1000:6.1f} ms")
             ratio = statistics.median(w for w, _ in a) / statistics.median(w for w, _ in b)
-            cpu_ratio = statistics.median(c for _, c in a) / statistics.median(c for _, c in b)
             print(f"  ratio                    {ratio:6.2f} wall, {cpu_ratio:.2f} CPU   (goal <= 1.3)")
             print(f"  imports (CPU)            {imports * 1000:6.1f} ms   "
                   f"({len(costs[0][1])} envslim modules)")
