@@ -92,6 +92,8 @@ def check(ctx: Context):
     - conda-forge's headless libopencv builds (no qt6-main) are selected by a build pin, not a rename:
       for `opencv`, `py-opencv`, `libopencv` on conda-forge they are reported, never written, and not
       where a Qt binding is listed or the file targets a GPU.
+    - `dask` → `dask-core` (or dropping `dask` beside a listed `dask-core`) where pandas stays: `dask.dataframe`
+      needs what only the metapackage brings (pyarrow in current releases, partd and fsspec in 2.x).
     - `matplotlib` → `matplotlib-base` where a Qt binding (`pyqt`, `pyside6`, `qt`) is listed: the file wants a
       Qt GUI. Where the metapackage's own binding is the one listed (`pyside6` for matplotlib 3.9 and later),
       nothing but tornado would leave: reported. Where it is another one (`pyqt` beside matplotlib 3.10, whose
@@ -128,6 +130,11 @@ def check(ctx: Context):
                 if eff is not None and not eff.made:
                     yield Finding(message=f"{repl} is already listed, and dropping {name} saves nothing: {eff.why}",
                                   effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
+                    continue
+                held, refused = _dataframe_kept(ctx, name, repl, eff)
+                if held:
+                    yield Finding(message=f"{repl} is already listed, but {name} is not dropped: {held}",
+                                  refused=refused, effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
                     continue
                 kept = listed[repl.lower()][1]
                 lost = _constraint(spec) and _constraint(spec) != _constraint(kept)
@@ -205,9 +212,9 @@ def check(ctx: Context):
                 yield Finding(message=f"{repl} not suggested: {eff.why}", effect=eff,
                               **{**base, "saving_bytes": None, "saving_range": None})
                 continue
-            kept = _dataframe_kept(ctx, name, repl, eff)
+            kept, refused = _dataframe_kept(ctx, name, repl, eff)
             if kept:
-                yield Finding(message=f"{repl} not suggested: {kept}", refused="dask.dataframe needs pyarrow",
+                yield Finding(message=f"{repl} not suggested: {kept}", refused=refused,
                               effect=eff, **{**base, "saving_bytes": None, "saving_range": None})
                 continue
             base["effect"] = eff
@@ -450,20 +457,27 @@ def _parsed(text: str):
 # What imports pyarrow unconditionally once the dask metapackage is gone: ``dask.dataframe`` (dask 2025.1
 # and later import pyarrow at ``import dask.dataframe``; conda-forge's dask-core does not depend on pyarrow,
 # its dask metapackage does). Used where pandas stays in the environment: the file does dataframes.
-def _dataframe_kept(ctx: Context, name: str, repl: str, eff) -> str:
-    """Why ``dask`` -> ``dask-core`` would break ``dask.dataframe`` here ("" when it would not)."""
+def _dataframe_kept(ctx: Context, name: str, repl: str, eff) -> tuple[str, str]:
+    """Why dropping ``dask`` for ``dask-core``, or renaming it, would break ``dask.dataframe`` here, and the
+    refusal's short reason (("", "") when it would not). Judged on the environment: pyarrow leaves with the
+    metapackage. Not judged (the snapshot has no build of the file's dask): what the metapackage brings for
+    dataframes is not known here (pyarrow in current releases; partd and fsspec in 2.4.0), so any of it may leave."""
     if (name, repl) != ("dask", "dask-core"):
-        return ""
+        return "", ""
     env = ctx.environment()
     if eff is not None and "pyarrow" not in eff.leaving:
-        return ""  # pyarrow stays for something else (or never came): dask.dataframe keeps it
+        return "", ""  # pyarrow stays for something else (or never came): dask.dataframe keeps it
     users = sorted(n for n in env.requested if n != name and "pandas" in env.closure([n]))
     if not users:
-        return ""
+        return "", ""
     more = f" and {len(users) - 3} more" if len(users) > 3 else ""
     why = "the file lists it" if "pandas" in users else f"brought by {', '.join(users[:3])}{more}"
+    if eff is None:
+        return (f"dask.dataframe needs packages that only the dask metapackage brings (pyarrow in current releases,"
+                f" partd and fsspec in 2.4.0; the snapshot has no build of this one to tell), and pandas stays ({why}):"
+                " the file does dataframes", "dask.dataframe needs the metapackage's packages")
     return (f"dask.dataframe imports pyarrow, which only the dask metapackage brings here, and pandas stays"
-            f" ({why}): the file does dataframes")
+            f" ({why}): the file does dataframes", "dask.dataframe needs pyarrow")
 
 
 def _gui_listed(deps) -> list[str]:

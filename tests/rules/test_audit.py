@@ -547,3 +547,22 @@ def test_no_matplotlib_base_where_geoviews_1_6_3_depends_on_matplotlib(tmp_path,
         path.write_bytes((DATA / "geoviews-old-matplotlib.yml").read_bytes().replace(b"geoviews=1.6.3", line))
         rc, out, err = run(capsys, "rewrite", "--check", path)
         assert rc == 1 and "ES004 matplotlib: use matplotlib-base" in out, (line, out)
+
+
+# -- dask 2.4.0 is not dropped for the dask-core beside it while the file does dataframes ---------------------------
+def test_dask_2_4_is_not_dropped_beside_dask_core_while_pandas_stays(tmp_path, capsys):
+    """RhodiumGroup/docker_images' worker/environment.yml, reduced: dask=2.4.0 beside dask-core=2.4.0, pandas and
+    fastparquet. conda-forge's dask 2.4.0 brings `fsspec >=0.4.0` and `partd >=0.3.10` (dask-feedstock
+    recipe/meta.yaml at f9e6203, 2019-09-13), which dask.dataframe needs and nothing else listed brings: the unsafe
+    drop broke dask.dataframe. The snapshot has no dask 2.4.0, so the refusal does not claim pyarrow."""
+    path = copy(tmp_path, "dask-2-4-drop.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", "-v", path)
+    assert [g for g in lines(out, path).splitlines() if " ES004 " in g] == [
+        "dask-2-4-drop.yml:6:3: ES004 dask: dask-core is already listed, but dask is not dropped: dask.dataframe needs"
+        " packages that only the dask metapackage brings (pyarrow in current releases, partd and fsspec in 2.4.0; the"
+        " snapshot has no build of this one to tell), and pandas stays (the file lists it): the file does dataframes"
+        " [not fixed: dask.dataframe needs the metapackage's packages]"]
+    text = (DATA / "dask-2-4-drop.yml").read_bytes()
+    path.write_bytes(text.replace(b"  - fastparquet=0.3.2\n", b"").replace(b"  - pandas\n", b""))
+    rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", path)
+    assert "dask-2-4-drop.yml:6:3: ES004 dask: dask-core is already listed: drop dask" in out  # no dataframes
