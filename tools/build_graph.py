@@ -112,10 +112,20 @@ def read_inputs() -> list[dict]:
     return records
 
 
+CUDA_RATIOS = HERE / "data" / "cuda_wheel_ratios.json"
+
+
 def ratios() -> Ratios:
+    """The osx-arm64 conda-meta pairs (each package's own ratio, and the population's quantiles), and per channel
+    the CUDA libraries' ratios of tools/data/cuda_wheel_ratios.json (PyPI wheels of the same release): with the
+    population's median, libcublas 12.1.0.26 (nvidia) was 1,270.8 MB where its wheel installs 616.5 MB."""
     rows = json.loads(META.read_text(encoding="utf-8"))
-    return Ratios.from_pairs([(r["name"], r.get("archive_bytes"), r.get("installed_bytes")) for r in rows],
-                             "github.com/partrita/notebook @f441c1d committed conda-meta (osx-arm64, 2024-04)")
+    r = Ratios.from_pairs([(r["name"], r.get("archive_bytes"), r.get("installed_bytes")) for r in rows],
+                          "github.com/partrita/notebook @f441c1d committed conda-meta (osx-arm64, 2024-04)")
+    cuda = json.loads(CUDA_RATIOS.read_text(encoding="utf-8"))["pairs"]
+    return Ratios(r.by_name, r.q, r.source + "; NVIDIA CUDA libraries, per channel: the installed size of the PyPI"
+                  " wheel of the same release (tools/data/cuda_wheel_ratios.json, PyPI read 2026-12-07)",
+                  {f"{p['name']}@{p['channel']}": p["installed_bytes"] / p["archive_bytes"] for p in cuda})
 
 
 # the channels the environment files envslim reads use (robostack and other channels of the lock files read

@@ -25,10 +25,15 @@ class Ratios:
     """Installed/archive ratios measured on real packages: a package's own ratio where measured (range: the
     population's interquartile spread around it), else the population's median (range: q10..q90)."""
 
-    def __init__(self, by_name: dict[str, float], q: dict[str, float], source: str) -> None:
+    def __init__(self, by_name: dict[str, float], q: dict[str, float], source: str,
+                 by_channel: dict[str, float] | None = None) -> None:
         self.by_name = by_name
         self.q = q
         self.source = source
+        # ``name@channel``: a ratio measured for one channel's archives of a package the population does not
+        # describe (NVIDIA's CUDA libraries: GPU code that compresses far less than the median package)
+        self.by_channel = by_channel or {}
+        self._channel_names = frozenset(k.rpartition("@")[0] for k in self.by_channel)
 
     @classmethod
     def from_pairs(cls, pairs, source: str) -> "Ratios":
@@ -45,18 +50,24 @@ class Ratios:
 
     @classmethod
     def from_json(cls, data: dict) -> "Ratios":
-        return cls(data.get("by_name", {}), data.get("q", {}), data.get("source", ""))
+        return cls(data.get("by_name", {}), data.get("q", {}), data.get("source", ""), data.get("by_channel", {}))
 
     def as_json(self) -> dict:
-        return {"by_name": {k: round(v, 4) for k, v in sorted(self.by_name.items())}, "q": self.q,
-                "source": self.source}
+        out = {"by_name": {k: round(v, 4) for k, v in sorted(self.by_name.items())}, "q": self.q,
+               "source": self.source}
+        if self.by_channel:
+            out["by_channel"] = {k: round(v, 4) for k, v in sorted(self.by_channel.items())}
+        return out
 
-    def estimate(self, name: str, archive: int) -> tuple[int, int, int] | None:
-        """(installed, low, high) estimated from ``archive`` bytes; None without ratios."""
+    def estimate(self, name: str, archive: int, channel: str = "") -> tuple[int, int, int] | None:
+        """(installed, low, high) estimated from ``archive`` bytes (of ``channel``'s build); None without
+        ratios."""
         q = self.q
         if not q:
             return None
-        r = self.by_name.get(name)
+        r = self.by_channel.get(f"{name}@{channel}") if name in self._channel_names else None
+        if r is None:
+            r = self.by_name.get(name)
         if r is not None:
             return (round(archive * r), round(archive * r * q["q25"] / q["median"]),
                     round(archive * r * q["q75"] / q["median"]))
@@ -330,7 +341,8 @@ def header_damage(header: dict) -> str | None:
     ratios = header.get("ratios", {})
     if not all(type(x) is list and len(x) == 4 and all(type(v) is str for v in x) for x in header.get("sources", ())):
         return "a source of the wrong shape"
-    if not (numbers(ratios.get("by_name", {})) and numbers(ratios.get("q", {}))
+    if not (type(ratios.get("by_channel", {})) is dict and numbers(ratios.get("by_channel", {}))
+            and numbers(ratios.get("by_name", {})) and numbers(ratios.get("q", {}))
             and (not ratios.get("q") or {"q25", "median", "q75"} <= set(ratios["q"]))
             and type(ratios.get("source", "")) is str):
         return "ratios of the wrong shape"
@@ -481,7 +493,7 @@ class Graph:
         version, build, ch, dep_ix, archive, installed, src, days, python, _rank = row
         est = lo = hi = None
         if installed is None and archive:
-            est, lo, hi = self.ratios.estimate(name, archive) or (None, None, None)
+            est, lo, hi = self.ratios.estimate(name, archive, header["channels"][ch]) or (None, None, None)
         source, date = self._source(src)
         deps = line["d"]
         depends = tuple(deps[i] for i in dep_ix)

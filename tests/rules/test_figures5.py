@@ -102,3 +102,31 @@ def test_advice_compares_conda_and_wheel_of_one_release_on_one_platform(capsys):
         assert main(["explain", name, "--verbose"]) == 0
         out = capsys.readouterr().out.splitlines()
         assert reason in out and wheel in out, name
+
+
+# -- NVIDIA's CUDA libraries are not estimated with the median package's installed/archive ratio --------------------
+def test_cuda_libraries_are_estimated_with_their_own_ratio_per_channel(tmp_path, capsys):
+    """01bbae/Deploying-ML-Models-to-Edge-Devices' environment.yml @33ee12f, reduced: a linux-64 export pinning the
+    nvidia channel's libcublas 12.1.0.26, libcusparse 12.0.2.55 and libnpp 12.0.2.50. Their installed bytes were the
+    archive bytes times the median ratio of the osx-arm64 conda-meta's 258 packages (3.68): 1,270.8 MB, 629.5 MB
+    and 539.9 MB, where the PyPI wheels of the same releases (the same shared libraries, with headers) install
+    616.5, 255.5 and 249.7 MB; GPU code compresses far less. Their ratios now come from those wheels
+    (tools/data/cuda_wheel_ratios.json). Releases not used for the ratios check them: nvidia-cublas-cu12 12.4.5.8
+    installs 552,929,365 B, nvidia-cusparse-cu12 12.3.1.170 281,673,780 B (it was estimated 693.8 MB, 303.8 to
+    1,064.9: outside its own range), nvidia-npp-cu12 12.2.5.30 256,481,531 B (PyPI, read 2026-12-07)."""
+    path = copy(tmp_path, "nvidia-cuda-libs.yml")
+    rc, out, err = run(capsys, "report", path)
+    figs = [g.split("; graph snapshot")[0] for g in out.splitlines() if g.startswith("  [")]
+    assert figs == [
+        "  [1] libcublas: 616,461,653 B installed (nvidia closure 12.1.0.26 linux-64, 1 packages, estimate 447.8 to 782.0 MB)",
+        "  [2] libcusparse: 255,524,824 B installed (nvidia closure 12.0.2.55 linux-64, 1 packages, estimate 185.6 to"
+        " 324.1 MB)",
+        "  [3] libnpp: 249,674,610 B installed (nvidia closure 12.0.2.50 linux-64, 1 packages, estimate 181.4 to 316.7 MB)"]
+    path.write_text(path.read_text().replace("libcublas=12.1.0.26=0", "libcublas=12.4.5.8")
+                    .replace("libcusparse=12.0.2.55=0", "libcusparse=12.3.1.170").replace("libnpp=12.0.2.50=0", "libnpp=12.2.5.30"))
+    rc, out, err = run(capsys, "report", "--format", "json", path)
+    rows = {p["name"]: p["before"] for p in json.loads(out)["files"][0]["packages"]}
+    measured = {"libcublas": 552929365, "libcusparse": 281673780, "libnpp": 256481531}
+    for name, wheel in measured.items():
+        low, high = rows[name]["range"]
+        assert low <= wheel <= high and abs(rows[name]["bytes"] - wheel) < 0.05 * wheel, name
