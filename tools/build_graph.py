@@ -122,10 +122,14 @@ def ratios() -> Ratios:
     rows = json.loads(META.read_text(encoding="utf-8"))
     r = Ratios.from_pairs([(r["name"], r.get("archive_bytes"), r.get("installed_bytes")) for r in rows],
                           "github.com/partrita/notebook @f441c1d committed conda-meta (osx-arm64, 2024-04)")
-    cuda = json.loads(CUDA_RATIOS.read_text(encoding="utf-8"))["pairs"]
+    pooled: dict[str, list[int]] = {}
+    for p in json.loads(CUDA_RATIOS.read_text(encoding="utf-8"))["pairs"]:
+        sums = pooled.setdefault(f"{p['name']}@{p['channel']}", [0, 0])
+        sums[0] += p["installed_bytes"]
+        sums[1] += p["archive_bytes"]
     return Ratios(r.by_name, r.q, r.source + "; NVIDIA CUDA libraries, per channel: the installed size of the PyPI"
                   " wheel of the same release (tools/data/cuda_wheel_ratios.json, PyPI read 2026-12-07)",
-                  {f"{p['name']}@{p['channel']}": p["installed_bytes"] / p["archive_bytes"] for p in cuda})
+                  {key: installed / archive for key, (installed, archive) in pooled.items()})
 
 
 # the channels the environment files envslim reads use (robostack and other channels of the lock files read
