@@ -502,6 +502,13 @@ def effect_of_channel(env, removed: str, *, remaining: tuple[str, ...]) -> Effec
         if chans and removed in chans and not (chans & set(remaining)):
             held.append(line)
             continue
+        if removed == "defaults" and not build:
+            from envslim.environment.model import conda_forge_first
+
+            first = conda_forge_first(name, spec.raw_version, remaining)
+            if first:
+                held.append(f"{name}={spec.raw_version.removesuffix('*')} (conda-forge's {name} starts at {first})")
+                continue
         if not build or "*" in build:
             continue
         have = {channel for _subdir, channel in env.graph.with_build(name, build)}

@@ -1148,6 +1148,24 @@ def _compatible(dep: str, name: str, specs, builds, match_key) -> bool:
     return True
 
 
+def conda_forge_first(name: str, raw_version: str | None, remaining) -> str:
+    """conda-forge's first version of ``name`` where every version ``raw_version`` admits comes before it and no
+    other of the ``remaining`` channels may carry ``name`` (``defaults_only`` of knowledge/variants.toml:
+    conda-forge's tensorflow-gpu starts at 2.6.0, the 1.x packages are defaults'), else "": such a line is served by
+    defaults only."""
+    from envslim import conda as condaspec
+    from envslim import knowledge
+
+    if not raw_version or "conda-forge" not in remaining:
+        return ""
+    first = knowledge.variants().get("defaults_only", {}).get(name, {}).get("below")
+    if not first or condaspec.merge_pin(raw_version, f">={first}").status != "conflict":
+        return ""
+    if any(c != "conda-forge" and _third_party_may_carry(c, name) for c in remaining):
+        return ""
+    return first
+
+
 def _third_party_may_carry(channel: str, name: str) -> bool:
     """Whether a channel other than conda-forge and defaults may serve ``name`` (knowledge/variants.toml:
     pytorch and nvidia serve only their own packages)."""

@@ -45,7 +45,8 @@ def check(ctx: Context):
 
     Not where the file would no longer solve without defaults: a pinned build that only defaults
     publishes (defaults' hashes such as `h06a4308`, `hecd8cb5`, `pyhd3eb1b0`, `_libgcc_mutex=0.1=main`, or a
-    build the graph snapshot has on defaults only), or a pinned build the snapshot does not have on the
+    build the graph snapshot has on defaults only), a pinned version conda-forge does not publish (`tensorflow-gpu`
+    before 2.6.0: `defaults_only` in knowledge/variants.toml), or a pinned build the snapshot does not have on the
     remaining channels (then it cannot be judged offline): reported, with the builds it names.
 
     ## Fix safety

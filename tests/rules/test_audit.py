@@ -566,3 +566,23 @@ def test_dask_2_4_is_not_dropped_beside_dask_core_while_pandas_stays(tmp_path, c
     path.write_bytes(text.replace(b"  - fastparquet=0.3.2\n", b"").replace(b"  - pandas\n", b""))
     rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", path)
     assert "dask-2-4-drop.yml:6:3: ES004 dask: dask-core is already listed: drop dask" in out  # no dataframes
+
+
+# -- defaults stays where the file pins a tensorflow-gpu 1.x, which only defaults publishes -------------------------
+def test_no_nodefaults_where_tensorflow_gpu_1_x_is_served_by_defaults_only(tmp_path, capsys):
+    """CosmiQ/solaris' environment-gpu.yml, reduced: pytorch, conda-forge, defaults; tensorflow-gpu=1.13.1.
+    conda-forge's tensorflow-feedstock has a tensorflow-gpu output from 2.6.0 on (3b50ece, 2021-10-29); the 1.x
+    packages are defaults'. The unsafe nodefaults left the file unsolvable (FJSam/aws_sagemaker_env's
+    tensorflow-gpu=1.15.0 alike)."""
+    path = copy(tmp_path, "tensorflow-gpu-1-defaults.yml")
+    rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", "-v", path)
+    assert (rc, lines(out, path)) == (0, (
+        "tensorflow-gpu-1-defaults.yml:5:3: ES007 defaults: mixes defaults with conda-forge, but nodefaults is not"
+        " suggested: tensorflow-gpu=1.13.1 (conda-forge's tensorflow-gpu starts at 2.6.0) is a build of defaults only:"
+        " the file would no longer solve [not fixed: the file needs defaults]\n"
+        "tensorflow-gpu-1-defaults.yml:9:3: ES004 pytorch: pytorch-cpu not suggested: tensorflow-gpu=1.13.1 (line 8)"
+        " targets CUDA, so the file targets a GPU [not fixed: the file targets a GPU]\n"))
+    for line in (b"tensorflow-gpu>=1.13", b"tensorflow-gpu"):  # conda-forge may serve it: nodefaults stays offered
+        path.write_bytes((DATA / "tensorflow-gpu-1-defaults.yml").read_bytes().replace(b"tensorflow-gpu=1.13.1", line))
+        rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", path)
+        assert "ES007 defaults: mixes defaults with conda-forge; use nodefaults [fix available]" in out, (line, out)
