@@ -489,10 +489,17 @@ def effect_of_channel(env, removed: str, *, remaining: tuple[str, ...]) -> Effec
     """Removing the channel ``removed`` (``defaults`` -> ``nodefaults``): excluded is the channel; the
     fix is blocked (:attr:`Effect.pulled_back_by` names the lines) where a requested build exists only on
     it: a build string the snapshot has on ``removed`` and on none of ``remaining``, or one that carries
-    a hash only ``removed`` uses (defaults' per-platform hashes), or a name only ``removed`` has."""
+    a hash only ``removed`` uses (defaults' per-platform hashes), a name only ``removed`` has, or versions that
+    only defaults publishes (``defaults_only`` of knowledge/variants.toml: tensorflow-gpu before 2.6.0)."""
     if removed in remaining:  # another entry serves it still (anaconda, a mirror): nothing stops solving
         return Effect(excluded=(removed,))
     held, unseen = [], []
+    if removed == "defaults":
+        from envslim import knowledge
+
+        defaults_only = knowledge.variants().get("defaults_only", {})  # (few names: checked only where listed)
+    else:
+        defaults_only = {}
     for name, spec in sorted(env.requested.items()):
         if spec.channel:
             continue  # ``channel::name`` keeps its own channel
@@ -502,7 +509,7 @@ def effect_of_channel(env, removed: str, *, remaining: tuple[str, ...]) -> Effec
         if chans and removed in chans and not (chans & set(remaining)):
             held.append(line)
             continue
-        if removed == "defaults" and not build:
+        if name in defaults_only and not build:
             from envslim.environment.model import conda_forge_first
 
             first = conda_forge_first(name, spec.raw_version, remaining)
