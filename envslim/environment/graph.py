@@ -297,8 +297,9 @@ class Builds:
         return repr(list(self))
 
 
-# The OS virtual packages a build may depend on (a noarch package's OS variants), and the operating systems
-# each installs on: a build that depends on ``__win`` never installs on linux-64
+# The virtual packages that mark a build for one operating system (a noarch package's __win, __unix and __osx
+# variants, as conda-forge's noarch recipes publish them: the solver installs only the one whose virtual
+# package the target has), and the operating systems each installs on
 OS_VIRTUAL = {"__win": ("win",), "__unix": ("linux", "osx"), "__linux": ("linux",), "__osx": ("osx",)}
 
 

@@ -1058,11 +1058,6 @@ def _tracked(b: Build) -> bool:
     return "pypy" in b.build
 
 
-# The virtual packages that mark a build for one operating system (a noarch package's __win, __unix and __osx
-# variants, as conda-forge's noarch recipes publish them: the solver installs only the one whose virtual
-# package the target has).
-
-
 def for_platform(b: Build, platform: str) -> bool:
     """Whether ``b`` can install on ``platform`` as far as its OS virtual packages say (a noarch build that
     depends on ``__win`` never does on linux-64)."""
