@@ -45,6 +45,25 @@ def kind(mode: int) -> str:
     return "a socket" if stat.S_ISSOCK(mode) else "a special file"
 
 
+def open_regular(path: str, mode: str = "rb", *, follow_links: bool = True, **kw):
+    """``path`` opened to read if it is a regular file; ``OSError`` for a FIFO (which would wait for a writer
+    forever), a device or a socket (opened without waiting, then looked at), and with ``follow_links=False``
+    for a symbolic link (which may point anywhere). ``kw`` goes to ``open()`` (encoding, errors, newline)."""
+    import errno
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({kind(st.st_mode)})", path)
+        return open(fd, mode, **kw)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def target_of(path: str) -> str:
     """The file a write to ``path`` changes: ``path`` itself, or the end of its chain of symbolic links."""
     return os.path.realpath(path) if os.path.islink(path) else path

@@ -21,6 +21,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from envslim.document.atomic import open_regular
 from envslim.errors import EnvslimError
 from envslim.knowledge.names import normalize
 
@@ -58,28 +59,20 @@ def _name_of(spec: str) -> str:
     return re.split(r"[\s=<>!~\[;]", spec, maxsplit=1)[0].lower()
 
 
-def _open_regular(path: str, mode: str = "rb", **kw):
-    """``path`` opened to read if it is a regular file; ``OSError`` for a FIFO (which would wait for a writer
-    forever), a device or a socket (opened without waiting, then looked at)."""
-    import errno
-    import stat
+# The fields envslim reads from a conda-meta record and the type each must have when present (conda writes
+# them so); a record with another shape is not one conda wrote, and is refused by name.
+_RECORD_FIELDS = (("version", str), ("build", str), ("subdir", str), ("requested_spec", str), ("files", list),
+                  ("depends", list), ("paths_data", dict))
 
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+
+def read_record(path: str) -> dict:
+    """A conda-meta record (``conda-meta/NAME-VERSION-BUILD.json``) read from a regular file of at most
+    :data:`MAX_META_BYTES`, with the shape conda writes: a ``name``; ``version``, ``build``, ``subdir``,
+    ``requested_spec`` strings, ``files`` and ``depends`` lists of strings, ``paths_data.paths`` a list of
+    objects with a string ``_path`` and an integer ``size_in_bytes``, each where present (null: absent).
+    Raises EnvslimError, one line naming the file and what is wrong."""
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            from envslim.document.atomic import kind
-
-            raise OSError(errno.EINVAL, f"not a regular file ({kind(st.st_mode)})", path)
-        return open(fd, mode, **kw)
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _read_json(path: str) -> dict:
-    try:
-        with _open_regular(path) as f:
+        with open_regular(path) as f:
             data = f.read(MAX_META_BYTES + 1)
     except OSError as e:
         raise EnvslimError(f"{path}: {e.strerror or e}: not a conda-meta record") from None
@@ -93,7 +86,31 @@ def _read_json(path: str) -> dict:
         raise EnvslimError(f"{path}: not a conda-meta record: nested deeper than envslim reads") from None
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         raise EnvslimError(f"{path}: not a conda-meta record (no name)")
+    wrong = _wrong_field(value)
+    if wrong:
+        raise EnvslimError(f"{path}: not a conda-meta record ({wrong})")
     return value
+
+
+def _wrong_field(rec: dict) -> str | None:
+    """What in ``rec`` is not of the shape conda writes, or None."""
+    names = {str: "a string", list: "a list", dict: "an object"}
+    for key, kind in _RECORD_FIELDS:
+        if rec.get(key) is not None and not isinstance(rec[key], kind):
+            return f"{key} is not {names[kind]}"
+    for key in ("files", "depends"):
+        if not all(isinstance(x, str) for x in rec.get(key) or ()):
+            return f"{key} holds something other than strings"
+    paths = (rec.get("paths_data") or {}).get("paths")
+    if paths is not None:
+        if not isinstance(paths, list) or not all(isinstance(p, dict) for p in paths):
+            return "paths_data.paths is not a list of objects"
+        for p in paths:
+            size = p.get("size_in_bytes")
+            if not isinstance(p.get("_path"), str) or (
+                    size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0)):
+                return "paths_data.paths holds an entry without a path or with a size that is no number of bytes"
+    return None
 
 
 def _disk(prefix: str, rel: str) -> int | None:
@@ -113,7 +130,7 @@ def read_prefix(prefix: str) -> Installed:
     for entry in sorted(os.listdir(meta)):
         if not entry.endswith(".json"):
             continue
-        rec = _read_json(os.path.join(meta, entry))
+        rec = read_record(os.path.join(meta, entry))
         paths = ((rec.get("paths_data") or {}).get("paths")) or []
         files = [p.get("_path") for p in paths if isinstance(p, dict)] or list(rec.get("files") or [])
         files = [f for f in files if isinstance(f, str)]
@@ -160,7 +177,7 @@ def _history(path: str) -> list[tuple[str, str | None]]:
     """(name, spec) for each ``# update specs`` entry and (name, None) for each ``# remove specs`` one, in
     the order of the history."""
     try:
-        with _open_regular(path, "r", encoding="utf-8", errors="replace") as f:
+        with open_regular(path, "r", encoding="utf-8", errors="replace") as f:
             text = f.read(MAX_META_BYTES)
     except OSError:
         return []
@@ -190,7 +207,7 @@ def _site_packages(prefix: str) -> list[str]:
 
 def _small(path: str, limit: int = 1 << 20) -> str:
     try:
-        with _open_regular(path, "r", encoding="utf-8", errors="replace") as f:
+        with open_regular(path, "r", encoding="utf-8", errors="replace") as f:
             return f.read(limit)
     except OSError:
         return ""
@@ -221,8 +238,9 @@ def _read_pip(prefix: str, installed: Installed, conda_files: set[str]) -> None:
                 parts = line.rsplit(",", 2)
                 if len(parts) != 3 or not parts[0]:
                     continue
-                if parts[2].strip().isdigit():
-                    total += int(parts[2])
+                size = parts[2].strip()
+                if size.isascii() and size.isdigit() and len(size) <= 18:  # (not '²', nor 5,000 digits)
+                    total += int(size)
                 else:
                     on_disk = _disk(site, parts[0].strip('"'))
                     if on_disk is not None:

@@ -49,7 +49,7 @@ class DirFds:
         fd = self.folder(head)  # (the prefix, or an open folder: no further call)
         for d in reversed(down):
             parent = fd
-            fd = os.open(d.rpartition("/")[2], self._FLAGS, dir_fd=parent)
+            fd = os.open(_component(d.rpartition("/")[2]), self._FLAGS, dir_fd=parent)
             if os.fstat(fd).st_dev != self.device:
                 os.close(fd)
                 raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
@@ -60,7 +60,7 @@ class DirFds:
 
     def parent(self, rel: str) -> tuple[int, str]:
         head, _, base = rel.rpartition("/")
-        return self.folder(head), base
+        return self.folder(head), _component(base)
 
     def forget(self, rel_dir: str) -> None:
         """Close the descriptors of ``rel_dir`` and what is under it (the folder was removed)."""
@@ -74,6 +74,14 @@ class DirFds:
         if self.root >= 0:
             os.close(self.root)
             self.root = -1
+
+
+def _component(name: str) -> str:
+    """``name`` if it names an entry of its folder; ``OSError`` for ``..``, ``.`` or nothing (a path with them
+    leaves the folder it is relative to: from the prefix, ``..`` is outside it)."""
+    if name in ("", ".", ".."):
+        raise OSError(errno.EINVAL, f"{name!r} is not a name inside the prefix")
+    return name
 
 
 def mount_points_under(prefix: str, mountinfo: str = "/proc/self/mountinfo") -> frozenset[str]:

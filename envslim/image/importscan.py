@@ -7,6 +7,10 @@ import ast
 import os
 import re
 
+from envslim.document.atomic import open_regular
+
+MAX_SOURCE_BYTES = 64 * 1024 * 1024  # one .py file scanned (the largest in a big environment: a few MB)
+
 
 class ImportScanner:
     """Which modules the non-test code of a top-level package imports (cached per package).
@@ -74,8 +78,8 @@ class ImportScanner:
     def _scan(self, sp: str, rel_file: str) -> list[tuple[str, str, int]]:
         where = f"{sp}/{rel_file}"
         try:
-            with open(os.path.join(self.prefix, where), "rb") as f:
-                data = f.read()
+            with open_regular(os.path.join(self.prefix, where), follow_links=False) as f:
+                data = f.read(MAX_SOURCE_BYTES)
         except OSError:
             return []
         if not self._MAYBE.search(data):
@@ -132,7 +136,7 @@ class ImportScanner:
         for name in names:
             where = f"{sp}/{name}"
             try:
-                with open(os.path.join(root, name), "rb") as f:
+                with open_regular(os.path.join(root, name)) as f:  # (a FIFO would wait for a writer forever)
                     lines = f.read(1 << 20).decode("utf-8", "replace").splitlines()
             except OSError:
                 continue

@@ -28,7 +28,6 @@ the service does.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import shutil
 import stat
@@ -410,19 +409,21 @@ def select(
 def owners(prefix: str) -> dict[str, str]:
     """Path (relative to the prefix) -> the package that installed it: conda-meta/*.json ``files``, then
     the RECORD of each ``*.dist-info`` in site-packages."""
+    from envslim.document.atomic import open_regular
+    from envslim.environment.installed import read_record
+
     owner: dict[str, str] = {}
     meta = os.path.join(prefix, "conda-meta")
     if os.path.isdir(meta):
         for name in sorted(os.listdir(meta)):
             if not name.endswith(".json"):
                 continue
-            try:
-                with open(os.path.join(meta, name)) as f:
-                    rec = json.load(f)
-            except (OSError, ValueError):
+            try:  # (a record that is no regular file, too big or of another shape names no owner)
+                rec = read_record(os.path.join(meta, name))
+            except EnvslimError:
                 continue
             for p in rec.get("files") or ():
-                owner.setdefault(p, rec.get("name", name))
+                owner.setdefault(p, rec["name"])
     for sp in site_packages(prefix):
         sp_rel = os.path.relpath(sp, prefix).replace(os.sep, "/")
         for d in sorted(os.listdir(sp)):
@@ -430,11 +431,14 @@ def owners(prefix: str) -> dict[str, str]:
             if not d.endswith(".dist-info") or not os.path.isfile(record):
                 continue
             dist = d[: -len(".dist-info")].rsplit("-", 1)[0]
-            with open(record, newline="", errors="replace") as f:
-                for row in csv.reader(f):
-                    if row:
-                        rel = os.path.normpath(os.path.join(sp_rel, row[0])).replace(os.sep, "/")
-                        owner.setdefault(rel, dist)
+            try:
+                with open_regular(record, "r", newline="", errors="replace") as f:
+                    for row in csv.reader(f):
+                        if row:
+                            rel = os.path.normpath(os.path.join(sp_rel, row[0])).replace(os.sep, "/")
+                            owner.setdefault(rel, dist)
+            except (OSError, csv.Error):
+                continue
     return owner
 
 

@@ -15,10 +15,12 @@ import stat
 import tempfile
 from collections.abc import Iterable
 
+from envslim.document.atomic import open_regular
 from envslim.image.fsguard import DirFds, walk
 from envslim.image.interrupt import commit, held
 
 TRASH_PREFIX = ".envslim-trash-"
+JOURNAL_MAX = 64 * 1024 * 1024  # bytes of a trash's journal read back (a line per folder removed: a few MB at most)
 # The other folder a prune makes in the prefix: ``--keep-used-by``'s trace (the tracer's code and what each traced
 # process recorded), inside the prefix so that a run SIGKILL stops leaves nothing outside the job: the next run
 # removes it (``envslim.image.leftovers``). Walks skip both at the prefix's top.
@@ -154,17 +156,19 @@ def put_back(prefix: str, trash_dir: str) -> tuple[int, int, int]:
     """Put back everything ``trash_dir`` holds (a live trash, or one a killed run left) and delete it:
     (files put back, their bytes, files that could not go back; then the trash stays)."""
     modes: dict[str, int] = {}
-    try:
-        with open(os.path.join(trash_dir, "journal"), encoding="utf-8", errors="replace") as f:
-            for line in f:
-                try:
-                    rel, mode = json.loads(line)
-                except ValueError:
-                    continue  # the line a kill cut short: its folder was not removed yet
-                if isinstance(rel, str) and isinstance(mode, int):
-                    modes.setdefault(rel, mode & 0o7777)
-    except FileNotFoundError:
-        pass
+    try:  # (a regular file of its own, read to a bound: never a FIFO, a device or a link to one)
+        with open_regular(os.path.join(trash_dir, "journal"), "r", follow_links=False, encoding="utf-8",
+                          errors="replace") as f:
+            lines = f.read(JOURNAL_MAX).splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        try:
+            rel, mode = json.loads(line)
+        except (ValueError, TypeError, RecursionError):
+            continue  # the line a kill cut short: its folder was not removed yet
+        if isinstance(rel, str) and isinstance(mode, int) and inside(rel):
+            modes.setdefault(rel, mode & 0o7777)
     files = os.path.join(trash_dir, "files")
     rels = []
     for dirpath, dirnames, filenames in walk(files):
@@ -191,6 +195,12 @@ def put_back(prefix: str, trash_dir: str) -> tuple[int, int, int]:
     if not left:
         _rmtree(trash_dir)
     return n, size, left
+
+
+def inside(rel: str) -> bool:
+    """``rel`` is a path inside the prefix: relative, with no ``..``, ``.`` or empty part (a journal line
+    naming ``../x`` would make a folder outside it)."""
+    return not any(part in ("", ".", "..") for part in rel.split("/"))
 
 
 def _makedirs(path: str) -> None:

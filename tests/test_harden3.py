@@ -1,0 +1,158 @@
+"""Faults found by the third adversarial pass against envslim's promises to touch nothing outside the job,
+to bound every wait and to answer bad input with one line (run as root, in scratch folders only): what an
+installed environment holds (conda-meta records, RECORD files, .pth files, a trash an earlier run left) is
+input too."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+from tests.image.test_trace import _make
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+SP = f"lib/{PY}/site-packages"
+
+
+def _envslim(cwd: Path, *argv: str, memory: int | None = None) -> tuple[int, str, str]:
+    """``envslim ARGV`` in a process of its own, bounded in time (a FIFO would keep it waiting) and, with
+    ``memory``, in address space (a link to /dev/zero would be read until memory runs out)."""
+
+    def limit() -> None:
+        if memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    proc = subprocess.run([sys.executable, "-m", "envslim", *argv], capture_output=True, text=True, timeout=60,
+                          cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=limit)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def _conda_prefix(root: Path) -> Path:
+    (root / "conda-meta").mkdir(parents=True)
+    (root / "conda-meta/numpy-1.0-0.json").write_text(
+        '{"name": "numpy", "version": "1.0", "build": "0", "files": [], "depends": ["python >=3.9"]}')
+    return root
+
+
+@pytest.mark.parametrize(("record", "wrong"), [
+    ('{"name": "a", "paths_data": [1]}', "paths_data is not an object"),
+    ('{"name": "a", "files": 5}', "files is not a list"),
+    ('{"name": "a", "depends": 5}', "depends is not a list"),
+    ('{"name": "a", "paths_data": {"paths": 5}}', "paths_data.paths is not a list of objects"),
+    ('{"name": "a", "files": [{}]}', "files holds something other than strings"),
+    ('{"name": "a", "paths_data": {"paths": [{"_path": "x", "size_in_bytes": true}]}}',
+     "paths_data.paths holds an entry without a path or with a size that is no number of bytes"),
+    ('{"name": "a", "version": {"a": 1}}', "version is not a string"),
+    ('{"name": "a", "requested_spec": ["x"]}', "requested_spec is not a string"),
+])
+def test_report_on_a_prefix_refuses_a_record_of_a_shape_conda_never_writes(capsys, tmp_path, record, wrong):
+    """A conda-meta record whose paths_data was a list, or whose files or depends was a number, ended in
+    `internal error: AttributeError/TypeError`; a string version or spec of another type was printed as
+    Python's repr, a size of `true` counted as one byte."""
+    prefix = _conda_prefix(tmp_path / "env")
+    (prefix / "conda-meta/a-1-0.json").write_text(record)
+    rc, out, err = run(capsys, "report", prefix)
+    assert (rc, out, err) == (2, "", f"{prefix}/conda-meta/a-1-0.json: not a conda-meta record ({wrong})\n")
+
+
+@pytest.mark.parametrize("size", ["\u00b2", "9" * 5000])
+def test_report_on_a_prefix_takes_a_record_size_that_is_no_number_from_the_disk(capsys, tmp_path, size):
+    """A wheel's RECORD whose size was a superscript two (`isdigit()` says yes, `int()` says no) or 5,000
+    digits ended in `internal error: ValueError`."""
+    import json
+
+    prefix = _conda_prefix(tmp_path / "env")
+    info = prefix / SP / "foo-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Name: foo\nVersion: 1.0\n")
+    (info / "RECORD").write_text(f"foo/__init__.py,sha256=x,{size}\nfoo/data.bin,,7\n")
+    (prefix / SP / "foo").mkdir()
+    (prefix / SP / "foo/__init__.py").write_text("X = 1\n")  # 6 bytes on disk
+    rc, out, err = run(capsys, "report", "--format", "json", prefix)
+    assert (rc, err) == (0, "")
+    [foo] = [p for p in json.loads(out)["files"][0]["installed"]["packages"] if p["name"] == "foo"]
+    assert (foo["installed_bytes"], foo["size_note"]) == (13, "RECORD and files on disk")
+
+
+def test_prune_keep_used_by_passes_over_what_it_cannot_read_to_name_owners(tmp_path):
+    """`prune --keep-used-by` names each file's package from conda-meta/ and the wheels' RECORD files: a FIFO
+    record waited for a writer forever; a record that was a list, with files a number or a list of objects,
+    or nested deeper than the stack, and a RECORD with a field over csv's limit, ended in `internal error`."""
+    prefix = _make(tmp_path / "env")
+    meta = prefix / "conda-meta"
+    meta.mkdir()
+    (meta / "used-1.0-0.json").write_text('{"name": "used-conda", "files": ["%s/used/table.txt"]}' % SP)
+    os.mkfifo(meta / "fifo-1.0-0.json")
+    (meta / "list-1.0-0.json").write_text("[]")
+    (meta / "number-1.0-0.json").write_text('{"name": "n", "files": 5}')
+    (meta / "objects-1.0-0.json").write_text('{"name": "o", "files": [{}]}')
+    (meta / "deep-1.0-0.json").write_text("[" * 100_000)
+    big = prefix / SP / "big-1.0.dist-info"
+    big.mkdir()
+    (big / "RECORD").write_text("x" * 200_000 + ",,\n")
+    rc, out, err = _envslim(tmp_path, "prune", "--dry-run", "--keep-used-by", "python -c 'import used'", "env")
+    assert (rc, err) == (0, "")
+    assert "\n  used-conda " not in out  # (table.txt was touched: it stays, so no package is charged for it)
+    assert "\n  unused " in out and "\n  used " in out and out.endswith("; nothing was changed\n")
+
+
+def test_prune_never_waits_on_a_fifo_pth_file(tmp_path):
+    """The tests category keeps a tests folder a .pth file of site-packages names: a FIFO named `*.pth` was
+    opened to read and waited for a writer forever (even `--dry-run`)."""
+    prefix = _conda_prefix(tmp_path / "env")
+    (prefix / SP / "pkg/tests").mkdir(parents=True)
+    (prefix / SP / "pkg/__init__.py").write_text("")
+    (prefix / SP / "pkg/tests/test_pkg.py").write_text("def test(): pass\n")
+    os.mkfifo(prefix / SP / "hook.pth")
+    rc, out, err = _envslim(tmp_path, "prune", "--dry-run", "env")
+    assert (rc, err) == (0, "")
+    assert "\ntests                  1              17  15.7%\n" in out
+
+
+def _planted_trash(prefix: Path) -> Path:
+    """A trash as a killed run leaves it: one file to put back (lib/back.txt)."""
+    trash = prefix / ".envslim-trash-abcd1234"
+    (trash / "files/lib").mkdir(parents=True)
+    (trash / "files/lib/back.txt").write_text("back\n")
+    return trash
+
+
+def test_a_trash_journal_never_makes_a_folder_outside_the_prefix(capsys, tmp_path):
+    """The next run puts back what a killed run left in its trash, and makes again the folders its journal
+    names: a journal line `["../../x", 511]` made a folder outside the prefix (mode 0777), anywhere; a line
+    that was a number ended in `internal error: TypeError`."""
+    prefix = _conda_prefix(tmp_path / "a" / "env")
+    trash = _planted_trash(prefix)
+    (trash / "journal").write_text('["../../escaped", 511]\n["../sibling/deep", 448]\n5\n'
+                                   '["/abs", 448]\n["lib/./x", 448]\n' + "[" * 100_000 + '\n["share/made", 448]\n')
+    rc, out, err = run(capsys, "prune", prefix)
+    assert rc == 0
+    assert err.startswith("envslim prune: left by an interrupted run: 1 file (5 bytes) in .envslim-trash-abcd1234/,"
+                          " put back")
+    assert sorted(os.listdir(tmp_path)) == ["a"] and sorted(os.listdir(tmp_path / "a")) == ["env"]
+    assert (prefix / "lib/back.txt").read_text() == "back\n"
+    assert (prefix / "share/made").is_dir() and (prefix / "share/made").stat().st_mode & 0o7777 == 0o700
+    assert not (prefix / "lib/x").exists() and not trash.exists()
+
+
+@pytest.mark.parametrize("journal", ["fifo", "/dev/zero"])
+def test_a_trash_journal_that_is_no_regular_file_is_passed_over(tmp_path, journal):
+    """A journal that was a FIFO kept `envslim prune` waiting forever (SIGTERM too: the put-back holds
+    signals); one linked to /dev/zero was read until memory ran out."""
+    prefix = _conda_prefix(tmp_path / "env")
+    trash = _planted_trash(prefix)
+    if journal == "fifo":
+        os.mkfifo(trash / "journal")
+    else:
+        (trash / "journal").symlink_to(journal)
+    rc, out, err = _envslim(tmp_path, "prune", "env", memory=1 << 30)
+    assert (rc, err) == (0, "envslim prune: left by an interrupted run: 1 file (5 bytes) in .envslim-trash-abcd1234/,"
+                            " put back\n")
+    assert (prefix / "lib/back.txt").read_text() == "back\n" and not trash.exists()
