@@ -225,6 +225,8 @@ def _strings(value, keys: tuple[str, ...], fail, what: str | None = None) -> lis
 
 def _toml_type(value) -> str:
     if isinstance(value, list):
+        if not value:
+            return "an empty list"
         return "a list holding " + ", ".join(sorted({_toml_type(v) for v in value if not isinstance(v, str)}))
     return {bool: "a boolean", int: "an integer", float: "a float", str: "a string", dict: "a table"}.get(
         type(value), "a date or time")

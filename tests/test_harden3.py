@@ -156,3 +156,30 @@ def test_a_trash_journal_that_is_no_regular_file_is_passed_over(tmp_path, journa
     assert (rc, err) == (0, "envslim prune: left by an interrupted run: 1 file (5 bytes) in .envslim-trash-abcd1234/,"
                             " put back\n")
     assert (prefix / "lib/back.txt").read_text() == "back\n" and not trash.exists()
+
+
+def test_sarif_gives_a_file_name_as_a_uri_reference(capsys, tmp_path, monkeypatch):
+    """SARIF's artifactLocation.uri is a URI reference: `a b#c%20?.yml` was written as it is, which a reader
+    takes for the file `a b` with a fragment, or decodes `%20` in to a space (another file)."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub dir").mkdir()
+    (tmp_path / "sub dir/a b#c%20?.yml").write_text(
+        "name: x\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.11\n  - pyarrow\n")
+    rc, out, err = run(capsys, "rewrite", "--check", "--format", "sarif", "sub dir/a b#c%20?.yml")
+    assert (rc, err) == (1, "")
+    [result] = json.loads(out)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "sub%20dir/a%20b%23c%2520%3F.yml"}
+
+
+@pytest.mark.parametrize(("value", "what"), [("[[]]", "a list holding an empty list"), ("[[[1]]]",
+                         "a list holding a list holding a list holding an integer"), ("[1, []]",
+                         "a list holding an empty list, an integer")])
+def test_a_config_list_of_the_wrong_shape_is_named_whole(capsys, tmp_path, value, what):
+    """`ignore = [[]]` said `must be a list of strings, not a list holding ` and stopped there."""
+    env = tmp_path / "environment.yml"
+    env.write_text("name: x\ndependencies:\n  - python=3.11\n")
+    (tmp_path / ".envslim.toml").write_text(f"ignore = {value}\n")
+    rc, out, err = run(capsys, "rewrite", "--check", env)
+    assert (rc, out, err) == (2, "", f"{tmp_path}/.envslim.toml:1:1: 'ignore' must be a list of strings, not {what}\n")

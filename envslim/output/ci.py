@@ -64,11 +64,16 @@ def to_sarif(results: list[FileResult], rules, *, dry: bool) -> str:
     (level ``warning`` for a fix due or unsafe, ``note`` for a report or a refused fix)."""
     from envslim import __version__
 
+    from urllib.parse import quote
+
     index = {r.id: i for i, r in enumerate(rules)}
     out = []
     for r in results:
         if r.plan is None:
             continue
+        # a URI reference (SARIF 3.10.2): a space, '#', '?' or '%' in a file name is percent-encoded, or a
+        # reader takes `a b#c%20.yml` for the file `a b` (with a fragment) or decodes `%20` to a space
+        uri = quote(redact(r.path).replace("\\", "/"), safe="/")
         for o in r.plan.shown:
             f = o.finding
             level = "warning" if o.state in (State.APPLIED, State.UNSAFE) else "note"
@@ -76,7 +81,7 @@ def to_sarif(results: list[FileResult], rules, *, dry: bool) -> str:
                 "ruleId": f.rule, **({"ruleIndex": index[f.rule]} if f.rule in index else {}), "level": level,
                 "message": {"text": redact(f"{f.package}: {f.message} [{status(o, dry=dry)}]")},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": redact(r.path).replace("\\", "/")},
+                    "artifactLocation": {"uri": uri},
                     "region": {"startLine": o.line, "startColumn": o.col}}}],
             })
     run = {
