@@ -183,3 +183,19 @@ def test_a_config_list_of_the_wrong_shape_is_named_whole(capsys, tmp_path, value
     (tmp_path / ".envslim.toml").write_text(f"ignore = {value}\n")
     rc, out, err = run(capsys, "rewrite", "--check", env)
     assert (rc, out, err) == (2, "", f"{tmp_path}/.envslim.toml:1:1: 'ignore' must be a list of strings, not {what}\n")
+
+
+def test_prune_keep_used_by_never_puts_its_tracer_outside_the_prefix(capsys, tmp_path):
+    """The tracer's `.pth` file went into `lib/pythonX.Y/site-packages` even where that was a link out of the
+    prefix: into another environment's site-packages, for the whole run (and left there by a kill)."""
+    prefix = _make(tmp_path / "env")
+    elsewhere = tmp_path / "other-site-packages"
+    (prefix / SP).rename(elsewhere)
+    (prefix / SP).symlink_to(elsewhere)
+    before = sorted(os.listdir(elsewhere))
+    seen = tmp_path / "seen.txt"
+    rc, out, err = run(capsys, "prune", "--dry-run", "--keep-used-by", f"ls {elsewhere} > {seen}; python -c 'import used'",
+                       prefix)
+    assert (rc, out, err) == (2, "", f"{prefix}: no lib/pythonX.Y/site-packages inside the prefix to install the"
+                                     " tracer in; nothing was changed\n")
+    assert not seen.exists() and sorted(os.listdir(elsewhere)) == before

@@ -138,12 +138,16 @@ def pth_line() -> str:
 
 
 def site_packages(prefix: str) -> list[str]:
+    """The prefix's ``lib/pythonX.Y/site-packages`` folders whose real path is inside the prefix's: one that is
+    (or lies under) a link out of the prefix is another environment's, where the tracer's ``.pth`` file must
+    not go."""
     lib = os.path.join(prefix, "lib")
+    root = os.path.realpath(prefix).rstrip(os.sep) + os.sep
     found = []
     if os.path.isdir(lib):
         for name in sorted(os.listdir(lib)):
             sp = os.path.join(lib, name, "site-packages")
-            if name.startswith("python") and os.path.isdir(sp):
+            if name.startswith("python") and os.path.isdir(sp) and os.path.realpath(sp).startswith(root):
                 found.append(sp)
     return found
 
@@ -241,7 +245,8 @@ def trace(command: str, prefix: str, runner: Runner = run_command) -> tuple[RunR
     """Run COMMAND traced; (its result, the absolute paths touched, the number of traced processes)."""
     sps = site_packages(prefix)
     if not sps:
-        raise EnvslimError(f"{prefix}: no lib/pythonX.Y/site-packages to install the tracer in")
+        raise EnvslimError(f"{prefix}: no lib/pythonX.Y/site-packages inside the prefix to install the tracer in;"
+                           " nothing was changed")
     pths = [os.path.join(sp, PTH_NAME) for sp in sps]
     work = ""
     try:
