@@ -199,3 +199,15 @@ def test_prune_keep_used_by_never_puts_its_tracer_outside_the_prefix(capsys, tmp
     assert (rc, out, err) == (2, "", f"{prefix}: no lib/pythonX.Y/site-packages inside the prefix to install the"
                                      " tracer in; nothing was changed\n")
     assert not seen.exists() and sorted(os.listdir(elsewhere)) == before
+
+
+@pytest.mark.parametrize("backoff", ["inf", "1e308", "nan", "-1", "30.5"])
+def test_a_retry_backoff_past_the_retry_after_limit_is_refused(tmp_path, monkeypatch, backoff):
+    """`ENVSLIM_RETRY_BACKOFF=inf` (or 1e308) made the first retry wait forever; `nan` and `-1` were taken
+    without a word. It is now a number of seconds from 0 to 30 (what a server's Retry-After may ask)."""
+    monkeypatch.setenv("ENVSLIM_RETRY_BACKOFF", backoff)
+    monkeypatch.setenv("ENVSLIM_PYPI_URL", "http://127.0.0.1:9")  # (nothing listens: a retry would be due)
+    monkeypatch.setenv("ENVSLIM_CACHE_DIR", str(tmp_path / "cache"))
+    rc, out, err = _envslim(tmp_path, "explain", "--online", "requests")
+    assert (rc, out, err) == (2, "", f"envslim: error: ENVSLIM_RETRY_BACKOFF='{backoff}' is not a number of seconds"
+                                     " from 0 to 30\n")

@@ -6,6 +6,7 @@ import os
 
 from envslim.errors import EnvslimError
 
+MAX_BACKOFF = 30.0  # seconds: the most ENVSLIM_RETRY_BACKOFF may be (the Session's max_retry_after)
 _ENV_SESSION = (("ENVSLIM_PYPI_URL", "pypi_url"), ("ENVSLIM_ANACONDA_URL", "anaconda_url"),
                 ("ENVSLIM_CONDA_URL", "conda_url"))
 
@@ -19,11 +20,15 @@ def session_options(*, offline: bool = False, refresh: bool = False) -> dict:
         if os.environ.get(var):
             opts[key] = os.environ[var]
     if os.environ.get("ENVSLIM_RETRY_BACKOFF"):  # seconds before the first retry (doubling after)
+        value = os.environ["ENVSLIM_RETRY_BACKOFF"]
         try:
-            opts["backoff"] = float(os.environ["ENVSLIM_RETRY_BACKOFF"])
+            opts["backoff"] = float(value)
         except ValueError:
-            raise EnvslimError(f"envslim: error: ENVSLIM_RETRY_BACKOFF={os.environ['ENVSLIM_RETRY_BACKOFF']!r}"
-                               " is not a number of seconds") from None
+            raise EnvslimError(f"envslim: error: ENVSLIM_RETRY_BACKOFF={value!r} is not a number of seconds") from None
+        # held to what a server's Retry-After may ask (inf or 1e308 waited forever; nan and -1 meant nothing)
+        if not 0 <= opts["backoff"] <= MAX_BACKOFF:
+            raise EnvslimError(f"envslim: error: ENVSLIM_RETRY_BACKOFF={value!r} is not a number of seconds from 0"
+                               f" to {MAX_BACKOFF:g}")
     if os.environ.get("ENVSLIM_CACHE_DIR"):
         from envslim.online import Cache
 
