@@ -211,7 +211,7 @@ def load(start, known_rules: set[str], explicit: bool = False) -> Config:
                 fail((key,), f"'channel-alias' must be a URL like \"https://conda.anaconda.org\", not {value!r}")
             cfg.channel_alias = value
         elif key == "python":
-            if not isinstance(value, str) or not re.fullmatch(r"3\.\d+", value):
+            if not isinstance(value, str) or not re.fullmatch(r"3\.[0-9]+", value):
                 fail((key,), f"'python' must be a version like \"3.11\", not {value!r}")
             cfg.python = value
     return cfg

@@ -211,3 +211,28 @@ def test_a_retry_backoff_past_the_retry_after_limit_is_refused(tmp_path, monkeyp
     rc, out, err = _envslim(tmp_path, "explain", "--online", "requests")
     assert (rc, out, err) == (2, "", f"envslim: error: ENVSLIM_RETRY_BACKOFF='{backoff}' is not a number of seconds"
                                      " from 0 to 30\n")
+
+
+@pytest.mark.parametrize("argv", [["report", "--python", "\uff13.11"], ["report", "--python", "3.\u0663"],
+                                  ["explain", "--online", "--python", "\uff13.11", "requests"]])
+def test_a_python_version_in_other_digits_is_a_bad_version(capsys, tmp_path, monkeypatch, argv):
+    """`\\d` matches a fullwidth or Arabic-Indic digit: `--python ３.11` passed the check and ended in
+    `internal error: CondaSpecError` (report) or `InvalidVersion` (explain --online)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ENVSLIM_PYPI_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ENVSLIM_CACHE_DIR", str(tmp_path / "cache"))
+    Path("environment.yml").write_text("name: x\ndependencies:\n  - python=3.11\n  - pyarrow\n")
+    if argv[0] == "report":
+        argv = [*argv, "environment.yml"]
+    rc, out, err = run(capsys, *argv)
+    assert (rc, out, err) == (2, "", f"envslim: error: bad python version {argv[argv.index('--python') + 1]!r}\n")
+
+
+def test_a_config_python_in_other_digits_is_refused(capsys, tmp_path):
+    """`python = "3.１１"` in [tool.envslim] passed `3\\.\\d+` and ended in `internal error: CondaSpecError`."""
+    env = tmp_path / "environment.yml"
+    env.write_text("name: x\ndependencies:\n  - pyarrow\n")
+    (tmp_path / ".envslim.toml").write_text('python = "3.\uff11\uff11"\n')
+    rc, out, err = run(capsys, "report", env)
+    assert (rc, out, err) == (2, "", f"{tmp_path}/.envslim.toml:1:1: 'python' must be a version like \"3.11\", not"
+                                     " '3.\uff11\uff11'\n")

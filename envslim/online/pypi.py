@@ -160,7 +160,7 @@ class UnknownTarget(ValueError):
 
 
 def _two_numbers(text: str, what: str) -> tuple[int, int]:
-    m = re.fullmatch(r"(\d+)\.(\d+)(?:\.\d+)?", text)
+    m = re.fullmatch(r"([0-9]+)\.([0-9]+)(?:\.[0-9]+)?", text)  # (ASCII: `３.11` passed `\d` and crashed later)
     if not m:
         raise UnknownTarget(f"bad {what} {text!r}")
     return int(m.group(1)), int(m.group(2))
@@ -210,7 +210,7 @@ def check_target(python: str, platform: str) -> None:
 def _parse_python(python: str) -> tuple[int, int, bool]:
     threaded = python.endswith("t")
     text = python[:-1] if threaded else python
-    m = re.fullmatch(r"(\d+)\.(\d+)(?:\.\d+)?", text)
+    m = re.fullmatch(r"([0-9]+)\.([0-9]+)(?:\.[0-9]+)?", text)  # (ASCII: `３.11` passed `\d` and crashed later)
     if not m:
         raise UnknownTarget(f"bad python version {python!r}")
     return int(m.group(1)), int(m.group(2)), threaded
