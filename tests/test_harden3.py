@@ -236,3 +236,20 @@ def test_a_config_python_in_other_digits_is_refused(capsys, tmp_path):
     rc, out, err = run(capsys, "report", env)
     assert (rc, out, err) == (2, "", f"{tmp_path}/.envslim.toml:1:1: 'python' must be a version like \"3.11\", not"
                                      " '3.\uff11\uff11'\n")
+
+
+@pytest.mark.parametrize(("flag", "value", "what"), [("--glibc", "\u00b2", "glibc"), ("--glibc", "2." + "9" * 5000, "glibc"),
+                                                     ("--glibc", "\uff12.28", "glibc"), ("--cuda", "\u00b2", "CUDA")])
+def test_a_target_version_in_other_digits_or_of_thousands_of_digits_is_refused(capsys, tmp_path, monkeypatch, flag,
+                                                                               value, what):
+    """`--glibc ²` (isdigit() says yes, int() says no) and `--glibc 2.` + 5,000 digits ended in `internal error:
+    ValueError`; `--glibc ２.28` and `--cuda ²` went on to the solve."""
+    pytest.importorskip("rattler")
+    monkeypatch.chdir(tmp_path)
+    Path("environment.yml").write_text(
+        "name: x\nchannels:\n  - http://127.0.0.1:9/chan\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n"
+        "    - requests\n")
+    rc, out, err = run(capsys, "report", "--solve", flag, value, "environment.yml")
+    assert (rc, out) == (2, "")
+    line = f"envslim: error: {what} {value!r} is not a version like 2.28"
+    assert err == (line if len(line) <= 1000 else f"{line[:1000]}... [{len(line) - 1000:,} more characters]") + "\n"

@@ -38,7 +38,8 @@ class UnknownPlatform(ValueError):
 
 def _version(text: str, what: str) -> str:
     parts = text.strip().split(".")
-    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+    # ASCII digits, a few of them: '²' and '２' pass isdigit(), and int() refuses '²' and 5,000 digits
+    if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
         raise UnknownPlatform(f"{what} {text!r} is not a version like 2.28")
     return text.strip()
 
