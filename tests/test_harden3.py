@@ -253,3 +253,19 @@ def test_a_target_version_in_other_digits_or_of_thousands_of_digits_is_refused(c
     assert (rc, out) == (2, "")
     line = f"envslim: error: {what} {value!r} is not a version like 2.28"
     assert err == (line if len(line) <= 1000 else f"{line[:1000]}... [{len(line) - 1000:,} more characters]") + "\n"
+
+
+@pytest.mark.parametrize("retry_after", ["\u00b2", "\u00b9\u00b3"])  # (a header is Latin-1)
+def test_a_retry_after_in_other_digits_is_no_delay(capsys, tmp_path, monkeypatch, retry_after):
+    """A server's `Retry-After: ²` (isdigit() says yes, float() says no) ended in `internal error: ValueError`;
+    it is read as no delay, as any header that is neither seconds nor a date."""
+    from tests.hostile import HostileServer, body
+
+    with HostileServer() as server:
+        server.routes["/pypi/tinylib/json"] = body(b"", status=503, headers={"Retry-After": retry_after})
+        monkeypatch.setenv("ENVSLIM_PYPI_URL", server.url)
+        monkeypatch.setenv("ENVSLIM_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.setenv("ENVSLIM_RETRY_BACKOFF", "0")
+        rc, out, err = run(capsys, "explain", "tinylib", "--online")
+    assert (rc, err) == (0, f"envslim: warning: PyPI tinylib: HTTP 503 Service Unavailable; gave up after 3 attempts"
+                            f" ({server.url}/pypi/tinylib/json)\n")

@@ -90,7 +90,7 @@ def _retry_after(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # ('²' passes isdigit() and float() refuses it)
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
