@@ -269,3 +269,41 @@ def test_a_retry_after_in_other_digits_is_no_delay(capsys, tmp_path, monkeypatch
         rc, out, err = run(capsys, "explain", "tinylib", "--online")
     assert (rc, err) == (0, f"envslim: warning: PyPI tinylib: HTTP 503 Service Unavailable; gave up after 3 attempts"
                             f" ({server.url}/pypi/tinylib/json)\n")
+
+
+HANGING_LIBRARY = r"""
+#include <unistd.h>
+int answer(void) { return 42; }
+__attribute__((constructor)) static void wait_forever(void) { sleep(600); }
+"""
+
+
+@pytest.mark.slow  # (gcc builds a library)
+def test_strip_gives_up_on_a_library_whose_constructor_blocks(tmp_path, monkeypatch):
+    """`prune --strip` loads the stripped copies in the prefix's Python to see that they still load, with no
+    bound: a library whose constructor blocks kept envslim waiting forever. The check is held to the import
+    check's bound, its whole process group ended; then no copy is kept and the original stays."""
+    import shutil
+    import threading
+
+    from envslim.image import importcheck, strip
+
+    gcc, exe = shutil.which("gcc"), shutil.which("strip")
+    if not (gcc and exe):
+        pytest.skip("needs gcc and strip")
+    prefix = tmp_path / "env"
+    (prefix / "lib").mkdir(parents=True)
+    (tmp_path / "hang.c").write_text(HANGING_LIBRARY)
+    subprocess.run([gcc, "-g", "-shared", "-fPIC", "-o", str(prefix / "lib/libhang.so"), str(tmp_path / "hang.c")],
+                   check=True)
+    original = (prefix / "lib/libhang.so").read_bytes()
+    monkeypatch.setattr(importcheck, "IMPORT_TIMEOUT", 1.0)
+    files = strip.strip_candidates(str(prefix), set(), ())
+    assert [rel for rel, _ in files] == ["lib/libhang.so"]
+    kept: list = []
+    worker = threading.Thread(target=lambda: kept.append(strip.strip_into(exe, str(prefix), files, sys.executable)),
+                              daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive() and kept == [[]]
+    assert sorted(os.listdir(prefix / "lib")) == ["libhang.so"] and (prefix / "lib/libhang.so").read_bytes() == original

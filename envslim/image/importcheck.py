@@ -57,11 +57,11 @@ def find_python(prefix: str) -> str | None:
     return None
 
 
-def _run(python: str, code: str, timeout: float) -> subprocess.CompletedProcess[str]:
-    """``python -I -B -c code`` in a session of its own: on timeout the whole group is killed, so that a
-    process the import started cannot keep the pipes (and envslim) waiting."""
+def run_python(python: str, code: str, timeout: float, args: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """``python -I -B -c code ARGS`` in a session of its own: on timeout (``subprocess.TimeoutExpired``) the
+    whole group is killed, so that a process it started cannot keep the pipes (and envslim) waiting."""
     with subprocess.Popen(
-        [python, "-I", "-B", "-c", code],
+        [python, "-I", "-B", "-c", code, *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -101,7 +101,7 @@ def modules(prefix: str, timeout: float = IMPORT_TIMEOUT) -> tuple[str, list[Mod
         raise NoPython("no executable bin/python3 or bin/python")
     rel_python = os.path.relpath(python, os.path.abspath(prefix))
     try:
-        done = _run(python, _LIST, timeout)
+        done = run_python(python, _LIST, timeout)
     except OSError as e:
         raise NoPython(f"{rel_python} does not start: {e.strerror or e}") from None
     except subprocess.TimeoutExpired:
@@ -128,7 +128,7 @@ def import_each(python: str, names: Iterable[str], timeout: float = IMPORT_TIMEO
 
     def one(name: str) -> str | None:
         try:
-            done = _run(python, f"import {name}", timeout)
+            done = run_python(python, f"import {name}", timeout)
         except subprocess.TimeoutExpired:
             return f"no answer within {timeout:g} s"
         except OSError as e:

@@ -18,6 +18,8 @@ def is_shared_library(name: str) -> bool:
 
 # -- strip (opt-in) -------------------------------------------------------------------------------------
 
+STRIP_TIMEOUT = 600.0  # seconds for strip on one shared object: a bound far above what strip takes
+
 
 
 def elf_has_symbols(path: str) -> bool:
@@ -98,8 +100,11 @@ def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str)
             src = os.path.join(prefix, rel)
             d, _, name = src.rpartition("/")
             dst = f"{d}/.{name}.envslim-strip"
-            r = subprocess.run([exe, "--strip-unneeded", "-o", dst, src], capture_output=True)
-            if r.returncode != 0 or not os.path.exists(dst):
+            try:
+                r = subprocess.run([exe, "--strip-unneeded", "-o", dst, src], capture_output=True, timeout=STRIP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                r = None
+            if r is None or r.returncode != 0 or not os.path.exists(dst):
                 unlink_quietly(dst)
                 continue
             shutil.copystat(src, dst)
@@ -110,10 +115,13 @@ def strip_into(exe: str, prefix: str, files: list[tuple[str, int]], python: str)
             staged.append((rel, saved, dst))
         if not staged:
             return []
-        r = subprocess.run(
-            [python, "-c", _LOAD_CHECK, *(dst for _, _, dst in staged)], capture_output=True, text=True
-        )
-        loads = {int(x) for x in r.stdout.split() if x.isdigit()}
+        from envslim.image.importcheck import IMPORT_TIMEOUT, run_python
+
+        try:  # (bounded: a library whose constructor blocks kept envslim waiting forever; then none is kept)
+            r = run_python(python, _LOAD_CHECK, IMPORT_TIMEOUT, tuple(os.path.abspath(dst) for _, _, dst in staged))
+            loads = {int(x) for x in r.stdout.split() if x.isascii() and x.isdigit()}
+        except subprocess.TimeoutExpired:
+            loads = set()
     except BaseException:
         for _, _, dst in staged:
             unlink_quietly(dst)
