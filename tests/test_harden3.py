@@ -307,3 +307,31 @@ def test_strip_gives_up_on_a_library_whose_constructor_blocks(tmp_path, monkeypa
     worker.join(30)
     assert not worker.is_alive() and kept == [[]]
     assert sorted(os.listdir(prefix / "lib")) == ["libhang.so"] and (prefix / "lib/libhang.so").read_bytes() == original
+
+
+def test_a_file_saved_while_envslim_planned_is_never_written_over(capsys, tmp_path, monkeypatch):
+    """`rewrite` read the file, planned (with --verify: solved, for minutes) and wrote the new text over
+    whatever the file held by then: an editor's save in between was lost. The write now checks, just before
+    its rename, that the file still holds what was read."""
+    import envslim.document.atomic as atomic
+
+    env = tmp_path / "environment.yml"
+    env.write_text("name: x\nchannels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python=3.11\n"
+                   "  - pyarrow\n")
+    write = atomic.write_atomic
+
+    def edit_then_write(path, text, *args, **kwargs):  # the user saves while envslim is at work
+        with open(path, "a") as f:
+            f.write("  - scipy  # the user's edit\n")
+        return write(path, text, *args, **kwargs)
+
+    monkeypatch.setattr(atomic, "write_atomic", edit_then_write)
+    rc, out, err = run(capsys, "rewrite", env)
+    assert (rc, err) == (2, f"{env}: changed since envslim read it; not rewritten (run envslim again)\n")
+    assert out.startswith(f"{env}:7:3: ES001 pyarrow: move to pip (saves ") and out.endswith(") [fix available]\n")
+    assert out.count("\n") == 1  # (the figures are the knowledge base's: not this test's business)
+    assert env.read_text().endswith("  - pyarrow\n  - scipy  # the user's edit\n")
+    assert sorted(os.listdir(tmp_path)) == ["environment.yml"]
+    monkeypatch.setattr(atomic, "write_atomic", write)
+    rc, out, err = run(capsys, "rewrite", env)  # (unchanged since read: written)
+    assert (rc, err) == (0, "") and out.endswith(f"rewrote {env}\n") and "\n  - pyarrow\n" not in env.read_text()

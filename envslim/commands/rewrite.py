@@ -71,7 +71,7 @@ def run(options, out, err) -> int:
             from envslim.document.atomic import write_atomic
 
             try:
-                write_atomic(path, plan.new_text)
+                write_atomic(path, plan.new_text, expect=plan.old_text)
             except EnvslimError as e:
                 failed = str(e)
             except OSError as e:

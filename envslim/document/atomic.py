@@ -100,11 +100,18 @@ def _mode(path: str) -> int | None:
         raise EnvslimError(f"{path}: {e.strerror or e}; nothing written") from None
 
 
-def write_atomic(path: str, text: str, new_mode: int | None = None, follow_links: bool = True) -> None:
+class Changed(EnvslimError):
+    """The target no longer holds what was read from it (another writer saved it meanwhile)."""
+
+
+def write_atomic(path: str, text: str, new_mode: int | None = None, follow_links: bool = True,
+                 expect: str | None = None) -> None:
     """Write ``text`` to ``path`` (a link's target) through a temporary file in the same folder, keeping the
     file's mode, owner and group; a new file gets ``new_mode`` (default: ``0o666`` less the umask). With
     ``follow_links=False`` (envslim's own files: the cache) a link at ``path`` is replaced by the file,
-    never followed: whatever it points to is not touched."""
+    never followed: whatever it points to is not touched. With ``expect`` (the text the change was made
+    from), a target that holds anything else just before the rename is left as it is (:class:`Changed`):
+    an editor's save while envslim planned (or solved, with ``--verify``) is never lost."""
     import signal
     import stat
     import tempfile  # only when writing: the --check and --diff path does without it
@@ -144,6 +151,8 @@ def write_atomic(path: str, text: str, new_mode: int | None = None, follow_links
                     os.chown(tmp, st.st_uid, st.st_gid)
                 except PermissionError:
                     pass  # not root: the file becomes the writer's, as with any editor that renames
+        if expect is not None and not _holds(path, expect.encode("utf-8")):
+            raise Changed(f"{path}: changed since envslim read it; not rewritten (run envslim again)")
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -153,6 +162,15 @@ def write_atomic(path: str, text: str, new_mode: int | None = None, follow_links
         raise
     finally:
         restore()
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether the regular file ``path`` holds exactly ``data`` (read no further than its length)."""
+    try:
+        with open_regular(path) as f:
+            return f.read(len(data) + 1) == data
+    except OSError:
+        return False
 
 
 def umask() -> int:
