@@ -239,7 +239,7 @@ figures:
   [5] tinylib: 5,485 B installed (pypi wheel 1.0 py3-none-any); PyPI tinylib-1.0-py3-none-any.whl (pip's pick for Python 3.11 on linux-64): installed = sum of the file sizes in its zip central directory <{u}/files/tinylib-1.0-py3-none-any.whl> ({TODAY})
 other findings:
   environment.yml:3:3: ES007 defaults: conda-forge without nodefaults: a .condarc can add defaults back [unsafe fix, use --unsafe-fixes]
-  environment.yml:8:3: ES001 pyarrow: conda-forge pyarrow 25.0 pulls 65 packages beyond python on linux-64 (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB installed); the PyPI wheel is one self-contained package (141 to 171 MB installed, by Python); not moved: libfoo is not in the snapshot, so whether it pulls pyarrow back cannot be judged [not fixed: a package the snapshot does not know]
+  environment.yml:8:3: ES001 pyarrow: conda-forge pyarrow 25.0 pulls 65 packages beyond python on linux-64 (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB installed); the PyPI wheel is one self-contained package (157 MB installed for 25.0, 171 MB for 26.0.1); not moved: libfoo is not in the snapshot, so whether it pulls pyarrow back cannot be judged [not fixed: a package the snapshot does not know]
 """
     assert out == expected
 

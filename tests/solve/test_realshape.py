@@ -178,7 +178,8 @@ def test_a_move_pulled_back_through_a_dependency_is_refused_before_the_solve(rea
     assert (rc, out) == (0, "")
     assert err == (f"{path}:9:3: ES001 pyarrow: conda-forge pyarrow 25.0 pulls 65 packages beyond python on"
                    " linux-64 (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB"
-                   " installed); the PyPI wheel is one self-contained package (141 to 171 MB installed, by Python);"
+                   " installed); the PyPI wheel is one self-contained package (157 MB installed for 25.0, 171 MB"
+                   " for 26.0.1);"
                    " not moved: transformers \u2192 datasets \u2192 pyarrow keeps it in conda (a build the file's"
                    " pins allow depends on it) [not fixed: another conda package pulls it back]\n")
     assert path.read_text() == CASES["transitive"]
