@@ -28,14 +28,16 @@ def check(ctx: Context):
     ```yaml
     dependencies:
       - requests
+      - pip
       - pip:
-        - requests>=2.31
+        - requests
     ```
 
     ## Use instead
     ```yaml
     dependencies:
-      - requests>=2.31
+      - requests
+      - pip
     ```
 
     ## Fix safety

@@ -81,3 +81,27 @@ def test_dask_names_pyarrow_among_what_the_metapackage_pulls(capsys):
     assert ("Slimmer variant (conda): dask-core: dask-core is the dask library without distributed, bokeh, pandas,"
             " numpy and (from 2023.12.1 at the latest) pyarrow (closure 1.6 MB vs 54.3 MB of archives beyond python"
             " 3.12 for 2023.3.0, before pyarrow) [S1, S3, S4]") in lines
+
+
+def test_matplotlib_names_the_qt_binding_of_each_release(capsys):
+    # lock_entries.jsonl: matplotlib 3.10.8 (linux-64, win-64) depends on pyside6 >=6.7.2, 3.8.4 on pyqt >=5.10
+    # (its closure's heaviest member is qt-main, LK1); the reason named qt6-main and pyside6 for any release.
+    lines = _explain(capsys, "matplotlib")
+    assert lines[1] == (
+        "Advice: slim-variant (fix: safe): the conda matplotlib metapackage pulls a Qt binding that a headless image"
+        " never uses (pyside6 and qt6-main for 3.10.8, pyqt and qt-main for 3.8.4, on linux-64 and win-64);"
+        " matplotlib-base has the same Python package")
+
+
+def test_es006_example_is_a_line_the_rule_removes(capsys, tmp_path):
+    # The example was a pip line with a constraint (`requests>=2.31`) merged into the conda line; the rule
+    # reports such a line and leaves it ("merge its constraint into the conda line by hand"). The example is
+    # now what the rule does: the bare pip line goes, the conda line stays.
+    text = "\n".join(_explain(capsys, "ES006"))
+    example = "dependencies:\n  - requests\n  - pip\n  - pip:\n    - requests\n"
+    assert f"## Example\n```yaml\n{example}```\n\n## Use instead\n```yaml\ndependencies:\n  - requests\n  - pip\n```" in text
+    path = tmp_path / "environment.yml"
+    path.write_text(example)
+    assert main(["rewrite", "--unsafe-fixes", str(path)]) == 0
+    capsys.readouterr()
+    assert path.read_text() == "dependencies:\n  - requests\n  - pip\n"
