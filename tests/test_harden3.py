@@ -335,3 +335,18 @@ def test_a_file_saved_while_envslim_planned_is_never_written_over(capsys, tmp_pa
     monkeypatch.setattr(atomic, "write_atomic", write)
     rc, out, err = run(capsys, "rewrite", env)  # (unchanged since read: written)
     assert (rc, err) == (0, "") and out.endswith(f"rewrote {env}\n") and "\n  - pyarrow\n" not in env.read_text()
+
+
+@pytest.mark.parametrize("config", [".envslim.toml", "pyproject.toml"])
+def test_report_never_writes_over_the_config_it_found(capsys, tmp_path, monkeypatch, config):
+    """`report -o .envslim.toml environment.yml` replaced the config the report had just read (found upward
+    from the file) with the report; `--config C -o C` was refused already."""
+    monkeypatch.chdir(tmp_path)
+    Path("sub").mkdir()
+    Path("sub/environment.yml").write_text("name: x\ndependencies:\n  - python=3.11\n  - pyarrow\n")
+    text = 'select = ["ES001"]\n' if config == ".envslim.toml" else '[tool.envslim]\nselect = ["ES001"]\n'
+    Path(config).write_text(text)
+    rc, out, err = run(capsys, "report", "-o", config, "sub/environment.yml")
+    assert (rc, out, err) == (2, "", f"{config}: is an input of the report ({tmp_path / config}); write the report to"
+                                     " another path\n")
+    assert Path(config).read_text() == text and sorted(os.listdir(tmp_path)) == sorted([config, "sub"])

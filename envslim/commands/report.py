@@ -443,8 +443,9 @@ def run(options, out, err) -> int:
             print(printable(redact(str(e))), file=err)
             rc = 2
             continue
-        if output:  # (the lock beside a manifest is read too: `-o pixi.lock` would replace it with the report)
-            _refuse_an_input_as_output(options, (env.lock_beside(),))
+        if output:  # (the lock beside a manifest is read too: `-o pixi.lock` would replace it with the report; and the
+            # config found upward, as --config's is: `-o .envslim.toml` replaced the file's config with the report)
+            _refuse_an_input_as_output(options, (env.lock_beside(), cfg.path))
         for line in rep.warnings:
             print(redact(f"envslim: warning: {line}"), file=err)
         if lock is not None and rep.target.platform not in lock.platforms:
