@@ -105,3 +105,35 @@ def test_es006_example_is_a_line_the_rule_removes(capsys, tmp_path):
     assert main(["rewrite", "--unsafe-fixes", str(path)]) == 0
     capsys.readouterr()
     assert path.read_text() == "dependencies:\n  - requests\n  - pip\n"
+
+
+def test_one_line_summaries_compare_one_release_on_one_platform(capsys):
+    # polars: 87 MB was the osx-arm64 conda package of 0.20.16, 178 MB the Linux runtime wheel of 2.1.0; the
+    # 0.20.16 macOS arm64 wheel installs 84,515,704 B (PyPI, uploaded 2024-03-18). libopenblas: "6 MB archive"
+    # was 0.3.33's linux-64 archive, told beside the osx-arm64 installed size (0.3.26's archive is 2.9 MB).
+    # pdal: only its win-64 builds depend on mkl (lock_entries.jsonl, qgis @9641ec7). dask-core: the dask
+    # metapackage depends on pyarrow from 2023.12.1 at the latest.
+    assert _explain(capsys, "polars")[:2] == [
+        "polars: Rust dataframe library; one large native extension, about the same size from conda-forge and PyPI"
+        " (0.20.16 on osx-arm64: 87.3 MB and 84.5 MB installed); on PyPI from 2.x it is the separate"
+        " polars-runtime-32 wheel (178 MB installed for 2.1.0 on Linux)",
+        "Advice: none (fix: safe): the PyPI wheels are not smaller: 0.20.16 on osx-arm64 installs 87.3 MB from"
+        " conda-forge and 84.5 MB from its abi3 wheel (the conda closure adds numpy); polars 2.x on PyPI needs"
+        " polars-runtime-32, 178 MB installed for 2.1.0 on Linux"]
+    assert _explain(capsys, "libopenblas")[0] == (
+        "libopenblas: OpenBLAS, the default BLAS of conda-forge (0.3.33 on linux-64: a 5.9 MB archive; 0.3.26 on"
+        " osx-arm64: 2.9 MB archive, 10.5 MB installed)")
+    assert _explain(capsys, "pdal")[0] == (
+        "pdal: Point Data Abstraction Library (C++); on conda-forge it depends on libgdal, and on win-64 also on mkl"
+        " (2.7.2: its win-64 build depends on blas and mkl, the linux-64 and macOS builds on neither)")
+    assert _explain(capsys, "dask-core")[0] == (
+        "dask-core: The dask library alone (conda-forge); the dask metapackage adds distributed, bokeh, pandas and"
+        " numpy, and pyarrow from 2023.12.1 at the latest")
+
+
+def test_mkl_advice_says_conda_forge_defaults_to_mkl_on_win_64(capsys):
+    # conda-forge/blas-feedstock@415a2b6 recipe/conda_build_config.yaml: blas_default_impl openblas [not win],
+    # mkl [win] (what ES002 acts on); the advice said "conda-forge uses OpenBLAS by default" for every platform.
+    assert _explain(capsys, "mkl")[1] == (
+        "Advice: none (fix: safe): remove it with nomkl (defaults) or by not requesting MKL builds (conda-forge uses"
+        " OpenBLAS by default on linux and macOS; on win-64 its default BLAS is MKL); the nomkl rule handles it")
