@@ -309,6 +309,9 @@ class ScopeView:
         for part in where:
             reqs = reqs.get(part) if isinstance(reqs, dict) else None
         self.cuda_requirement = str(reqs.get("cuda", "")) if isinstance(reqs, dict) else ""
+        # the environments this scope's lines are installed in, each with the CUDA version its features ask for
+        # and the feature that asks ("" and None: pixi solves it without the __cuda virtual package)
+        self.environment_cuda = manifest.environment_cuda(scope.feature)
         conda = []
         for d in manifest.deps_in(scope, "dependencies"):
             spec = d.conda_spec()
@@ -758,6 +761,25 @@ class PixiManifest(TextDocument):
             own = [p for p in own if isinstance(p, str)]
             plats = [p for p in own if p in plats or not plats]
         return tuple(dict.fromkeys(plats))
+
+    def system_cuda(self, feature: str | None) -> str:
+        """The CUDA version in a feature's ``system-requirements`` (the workspace's for None), or ""."""
+        node = get_path(self.data, self.root + (("feature", feature) if feature else ()) + ("system-requirements",))
+        cuda = node.get("cuda") if isinstance(node, dict) else None
+        return str(cuda) if isinstance(cuda, (str, int, float)) and str(cuda) else ""
+
+    def environment_cuda(self, feature: str | None) -> dict[str, tuple[str, str | None]]:
+        """For each environment that has ``feature``: the CUDA version one of its features' system-requirements
+        asks for and that feature, or ("", None). pixi solves an environment with the ``__cuda`` virtual package
+        only where its system-requirements name CUDA (pixi docs, "System Requirements": "To use CUDA in your
+        project, you must specify the desired CUDA version in the system-requirements table"; prefix-dev/pixi#1288),
+        so without it conda-forge's CUDA builds, which depend on ``__cuda``, are never chosen."""
+        out: dict[str, tuple[str, str | None]] = {}
+        for name, feats in self.environments().items():
+            if feature in feats:
+                asks = [(self.system_cuda(f), f) for f in feats if self.system_cuda(f)]
+                out[name] = asks[0] if asks else ("", None)
+        return out
 
     @property
     def features(self) -> list[str]:

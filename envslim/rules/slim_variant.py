@@ -85,6 +85,10 @@ def check(ctx: Context):
       depend on the `__cuda` virtual package, so a Docker build on a host without a GPU gets CPU builds
       anyway; the swap saves bytes only where CUDA is forced or the packages come from the pytorch or
       nvidia channels.)
+    - A CPU variant in a pixi manifest: where an environment that installs the line asks for CUDA in its
+      features' `system-requirements` (the rename would reach that environment too), and, on conda-forge,
+      where none does: pixi solves with the `__cuda` virtual package only where `system-requirements` name
+      CUDA, so conda-forge's CPU build is what pixi installs already (reported: the rename changes nothing).
     - pytorch from the pytorch channel: there the CPU switch is `cpuonly`, and its `pytorch-cpu`
       packages stop at 1.1; reported, not rewritten, and not reported where `cpuonly` is listed.
     - A build string is never carried across a rename (a metapackage's build is not its base's
@@ -124,6 +128,12 @@ def check(ctx: Context):
                 if cuda:
                     yield Finding(message=f"{repl} not suggested: {cuda}, so the file targets a GPU",
                                   refused="the file targets a GPU", **{**base, "saving_bytes": None, "saving_range": None})
+                    continue
+                solved = _pixi_cuda(ctx, name, spec)
+                if solved:
+                    yield Finding(message=f"{repl} not suggested: {solved}",
+                                  refused="the file targets a GPU" if solved.endswith("GPU") else "",
+                                  **{**base, "saving_bytes": None, "saving_range": None})
                     continue
             if repl.lower() in listed:
                 eff = judged(ctx, name, lambda env: effects.effect_of_drop(env, name))
@@ -241,8 +251,9 @@ def check(ctx: Context):
             repl = v["replacement"]
             if repl in _CPU_VARIANTS:
                 cuda = cuda_intent(ctx) if cuda is None else cuda
-                if cuda:
-                    yield Finding("ES004", pname, f"{repl} not suggested: {cuda}, so the file targets a GPU",
+                gpu_env = _pixi_cuda(ctx, pname, None, pip=True)
+                if cuda or gpu_env:
+                    yield Finding("ES004", pname, f"{repl} not suggested: {cuda + ', so the file targets a GPU' if cuda else gpu_env}",
                                   item=item, refused="the file targets a GPU")
                     continue
             missing = _pip_below_first(item.text, repl) or _pip_platforms_missing(ctx, item.text, repl)
@@ -394,6 +405,27 @@ def _pip_same_build(ctx: Context, text: str, project: str, repl: str) -> str:
     firsts = sorted({same[p] for p in platforms})
     return (f"on {', '.join(platforms)} {project} and {repl} install the same build from {', '.join(firsts)} on"
             f" ({fact['platform_same_why']}), so the rename saves nothing")
+
+
+def _pixi_cuda(ctx: Context, name: str, spec, pip: bool = False) -> str:
+    """Why a pixi line's CPU rename is not made, from the environments that install it: one whose features'
+    system-requirements ask for CUDA (the rename would reach it too), or, for a conda-forge line (not ``pip``),
+    none that does (pixi solves them without ``__cuda``, so conda-forge's CPU build is installed already); ""
+    otherwise and for a YAML file."""
+    envs = getattr(ctx.env, "environment_cuda", None)
+    if not envs:
+        return ""
+    for env_name, (cuda, feature) in envs.items():
+        if cuda:
+            asks = f"its {feature} feature's" if feature else "the workspace's"
+            return (f"the {env_name} environment, which installs this line, asks for CUDA {cuda} ({asks}"
+                    " system-requirements), so the file targets a GPU")
+    if pip or serving_channel(ctx, name, spec) != "conda-forge":  # (a wheel's CUDA needs no __cuda)
+        return ""
+    names = ", ".join(envs)
+    return (f"no system-requirements of {'the ' + names + ' environment' if len(envs) == 1 else 'its environments (' + names + ')'}"
+            f" name CUDA, so pixi solves {'it' if len(envs) == 1 else 'them'} without the __cuda virtual package and"
+            f" installs conda-forge's CPU build of {name} already: the rename changes nothing")
 
 
 def _build_variants(ctx: Context, deps):

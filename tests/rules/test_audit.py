@@ -586,3 +586,39 @@ def test_no_nodefaults_where_tensorflow_gpu_1_x_is_served_by_defaults_only(tmp_p
         path.write_bytes((DATA / "tensorflow-gpu-1-defaults.yml").read_bytes().replace(b"tensorflow-gpu=1.13.1", line))
         rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", path)
         assert "ES007 defaults: mixes defaults with conda-forge; use nodefaults [fix available]" in out, (line, out)
+
+
+# -- pixi manifests (audit6): pixi solves with __cuda only where system-requirements name CUDA -------------------
+def test_no_pytorch_cpu_in_a_pixi_manifest_whose_environments_ask_for_no_cuda(tmp_path, capsys):
+    """ltanak/ICHack26's backend/pixi.toml, reduced: conda-forge pytorch in a workspace with no system-requirements.
+    pixi solves an environment with the __cuda virtual package only where its system-requirements name CUDA (pixi
+    docs, "System Requirements"; prefix-dev/pixi#1288), and conda-forge's CUDA builds depend on __cuda: the
+    project's pixi.lock @dac1afe has pytorch 2.10.0 cpu_mkl (linux-64) and cpu_generic (osx-arm64) only. The
+    unsafe pytorch -> pytorch-cpu changed nothing installed."""
+    path = copy(tmp_path, "pixi-pytorch-no-cuda.toml")
+    rc, out, err = run(capsys, "rewrite", "--diff", "--unsafe-fixes", "-v", path)
+    assert [g for g in lines(out + err, path).splitlines() if "ES004" in g or g.startswith(("-p", "+p"))] == [
+        "pixi-pytorch-no-cuda.toml:10:1: ES004 pytorch: pytorch-cpu not suggested: no system-requirements of the default"
+        " environment name CUDA, so pixi solves it without the __cuda virtual package and installs conda-forge's CPU"
+        " build of pytorch already: the rename changes nothing [report only]"]
+    assert path.read_bytes() == (DATA / "pixi-pytorch-no-cuda.toml").read_bytes()
+    # with CUDA in the workspace's system-requirements the CUDA builds can come: the file targets a GPU
+    path.write_bytes((DATA / "pixi-pytorch-no-cuda.toml").read_bytes() + b'\n[system-requirements]\ncuda = "12"\n')
+    rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", "-v", path)
+    assert ("pixi-pytorch-no-cuda.toml:10:1: ES004 pytorch: pytorch-cpu not suggested: its system-requirements ask for"
+            " CUDA 12, so the file targets a GPU [not fixed: the file targets a GPU]") in lines(out, path)
+
+
+def test_no_pytorch_cpu_in_a_table_that_a_cuda_environment_shares(tmp_path, capsys):
+    """DWGodwin/glooper's pipeline/pixi.toml, reduced: pytorch in [dependencies], which the cuda environment shares
+    with its cuda feature (system-requirements cuda = "12", pytorch-gpu). pytorch-cpu there would conflict with
+    pytorch-gpu in the cuda environment; only the feature's own system-requirements were read, so an unpinned line
+    was renamed (a safe-looking, unsafe fix) and the pinned one was refused for the wrong reason."""
+    path = copy(tmp_path, "pixi-pytorch-cuda-feature.toml")
+    for text in (b'pytorch = ">=2.2"', b'pytorch = "*"'):
+        path.write_bytes((DATA / "pixi-pytorch-cuda-feature.toml").read_bytes().replace(b'pytorch = ">=2.2"', text))
+        rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", "-v", path)
+        assert [g for g in lines(out, path).splitlines() if "ES004" in g] == [
+            "pixi-pytorch-cuda-feature.toml:8:1: ES004 pytorch: pytorch-cpu not suggested: the cuda environment, which"
+            " installs this line, asks for CUDA 12 (its cuda feature's system-requirements), so the file targets a GPU"
+            " [not fixed: the file targets a GPU]"], text
