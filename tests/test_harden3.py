@@ -350,3 +350,19 @@ def test_report_never_writes_over_the_config_it_found(capsys, tmp_path, monkeypa
     assert (rc, out, err) == (2, "", f"{config}: is an input of the report ({tmp_path / config}); write the report to"
                                      " another path\n")
     assert Path(config).read_text() == text and sorted(os.listdir(tmp_path)) == sorted([config, "sub"])
+
+
+def test_a_trash_whose_files_folder_is_a_link_moves_nothing_in_from_outside(capsys, tmp_path):
+    """A trash whose `files` was a link to a folder outside the prefix: the put-back walked through it and
+    moved that folder's files into the prefix (gone from where they were)."""
+    prefix = _conda_prefix(tmp_path / "env")
+    victim = tmp_path / "victim"
+    (victim / "lib").mkdir(parents=True)
+    (victim / "lib/precious.txt").write_text("precious\n")
+    (prefix / ".envslim-trash-abcd1234").mkdir()
+    (prefix / ".envslim-trash-abcd1234/files").symlink_to(victim)
+    rc, out, err = run(capsys, "prune", prefix)
+    assert (rc, err) == (0, "envslim prune: left by an interrupted run: 0 files (0 bytes) in .envslim-trash-abcd1234/,"
+                            " put back\n")
+    assert (victim / "lib/precious.txt").read_text() == "precious\n" and not (prefix / "lib").exists()
+    assert not (prefix / ".envslim-trash-abcd1234").exists()

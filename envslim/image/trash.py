@@ -171,7 +171,11 @@ def put_back(prefix: str, trash_dir: str) -> tuple[int, int, int]:
             modes.setdefault(rel, mode & 0o7777)
     files = os.path.join(trash_dir, "files")
     rels = []
-    for dirpath, dirnames, filenames in walk(files):
+    try:  # (a folder of its own: `files` linked to a folder outside had that folder's files moved into the prefix)
+        walked = walk(files) if stat.S_ISDIR(os.lstat(files).st_mode) else ()
+    except FileNotFoundError:
+        walked = ()
+    for dirpath, dirnames, filenames in walked:
         rel_dir = os.path.relpath(dirpath, files).replace(os.sep, "/")
         for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             rels.append(name if rel_dir == "." else f"{rel_dir}/{name}")
