@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from envslim import conda as condaspec
 from envslim import knowledge
+from envslim.display import mb
 from envslim.environment import effects
 from envslim.knowledge import footprint, names
 from envslim.document.edits import InsertConda, InsertPip, RemoveItem
@@ -61,6 +62,9 @@ def check(ctx: Context):
     - The package's own native library is listed by name (`libarrow`, the defaults name `arrow-cpp`):
       it stays in conda with its whole closure, so the move saves nothing and adds the wheel.
     - The spec cannot be written in PEP 440 (OR branches, regexes, inner globs).
+    - The move would cost bytes even at the top of its estimate: the rest of the closure stays for other
+      packages (libgdal's TileDB plugin keeps the AWS, Azure and Google Cloud SDKs), so the wheel weighs more
+      than what leaves. Reported with the figure, not made.
 
     ## Fix safety
     Safe when the spec translates exactly to PEP 440 and no other conda dependency in the file pulls
@@ -139,6 +143,14 @@ def check(ctx: Context):
             continue
         base["effect"] = eff
         base.update(saving_of(eff, est))
+        if eff.how and base["saving_range"] is not None and base["saving_range"][1] < 0:
+            # what leaves weighs less than the wheel that arrives even at the top of its range: the rest of the
+            # closure stays for other packages (libgdal's tiledb plugin keeps the cloud SDKs), so the move costs
+            low, high = base["saving_range"]
+            yield Finding(message=f"{reason}; not moved: the rest of its closure stays for other packages, so the"
+                          f" wheel weighs more than what leaves (the move would save {mb(base['saving_bytes'])},"
+                          f" {mb(low)} to {mb(high)})", refused="the move adds more than it removes", **base)
+            continue
         if "#" in item.text:  # conda drops "#..." from a spec as a comment; a pip line would lose it silently
             yield Finding(message=f"{reason}; not moved: the spec {item.text.strip()!r} holds a conda comment (#)",
                           refused="the spec holds a conda comment", **base)

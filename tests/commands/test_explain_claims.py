@@ -137,3 +137,20 @@ def test_mkl_advice_says_conda_forge_defaults_to_mkl_on_win_64(capsys):
     assert _explain(capsys, "mkl")[1] == (
         "Advice: none (fix: safe): remove it with nomkl (defaults) or by not requesting MKL builds (conda-forge uses"
         " OpenBLAS by default on linux and macOS; on win-64 its default BLAS is MKL); the nomkl rule handles it")
+
+
+def test_es001_does_not_make_a_move_that_costs_bytes(capsys, tmp_path):
+    # libgdal 3.13's tiledb plugin depends on aws-sdk-cpp, azure-*-cpp and libgoogle-cloud (graph snapshot): with
+    # libgdal listed, what leaves with pyarrow weighs less than the 157 MB wheel. The move was a safe fix
+    # "saves ~-80.6 MB, -120.3 MB to -41.9 MB"; now it is reported with that figure and not made.
+    text = "channels:\n  - conda-forge\ndependencies:\n  - python=3.12\n  - libgdal\n  - pyarrow\n"
+    path = tmp_path / "environment.yml"
+    path.write_text(text)
+    assert main(["rewrite", "--check", "-v", "--select", "ES001", str(path)]) == 0
+    assert capsys.readouterr().out == (
+        f"{path}:6:3: ES001 pyarrow: conda-forge pyarrow 25.0 pulls 65 packages beyond python on linux-64"
+        " (AWS/Azure/GCS SDKs, gRPC, protobuf: 51.4 MB of archives, an estimated 187 to 364 MB installed); the PyPI"
+        " wheel is one self-contained package (157 MB installed for 25.0, 171 MB for 26.0.1); not moved: the rest of"
+        " its closure stays for other packages, so the wheel weighs more than what leaves (the move would save"
+        " -80.6 MB, -120.3 MB to -41.9 MB) [not fixed: the move adds more than it removes]\n")
+    assert path.read_text() == text
