@@ -768,17 +768,27 @@ class PixiManifest(TextDocument):
         cuda = node.get("cuda") if isinstance(node, dict) else None
         return str(cuda) if isinstance(cuda, (str, int, float)) and str(cuda) else ""
 
-    def environment_cuda(self, feature: str | None) -> dict[str, tuple[str, str | None]]:
-        """For each environment that has ``feature``: the CUDA version one of its features' system-requirements
-        asks for and that feature, or ("", None). pixi solves an environment with the ``__cuda`` virtual package
-        only where its system-requirements name CUDA (pixi docs, "System Requirements": "To use CUDA in your
-        project, you must specify the desired CUDA version in the system-requirements table"; prefix-dev/pixi#1288),
-        so without it conda-forge's CUDA builds, which depend on ``__cuda``, are never chosen."""
-        out: dict[str, tuple[str, str | None]] = {}
+    def environment_cuda(self, feature: str | None) -> dict[str, tuple[str, str]]:
+        """For each environment that has ``feature``: the CUDA version it is solved with and what asks for it
+        (``its cuda feature's system-requirements``, ``the workspace's system-requirements``, ``the workspace's
+        platform cuda-linux-64``), or ("", ""). pixi solves with the ``__cuda`` virtual package only where the
+        manifest names CUDA (pixi docs, "System Requirements": "To use CUDA in your project, you must specify the
+        desired CUDA version in the system-requirements table"; prefix-dev/pixi#1288; a pixi.lock records each
+        platform's virtual packages: prefix-dev/pixi examples/multi-machine's has ``__cuda=12`` only on its
+        platforms that say ``cuda = "12"``), so elsewhere conda-forge's CUDA builds, which depend on ``__cuda``,
+        are never chosen."""
+        plats = []
+        for where in (self.root + ("workspace",), self.root + ("project",)):
+            node = get_path(self.data, where + ("platforms",))
+            plats += [p for p in (node if isinstance(node, list) else []) if isinstance(p, dict) and p.get("cuda")]
+        out: dict[str, tuple[str, str]] = {}
         for name, feats in self.environments().items():
             if feature in feats:
-                asks = [(self.system_cuda(f), f) for f in feats if self.system_cuda(f)]
-                out[name] = asks[0] if asks else ("", None)
+                asks = [(self.system_cuda(f), f"its {f} feature's system-requirements" if f else
+                         "the workspace's system-requirements") for f in feats if self.system_cuda(f)]
+                asks += [(str(p["cuda"]), f"the workspace's platform {p.get('name') or p.get('platform')}")
+                         for p in plats]
+                out[name] = asks[0] if asks else ("", "")
         return out
 
     @property

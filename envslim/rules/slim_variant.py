@@ -86,9 +86,10 @@ def check(ctx: Context):
       anyway; the swap saves bytes only where CUDA is forced or the packages come from the pytorch or
       nvidia channels.)
     - A CPU variant in a pixi manifest: where an environment that installs the line asks for CUDA in its
-      features' `system-requirements` (the rename would reach that environment too), and, on conda-forge,
-      where none does: pixi solves with the `__cuda` virtual package only where `system-requirements` name
-      CUDA, so conda-forge's CPU build is what pixi installs already (reported: the rename changes nothing).
+      features' `system-requirements` or a workspace platform says `cuda = "12"` (the rename would reach that
+      environment too), and, on conda-forge, where none does: pixi solves with the `__cuda` virtual package
+      only where the manifest names CUDA, so conda-forge's CPU build is what pixi installs already (reported:
+      the rename changes nothing).
     - pytorch from the pytorch channel: there the CPU switch is `cpuonly`, and its `pytorch-cpu`
       packages stop at 1.1; reported, not rewritten, and not reported where `cpuonly` is listed.
     - A build string is never carried across a rename (a metapackage's build is not its base's
@@ -415,15 +416,14 @@ def _pixi_cuda(ctx: Context, name: str, spec, pip: bool = False) -> str:
     envs = getattr(ctx.env, "environment_cuda", None)
     if not envs:
         return ""
-    for env_name, (cuda, feature) in envs.items():
+    for env_name, (cuda, asks) in envs.items():
         if cuda:
-            asks = f"its {feature} feature's" if feature else "the workspace's"
-            return (f"the {env_name} environment, which installs this line, asks for CUDA {cuda} ({asks}"
-                    " system-requirements), so the file targets a GPU")
+            return (f"the {env_name} environment, which installs this line, asks for CUDA {cuda} ({asks}), so the"
+                    " file targets a GPU")
     if pip or serving_channel(ctx, name, spec) != "conda-forge":  # (a wheel's CUDA needs no __cuda)
         return ""
     names = ", ".join(envs)
-    return (f"no system-requirements of {'the ' + names + ' environment' if len(envs) == 1 else 'its environments (' + names + ')'}"
+    return (f"neither the system-requirements nor the platforms of {'the ' + names + ' environment' if len(envs) == 1 else 'its environments (' + names + ')'}"
             f" name CUDA, so pixi solves {'it' if len(envs) == 1 else 'them'} without the __cuda virtual package and"
             f" installs conda-forge's CPU build of {name} already: the rename changes nothing")
 

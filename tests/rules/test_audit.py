@@ -598,9 +598,9 @@ def test_no_pytorch_cpu_in_a_pixi_manifest_whose_environments_ask_for_no_cuda(tm
     path = copy(tmp_path, "pixi-pytorch-no-cuda.toml")
     rc, out, err = run(capsys, "rewrite", "--diff", "--unsafe-fixes", "-v", path)
     assert [g for g in lines(out + err, path).splitlines() if "ES004" in g or g.startswith(("-p", "+p"))] == [
-        "pixi-pytorch-no-cuda.toml:10:1: ES004 pytorch: pytorch-cpu not suggested: no system-requirements of the default"
-        " environment name CUDA, so pixi solves it without the __cuda virtual package and installs conda-forge's CPU"
-        " build of pytorch already: the rename changes nothing [report only]"]
+        "pixi-pytorch-no-cuda.toml:10:1: ES004 pytorch: pytorch-cpu not suggested: neither the system-requirements nor"
+        " the platforms of the default environment name CUDA, so pixi solves it without the __cuda virtual package and"
+        " installs conda-forge's CPU build of pytorch already: the rename changes nothing [report only]"]
     assert path.read_bytes() == (DATA / "pixi-pytorch-no-cuda.toml").read_bytes()
     # with CUDA in the workspace's system-requirements the CUDA builds can come: the file targets a GPU
     path.write_bytes((DATA / "pixi-pytorch-no-cuda.toml").read_bytes() + b'\n[system-requirements]\ncuda = "12"\n')
@@ -622,3 +622,17 @@ def test_no_pytorch_cpu_in_a_table_that_a_cuda_environment_shares(tmp_path, caps
             "pixi-pytorch-cuda-feature.toml:8:1: ES004 pytorch: pytorch-cpu not suggested: the cuda environment, which"
             " installs this line, asks for CUDA 12 (its cuda feature's system-requirements), so the file targets a GPU"
             " [not fixed: the file targets a GPU]"], text
+
+
+def test_a_pixi_platform_that_names_cuda_makes_the_file_target_a_gpu(tmp_path, capsys):
+    """prefix-dev/pixi's examples/multi-machine/pixi.toml, reduced: `platforms = [{ name = "cuda-linux-64", platform =
+    "linux-64", cuda = "12" }, "linux-64", ...]`. Its pixi.lock records `__cuda=12` among the virtual packages of the
+    two cuda platforms only (and none on plain linux-64 and win-64): the environment is solved with CUDA there, so
+    the pytorch line is not said to change nothing, and pytorch-cpu is not suggested (the platform tables were not
+    read)."""
+    path = copy(tmp_path, "pixi-platforms-cuda.toml")
+    rc, out, err = run(capsys, "rewrite", "--check", "--unsafe-fixes", "-v", path)
+    assert [g for g in lines(out, path).splitlines() if "ES004" in g] == [
+        "pixi-platforms-cuda.toml:17:1: ES004 pytorch: pytorch-cpu not suggested: the default environment, which installs"
+        " this line, asks for CUDA 12 (the workspace's platform cuda-win-64), so the file targets a GPU [not fixed: the"
+        " file targets a GPU]"]
