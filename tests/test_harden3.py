@@ -366,3 +366,19 @@ def test_a_trash_whose_files_folder_is_a_link_moves_nothing_in_from_outside(caps
                             " put back\n")
     assert (victim / "lib/precious.txt").read_text() == "precious\n" and not (prefix / "lib").exists()
     assert not (prefix / ".envslim-trash-abcd1234").exists()
+
+
+@pytest.mark.parametrize("go", ["missing", "regular"])
+def test_the_pause_hook_never_opens_a_regular_file(tmp_path, monkeypatch, go):
+    """``ENVSLIM_PAUSE_AT`` is the signal tests' hook: it wrote the point's name into the path it names, truncating
+    a regular file there (``ENVSLIM_PAUSE_AT=trashed:$HOME/.bashrc``), and then waited on PATH.go. Only FIFOs are
+    opened now: the file keeps its bytes and the run goes on."""
+    from envslim.image.interrupt import pause
+
+    target = tmp_path / "notes.txt"
+    target.write_bytes(b"keep me\n")
+    if go == "regular":
+        (tmp_path / "notes.txt.go").write_bytes(b"")
+    monkeypatch.setenv("ENVSLIM_PAUSE_AT", f"trashed:{target}")
+    pause("trashed")
+    assert target.read_bytes() == b"keep me\n"

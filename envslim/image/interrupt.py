@@ -6,7 +6,8 @@ finishes, and the command exits with the signal's status (:data:`late`).
 
 :func:`pause` is a test hook: ``ENVSLIM_PAUSE_AT=POINT:FIFO`` makes the run write ``POINT`` into ``FIFO`` when
 it reaches ``POINT``, then wait until ``FIFO.go`` is opened for writing, so that a test can send a signal
-at exactly that point."""
+at exactly that point. Both must be FIFOs: a variable naming anything else does nothing (it never opens,
+truncates or waits on a regular file, a device or a missing path)."""
 
 from __future__ import annotations
 
@@ -100,6 +101,14 @@ def pause(point: str) -> None:
     spec = os.environ.get("ENVSLIM_PAUSE_AT", "")
     name, _, fifo = spec.partition(":")
     if name != point or not fifo:
+        return
+    import stat
+
+    try:  # (only the test's two FIFOs: a regular file or anything else named here is never opened, let alone
+        # truncated, and nothing is waited on)
+        if not all(stat.S_ISFIFO(os.stat(p).st_mode) for p in (fifo, fifo + ".go")):
+            return
+    except OSError:
         return
     with open(fifo, "w") as f:
         f.write(point + "\n")
