@@ -382,3 +382,15 @@ def test_the_pause_hook_never_opens_a_regular_file(tmp_path, monkeypatch, go):
     monkeypatch.setenv("ENVSLIM_PAUSE_AT", f"trashed:{target}")
     pause("trashed")
     assert target.read_bytes() == b"keep me\n"
+
+
+@pytest.mark.parametrize("value, shown", [("inf", "inf"), ("nan", "nan"), ("0", "0"), ("-1", "-1")])
+def test_prune_smoke_timeout_is_a_finite_number_of_seconds(tmp_path, value, shown):
+    """``--smoke-timeout inf`` was taken, and a smoke test that hangs kept prune waiting forever; it is refused
+    before anything is read or touched, as ``0`` and ``nan`` were."""
+    prefix = _conda_prefix(tmp_path / "env")
+    (prefix / "lib").mkdir()
+    (prefix / "lib" / "kept.txt").write_text("x")
+    rc, out, err = _envslim(tmp_path, "prune", str(prefix), "--keep-used-by", "true", "--smoke-timeout", value)
+    assert (rc, out, err) == (2, "", f"envslim prune: --smoke-timeout {shown}: give a number of seconds above 0\n")
+    assert sorted(p.name for p in prefix.rglob("*")) == ["conda-meta", "kept.txt", "lib", "numpy-1.0-0.json"]

@@ -22,7 +22,7 @@ from envslim.image.trash import Trash
 def run(options, out, err) -> int:
     if options.strip and options.keep_used_by is None:
         raise EnvslimError("envslim prune: --strip needs --keep-used-by (its second run shows the stripped libraries still load)")
-    if not options.smoke_timeout > 0:
+    if not 0 < options.smoke_timeout < float("inf"):  # (inf waited forever; nan is neither)
         raise EnvslimError(f"envslim prune: --smoke-timeout {options.smoke_timeout:g}: give a number of seconds above 0")
     prefix_kind(options.prefix)  # an environment, or one line and nothing touched
     from envslim.image import leftovers
