@@ -170,15 +170,41 @@ def read_pixi(path: str, environment: str) -> Lock | None:
     per_platform = env.get("packages") if isinstance(env, dict) else None
     if not isinstance(per_platform, dict):
         return None
+    subdirs = _platform_subdirs(data.get("platforms"), per_platform)
     packages = []
-    for platform, entries in per_platform.items():
+    for key, entries in per_platform.items():
+        platform = subdirs.get(str(key))
+        if platform is None:
+            continue
         for e in entries if isinstance(entries, list) else []:
             url = e.get("conda") or (e.get("url") if e.get("kind") == "conda" else None) if isinstance(e, dict) else None
             m = _CONDA_FILE.match(str(url).rsplit("/", 1)[-1]) if url else None
             if m is not None:
                 packages.append(LockedPackage(name=m["name"], version=m["version"], manager="conda",
-                                              platform=str(platform), url=str(url), build=m["build"]))
-    return Lock(path=path, platforms=[str(p) for p in per_platform], packages=packages)
+                                              platform=platform, url=str(url), build=m["build"]))
+    return Lock(path=path, platforms=list(dict.fromkeys(subdirs.values())), packages=packages)
+
+
+def _platform_subdirs(platforms, per_platform: dict) -> dict[str, str]:
+    """The subdir each of an environment's platform keys stands for. A pixi.lock of format 7 keys them by the
+    platform's name and lists ``platforms: [{name: p1, subdir: linux-64, virtual-packages: [...]}]`` (pixi names
+    a manifest platform written as a table, ``{ platform = "linux-64", glibc = "2.34" }``, ``p1``); earlier
+    formats key them by the subdir. Where several keys share a subdir (``linux-64`` and a CUDA ``p2``), the one
+    named as the subdir stands for it, and none where no key is (which of them the target means is not known)."""
+    named = {}
+    for p in platforms if isinstance(platforms, list) else []:
+        if isinstance(p, dict) and isinstance(p.get("name"), str):
+            named[p["name"]] = str(p.get("subdir") or p["name"])
+    keys: dict[str, list[str]] = {}
+    for key in per_platform:
+        keys.setdefault(named.get(str(key), str(key)), []).append(str(key))
+    out = {}
+    for subdir, ks in keys.items():
+        if subdir in ks:
+            out[subdir] = subdir
+        elif len(ks) == 1:
+            out[ks[0]] = subdir
+    return out
 
 
 def _locate(text: str, loc: tuple) -> tuple[int, int]:

@@ -160,3 +160,21 @@ def test_a_locked_cuda_build_is_never_priced_as_the_cpu_build_of_its_version(cap
         "  curl     conda 62.9 MB closure stand-in [1]  conda 62.9 MB closure stand-in [1]",
         "  pytorch  conda unknown                       conda unknown",
         "  total    62.9 MB, 1 unknown                  62.9 MB, 1 unknown"]
+
+
+def test_a_pixi_lock_7_platform_keyed_by_name_is_read_for_its_subdir(capsys, tmp_path):
+    """ACFHarbinger/Image-Toolkit writes its one platform as a table, `{ platform = "linux-64", glibc = "2.34" }`;
+    its pixi.lock (format 7, @24e83ff) keys the environment's packages by the platform's name, `p1`, and says
+    `platforms: [{name: p1, subdir: linux-64, ...}]`. envslim took `p1` for a subdir: it warned that the lock has no
+    packages for linux-64 and to run `pixi lock`, and priced the file without it (prefix-dev/pixi's multi-machine
+    example likewise for osx-arm64, under `p3`). The fixture: the manifest's workspace and two lines, and the lock's
+    python and pytorch records, verbatim."""
+    src = Path(__file__).parent.parent / "data" / "lock" / "pixi-v7-named-platform"
+    for name in ("pixi.toml", "pixi.lock"):
+        (tmp_path / name).write_bytes((src / name).read_bytes())
+    rc, out, err = run(capsys, "report", tmp_path / "pixi.toml")
+    assert (rc, err) == (0, "")
+    assert out.splitlines()[2] == (
+        "  mkl (implied)  conda 537.1 MB closure est. [1]        conda 21.3 MB package est. [2]       replaced by"
+        " libopenblas (ES002): saves ~515.8 MB, 210.5 MB to 806.8 MB (rewrite's figure, for the file without its"
+        " lock's builds)")
