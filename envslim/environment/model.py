@@ -243,6 +243,8 @@ class Environment:
         # file (a rename's walk again) share what was matched
         self._spec_info: dict[str, tuple] = graph.memo.setdefault("spec_info", {})
         self._fits_memo: dict[tuple, bool] = graph.memo.setdefault("fits_python", {})
+        # (name, its line, target) -> what its rows may depend on (edges): shared by the environments on the graph
+        self._rows_edges: dict[tuple, tuple] = graph.memo.setdefault("rows_edges", {})
         self._masks, self._ranks = graph.masks, graph.ranks
         self._specs: dict[str, list] = {}  # name -> every spec seen for it in the walk
         self._implied: dict[str, list] = {}  # name -> specs a requested metapackage implies (IMPLIED_SPECS)
@@ -883,6 +885,22 @@ class Environment:
         if got is not None:
             return got
         spec = self.requested.get(name)
+        # what the rows give depends on the name, its line and the target alone: the environments of one file
+        # (a rename's, the plan's next round) share it; the chosen build's depends are this environment's
+        key = (name, None if spec is None else str(spec), self.target)
+        shared = self._rows_edges.get(key)
+        if shared is None:
+            shared = self._rows_edges[key] = self._edges_from_rows(name, spec)
+        names, stand_in = shared
+        chosen = self.packages.get(name)
+        if chosen is not None:
+            names |= self._dep_names(name)
+        got = (names, stand_in)
+        self._edges[name] = got
+        return got
+
+    def _edges_from_rows(self, name: str, spec) -> tuple[frozenset[str], bool]:
+        """:meth:`edges` before the chosen build's depends are added: the union over the rows."""
         channel = self._serving_channel(name, spec)
         platform, python = self.target.platform, self.target.python
         allowed: list = []
@@ -906,13 +924,7 @@ class Environment:
             by_builds.setdefault(id(bs), (bs, []))[1].append(i)
         for bs, idx in by_builds.values():
             union |= bs.names_of(idx)
-        names = frozenset(d for d in union if not d.startswith("__"))
-        chosen = self.packages.get(name)
-        if chosen is not None:
-            names |= self._dep_names(name)
-        got = (names, stand_in and bool(rows))
-        self._edges[name] = got
-        return got
+        return frozenset(d for d in union if not d.startswith("__")), stand_in and bool(rows)
 
     def _allowed_rows(self, name: str, spec, rows: list) -> list:
         """Those of ``rows`` (``(builds, i)``) the file's pin ``spec`` allows for the target's Python, read from
