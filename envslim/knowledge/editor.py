@@ -71,7 +71,9 @@ def _ensure_eol(text: str, eol: str) -> str:
 
 
 def _toml_str(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """A TOML basic string: JSON's escapes are TOML's, except that JSON leaves DEL (U+007F) raw, which a TOML
+    basic string may not hold (a wheel's name or title from a hostile index would break the entry)."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def figure_text(fig: dict, eol: str) -> str:

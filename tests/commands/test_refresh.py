@@ -187,3 +187,16 @@ def test_unknown_entry(capsys, index, kdir):
     rc, out, err = refresh(capsys, kdir, "nosuchpkg")
     assert (rc, out, err) == (2, "", f"{kdir / 'nosuchpkg.toml'}:1:1: no knowledge entry named 'nosuchpkg'\n")
     assert index.log == []
+
+
+@pytest.mark.parametrize("value", ["plain", "del\x7fhere", "tab\tquote\"back\\slash", "c1\x9b and \u2028"])
+def test_the_editor_writes_every_string_as_valid_toml(value):
+    """A source's title comes from the index a refresh reads: JSON's quoting left DEL (U+007F) raw, which a TOML
+    basic string may not hold, so the entry no longer parsed. Each value reads back as it was."""
+    import tomllib
+
+    from envslim.knowledge.editor import source_text
+
+    text = source_text({"id": "S9", "title": value, "url": "https://example.org/x", "date": "2026-12-07"}, "\n")
+    assert tomllib.loads(text) == {"sources": [{"id": "S9", "title": value, "url": "https://example.org/x",
+                                                "date": "2026-12-07"}]}
