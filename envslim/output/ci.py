@@ -67,13 +67,16 @@ def to_sarif(results: list[FileResult], rules, *, dry: bool) -> str:
     from urllib.parse import quote
 
     index = {r.id: i for i, r in enumerate(rules)}
-    out = []
+    out, notes = [], []
     for r in results:
-        if r.plan is None:
-            continue
         # a URI reference (SARIF 3.10.2): a space, '#', '?' or '%' in a file name is percent-encoded, or a
         # reader takes `a b#c%20.yml` for the file `a b` (with a fragment) or decodes `%20` to a space
         uri = quote(redact(r.path).replace("\\", "/"), safe="/")
+        if r.plan is None:  # a file envslim could not read or write: the run's notification, as stderr says it
+            if r.error:
+                notes.append({"level": "error", "message": {"text": printable(redact(r.error))},
+                              "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]})
+            continue
         for o in r.plan.shown:
             f = o.finding
             level = "warning" if o.state in (State.APPLIED, State.UNSAFE) else "note"
@@ -92,5 +95,7 @@ def to_sarif(results: list[FileResult], rules, *, dry: bool) -> str:
         }},
         "results": out,
     }
+    if notes:  # (SARIF 3.20: the invocation failed, and why, file by file)
+        run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": notes}]
     sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
     return redact(json.dumps(sarif, indent=2)) + "\n"

@@ -108,3 +108,17 @@ def test_github_annotates_a_file_it_cannot_read(project, capsys):
         "::error file=environment.yml,line=2,col=1,title=envslim::invalid YAML: did not find expected ',' or ']'"
         " (while parsing a flow sequence)\n",
         "environment.yml:2:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)\n")
+
+
+def test_sarif_notifies_a_file_it_cannot_read(project, capsys):
+    """A file envslim could not read was left out of the SARIF without a word (stderr and the exit code said it;
+    `--format github` writes an ::error): the run's invocation now fails and names it."""
+    (project / "environment.yml").write_text("dependencies: [a\n")
+    assert main(["rewrite", "--check", "--format", "sarif", "environment.yml"]) == 2
+    out, err = capsys.readouterr()
+    message = ("environment.yml:2:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)")
+    assert err == message + "\n"
+    (run,) = json.loads(out)["runs"]
+    assert (run["results"], run["invocations"]) == ([], [{"executionSuccessful": False, "toolExecutionNotifications": [
+        {"level": "error", "message": {"text": message},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": "environment.yml"}}}]}]}])
