@@ -155,7 +155,7 @@ def check(ctx: Context):
                                     f" ({_constraint(kept) or 'any version'}): it is lost") if lost else "",
                               **{**base, **saving_of(eff, est)})
                 continue
-            if "[" in item.text.split("#")[0] and not spec.fields:
+            if _EXTRAS.search(item.text.split("#")[0]) and not spec.fields:
                 # ``dask[complete]``: pip's extras syntax, which conda reads as the bare name; a rename would
                 # write ``dask-core[complete]``, which asks for the core alone and drops what the extra meant
                 yield Finding(message=f"{repl} not suggested: {item.text.strip()} names extras, which a conda"
@@ -363,6 +363,11 @@ def _pip_platforms_missing(ctx: Context, text: str, repl: str) -> str:
             if bound is None or bound[0] > Version(last):
                 return f"{repl}'s wheels for {platform} stop at {last}; the file asks for {bound_text(text) or 'any version'}"
     return ""
+
+
+# pip's extras, ``dask[complete]``: brackets without a ``key=value`` (conda's ``name[version=">=3.8",channel=...]``,
+# which a pixi table ``{ version = ">=3.8", channel = "conda-forge" }`` reads as, has one)
+_EXTRAS = re.compile(r"\[[^\]=]*\]")
 
 
 def _held_by_old_builds(entry, deps) -> str:

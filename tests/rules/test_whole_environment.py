@@ -369,3 +369,19 @@ def test_the_pip_that_es003_adds_is_left_out_of_the_saving(tmp_path, capsys):
     assert main(["report", "--format", "json", str(tmp_path / "env.yml")]) == 0
     est = json.loads(capsys.readouterr().out)["files"][0]["estimate"]
     assert (est["saving_bytes"], est["left_out"]) == (0, ["pip"])
+
+
+def test_a_pixi_table_with_a_channel_is_not_read_as_extras(tmp_path, capsys):
+    """audit6: pixi reads `matplotlib = { version = ">=3.8", channel = "conda-forge" }` as the conda spec
+    `matplotlib[version=">=3.8",channel="conda-forge"]`, whose brackets ES004's `dask[complete]` check took for pip
+    extras ("names extras, which a conda matplotlib-base does not have"). The brackets hold key=value pairs: the
+    finding gives its true reason, the editor's (a line that names its own channel is not renamed)."""
+    (tmp_path / "pixi.toml").write_text(
+        '[workspace]\nname = "svc"\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n[dependencies]\n'
+        'python = "3.12.*"\nmatplotlib = { version = ">=3.8", channel = "conda-forge" }\n')
+    from envslim.cli import main
+
+    rc = main(["rewrite", "--check", str(tmp_path / "pixi.toml")])
+    assert (rc, capsys.readouterr()) == (0, (
+        f"{tmp_path / 'pixi.toml'}:8:1: ES004 matplotlib: use matplotlib-base [not fixed: line 8: the entry names its own"
+        " channel; not renamed]\n", ""))
