@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from envslim.document.atomic import NotRegular, write_atomic
+from envslim.document.atomic import NotRegular, open_regular, write_atomic
 
 DEFAULT_TTL = 24 * 3600.0
 
@@ -174,16 +174,8 @@ class Cache:
 def read_own(path: Path) -> str:
     """The text of a file envslim wrote in its cache: a regular file of its own, never read through a link
     (which may point anywhere) nor a FIFO (which would wait for a writer forever): ``OSError`` otherwise."""
-    import errno
-
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        with os.fdopen(fd, encoding="utf-8", closefd=False) as f:
-            return f.read()
-    finally:
-        os.close(fd)
+    with open_regular(str(path), "r", follow_links=False, encoding="utf-8") as f:
+        return f.read()
 
 
 def _units(root: Path) -> list[Path]:
